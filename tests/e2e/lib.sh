@@ -26,8 +26,9 @@ note() {
 }
 
 # build_prog NAME [FLAGS...]: compile progs/NAME.c (gcc) or progs/NAME.cc
-# (g++) and print the executable's path. FLAGS replace the default -O0; -g
-# is always on. Builds are cached per (name, flags) for the whole run.
+# (g++) and print the executable's path. FLAGS replace the default -O0 and
+# go after the source, so they may name libraries; -g is always on. Builds
+# are cached per (name, flags) for the whole run.
 build_prog() {
 	local name=$1 src comp key out
 	shift
@@ -45,7 +46,7 @@ build_prog() {
 	key=$(printf '%s' "${flags[*]}" | tr -c 'A-Za-z0-9=_-' '_')
 	out=$E2E_WORK/bin/$name$key
 	if [ ! -x "$out" ]; then
-		"$comp" -g "${flags[@]}" -Wall -pthread -o "$out.tmp" "$src" -ldl \
+		"$comp" -g -Wall -pthread -o "$out.tmp" "$src" "${flags[@]}" -ldl \
 			>"$out.log" 2>&1 || fail "build_prog $name: $(head -n 3 "$out.log" | tr '\n' ' ')"
 		mv "$out.tmp" "$out"
 	fi
