@@ -1,0 +1,866 @@
+/*
+ * dump_read.c - a dump file (docs/dump-format.md, version 1) -> struct dump.
+ *
+ * main.c calls dump_read() on each dump named on the command line; the unit
+ * tests and the fuzzer call dump_parse() on a buffer. The reader is strict:
+ * every line is split into fields once (tokenize), and one function per
+ * record checks its field count and the syntax and range of every field.
+ * Anything docs/dump-format.md does not allow is an error that names the
+ * file and the line: "<path>:<line>: <what>". Errors about the file itself
+ * (open, read, empty, directory, too large) have no line: "<path>: <what>".
+ *
+ * On success the model holds what model.h promises: module and stack ids
+ * unique and ascending, every rec names an existing stack (or 0), each
+ * (stack, class) pair once, blocks >= 1, all stats, and end counts that
+ * match. On failure *d is left zeroed, with nothing allocated.
+ *
+ * Memory is bounded by the input: no count read from the file sizes an
+ * allocation. Arrays grow geometrically as records actually arrive, and a
+ * string is allocated only after its escaped bytes were counted, so the
+ * total is a small multiple of the bytes present. Time is linear in the
+ * input: each byte is looked at a bounded number of times, and a rec finds
+ * its stack by binary search in the (ascending) stack array.
+ *
+ * No global state: separate dumps may be parsed on separate threads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dump_read.h"
+#include "dumpfmt.h"
+
+#define READ_MAX_FILE   ((size_t)1 << 30)       /* largest dump accepted: 1 GiB */
+#define LINE_MAX_FIELDS (3 + DUMP_MAX_DEPTH)    /* "stack <id> <n>" and n pcs */
+#define FIELD_SHOWN     40                      /* most bytes of a field quoted in a message */
+
+/* One field of the current line: points into the input, not NUL-terminated. */
+struct field {
+	const char *s;
+	size_t n;               /* >= 1: the tokenizer rejects empty fields */
+};
+
+struct parser {
+	const char *name;       /* for messages */
+	const char *p;          /* first byte of the next line */
+	const char *end;        /* one past the last input byte */
+	size_t lineno;          /* 1-based number of the current line */
+	struct field f[LINE_MAX_FIELDS];
+	size_t nf;              /* fields in the current line, 1..LINE_MAX_FIELDS */
+	struct dump *d;
+	struct err *e;
+	size_t cap_argv;        /* allocated entries of d->argv, >= d->argc */
+	size_t cap_modules;
+	size_t cap_stacks;
+	size_t cap_recs;
+	unsigned char *seen;    /* [0] for stack id 0, [i + 1] for d->stacks[i]:
+	                         * one bit per class already used in a rec */
+	uint64_t pcs[DUMP_MAX_DEPTH];   /* the current stack line's pcs */
+};
+
+/* Field text for "%.*s", cut to FIELD_SHOWN bytes. */
+#define SHOW(fp) (int)((fp)->n < FIELD_SHOWN ? (fp)->n : FIELD_SHOWN), (fp)->s
+
+static const char *const class_names[CLASS_COUNT] = {
+	[CLASS_DEFINITE] = DUMP_CLASS_DEFINITE,
+	[CLASS_INDIRECT] = DUMP_CLASS_INDIRECT,
+	[CLASS_POSSIBLE] = DUMP_CLASS_POSSIBLE,
+	[CLASS_REACHABLE] = DUMP_CLASS_REACHABLE,
+};
+
+static const struct {
+	const char *name;
+	size_t offset;          /* into struct dump_stats */
+} stat_fields[] = {
+#define STAT_FIELD(name, what) { #name, offsetof(struct dump_stats, name) },
+	DUMP_STATS(STAT_FIELD)
+#undef STAT_FIELD
+};
+
+#define NSTATS (sizeof(stat_fields) / sizeof(stat_fields[0]))
+
+/* Fills e with "<name>:<line>: <what>"; returns -1. Does not allocate. */
+static int __attribute__((format(printf, 2, 3)))
+fail(struct parser *pa, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return err_set(pa->e, "%s:%zu: %s", pa->name, pa->lineno, what);
+}
+
+static bool
+field_is(const struct field *f, const char *s)
+{
+	size_t n = strlen(s);
+
+	return f->n == n && memcmp(f->s, s, n) == 0;
+}
+
+/*
+ * Splits the line [s, nl) into pa->f. Fields are separated by exactly one
+ * space and hold only bytes 0x21..0x7e. 1, or -1 with the error set.
+ */
+static int
+tokenize(struct parser *pa, const char *s, const char *nl)
+{
+	const char *start = s;
+
+	pa->nf = 0;
+	for (const char *c = s;; c++) {
+		if (c == nl || *c == ' ') {
+			if (c == start) {
+				if (c == s && c == nl)
+					return fail(pa, "empty line");
+				return fail(pa, "empty field at column %zu (fields are separated "
+				    "by one space)", (size_t)(c - s) + 1);
+			}
+			if (pa->nf == LINE_MAX_FIELDS)
+				return fail(pa, "too many fields (more than %d)", LINE_MAX_FIELDS);
+			pa->f[pa->nf].s = start;
+			pa->f[pa->nf].n = (size_t)(c - start);
+			pa->nf++;
+			if (c == nl)
+				return 1;
+			start = c + 1;
+		} else if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e) {
+			return fail(pa, "invalid byte 0x%02x at column %zu", (unsigned char)*c,
+			    (size_t)(c - s) + 1);
+		}
+	}
+}
+
+/* Reads and splits the next line. 1, 0 at the end of the input, -1 on error. */
+static int
+next_line(struct parser *pa)
+{
+	const char *s = pa->p;
+	const char *nl;
+
+	if (s == pa->end)
+		return 0;
+	pa->lineno++;
+	nl = memchr(s, '\n', (size_t)(pa->end - s));
+	if (nl == NULL)
+		return fail(pa, "last line has no newline (truncated dump)");
+	pa->p = nl + 1;
+	return tokenize(pa, s, nl);
+}
+
+/* Error for a dump that ends where a `tag` line should be. Returns -1. */
+static int
+fail_eof(struct parser *pa, const char *tag)
+{
+	pa->lineno++;
+	return fail(pa, "unexpected end of file, expected '%s' (truncated dump)", tag);
+}
+
+/* Reads the next line, which must be `tag` with nf fields in all. 0 or -1. */
+static int
+expect(struct parser *pa, const char *tag, size_t nf)
+{
+	int r = next_line(pa);
+
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return fail_eof(pa, tag);
+	if (!field_is(&pa->f[0], tag))
+		return fail(pa, "expected '%s', found '%.*s'", tag, SHOW(&pa->f[0]));
+	if (pa->nf != nf)
+		return fail(pa, "'%s' line has %zu fields, expected %zu", tag, pa->nf, nf);
+	return 0;
+}
+
+/*
+ * Decimal count: digits only, no leading zero (except "0"), at most max.
+ * 0, or -1 naming `what`.
+ */
+static int
+parse_dec(struct parser *pa, const struct field *f, uint64_t max, const char *what,
+    uint64_t *out)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		unsigned d = (unsigned char)f->s[i] - '0';
+
+		if (d > 9)
+			return fail(pa, "%s '%.*s' is not a decimal number", what, SHOW(f));
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
+			return fail(pa, "%s '%.*s' does not fit in 64 bits", what, SHOW(f));
+	}
+	if (f->s[0] == '0' && f->n > 1)
+		return fail(pa, "%s '%.*s' has a leading zero", what, SHOW(f));
+	if (v > max)
+		return fail(pa, "%s %llu out of range (most %llu)", what, (unsigned long long)v,
+		    (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+/* Address: 1..16 lower-case hex digits, no leading zero (except "0"). 0 or -1. */
+static int
+parse_hex(struct parser *pa, const struct field *f, const char *what, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		unsigned char c = (unsigned char)f->s[i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return fail(pa, "%s '%.*s' is not lower-case hex", what, SHOW(f));
+		if (i == 16)
+			return fail(pa, "%s '%.*s' has more than 16 hex digits", what, SHOW(f));
+		v = v << 4 | d;
+	}
+	if (f->s[0] == '0' && f->n > 1)
+		return fail(pa, "%s '%.*s' has a leading zero", what, SHOW(f));
+	*out = v;
+	return 0;
+}
+
+static int
+hex_upper(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Escaped string -> new NUL-terminated string in *out: "%XX" (upper-case
+ * hex, not %00) is one byte, any other byte stands for itself; at most
+ * DUMP_MAX_STR bytes result. Allocates; 0, or -1 with nothing allocated.
+ */
+static int
+unescape(struct parser *pa, const struct field *f, const char *what, char **out)
+{
+	size_t n = 0;
+	char *s;
+
+	for (size_t i = 0; i < f->n; i++, n++) {
+		if (f->s[i] != '%')
+			continue;
+		if (i + 2 >= f->n || hex_upper(f->s[i + 1]) < 0 || hex_upper(f->s[i + 2]) < 0)
+			return fail(pa, "%s has a bad escape at byte %zu (want %%XX, "
+			    "upper-case hex)", what, i + 1);
+		if (f->s[i + 1] == '0' && f->s[i + 2] == '0')
+			return fail(pa, "%s has an escaped NUL (%%00) at byte %zu", what, i + 1);
+		i += 2;
+	}
+	if (n > DUMP_MAX_STR)
+		return fail(pa, "%s is longer than %d bytes", what, DUMP_MAX_STR);
+	s = malloc(n + 1);
+	if (s == NULL)
+		return fail(pa, "out of memory");
+	n = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->s[i] == '%') {
+			s[n++] = (char)(hex_upper(f->s[i + 1]) << 4 | hex_upper(f->s[i + 2]));
+			i += 2;
+		} else {
+			s[n++] = f->s[i];
+		}
+	}
+	s[n] = '\0';
+	*out = s;
+	return 0;
+}
+
+/*
+ * Makes room for one more element in *arr (n in use, *cap allocated),
+ * doubling. 0, or -1 with the error set and *arr unchanged.
+ */
+static int
+grow(struct parser *pa, void **arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	size_t bytes;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if (__builtin_mul_overflow(ncap, elem, &bytes))
+		return fail(pa, "out of memory");
+	p = realloc(*arr, bytes);
+	if (p == NULL)
+		return fail(pa, "out of memory");
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* "<sec>.<usec>": decimal seconds, '.', exactly six digits. 0 or -1. */
+static int
+parse_time(struct parser *pa, const struct field *f, uint64_t *sec, uint32_t *usec)
+{
+	const char *dot = memchr(f->s, '.', f->n);
+	struct field whole;
+	uint32_t u = 0;
+
+	if (dot == NULL || dot == f->s || (size_t)(f->s + f->n - dot) != 7)
+		return fail(pa, "%.*s '%.*s' is not <seconds>.<6-digit microseconds>",
+		    SHOW(&pa->f[0]), SHOW(f));
+	for (int i = 1; i <= 6; i++) {
+		unsigned d = (unsigned char)dot[i] - '0';
+
+		if (d > 9)
+			return fail(pa, "%.*s '%.*s' has a bad microseconds part",
+			    SHOW(&pa->f[0]), SHOW(f));
+		u = u * 10 + d;
+	}
+	whole.s = f->s;
+	whole.n = (size_t)(dot - f->s);
+	if (parse_dec(pa, &whole, UINT64_MAX, "seconds", sec) < 0)
+		return -1;
+	*usec = u;
+	return 0;
+}
+
+/* Returns the index of the word f in words[n], or -1. */
+static int
+pick(const struct field *f, const char *const *words, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (field_is(f, words[i]))
+			return i;
+	return -1;
+}
+
+/* Reads a header line "<tag> <word>" with word one of words[n]; *out its index. */
+static int
+parse_word(struct parser *pa, const char *tag, const char *const *words, int n, int *out)
+{
+	if (expect(pa, tag, 2) < 0)
+		return -1;
+	*out = pick(&pa->f[1], words, n);
+	if (*out < 0)
+		return fail(pa, "bad %s '%.*s'", tag, SHOW(&pa->f[1]));
+	return 0;
+}
+
+/* Reads a header line "<tag> <count>" with the count at most max. */
+static int
+parse_count_line(struct parser *pa, const char *tag, uint64_t max, uint64_t *out)
+{
+	if (expect(pa, tag, 2) < 0)
+		return -1;
+	return parse_dec(pa, &pa->f[1], max, tag, out);
+}
+
+static int
+parse_magic(struct parser *pa)
+{
+	uint64_t v;
+	int r = next_line(pa);
+
+	if (r < 0)
+		return -1;
+	if (pa->nf != 2 || !field_is(&pa->f[0], DUMP_MAGIC))
+		return fail(pa, "not a libleak dump (the first line must be '%s %d')",
+		    DUMP_MAGIC, DUMP_VERSION);
+	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "version", &v) < 0)
+		return -1;
+	if (v != DUMP_VERSION)
+		return fail(pa, "unsupported dump version %llu (this leakreport reads version %d)",
+		    (unsigned long long)v, DUMP_VERSION);
+	return 0;
+}
+
+/* argc line and its arg lines. */
+static int
+parse_args(struct parser *pa)
+{
+	struct dump *d = pa->d;
+	uint64_t argc;
+
+	if (parse_count_line(pa, DUMP_TAG_ARGC, UINT64_MAX, &argc) < 0)
+		return -1;
+	/* argv grows as arg lines arrive: argc itself sizes nothing. */
+	while (d->argc < argc) {
+		if (expect(pa, DUMP_TAG_ARG, 2) < 0)
+			return -1;
+		if (grow(pa, (void **)&d->argv, &pa->cap_argv, d->argc, sizeof(*d->argv)) < 0)
+			return -1;
+		if (unescape(pa, &pa->f[1], "arg", &d->argv[d->argc]) < 0)
+			return -1;
+		d->argc++;
+	}
+	return 0;
+}
+
+/* Everything from the magic line to the depth line. */
+static int
+parse_header(struct parser *pa)
+{
+	static const char *const kinds[] = { DUMP_KIND_EXIT, DUMP_KIND_SNAPSHOT };
+	static const char *const scans[] = { DUMP_SCAN_NONE, DUMP_SCAN_FULL };
+	static const char *const bools[] = { "0", "1" };
+	struct dump *d = pa->d;
+	uint64_t v;
+	int w;
+
+	if (parse_magic(pa) < 0 ||
+	    parse_count_line(pa, DUMP_TAG_PID, UINT64_MAX, &d->pid) < 0 ||
+	    parse_count_line(pa, DUMP_TAG_PPID, UINT64_MAX, &d->ppid) < 0 ||
+	    expect(pa, DUMP_TAG_EXE, 2) < 0 ||
+	    unescape(pa, &pa->f[1], "exe", &d->exe) < 0 ||
+	    parse_args(pa) < 0)
+		return -1;
+	if (expect(pa, DUMP_TAG_TIME, 2) < 0 ||
+	    parse_time(pa, &pa->f[1], &d->time_sec, &d->time_usec) < 0 ||
+	    expect(pa, DUMP_TAG_START, 2) < 0 ||
+	    parse_time(pa, &pa->f[1], &d->start_sec, &d->start_usec) < 0)
+		return -1;
+	if (parse_word(pa, DUMP_TAG_KIND, kinds, 2, &w) < 0)
+		return -1;
+	d->snapshot = w == 1;
+	if (parse_count_line(pa, DUMP_TAG_SEQ, UINT64_MAX, &d->seq) < 0)
+		return -1;
+	/* The exit dump is seq 0; snapshots count from 1. */
+	if (d->snapshot == (d->seq == 0))
+		return fail(pa, "seq %llu does not fit kind %s", (unsigned long long)d->seq,
+		    kinds[w]);
+	if (parse_word(pa, DUMP_TAG_ATOMIC, bools, 2, &w) < 0)
+		return -1;
+	d->atomic = w == 1;
+	if (parse_word(pa, DUMP_TAG_SCAN, scans, 2, &w) < 0)
+		return -1;
+	d->scanned = w == 1;
+	if (parse_count_line(pa, DUMP_TAG_DEPTH, DUMP_MAX_DEPTH, &v) < 0)
+		return -1;
+	if (v == 0)
+		return fail(pa, "depth 0 out of range (1..%d)", DUMP_MAX_DEPTH);
+	d->depth = (uint32_t)v;
+	return 0;
+}
+
+/* build-id: "-", or an even number (2..2*DUMP_MAX_BUILDID) of lower-case hex digits. */
+static int
+parse_buildid(struct parser *pa, const struct field *f, char **out)
+{
+	*out = NULL;
+	if (field_is(f, "-"))
+		return 0;
+	if (f->n % 2 != 0 || f->n > 2 * DUMP_MAX_BUILDID)
+		return fail(pa, "bad build-id '%.*s' (want an even number of hex digits, "
+		    "at most %d)", SHOW(f), 2 * DUMP_MAX_BUILDID);
+	for (size_t i = 0; i < f->n; i++) {
+		unsigned char c = (unsigned char)f->s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return fail(pa, "bad build-id '%.*s' (not lower-case hex)", SHOW(f));
+	}
+	*out = strndup(f->s, f->n);
+	if (*out == NULL)
+		return fail(pa, "out of memory");
+	return 0;
+}
+
+/* module <id> <bias> <lo> <hi> <buildid|-> <loaded|unloaded> <path> */
+static int
+parse_module(struct parser *pa)
+{
+	static const char *const states[] = { DUMP_MOD_UNLOADED, DUMP_MOD_LOADED };
+	struct dump *d = pa->d;
+	struct module m;
+	uint64_t id;
+	int loaded;
+
+	if (pa->nf != 8)
+		return fail(pa, "'module' line has %zu fields, expected 8", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "module id", &id) < 0)
+		return -1;
+	if (d->nmodules > 0 && id <= d->modules[d->nmodules - 1].id)
+		return fail(pa, "module id %llu not above the previous one, %u",
+		    (unsigned long long)id, d->modules[d->nmodules - 1].id);
+	m.id = (uint32_t)id;
+	if (parse_hex(pa, &pa->f[2], "module bias", &m.bias) < 0 ||
+	    parse_hex(pa, &pa->f[3], "module lo", &m.lo) < 0 ||
+	    parse_hex(pa, &pa->f[4], "module hi", &m.hi) < 0)
+		return -1;
+	if (m.lo >= m.hi)
+		return fail(pa, "module lo %llx not below hi %llx", (unsigned long long)m.lo,
+		    (unsigned long long)m.hi);
+	loaded = pick(&pa->f[6], states, 2);
+	if (loaded < 0)
+		return fail(pa, "bad module state '%.*s' (want loaded or unloaded)",
+		    SHOW(&pa->f[6]));
+	m.loaded = loaded == 1;
+	if (grow(pa, (void **)&d->modules, &pa->cap_modules, d->nmodules, sizeof(m)) < 0)
+		return -1;
+	if (parse_buildid(pa, &pa->f[5], &m.buildid) < 0)
+		return -1;
+	if (unescape(pa, &pa->f[7], "module path", &m.path) < 0) {
+		free(m.buildid);
+		return -1;
+	}
+	d->modules[d->nmodules++] = m;
+	return 0;
+}
+
+/* stack <id> <n> <pc>... */
+static int
+parse_stack(struct parser *pa)
+{
+	struct dump *d = pa->d;
+	struct stack st;
+	uint64_t id;
+	uint64_t n;
+
+	if (pa->nf < 4)
+		return fail(pa, "'stack' line has %zu fields, expected at least 4", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "stack id", &id) < 0)
+		return -1;
+	if (id == 0)
+		return fail(pa, "stack id 0 (ids start at 1)");
+	if (d->nstacks > 0 && id <= d->stacks[d->nstacks - 1].id)
+		return fail(pa, "stack id %llu not above the previous one, %u",
+		    (unsigned long long)id, d->stacks[d->nstacks - 1].id);
+	if (parse_dec(pa, &pa->f[2], DUMP_MAX_DEPTH, "frame count", &n) < 0)
+		return -1;
+	if (n == 0)
+		return fail(pa, "frame count 0 out of range (1..%d)", DUMP_MAX_DEPTH);
+	if (pa->nf - 3 != n)
+		return fail(pa, "stack %llu has %zu pcs, its count says %llu",
+		    (unsigned long long)id, pa->nf - 3, (unsigned long long)n);
+	for (size_t i = 0; i < n; i++)
+		if (parse_hex(pa, &pa->f[3 + i], "pc", &pa->pcs[i]) < 0)
+			return -1;
+	if (grow(pa, (void **)&d->stacks, &pa->cap_stacks, d->nstacks, sizeof(st)) < 0)
+		return -1;
+	st.id = (uint32_t)id;
+	st.n = (uint32_t)n;
+	st.pcs = malloc(n * sizeof(*st.pcs));
+	if (st.pcs == NULL)
+		return fail(pa, "out of memory");
+	memcpy(st.pcs, pa->pcs, n * sizeof(*st.pcs));
+	d->stacks[d->nstacks++] = st;
+	return 0;
+}
+
+/* Index + 1 of stack id in the ascending d->stacks, 0 for id 0, -1 if absent. */
+static ptrdiff_t
+stack_slot(const struct dump *d, uint32_t id)
+{
+	size_t lo = 0;
+	size_t hi = d->nstacks;
+
+	if (id == 0)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->stacks[mid].id == id)
+			return (ptrdiff_t)mid + 1;
+		if (d->stacks[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* rec <stack-id> <class> <blocks> <bytes> */
+static int
+parse_rec(struct parser *pa)
+{
+	struct dump *d = pa->d;
+	struct rec r;
+	uint64_t id;
+	ptrdiff_t slot;
+	int cls;
+
+	if (pa->nf != 5)
+		return fail(pa, "'rec' line has %zu fields, expected 5", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "rec stack id", &id) < 0)
+		return -1;
+	slot = stack_slot(d, (uint32_t)id);
+	if (slot < 0)
+		return fail(pa, "rec names stack %llu, which no stack line defines",
+		    (unsigned long long)id);
+	cls = pick(&pa->f[2], class_names, CLASS_COUNT);
+	if (cls < 0)
+		return fail(pa, "bad class '%.*s'", SHOW(&pa->f[2]));
+	if (!d->scanned && cls != CLASS_DEFINITE)
+		return fail(pa, "class %s in a dump without a scan (scan none)",
+		    class_names[cls]);
+	if (pa->seen[slot] & (1u << cls))
+		return fail(pa, "second rec for stack %llu, class %s",
+		    (unsigned long long)id, class_names[cls]);
+	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &r.blocks) < 0 ||
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &r.bytes) < 0)
+		return -1;
+	if (r.blocks == 0)
+		return fail(pa, "rec with 0 blocks");
+	if (grow(pa, (void **)&d->recs, &pa->cap_recs, d->nrecs, sizeof(r)) < 0)
+		return -1;
+	pa->seen[slot] |= (unsigned char)(1u << cls);
+	r.stack_id = (uint32_t)id;
+	r.cls = (enum leak_class)cls;
+	d->recs[d->nrecs++] = r;
+	return 0;
+}
+
+/* The stat lines, the current line being the first; then the end line. */
+static int
+parse_tail(struct parser *pa)
+{
+	struct dump *d = pa->d;
+	uint64_t counts[3];
+
+	for (size_t i = 0; i < NSTATS; i++) {
+		uint64_t *val = (uint64_t *)((char *)&d->stats + stat_fields[i].offset);
+
+		if (i > 0 && expect(pa, DUMP_TAG_STAT, 3) < 0)
+			return -1;
+		if (pa->nf != 3)
+			return fail(pa, "'stat' line has %zu fields, expected 3", pa->nf);
+		if (!field_is(&pa->f[1], stat_fields[i].name))
+			return fail(pa, "expected 'stat %s', found 'stat %.*s'",
+			    stat_fields[i].name, SHOW(&pa->f[1]));
+		if (parse_dec(pa, &pa->f[2], UINT64_MAX, stat_fields[i].name, val) < 0)
+			return -1;
+	}
+	if (expect(pa, DUMP_TAG_END, 4) < 0 ||
+	    parse_dec(pa, &pa->f[1], UINT64_MAX, "module count", &counts[0]) < 0 ||
+	    parse_dec(pa, &pa->f[2], UINT64_MAX, "stack count", &counts[1]) < 0 ||
+	    parse_dec(pa, &pa->f[3], UINT64_MAX, "rec count", &counts[2]) < 0)
+		return -1;
+	if (counts[0] != d->nmodules || counts[1] != d->nstacks || counts[2] != d->nrecs)
+		return fail(pa, "end counts %llu %llu %llu do not match the %zu module, "
+		    "%zu stack and %zu rec lines", (unsigned long long)counts[0],
+		    (unsigned long long)counts[1], (unsigned long long)counts[2],
+		    d->nmodules, d->nstacks, d->nrecs);
+	if (pa->p != pa->end) {
+		pa->lineno++;
+		return fail(pa, "data after the 'end' line");
+	}
+	return 0;
+}
+
+static bool
+is_header_tag(const struct field *f)
+{
+	static const char *const tags[] = {
+		DUMP_MAGIC, DUMP_TAG_PID, DUMP_TAG_PPID, DUMP_TAG_EXE, DUMP_TAG_ARGC,
+		DUMP_TAG_ARG, DUMP_TAG_TIME, DUMP_TAG_START, DUMP_TAG_KIND, DUMP_TAG_SEQ,
+		DUMP_TAG_ATOMIC, DUMP_TAG_SCAN, DUMP_TAG_DEPTH, DUMP_TAG_END,
+	};
+
+	return pick(f, tags, (int)(sizeof(tags) / sizeof(tags[0]))) >= 0;
+}
+
+/* module, stack and rec lines, in that order, up to the first stat line. */
+static int
+parse_body(struct parser *pa)
+{
+	enum { IN_MODULES, IN_STACKS, IN_RECS } phase = IN_MODULES;
+	static const char *const phase_tags[] = { DUMP_TAG_MODULE, DUMP_TAG_STACK, DUMP_TAG_REC };
+
+	for (;;) {
+		const struct field *tag;
+		int r = next_line(pa);
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return fail_eof(pa, DUMP_TAG_STAT);
+		tag = &pa->f[0];
+		if (field_is(tag, DUMP_TAG_MODULE)) {
+			if (phase != IN_MODULES)
+				return fail(pa, "'module' line after a '%s' line",
+				    phase_tags[phase]);
+			r = parse_module(pa);
+		} else if (field_is(tag, DUMP_TAG_STACK)) {
+			if (phase > IN_STACKS)
+				return fail(pa, "'stack' line after a 'rec' line");
+			phase = IN_STACKS;
+			r = parse_stack(pa);
+		} else if (field_is(tag, DUMP_TAG_REC)) {
+			if (pa->seen == NULL) {
+				/* Sized by the stack lines already read. */
+				pa->seen = calloc(pa->d->nstacks + 1, 1);
+				if (pa->seen == NULL)
+					return fail(pa, "out of memory");
+			}
+			phase = IN_RECS;
+			r = parse_rec(pa);
+		} else if (field_is(tag, DUMP_TAG_STAT)) {
+			return parse_tail(pa);
+		} else if (is_header_tag(tag)) {
+			return fail(pa, "'%.*s' line out of order", SHOW(tag));
+		} else {
+			return fail(pa, "unknown record '%.*s'", SHOW(tag));
+		}
+		if (r < 0)
+			return -1;
+	}
+}
+
+int
+dump_parse(const char *name, const char *buf, size_t len, struct dump *d, struct err *e)
+{
+	struct parser *pa;
+	int r = -1;
+
+	memset(d, 0, sizeof(*d));
+	if (len == 0)
+		return err_set(e, "%s: empty file", name);
+	/* The parser holds a line's fields and pcs (about 6 KiB): keep it off the stack. */
+	pa = calloc(1, sizeof(*pa));
+	if (pa == NULL)
+		return err_set(e, "%s: out of memory", name);
+	pa->name = name;
+	pa->p = buf;
+	pa->end = buf + len;
+	pa->d = d;
+	pa->e = e;
+	d->path = strdup(name);
+	if (d->path == NULL) {
+		err_set(e, "%s: out of memory", name);
+		goto out;
+	}
+	if (parse_header(pa) < 0 || parse_body(pa) < 0)
+		goto out;
+	r = 0;
+out:
+	if (r < 0)
+		dump_free(d);
+	free(pa->seen);
+	free(pa);
+	return r;
+}
+
+/*
+ * Reads all of fd into a new buffer (*buf, *len). Refuses more than
+ * READ_MAX_FILE bytes. 0, or -1 with e set. Allocates.
+ */
+static int
+read_all(const char *path, int fd, size_t hint, char **buf, size_t *len, struct err *e)
+{
+	size_t cap = hint + 1;          /* +1: a regular file's EOF needs no regrow */
+	size_t n = 0;
+	char *b = malloc(cap);
+
+	if (b == NULL)
+		return err_set(e, "%s: out of memory", path);
+	for (;;) {
+		ssize_t got;
+
+		if (n == cap) {
+			/* One byte past the limit is enough to see it exceeded. */
+			size_t ncap = cap > READ_MAX_FILE / 2 ? READ_MAX_FILE + 1 : cap * 2;
+			char *nb;
+
+			if (cap > READ_MAX_FILE) {
+				free(b);
+				return err_set(e, "%s: too large (more than 1 GiB)", path);
+			}
+			nb = realloc(b, ncap);
+			if (nb == NULL) {
+				free(b);
+				return err_set(e, "%s: out of memory", path);
+			}
+			b = nb;
+			cap = ncap;
+		}
+		got = read(fd, b + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int saved = errno;
+
+			free(b);
+			return err_set(e, "%s: cannot read: %s", path, strerror(saved));
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > READ_MAX_FILE) {
+		free(b);
+		return err_set(e, "%s: too large (more than 1 GiB)", path);
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int
+dump_read(const char *path, struct dump *d, struct err *e)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	size_t hint = 64 * 1024;
+	int fd;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = err_set(e, "%s: cannot stat: %s", path, strerror(errno));
+		goto out_close_fd;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = err_set(e, "%s: is a directory", path);
+		goto out_close_fd;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if ((uint64_t)st.st_size > READ_MAX_FILE) {
+			r = err_set(e, "%s: too large (%lld bytes, most 1 GiB)", path,
+			    (long long)st.st_size);
+			goto out_close_fd;
+		}
+		hint = (size_t)st.st_size;
+	}
+	r = read_all(path, fd, hint, &buf, &len, e);
+	if (r < 0)
+		goto out_close_fd;
+	r = dump_parse(path, buf, len, d, e);
+	free(buf);
+out_close_fd:
+	close(fd);
+	return r;
+}
+
+void
+dump_free(struct dump *d)
+{
+	free(d->path);
+	free(d->exe);
+	for (size_t i = 0; i < d->argc; i++)
+		free(d->argv[i]);
+	free(d->argv);
+	for (size_t i = 0; i < d->nmodules; i++) {
+		free(d->modules[i].buildid);
+		free(d->modules[i].path);
+	}
+	free(d->modules);
+	for (size_t i = 0; i < d->nstacks; i++)
+		free(d->stacks[i].pcs);
+	free(d->stacks);
+	free(d->recs);
+	memset(d, 0, sizeof(*d));
+}
