@@ -1,0 +1,102 @@
+/*
+ * group.h - dumps -> leak records: identical symbolized stacks of one kind
+ * form one record, across every dump; then suppressions, the baseline,
+ * totals, the sort and the selection the outputs list. See group.c.
+ */
+#ifndef LEAKREPORT_GROUP_H
+#define LEAKREPORT_GROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "baseline.h"
+#include "err.h"
+#include "gate.h"
+#include "model.h"
+#include "suppress.h"
+#include "symbolize.h"
+
+struct amount {
+	uint64_t records;       /* leak records; every sum saturates at UINT64_MAX */
+	uint64_t blocks;
+	uint64_t bytes;
+};
+
+/* The gate's decision, filled by main.c for the outputs. */
+struct verdict {
+	bool passed;
+	char reason[GATE_REASON_MAX];   /* one line, from gate_decide() */
+};
+
+struct leak {
+	enum leak_class cls;
+	uint64_t blocks;        /* summed over every dump */
+	uint64_t bytes;
+	uint32_t processes;     /* how many dumps (processes) it came from, >= 1 */
+	struct sym_frame *frames; /* innermost first, allocator frames removed; pc and
+				   * module path from the first dump it came from */
+	size_t nframes;         /* 0: no stack was captured */
+	const struct supp_rule *supp; /* the rule that suppressed it, or NULL */
+	bool known;             /* in the --baseline: listed, not gated */
+	uint32_t *ids;          /* private: interned frame ids, the grouping key */
+	uint32_t first_dump;    /* private: index of the first dump it came from */
+	uint32_t last_dump;     /* private: index of the last dump it came from */
+};
+
+struct report {
+	const struct dump *dumps; /* not owned */
+	size_t ndumps;
+	struct leak *leaks;     /* every record; sorted by group_finish() */
+	size_t nleaks;
+	struct amount cls[CLASS_COUNT]; /* records not suppressed, per kind (known ones too) */
+	struct amount leaked;           /* definite + indirect + possible of cls[] */
+	struct amount suppressed;       /* records a rule suppressed */
+	struct amount known;            /* records found in the baseline */
+	uint64_t total_allocs;  /* allocations tracked, summed over the dumps */
+	uint64_t peak_bytes;    /* the largest peak_bytes of any one dump */
+	uint64_t dropped;       /* blocks the preload could not track, summed */
+	const struct leak **shown; /* what the outputs list, in order */
+	size_t nshown;
+	size_t ncut;            /* records of shown kinds left out by --top */
+	struct verdict gate;    /* filled by main.c */
+	struct group_state *priv;  /* private: the interning tables */
+};
+
+/* Prepares an empty report. Does not allocate. */
+void group_init(struct report *r);
+
+/*
+ * Adds every record of the dumps (n of them, kept by the caller until
+ * group_free) to r: each distinct pc is symbolized with s, leading allocator
+ * frames (malloc, operator new, ..., anything in libleak.so) are dropped,
+ * and records whose (kind, symbolized stack) are equal are merged. Call
+ * once. 0, or -1 with e filled (out of memory, symbolizer failure).
+ */
+int group_build(struct report *r, struct symbolizer *s, const struct dump *dumps, size_t n,
+    struct err *e);
+
+/*
+ * Marks each record suppressed by the first matching rule of supp (may be
+ * NULL; hits are added to the rule) or known when base (may be NULL) holds
+ * its (kind, key); fills the totals and sorts the records: bytes, then
+ * blocks, largest first, then kind and the frames (a stable order that does
+ * not depend on addresses). 0, or -1 with e filled (out of memory).
+ */
+int group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
+    struct err *e);
+
+/*
+ * Selects the records to list: not suppressed, kind in show (mask of
+ * 1u << class), at most top of them when top_set. 0, or -1 (out of memory).
+ */
+int group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct err *e);
+
+/* Whether f is an allocator frame (malloc family, operator new/delete, or in
+ * libleak.so) that leads a stack and is never shown. */
+bool group_is_alloc_frame(const struct sym_frame *f);
+
+/* Frees everything group_build() and group_select() allocated. */
+void group_free(struct report *r);
+
+#endif /* LEAKREPORT_GROUP_H */

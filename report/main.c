@@ -1,0 +1,217 @@
+/*
+ * main.c - leakreport: runs the stages and picks the exit code.
+ *
+ *   options -> suppressions, baseline -> dump_read (every dump) -> group
+ *   (symbolize, merge, suppress, sort) -> gate -> output -> write baseline
+ *
+ * The only file that prints errors or exits. Exit codes: 0 the gate passed,
+ * 1 the gate failed, 2 usage error, unreadable or malformed input, or any
+ * other trouble (never 1 for a tool error). Every error is one line on
+ * stderr, "leakreport: <where>: <what>"; a usage error adds the synopsis.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "dump_read.h"
+#include "dumpfmt.h"
+#include "gate.h"
+#include "group.h"
+#include "options.h"
+#include "output_json.h"
+#include "output_text.h"
+#include "suppress.h"
+#include "symbolize.h"
+
+#define EXIT_PASS       0
+#define EXIT_GATE       1
+#define EXIT_TROUBLE    2
+
+struct run {
+	struct options opt;
+	struct suppressions *supp;
+	struct baseline *base;
+	struct dump *dumps;
+	size_t ndumps;
+	struct symbolizer *sym;
+	struct report rep;
+	struct err e;
+};
+
+static void
+warn_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "leakreport: warning: %s\n", msg);
+}
+
+/* $LEAK_SUPPRESSIONS (if set and not empty), then every --suppressions. */
+static int
+load_suppressions(struct run *r)
+{
+	const char *env = getenv("LEAK_SUPPRESSIONS");
+
+	r->supp = supp_new();
+	if (r->supp == NULL)
+		return err_set(&r->e, "out of memory");
+	if (env != NULL && *env != '\0' && supp_load(r->supp, env, &r->e) < 0)
+		return -1;
+	for (size_t i = 0; i < r->opt.nsupp_files; i++)
+		if (supp_load(r->supp, r->opt.supp_files[i], &r->e) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+load_inputs(struct run *r)
+{
+	if (load_suppressions(r) < 0)
+		return -1;
+	if (r->opt.baseline != NULL) {
+		r->base = baseline_new();
+		if (r->base == NULL)
+			return err_set(&r->e, "out of memory");
+		if (baseline_load(r->base, r->opt.baseline, &r->e) < 0)
+			return -1;
+	}
+	r->dumps = calloc(r->opt.ndumps, sizeof(*r->dumps));
+	if (r->dumps == NULL)
+		return err_set(&r->e, "out of memory");
+	for (size_t i = 0; i < r->opt.ndumps; i++) {
+		if (dump_read(r->opt.dumps[i], &r->dumps[i], &r->e) < 0)
+			return -1;
+		r->ndumps = i + 1;
+	}
+	return 0;
+}
+
+/* Feeds the gate every record that is neither suppressed nor known. */
+static void
+decide(struct run *r)
+{
+	struct gate g;
+
+	gate_init(&g);
+	g.kinds = r->opt.fail_on;
+	g.max_leaks = r->opt.max_leaks;
+	g.bytes_limited = r->opt.max_bytes_set;
+	g.max_bytes = r->opt.max_bytes;
+	for (size_t i = 0; i < r->rep.nleaks; i++) {
+		const struct leak *l = &r->rep.leaks[i];
+
+		if (l->supp == NULL && !l->known)
+			gate_add(&g, l->cls, l->blocks, l->bytes);
+	}
+	r->rep.gate.passed = gate_decide(&g, r->rep.gate.reason, sizeof(r->rep.gate.reason));
+}
+
+static int
+write_baseline(struct run *r)
+{
+	struct baseline *b = baseline_new();
+	int ret = -1;
+
+	if (b == NULL)
+		return err_set(&r->e, "out of memory");
+	for (size_t i = 0; i < r->rep.nleaks; i++) {
+		const struct leak *l = &r->rep.leaks[i];
+		char *key;
+
+		if (l->supp != NULL)
+			continue;
+		key = baseline_key(l->frames, l->nframes);
+		if (key == NULL) {
+			err_set(&r->e, "out of memory");
+			goto out_free;
+		}
+		if (baseline_add(b, l->cls, l->blocks, l->bytes, key, &r->e) < 0) {
+			free(key);
+			goto out_free;
+		}
+		free(key);
+	}
+	ret = baseline_write(b, r->opt.write_baseline, &r->e);
+out_free:
+	baseline_free(b);
+	return ret;
+}
+
+static bool
+use_color(enum color_mode m)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	if (m != COLOR_AUTO)
+		return m == COLOR_ALWAYS;
+	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+}
+
+/* Everything after the options; 0, 1 or 2 as the exit code. */
+static int
+report(struct run *r)
+{
+	struct sym_options so = { .debuginfod = r->opt.debuginfod, .warn = warn_cb };
+	int ret;
+
+	if (load_inputs(r) < 0)
+		return EXIT_TROUBLE;
+	r->sym = sym_new(&so, &r->e);
+	if (r->sym == NULL)
+		return EXIT_TROUBLE;
+	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
+	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0 ||
+	    group_select(&r->rep, r->opt.show, r->opt.top_set, r->opt.top, &r->e) < 0)
+		return EXIT_TROUBLE;
+	decide(r);
+	if (r->opt.format == FORMAT_JSON)
+		ret = output_json(stdout, &r->rep, r->supp, r->base);
+	else
+		ret = output_text(stdout, &r->rep, r->supp, r->base, use_color(r->opt.color));
+	if (ret < 0 || fflush(stdout) == EOF) {
+		err_set(&r->e, "stdout: %s", strerror(errno));
+		return EXIT_TROUBLE;
+	}
+	if (r->opt.write_baseline != NULL && write_baseline(r) < 0)
+		return EXIT_TROUBLE;
+	return r->rep.gate.passed ? EXIT_PASS : EXIT_GATE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run r;
+	int code;
+
+	memset(&r, 0, sizeof(r));
+	group_init(&r.rep);
+	if (options_parse(argc, argv, &r.opt, &r.e) < 0) {
+		fprintf(stderr, "leakreport: %s\n%s\n", r.e.msg, options_synopsis);
+		options_free(&r.opt);
+		return EXIT_TROUBLE;
+	}
+	if (r.opt.help || r.opt.version) {
+		if (r.opt.help)
+			options_help(stdout);
+		else
+			printf("leakreport %s (dump format %d, report format %d)\n",
+			    LEAKREPORT_VERSION, DUMP_VERSION, REPORT_FORMAT_VERSION);
+		options_free(&r.opt);
+		return fflush(stdout) == EOF ? EXIT_TROUBLE : EXIT_PASS;
+	}
+	code = report(&r);
+	if (code == EXIT_TROUBLE)
+		fprintf(stderr, "leakreport: %s\n", r.e.msg);
+	/* sym_free last: the records point at the symbolizer's strings. */
+	group_free(&r.rep);
+	if (r.sym != NULL)
+		sym_free(r.sym);
+	for (size_t i = 0; i < r.ndumps; i++)
+		dump_free(&r.dumps[i]);
+	free(r.dumps);
+	baseline_free(r.base);
+	supp_free(r.supp);
+	options_free(&r.opt);
+	return code;
+}

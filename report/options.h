@@ -1,0 +1,67 @@
+/*
+ * options.h - leakreport's command line -> struct options. See options.c.
+ */
+#ifndef LEAKREPORT_OPTIONS_H
+#define LEAKREPORT_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+#define LEAKREPORT_VERSION      "1.0"
+#define REPORT_FORMAT_VERSION   1       /* "version" of the JSON output */
+
+/* The one-line synopsis printed after a usage error and first by --help. */
+extern const char options_synopsis[];
+
+enum out_format {
+	FORMAT_TEXT,
+	FORMAT_JSON
+};
+
+enum color_mode {
+	COLOR_AUTO,             /* colour when stdout is a terminal and NO_COLOR is unset */
+	COLOR_ALWAYS,
+	COLOR_NEVER
+};
+
+struct options {
+	enum out_format format;
+	enum color_mode color;
+	unsigned show;          /* mask of 1u << enum leak_class listed; default: the leaks */
+	bool top_set;           /* --top given */
+	uint64_t top;           /* most records listed when top_set */
+	unsigned fail_on;       /* gate kinds mask (gate.h GATE_KIND) */
+	uint64_t max_leaks;     /* --max-leaks, default 0 */
+	bool max_bytes_set;     /* --max-bytes given */
+	uint64_t max_bytes;
+	const char **supp_files;/* --suppressions, in command-line order */
+	size_t nsupp_files;
+	const char *baseline;   /* --baseline FILE, or NULL */
+	const char *write_baseline; /* --write-baseline FILE, or NULL */
+	bool debuginfod;        /* --debuginfod */
+	bool help;              /* --help: print usage, exit 0 */
+	bool version;           /* --version: print version, exit 0 */
+	const char **dumps;     /* the DUMP operands, >= 1 unless help/version */
+	size_t ndumps;
+};
+
+/*
+ * Parses argv (argv[0] is skipped) into *o. Options take their value as the
+ * next argument or after '=' ("--top 5", "--top=5"); "--" ends the options.
+ * Numbers are strict unsigned decimal. 0, or -1 with e filled as
+ * "<option>: <what>" (a usage error). Never prints or exits. Allocates the
+ * two arrays; the strings point into argv. Call options_free() either way.
+ */
+int options_parse(int argc, char **argv, struct options *o, struct err *e);
+
+/* Writes the full --help text to f. */
+void options_help(FILE *f);
+
+/* Frees the arrays options_parse() allocated; safe on a zeroed struct. */
+void options_free(struct options *o);
+
+#endif /* LEAKREPORT_OPTIONS_H */

@@ -1,0 +1,251 @@
+/*
+ * output_json.c - the report as one JSON document, format version 1.
+ *
+ * Called by main.c after the gate; renders struct report and computes
+ * nothing. The field names and their meaning are a contract documented in
+ * docs/leakreport.md: adding a field keeps version 1, renaming, removing or
+ * changing the type of one bumps REPORT_FORMAT_VERSION. Numbers are
+ * unsigned 64-bit decimals; addresses are "0x..." strings (a JSON number
+ * cannot hold 64 bits exactly in most parsers); unknown strings and line 0
+ * are null. Strings are valid UTF-8: an invalid byte becomes U+FFFD.
+ */
+#include <string.h>
+
+#include "options.h"
+#include "output_json.h"
+
+/* Length of the valid UTF-8 sequence at s, or 0 when it is not one
+ * (overlong forms, surrogates and code points above U+10FFFF are not). */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;      /* overlong */
+	else if (c == 0xed)
+		hi = 0x9f;      /* surrogates */
+	else if (c == 0xf0)
+		lo = 0x90;      /* overlong */
+	else if (c == 0xf4)
+		hi = 0x8f;      /* above U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+void
+output_json_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	while (*s != '\0') {
+		size_t n = utf8_len(s);
+
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			s++;
+		} else if (*s == '"' || *s == '\\') {
+			fputc('\\', f);
+			fputc(*s++, f);
+		} else if (*s == '\n') {
+			fputs("\\n", f);
+			s++;
+		} else if (*s == '\t') {
+			fputs("\\t", f);
+			s++;
+		} else if (*s == '\r') {
+			fputs("\\r", f);
+			s++;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s++);
+		} else {
+			fwrite(s, 1, n, f);
+			s += n;
+		}
+	}
+	fputc('"', f);
+}
+
+static void
+put_amount(FILE *f, const char *name, const struct amount *a, const char *end)
+{
+	fprintf(f, "\"%s\": {\"records\": %llu, \"blocks\": %llu, \"bytes\": %llu}%s", name,
+	    (unsigned long long)a->records, (unsigned long long)a->blocks,
+	    (unsigned long long)a->bytes, end);
+}
+
+static void
+put_dumps(FILE *f, const struct report *r)
+{
+	fputs("  \"dumps\": [", f);
+	for (size_t i = 0; i < r->ndumps; i++) {
+		const struct dump *d = &r->dumps[i];
+
+		fprintf(f, "%s\n    {\"pid\": %llu, \"ppid\": %llu, \"exe\": ", i ? "," : "",
+		    (unsigned long long)d->pid, (unsigned long long)d->ppid);
+		output_json_string(f, d->exe);
+		fputs(", \"path\": ", f);
+		output_json_string(f, d->path);
+		fprintf(f, ", \"kind\": \"%s\", \"scanned\": %s, \"allocs\": %llu, "
+		    "\"peak_bytes\": %llu}", d->snapshot ? "snapshot" : "exit",
+		    d->scanned ? "true" : "false", (unsigned long long)d->stats.allocs,
+		    (unsigned long long)d->stats.peak_bytes);
+	}
+	fputs(r->ndumps ? "\n  ],\n" : "],\n", f);
+}
+
+static void
+put_summary(FILE *f, const struct report *r)
+{
+	fputs("  \"summary\": {\n", f);
+	for (int c = 0; c < CLASS_COUNT; c++) {
+		fputs("    ", f);
+		put_amount(f, gate_kind_name(c), &r->cls[c], ",\n");
+	}
+	fputs("    ", f);
+	put_amount(f, "leaked", &r->leaked, ",\n");
+	fputs("    ", f);
+	put_amount(f, "suppressed", &r->suppressed, ",\n");
+	fputs("    ", f);
+	put_amount(f, "known", &r->known, ",\n");
+	fprintf(f, "    \"total_allocs\": %llu,\n    \"peak_bytes\": %llu,\n"
+	    "    \"dropped\": %llu,\n    \"listed\": %zu,\n    \"not_listed\": %zu\n  },\n",
+	    (unsigned long long)r->total_allocs, (unsigned long long)r->peak_bytes,
+	    (unsigned long long)r->dropped, r->nshown, r->ncut);
+}
+
+static void
+put_suppressions(FILE *f, const struct suppressions *s)
+{
+	size_t n = s != NULL ? supp_count(s) : 0;
+
+	fputs("  \"suppressions\": [", f);
+	for (size_t i = 0; i < n; i++) {
+		const struct supp_rule *u = supp_rule(s, i);
+
+		fputs(i ? ",\n    {\"pattern\": " : "\n    {\"pattern\": ", f);
+		output_json_string(f, u->pattern);
+		fputs(", \"file\": ", f);
+		output_json_string(f, u->file);
+		fprintf(f, ", \"line\": %u, \"records\": %llu, \"blocks\": %llu, \"bytes\": %llu}",
+		    u->line, (unsigned long long)u->hits.records,
+		    (unsigned long long)u->hits.blocks, (unsigned long long)u->hits.bytes);
+	}
+	fputs(n ? "\n  ],\n" : "],\n", f);
+}
+
+static void
+put_baseline(FILE *f, const struct baseline *b)
+{
+	bool first = true;
+
+	if (b == NULL) {
+		fputs("  \"baseline\": null,\n", f);
+		return;
+	}
+	fputs("  \"baseline\": {\"fixed\": [", f);
+	for (size_t i = 0; i < baseline_count(b); i++) {
+		const struct baseline_entry *be = baseline_entry(b, i);
+
+		if (be->seen)
+			continue;
+		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, \"key\": ",
+		    first ? "" : ",", gate_kind_name(be->cls), (unsigned long long)be->blocks,
+		    (unsigned long long)be->bytes);
+		output_json_string(f, be->key);
+		fputc('}', f);
+		first = false;
+	}
+	fputs(first ? "]},\n" : "\n  ]},\n", f);
+}
+
+static void
+put_frame(FILE *f, const struct sym_frame *fr, bool last)
+{
+	fprintf(f, "        {\"addr\": \"0x%llx\", \"module\": ", (unsigned long long)fr->pc);
+	output_json_string(f, fr->module);
+	fputs(", \"module_path\": ", f);
+	output_json_string(f, fr->module_path);
+	if (fr->module != NULL)
+		fprintf(f, ", \"offset\": \"0x%llx\"", (unsigned long long)fr->offset);
+	else
+		fputs(", \"offset\": null", f);
+	fputs(", \"function\": ", f);
+	output_json_string(f, fr->function);
+	fputs(", \"file\": ", f);
+	output_json_string(f, fr->file);
+	if (fr->line != 0)
+		fprintf(f, ", \"line\": %u", fr->line);
+	else
+		fputs(", \"line\": null", f);
+	if (fr->column != 0)
+		fprintf(f, ", \"column\": %u", fr->column);
+	else
+		fputs(", \"column\": null", f);
+	fprintf(f, ", \"inlined\": %s}%s\n", fr->inlined ? "true" : "false", last ? "" : ",");
+}
+
+static void
+put_leaks(FILE *f, const struct report *r)
+{
+	fputs("  \"leaks\": [", f);
+	for (size_t i = 0; i < r->nshown; i++) {
+		const struct leak *l = r->shown[i];
+
+		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
+		    "\"processes\": %u, \"known\": %s, \"frames\": [%s", i ? "," : "",
+		    gate_kind_name(l->cls), (unsigned long long)l->blocks,
+		    (unsigned long long)l->bytes, l->processes, l->known ? "true" : "false",
+		    l->nframes ? "\n" : "");
+		for (size_t j = 0; j < l->nframes; j++)
+			put_frame(f, &l->frames[j], j + 1 == l->nframes);
+		fputs(l->nframes ? "      ]}" : "]}", f);
+	}
+	fputs(r->nshown ? "\n  ],\n" : "],\n", f);
+}
+
+int
+output_json(FILE *f, const struct report *r, const struct suppressions *supp,
+    const struct baseline *base)
+{
+	const struct dump *d0 = r->ndumps > 0 ? &r->dumps[0] : NULL;
+
+	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n",
+	    REPORT_FORMAT_VERSION, LEAKREPORT_VERSION);
+	if (d0 != NULL)
+		fprintf(f, "  \"pid\": %llu,\n  \"exe\": ", (unsigned long long)d0->pid);
+	else
+		fputs("  \"pid\": null,\n  \"exe\": ", f);
+	output_json_string(f, d0 != NULL ? d0->exe : NULL);
+	fputs(",\n", f);
+	put_dumps(f, r);
+	put_summary(f, r);
+	put_suppressions(f, supp);
+	put_baseline(f, base);
+	put_leaks(f, r);
+	fprintf(f, "  \"gate\": {\"passed\": %s, \"reason\": ", r->gate.passed ? "true" : "false");
+	output_json_string(f, r->gate.reason);
+	fputs("}\n}\n", f);
+	return ferror(f) ? -1 : 0;
+}

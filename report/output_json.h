@@ -1,0 +1,27 @@
+/*
+ * output_json.h - the report as one JSON document (format version 1,
+ * REPORT_FORMAT_VERSION in options.h; fields in docs/leakreport.md). See
+ * output_json.c.
+ */
+#ifndef LEAKREPORT_OUTPUT_JSON_H
+#define LEAKREPORT_OUTPUT_JSON_H
+
+#include <stdio.h>
+
+#include "baseline.h"
+#include "group.h"
+#include "suppress.h"
+
+/*
+ * Writes r (after group_select and the gate) to f as JSON, ended by a
+ * newline. supp and base may be NULL. Every string is escaped: quotes,
+ * backslash and control bytes, and invalid UTF-8 becomes \uFFFD. Computes
+ * nothing. 0, or -1 when a write to f failed (check errno).
+ */
+int output_json(FILE *f, const struct report *r, const struct suppressions *supp,
+    const struct baseline *base);
+
+/* Writes s as a JSON string literal, quotes included; NULL writes null. */
+void output_json_string(FILE *f, const char *s);
+
+#endif /* LEAKREPORT_OUTPUT_JSON_H */

@@ -1,0 +1,200 @@
+/*
+ * output_text.c - the report as text, in the shape LeakSanitizer prints:
+ *
+ *   Direct leak of 4096 byte(s) in 16 object(s) allocated from:
+ *       #0 0x55d4c0001189 in make_node src/list.c:42 (app)
+ *       #1 0x55d4c00011c2 (app+0x11c2)
+ *     note: from 2 processes
+ *
+ *   SUMMARY: libleak: 4120 byte(s) leaked in 17 allocation(s).
+ *
+ * then per-kind totals, the suppressions used, the baseline and the gate.
+ * Called by main.c after the gate; it renders struct report and computes
+ * nothing. Strings from dumps and debug info are printed with control
+ * bytes replaced by '?', so one record line stays one line.
+ */
+#include "output_text.h"
+
+#define C_RED   "\033[1;31m"
+#define C_GREEN "\033[1;32m"
+#define C_BOLD  "\033[1m"
+#define C_OFF   "\033[0m"
+
+struct tx {
+	FILE *f;
+	bool color;
+};
+
+/* s with control bytes as '?'. */
+static void
+put_str(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static const char *
+on(const struct tx *t, const char *code)
+{
+	return t->color ? code : "";
+}
+
+static const char *
+off(const struct tx *t)
+{
+	return t->color ? C_OFF : "";
+}
+
+static const char *
+plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void
+put_frame(const struct tx *t, size_t i, const struct sym_frame *fr)
+{
+	FILE *f = t->f;
+
+	fprintf(f, "    #%zu 0x%llx", i, (unsigned long long)fr->pc);
+	if (fr->function != NULL) {
+		fputs(" in ", f);
+		put_str(f, fr->function);
+	}
+	if (fr->function != NULL && fr->file != NULL) {
+		fputc(' ', f);
+		put_str(f, fr->file);
+		if (fr->line != 0)
+			fprintf(f, ":%u", fr->line);
+		if (fr->module != NULL) {
+			fputs(" (", f);
+			put_str(f, fr->module);
+			fputc(')', f);
+		}
+	} else if (fr->module != NULL) {
+		fputs(" (", f);
+		put_str(f, fr->module);
+		fprintf(f, "+0x%llx)", (unsigned long long)fr->offset);
+	} else {
+		fputs(" (<unknown module>)", f);
+	}
+	if (fr->inlined)
+		fputs(" (inlined)", f);
+	fputc('\n', f);
+}
+
+static void
+put_leak(const struct tx *t, const struct leak *l)
+{
+	static const char *const heads[CLASS_COUNT] = {
+		"Direct leak of", "Indirect leak of", "Possible leak of", "Still reachable:"
+	};
+	const char *color = l->cls == CLASS_REACHABLE ? C_BOLD : C_RED;
+
+	fprintf(t->f, "%s%s %llu byte(s) in %llu object(s) allocated from:%s\n",
+	    on(t, color), heads[l->cls], (unsigned long long)l->bytes,
+	    (unsigned long long)l->blocks, off(t));
+	for (size_t i = 0; i < l->nframes; i++)
+		put_frame(t, i, &l->frames[i]);
+	if (l->nframes == 0)
+		fputs("    <no stack was captured>\n", t->f);
+	if (l->processes > 1)
+		fprintf(t->f, "  note: from %u processes\n", l->processes);
+	if (l->known)
+		fputs("  note: known leak (in the baseline), not gated\n", t->f);
+	fputc('\n', t->f);
+}
+
+static void
+put_totals(const struct tx *t, const struct report *r)
+{
+	if (r->ncut > 0)
+		fprintf(t->f, "(%zu more %s not listed, see --top)\n\n", r->ncut,
+		    plural(r->ncut, "record", "records"));
+	fprintf(t->f, "%sSUMMARY: libleak: %llu byte(s) leaked in %llu allocation(s).%s\n",
+	    on(t, C_BOLD), (unsigned long long)r->leaked.bytes,
+	    (unsigned long long)r->leaked.blocks, off(t));
+	for (int c = 0; c < CLASS_COUNT; c++) {
+		const struct amount *a = &r->cls[c];
+
+		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n", gate_kind_name(c),
+		    (unsigned long long)a->bytes, (unsigned long long)a->blocks,
+		    (unsigned long long)a->records, plural(a->records, "record", "records"));
+	}
+	fprintf(t->f, "  tracked    %llu allocation(s), peak %llu byte(s) live, %zu %s\n",
+	    (unsigned long long)r->total_allocs, (unsigned long long)r->peak_bytes, r->ndumps,
+	    plural(r->ndumps, "dump", "dumps"));
+	if (r->dropped > 0)
+		fprintf(t->f, "  warning: %llu block(s) were not tracked (the preload ran out "
+		    "of memory)\n", (unsigned long long)r->dropped);
+}
+
+static void
+put_suppressions(const struct tx *t, const struct report *r, const struct suppressions *s)
+{
+	if (r->suppressed.records == 0 || s == NULL)
+		return;
+	fprintf(t->f, "Suppressed: %llu byte(s) in %llu allocation(s), %llu %s:\n",
+	    (unsigned long long)r->suppressed.bytes, (unsigned long long)r->suppressed.blocks,
+	    (unsigned long long)r->suppressed.records,
+	    plural(r->suppressed.records, "record", "records"));
+	for (size_t i = 0; i < supp_count(s); i++) {
+		const struct supp_rule *u = supp_rule(s, i);
+
+		if (u->hits.records == 0)
+			continue;
+		fprintf(t->f, "  %llu %s, %llu block(s), %llu byte(s) by leak:",
+		    (unsigned long long)u->hits.records, plural(u->hits.records, "record",
+		    "records"), (unsigned long long)u->hits.blocks,
+		    (unsigned long long)u->hits.bytes);
+		put_str(t->f, u->pattern);
+		fputs(" (", t->f);
+		put_str(t->f, u->file);
+		fprintf(t->f, ":%u)\n", u->line);
+	}
+}
+
+static void
+put_baseline(const struct tx *t, const struct report *r, const struct baseline *b)
+{
+	size_t gone;
+
+	if (b == NULL)
+		return;
+	gone = baseline_unseen(b);
+	fprintf(t->f, "Baseline: %llu known %s (%llu byte(s)) not gated; %zu baseline %s no "
+	    "longer %s\n", (unsigned long long)r->known.records,
+	    plural(r->known.records, "record", "records"), (unsigned long long)r->known.bytes,
+	    gone, plural(gone, "record", "records"), plural(gone, "leaks.", "leak."));
+	for (size_t i = 0; i < baseline_count(b); i++) {
+		const struct baseline_entry *be = baseline_entry(b, i);
+
+		if (be->seen)
+			continue;
+		fprintf(t->f, "  fixed: %s %llu byte(s) in %llu allocation(s): ",
+		    gate_kind_name(be->cls), (unsigned long long)be->bytes,
+		    (unsigned long long)be->blocks);
+		put_str(t->f, be->key);
+		fputc('\n', t->f);
+	}
+}
+
+int
+output_text(FILE *f, const struct report *r, const struct suppressions *supp,
+    const struct baseline *base, bool color)
+{
+	struct tx t = { .f = f, .color = color };
+
+	for (size_t i = 0; i < r->nshown; i++)
+		put_leak(&t, r->shown[i]);
+	put_totals(&t, r);
+	put_suppressions(&t, r, supp);
+	put_baseline(&t, r, base);
+	if (r->gate.passed)
+		fprintf(f, "Gate: %spassed%s: ", on(&t, C_GREEN), off(&t));
+	else
+		fprintf(f, "Gate: %sFAILED%s: ", on(&t, C_RED), off(&t));
+	put_str(f, r->gate.reason);
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}
