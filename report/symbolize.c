@@ -1,0 +1,609 @@
+/*
+ * symbolize.c - return addresses from a dump -> function, file:line and
+ * inline frames, through elfutils' libdwfl, with per-module and per-address
+ * caches.
+ *
+ * Called by main.c (and group.c) after dump_read(): sym_resolve() for each pc
+ * of each stack, for one or several dumps. A pc belongs to the module whose
+ * run-time span [lo, hi) holds pc - 1 (a loaded module wins over an unloaded
+ * one); its link-time address is pc - bias, and we look up that minus one,
+ * because pcs are return addresses.
+ *
+ * Module files. Each distinct (path, build-id) of the dumps gets one
+ * struct modfile and at most one Dwfl, reported offline with
+ * dwfl_report_elf(base 0, add_p_vaddr) so that libdwfl addresses are the
+ * file's link-time addresses. Separate debug files are found the standard
+ * way (dwfl_standard_find_debuginfo: build-id under /usr/lib/debug/.build-id,
+ * then .gnu_debuglink beside the file, in .debug/ and under /usr/lib/debug).
+ * A file that is missing, not a regular file, not ELF, or whose build-id is
+ * not the one in the dump yields module+offset frames only, and one warning
+ * through sym_options.warn. A dump module without a build-id ('-') is
+ * trusted as it is. Without DWARF, names come from .symtab/.dynsym.
+ *
+ * Sites. Each distinct (modfile, offset) is symbolized once, whichever dump
+ * it came from; each distinct (modfile, offset, pc) gets its own frame array
+ * (the frames carry the pc) built by copying. Both live in open-addressing
+ * tables that double at half load. All frames and strings come from a pool
+ * freed only by sym_free(), so pointers handed out stay valid until then.
+ *
+ * Network: libdw's debuginfod client reads DEBUGINFOD_URLS once per process,
+ * the first time a lookup wants it. Unless sym_options.debuginfod is true,
+ * sym_new() calls unsetenv("DEBUGINFOD_URLS") before its first dwfl_begin(),
+ * so libdw never loads libdebuginfod and never touches the network; the
+ * process keeps it unset afterwards, so a later symbolizer cannot turn it
+ * back on.
+ *
+ * Not thread-safe: one symbolizer is used by one thread at a time.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+
+#include "dumpfmt.h"
+#include "symbolize.h"
+
+/* From libstdc++ (cxxabi.h is C++ only). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+#define POOL_CHUNK      (64 * 1024)     /* bytes per ordinary pool chunk */
+#define MODFILE_BUCKETS 256             /* power of two */
+#define SITE_MIN_SLOTS  1024            /* power of two */
+#define MAX_CHAIN       64              /* inline frames kept per pc, outer end cut */
+
+struct chunk {
+	struct chunk *next;
+	size_t used;            /* bytes handed out from data */
+	size_t size;            /* bytes in data */
+	char data[];
+};
+
+struct modfile {
+	char *path;             /* as in the dump */
+	char *buildid;          /* as in the dump, or NULL */
+	const char *base;       /* basename, points into path */
+	Dwfl *dwfl;             /* NULL: unusable, frames get module+offset only */
+	Dwfl_Module *mod;       /* the one module of dwfl, or NULL */
+	struct modfile *next;   /* bucket chain */
+};
+
+struct site {
+	const struct modfile *mf;       /* NULL: pc outside every module */
+	uint64_t offset;                /* link-time return address; 0 when mf is NULL */
+	uint64_t pc;                    /* 0 in the per-offset table */
+	struct sym_frame *frames;
+	size_t n;                       /* >= 1 */
+};
+
+struct sitetab {
+	struct site **slots;    /* NULL or a site */
+	size_t mask;            /* slots - 1, slots a power of two */
+	size_t used;            /* < slots / 2 */
+};
+
+struct symbolizer {
+	struct sym_options opt;
+	struct chunk *pool;
+	struct modfile *modfiles[MODFILE_BUCKETS];
+	struct sitetab byoff;   /* (modfile, offset) -> frames with pc 0 */
+	struct sitetab bypc;    /* (modfile, offset, pc) -> frames handed out */
+};
+
+/* ":" is the main file's directory, ".debug" beside it, then /usr/lib/debug
+ * (also searched by build-id, being absolute). */
+static char *debuginfo_path = ":.debug:/usr/lib/debug";
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+/* Returns size bytes, 8-aligned, from the pool, or NULL when out of memory. */
+static void *
+pool_alloc(struct symbolizer *s, size_t size)
+{
+	size = (size + 7) & ~(size_t)7;
+	if (s->pool == NULL || s->pool->size - s->pool->used < size) {
+		size_t cap = size > POOL_CHUNK ? size : POOL_CHUNK;
+		struct chunk *c = malloc(sizeof(*c) + cap);
+
+		if (c == NULL)
+			return NULL;
+		c->used = 0;
+		c->size = cap;
+		c->next = s->pool;
+		s->pool = c;
+	}
+	void *p = s->pool->data + s->pool->used;
+
+	s->pool->used += size;
+	return p;
+}
+
+/* Copies str (may be NULL -> NULL) into the pool; *oom set on failure. */
+static const char *
+pool_strdup(struct symbolizer *s, const char *str, bool *oom)
+{
+	if (str == NULL)
+		return NULL;
+	size_t len = strlen(str) + 1;
+	char *p = pool_alloc(s, len);
+
+	if (p == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	return memcpy(p, str, len);
+}
+
+static uint64_t
+hash_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t
+hash_str(uint64_t h, const char *str)
+{
+	for (; str != NULL && *str != '\0'; str++)
+		h = (h ^ (unsigned char)*str) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t
+site_hash(const struct modfile *mf, uint64_t offset, uint64_t pc)
+{
+	return hash_mix((uint64_t)(uintptr_t)mf ^ hash_mix(offset ^ hash_mix(pc)));
+}
+
+static struct site *
+sitetab_find(const struct sitetab *t, const struct modfile *mf, uint64_t offset, uint64_t pc)
+{
+	if (t->slots == NULL)
+		return NULL;
+	for (size_t i = site_hash(mf, offset, pc) & t->mask;; i = (i + 1) & t->mask) {
+		struct site *x = t->slots[i];
+
+		if (x == NULL)
+			return NULL;    /* load < 1/2, so an empty slot always ends the probe */
+		if (x->mf == mf && x->offset == offset && x->pc == pc)
+			return x;
+	}
+}
+
+/* Adds x (not present yet). 0, or -1 when out of memory (t unchanged). */
+static int
+sitetab_add(struct sitetab *t, struct site *x)
+{
+	if (t->slots == NULL || (t->used + 1) * 2 > t->mask + 1) {
+		size_t n = t->slots == NULL ? SITE_MIN_SLOTS : (t->mask + 1) * 2;
+		struct site **slots = calloc(n, sizeof(*slots));
+
+		if (slots == NULL)
+			return -1;
+		for (size_t i = 0; t->slots != NULL && i <= t->mask; i++) {
+			struct site *y = t->slots[i];
+
+			if (y == NULL)
+				continue;
+			size_t j = site_hash(y->mf, y->offset, y->pc) & (n - 1);
+
+			while (slots[j] != NULL)
+				j = (j + 1) & (n - 1);
+			slots[j] = y;
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->mask = n - 1;
+	}
+	size_t i = site_hash(x->mf, x->offset, x->pc) & t->mask;
+
+	while (t->slots[i] != NULL)
+		i = (i + 1) & t->mask;
+	t->slots[i] = x;
+	t->used++;
+	return 0;
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+warn(struct symbolizer *s, const char *fmt, ...)
+{
+	char msg[DUMP_MAX_STR + 256];   /* a whole path plus the reason */
+	va_list ap;
+
+	if (s->opt.warn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->opt.warn(s->opt.warn_ctx, msg);
+}
+
+/*
+ * Opens path for libdwfl and checks its build-id against want (NULL: no
+ * check). On success mf->dwfl and mf->mod are set; otherwise one warning
+ * goes out and they stay NULL. Never fails on bad input; allocates.
+ */
+static void
+modfile_open(struct symbolizer *s, struct modfile *mf)
+{
+	struct stat st;
+	/* O_NONBLOCK: a FIFO in place of a library must not hang us. */
+	int fd = open(mf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		warn(s, "%s: cannot open: %s; showing offsets", mf->path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		warn(s, "%s: not a regular file; showing offsets", mf->path);
+		return;
+	}
+	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
+
+	if (dwfl == NULL) {
+		close(fd);
+		warn(s, "%s: %s; showing offsets", mf->path, dwfl_errmsg(-1));
+		return;
+	}
+	dwfl_report_begin(dwfl);
+	/* base 0 + add_p_vaddr: module addresses are link-time addresses. */
+	Dwfl_Module *mod = dwfl_report_elf(dwfl, mf->base, mf->path, fd, 0, true);
+
+	if (mod == NULL) {
+		close(fd);      /* consumed only on success */
+		warn(s, "%s: not a usable ELF file (%s); showing offsets", mf->path,
+		    dwfl_errmsg(-1));
+		goto out_end;
+	}
+	dwfl_report_end(dwfl, NULL, NULL);
+	if (mf->buildid != NULL) {
+		const unsigned char *bits;
+		GElf_Addr vaddr;
+		int len = dwfl_module_build_id(mod, &bits, &vaddr);
+		char hex[2 * DUMP_MAX_BUILDID + 1];
+
+		hex[0] = '\0';
+		for (int i = 0; i < len && i < DUMP_MAX_BUILDID; i++)
+			snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+		if (len <= 0 || len > DUMP_MAX_BUILDID || strcmp(hex, mf->buildid) != 0) {
+			warn(s, "%s: build-id differs from the one that ran; showing offsets",
+			    mf->path);
+			goto out_end;
+		}
+	}
+	mf->dwfl = dwfl;
+	mf->mod = mod;
+	return;
+out_end:
+	dwfl_end(dwfl);
+}
+
+/* The modfile for m, created and opened on first use; NULL when out of
+ * memory. */
+static struct modfile *
+modfile_get(struct symbolizer *s, const struct module *m)
+{
+	size_t b = hash_str(hash_str(0xcbf29ce484222325ULL, m->path), m->buildid) &
+		(MODFILE_BUCKETS - 1);
+
+	for (struct modfile *mf = s->modfiles[b]; mf != NULL; mf = mf->next)
+		if (str_eq(mf->path, m->path) && str_eq(mf->buildid, m->buildid))
+			return mf;
+	struct modfile *mf = calloc(1, sizeof(*mf));
+
+	if (mf == NULL)
+		return NULL;
+	mf->path = strdup(m->path != NULL ? m->path : "");
+	mf->buildid = m->buildid != NULL ? strdup(m->buildid) : NULL;
+	if (mf->path == NULL || (m->buildid != NULL && mf->buildid == NULL)) {
+		free(mf->path);
+		free(mf->buildid);
+		free(mf);
+		return NULL;
+	}
+	const char *slash = strrchr(mf->path, '/');
+
+	mf->base = slash != NULL ? slash + 1 : mf->path;
+	modfile_open(s, mf);
+	mf->next = s->modfiles[b];
+	s->modfiles[b] = mf;
+	return mf;
+}
+
+/* The module of d that holds the call before return address pc, preferring
+ * a loaded one; NULL when none does. */
+static const struct module *
+module_find(const struct dump *d, uint64_t pc)
+{
+	const struct module *unloaded = NULL;
+
+	if (pc == 0)
+		return NULL;
+	for (size_t i = 0; i < d->nmodules; i++) {
+		const struct module *m = &d->modules[i];
+
+		if (pc - 1 < m->lo || pc - 1 >= m->hi)
+			continue;
+		if (m->loaded)
+			return m;
+		if (unloaded == NULL)
+			unloaded = m;
+	}
+	return unloaded;
+}
+
+/* Pool copy of name, demangled when it is a C++ mangled name. */
+static const char *
+sym_name(struct symbolizer *s, const char *name, bool *oom)
+{
+	if (name != NULL && name[0] == '_' && name[1] == 'Z') {
+		int status = -1;
+		char *dem = __cxa_demangle(name, NULL, NULL, &status);
+
+		if (status == 0 && dem != NULL) {
+			const char *p = pool_strdup(s, dem, oom);
+
+			free(dem);
+			return p;
+		}
+		free(dem);
+	}
+	return pool_strdup(s, name, oom);
+}
+
+/* The name of a subprogram or inlined_subroutine DIE: linkage name first
+ * (to demangle C++ with its parameters), else DW_AT_name; NULL if none. */
+static const char *
+die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name = dwarf_formstring(
+		dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ?:
+		dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+
+	return name != NULL ? name : dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+}
+
+static bool
+is_function(Dwarf_Die *die)
+{
+	int tag = dwarf_tag(die);
+
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+		tag == DW_TAG_entry_point;
+}
+
+static uint32_t
+die_udata(Dwarf_Die *die, int name)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word w;
+
+	if (dwarf_formudata(dwarf_attr(die, name, &attr), &w) != 0 || w > UINT32_MAX)
+		return 0;
+	return (uint32_t)w;
+}
+
+/*
+ * Fills fr[0..max) with the function chain at link-time address addr from
+ * DWARF, innermost inlined first, the way eu-addr2line -i walks it: frame 0
+ * takes file:line from the line table, frame k > 0 the call site recorded
+ * on inlined frame k - 1. Returns the count (0: no DWARF function here).
+ */
+static size_t
+dwarf_chain(struct symbolizer *s, Dwfl_Module *mod, Dwarf_Addr addr, struct sym_frame *fr,
+    size_t max, bool *oom)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
+	Dwarf_Die *scopes = NULL;
+	Dwarf_Files *files = NULL;
+	size_t n = 0;
+
+	if (cu == NULL || dwarf_getscopes(cu, addr - bias, &scopes) <= 0) {
+		free(scopes);
+		return 0;
+	}
+	/* dwarf_getscopes continues above an inlined instance with its
+	 * abstract origin's scopes; the physical nesting (the call chain) is
+	 * what dwarf_getscopes_die gives for the innermost scope. */
+	Dwarf_Die inner = scopes[0];
+
+	free(scopes);
+	scopes = NULL;
+	int ns = dwarf_getscopes_die(&inner, &scopes);
+	Dwarf_Die cudie;
+	size_t nfiles = 0;
+
+	if (ns <= 0 || dwarf_diecu(&scopes[0], &cudie, NULL, NULL) == NULL ||
+	    dwarf_getsrcfiles(&cudie, &files, &nfiles) != 0)
+		nfiles = 0;
+	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+	int lineno = 0;
+	int col = 0;
+	const char *file = line != NULL ? dwfl_lineinfo(line, NULL, &lineno, &col, NULL, NULL) : NULL;
+
+	for (int i = 0; i < ns && n < max; i++) {
+		Dwarf_Die *die = &scopes[i];
+
+		if (!is_function(die))
+			continue;
+		fr[n].function = sym_name(s, die_name(die), oom);
+		fr[n].file = pool_strdup(s, file, oom);
+		fr[n].line = lineno > 0 ? (uint32_t)lineno : 0;
+		fr[n].column = col > 0 ? (uint32_t)col : 0;
+		fr[n].inlined = dwarf_tag(die) == DW_TAG_inlined_subroutine;
+		n++;
+		if (!fr[n - 1].inlined)
+			break;
+		/* The caller's position is this inlined instance's call site. */
+		Dwarf_Attribute attr;
+		Dwarf_Word idx;
+
+		file = NULL;
+		if (dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &idx) == 0 &&
+		    idx < nfiles)
+			file = dwarf_filesrc(files, idx, NULL, NULL);
+		lineno = (int)die_udata(die, DW_AT_call_line);
+		col = (int)die_udata(die, DW_AT_call_column);
+	}
+	free(scopes);
+	return n;
+}
+
+/* Frames for (mf, offset) with pc 0, from DWARF, else the symbol table,
+ * else module+offset only. NULL when out of memory. Allocates. */
+static struct site *
+site_symbolize(struct symbolizer *s, const struct modfile *mf, uint64_t offset)
+{
+	struct sym_frame tmp[MAX_CHAIN];
+	size_t n = 0;
+	bool oom = false;
+
+	memset(tmp, 0, sizeof(tmp));
+	if (mf->mod != NULL && offset > 0) {
+		Dwarf_Addr addr = offset - 1;
+
+		n = dwarf_chain(s, mf->mod, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
+		if (n == 0 || tmp[n - 1].function == NULL) {
+			/* No DWARF function: the symbol table may still name it. */
+			GElf_Off off;
+			GElf_Sym sym;
+			const char *name = dwfl_module_addrinfo(mf->mod, addr, &off, &sym, NULL,
+			    NULL, NULL);
+
+			if (n == 0)
+				n = 1;
+			tmp[n - 1].function = sym_name(s, name, &oom);
+		}
+	}
+	if (n == 0)
+		n = 1;
+	struct site *x = pool_alloc(s, sizeof(*x));
+	struct sym_frame *fr = pool_alloc(s, n * sizeof(*fr));
+
+	if (x == NULL || fr == NULL || oom)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		fr[i] = tmp[i];
+		fr[i].module = mf->base;
+		fr[i].module_path = mf->path;
+		fr[i].offset = offset;
+	}
+	*x = (struct site){ .mf = mf, .offset = offset, .pc = 0, .frames = fr, .n = n };
+	return x;
+}
+
+struct symbolizer *
+sym_new(const struct sym_options *o, struct err *e)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		err_set(e, "symbolize: out of memory");
+		return NULL;
+	}
+	s->opt = *o;
+	if (!o->debuginfod)
+		unsetenv("DEBUGINFOD_URLS");    /* see the header comment */
+	return s;
+}
+
+int
+sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
+    const struct sym_frame **frames, size_t *n, struct err *e)
+{
+	const struct module *m = module_find(d, pc);
+	const struct modfile *mf = NULL;
+	uint64_t offset = 0;
+
+	if (m != NULL) {
+		mf = modfile_get(s, m);
+		if (mf == NULL)
+			return err_set(e, "symbolize: out of memory");
+		offset = pc - m->bias;
+	}
+	struct site *v = sitetab_find(&s->bypc, mf, offset, pc);
+
+	if (v == NULL) {
+		struct site *base = NULL;
+
+		if (mf != NULL) {
+			base = sitetab_find(&s->byoff, mf, offset, 0);
+			if (base == NULL) {
+				base = site_symbolize(s, mf, offset);
+				if (base == NULL || sitetab_add(&s->byoff, base) != 0)
+					return err_set(e, "symbolize: out of memory");
+			}
+		}
+		size_t nf = base != NULL ? base->n : 1;
+
+		v = pool_alloc(s, sizeof(*v));
+		struct sym_frame *fr = pool_alloc(s, nf * sizeof(*fr));
+
+		if (v == NULL || fr == NULL)
+			return err_set(e, "symbolize: out of memory");
+		for (size_t i = 0; i < nf; i++) {
+			fr[i] = base != NULL ? base->frames[i] : (struct sym_frame){ 0 };
+			fr[i].pc = pc;
+		}
+		*v = (struct site){ .mf = mf, .offset = offset, .pc = pc, .frames = fr, .n = nf };
+		if (sitetab_add(&s->bypc, v) != 0)
+			return err_set(e, "symbolize: out of memory");
+	}
+	*frames = v->frames;
+	*n = v->n;
+	return 0;
+}
+
+void
+sym_free(struct symbolizer *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t b = 0; b < MODFILE_BUCKETS; b++) {
+		struct modfile *mf = s->modfiles[b];
+
+		while (mf != NULL) {
+			struct modfile *next = mf->next;
+
+			if (mf->dwfl != NULL)
+				dwfl_end(mf->dwfl);
+			free(mf->path);
+			free(mf->buildid);
+			free(mf);
+			mf = next;
+		}
+	}
+	while (s->pool != NULL) {
+		struct chunk *next = s->pool->next;
+
+		free(s->pool);
+		s->pool = next;
+	}
+	free(s->byoff.slots);
+	free(s->bypc.slots);
+	free(s);
+}
