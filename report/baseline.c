@@ -605,7 +605,8 @@ render(const struct baseline *b, struct baseline_entry **sorted, struct sbuf *s)
 	sb_str(s, head);
 	sb_str(s, "# <class> <blocks> <bytes> <stack key: function@file per frame, "
 	    "innermost first>\n");
-	memcpy(sorted, b->ents, b->n * sizeof(*sorted));
+	if (b->n > 0)   /* b->ents may be NULL */
+		memcpy(sorted, b->ents, b->n * sizeof(*sorted));
 	qsort(sorted, b->n, sizeof(*sorted), entry_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		char nums[64];

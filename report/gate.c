@@ -198,7 +198,7 @@ bool
 gate_decide(const struct gate *g, char *reason, size_t len)
 {
 	struct totals t;
-	char what[200];
+	char what[320];        /* describe() needs at most ~230 */
 	char kinds[40];
 
 	if (g->kinds == 0) {
