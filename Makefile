@@ -1,0 +1,145 @@
+# libleak - one Makefile. `make` builds build/libleak.so and build/leakreport.
+# `make check` and `make demo` first install missing packages (scripts/deps.sh).
+CC       ?= gcc
+B        := build
+CSTD     := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes
+ifeq ($(CI),true)
+CSTD     += -Werror
+endif
+CFLAGS   ?=
+CFLAGS   += $(CSTD)
+PRELOAD_CFLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec
+PRELOAD_LIBS   := -ldl -lpthread
+
+# libunwind is opened at run time with dlopen(RTLD_LOCAL) by backtrace.c, so
+# its backtrace()/_Unwind_Backtrace never enter the program's symbol scope;
+# only its headers are needed to build.
+PRELOAD_SRCS := \
+	preload/init.c preload/hooks.c preload/boot.c preload/config.c \
+	preload/backtrace.c preload/arena.c preload/table.c preload/stacks.c \
+	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
+	preload/deepbind.c
+
+REPORT_SRCS := \
+	report/main.c report/options.c report/err.c report/dump_read.c \
+	report/symbolize.c report/suppress.c report/group.c report/gate.c \
+	report/baseline.c report/output_text.c report/output_json.c
+REPORT_LIBS := -ldw -lelf -lstdc++
+
+PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
+REPORT_OBJS  := $(REPORT_SRCS:%.c=$(B)/%.o)
+
+.PHONY: all deps check unit e2e demo fuzz bench clean check-asan
+all: $(B)/libleak.so $(B)/leakreport
+
+deps:
+	@scripts/deps.sh
+
+$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PRELOAD_CFLAGS) -c $< -o $@
+
+$(B)/report/%.o: report/%.c $(wildcard report/*.h) preload/dumpfmt.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ipreload -c $< -o $@
+
+$(B)/libleak.so: $(PRELOAD_OBJS)
+	$(CC) -shared -o $@ $^ $(PRELOAD_LIBS) -Wl,-z,nodelete -Wl,--no-undefined
+
+$(B)/leakreport: $(REPORT_OBJS)
+	$(CC) -o $@ $^ $(REPORT_LIBS)
+
+# ---- unit tests: one check suite per module, linking the module's own .c files
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+UNIT_TESTS := check_table check_stacks check_roundtrip check_dump_read \
+	check_symbolize check_group check_suppress check_gate check_baseline
+
+UNIT_check_table       := preload/table.c preload/arena.c
+UNIT_check_stacks      := preload/stacks.c preload/arena.c
+UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/stacks.c \
+	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/err.c
+UNIT_check_dump_read   := report/dump_read.c report/err.c
+UNIT_check_symbolize   := report/symbolize.c report/err.c
+UNIT_check_group       := report/group.c report/err.c report/symbolize.c report/dump_read.c \
+	report/suppress.c report/baseline.c
+UNIT_check_suppress    := report/suppress.c report/err.c
+UNIT_check_gate        := report/gate.c report/err.c
+UNIT_check_baseline    := report/baseline.c report/err.c
+UNIT_LIBS_check_symbolize := -ldw -lelf -lstdc++
+UNIT_LIBS_check_group     := -ldw -lelf -lstdc++
+UNIT_LIBS_check_roundtrip := -ldl -lpthread
+
+define unit_rule
+$(B)/tests/$(1): tests/unit/$(1).c $$(UNIT_$(1)) $(wildcard preload/*.h report/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -Ipreload -Ireport -o $$@ tests/unit/$(1).c $$(UNIT_$(1)) $$(CHECK_LIBS) $$(UNIT_LIBS_$(1)) -lpthread
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+# check_symbolize runs these programs and symbolizes what they print. One is
+# kept whole (-g -O0), others are stripped copies of it: of DWARF only, of
+# everything (alpha stays in .dynsym), and of everything with the DWARF in a
+# separate file found through .gnu_debuglink.
+SYM_FIX := $(B)/tests/sym_fixture
+SYM_FIXTURES := $(SYM_FIX) $(SYM_FIX)_nodebug $(SYM_FIX)_stripped $(SYM_FIX)_dbglink \
+	$(SYM_FIX)_inline $(SYM_FIX)_cxx
+$(SYM_FIX)_common.o: tests/unit/sym_fixture_common.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) -O0 -c $< -o $@
+$(SYM_FIX): tests/unit/sym_fixture.c $(SYM_FIX)_common.o
+	$(CC) $(CSTD) -O0 -o $@ $^ -Wl,--export-dynamic-symbol=alpha
+$(SYM_FIX)_nodebug: $(SYM_FIX)
+	objcopy --strip-debug $< $@
+$(SYM_FIX)_stripped: $(SYM_FIX)
+	strip --strip-all -o $@ $<
+$(SYM_FIX)_dbglink: $(SYM_FIX)
+	objcopy --only-keep-debug $< $@.debug
+	strip --strip-all -o $@ $<
+	cd $(dir $@) && objcopy --add-gnu-debuglink=$(notdir $@).debug $(notdir $@)
+$(SYM_FIX)_inline: tests/unit/sym_fixture_inline.c $(SYM_FIX)_common.o
+	$(CC) $(CSTD) -O2 -o $@ $^
+$(SYM_FIX)_cxx: tests/unit/sym_fixture_cxx.cc $(SYM_FIX)_common.o
+	$(CXX) -g -O0 -Wall -Wextra -o $@ $^
+$(B)/tests/check_symbolize: $(SYM_FIXTURES)
+
+unit: $(UNIT_TESTS:%=$(B)/tests/%)
+	@fail=0; for t in $(UNIT_TESTS); do \
+		CK_DEFAULT_TIMEOUT=120 TEST_SRCDIR=$(CURDIR) $(B)/tests/$$t || fail=1; \
+	done; exit $$fail
+
+e2e: all
+	@LIBLEAK=$(CURDIR)/$(B)/libleak.so LEAKREPORT=$(CURDIR)/$(B)/leakreport tests/e2e/run.sh
+
+check:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
+
+demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+# ---- fuzzing: dump_read.c under libFuzzer, ASan and UBSan, for $(FUZZ_SECONDS) s on a
+# copy of tests/fuzz/corpus/ (new inputs stay in build/); crashes go to build/fuzz/.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(B)/fuzz/fuzz_dump_read: tests/fuzz/fuzz_dump_read.c report/dump_read.c report/err.c \
+		report/dump_read.h report/model.h report/err.h preload/dumpfmt.h
+	@scripts/deps.sh --fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ipreload -Ireport -o $@ tests/fuzz/fuzz_dump_read.c \
+		report/dump_read.c report/err.c
+
+fuzz: $(B)/fuzz/fuzz_dump_read
+	@rm -rf $(B)/fuzz/corpus && mkdir -p $(B)/fuzz/corpus $(B)/fuzz/crashes
+	@cp tests/fuzz/corpus/* $(B)/fuzz/corpus/
+	$(B)/fuzz/fuzz_dump_read -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+		-rss_limit_mb=2048 -dict=tests/fuzz/dump.dict -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz/crashes/ $(B)/fuzz/corpus tests/fuzz/regressions
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,25 @@
+/*
+ * arena.h - mmap-backed memory for all of libleak's own state.
+ */
+#ifndef LIBLEAK_ARENA_H
+#define LIBLEAK_ARENA_H
+
+#include <stddef.h>
+
+/* Maps `bytes` (rounded up to pages) of zeroed memory, or NULL when mmap
+ * fails or the LEAK_FAULT_MMAP test knob says so. Lock-free, never calls
+ * malloc, async-signal-safe. */
+void *arena_map(size_t bytes);
+
+/* Gives the pages of [p, p+bytes) back to the kernel; the range stays
+ * mapped and reads as zeroes afterwards. */
+void arena_discard(void *p, size_t bytes);
+
+/* Bump allocation of `bytes` (rounded to 16) from shared chunks; NULL when
+ * mmap fails. Never freed. Lock-free. */
+void *arena_alloc(size_t bytes);
+
+/* Makes arena_map() fail once `n` more maps have succeeded; -1 disables. */
+void arena_set_fault(long n);
+
+#endif /* LIBLEAK_ARENA_H */

@@ -1,0 +1,24 @@
+/*
+ * config.h - the preload's settings, read once from the environment.
+ */
+#ifndef LIBLEAK_CONFIG_H
+#define LIBLEAK_CONFIG_H
+
+#include <stdbool.h>
+
+#define CONFIG_PATH_MAX 4096
+
+struct config {
+	char output[CONFIG_PATH_MAX];   /* LEAK_OUTPUT pattern; %p -> pid, %% -> % */
+	int depth;                      /* LEAK_DEPTH: frames kept, 1..256, default 32 */
+	bool quiet;                     /* LEAK_QUIET=1: no summary line at exit */
+};
+
+extern struct config lk_config;
+
+/* Parses the environment into lk_config. Bad values get one stderr line and
+ * the default. Does not allocate (getenv only), so it may run before the
+ * real allocator is known. */
+void config_load(void);
+
+#endif /* LIBLEAK_CONFIG_H */

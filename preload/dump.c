@@ -1,0 +1,435 @@
+/*
+ * dump.c - dump writer: one sink, fixed buffer, sticky error.
+ *
+ * Called by init.c at exit (and later for snapshots) to write every live
+ * block, grouped by stack, in the format of docs/dump-format.md. Blocks are
+ * summed per stack id into two mmap'd arrays indexed by id, so the cost is
+ * one pass over the table plus one over the stack ids, and the output holds
+ * one line per stack, not per block. Lines are formatted into a 64 KiB
+ * buffer with fmt.c and flushed through the sink; the first failed write
+ * is remembered and every later write is skipped.
+ * Not async-signal-safe (it reads /proc and maps memory), not reentrant:
+ * the caller runs it once at a time, with the guard held.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>         /* renameat2, RENAME_NOREPLACE */
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "dump.h"
+#include "dumpfmt.h"
+#include "fmt.h"
+#include "modules.h"
+
+#define BUF_SIZE        (64 * 1024)
+#define LINE_MAX_BYTES  (20 * 1024)     /* longest line: 4096-byte string, escaped */
+#define CMDLINE_MAX     (128 * 1024)
+
+struct writer {
+	dump_write_fn fn;
+	void *ctx;
+	struct fmtbuf f;
+	int err;                        /* first errno, 0 while all is well */
+};
+
+struct sums {
+	uint64_t *blocks;               /* by stack id, [0, n) */
+	uint64_t *bytes;
+	size_t n;
+	uint64_t total_blocks;
+	uint64_t total_bytes;
+};
+
+static void
+flush(struct writer *w)
+{
+	size_t off = 0;
+
+	while (w->err == 0 && off < w->f.len) {
+		ssize_t r = w->fn(w->ctx, w->f.buf + off, w->f.len - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			w->err = r < 0 ? errno : EIO;
+		else
+			off += (size_t)r;
+	}
+	w->f.len = 0;
+}
+
+/* Makes room for one more line. */
+static struct fmtbuf *
+line(struct writer *w)
+{
+	if (w->f.cap - w->f.len < LINE_MAX_BYTES)
+		flush(w);
+	return &w->f;
+}
+
+static void
+put_tag_u64(struct writer *w, const char *tag, uint64_t v)
+{
+	struct fmtbuf *f = line(w);
+
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	fmt_u64(f, v);
+	fmt_char(f, '\n');
+}
+
+static void
+put_tag_str(struct writer *w, const char *tag, const char *s, size_t n)
+{
+	struct fmtbuf *f = line(w);
+
+	if (n > DUMP_MAX_STR)
+		n = DUMP_MAX_STR;
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	if (n == 0)
+		fmt_str(f, "%00");      /* never an empty field; readers reject NUL */
+	else
+		fmt_esc(f, s, n);
+	fmt_char(f, '\n');
+}
+
+static void
+put_time(struct writer *w, const char *tag, uint64_t sec, uint32_t usec)
+{
+	struct fmtbuf *f = line(w);
+	char digits[6];
+
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	fmt_u64(f, sec);
+	fmt_char(f, '.');
+	for (int i = 5; i >= 0; i--, usec /= 10)
+		digits[i] = (char)('0' + usec % 10);
+	fmt_mem(f, digits, 6);
+	fmt_char(f, '\n');
+}
+
+/* Reads a whole small /proc file into buf; returns its length or -1. */
+static ssize_t
+read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -1;
+	while (len < cap) {
+		ssize_t r = read(fd, buf + len, cap - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	return (ssize_t)len;
+}
+
+static void
+write_header(struct writer *w, const struct dump_src *src, char *scratch)
+{
+	struct fmtbuf *f = line(w);
+	struct timeval now;
+	uint64_t ssec;
+	uint32_t susec;
+
+	fmt_str(f, DUMP_MAGIC " ");
+	fmt_u64(f, DUMP_VERSION);
+	fmt_char(f, '\n');
+	put_tag_u64(w, DUMP_TAG_PID, (uint64_t)getpid());
+	put_tag_u64(w, DUMP_TAG_PPID, (uint64_t)getppid());
+	ssize_t n = readlink("/proc/self/exe", scratch, PATH_MAX);
+	put_tag_str(w, DUMP_TAG_EXE, scratch, n > 0 ? (size_t)n : 0);
+
+	ssize_t len = read_file("/proc/self/cmdline", scratch, CMDLINE_MAX);
+	size_t argc = 0;
+	for (ssize_t i = 0; i < len; i++)
+		argc += scratch[i] == '\0';
+	if (len > 0 && scratch[len - 1] != '\0')
+		argc++;         /* cut short at CMDLINE_MAX: count the partial one */
+	put_tag_u64(w, DUMP_TAG_ARGC, argc);
+	for (ssize_t i = 0; i < len;) {
+		size_t a = strnlen(scratch + i, (size_t)(len - i));
+
+		put_tag_str(w, DUMP_TAG_ARG, scratch + i, a);
+		i += (ssize_t)a + 1;
+	}
+	gettimeofday(&now, NULL);
+	put_time(w, DUMP_TAG_TIME, (uint64_t)now.tv_sec, (uint32_t)now.tv_usec);
+	counters_start_time(&ssec, &susec);
+	put_time(w, DUMP_TAG_START, ssec, susec);
+	f = line(w);
+	fmt_str(f, DUMP_TAG_KIND " ");
+	fmt_str(f, src->snapshot ? DUMP_KIND_SNAPSHOT : DUMP_KIND_EXIT);
+	fmt_char(f, '\n');
+	put_tag_u64(w, DUMP_TAG_SEQ, src->seq);
+	put_tag_u64(w, DUMP_TAG_ATOMIC, src->atomic);
+	f = line(w);
+	fmt_str(f, DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
+	put_tag_u64(w, DUMP_TAG_DEPTH, (uint64_t)src->depth);
+}
+
+struct mod_ctx {
+	struct writer *w;
+	uint64_t count;
+};
+
+static void
+write_module(void *ctx, unsigned id, const struct module_info *m)
+{
+	struct mod_ctx *mc = ctx;
+	struct fmtbuf *f = line(mc->w);
+	static const char hex[] = "0123456789abcdef";
+
+	fmt_str(f, DUMP_TAG_MODULE " ");
+	fmt_u64(f, id);
+	fmt_char(f, ' ');
+	fmt_hex(f, m->bias);
+	fmt_char(f, ' ');
+	fmt_hex(f, m->lo);
+	fmt_char(f, ' ');
+	fmt_hex(f, m->hi);
+	fmt_char(f, ' ');
+	if (m->buildid_len == 0)
+		fmt_char(f, '-');
+	for (unsigned i = 0; i < m->buildid_len; i++) {
+		fmt_char(f, hex[m->buildid[i] >> 4]);
+		fmt_char(f, hex[m->buildid[i] & 15]);
+	}
+	fmt_str(f, m->loaded ? " " DUMP_MOD_LOADED " " : " " DUMP_MOD_UNLOADED " ");
+	fmt_esc(f, m->path, strnlen(m->path, DUMP_MAX_STR));
+	fmt_char(f, '\n');
+	mc->count++;
+}
+
+static void
+sum_block(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+{
+	struct sums *s = ctx;
+
+	(void)addr;
+	if (stack >= s->n)
+		stack = 0;      /* published after we sized the arrays */
+	s->blocks[stack]++;
+	s->bytes[stack] += size;
+	s->total_blocks++;
+	s->total_bytes += size;
+}
+
+static void
+write_stats(struct writer *w, const struct sums *s, char *scratch)
+{
+	struct counters_snap c;
+	uint64_t rss = 0;
+
+	counters_read(&c);
+	/* statm: "size resident shared ..." in pages; we want the second. */
+	ssize_t n = read_file("/proc/self/statm", scratch, 256);
+	ssize_t j = 0;
+	while (j < n && scratch[j] != ' ')
+		j++;
+	for (j++; j < n && scratch[j] >= '0' && scratch[j] <= '9'; j++)
+		rss = rss * 10 + (uint64_t)(scratch[j] - '0');
+	rss *= (uint64_t)sysconf(_SC_PAGESIZE);
+	const uint64_t values[] = {
+		c.allocs, c.frees, s->total_blocks, s->total_bytes, c.peak_blocks,
+		c.peak_bytes, c.peak_time_ms, counters_ms_since_start(), rss, c.dropped,
+	};
+	const char *names[] = {
+#define NAME(n, doc) #n,
+		DUMP_STATS(NAME)
+#undef NAME
+	};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct fmtbuf *f = line(w);
+
+		fmt_str(f, DUMP_TAG_STAT " ");
+		fmt_str(f, names[i]);
+		fmt_char(f, ' ');
+		fmt_u64(f, values[i]);
+		fmt_char(f, '\n');
+	}
+}
+
+int
+dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_result *res)
+{
+	struct writer w = { .fn = fn, .ctx = ctx, .err = 0 };
+	struct sums s = { 0 };
+	size_t scratch_len = BUF_SIZE + CMDLINE_MAX + PATH_MAX;
+	char *mem = mmap(NULL, scratch_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		return -1;
+	char *scratch = mem + BUF_SIZE;
+	fmt_init(&w.f, mem, BUF_SIZE);
+
+	s.n = stacks_limit(src->stacks);
+	size_t arr = s.n * sizeof(uint64_t);
+	void *acc = mmap(NULL, 2 * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (acc == MAP_FAILED) {
+		munmap(mem, scratch_len);
+		return -1;
+	}
+	s.blocks = acc;
+	s.bytes = (uint64_t *)((char *)acc + arr);
+	table_foreach(src->table, sum_block, &s);
+
+	write_header(&w, src, scratch);
+	modules_refresh();
+	struct mod_ctx mc = { .w = &w, .count = 0 };
+	modules_foreach(write_module, &mc);
+
+	uint64_t nstacks = 0, nrecs = 0;
+	for (size_t id = 1; id < s.n; id++) {
+		unsigned n;
+		const uintptr_t *pcs;
+
+		if (s.blocks[id] == 0)
+			continue;
+		pcs = stacks_get(src->stacks, (stack_id_t)id, &n);
+		if (pcs == NULL) {      /* cannot happen for an id a block holds */
+			s.blocks[0] += s.blocks[id];
+			s.bytes[0] += s.bytes[id];
+			s.blocks[id] = 0;
+			continue;
+		}
+		struct fmtbuf *f = line(&w);
+		fmt_str(f, DUMP_TAG_STACK " ");
+		fmt_u64(f, id);
+		fmt_char(f, ' ');
+		fmt_u64(f, n);
+		for (unsigned i = 0; i < n; i++) {
+			fmt_char(f, ' ');
+			fmt_hex(f, pcs[i]);
+		}
+		fmt_char(f, '\n');
+		nstacks++;
+	}
+	for (size_t id = 0; id < s.n; id++) {
+		if (s.blocks[id] == 0)
+			continue;
+		struct fmtbuf *f = line(&w);
+		fmt_str(f, DUMP_TAG_REC " ");
+		fmt_u64(f, id);
+		fmt_str(f, " " DUMP_CLASS_DEFINITE " ");
+		fmt_u64(f, s.blocks[id]);
+		fmt_char(f, ' ');
+		fmt_u64(f, s.bytes[id]);
+		fmt_char(f, '\n');
+		nrecs++;
+	}
+	write_stats(&w, &s, scratch);
+	struct fmtbuf *f = line(&w);
+	fmt_str(f, DUMP_TAG_END " ");
+	fmt_u64(f, mc.count);
+	fmt_char(f, ' ');
+	fmt_u64(f, nstacks);
+	fmt_char(f, ' ');
+	fmt_u64(f, nrecs);
+	fmt_char(f, '\n');
+	flush(&w);
+
+	if (res != NULL) {
+		res->blocks = s.total_blocks;
+		res->bytes = s.total_bytes;
+		res->stacks = nstacks;
+	}
+	munmap(acc, 2 * arr);
+	munmap(mem, scratch_len);
+	if (w.err != 0) {
+		errno = w.err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+dump_expand(const char *pattern, pid_t pid, char *out, size_t cap)
+{
+	struct fmtbuf f;
+
+	fmt_init(&f, out, cap - 1);
+	for (const char *p = pattern; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] == 'p') {
+			fmt_u64(&f, (uint64_t)pid);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			fmt_char(&f, '%');
+			p++;
+		} else {
+			fmt_char(&f, *p);
+		}
+	}
+	if (f.overflow)
+		return -1;
+	out[f.len] = '\0';
+	return 0;
+}
+
+static ssize_t
+fd_write(void *ctx, const void *buf, size_t n)
+{
+	return write(*(int *)ctx, buf, n);
+}
+
+int
+dump_to_file(const char *path, const struct dump_src *src, struct dump_result *res)
+{
+	char tmp[PATH_MAX + 32];
+	struct fmtbuf f;
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		fmt_log("not writing the dump: '", path, "' exists already",
+		    S_ISLNK(st.st_mode) ? " (a symlink)" : "", NULL);
+		return -1;
+	}
+	fmt_init(&f, tmp, sizeof(tmp) - 1);
+	fmt_str(&f, path);
+	fmt_str(&f, ".tmp.");
+	fmt_u64(&f, (uint64_t)getpid());
+	if (f.overflow) {
+		fmt_log("not writing the dump: path too long: '", path, "'", NULL);
+		return -1;
+	}
+	tmp[f.len] = '\0';
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fmt_log("cannot create the dump '", tmp, "': ", fmt_errno(errno), NULL);
+		return -1;
+	}
+	int rc = dump_write(fd_write, &fd, src, res);
+	int e = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+		e = errno;
+		/* Filesystems without RENAME_NOREPLACE: link() refuses to replace too. */
+		if ((e == EINVAL || e == ENOSYS) && link(tmp, path) == 0)
+			e = 0;
+		rc = e == 0 ? 0 : -1;
+	}
+	unlink(tmp);    /* after link(), or on failure; gone after a rename */
+	if (rc != 0) {
+		fmt_log("cannot write the dump '", path, "': ", fmt_errno(e), NULL);
+		return -1;
+	}
+	return 0;
+}

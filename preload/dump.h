@@ -1,0 +1,49 @@
+/*
+ * dump.h - writes the dump (docs/dump-format.md) of the live blocks.
+ */
+#ifndef LIBLEAK_DUMP_H
+#define LIBLEAK_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "stacks.h"
+#include "table.h"
+
+struct dump_src {
+	struct table *table;
+	struct stacks *stacks;
+	int depth;                      /* LEAK_DEPTH in force */
+	bool snapshot;                  /* kind snapshot, else exit */
+	uint64_t seq;                   /* 0 for the exit dump */
+	bool atomic;                    /* no other thread ran while copying */
+};
+
+/* What a dump held, for the stderr summary. */
+struct dump_result {
+	uint64_t blocks;
+	uint64_t bytes;
+	uint64_t stacks;
+};
+
+/* The sink: writes up to n bytes, returns how many (> 0) or -1 with errno.
+ * Injectable so tests can make writing fail. */
+typedef ssize_t (*dump_write_fn)(void *ctx, const void *buf, size_t n);
+
+/* Writes the whole dump to fn. 0, or -1 with errno from the first failed
+ * write (the error is sticky: nothing is written after it). Maps scratch
+ * memory with mmap; never calls malloc itself (libc may, under the guard). */
+int dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_result *res);
+
+/* Expands pattern (%p -> pid, %% -> %) into out. -1 when it does not fit. */
+int dump_expand(const char *pattern, pid_t pid, char *out, size_t cap);
+
+/* Writes the dump to the file `path`, atomically: a temporary file beside
+ * it (O_EXCL|O_NOFOLLOW, mode 0600), renamed into place without replacing
+ * anything (an existing file or symlink at path is refused). On failure,
+ * one "libleak: ..." line on stderr, the temporary file removed, -1. */
+int dump_to_file(const char *path, const struct dump_src *src, struct dump_result *res);
+
+#endif /* LIBLEAK_DUMP_H */

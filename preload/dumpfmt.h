@@ -1,0 +1,73 @@
+/*
+ * dumpfmt.h - the dump format: record tags, their order and the version.
+ *
+ * The preload (dump.c) writes it and leakreport (report/dump_read.c) reads
+ * it; this header is the one place both take the names from, and
+ * docs/dump-format.md is its full description. The format is line-oriented
+ * text: one record per line, fields separated by one space, no field empty.
+ * Strings are escaped so that they hold no space, newline or '%': every byte
+ * below 0x21, above 0x7e, and '%' itself is written as %XX (two upper-case
+ * hex digits). Addresses are lower-case hex without "0x"; counts are decimal.
+ *
+ * Any change a version-1 reader would misread bumps DUMP_VERSION.
+ */
+#ifndef LIBLEAK_DUMPFMT_H
+#define LIBLEAK_DUMPFMT_H
+
+#define DUMP_MAGIC      "libleak-dump"  /* first token of the first line */
+#define DUMP_VERSION    1               /* second token of the first line */
+
+/* Header records, each exactly once, in this order. */
+#define DUMP_TAG_PID    "pid"           /* pid <dec> */
+#define DUMP_TAG_PPID   "ppid"          /* ppid <dec> */
+#define DUMP_TAG_EXE    "exe"           /* exe <str> (from /proc/self/exe) */
+#define DUMP_TAG_ARGC   "argc"          /* argc <dec>, then that many arg lines */
+#define DUMP_TAG_ARG    "arg"           /* arg <str> */
+#define DUMP_TAG_TIME   "time"          /* time <sec>.<6-digit usec> wall clock of the dump */
+#define DUMP_TAG_START  "start"         /* start <sec>.<usec> wall clock when tracking began */
+#define DUMP_TAG_KIND   "kind"          /* kind exit|snapshot */
+#define DUMP_TAG_SEQ    "seq"           /* seq <dec>: 0 for the exit dump, 1.. for snapshots */
+#define DUMP_TAG_ATOMIC "atomic"        /* atomic 1|0: 0 when threads ran while it was copied */
+#define DUMP_TAG_SCAN   "scan"          /* scan none|full: whether classes come from a root scan */
+#define DUMP_TAG_DEPTH  "depth"         /* depth <dec>: LEAK_DEPTH in force, 1..256 */
+
+/* Body records, in this order, each group possibly empty. */
+#define DUMP_TAG_MODULE "module"        /* module <id> <bias> <lo> <hi> <buildid|-> <loaded|unloaded> <path> */
+#define DUMP_TAG_STACK  "stack"         /* stack <id> <n> <pc>... (n return addresses, caller first) */
+#define DUMP_TAG_REC    "rec"           /* rec <stack-id> <class> <blocks> <bytes> */
+#define DUMP_TAG_STAT   "stat"          /* stat <name> <dec>, every name of DUMP_STATS once, in order */
+#define DUMP_TAG_END    "end"           /* end <modules> <stacks> <recs>: counts, proves no truncation */
+
+#define DUMP_KIND_EXIT          "exit"
+#define DUMP_KIND_SNAPSHOT      "snapshot"
+#define DUMP_SCAN_NONE          "none"
+#define DUMP_SCAN_FULL          "full"
+#define DUMP_MOD_LOADED         "loaded"
+#define DUMP_MOD_UNLOADED       "unloaded"
+
+/* Classes of a rec line. Without a scan every block is "definite". */
+#define DUMP_CLASS_DEFINITE     "definite"
+#define DUMP_CLASS_INDIRECT     "indirect"
+#define DUMP_CLASS_POSSIBLE     "possible"
+#define DUMP_CLASS_REACHABLE    "reachable"
+
+#define DUMP_MAX_DEPTH          256     /* most frames in one stack line */
+#define DUMP_MAX_STR            4096    /* most bytes in one unescaped string */
+#define DUMP_MAX_BUILDID        64      /* most bytes in a build-id (128 hex digits) */
+
+/*
+ * The stat names, in the order they are written. X(name, meaning).
+ */
+#define DUMP_STATS(X) \
+	X(allocs,       "allocations tracked since start") \
+	X(frees,        "frees of tracked blocks since start") \
+	X(live_blocks,  "blocks live at the dump") \
+	X(live_bytes,   "bytes live at the dump") \
+	X(peak_blocks,  "most blocks live at once") \
+	X(peak_bytes,   "most bytes live at once") \
+	X(peak_time_ms, "ms after start when peak_bytes was reached") \
+	X(uptime_ms,    "ms from start to this dump") \
+	X(rss_bytes,    "resident set size at the dump, from /proc/self/statm") \
+	X(dropped,      "blocks not tracked because internal memory ran out")
+
+#endif /* LIBLEAK_DUMPFMT_H */

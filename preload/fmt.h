@@ -1,0 +1,34 @@
+/*
+ * fmt.h - async-signal-safe formatting into a caller's buffer, and the one
+ * stderr line libleak prints when something goes wrong.
+ */
+#ifndef LIBLEAK_FMT_H
+#define LIBLEAK_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fmtbuf {
+	char *buf;
+	size_t cap;             /* bytes in buf */
+	size_t len;             /* bytes used; never exceeds cap */
+	int overflow;           /* 1 once something did not fit */
+};
+
+void fmt_init(struct fmtbuf *f, char *buf, size_t cap);
+void fmt_char(struct fmtbuf *f, char c);
+void fmt_str(struct fmtbuf *f, const char *s);
+void fmt_mem(struct fmtbuf *f, const char *s, size_t n);
+void fmt_u64(struct fmtbuf *f, uint64_t v);
+void fmt_hex(struct fmtbuf *f, uint64_t v);     /* lower-case, no 0x */
+/* Escapes for the dump: bytes < 0x21, > 0x7e and '%' become %XX. */
+void fmt_esc(struct fmtbuf *f, const char *s, size_t n);
+
+/* Writes "libleak: " + each string up to the NULL + "\n" to fd 2 with one
+ * write(2). Async-signal-safe, preserves errno, truncates at 1 KiB. */
+void fmt_log(const char *first, ...) __attribute__((sentinel));
+
+/* strerror without allocation: a constant description of errno value e. */
+const char *fmt_errno(int e);
+
+#endif /* LIBLEAK_FMT_H */

@@ -1,0 +1,85 @@
+/*
+ * model.h - one dump in memory, as dump_read.c builds it and the later
+ * stages (symbolize, group, output) read it.
+ *
+ * Every array is owned by the struct dump and freed by dump_free(). After
+ * dump_read() succeeds the model is valid: ids are unique and ascending,
+ * every rec names a stack that exists (or 0), every count fits.
+ */
+#ifndef LEAKREPORT_MODEL_H
+#define LEAKREPORT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum leak_class {
+	CLASS_DEFINITE,
+	CLASS_INDIRECT,
+	CLASS_POSSIBLE,
+	CLASS_REACHABLE,
+	CLASS_COUNT
+};
+
+struct module {
+	uint32_t id;
+	uint64_t bias;          /* load bias: run-time = link-time + bias */
+	uint64_t lo;            /* first run-time address of its PT_LOAD span */
+	uint64_t hi;            /* one past the last; lo < hi */
+	char *buildid;          /* lower-case hex, or NULL when the dump has '-' */
+	bool loaded;            /* false: dlclose'd before the dump */
+	char *path;             /* unescaped */
+};
+
+struct stack {
+	uint32_t id;            /* non-zero, ascending in dump->stacks */
+	uint32_t n;             /* 1..DUMP_MAX_DEPTH */
+	uint64_t *pcs;          /* n return addresses, innermost first */
+};
+
+struct rec {
+	uint32_t stack_id;      /* 0: no stack was captured */
+	enum leak_class cls;
+	uint64_t blocks;        /* >= 1 */
+	uint64_t bytes;
+};
+
+struct dump_stats {
+	uint64_t allocs;
+	uint64_t frees;
+	uint64_t live_blocks;
+	uint64_t live_bytes;
+	uint64_t peak_blocks;
+	uint64_t peak_bytes;
+	uint64_t peak_time_ms;
+	uint64_t uptime_ms;
+	uint64_t rss_bytes;
+	uint64_t dropped;
+};
+
+struct dump {
+	char *path;             /* the file it was read from */
+	uint64_t pid;
+	uint64_t ppid;
+	char *exe;
+	size_t argc;
+	char **argv;            /* argc strings */
+	uint64_t time_sec;      /* when it was written */
+	uint32_t time_usec;
+	uint64_t start_sec;     /* when tracking began */
+	uint32_t start_usec;
+	bool snapshot;          /* kind snapshot (else exit) */
+	uint64_t seq;
+	bool atomic;
+	bool scanned;           /* scan full */
+	uint32_t depth;
+	struct module *modules;
+	size_t nmodules;
+	struct stack *stacks;   /* sorted by id */
+	size_t nstacks;
+	struct rec *recs;
+	size_t nrecs;
+	struct dump_stats stats;
+};
+
+#endif /* LEAKREPORT_MODEL_H */

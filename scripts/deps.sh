@@ -1,0 +1,38 @@
+#!/bin/sh
+# deps.sh - install the Debian packages libleak needs to build and test.
+#
+# Called by `make demo`, `make check`, `make deps` and `make fuzz` (--fuzz).
+# Checks each package with dpkg-query; when some are missing it runs apt-get
+# as root, or, as any other user, prints the exact command to run and exits 1.
+# Exit 0 when all present.
+set -eu
+
+PKGS="gcc make pkg-config libunwind-dev check libdw-dev libelf-dev"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS heaptrack valgrind liblsan0 sqlite3 perl"
+# make fuzz: clang-14 with its libFuzzer, ASan and UBSan runtimes (libclang-rt-14-dev).
+[ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang-14 libclang-rt-14-dev"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "libleak: missing packages:$missing (no apt-get here; install them by hand)" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "libleak: missing packages:$missing" >&2
+	echo "libleak: run: sudo apt-get update && sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "libleak: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2
