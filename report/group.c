@@ -127,6 +127,8 @@ group_is_alloc_frame(const struct sym_frame *f)
 		return true;
 	if (fn == NULL)
 		return false;
+	if (has_prefix(fn, "__GI_"))
+		fn += 5;        /* glibc's internal alias, e.g. __GI___libc_malloc */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(fn, names[i]) == 0)
 			return true;
