@@ -57,6 +57,8 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 #define MODFILE_BUCKETS 256             /* power of two */
 #define SITE_MIN_SLOTS  1024            /* power of two */
 #define MAX_CHAIN       64              /* inline frames kept per pc, outer end cut */
+#define MAX_NEST        32              /* namespace/class nesting searched for functions */
+#define CU_BUCKETS      64              /* power of two */
 
 struct chunk {
 	struct chunk *next;
@@ -65,12 +67,26 @@ struct chunk {
 	char data[];
 };
 
+struct fn_range {
+	Dwarf_Addr lo;          /* DWARF address of the first byte */
+	Dwarf_Addr hi;          /* one past the last */
+	Dwarf_Die die;          /* the subprogram; valid while its Dwfl lives */
+};
+
+struct cu_index {               /* the functions of one CU, for binary search */
+	Dwarf_Off off;          /* the CU DIE's offset: the key */
+	struct fn_range *fns;   /* sorted by lo */
+	size_t n;
+	struct cu_index *next;  /* bucket chain */
+};
+
 struct modfile {
 	char *path;             /* as in the dump */
 	char *buildid;          /* as in the dump, or NULL */
 	const char *base;       /* basename, points into path */
 	Dwfl *dwfl;             /* NULL: unusable, frames get module+offset only */
 	Dwfl_Module *mod;       /* the one module of dwfl, or NULL */
+	struct cu_index *cus[CU_BUCKETS];       /* built on first use */
 	struct modfile *next;   /* bucket chain */
 };
 
@@ -305,17 +321,18 @@ out_end:
 static struct modfile *
 modfile_get(struct symbolizer *s, const struct module *m)
 {
-	size_t b = hash_str(hash_str(0xcbf29ce484222325ULL, m->path), m->buildid) &
+	const char *path = m->path != NULL ? m->path : "";
+	size_t b = hash_str(hash_str(0xcbf29ce484222325ULL, path), m->buildid) &
 		(MODFILE_BUCKETS - 1);
 
 	for (struct modfile *mf = s->modfiles[b]; mf != NULL; mf = mf->next)
-		if (str_eq(mf->path, m->path) && str_eq(mf->buildid, m->buildid))
+		if (strcmp(mf->path, path) == 0 && str_eq(mf->buildid, m->buildid))
 			return mf;
 	struct modfile *mf = calloc(1, sizeof(*mf));
 
 	if (mf == NULL)
 		return NULL;
-	mf->path = strdup(m->path != NULL ? m->path : "");
+	mf->path = strdup(path);
 	mf->buildid = m->buildid != NULL ? strdup(m->buildid) : NULL;
 	if (mf->path == NULL || (m->buildid != NULL && mf->buildid == NULL)) {
 		free(mf->path);
@@ -386,15 +403,6 @@ die_name(Dwarf_Die *die)
 	return name != NULL ? name : dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
 }
 
-static bool
-is_function(Dwarf_Die *die)
-{
-	int tag = dwarf_tag(die);
-
-	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
-		tag == DW_TAG_entry_point;
-}
-
 static uint32_t
 die_udata(Dwarf_Die *die, int name)
 {
@@ -406,57 +414,211 @@ die_udata(Dwarf_Die *die, int name)
 	return (uint32_t)w;
 }
 
+/* Pool copy of file, made absolute with the CU's DW_AT_comp_dir when it is
+ * relative (as eu-addr2line prints it). */
+static const char *
+file_name(struct symbolizer *s, Dwarf_Die *cu, const char *file, bool *oom)
+{
+	Dwarf_Attribute attr;
+	const char *dir;
+
+	if (file == NULL || file[0] == '/' ||
+	    (dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr))) == NULL)
+		return pool_strdup(s, file, oom);
+	size_t a = strlen(dir);
+	size_t b = strlen(file);
+	char *p = pool_alloc(s, a + b + 2);
+
+	if (p == NULL) {
+		*oom = true;
+		return NULL;
+	}
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, file, b + 1);
+	return p;
+}
+
+/* Appends the ranges of every subprogram under parent (through namespaces
+ * and classes, depth-bounded) to *v. -1 when out of memory. */
+static int
+fns_collect(Dwarf_Die *parent, struct fn_range **v, size_t *n, size_t *cap, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > MAX_NEST || dwarf_child(parent, &child) != 0)
+		return 0;
+	do {
+		int tag = dwarf_tag(&child);
+		Dwarf_Addr base;
+		Dwarf_Addr lo;
+		Dwarf_Addr hi;
+		ptrdiff_t off = 0;
+
+		if (tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+		    tag == DW_TAG_structure_type || tag == DW_TAG_union_type ||
+		    tag == DW_TAG_module) {
+			if (fns_collect(&child, v, n, cap, depth + 1) != 0)
+				return -1;
+			continue;
+		}
+		if (tag != DW_TAG_subprogram)
+			continue;
+		while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
+			if (*n == *cap) {
+				size_t c = *cap != 0 ? *cap * 2 : 64;
+				struct fn_range *nv = realloc(*v, c * sizeof(*nv));
+
+				if (nv == NULL)
+					return -1;
+				*v = nv;
+				*cap = c;
+			}
+			(*v)[(*n)++] = (struct fn_range){ .lo = lo, .hi = hi, .die = child };
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 0;
+}
+
+static int
+fn_cmp(const void *a, const void *b)
+{
+	const struct fn_range *x = a;
+	const struct fn_range *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* The subprogram index of cu, built on first use; NULL when out of memory. */
+static struct cu_index *
+cu_index_get(struct modfile *mf, Dwarf_Die *cu)
+{
+	Dwarf_Off off = dwarf_dieoffset(cu);
+	size_t b = hash_mix(off) & (CU_BUCKETS - 1);
+
+	for (struct cu_index *ci = mf->cus[b]; ci != NULL; ci = ci->next)
+		if (ci->off == off)
+			return ci;
+	struct cu_index *ci = calloc(1, sizeof(*ci));
+	size_t cap = 0;
+
+	if (ci == NULL)
+		return NULL;
+	if (fns_collect(cu, &ci->fns, &ci->n, &cap, 0) != 0) {
+		free(ci->fns);
+		free(ci);
+		return NULL;
+	}
+	qsort(ci->fns, ci->n, sizeof(*ci->fns), fn_cmp);
+	ci->off = off;
+	ci->next = mf->cus[b];
+	mf->cus[b] = ci;
+	return ci;
+}
+
+/* The subprogram of ci whose ranges hold a, or NULL. */
+static Dwarf_Die *
+cu_index_find(struct cu_index *ci, Dwarf_Addr a)
+{
+	size_t lo = 0;
+	size_t hi = ci->n;
+
+	while (lo < hi) {               /* first entry with fns[].lo > a */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ci->fns[mid].lo <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Ranges of distinct functions do not overlap in sane DWARF; look a
+	 * little further back in case they do. */
+	for (size_t i = lo, k = 0; i > 0 && k < 16; i--, k++)
+		if (a < ci->fns[i - 1].hi)
+			return &ci->fns[i - 1].die;
+	return NULL;
+}
+
+/* Fills chain[0..] with sub and the inlined_subroutine DIEs holding a
+ * under it, outermost first, the physical nesting that eu-addr2line -i
+ * prints. Returns the count, >= 1. */
+static size_t
+inline_chain(Dwarf_Die *sub, Dwarf_Addr a, Dwarf_Die *chain, size_t max)
+{
+	Dwarf_Die cur = *sub;
+	size_t n = 0;
+
+	chain[n++] = cur;
+	/* Each step goes one level deeper in the DIE tree, so this ends. */
+	for (;;) {
+		Dwarf_Die child;
+		int tag = 0;
+		bool found = false;
+
+		if (dwarf_child(&cur, &child) == 0) {
+			do {
+				tag = dwarf_tag(&child);
+				found = (tag == DW_TAG_inlined_subroutine ||
+				    tag == DW_TAG_lexical_block || tag == DW_TAG_try_block ||
+				    tag == DW_TAG_catch_block) && dwarf_haspc(&child, a) == 1;
+			} while (!found && dwarf_siblingof(&child, &child) == 0);
+		}
+		if (!found)
+			return n;
+		if (tag == DW_TAG_inlined_subroutine && n < max)
+			chain[n++] = child;
+		cur = child;
+	}
+}
+
 /*
- * Fills fr[0..max) with the function chain at link-time address addr from
- * DWARF, innermost inlined first, the way eu-addr2line -i walks it: frame 0
- * takes file:line from the line table, frame k > 0 the call site recorded
- * on inlined frame k - 1. Returns the count (0: no DWARF function here).
+ * Fills fr[0..max) with the function chain at module address addr from
+ * DWARF, innermost inlined first, as eu-addr2line -i -f: frame 0 takes
+ * file:line from the line table, each outer frame the call site recorded on
+ * the inlined instance inside it. Returns the count; 0 without DWARF for
+ * addr. A single frame with function NULL means line info but no function.
  */
 static size_t
-dwarf_chain(struct symbolizer *s, Dwfl_Module *mod, Dwarf_Addr addr, struct sym_frame *fr,
+dwarf_chain(struct symbolizer *s, struct modfile *mf, Dwarf_Addr addr, struct sym_frame *fr,
     size_t max, bool *oom)
 {
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
-	Dwarf_Die *scopes = NULL;
+	Dwarf_Die *cu = dwfl_module_addrdie(mf->mod, addr, &bias);
+	Dwarf_Die chain[MAX_CHAIN];
 	Dwarf_Files *files = NULL;
+	size_t nfiles = 0;
 	size_t n = 0;
 
-	if (cu == NULL || dwarf_getscopes(cu, addr - bias, &scopes) <= 0) {
-		free(scopes);
+	if (cu == NULL)
+		return 0;
+	struct cu_index *ci = cu_index_get(mf, cu);
+
+	if (ci == NULL) {
+		*oom = true;
 		return 0;
 	}
-	/* dwarf_getscopes continues above an inlined instance with its
-	 * abstract origin's scopes; the physical nesting (the call chain) is
-	 * what dwarf_getscopes_die gives for the innermost scope. */
-	Dwarf_Die inner = scopes[0];
+	Dwarf_Die *sub = cu_index_find(ci, addr - bias);
+	size_t depth = sub != NULL ? inline_chain(sub, addr - bias, chain, max) : 0;
 
-	free(scopes);
-	scopes = NULL;
-	int ns = dwarf_getscopes_die(&inner, &scopes);
-	Dwarf_Die cudie;
-	size_t nfiles = 0;
-
-	if (ns <= 0 || dwarf_diecu(&scopes[0], &cudie, NULL, NULL) == NULL ||
-	    dwarf_getsrcfiles(&cudie, &files, &nfiles) != 0)
+	if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
 		nfiles = 0;
-	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+	Dwfl_Line *line = dwfl_module_getsrc(mf->mod, addr);
 	int lineno = 0;
 	int col = 0;
 	const char *file = line != NULL ? dwfl_lineinfo(line, NULL, &lineno, &col, NULL, NULL) : NULL;
 
-	for (int i = 0; i < ns && n < max; i++) {
-		Dwarf_Die *die = &scopes[i];
+	if (depth == 0 && file == NULL)
+		return 0;
+	do {
+		Dwarf_Die *die = depth > 0 ? &chain[depth - 1] : NULL;
 
-		if (!is_function(die))
-			continue;
-		fr[n].function = sym_name(s, die_name(die), oom);
-		fr[n].file = pool_strdup(s, file, oom);
+		fr[n].function = die != NULL ? sym_name(s, die_name(die), oom) : NULL;
+		fr[n].file = file_name(s, cu, file, oom);
 		fr[n].line = lineno > 0 ? (uint32_t)lineno : 0;
 		fr[n].column = col > 0 ? (uint32_t)col : 0;
-		fr[n].inlined = dwarf_tag(die) == DW_TAG_inlined_subroutine;
+		fr[n].inlined = depth > 1;
 		n++;
-		if (!fr[n - 1].inlined)
+		if (depth <= 1)
 			break;
 		/* The caller's position is this inlined instance's call site. */
 		Dwarf_Attribute attr;
@@ -468,15 +630,15 @@ dwarf_chain(struct symbolizer *s, Dwfl_Module *mod, Dwarf_Addr addr, struct sym_
 			file = dwarf_filesrc(files, idx, NULL, NULL);
 		lineno = (int)die_udata(die, DW_AT_call_line);
 		col = (int)die_udata(die, DW_AT_call_column);
-	}
-	free(scopes);
+		depth--;
+	} while (n < max);
 	return n;
 }
 
 /* Frames for (mf, offset) with pc 0, from DWARF, else the symbol table,
  * else module+offset only. NULL when out of memory. Allocates. */
 static struct site *
-site_symbolize(struct symbolizer *s, const struct modfile *mf, uint64_t offset)
+site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 {
 	struct sym_frame tmp[MAX_CHAIN];
 	size_t n = 0;
@@ -486,7 +648,7 @@ site_symbolize(struct symbolizer *s, const struct modfile *mf, uint64_t offset)
 	if (mf->mod != NULL && offset > 0) {
 		Dwarf_Addr addr = offset - 1;
 
-		n = dwarf_chain(s, mf->mod, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
+		n = dwarf_chain(s, mf, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
 		if (n == 0 || tmp[n - 1].function == NULL) {
 			/* No DWARF function: the symbol table may still name it. */
 			GElf_Off off;
@@ -536,7 +698,7 @@ sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
     const struct sym_frame **frames, size_t *n, struct err *e)
 {
 	const struct module *m = module_find(d, pc);
-	const struct modfile *mf = NULL;
+	struct modfile *mf = NULL;
 	uint64_t offset = 0;
 
 	if (m != NULL) {
@@ -589,6 +751,15 @@ sym_free(struct symbolizer *s)
 		while (mf != NULL) {
 			struct modfile *next = mf->next;
 
+			for (size_t c = 0; c < CU_BUCKETS; c++) {
+				while (mf->cus[c] != NULL) {
+					struct cu_index *ci = mf->cus[c];
+
+					mf->cus[c] = ci->next;
+					free(ci->fns);
+					free(ci);
+				}
+			}
 			if (mf->dwfl != NULL)
 				dwfl_end(mf->dwfl);
 			free(mf->path);
