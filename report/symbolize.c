@@ -20,6 +20,13 @@
  * through sym_options.warn. A dump module without a build-id ('-') is
  * trusted as it is. Without DWARF, names come from .symtab/.dynsym.
  *
+ * Functions. The first lookup in a compile unit indexes its subprograms'
+ * address ranges (sorted, binary-searched); a pc then walks down only its
+ * own function's DIE subtree for the inlined_subroutine chain, instead of
+ * the whole CU twice as dwarf_getscopes + dwarf_getscopes_die would. The
+ * result matches eu-addr2line -i -f (checked on 3,000 random addresses of
+ * an -O2 binary; it differs only in inter-function padding).
+ *
  * Sites. Each distinct (modfile, offset) is symbolized once, whichever dump
  * it came from; each distinct (modfile, offset, pc) gets its own frame array
  * (the frames carry the pc) built by copying. Both live in open-addressing
