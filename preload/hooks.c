@@ -1,0 +1,473 @@
+/*
+ * hooks.c - the interposed malloc family, C++ operators new and delete,
+ * _exit/_Exit and dlclose. With deepbind.c's dlopen, the only code that
+ * exports symbols.
+ *
+ * Every allocation that returns a block while the state is ACTIVE and this
+ * thread is not already inside libleak costs one backtrace, one stack-depot
+ * lookup and one table insert (track()). Every free removes the block from
+ * the table *before* the real free, because once freed another thread may
+ * get the same address back and insert it. Removal needs no guard: it never
+ * allocates.
+ *
+ * Bootstrap: until resolve() has found the real functions, allocations are
+ * served from boot.c's static arena (dlsym may call calloc); free, realloc
+ * and malloc_usable_size test boot_owns() first. errno is preserved across
+ * our own work; the real function's errno is what the caller sees.
+ *
+ * C++ operators: new is malloc (or aligned_alloc) plus tracking; only when
+ * that fails do we call libstdc++'s own operator, which runs the new-handler
+ * loop and throws std::bad_alloc exactly as without us. delete is free.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backtrace.h"
+#include "boot.h"
+#include "config.h"
+#include "counters.h"
+#include "dumpfmt.h"
+#include "fmt.h"
+#include "guard.h"
+#include "hooks.h"
+#include "modules.h"
+#include "state.h"
+
+#define LK_EXPORT __attribute__((visibility("default")))
+
+struct real_fns real;
+static _Atomic int resolving;   /* 1 while resolve() runs */
+
+bool
+hooks_resolve(void)
+{
+	int expect = 0;
+
+	if (real.malloc != NULL)
+		return true;
+	/* acq_rel: one resolver; the others use the boot arena meanwhile. */
+	if (!atomic_compare_exchange_strong_explicit(&resolving, &expect, 1,
+	    memory_order_acq_rel, memory_order_acquire))
+		return false;
+#define RESOLVE(field, name) real.field = (__typeof__(real.field))dlsym(RTLD_NEXT, name)
+	RESOLVE(free, "free");
+	RESOLVE(calloc, "calloc");
+	RESOLVE(realloc, "realloc");
+	RESOLVE(reallocarray, "reallocarray");
+	RESOLVE(posix_memalign, "posix_memalign");
+	RESOLVE(aligned_alloc, "aligned_alloc");
+	RESOLVE(memalign, "memalign");
+	RESOLVE(valloc, "valloc");
+	RESOLVE(pvalloc, "pvalloc");
+	RESOLVE(malloc_usable_size, "malloc_usable_size");
+	RESOLVE(exit_, "_exit");
+	RESOLVE(Exit_, "_Exit");
+	RESOLVE(dlclose, "dlclose");
+	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
+#undef RESOLVE
+	if (m == NULL || real.free == NULL || real.calloc == NULL || real.realloc == NULL) {
+		static const char msg[] = "libleak: cannot find the real malloc; aborting\n";
+
+		(void)!write(2, msg, sizeof(msg) - 1);
+		abort();
+	}
+	/* Published last: malloc != NULL means every other pointer is set. */
+	__atomic_store_n(&real.malloc, m, __ATOMIC_RELEASE);
+	return true;
+}
+
+static inline bool
+ready(void)
+{
+	return __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE) != NULL || hooks_resolve();
+}
+
+/* Records block p of n bytes, allocated by the code that called us. */
+static inline void
+track(void *p, size_t n)
+{
+	if (p == NULL || !state_is(STATE_ACTIVE) || !guard_enter())
+		return;
+	int saved = errno;      /* unwinding may clobber it */
+	uintptr_t pcs[DUMP_MAX_DEPTH];
+	unsigned k = backtrace_capture(pcs, (unsigned)lk_config.depth);
+	stack_id_t id = stacks_intern(lk_stacks, pcs, k);
+
+	if (table_insert(lk_table, (uintptr_t)p, n, id))
+		counters_alloc(n);
+	else
+		counters_drop();
+	errno = saved;
+	guard_leave();
+}
+
+/* Forgets p; true when it was tracked. Called before the real free. */
+static inline bool
+untrack(void *p, uint64_t *size, stack_id_t *stack)
+{
+	uint64_t sz;
+
+	if (lk_table == NULL || atomic_load_explicit(&lk_state, memory_order_acquire) == STATE_BOOT)
+		return false;
+	if (!table_remove(lk_table, (uintptr_t)p, &sz, stack))
+		return false;
+	counters_free(sz);
+	if (size != NULL)
+		*size = sz;
+	return true;
+}
+
+LK_EXPORT void *
+malloc(size_t n)
+{
+	if (!ready())
+		return boot_alloc(n);   /* dlsym() may land here while we resolve */
+	void *p = real.malloc(n);
+	track(p, n);
+	return p;
+}
+
+LK_EXPORT void
+free(void *p)
+{
+	if (p == NULL || boot_owns(p))
+		return;                 /* boot blocks are never reused */
+	untrack(p, NULL, NULL);
+	if (atomic_load_explicit(&lk_state, memory_order_relaxed) == STATE_DUMPING)
+		return;                 /* the dump may be reading the table */
+	if (ready())
+		real.free(p);
+}
+
+LK_EXPORT void *
+calloc(size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!ready() || real.calloc == NULL)
+		return boot_alloc(n);   /* static memory: already zero */
+	void *p = real.calloc(nmemb, size);
+	track(p, n);
+	return p;
+}
+
+/* realloc of a boot block: move it to the real heap. */
+static void *
+realloc_boot(void *p, size_t n)
+{
+	if (n == 0)
+		return NULL;            /* like glibc: realloc(p, 0) frees p */
+	void *q = malloc(n);
+	if (q != NULL) {
+		size_t old = boot_size(p);
+
+		memcpy(q, p, old < n ? old : n);
+	}
+	return q;
+}
+
+/* realloc with the old entry taken out first and put back if it fails. */
+static void *
+realloc_tracked(void *p, size_t n, void *(*fn)(void *, size_t, size_t), size_t a, size_t b)
+{
+	uint64_t old_size = 0;
+	stack_id_t old_stack = 0;
+	bool had = p != NULL && untrack(p, &old_size, &old_stack);
+	void *q = fn(p, a, b);
+
+	if (q != NULL) {
+		track(q, n);
+	} else if (had && n != 0) {
+		int saved = errno;      /* failed: p is still live */
+
+		if (table_insert(lk_table, (uintptr_t)p, old_size, old_stack))
+			counters_alloc(old_size);
+		errno = saved;
+	}
+	return q;
+}
+
+static void *
+call_realloc(void *p, size_t n, size_t unused)
+{
+	(void)unused;
+	return real.realloc(p, n);
+}
+
+static void *
+call_reallocarray(void *p, size_t a, size_t b)
+{
+	return real.reallocarray(p, a, b);
+}
+
+LK_EXPORT void *
+realloc(void *p, size_t n)
+{
+	if (!ready())
+		return p == NULL ? boot_alloc(n) : realloc_boot(p, n);
+	if (p != NULL && boot_owns(p))
+		return realloc_boot(p, n);
+	return realloc_tracked(p, n, call_realloc, n, 0);
+}
+
+LK_EXPORT void *
+reallocarray(void *p, size_t nmemb, size_t size)
+{
+	size_t n;
+
+	if (__builtin_mul_overflow(nmemb, size, &n)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!ready() || (p != NULL && boot_owns(p)))
+		return realloc(p, n);
+	return realloc_tracked(p, n, call_reallocarray, nmemb, size);
+}
+
+LK_EXPORT int
+posix_memalign(void **out, size_t align, size_t n)
+{
+	if (!ready()) {
+		if (align == 0 || (align & (align - 1)) != 0 || align % sizeof(void *) != 0)
+			return EINVAL;
+		*out = boot_alloc_aligned(align, n);
+		return *out != NULL ? 0 : ENOMEM;
+	}
+	int rc = real.posix_memalign(out, align, n);
+	if (rc == 0)
+		track(*out, n);
+	return rc;
+}
+
+LK_EXPORT void *
+aligned_alloc(size_t align, size_t n)
+{
+	if (!ready())
+		return boot_alloc_aligned(align, n);
+	void *p = real.aligned_alloc(align, n);
+	track(p, n);
+	return p;
+}
+
+LK_EXPORT void *
+memalign(size_t align, size_t n)
+{
+	if (!ready())
+		return boot_alloc_aligned(align, n);
+	void *p = real.memalign(align, n);
+	track(p, n);
+	return p;
+}
+
+LK_EXPORT void *
+valloc(size_t n)
+{
+	if (!ready())
+		return boot_alloc_aligned(4096, n);
+	void *p = real.valloc(n);
+	track(p, n);
+	return p;
+}
+
+LK_EXPORT void *
+pvalloc(size_t n)
+{
+	if (!ready())
+		return boot_alloc_aligned(4096, n);
+	void *p = real.pvalloc(n);
+	track(p, n);
+	return p;
+}
+
+LK_EXPORT size_t
+malloc_usable_size(void *p)
+{
+	if (p != NULL && boot_owns(p))
+		return boot_size(p);
+	if (!ready())
+		return 0;
+	return real.malloc_usable_size(p);
+}
+
+/* ---- C++ operators ---------------------------------------------------- */
+
+typedef void *(*new_fn)(size_t);
+typedef void *(*new_nt_fn)(size_t, const void *);
+typedef void *(*new_al_fn)(size_t, size_t);
+typedef void *(*new_al_nt_fn)(size_t, size_t, const void *);
+
+/* libstdc++'s own operator, looked up on first failure only. */
+static void *
+cxx_real(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	if (f == NULL) {
+		fmt_log("cannot find ", name, " in the C++ runtime; aborting", NULL);
+		abort();
+	}
+	return f;
+}
+
+static inline void *
+new_plain(size_t n, const char *name)
+{
+	void *p = malloc(n != 0 ? n : 1);
+
+	if (p != NULL)
+		return p;
+	return ((new_fn)cxx_real(name))(n);     /* new-handler loop, bad_alloc */
+}
+
+static inline void *
+new_nothrow(size_t n, const void *tag, const char *name)
+{
+	void *p = malloc(n != 0 ? n : 1);
+
+	if (p != NULL)
+		return p;
+	return ((new_nt_fn)cxx_real(name))(n, tag);
+}
+
+/* aligned_alloc wants a multiple of the alignment, as libstdc++ rounds. */
+static inline void *
+aligned_for_new(size_t n, size_t al)
+{
+	size_t sz = n != 0 ? n : 1;
+
+	if (al < sizeof(void *))
+		al = sizeof(void *);
+	if (sz > SIZE_MAX - al)
+		return NULL;
+	sz = (sz + al - 1) & ~(al - 1);
+	if (!ready())
+		return boot_alloc_aligned(al, sz);
+	void *p = real.aligned_alloc(al, sz);
+	track(p, n);
+	return p;
+}
+
+LK_EXPORT void *_Znwm(size_t n) { return new_plain(n, "_Znwm"); }
+LK_EXPORT void *_Znam(size_t n) { return new_plain(n, "_Znam"); }
+LK_EXPORT void *
+_ZnwmRKSt9nothrow_t(size_t n, const void *t)
+{
+	return new_nothrow(n, t, "_ZnwmRKSt9nothrow_t");
+}
+LK_EXPORT void *
+_ZnamRKSt9nothrow_t(size_t n, const void *t)
+{
+	return new_nothrow(n, t, "_ZnamRKSt9nothrow_t");
+}
+LK_EXPORT void *
+_ZnwmSt11align_val_t(size_t n, size_t al)
+{
+	void *p = aligned_for_new(n, al);
+
+	return p != NULL ? p : ((new_al_fn)cxx_real("_ZnwmSt11align_val_t"))(n, al);
+}
+LK_EXPORT void *
+_ZnamSt11align_val_t(size_t n, size_t al)
+{
+	void *p = aligned_for_new(n, al);
+
+	return p != NULL ? p : ((new_al_fn)cxx_real("_ZnamSt11align_val_t"))(n, al);
+}
+LK_EXPORT void *
+_ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *t)
+{
+	void *p = aligned_for_new(n, al);
+
+	return p != NULL ? p :
+	    ((new_al_nt_fn)cxx_real("_ZnwmSt11align_val_tRKSt9nothrow_t"))(n, al, t);
+}
+LK_EXPORT void *
+_ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *t)
+{
+	void *p = aligned_for_new(n, al);
+
+	return p != NULL ? p :
+	    ((new_al_nt_fn)cxx_real("_ZnamSt11align_val_tRKSt9nothrow_t"))(n, al, t);
+}
+
+LK_EXPORT void _ZdlPv(void *p) { free(p); }
+LK_EXPORT void _ZdaPv(void *p) { free(p); }
+LK_EXPORT void _ZdlPvm(void *p, size_t n) { (void)n; free(p); }
+LK_EXPORT void _ZdaPvm(void *p, size_t n) { (void)n; free(p); }
+LK_EXPORT void _ZdlPvRKSt9nothrow_t(void *p, const void *t) { (void)t; free(p); }
+LK_EXPORT void _ZdaPvRKSt9nothrow_t(void *p, const void *t) { (void)t; free(p); }
+LK_EXPORT void _ZdlPvSt11align_val_t(void *p, size_t al) { (void)al; free(p); }
+LK_EXPORT void _ZdaPvSt11align_val_t(void *p, size_t al) { (void)al; free(p); }
+LK_EXPORT void
+_ZdlPvmSt11align_val_t(void *p, size_t n, size_t al)
+{
+	(void)n;
+	(void)al;
+	free(p);
+}
+LK_EXPORT void
+_ZdaPvmSt11align_val_t(void *p, size_t n, size_t al)
+{
+	(void)n;
+	(void)al;
+	free(p);
+}
+LK_EXPORT void
+_ZdlPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *t)
+{
+	(void)al;
+	(void)t;
+	free(p);
+}
+LK_EXPORT void
+_ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *t)
+{
+	(void)al;
+	(void)t;
+	free(p);
+}
+
+/* ---- process end and modules ----------------------------------------- */
+
+LK_EXPORT void
+_exit(int status)
+{
+	init_final_dump();      /* _exit skips atexit: dump here */
+	if (ready() && real.exit_ != NULL)
+		real.exit_(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+LK_EXPORT void
+_Exit(int status)
+{
+	init_final_dump();
+	if (ready() && real.Exit_ != NULL)
+		real.Exit_(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+LK_EXPORT int
+dlclose(void *handle)
+{
+	if (!ready() || real.dlclose == NULL)
+		return -1;
+	if (state_is(STATE_ACTIVE) && guard_enter()) {
+		modules_refresh();      /* remember it before it goes */
+		guard_leave();
+	}
+	return real.dlclose(handle);
+}

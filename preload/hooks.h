@@ -1,0 +1,34 @@
+/*
+ * hooks.h - the real allocator functions, as hooks.c resolves them.
+ */
+#ifndef LIBLEAK_HOOKS_H
+#define LIBLEAK_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct real_fns {
+	void *(*malloc)(size_t);        /* set last: non-NULL means all are set */
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void *(*reallocarray)(void *, size_t, size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	size_t (*malloc_usable_size)(void *);
+	void (*exit_)(int) __attribute__((noreturn));
+	void (*Exit_)(int) __attribute__((noreturn));
+	int (*dlclose)(void *);
+};
+
+extern struct real_fns real;
+
+/* Looks the real functions up with dlsym(RTLD_NEXT). True once they are
+ * known; false while another call is resolving them (the caller then
+ * uses the boot arena). Aborts if libc has no malloc. */
+bool hooks_resolve(void);
+
+#endif /* LIBLEAK_HOOKS_H */

@@ -1,0 +1,39 @@
+/*
+ * state.h - the tracker's life cycle and the objects hooks.c feeds.
+ *
+ * lk_state moves BOOT -> ACTIVE -> DUMPING -> DONE, each step once, except
+ * that a fork child starts again from the parent's state. ACTIVE is
+ * published with a release store after table, stacks and config are ready;
+ * hooks read it with acquire, so whoever sees ACTIVE sees them initialised.
+ */
+#ifndef LIBLEAK_STATE_H
+#define LIBLEAK_STATE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "stacks.h"
+#include "table.h"
+
+enum lk_state {
+	STATE_BOOT,             /* real functions may be unknown; nothing tracked */
+	STATE_ACTIVE,           /* every allocation is tracked */
+	STATE_DUMPING,          /* the exit dump runs; free() does not free */
+	STATE_DONE,             /* dump written; calls pass straight through */
+};
+
+extern _Atomic int lk_state;
+extern struct table *lk_table;
+extern struct stacks *lk_stacks;
+
+static inline bool
+state_is(int s)
+{
+	/* acquire: pairs with the release store of ACTIVE in init.c. */
+	return atomic_load_explicit(&lk_state, memory_order_acquire) == s;
+}
+
+/* The exit dump, once per process; hooks.c calls it from _exit(). */
+void init_final_dump(void);
+
+#endif /* LIBLEAK_STATE_H */
