@@ -410,7 +410,7 @@ dump_to_file(const char *path, const struct dump_src *src, struct dump_result *r
 	tmp[f.len] = '\0';
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		fmt_log("cannot create the dump '", tmp, "': ", fmt_errno(errno), NULL);
+		fmt_log("cannot write the dump '", path, "': ", fmt_errno(errno), NULL);
 		return -1;
 	}
 	int rc = dump_write(fd_write, &fd, src, res);

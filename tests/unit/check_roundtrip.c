@@ -1,0 +1,268 @@
+/*
+ * check_roundtrip.c - the preload's dump writer (preload/dump.c) against the
+ * report's reader (report/dump_read.c): what one writes, the other reads
+ * back exactly. Also the writer's error path: a failing sink.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "dump.h"
+#include "dump_read.h"
+#include "modules.h"
+#include "stacks.h"
+#include "table.h"
+
+struct membuf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t fail_after;      /* bytes accepted before writes fail; SIZE_MAX: never */
+	int calls_after_fail;   /* writes attempted after the first failure */
+	int failed;
+};
+
+static ssize_t
+mem_write(void *ctx, const void *buf, size_t n)
+{
+	struct membuf *m = ctx;
+
+	if (m->failed) {
+		m->calls_after_fail++;
+		errno = ENOSPC;
+		return -1;
+	}
+	if (m->len + n > m->fail_after) {
+		m->failed = 1;
+		errno = ENOSPC;
+		return -1;
+	}
+	if (n > 7 && n % 3 == 0)
+		n = n / 3;      /* short writes: the writer must loop */
+	if (m->len + n > m->cap) {
+		m->cap = (m->len + n) * 2;
+		m->data = realloc(m->data, m->cap);
+	}
+	memcpy(m->data + m->len, buf, n);
+	m->len += n;
+	return (ssize_t)n;
+}
+
+struct world {
+	struct table *t;
+	struct stacks *s;
+	stack_id_t ids[3];
+};
+
+static void
+make_world(struct world *w)
+{
+	static const uintptr_t a[] = { 0x401000, 0x401234, 0x7f0000001000 };
+	static const uintptr_t b[] = { 0x402000 };
+	uintptr_t c[256];
+
+	for (int i = 0; i < 256; i++)
+		c[i] = 0x500000 + (uintptr_t)i * 16;
+	counters_start();
+	modules_refresh();
+	w->t = table_new(16);
+	w->s = stacks_new();
+	ck_assert_ptr_nonnull(w->t);
+	ck_assert_ptr_nonnull(w->s);
+	w->ids[0] = stacks_intern(w->s, a, 3);
+	w->ids[1] = stacks_intern(w->s, b, 1);
+	w->ids[2] = stacks_intern(w->s, c, 256);
+	for (int i = 0; i < 16; i++) {
+		ck_assert(table_insert(w->t, 0x10000 + (uintptr_t)i * 64, 256, w->ids[0]));
+		counters_alloc(256);
+	}
+	ck_assert(table_insert(w->t, 0x90000, 24, w->ids[1]));
+	ck_assert(table_insert(w->t, 0x90040, 7, 0));
+	ck_assert(table_insert(w->t, 0x90080, 1, w->ids[2]));
+}
+
+static const struct rec *
+find_rec(const struct dump *d, uint32_t stack)
+{
+	for (size_t i = 0; i < d->nrecs; i++)
+		if (d->recs[i].stack_id == stack)
+			return &d->recs[i];
+	return NULL;
+}
+
+START_TEST(write_then_read_gives_the_same_blocks)
+{
+	struct world w;
+	struct membuf m = { .fail_after = SIZE_MAX };
+	struct dump_src src;
+	struct dump_result res;
+	struct dump d = { 0 };
+	struct err e;
+
+	make_world(&w);
+	src = (struct dump_src){ .table = w.t, .stacks = w.s, .depth = 32, .atomic = true };
+	ck_assert_int_eq(dump_write(mem_write, &m, &src, &res), 0);
+	ck_assert_uint_eq(res.blocks, 19);
+	ck_assert_uint_eq(res.bytes, 16 * 256 + 24 + 7 + 1);
+	ck_assert_uint_eq(res.stacks, 3);
+	if (dump_parse("mem", m.data, m.len, &d, &e) != 0)
+		ck_abort_msg("reader rejected the writer's dump: %s", e.msg);
+	ck_assert_uint_eq(d.pid, (uint64_t)getpid());
+	ck_assert_uint_eq(d.ppid, (uint64_t)getppid());
+	ck_assert_uint_eq(d.depth, 32);
+	ck_assert(!d.snapshot);
+	ck_assert(!d.scanned);
+	ck_assert(d.argc >= 1);
+	ck_assert_uint_eq(d.nstacks, 3);
+	ck_assert_uint_eq(d.nrecs, 4);
+	ck_assert(d.nmodules >= 2);     /* the test binary and libc at least */
+
+	const struct rec *r = find_rec(&d, w.ids[0]);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->cls, CLASS_DEFINITE);
+	ck_assert_uint_eq(r->blocks, 16);
+	ck_assert_uint_eq(r->bytes, 4096);
+	r = find_rec(&d, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->blocks, 1);
+	ck_assert_uint_eq(r->bytes, 7);
+
+	for (size_t i = 0; i < d.nstacks; i++) {
+		unsigned n;
+		const uintptr_t *pcs = stacks_get(w.s, d.stacks[i].id, &n);
+
+		ck_assert_ptr_nonnull(pcs);
+		ck_assert_uint_eq(d.stacks[i].n, n);
+		for (unsigned k = 0; k < n; k++)
+			ck_assert_uint_eq(d.stacks[i].pcs[k], pcs[k]);
+	}
+	ck_assert_uint_eq(d.stats.live_blocks, 19);
+	ck_assert_uint_eq(d.stats.live_bytes, 16 * 256 + 32);
+	ck_assert_uint_eq(d.stats.allocs, 16);
+	ck_assert(d.stats.rss_bytes > 0);
+	dump_free(&d);
+	free(m.data);
+}
+END_TEST
+
+START_TEST(modules_round_trip_with_build_ids)
+{
+	struct world w;
+	struct membuf m = { .fail_after = SIZE_MAX };
+	struct dump d = { 0 };
+	struct err e;
+
+	make_world(&w);
+	struct dump_src src = { .table = w.t, .stacks = w.s, .depth = 8 };
+	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), 0);
+	ck_assert_int_eq(dump_parse("mem", m.data, m.len, &d, &e), 0);
+	int libc = 0;
+	for (size_t i = 0; i < d.nmodules; i++) {
+		const struct module *mod = &d.modules[i];
+
+		ck_assert(mod->lo < mod->hi);
+		ck_assert(mod->loaded);
+		ck_assert(mod->path[0] == '/');
+		if (strstr(mod->path, "libc.so") != NULL) {
+			libc = 1;
+			ck_assert_ptr_nonnull(mod->buildid);
+			ck_assert_uint_eq(strlen(mod->buildid), 40);
+		}
+	}
+	ck_assert(libc);
+	dump_free(&d);
+	free(m.data);
+}
+END_TEST
+
+START_TEST(failing_sink_fails_once_and_stops_writing)
+{
+	struct world w;
+	struct membuf m = { .fail_after = 100 };
+
+	make_world(&w);
+	struct dump_src src = { .table = w.t, .stacks = w.s, .depth = 32 };
+	errno = 0;
+	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_int_eq(m.calls_after_fail, 0);        /* sticky: no write after the failure */
+	free(m.data);
+}
+END_TEST
+
+START_TEST(file_is_atomic_private_and_never_replaces)
+{
+	struct world w;
+	char dir[] = "/tmp/check_roundtrip.XXXXXX";
+	char path[256], link_path[256];
+	struct stat st;
+
+	make_world(&w);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.dump", dir);
+	struct dump_src src = { .table = w.t, .stacks = w.s, .depth = 32 };
+	ck_assert_int_eq(dump_to_file(path, &src, NULL), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	/* existing file: refused, left as it was */
+	ck_assert_int_eq(dump_to_file(path, &src, NULL), -1);
+	/* symlink: refused, target untouched */
+	snprintf(link_path, sizeof(link_path), "%s/link.dump", dir);
+	ck_assert_int_eq(symlink("/tmp/never-written-by-libleak", link_path), 0);
+	ck_assert_int_eq(dump_to_file(link_path, &src, NULL), -1);
+	ck_assert_int_ne(access("/tmp/never-written-by-libleak", F_OK), 0);
+	/* missing directory: refused, nothing left behind */
+	snprintf(link_path, sizeof(link_path), "%s/nodir/x.dump", dir);
+	ck_assert_int_eq(dump_to_file(link_path, &src, NULL), -1);
+
+	struct dump d = { 0 };
+	struct err e;
+	ck_assert_int_eq(dump_read(path, &d, &e), 0);
+	dump_free(&d);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 2", dir);     /* out.dump, link.dump */
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(expand_pattern)
+{
+	char out[64];
+
+	ck_assert_int_eq(dump_expand("leak.%p.dump", 42, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "leak.42.dump");
+	ck_assert_int_eq(dump_expand("a%%b%p", 7, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "a%b7");
+	ck_assert_int_eq(dump_expand("%p%p%p%p%p%p%p%p%p%p%p%p", 1234567, out, 16), -1);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("roundtrip");
+	TCase *tc = tcase_create("roundtrip");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, write_then_read_gives_the_same_blocks);
+	tcase_add_test(tc, modules_round_trip_with_build_ids);
+	tcase_add_test(tc, failing_sink_fails_once_and_stops_writing);
+	tcase_add_test(tc, file_is_atomic_private_and_never_replaces);
+	tcase_add_test(tc, expand_pattern);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
