@@ -60,7 +60,6 @@ hooks_resolve(void)
 	RESOLVE(free, "free");
 	RESOLVE(calloc, "calloc");
 	RESOLVE(realloc, "realloc");
-	RESOLVE(reallocarray, "reallocarray");
 	RESOLVE(posix_memalign, "posix_memalign");
 	RESOLVE(aligned_alloc, "aligned_alloc");
 	RESOLVE(memalign, "memalign");
@@ -179,12 +178,12 @@ realloc_boot(void *p, size_t n)
 
 /* realloc with the old entry taken out first and put back if it fails. */
 static void *
-realloc_tracked(void *p, size_t n, void *(*fn)(void *, size_t, size_t), size_t a, size_t b)
+realloc_tracked(void *p, size_t n)
 {
 	uint64_t old_size = 0;
 	stack_id_t old_stack = 0;
 	bool had = p != NULL && untrack(p, &old_size, &old_stack);
-	void *q = fn(p, a, b);
+	void *q = real.realloc(p, n);
 
 	if (q != NULL) {
 		track(q, n);
@@ -198,19 +197,6 @@ realloc_tracked(void *p, size_t n, void *(*fn)(void *, size_t, size_t), size_t a
 	return q;
 }
 
-static void *
-call_realloc(void *p, size_t n, size_t unused)
-{
-	(void)unused;
-	return real.realloc(p, n);
-}
-
-static void *
-call_reallocarray(void *p, size_t a, size_t b)
-{
-	return real.reallocarray(p, a, b);
-}
-
 LK_EXPORT void *
 realloc(void *p, size_t n)
 {
@@ -218,9 +204,12 @@ realloc(void *p, size_t n)
 		return p == NULL ? boot_alloc(n) : realloc_boot(p, n);
 	if (p != NULL && boot_owns(p))
 		return realloc_boot(p, n);
-	return realloc_tracked(p, n, call_realloc, n, 0);
+	return realloc_tracked(p, n);
 }
 
+/* glibc's reallocarray calls realloc through the PLT, that is, our hook:
+ * tracking here as well would record the block twice. So reallocarray is
+ * its overflow check and then our realloc, which is what glibc does too. */
 LK_EXPORT void *
 reallocarray(void *p, size_t nmemb, size_t size)
 {
@@ -230,9 +219,7 @@ reallocarray(void *p, size_t nmemb, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!ready() || (p != NULL && boot_owns(p)))
-		return realloc(p, n);
-	return realloc_tracked(p, n, call_reallocarray, nmemb, size);
+	return realloc(p, n);
 }
 
 LK_EXPORT int
