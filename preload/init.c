@@ -61,6 +61,7 @@ final_dump_handler(void *arg)
 static void
 fork_child(void)
 {
+	modules_fork_done();
 	lk_pid = getpid();
 	if (lk_table != NULL) {
 		size_t lost = table_after_fork(lk_table);
@@ -159,7 +160,7 @@ init(void)
 	backtrace_init();
 	deepbind_init();
 	modules_refresh();
-	pthread_atfork(NULL, NULL, fork_child);
+	pthread_atfork(modules_fork_prepare, modules_fork_done, fork_child);
 	__cxa_atexit(final_dump_handler, NULL, NULL);
 	/* release: pairs with state_is()'s acquire; the above is visible. */
 	atomic_store_explicit(&lk_state, STATE_ACTIVE, memory_order_release);

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <elf.h>
 #include <limits.h>
+#include <sched.h>
 #include <link.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -136,17 +137,43 @@ visit(struct dl_phdr_info *info, size_t size, void *ctx)
 	return 0;
 }
 
+static void
+lock_take(void)
+{
+	/* acquire: pairs with the release in lock_drop(); the list is as the
+	 * last holder left it. */
+	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
+		sched_yield();
+}
+
+static void
+lock_drop(void)
+{
+	atomic_flag_clear_explicit(&lock, memory_order_release);
+}
+
+void
+modules_fork_prepare(void)
+{
+	lock_take();    /* so the child never inherits it held by a thread it lacks */
+}
+
+void
+modules_fork_done(void)
+{
+	lock_drop();
+}
+
 void
 modules_refresh(void)
 {
-	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
-		;
+	lock_take();
 	gen++;
 	dl_iterate_phdr(visit, NULL);
 	for (struct mod *m = head; m != NULL; m = m->next)
 		if (m->seen_gen != gen)
 			m->info.loaded = false;
-	atomic_flag_clear_explicit(&lock, memory_order_release);
+	lock_drop();
 }
 
 void
@@ -154,9 +181,8 @@ modules_foreach(modules_visit_fn fn, void *ctx)
 {
 	unsigned id = 0;
 
-	while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
-		;
+	lock_take();
 	for (struct mod *m = head; m != NULL; m = m->next)
 		fn(ctx, ++id, &m->info);
-	atomic_flag_clear_explicit(&lock, memory_order_release);
+	lock_drop();
 }

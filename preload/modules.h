@@ -27,4 +27,9 @@ typedef void (*modules_visit_fn)(void *ctx, unsigned id, const struct module_inf
 /* Visits every module ever seen, ids 1.. in the order they were seen. */
 void modules_foreach(modules_visit_fn fn, void *ctx);
 
+/* pthread_atfork handlers: prepare takes the registry's lock, done (in
+ * parent and child) releases it. */
+void modules_fork_prepare(void);
+void modules_fork_done(void);
+
 #endif /* LIBLEAK_MODULES_H */
