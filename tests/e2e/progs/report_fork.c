@@ -27,18 +27,21 @@ child_only(void)
 int
 main(int argc, char **argv)
 {
-	int status;
+	int status, n = 3;
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return 100;
+	if (pid > 0) {
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			return 101;
+		n = 2;
+	}
+	leak_both(n);   /* one call site: the same stack in both processes */
 	if (pid == 0) {
-		leak_both(3);
 		child_only();
 		return 0;
 	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return 101;
-	leak_both(2);
 	return argc > 1 ? atoi(argv[1]) : 0;
 }
