@@ -160,3 +160,17 @@ test_report_gate_thresholds() {
 	"$LEAKREPORT" --fail-on definite --max-leaks 1000 --max-bytes 0 --format json "$d" >r.json
 	[ $? -eq 1 ] || fail "--max-bytes 0 with definite leaks passed"
 }
+
+test_report_json_escaping() {
+	command -v jq >/dev/null || fail "jq is not installed"
+	local d want
+	d=$(leaks_dump) || exit 1
+	# exe: control byte, invalid byte, quote, backslash, a valid euro sign,
+	# then a UTF-8-encoded surrogate (invalid: three bytes, three U+FFFD)
+	sed 's|^exe .*|exe /tmp/a%01%FF%22%5Cb%E2%82%AC%ED%A0%80|' "$d" >esc.dump
+	"$LEAKREPORT" --format json --fail-on none esc.dump >r.json || fail "leakreport failed"
+	grep -Fq '"exe": "/tmp/a\u0001\ufffd\"\\b€\ufffd\ufffd\ufffd",' r.json ||
+		fail "escaping: $(grep -m1 '"exe"' r.json)"
+	want=$(printf '/tmp/a\001\357\277\275"\\b\342\202\254\357\277\275\357\277\275\357\277\275')
+	[ "$(jq -r .exe r.json)" = "$want" ] || fail "jq reads .exe as $(jq .exe r.json)"
+}
