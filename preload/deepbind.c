@@ -811,8 +811,10 @@ __asm__(
 	"	.size	dlopen, .-dlopen\n");
 #else
 /*
- * No tail jump on this architecture: every dlopen is seen by glibc as
- * coming from libleak.so, so the caller's RUNPATH and $ORIGIN are lost.
+ * No tail jump written for this architecture: unless the compiler happens
+ * to turn the call below into a tail call (nothing guarantees it), every
+ * dlopen is seen by glibc as coming from libleak.so, and the caller's
+ * RUNPATH and $ORIGIN are lost.
  */
 __attribute__((visibility("default"))) void *
 dlopen(const char *file, int mode)
