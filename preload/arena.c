@@ -6,6 +6,11 @@
  * buckets); arena_alloc() carves small objects (stack depot entries, module
  * records) out of 1 MiB chunks with a lock-free bump pointer.
  *
+ * Every mapping is also noted in a registry (an mmap'd array of ranges,
+ * appended with a relaxed fetch_add on its count, the range published with
+ * a release store on its length), so that the exit scan can leave our own
+ * memory out of its roots: arena_foreach_map().
+ *
  * Concurrency: arena_alloc() reads the current chunk with acquire (pairs with
  * the release CAS that installs a chunk, so the chunk's fields are seen
  * initialised) and claims space with a relaxed fetch_add on its offset: the
@@ -27,13 +32,88 @@ struct chunk {
 	char data[];
 };
 
+#define REG_MAX         (1 << 16)
+
+struct reg_entry {
+	uintptr_t lo;
+	_Atomic size_t len;             /* 0: not yet published, or unmapped */
+};
+
 static _Atomic(struct chunk *) cur_chunk;
+static struct reg_entry *reg;           /* REG_MAX entries, mapped on first use */
+static _Atomic size_t reg_count;
+static _Atomic int reg_state;           /* 0 none, 1 mapping, 2 ready, 3 failed */
 static _Atomic long fault_left = -1;    /* maps still allowed; -1: no fault */
 
 void
 arena_set_fault(long n)
 {
 	atomic_store_explicit(&fault_left, n, memory_order_relaxed);
+}
+
+static struct reg_entry *
+reg_get(void)
+{
+	int st = atomic_load_explicit(&reg_state, memory_order_acquire);
+
+	if (st == 0 && atomic_compare_exchange_strong_explicit(&reg_state, &st, 1,
+	    memory_order_acq_rel, memory_order_acquire)) {
+		void *p = mmap(NULL, REG_MAX * sizeof(struct reg_entry), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		reg = p == MAP_FAILED ? NULL : p;
+		/* release: pairs with the acquire above; reg is set. */
+		atomic_store_explicit(&reg_state, reg != NULL ? 2 : 3, memory_order_release);
+		st = reg != NULL ? 2 : 3;
+	}
+	while (st == 1)         /* another thread is mapping it: a few µs */
+		st = atomic_load_explicit(&reg_state, memory_order_acquire);
+	return st == 2 ? reg : NULL;
+}
+
+static void
+reg_note(void *p, size_t len)
+{
+	struct reg_entry *r = reg_get();
+
+	if (r == NULL)
+		return;
+	size_t i = atomic_fetch_add_explicit(&reg_count, 1, memory_order_relaxed);
+	if (i >= REG_MAX)
+		return;         /* the scan may then read some of our memory as roots */
+	r[i].lo = (uintptr_t)p;
+	/* release: pairs with the acquire in arena_foreach_map(); lo is set. */
+	atomic_store_explicit(&r[i].len, len, memory_order_release);
+}
+
+void
+arena_unmap(void *p, size_t bytes)
+{
+	struct reg_entry *r = reg_get();
+	size_t n = atomic_load_explicit(&reg_count, memory_order_relaxed);
+
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	for (size_t i = 0; r != NULL && i < n && i < REG_MAX; i++)
+		if (r[i].lo == (uintptr_t)p)
+			atomic_store_explicit(&r[i].len, 0, memory_order_relaxed);
+	munmap(p, bytes);
+}
+
+void
+arena_foreach_map(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx)
+{
+	struct reg_entry *r = reg_get();
+	size_t n = atomic_load_explicit(&reg_count, memory_order_relaxed);
+
+	for (size_t i = 0; r != NULL && i < n && i < REG_MAX; i++) {
+		/* acquire: pairs with the release in reg_note(). */
+		size_t len = atomic_load_explicit(&r[i].len, memory_order_acquire);
+
+		if (len != 0)
+			fn(ctx, r[i].lo, r[i].lo + len);
+	}
+	if (r != NULL)
+		fn(ctx, (uintptr_t)r, (uintptr_t)r + REG_MAX * sizeof(struct reg_entry));
 }
 
 void *
@@ -51,7 +131,10 @@ arena_map(size_t bytes)
 	}
 	bytes = (bytes + 4095) & ~(size_t)4095;
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	reg_note(p, bytes);
+	return p;
 }
 
 void
@@ -85,6 +168,6 @@ arena_alloc(size_t bytes)
 		/* release: publishes n->cap to the acquire load above. */
 		if (!atomic_compare_exchange_strong_explicit(&cur_chunk, &c, n,
 		    memory_order_release, memory_order_relaxed))
-			munmap(n, CHUNK_SIZE);  /* another thread installed one first */
+			arena_unmap(n, CHUNK_SIZE);     /* another thread installed one first */
 	}
 }

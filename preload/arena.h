@@ -5,6 +5,7 @@
 #define LIBLEAK_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Maps `bytes` (rounded up to pages) of zeroed memory, or NULL when mmap
  * fails or the LEAK_FAULT_MMAP test knob says so. Lock-free, never calls
@@ -18,6 +19,14 @@ void arena_discard(void *p, size_t bytes);
 /* Bump allocation of `bytes` (rounded to 16) from shared chunks; NULL when
  * mmap fails. Never freed. Lock-free. */
 void *arena_alloc(size_t bytes);
+
+/* Unmaps a mapping that arena_map() returned (a lost race); for the
+ * rare case where memory really goes back. */
+void arena_unmap(void *p, size_t bytes);
+
+/* Calls fn for each mapping arena_map() made that is still mapped, and
+ * for the registry itself: the memory the exit scan must not take as roots. */
+void arena_foreach_map(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx);
 
 /* Makes arena_map() fail once `n` more maps have succeeded; -1 disables. */
 void arena_set_fault(long n);

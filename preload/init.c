@@ -62,6 +62,7 @@ static void
 fork_child(void)
 {
 	modules_fork_done();
+	deepbind_fork_child();
 	lk_pid = getpid();
 	if (lk_table != NULL) {
 		size_t lost = table_after_fork(lk_table);

@@ -21,7 +21,6 @@
  */
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "arena.h"
 #include "stacks.h"
@@ -99,7 +98,7 @@ dir_publish(struct stacks *d, struct entry *e)
 		    memory_order_acq_rel, memory_order_acquire))
 			chunk = fresh;
 		else
-			munmap(fresh, ID_CHUNK * sizeof(*fresh));
+			arena_unmap(fresh, ID_CHUNK * sizeof(*fresh));
 	}
 	/* release: pairs with the acquire in stacks_get(). */
 	atomic_store_explicit(&chunk[e->id % ID_CHUNK], e, memory_order_release);

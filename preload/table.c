@@ -47,7 +47,6 @@
  */
 #include <sched.h>
 #include <stdatomic.h>
-#include <sys/mman.h>
 
 #include "arena.h"
 #include "table.h"
@@ -171,7 +170,7 @@ table_grow(struct table *t, struct gen *g)
 	 * the winner when we lose. */
 	if (!atomic_compare_exchange_strong_explicit(&t->newest, &expect, n,
 	    memory_order_acq_rel, memory_order_acquire))
-		munmap(n->slots, (n->mask + 1) * sizeof(struct slot));
+		arena_unmap(n->slots, (n->mask + 1) * sizeof(struct slot));
 	return true;
 }
 
@@ -522,7 +521,7 @@ table_free(struct table *t)
 	while (g != NULL) {
 		struct gen *next = atomic_load_explicit(&g->older, memory_order_relaxed);
 
-		munmap(g->slots, (g->mask + 1) * sizeof(struct slot));
+		arena_unmap(g->slots, (g->mask + 1) * sizeof(struct slot));
 		g = next;
 	}
 }
