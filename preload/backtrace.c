@@ -94,11 +94,15 @@ backtrace_capture(uintptr_t *pcs, unsigned max)
 	int got = unw_bt(buf, (int)max + SELF_FRAMES_MAX);
 	int skip = 0;
 
-	/* The first frame is inside libunwind itself, then come ours: skip up
-	 * to the last of our frames among the first few. */
-	for (int i = 0; i < got && i < SELF_FRAMES_MAX; i++)
-		if (backtrace_is_self((uintptr_t)buf[i]))
-			skip = i + 1;
+	/* The first frame is inside libunwind itself, then come ours: skip to
+	 * our first frame, then past the run of ours. (Ours may appear deeper
+	 * too, as main's caller: those stay.) */
+	while (skip < got && skip < SELF_FRAMES_MAX && !backtrace_is_self((uintptr_t)buf[skip]))
+		skip++;
+	if (skip == got || skip == SELF_FRAMES_MAX)
+		skip = 0;       /* none of ours: keep everything */
+	while (skip < got && backtrace_is_self((uintptr_t)buf[skip]))
+		skip++;
 	unsigned n = 0;
 	for (int i = skip; i < got && n < max; i++)
 		pcs[n++] = (uintptr_t)buf[i];

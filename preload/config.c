@@ -1,5 +1,6 @@
 /*
- * config.c - LEAK_OUTPUT, LEAK_DEPTH, LEAK_QUIET and the LEAK_FAULT_MMAP test
+ * config.c - LEAK_OUTPUT, LEAK_DEPTH, LEAK_QUIET, LEAK_REACHABILITY and the
+ * LEAK_FAULT_MMAP test
  * knob, parsed once by init.c's constructor.
  *
  * Values are copied into static storage: the program may change its
@@ -18,6 +19,7 @@ struct config lk_config = {
 	.output = "leak.%p.dump",
 	.depth = 32,
 	.quiet = false,
+	.reachability = true,
 };
 
 /* Strict unsigned decimal: digits only, no sign, no overflow past max. */
@@ -64,6 +66,13 @@ config_load(void)
 	}
 	s = getenv("LEAK_QUIET");
 	lk_config.quiet = s != NULL && strcmp(s, "1") == 0;
+	s = getenv("LEAK_REACHABILITY");
+	if (s != NULL) {
+		if (strcmp(s, "0") == 0)
+			lk_config.reachability = false;
+		else if (strcmp(s, "1") != 0)
+			fmt_log("LEAK_REACHABILITY='", s, "' is neither 0 nor 1; scanning", NULL);
+	}
 	s = getenv("LEAK_FAULT_MMAP");
 	if (s != NULL && parse_ulong(s, 1000000, &v))
 		arena_set_fault((long)v);

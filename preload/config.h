@@ -12,6 +12,7 @@ struct config {
 	char output[CONFIG_PATH_MAX];   /* LEAK_OUTPUT pattern; %p -> pid, %% -> % */
 	int depth;                      /* LEAK_DEPTH: frames kept, 1..256, default 32 */
 	bool quiet;                     /* LEAK_QUIET=1: no summary line at exit */
+	bool reachability;              /* LEAK_REACHABILITY=0 turns the exit scan off */
 };
 
 extern struct config lk_config;

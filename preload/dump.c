@@ -27,6 +27,7 @@
 #include "dumpfmt.h"
 #include "fmt.h"
 #include "modules.h"
+#include "scan.h"
 
 #define BUF_SIZE        (64 * 1024)
 #define LINE_MAX_BYTES  (20 * 1024)     /* longest line: 4096-byte string, escaped */
@@ -40,8 +41,8 @@ struct writer {
 };
 
 struct sums {
-	uint64_t *blocks;               /* by stack id, [0, n) */
-	uint64_t *bytes;
+	uint64_t *blocks[4];            /* by class, then stack id, [0, n) */
+	uint64_t *bytes[4];
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
@@ -179,7 +180,8 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	put_tag_u64(w, DUMP_TAG_SEQ, src->seq);
 	put_tag_u64(w, DUMP_TAG_ATOMIC, src->atomic);
 	f = line(w);
-	fmt_str(f, DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
+	fmt_str(f, src->scan != NULL ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
+	    DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
 	put_tag_u64(w, DUMP_TAG_DEPTH, (uint64_t)src->depth);
 }
 
@@ -217,17 +219,61 @@ write_module(void *ctx, unsigned id, const struct module_info *m)
 }
 
 static void
-sum_block(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls)
 {
 	struct sums *s = ctx;
 
-	(void)addr;
 	if (stack >= s->n)
 		stack = 0;      /* published after we sized the arrays */
-	s->blocks[stack]++;
-	s->bytes[stack] += size;
+	s->blocks[cls][stack]++;
+	s->bytes[cls][stack] += size;
 	s->total_blocks++;
 	s->total_bytes += size;
+}
+
+static void
+sum_block(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+{
+	(void)addr;
+	sum_classified(ctx, size, stack, SCAN_DEFINITE);       /* no scan: all definite */
+}
+
+static const char *const class_names[4] = {
+	DUMP_CLASS_DEFINITE, DUMP_CLASS_INDIRECT, DUMP_CLASS_POSSIBLE, DUMP_CLASS_REACHABLE,
+};
+static const char *const root_names[4] = {
+	DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
+};
+
+/* One retain line for a stack with reached blocks. */
+static bool
+write_retain(struct writer *w, const struct scan *sc, stack_id_t id)
+{
+	struct scan_chain ch;
+
+	if (!scan_retainer(sc, id, &ch))
+		return false;
+	struct fmtbuf *f = line(w);
+	fmt_str(f, DUMP_TAG_RETAIN " ");
+	fmt_u64(f, id);
+	fmt_char(f, ' ');
+	fmt_str(f, root_names[ch.kind]);
+	fmt_char(f, ' ');
+	fmt_u64(f, ch.who);
+	fmt_char(f, ' ');
+	fmt_hex(f, ch.where);
+	fmt_char(f, ' ');
+	fmt_u64(f, ch.hops);
+	fmt_char(f, ' ');
+	fmt_u64(f, ch.n);
+	for (size_t k = 0; k < ch.n; k++) {
+		fmt_char(f, ' ');
+		fmt_u64(f, ch.stack[k]);
+		fmt_char(f, ':');
+		fmt_u64(f, ch.size[k]);
+	}
+	fmt_char(f, '\n');
+	return true;
 }
 
 static void
@@ -280,32 +326,42 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 
 	s.n = stacks_limit(src->stacks);
 	size_t arr = s.n * sizeof(uint64_t);
-	void *acc = mmap(NULL, 2 * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *acc = mmap(NULL, 8 * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
 		munmap(mem, scratch_len);
 		return -1;
 	}
-	s.blocks = acc;
-	s.bytes = (uint64_t *)((char *)acc + arr);
-	table_foreach(src->table, sum_block, &s);
+	for (int c = 0; c < 4; c++) {
+		s.blocks[c] = (uint64_t *)(acc + (size_t)c * arr);
+		s.bytes[c] = (uint64_t *)(acc + (size_t)(4 + c) * arr);
+	}
+	if (src->scan != NULL)
+		scan_foreach(src->scan, sum_classified, &s);
+	else
+		table_foreach(src->table, sum_block, &s);
 
 	write_header(&w, src, scratch);
 	modules_refresh();
 	struct mod_ctx mc = { .w = &w, .count = 0 };
 	modules_foreach(write_module, &mc);
 
-	uint64_t nstacks = 0, nrecs = 0;
+	uint64_t nstacks = 0, nrecs = 0, nretains = 0;
 	for (size_t id = 1; id < s.n; id++) {
 		unsigned n;
 		const uintptr_t *pcs;
+		uint64_t any = 0;
 
-		if (s.blocks[id] == 0)
+		for (int c = 0; c < 4; c++)
+			any |= s.blocks[c][id];
+		if (any == 0)
 			continue;
 		pcs = stacks_get(src->stacks, (stack_id_t)id, &n);
 		if (pcs == NULL) {      /* cannot happen for an id a block holds */
-			s.blocks[0] += s.blocks[id];
-			s.bytes[0] += s.bytes[id];
-			s.blocks[id] = 0;
+			for (int c = 0; c < 4; c++) {
+				s.blocks[c][0] += s.blocks[c][id];
+				s.bytes[c][0] += s.bytes[c][id];
+				s.blocks[c][id] = 0;
+			}
 			continue;
 		}
 		struct fmtbuf *f = line(&w);
@@ -321,18 +377,26 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		nstacks++;
 	}
 	for (size_t id = 0; id < s.n; id++) {
-		if (s.blocks[id] == 0)
-			continue;
-		struct fmtbuf *f = line(&w);
-		fmt_str(f, DUMP_TAG_REC " ");
-		fmt_u64(f, id);
-		fmt_str(f, " " DUMP_CLASS_DEFINITE " ");
-		fmt_u64(f, s.blocks[id]);
-		fmt_char(f, ' ');
-		fmt_u64(f, s.bytes[id]);
-		fmt_char(f, '\n');
-		nrecs++;
+		for (int c = 0; c < 4; c++) {
+			if (s.blocks[c][id] == 0)
+				continue;
+			struct fmtbuf *f = line(&w);
+			fmt_str(f, DUMP_TAG_REC " ");
+			fmt_u64(f, id);
+			fmt_char(f, ' ');
+			fmt_str(f, class_names[c]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.blocks[c][id]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.bytes[c][id]);
+			fmt_char(f, '\n');
+			nrecs++;
+		}
 	}
+	for (size_t id = 1; src->scan != NULL && id < s.n; id++)
+		if ((s.blocks[SCAN_REACHABLE][id] | s.blocks[SCAN_POSSIBLE][id]) != 0 &&
+		    write_retain(&w, src->scan, (stack_id_t)id))
+			nretains++;
 	write_stats(&w, &s, scratch);
 	struct fmtbuf *f = line(&w);
 	fmt_str(f, DUMP_TAG_END " ");
@@ -341,6 +405,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	fmt_u64(f, nstacks);
 	fmt_char(f, ' ');
 	fmt_u64(f, nrecs);
+	fmt_char(f, ' ');
+	fmt_u64(f, nretains);
 	fmt_char(f, '\n');
 	flush(&w);
 
@@ -348,8 +414,15 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		res->blocks = s.total_blocks;
 		res->bytes = s.total_bytes;
 		res->stacks = nstacks;
+		res->lost_blocks = res->lost_bytes = 0;
+		for (size_t id = 0; id < s.n; id++) {
+			for (int c = SCAN_DEFINITE; c <= SCAN_INDIRECT; c++) {
+				res->lost_blocks += s.blocks[c][id];
+				res->lost_bytes += s.bytes[c][id];
+			}
+		}
 	}
-	munmap(acc, 2 * arr);
+	munmap(acc, 8 * arr);
 	munmap(mem, scratch_len);
 	if (w.err != 0) {
 		errno = w.err;

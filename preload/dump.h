@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "scan.h"
 #include "stacks.h"
 #include "table.h"
 
@@ -19,13 +20,16 @@ struct dump_src {
 	bool snapshot;                  /* kind snapshot, else exit */
 	uint64_t seq;                   /* 0 for the exit dump */
 	bool atomic;                    /* no other thread ran while copying */
+	const struct scan *scan;        /* classes and retainers, or NULL: all definite */
 };
 
 /* What a dump held, for the stderr summary. */
 struct dump_result {
-	uint64_t blocks;
+	uint64_t blocks;                /* every live block */
 	uint64_t bytes;
 	uint64_t stacks;
+	uint64_t lost_blocks;           /* definite and indirect */
+	uint64_t lost_bytes;
 };
 
 /* The sink: writes up to n bytes, returns how many (> 0) or -1 with errno.

@@ -35,8 +35,16 @@
 #define DUMP_TAG_MODULE "module"        /* module <id> <bias> <lo> <hi> <buildid|-> <loaded|unloaded> <path> */
 #define DUMP_TAG_STACK  "stack"         /* stack <id> <n> <pc>... (n return addresses, caller first) */
 #define DUMP_TAG_REC    "rec"           /* rec <stack-id> <class> <blocks> <bytes> */
+#define DUMP_TAG_RETAIN "retain"        /* retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>... */
 #define DUMP_TAG_STAT   "stat"          /* stat <name> <dec>, every name of DUMP_STATS once, in order */
-#define DUMP_TAG_END    "end"           /* end <modules> <stacks> <recs>: counts, proves no truncation */
+#define DUMP_TAG_END    "end"           /* end <modules> <stacks> <recs> <retains>: counts, proves no truncation */
+
+/* Roots of a retain line. */
+#define DUMP_ROOT_GLOBAL        "global"        /* who: module id; where: address of the word */
+#define DUMP_ROOT_THREAD        "thread"        /* who: tid; where: address in its stack or TLS */
+#define DUMP_ROOT_MAPPING       "mapping"       /* who: 0; where: address in an anonymous mapping */
+#define DUMP_ROOT_LOADER        "loader"        /* who: 0, where: 0: allocated by ld.so */
+#define DUMP_MAX_RETAIN_HOPS    8               /* most blocks listed in one retain line */
 
 #define DUMP_KIND_EXIT          "exit"
 #define DUMP_KIND_SNAPSHOT      "snapshot"

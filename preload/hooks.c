@@ -425,7 +425,38 @@ _ZdaPvSt11align_val_tRKSt9nothrow_t(void *p, size_t al, const void *t)
 	free(p);
 }
 
-/* ---- process end and modules ----------------------------------------- */
+/* ---- process start and end, modules ------------------------------------ */
+
+typedef int (*main_fn)(int, char **, char **);
+typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+
+static main_fn program_main;
+
+/* Runs the program's main; once it returns, its frames are dead, and
+ * init_main_returned() wipes them so the exit scan does not take stale
+ * pointers there for roots (a local of main is no root after main). */
+static int
+main_wrapper(int argc, char **argv, char **envp)
+{
+	int rc = program_main(argc, argv, envp);
+
+	init_main_returned(argv);
+	return rc;
+}
+
+LK_EXPORT int
+__libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+    void (*rtld_fini)(void), void *stack_end)
+{
+	start_fn real_start = (start_fn)dlsym(RTLD_NEXT, "__libc_start_main");
+
+	if (real_start == NULL) {
+		fmt_log("cannot find __libc_start_main; aborting", NULL);
+		abort();
+	}
+	program_main = main;
+	return real_start(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
+}
 
 LK_EXPORT void
 _exit(int status)

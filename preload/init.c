@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -39,6 +40,8 @@
 #include "guard.h"
 #include "hooks.h"
 #include "modules.h"
+#include "roots.h"
+#include "scan.h"
 #include "state.h"
 
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
@@ -73,21 +76,28 @@ fork_child(void)
 }
 
 static void
-summary(const char *path, const struct dump_result *r, bool written)
+summary(const char *path, const struct dump_result *r, bool written, bool scanned)
 {
-	char b[3][24];
+	char b[5][24];
 	struct fmtbuf f;
-	const uint64_t v[3] = { r->blocks, r->bytes, r->stacks };
+	const uint64_t v[5] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks };
 
 	if (lk_config.quiet)
 		return;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++) {
 		fmt_init(&f, b[i], sizeof(b[i]) - 1);
 		fmt_u64(&f, v[i]);
 		b[i][f.len] = '\0';
 	}
-	fmt_log(b[0], " block(s), ", b[1], " byte(s) live at exit from ", b[2], " stack(s); dump: ",
-	    written ? path : "(not written)", NULL);
+	if (!written)
+		fmt_log("no dump written", NULL);
+	else if (scanned)
+		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect); ", b[2],
+		    " block(s), ", b[3], " byte(s) live at exit from ", b[4], " stack(s); dump: ", path,
+		    NULL);
+	else
+		fmt_log(b[2], " block(s), ", b[3], " byte(s) live at exit from ", b[4],
+		    " stack(s), not scanned; dump: ", path, NULL);
 }
 
 void
@@ -114,6 +124,14 @@ init_final_dump(void)
 	bool ok = false;
 
 	table_settle(lk_table);
+	struct scan *sc = NULL;
+	if (lk_config.reachability) {
+		modules_refresh();      /* before threads stop: it takes the loader's lock */
+		sc = scan_run(lk_table, lk_stacks);
+		if (sc == NULL)
+			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
+	}
+	src.scan = sc;
 	if (dump_expand(lk_config.output, getpid(), name, sizeof(name)) != 0) {
 		fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
 	} else {
@@ -131,14 +149,46 @@ init_final_dump(void)
 		else
 			ok = dump_to_file(path, &src, &res) == 0;
 	}
-	if (!ok) {
-		/* Still count what was live, for the summary line. */
-		res.blocks = 0;
-	}
-	summary(name, &res, ok);
+	summary(name, &res, ok, sc != NULL);
+	if (sc != NULL)
+		scan_free(sc);
 	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);
 	lk_busy = was_busy;
 	errno = saved;
+}
+
+#define DEAD_STACK_MAX  (256 * 1024)
+
+/* Zeroes `len` bytes of this function's frame: the dead frames of main. */
+static __attribute__((noinline)) void
+wipe_below(size_t len)
+{
+	char *buf = __builtin_alloca(len);
+
+	explicit_bzero(buf, len);
+	__asm__ volatile("" : : "r"(buf) : "memory");
+}
+
+void
+init_main_returned(char **argv)
+{
+	struct rlimit rl;
+	uintptr_t here = (uintptr_t)&rl;
+	size_t len = DEAD_STACK_MAX;
+
+	if (!lk_config.reachability)
+		return;
+	/* Stay well inside the stack limit: the stack above us (up to argv)
+	 * is in use, keep 64 KiB spare. */
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+		size_t used = (uintptr_t)argv > here ? (uintptr_t)argv - here : 0;
+
+		if (rl.rlim_cur < used + 64 * 1024 + 4096)
+			return;
+		if (len > rl.rlim_cur - used - 64 * 1024)
+			len = rl.rlim_cur - used - 64 * 1024;
+	}
+	wipe_below(len);
 }
 
 __attribute__((constructor(101))) static void
@@ -160,6 +210,7 @@ init(void)
 	}
 	backtrace_init();
 	deepbind_init();
+	roots_init(real.malloc, real.free);
 	modules_refresh();
 	pthread_atfork(modules_fork_prepare, modules_fork_done, fork_child);
 	__cxa_atexit(final_dump_handler, NULL, NULL);

@@ -186,3 +186,18 @@ modules_foreach(modules_visit_fn fn, void *ctx)
 		fn(ctx, ++id, &m->info);
 	lock_drop();
 }
+
+uint32_t
+modules_find(uintptr_t bias)
+{
+	uint32_t id = 0, found = 0;
+
+	lock_take();
+	for (struct mod *m = head; m != NULL; m = m->next) {
+		id++;
+		if (m->info.loaded && m->info.bias == bias)
+			found = id;
+	}
+	lock_drop();
+	return found;
+}

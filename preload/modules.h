@@ -27,6 +27,10 @@ typedef void (*modules_visit_fn)(void *ctx, unsigned id, const struct module_inf
 /* Visits every module ever seen, ids 1.. in the order they were seen. */
 void modules_foreach(modules_visit_fn fn, void *ctx);
 
+/* The id modules_foreach() gives the loaded module with load bias `bias`,
+ * or 0. */
+uint32_t modules_find(uintptr_t bias);
+
 /* pthread_atfork handlers: prepare takes the registry's lock, done (in
  * parent and child) releases it. */
 void modules_fork_prepare(void);

@@ -36,11 +36,11 @@
 #include <stdbool.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "stopworld.h"
 
 #define STOP_SIGNAL     SIGPWR
@@ -200,12 +200,9 @@ stopworld_stop(struct sw_thread **threads)
 	struct sigaction sa;
 	pid_t self = (pid_t)syscall(SYS_gettid);
 
-	slots = mmap(NULL, SW_MAX_THREADS * sizeof(*slots), PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (slots == MAP_FAILED) {
-		slots = NULL;
+	slots = arena_map(SW_MAX_THREADS * sizeof(*slots));
+	if (slots == NULL)
 		return -1;
-	}
 	atomic_store_explicit(&nslots, 0, memory_order_relaxed);
 	atomic_store_explicit(&go, 0, memory_order_relaxed);
 	atomic_store_explicit(&left, 0, memory_order_relaxed);

@@ -1,0 +1,324 @@
+/*
+ * roots.c - where the exit scan looks for pointers: the writable segments
+ * of every module, the live part of every thread's stack (with its saved
+ * registers and its static TLS, which glibc keeps at the top of the stack
+ * mapping), and the anonymous memory the program mapped for itself.
+ *
+ * Left out, each for a reason:
+ *  - libleak's own segments and mappings (arena.c's registry): our state
+ *    holds every block's address.
+ *  - glibc's main_arena inside libc's .data: its bins point at chunk
+ *    headers, which lie inside the previous, live block. roots_init() finds
+ *    it through a freed chunk's back link to its bin.
+ *  - mappings that hold live tracked blocks (the heap itself, glibc's
+ *    per-thread arenas, big mmap'd blocks): blocks are reached by marking,
+ *    and free chunks in there hold stale pointers.
+ *  - anonymous mappings that look like glibc's thread arenas (64 MiB
+ *    aligned, followed by their PROT_NONE reserve) even when empty.
+ *  - thread stacks other than the live parts of live threads: a mapping
+ *    right above a PROT_NONE guard is a thread stack; glibc caches the
+ *    stacks of exited threads, whose stale contents are not roots.
+ *  - [vvar], [vdso], [vsyscall] and every file-backed mapping that is not a
+ *    module's writable segment.
+ *
+ * roots_modules() must run before the world is stopped (dl_iterate_phdr
+ * locks); roots_maps() runs while it is stopped and only makes system calls.
+ * Not thread-safe: the exit dump calls these once, on one thread.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "backtrace.h"
+#include "modules.h"
+#include "roots.h"
+
+#define HEAP_ALIGN      ((uintptr_t)64 << 20)   /* glibc's HEAP_MAX_SIZE on 64-bit */
+#define MAPS_MAX        ((size_t)64 << 20)      /* bytes of /proc/self/maps we read */
+
+static uintptr_t arena_lo, arena_hi;    /* glibc's main_arena, or 0 */
+static uintptr_t ldso_lo, ldso_hi;      /* ld.so's text */
+
+static bool
+add(struct roots *r, uintptr_t lo, uintptr_t hi, enum root_kind kind, uint32_t who)
+{
+	lo = (lo + 7) & ~(uintptr_t)7;
+	if (lo >= hi)
+		return true;
+	if (r->n == r->cap)
+		return false;
+	r->r[r->n++] = (struct root_region){ .lo = lo, .hi = hi, .kind = kind, .who = who };
+	return true;
+}
+
+/* Adds [lo, hi) minus main_arena. */
+static void
+add_minus_arena(struct roots *r, uintptr_t lo, uintptr_t hi, enum root_kind kind, uint32_t who)
+{
+	if (arena_hi > arena_lo && arena_lo < hi && arena_hi > lo) {
+		add(r, lo, arena_lo, kind, who);
+		add(r, arena_hi, hi, kind, who);
+	} else {
+		add(r, lo, hi, kind, who);
+	}
+}
+
+void
+roots_init(void *(*real_malloc)(size_t), void (*real_free)(void *))
+{
+	/* Too big for the tcache and the fastbins, kept off the top chunk by
+	 * `fence`: once freed it sits alone at the head of the unsorted bin,
+	 * and its back link points at that bin, inside main_arena. */
+	void **a = real_malloc(1500);
+	void *fence = real_malloc(32);
+
+	if (a != NULL && fence != NULL) {
+		real_free(a);
+		uintptr_t bin = (uintptr_t)a[1];
+		/* struct malloc_state on x86_64 glibc: bins[] starts at 112 and
+		 * the bin pointer is &bins[0] - 16; the struct is 2200 bytes. */
+		arena_lo = bin + 16 - 112;
+		arena_hi = arena_lo + 2200;
+	} else if (a != NULL) {
+		real_free(a);
+	}
+	real_free(fence);
+}
+
+static int
+visit_module(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+	struct roots *r = ctx;
+	bool self = false;
+	bool libc = strstr(info->dlpi_name, "/libc.so") != NULL;
+	bool ldso = strstr(info->dlpi_name, "/ld-linux") != NULL;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		self |= backtrace_is_self(lo);
+		if (ldso) {
+			ldso_lo = lo;
+			ldso_hi = lo + ph->p_memsz;
+		}
+	}
+	if (self)
+		return 0;       /* our own state is no root */
+	uint32_t id = modules_find(info->dlpi_addr);
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		uintptr_t hi = lo + ph->p_memsz;
+		if (libc) {
+			/* main_arena must lie in libc's data, or our guess was wrong. */
+			if (!(arena_lo >= lo && arena_hi <= hi)) {
+				if (arena_lo != 0 && arena_lo < lo)
+					arena_lo = arena_hi = 0;
+			}
+			add_minus_arena(r, lo, hi, ROOT_GLOBAL, id);
+		} else {
+			add(r, lo, hi, ROOT_GLOBAL, id);
+		}
+	}
+	return 0;
+}
+
+int
+roots_modules(struct roots *r)
+{
+	size_t before = r->n;
+
+	dl_iterate_phdr(visit_module, r);
+	return (int)(r->n - before);
+}
+
+bool
+roots_in_loader(uintptr_t pc)
+{
+	return pc >= ldso_lo && pc < ldso_hi;
+}
+
+/* ---- /proc/self/maps -------------------------------------------------- */
+
+struct mapping {
+	uintptr_t lo;
+	uintptr_t hi;
+	char perms[5];
+	bool anon;              /* no file (inode 0), not a [special] one */
+	bool special;           /* [heap], [stack], [vvar], [vdso], [vsyscall] */
+};
+
+static uintptr_t
+hex(const char **pp)
+{
+	uintptr_t v = 0;
+	const char *p = *pp;
+
+	for (;; p++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else
+			break;
+		v = v * 16 + (uintptr_t)d;
+	}
+	*pp = p;
+	return v;
+}
+
+/* Parses one line; returns the next line or NULL at the end. */
+static const char *
+parse_line(const char *p, const char *end, struct mapping *m)
+{
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+	if (eol == NULL)
+		return NULL;
+	m->lo = hex(&p);
+	p++;                    /* '-' */
+	m->hi = hex(&p);
+	p++;
+	memcpy(m->perms, p, 4);
+	m->perms[4] = '\0';
+	/* offset dev inode path: skip to the inode (4th field after perms). */
+	int field = 0;
+	const char *inode = NULL, *path = NULL;
+	for (const char *q = p + 4; q < eol; q++) {
+		if (*q == ' ' && q + 1 < eol && q[1] != ' ') {
+			field++;
+			if (field == 3)
+				inode = q + 1;
+			else if (field == 4)
+				path = q + 1;
+		}
+	}
+	bool zero_inode = inode != NULL && inode[0] == '0' && (inode[1] == ' ' || inode + 1 == eol);
+	m->special = path != NULL && path[0] == '[' && strncmp(path, "[anon:", 6) != 0;
+	m->anon = zero_inode && !m->special;
+	return eol + 1;
+}
+
+/* glibc's per-thread arena heaps start 64 MiB aligned with a heap_info:
+ * ar_ptr, prev, size, mprotect_size; the read-write part is mprotect_size
+ * long. Recognised even when it holds no live block. */
+static bool
+is_arena_heap(const struct mapping *m)
+{
+	const uintptr_t *hi = (const uintptr_t *)m->lo;
+
+	if ((m->lo & (HEAP_ALIGN - 1)) != 0 || m->hi - m->lo > HEAP_ALIGN)
+		return false;
+	return hi[3] == m->hi - m->lo && hi[2] >= hi[3] && hi[2] <= HEAP_ALIGN;
+}
+
+static bool
+range_is_ours(uintptr_t lo, uintptr_t hi, const struct roots *r)
+{
+	for (size_t i = 0; i < r->nours; i++)
+		if (r->ours[i].lo < hi && r->ours[i].hi > lo)
+			return true;
+	return false;
+}
+
+static void
+note_ours(void *ctx, uintptr_t lo, uintptr_t hi)
+{
+	struct roots *r = ctx;
+
+	if (r->nours < ROOTS_MAX_OURS)
+		r->ours[r->nours++] = (struct root_region){ .lo = lo, .hi = hi };
+}
+
+static bool
+overlaps_globals(const struct roots *r, uintptr_t lo, uintptr_t hi)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->r[i].kind == ROOT_GLOBAL && r->r[i].lo < hi && r->r[i].hi > lo)
+			return true;
+	return false;
+}
+
+int
+roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
+    bool (*holds_blocks)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx)
+{
+	char *buf = mmap(NULL, MAPS_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t len = 0;
+
+	if (buf == MAP_FAILED)
+		return -1;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		munmap(buf, MAPS_MAX);
+		return -1;
+	}
+	for (;;) {
+		ssize_t got = read(fd, buf + len, MAPS_MAX - len);
+
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	r->nours = 0;
+	arena_foreach_map(note_ours, r);
+	note_ours(r, (uintptr_t)buf, (uintptr_t)buf + MAPS_MAX);
+
+	size_t nglobals = r->n;
+	const char *end = buf + len;
+	struct mapping prev = { 0 }, m;
+	for (const char *p = buf; p != NULL && p < end; prev = m) {
+		p = parse_line(p, end, &m);
+		if (p == NULL)
+			break;
+		/* Live stacks: ours and the stopped threads', from their sp up. */
+		bool stack = false;
+		if (my_sp >= m.lo && my_sp < m.hi) {
+			add(r, my_sp, m.hi, ROOT_THREAD, (uint32_t)my_tid);
+			stack = true;
+		}
+		for (int i = 0; i < nth; i++) {
+			uintptr_t from[2] = { th[i].handler_sp, th[i].sp };
+
+			if (th[i].tid <= 0)
+				continue;
+			for (int k = 0; k < 2; k++) {
+				if (from[k] == 0 || from[k] < m.lo || from[k] >= m.hi)
+					continue;
+				if (k == 1 && th[i].handler_sp >= m.lo && th[i].handler_sp < m.hi)
+					continue;       /* same stack: the handler frame covers it */
+				add(r, from[k], m.hi, ROOT_THREAD, (uint32_t)th[i].tid);
+				stack = true;
+			}
+		}
+		if (stack || !m.anon || m.perms[0] != 'r' || m.perms[1] != 'w')
+			continue;
+		/* A thread stack (a guard page right below), live or cached. */
+		if (prev.hi == m.lo && prev.anon && prev.perms[0] == '-' && prev.perms[1] == '-')
+			continue;
+		if (is_arena_heap(&m))
+			continue;
+		if (range_is_ours(m.lo, m.hi, r) || overlaps_globals(r, m.lo, m.hi))
+			continue;       /* ours, or a module's .bss tail */
+		if (holds_blocks(ctx, m.lo, m.hi))
+			continue;       /* the allocator's heap */
+		add(r, m.lo, m.hi, ROOT_MAPPING, 0);
+	}
+	munmap(buf, MAPS_MAX);
+	return (int)(r->n - nglobals);
+}

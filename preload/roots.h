@@ -1,0 +1,56 @@
+/*
+ * roots.h - the memory regions the exit scan reads pointers from.
+ */
+#ifndef LIBLEAK_ROOTS_H
+#define LIBLEAK_ROOTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "stopworld.h"
+
+#define ROOTS_MAX_OURS  4096
+
+enum root_kind {
+	ROOT_GLOBAL,            /* a module's writable segment; who = module id */
+	ROOT_THREAD,            /* a live thread's stack, registers, TLS; who = tid */
+	ROOT_MAPPING,           /* anonymous memory the program mapped; who = 0 */
+	ROOT_LOADER,            /* a block the dynamic loader allocated (by policy) */
+};
+
+struct root_region {
+	uintptr_t lo;           /* 8-aligned */
+	uintptr_t hi;
+	enum root_kind kind;
+	uint32_t who;
+};
+
+struct roots {
+	struct root_region *r;  /* cap entries, owned by the caller */
+	size_t n;
+	size_t cap;
+	struct root_region ours[ROOTS_MAX_OURS];        /* scratch: our own mappings */
+	size_t nours;
+};
+
+/* At start-up, with the real allocator: finds glibc's main_arena so that
+ * it is never taken as a root. */
+void roots_init(void *(*real_malloc)(size_t), void (*real_free)(void *));
+
+/* Adds the writable segments of every module but libleak. Locks the
+ * loader: call before stopping the world. Returns how many were added. */
+int roots_modules(struct roots *r);
+
+/* Adds the live stacks (my_sp for the calling thread, each stopped
+ * thread's from its handler frame) and the program's anonymous mappings
+ * that hold no tracked block. Only system calls: safe while stopped.
+ * Returns how many were added, or -1 when /proc/self/maps is unreadable. */
+int roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
+    bool (*holds_blocks)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx);
+
+/* Whether pc lies in the dynamic loader's code (set by roots_modules). */
+bool roots_in_loader(uintptr_t pc);
+
+#endif /* LIBLEAK_ROOTS_H */

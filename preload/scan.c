@@ -1,0 +1,476 @@
+/*
+ * scan.c - exit-time root scan: definite / indirect / possible / reachable.
+ *
+ * Called once by init.c's exit dump, after the program's exit handlers and
+ * destructors, with the state DUMPING (free() does not free, so no block we
+ * read goes away). Steps:
+ *  1. roots_modules() (locks the loader, so before anything is stopped);
+ *  2. stopworld_stop(): every other thread parks in a signal handler;
+ *  3. copy the live blocks out of the table into an array sorted by address
+ *     (LSD radix sort, no malloc), and index it by address bucket;
+ *  4. roots_maps(): live stacks and the program's own anonymous mappings;
+ *  5. mark conservatively from the roots: every aligned word is looked up;
+ *     a pointer to a block's first byte marks it REACHABLE, one into its
+ *     interior POSSIBLE (as Valgrind). Marking goes on through the contents
+ *     of marked blocks with an explicit work list, never recursion: a block
+ *     can only be pushed twice (POSSIBLE, then REACHABLE), so the list holds
+ *     at most 2n entries. Blocks the dynamic loader allocated are roots by
+ *     policy (thread DTVs, dynamic TLS, dlopen bookkeeping may be held only
+ *     by interior pointers or unscanned memory), as LeakSanitizer does;
+ *  6. stopworld_resume();
+ *  7. the unreached blocks: a block no other unreached block points to is
+ *     DEFINITE and everything it reaches INDIRECT; what is left are cycles
+ *     with nothing pointing in: the lowest block of each becomes DEFINITE and
+ *     the rest INDIRECT, and a DEFINITE block reached later from another
+ *     cycle's leader is demoted to INDIRECT (Valgrind's cliques).
+ * Each marked block keeps the block (or root) it was first marked from and
+ * the address of the word that held the pointer: scan_retainer() walks that
+ * back to name the root that keeps a stack's blocks alive.
+ *
+ * All memory comes from arena_map() and goes back in scan_free().
+ * Single-threaded.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "roots.h"
+#include "scan.h"
+#include "stopworld.h"
+
+#define ROOTS_CAP       (1 << 16)
+#define NO_PARENT       UINT32_MAX
+
+enum { ST_UNREACHED, ST_POSSIBLE, ST_REACHABLE };
+
+struct blk {
+	uintptr_t addr;
+	uint64_t size;
+	uintptr_t where;        /* address of the word that first marked it */
+	stack_id_t stack;
+	uint32_t parent;        /* block index; NO_PARENT: marked from root `root` */
+	uint32_t root;          /* index into roots.r when parent == NO_PARENT; indegree while unreached */
+	uint8_t state;
+	uint8_t cls;            /* enum scan_class, once classified; 0xff before */
+};
+
+struct scan {
+	struct blk *b;
+	size_t n;
+	size_t map_len;
+	uint32_t *first;        /* bucket -> first block index with addr >= bucket start */
+	size_t nbuckets;
+	unsigned shift;
+	uintptr_t min;
+	uintptr_t span;         /* max end - min */
+	uint32_t *work;         /* 2n + 1 entries */
+	size_t nwork;
+	struct roots roots;
+	uint32_t *by_stack;     /* stack id -> first reachable/possible block + 1, or 0 */
+	size_t nstacks;
+	size_t mapped[6];       /* lengths of the mappings, for scan_free */
+	void *maps[6];
+};
+
+static void *
+map(struct scan *sc, int slot, size_t bytes)
+{
+	/* arena_map: registered, so the roots leave this memory out; it holds
+	 * every block's address. */
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	void *p = arena_map(bytes);
+
+	if (p == NULL)
+		return NULL;
+	sc->maps[slot] = p;
+	sc->mapped[slot] = bytes;
+	return p;
+}
+
+struct collect {
+	struct blk *b;
+	size_t n;
+	size_t cap;
+};
+
+static void
+collect_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+{
+	struct collect *c = ctx;
+
+	if (c->n == c->cap)
+		return;         /* inserted after we counted: not part of this scan */
+	c->b[c->n++] = (struct blk){ .addr = addr, .size = size, .stack = stack,
+	    .parent = NO_PARENT, .root = 0, .state = ST_UNREACHED, .cls = 0xff };
+}
+
+static void
+count_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+{
+	(void)addr;
+	(void)size;
+	(void)stack;
+	(*(size_t *)ctx)++;
+}
+
+/* LSD radix sort of b[0..n) by addr, 16 bits a pass, through tmp. */
+static void
+sort_blocks(struct blk *b, struct blk *tmp, size_t n)
+{
+	static size_t count[1 << 16];
+
+	for (unsigned shift = 0; shift < 64; shift += 16) {
+		uintptr_t any = 0;
+
+		for (size_t i = 0; i < n; i++)
+			any |= b[i].addr >> shift;
+		if (any == 0)
+			break;
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[(b[i].addr >> shift) & 0xffff]++;
+		size_t sum = 0;
+		for (size_t i = 0; i < (1 << 16); i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(b[i].addr >> shift) & 0xffff]++] = b[i];
+		memcpy(b, tmp, n * sizeof(*b));
+	}
+}
+
+static bool
+build_index(struct scan *sc)
+{
+	if (sc->n == 0)
+		return true;
+	sc->min = sc->b[0].addr;
+	uintptr_t max = 0;
+	for (size_t i = 0; i < sc->n; i++) {
+		uintptr_t end = sc->b[i].addr + (sc->b[i].size ? sc->b[i].size : 1);
+
+		if (end > max)
+			max = end;
+	}
+	sc->span = max - sc->min;
+	sc->shift = 4;
+	while ((sc->span >> sc->shift) > 2 * sc->n + 1024)
+		sc->shift++;
+	sc->nbuckets = (sc->span >> sc->shift) + 2;
+	sc->first = map(sc, 2, sc->nbuckets * sizeof(uint32_t));
+	if (sc->first == NULL)
+		return false;
+	size_t j = 0;
+	for (size_t k = 0; k < sc->nbuckets; k++) {
+		uintptr_t start = sc->min + ((uintptr_t)k << sc->shift);
+
+		while (j < sc->n && sc->b[j].addr < start)
+			j++;
+		sc->first[k] = (uint32_t)j;
+	}
+	return true;
+}
+
+/* The block that contains address v, or -1. */
+static inline long
+find(const struct scan *sc, uintptr_t v)
+{
+	uintptr_t off = v - sc->min;
+
+	if (off >= sc->span)
+		return -1;
+	size_t k = off >> sc->shift;
+	/* The last block with addr <= v lies in bucket k or before it; blocks
+	 * never overlap, so it is the only candidate. */
+	size_t lo = sc->first[k], hi = sc->first[k + 1];
+	if (lo == hi || sc->b[lo].addr > v) {
+		if (lo == 0)
+			return -1;
+		lo--;
+	} else {
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+
+			if (sc->b[mid].addr <= v)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	}
+	const struct blk *b = &sc->b[lo];
+	return v - b->addr < (b->size ? b->size : 1) ? (long)lo : -1;
+}
+
+/* Raises block i to `state` if that is higher, noting how it was reached. */
+static inline void
+mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, uintptr_t where)
+{
+	struct blk *b = &sc->b[i];
+
+	if (b->state >= state)
+		return;
+	b->state = state;
+	b->parent = parent;
+	b->root = root;
+	b->where = where;
+	sc->work[sc->nwork++] = (uint32_t)i;
+}
+
+/* Marks what the words of [lo, hi) point to, as seen from `parent`. */
+static void
+scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint32_t parent,
+    uint32_t root)
+{
+	lo = (lo + 7) & ~(uintptr_t)7;
+	for (uintptr_t p = lo; p + 8 <= hi; p += 8) {
+		uintptr_t v = *(const uintptr_t *)p;
+
+		if (v - sc->min >= sc->span)
+			continue;
+		long i = find(sc, v);
+		if (i < 0 || (uint32_t)i == parent)
+			continue;
+		uint8_t st = (v == sc->b[i].addr && from_state == ST_REACHABLE) ? ST_REACHABLE : ST_POSSIBLE;
+		mark(sc, (size_t)i, st, parent, root, p);
+	}
+}
+
+static void
+drain(struct scan *sc)
+{
+	while (sc->nwork > 0) {
+		uint32_t i = sc->work[--sc->nwork];
+		struct blk *b = &sc->b[i];
+
+		scan_range(sc, b->addr, b->addr + b->size, b->state, i, 0);
+	}
+}
+
+static bool
+holds_blocks(void *ctx, uintptr_t lo, uintptr_t hi)
+{
+	const struct scan *sc = ctx;
+	size_t a = 0, z = sc->n;
+
+	while (a < z) {         /* first block with addr >= lo */
+		size_t mid = (a + z) / 2;
+
+		if (sc->b[mid].addr < lo)
+			a = mid + 1;
+		else
+			z = mid;
+	}
+	return a < sc->n && sc->b[a].addr < hi;
+}
+
+/* Step 7: definite and indirect among the unreached. */
+static void
+classify_lost(struct scan *sc)
+{
+	struct blk *b = sc->b;
+
+	for (size_t i = 0; i < sc->n; i++)
+		if (b[i].state == ST_UNREACHED)
+			b[i].root = 0;  /* from here on: indegree from unreached blocks */
+	for (size_t i = 0; i < sc->n; i++) {
+		if (b[i].state != ST_UNREACHED)
+			continue;
+		uintptr_t lo = (b[i].addr + 7) & ~(uintptr_t)7;
+		for (uintptr_t p = lo; p + 8 <= b[i].addr + b[i].size; p += 8) {
+			long c = find(sc, *(const uintptr_t *)p);
+
+			if (c >= 0 && (size_t)c != i && b[c].state == ST_UNREACHED && b[c].root < UINT32_MAX)
+				b[c].root++;
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sc->n; i++) {
+			if (b[i].state != ST_UNREACHED || b[i].cls != 0xff)
+				continue;
+			if (pass == 0 && b[i].root != 0)
+				continue;       /* first the blocks nothing lost points to */
+			b[i].cls = SCAN_DEFINITE;
+			sc->nwork = 0;
+			sc->work[sc->nwork++] = (uint32_t)i;
+			while (sc->nwork > 0) {
+				struct blk *x = &b[sc->work[--sc->nwork]];
+				uintptr_t lo = (x->addr + 7) & ~(uintptr_t)7;
+
+				for (uintptr_t p = lo; p + 8 <= x->addr + x->size; p += 8) {
+					long c = find(sc, *(const uintptr_t *)p);
+
+					if (c < 0 || (size_t)c == i || b[c].state != ST_UNREACHED)
+						continue;
+					if (b[c].cls == 0xff || b[c].cls == SCAN_DEFINITE) {
+						/* unclassified, or another cycle's leader: ours */
+						bool fresh = b[c].cls == 0xff;
+
+						b[c].cls = SCAN_INDIRECT;
+						if (fresh)
+							sc->work[sc->nwork++] = (uint32_t)c;
+					}
+				}
+			}
+		}
+	}
+}
+
+static void
+classify_reached(struct scan *sc, struct stacks *stacks)
+{
+	sc->nstacks = stacks_limit(stacks);
+	sc->by_stack = map(sc, 4, sc->nstacks * sizeof(uint32_t) + 8);
+	for (size_t i = 0; i < sc->n; i++) {
+		struct blk *b = &sc->b[i];
+
+		if (b->state == ST_UNREACHED)
+			continue;
+		b->cls = b->state == ST_REACHABLE ? SCAN_REACHABLE : SCAN_POSSIBLE;
+		if (sc->by_stack != NULL && b->stack < sc->nstacks && sc->by_stack[b->stack] == 0)
+			sc->by_stack[b->stack] = (uint32_t)i + 1;
+	}
+}
+
+/* Blocks whose allocating code is in ld.so are roots (see the header). */
+static void
+mark_loader_blocks(struct scan *sc, struct stacks *stacks)
+{
+	for (size_t i = 0; i < sc->n; i++) {
+		unsigned n;
+		const uintptr_t *pcs = stacks_get(stacks, sc->b[i].stack, &n);
+
+		if (pcs != NULL && n > 0 && roots_in_loader(pcs[0]))
+			mark(sc, i, ST_REACHABLE, NO_PARENT, UINT32_MAX, 0);
+	}
+}
+
+/* Spills callee-saved registers into this frame, then returns its address:
+ * the calling thread's live stack starts below it. */
+static __attribute__((noinline)) uintptr_t
+spill_and_sp(void)
+{
+	volatile uintptr_t here = 0;
+
+	__builtin_unwind_init();
+	return (uintptr_t)&here;
+}
+
+struct scan *
+scan_run(struct table *t, struct stacks *stacks)
+{
+	struct scan *sc = arena_map(sizeof(*sc));
+
+	if (sc == NULL)
+		return NULL;
+	sc->roots.r = map(sc, 0, ROOTS_CAP * sizeof(struct root_region));
+	if (sc->roots.r == NULL)
+		goto out_free;
+	sc->roots.cap = ROOTS_CAP;
+	roots_modules(&sc->roots);
+
+	struct sw_thread *th = NULL;
+	int nth = stopworld_stop(&th);
+	if (nth < 0)
+		goto out_free;
+
+	size_t count = 0;
+	table_foreach(t, count_one, &count);
+	struct collect c = { .cap = count + 1024 };
+	c.b = map(sc, 1, 2 * c.cap * sizeof(struct blk));      /* blocks, then sort scratch */
+	sc->work = map(sc, 3, (2 * c.cap + 1) * sizeof(uint32_t));
+	if (c.b == NULL || sc->work == NULL)
+		goto out_resume;
+	table_foreach(t, collect_one, &c);
+	sc->b = c.b;
+	sc->n = c.n;
+	sort_blocks(sc->b, sc->b + c.cap, sc->n);
+	if (!build_index(sc))
+		goto out_resume;
+
+	size_t nglobal = sc->roots.n;
+	if (roots_maps(&sc->roots, th, nth, spill_and_sp(), (pid_t)syscall(SYS_gettid),
+	    holds_blocks, sc) < 0)
+		goto out_resume;
+	(void)nglobal;
+	if (sc->n > 0) {
+		for (size_t r = 0; r < sc->roots.n; r++) {
+			scan_range(sc, sc->roots.r[r].lo, sc->roots.r[r].hi, ST_REACHABLE, NO_PARENT,
+			    (uint32_t)r);
+			drain(sc);
+		}
+		mark_loader_blocks(sc, stacks);
+		drain(sc);
+	}
+	stopworld_resume();
+	classify_lost(sc);
+	classify_reached(sc, stacks);
+	return sc;
+
+out_resume:
+	stopworld_resume();
+out_free:
+	scan_free(sc);
+	return NULL;
+}
+
+void
+scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		fn(ctx, sc->b[i].size, sc->b[i].stack, (enum scan_class)sc->b[i].cls);
+}
+
+bool
+scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
+{
+	if (sc->by_stack == NULL || stack >= sc->nstacks || sc->by_stack[stack] == 0)
+		return false;
+	size_t i = sc->by_stack[stack] - 1;
+	uint32_t ring_stack[SCAN_CHAIN_MAX];
+	uint64_t ring_size[SCAN_CHAIN_MAX];
+	size_t hops = 0;
+
+	/* Walk up to the root; keep the SCAN_CHAIN_MAX hops nearest to it. */
+	for (uint32_t p = sc->b[i].parent; p != NO_PARENT && hops < sc->n; p = sc->b[p].parent) {
+		ring_stack[hops % SCAN_CHAIN_MAX] = sc->b[p].stack;
+		ring_size[hops % SCAN_CHAIN_MAX] = sc->b[p].size;
+		hops++;
+		i = p;
+	}
+	const struct blk *top = &sc->b[i];
+	out->hops = hops;
+	out->n = hops < SCAN_CHAIN_MAX ? hops : SCAN_CHAIN_MAX;
+	for (size_t k = 0; k < out->n; k++) {
+		size_t at = (hops - 1 - k) % SCAN_CHAIN_MAX;    /* nearest the root first */
+
+		out->stack[k] = ring_stack[at];
+		out->size[k] = ring_size[at];
+	}
+	if (top->root == UINT32_MAX) {
+		out->kind = ROOT_LOADER;
+		out->who = 0;
+		out->where = 0;
+	} else {
+		const struct root_region *r = &sc->roots.r[top->root];
+
+		out->kind = r->kind;
+		out->who = r->who;
+		out->where = top->where;
+	}
+	return true;
+}
+
+void
+scan_free(struct scan *sc)
+{
+	for (int i = 0; i < 6; i++)
+		if (sc->maps[i] != NULL)
+			arena_unmap(sc->maps[i], sc->mapped[i]);
+	arena_unmap(sc, sizeof(*sc));
+}
