@@ -73,9 +73,12 @@ roots_init(void *(*real_malloc)(size_t), void (*real_free)(void *))
 {
 	/* Too big for the tcache and the fastbins, kept off the top chunk by
 	 * `fence`: once freed it sits alone at the head of the unsorted bin,
-	 * and its back link points at that bin, inside main_arena. */
+	 * and its back link points at that bin, inside main_arena. Freeing the
+	 * fence, next to the top chunk, then merges both back into it, so the
+	 * heap is left as it was: the program sees the same addresses and
+	 * malloc_usable_size() values as without us. */
 	void **a = real_malloc(1500);
-	void *fence = real_malloc(32);
+	void *fence = real_malloc(1500);
 
 	if (a != NULL && fence != NULL) {
 		real_free(a);
@@ -84,9 +87,10 @@ roots_init(void *(*real_malloc)(size_t), void (*real_free)(void *))
 		 * the bin pointer is &bins[0] - 16; the struct is 2200 bytes. */
 		arena_lo = bin + 16 - 112;
 		arena_hi = arena_lo + 2200;
-	} else if (a != NULL) {
-		real_free(a);
+		real_free(fence);
+		return;
 	}
+	real_free(a);
 	real_free(fence);
 }
 
