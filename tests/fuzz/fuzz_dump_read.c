@@ -6,7 +6,9 @@
  * on success the promises of model.h. A broken contract aborts, so libFuzzer
  * saves the input. Built and run by `make fuzz` (clang-14, ASan, UBSan).
  */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +62,102 @@ check_model(const struct dump *d)
 	}
 }
 
+static void
+put_esc(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x21 || c > 0x7e || c == '%')
+			fprintf(f, "%%%02X", c);
+		else
+			fputc(c, f);
+	}
+}
+
+/*
+ * The dump as the format's one canonical writing: a second, independent
+ * statement of docs/dump-format.md. Returns a malloc'd buffer.
+ */
+static char *
+serialize(const struct dump *d, size_t *len)
+{
+	static const char *const classes[] = { "definite", "indirect", "possible", "reachable" };
+	const uint64_t stats[] = {
+		d->stats.allocs, d->stats.frees, d->stats.live_blocks, d->stats.live_bytes,
+		d->stats.peak_blocks, d->stats.peak_bytes, d->stats.peak_time_ms,
+		d->stats.uptime_ms, d->stats.rss_bytes, d->stats.dropped,
+	};
+	static const char *const names[] = { "allocs", "frees", "live_blocks", "live_bytes",
+		"peak_blocks", "peak_bytes", "peak_time_ms", "uptime_ms", "rss_bytes", "dropped" };
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	REQUIRE(f != NULL);
+	fprintf(f, "libleak-dump 1\npid %llu\nppid %llu\nexe ", (unsigned long long)d->pid,
+	    (unsigned long long)d->ppid);
+	put_esc(f, d->exe);
+	fprintf(f, "\nargc %zu\n", d->argc);
+	for (size_t i = 0; i < d->argc; i++) {
+		fputs("arg ", f);
+		put_esc(f, d->argv[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "time %llu.%06u\nstart %llu.%06u\nkind %s\nseq %llu\natomic %d\n"
+	    "scan %s\ndepth %u\n", (unsigned long long)d->time_sec, d->time_usec,
+	    (unsigned long long)d->start_sec, d->start_usec,
+	    d->snapshot ? "snapshot" : "exit", (unsigned long long)d->seq, d->atomic,
+	    d->scanned ? "full" : "none", d->depth);
+	for (size_t i = 0; i < d->nmodules; i++) {
+		const struct module *m = &d->modules[i];
+
+		fprintf(f, "module %u %llx %llx %llx %s %s ", m->id, (unsigned long long)m->bias,
+		    (unsigned long long)m->lo, (unsigned long long)m->hi,
+		    m->buildid ? m->buildid : "-", m->loaded ? "loaded" : "unloaded");
+		put_esc(f, m->path);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < d->nstacks; i++) {
+		fprintf(f, "stack %u %u", d->stacks[i].id, d->stacks[i].n);
+		for (uint32_t j = 0; j < d->stacks[i].n; j++)
+			fprintf(f, " %llx", (unsigned long long)d->stacks[i].pcs[j]);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < d->nrecs; i++)
+		fprintf(f, "rec %u %s %llu %llu\n", d->recs[i].stack_id, classes[d->recs[i].cls],
+		    (unsigned long long)d->recs[i].blocks, (unsigned long long)d->recs[i].bytes);
+	for (int i = 0; i < 10; i++)
+		fprintf(f, "stat %s %llu\n", names[i], (unsigned long long)stats[i]);
+	fprintf(f, "end %zu %zu %zu\n", d->nmodules, d->nstacks, d->nrecs);
+	REQUIRE(fclose(f) == 0);
+	return buf;
+}
+
+/* True if the input escapes a byte that needs no escape (%41 for 'A'):
+ * the reader accepts it, but the canonical writing differs. */
+static bool
+has_needless_escape(const uint8_t *data, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i + 2 < size; i++) {
+		const char *hi;
+		const char *lo;
+		unsigned v;
+
+		if (data[i] != '%' || data[i + 1] == 0 || data[i + 2] == 0)
+			continue;
+		hi = strchr(hex, data[i + 1]);
+		lo = strchr(hex, data[i + 2]);
+		if (hi == NULL || lo == NULL)
+			continue;
+		v = (unsigned)(hi - hex) << 4 | (unsigned)(lo - hex);
+		if (v >= 0x21 && v <= 0x7e && v != '%')
+			return true;
+	}
+	return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
@@ -72,6 +170,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&e, 0, sizeof(e));
 	if (dump_parse("fuzz", (const char *)data, size, &d, &e) == 0) {
 		check_model(&d);
+		/* An accepted dump is the canonical writing of what was read. */
+		if (!has_needless_escape(data, size)) {
+			size_t len;
+			char *again = serialize(&d, &len);
+
+			REQUIRE(len == size && memcmp(again, data, size) == 0);
+			free(again);
+		}
 		dump_free(&d);
 		REQUIRE(memcmp(&d, &zero, sizeof(d)) == 0);
 	} else {
