@@ -18,7 +18,8 @@ PRELOAD_SRCS := \
 	preload/init.c preload/hooks.c preload/boot.c preload/config.c \
 	preload/backtrace.c preload/arena.c preload/table.c preload/stacks.c \
 	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
-	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c
+	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c \
+	preload/snapshot.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/dump_read.c \

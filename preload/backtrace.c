@@ -105,6 +105,7 @@ backtrace_capture(uintptr_t *pcs, unsigned max)
 		skip++;
 	unsigned n = 0;
 	for (int i = skip; i < got && n < max; i++)
-		pcs[n++] = (uintptr_t)buf[i];
+		if (!backtrace_is_self((uintptr_t)buf[i]))
+			pcs[n++] = (uintptr_t)buf[i];   /* ours again: main's caller */
 	return n;
 }

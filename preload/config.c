@@ -7,6 +7,7 @@
  * environment later, and the dump must still know where to go. No allocation,
  * no stdio: this runs while the real allocator may still be unknown.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,91 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return true;
 }
 
+/* Signal names as kill -l spells them, with or without "SIG"; RTMIN+n and
+ * RTMAX-n too. Signals that must keep their meaning are refused. */
+static int
+parse_signal(const char *s)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "USR1", SIGUSR1 },
+		{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+		{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
+		{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
+		{ "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO }, { "SYS", SIGSYS },
+	};
+	unsigned long n;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0)
+			return names[i].sig;
+	if (strncmp(s, "RTMIN+", 6) == 0 && parse_ulong(s + 6, 64, &n) &&
+	    SIGRTMIN + (int)n <= SIGRTMAX)
+		return SIGRTMIN + (int)n;
+	if (strcmp(s, "RTMIN") == 0)
+		return SIGRTMIN;
+	if (strncmp(s, "RTMAX-", 6) == 0 && parse_ulong(s + 6, 64, &n) &&
+	    SIGRTMAX - (int)n >= SIGRTMIN)
+		return SIGRTMAX - (int)n;
+	if (strcmp(s, "RTMAX") == 0)
+		return SIGRTMAX;
+	return 0;
+}
+
+/* Seconds with an optional fraction ("0.1", "5", "2.25"), > 0, <= 1e6. */
+static bool
+parse_seconds(const char *s, uint64_t *ns)
+{
+	uint64_t whole = 0, frac = 0, scale = 1000000000ull;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		whole = whole * 10 + (uint64_t)(*s - '0');
+		if (whole > 1000000)
+			return false;
+	}
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return false;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			scale /= 10;
+			frac += (uint64_t)(*s - '0') * scale;
+		}
+	}
+	if (*s != '\0')
+		return false;
+	*ns = whole * 1000000000ull + frac;
+	return *ns >= 1000000;  /* at least 1 ms */
+}
+
+/* The snapshot pattern: LEAK_OUTPUT when it has %n; else ".%n" goes
+ * before a final ".dump", or at the end. */
+static void
+snapshot_pattern(bool user_set)
+{
+	const char *o = lk_config.output;
+	size_t n = strlen(o);
+
+	if (!user_set) {
+		memcpy(lk_config.snapshot_output, "leak.%p.%n.dump", 16);
+		return;
+	}
+	if (strstr(o, "%n") != NULL || n + 4 >= sizeof(lk_config.snapshot_output)) {
+		memcpy(lk_config.snapshot_output, o, n + 1);
+		return;
+	}
+	size_t cut = n >= 5 && strcmp(o + n - 5, ".dump") == 0 ? n - 5 : n;
+	memcpy(lk_config.snapshot_output, o, cut);
+	memcpy(lk_config.snapshot_output + cut, ".%n", 3);
+	memcpy(lk_config.snapshot_output + cut + 3, o + cut, n - cut + 1);
+}
+
 void
 config_load(void)
 {
@@ -48,15 +134,19 @@ config_load(void)
 	unsigned long v;
 
 	s = getenv("LEAK_OUTPUT");
+	bool output_set = false;
 	if (s != NULL) {
 		size_t n = strlen(s);
 
 		if (n == 0 || n >= sizeof(lk_config.output))
 			fmt_log("LEAK_OUTPUT is empty or too long; using ",
 			    lk_config.output, NULL);
-		else
+		else {
 			memcpy(lk_config.output, s, n + 1);
+			output_set = true;
+		}
 	}
+	snapshot_pattern(output_set);
 	s = getenv("LEAK_DEPTH");
 	if (s != NULL) {
 		if (parse_ulong(s, DUMP_MAX_DEPTH, &v) && v >= 1)
@@ -73,6 +163,26 @@ config_load(void)
 		else if (strcmp(s, "1") != 0)
 			fmt_log("LEAK_REACHABILITY='", s, "' is neither 0 nor 1; scanning", NULL);
 	}
+	s = getenv("LEAK_SNAPSHOT_SIGNAL");
+	if (s != NULL && (lk_config.snapshot_signal = parse_signal(s)) == 0)
+		fmt_log("LEAK_SNAPSHOT_SIGNAL='", s, "' is not a signal name such as USR2; "
+		    "no snapshots on a signal", NULL);
+	s = getenv("LEAK_SNAPSHOT_INTERVAL");
+	if (s != NULL && !parse_seconds(s, &lk_config.snapshot_interval_ns)) {
+		lk_config.snapshot_interval_ns = 0;
+		fmt_log("LEAK_SNAPSHOT_INTERVAL='", s, "' is not a positive number of seconds; "
+		    "no timed snapshots", NULL);
+	}
+	s = getenv("LEAK_WARN_BYTES");
+	if (s != NULL && (!parse_ulong(s, ~0ul, &v) || v == 0))
+		fmt_log("LEAK_WARN_BYTES='", s, "' is not a positive number of bytes; no warning", NULL);
+	else if (s != NULL)
+		lk_config.warn_bytes = v;
+	s = getenv("LEAK_WARN_PERCENT");
+	if (s != NULL && (!parse_ulong(s, 100, &v) || v == 0))
+		fmt_log("LEAK_WARN_PERCENT='", s, "' is not a percentage from 1 to 100; no warning", NULL);
+	else if (s != NULL)
+		lk_config.warn_percent = (unsigned)v;
 	s = getenv("LEAK_FAULT_MMAP");
 	if (s != NULL && parse_ulong(s, 1000000, &v))
 		arena_set_fault((long)v);

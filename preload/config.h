@@ -5,6 +5,7 @@
 #define LIBLEAK_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define CONFIG_PATH_MAX 4096
 
@@ -13,6 +14,11 @@ struct config {
 	int depth;                      /* LEAK_DEPTH: frames kept, 1..256, default 32 */
 	bool quiet;                     /* LEAK_QUIET=1: no summary line at exit */
 	bool reachability;              /* LEAK_REACHABILITY=0 turns the exit scan off */
+	char snapshot_output[CONFIG_PATH_MAX];  /* pattern for snapshots; has %n */
+	int snapshot_signal;            /* LEAK_SNAPSHOT_SIGNAL; 0: off */
+	uint64_t snapshot_interval_ns;  /* LEAK_SNAPSHOT_INTERVAL; 0: off */
+	uint64_t warn_bytes;            /* LEAK_WARN_BYTES; 0: off */
+	unsigned warn_percent;          /* LEAK_WARN_PERCENT, 1..100; 0: off */
 };
 
 extern struct config lk_config;

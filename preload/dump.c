@@ -432,14 +432,21 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 }
 
 int
-dump_expand(const char *pattern, pid_t pid, char *out, size_t cap)
+dump_path(const char *pattern, const char *cwd, pid_t pid, uint64_t seq, char *out, size_t cap)
 {
 	struct fmtbuf f;
 
 	fmt_init(&f, out, cap - 1);
+	if (pattern[0] != '/' && cwd != NULL && cwd[0] != '\0') {
+		fmt_str(&f, cwd);
+		fmt_char(&f, '/');
+	}
 	for (const char *p = pattern; *p != '\0'; p++) {
 		if (p[0] == '%' && p[1] == 'p') {
 			fmt_u64(&f, (uint64_t)pid);
+			p++;
+		} else if (p[0] == '%' && p[1] == 'n') {
+			fmt_u64(&f, seq);
 			p++;
 		} else if (p[0] == '%' && p[1] == '%') {
 			fmt_char(&f, '%');

@@ -41,8 +41,10 @@ typedef ssize_t (*dump_write_fn)(void *ctx, const void *buf, size_t n);
  * memory with mmap; never calls malloc itself (libc may, under the guard). */
 int dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_result *res);
 
-/* Expands pattern (%p -> pid, %% -> %) into out. -1 when it does not fit. */
-int dump_expand(const char *pattern, pid_t pid, char *out, size_t cap);
+/* Expands pattern (%p -> pid, %n -> seq, %% -> %) into out, prefixed with
+ * cwd + '/' when the pattern is relative and cwd is not NULL or empty. -1
+ * when it does not fit in cap bytes. No allocation, async-signal-safe. */
+int dump_path(const char *pattern, const char *cwd, pid_t pid, uint64_t seq, char *out, size_t cap);
 
 /* Writes the dump to the file `path`, atomically: a temporary file beside
  * it (O_EXCL|O_NOFOLLOW, mode 0600), renamed into place without replacing

@@ -42,6 +42,7 @@
 #include "modules.h"
 #include "roots.h"
 #include "scan.h"
+#include "snapshot.h"
 #include "state.h"
 
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
@@ -50,7 +51,7 @@ struct table *lk_table;
 struct stacks *lk_stacks;
 
 static pid_t lk_pid;                    /* the process these structures belong to */
-static char start_cwd[PATH_MAX];       /* relative LEAK_OUTPUT is relative to this */
+char lk_start_cwd[PATH_MAX];            /* relative LEAK_OUTPUT is relative to this */
 
 extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 
@@ -115,7 +116,7 @@ init_final_dump(void)
 	int was_busy = lk_busy;
 	lk_busy = 1;            /* whatever libc allocates now is ours, untracked */
 
-	char name[PATH_MAX], path[PATH_MAX + 1];
+	char path[PATH_MAX];
 	struct dump_result res = { 0 };
 	struct dump_src src = {
 		.table = lk_table, .stacks = lk_stacks, .depth = lk_config.depth,
@@ -132,24 +133,11 @@ init_final_dump(void)
 			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
 	}
 	src.scan = sc;
-	if (dump_expand(lk_config.output, getpid(), name, sizeof(name)) != 0) {
+	if (dump_path(lk_config.output, lk_start_cwd, getpid(), 0, path, sizeof(path)) != 0)
 		fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
-	} else {
-		struct fmtbuf f;
-
-		fmt_init(&f, path, sizeof(path) - 1);
-		if (name[0] != '/' && start_cwd[0] != '\0') {
-			fmt_str(&f, start_cwd);
-			fmt_char(&f, '/');
-		}
-		fmt_str(&f, name);
-		path[f.len] = '\0';
-		if (f.overflow)
-			fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
-		else
-			ok = dump_to_file(path, &src, &res) == 0;
-	}
-	summary(name, &res, ok, sc != NULL);
+	else
+		ok = dump_to_file(path, &src, &res) == 0;
+	summary(path, &res, ok, sc != NULL);
 	if (sc != NULL)
 		scan_free(sc);
 	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);
@@ -199,8 +187,8 @@ init(void)
 	config_load();
 	counters_start();
 	lk_pid = getpid();
-	if (getcwd(start_cwd, sizeof(start_cwd)) == NULL)
-		start_cwd[0] = '\0';
+	if (getcwd(lk_start_cwd, sizeof(lk_start_cwd)) == NULL)
+		lk_start_cwd[0] = '\0';
 	lk_table = table_new(4096);
 	lk_stacks = stacks_new();
 	if (lk_table == NULL || lk_stacks == NULL) {
@@ -216,5 +204,6 @@ init(void)
 	__cxa_atexit(final_dump_handler, NULL, NULL);
 	/* release: pairs with state_is()'s acquire; the above is visible. */
 	atomic_store_explicit(&lk_state, STATE_ACTIVE, memory_order_release);
+	snapshot_start();
 	lk_busy = 0;
 }

@@ -25,6 +25,7 @@ enum lk_state {
 extern _Atomic int lk_state;
 extern struct table *lk_table;
 extern struct stacks *lk_stacks;
+extern char lk_start_cwd[];             /* cwd at start-up; "" if unknown */
 
 static inline bool
 state_is(int s)

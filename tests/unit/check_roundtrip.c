@@ -238,11 +238,15 @@ START_TEST(expand_pattern)
 {
 	char out[64];
 
-	ck_assert_int_eq(dump_expand("leak.%p.dump", 42, out, sizeof(out)), 0);
+	ck_assert_int_eq(dump_path("leak.%p.dump", NULL, 42, 0, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "leak.42.dump");
-	ck_assert_int_eq(dump_expand("a%%b%p", 7, out, sizeof(out)), 0);
+	ck_assert_int_eq(dump_path("a%%b%p", "", 7, 0, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "a%b7");
-	ck_assert_int_eq(dump_expand("%p%p%p%p%p%p%p%p%p%p%p%p", 1234567, out, 16), -1);
+	ck_assert_int_eq(dump_path("x.%p.%n.dump", "/tmp", 7, 12, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/tmp/x.7.12.dump");
+	ck_assert_int_eq(dump_path("/abs/%n", "/tmp", 7, 3, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/abs/3");
+	ck_assert_int_eq(dump_path("%p%p%p%p%p%p%p%p%p%p%p%p", NULL, 1234567, 0, out, 16), -1);
 }
 END_TEST
 
