@@ -12,7 +12,9 @@
  * On success the model holds what model.h promises: module and stack ids
  * unique and ascending, every rec names an existing stack (or 0), each
  * (stack, class) pair once, blocks >= 1, all stats, and end counts that
- * match. On failure *d is left zeroed, with nothing allocated.
+ * match. On failure *d is left zeroed, with nothing allocated. Retain lines
+ * are checked as strictly as the rest, but model.h has no place for them
+ * yet, so they are not kept.
  *
  * Memory is bounded by the input: no count read from the file sizes an
  * allocation. Arrays grow geometrically as records actually arrive, and a
@@ -61,6 +63,8 @@ struct parser {
 	size_t cap_recs;
 	unsigned char *seen;    /* [0] for stack id 0, [i + 1] for d->stacks[i]:
 	                         * one bit per class already used in a rec */
+	size_t nretains;        /* retain lines read */
+	int64_t last_retain;    /* stack id of the previous retain line, -1 before */
 	uint64_t pcs[DUMP_MAX_DEPTH];   /* the current stack line's pcs */
 };
 
@@ -620,12 +624,93 @@ parse_rec(struct parser *pa)
 	return 0;
 }
 
+/* "<stack-id>:<bytes>", one block of a retain chain. */
+static int
+parse_hop(struct parser *pa, const struct field *f)
+{
+	const char *colon = memchr(f->s, ':', f->n);
+	struct field id;
+	struct field bytes;
+	uint64_t v;
+
+	if (colon == NULL || colon == f->s || colon == f->s + f->n - 1)
+		return fail(pa, "retain hop '%.*s' is not <stack-id>:<bytes>", SHOW(f));
+	id.s = f->s;
+	id.n = (size_t)(colon - f->s);
+	bytes.s = colon + 1;
+	bytes.n = f->n - id.n - 1;
+	if (parse_dec(pa, &id, UINT32_MAX, "retain hop stack id", &v) < 0)
+		return -1;
+	if (stack_slot(pa->d, (uint32_t)v) < 0)
+		return fail(pa, "retain hop names stack %llu, which no stack line defines",
+		    (unsigned long long)v);
+	return parse_dec(pa, &bytes, UINT64_MAX, "retain hop bytes", &v);
+}
+
+/*
+ * retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>...
+ * Checked in full, then dropped: model.h has no place for it yet.
+ */
+static int
+parse_retain(struct parser *pa)
+{
+	static const char *const roots[] = {
+		DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
+	};
+	const unsigned reached = 1u << CLASS_POSSIBLE | 1u << CLASS_REACHABLE;
+	uint64_t id;
+	uint64_t who;
+	uint64_t where;
+	uint64_t hops;
+	uint64_t n;
+	ptrdiff_t slot;
+	int root;
+
+	if (pa->nf < 7)
+		return fail(pa, "'retain' line has %zu fields, expected at least 7", pa->nf);
+	if (!pa->d->scanned)
+		return fail(pa, "retain line in a dump without a scan (scan none)");
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "retain stack id", &id) < 0)
+		return -1;
+	if ((int64_t)id <= pa->last_retain)
+		return fail(pa, "retain stack id %llu not above the previous one, %lld",
+		    (unsigned long long)id, (long long)pa->last_retain);
+	slot = stack_slot(pa->d, (uint32_t)id);
+	if (slot < 0 || (pa->seen[slot] & reached) == 0)
+		return fail(pa, "retain for stack %llu, which has no reachable or possible rec",
+		    (unsigned long long)id);
+	root = pick(&pa->f[2], roots, 4);
+	if (root < 0)
+		return fail(pa, "bad retain root '%.*s'", SHOW(&pa->f[2]));
+	if (parse_dec(pa, &pa->f[3], UINT32_MAX, "retain who", &who) < 0 ||
+	    parse_hex(pa, &pa->f[4], "retain where", &where) < 0 ||
+	    parse_dec(pa, &pa->f[5], UINT64_MAX, "retain hops", &hops) < 0 ||
+	    parse_dec(pa, &pa->f[6], DUMP_MAX_RETAIN_HOPS, "retain hop count", &n) < 0)
+		return -1;
+	/* mapping: who is 0; loader: who and where are 0. */
+	if ((root >= 2 && who != 0) || (root == 3 && where != 0))
+		return fail(pa, "retain root %s with who %llu, where %llx", roots[root],
+		    (unsigned long long)who, (unsigned long long)where);
+	if (n > hops)
+		return fail(pa, "retain lists %llu hops of %llu", (unsigned long long)n,
+		    (unsigned long long)hops);
+	if (pa->nf - 7 != n)
+		return fail(pa, "retain has %zu hops listed, its count says %llu", pa->nf - 7,
+		    (unsigned long long)n);
+	for (size_t i = 0; i < n; i++)
+		if (parse_hop(pa, &pa->f[7 + i]) < 0)
+			return -1;
+	pa->last_retain = (int64_t)id;
+	pa->nretains++;
+	return 0;
+}
+
 /* The stat lines, the current line being the first; then the end line. */
 static int
 parse_tail(struct parser *pa)
 {
 	struct dump *d = pa->d;
-	uint64_t counts[3];
+	uint64_t counts[4];
 
 	for (size_t i = 0; i < NSTATS; i++) {
 		uint64_t *val = (uint64_t *)((char *)&d->stats + stat_fields[i].offset);
@@ -640,16 +725,19 @@ parse_tail(struct parser *pa)
 		if (parse_dec(pa, &pa->f[2], UINT64_MAX, stat_fields[i].name, val) < 0)
 			return -1;
 	}
-	if (expect(pa, DUMP_TAG_END, 4) < 0 ||
+	if (expect(pa, DUMP_TAG_END, 5) < 0 ||
 	    parse_dec(pa, &pa->f[1], UINT64_MAX, "module count", &counts[0]) < 0 ||
 	    parse_dec(pa, &pa->f[2], UINT64_MAX, "stack count", &counts[1]) < 0 ||
-	    parse_dec(pa, &pa->f[3], UINT64_MAX, "rec count", &counts[2]) < 0)
+	    parse_dec(pa, &pa->f[3], UINT64_MAX, "rec count", &counts[2]) < 0 ||
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "retain count", &counts[3]) < 0)
 		return -1;
-	if (counts[0] != d->nmodules || counts[1] != d->nstacks || counts[2] != d->nrecs)
-		return fail(pa, "end counts %llu %llu %llu do not match the %zu module, "
-		    "%zu stack and %zu rec lines", (unsigned long long)counts[0],
+	if (counts[0] != d->nmodules || counts[1] != d->nstacks || counts[2] != d->nrecs ||
+	    counts[3] != pa->nretains)
+		return fail(pa, "end counts %llu %llu %llu %llu do not match the %zu module, "
+		    "%zu stack, %zu rec and %zu retain lines", (unsigned long long)counts[0],
 		    (unsigned long long)counts[1], (unsigned long long)counts[2],
-		    d->nmodules, d->nstacks, d->nrecs);
+		    (unsigned long long)counts[3], d->nmodules, d->nstacks, d->nrecs,
+		    pa->nretains);
 	if (pa->p != pa->end) {
 		pa->lineno++;
 		return fail(pa, "data after the 'end' line");
@@ -669,12 +757,26 @@ is_header_tag(const struct field *f)
 	return pick(f, tags, (int)(sizeof(tags) / sizeof(tags[0]))) >= 0;
 }
 
-/* module, stack and rec lines, in that order, up to the first stat line. */
+/* Makes pa->seen, sized by the stack lines read before the first rec. */
+static int
+begin_recs(struct parser *pa)
+{
+	if (pa->seen != NULL)
+		return 0;
+	pa->seen = calloc(pa->d->nstacks + 1, 1);
+	if (pa->seen == NULL)
+		return fail(pa, "out of memory");
+	return 0;
+}
+
+/* module, stack, rec and retain lines, in that order, up to the first stat line. */
 static int
 parse_body(struct parser *pa)
 {
-	enum { IN_MODULES, IN_STACKS, IN_RECS } phase = IN_MODULES;
-	static const char *const phase_tags[] = { DUMP_TAG_MODULE, DUMP_TAG_STACK, DUMP_TAG_REC };
+	enum { IN_MODULES, IN_STACKS, IN_RECS, IN_RETAINS } phase = IN_MODULES;
+	static const char *const phase_tags[] = {
+		DUMP_TAG_MODULE, DUMP_TAG_STACK, DUMP_TAG_REC, DUMP_TAG_RETAIN,
+	};
 
 	for (;;) {
 		const struct field *tag;
@@ -692,18 +794,22 @@ parse_body(struct parser *pa)
 			r = parse_module(pa);
 		} else if (field_is(tag, DUMP_TAG_STACK)) {
 			if (phase > IN_STACKS)
-				return fail(pa, "'stack' line after a 'rec' line");
+				return fail(pa, "'stack' line after a '%s' line",
+				    phase_tags[phase]);
 			phase = IN_STACKS;
 			r = parse_stack(pa);
 		} else if (field_is(tag, DUMP_TAG_REC)) {
-			if (pa->seen == NULL) {
-				/* Sized by the stack lines already read. */
-				pa->seen = calloc(pa->d->nstacks + 1, 1);
-				if (pa->seen == NULL)
-					return fail(pa, "out of memory");
-			}
+			if (phase > IN_RECS)
+				return fail(pa, "'rec' line after a 'retain' line");
+			if (begin_recs(pa) < 0)
+				return -1;
 			phase = IN_RECS;
 			r = parse_rec(pa);
+		} else if (field_is(tag, DUMP_TAG_RETAIN)) {
+			if (begin_recs(pa) < 0)
+				return -1;
+			phase = IN_RETAINS;
+			r = parse_retain(pa);
 		} else if (field_is(tag, DUMP_TAG_STAT)) {
 			return parse_tail(pa);
 		} else if (is_header_tag(tag)) {
@@ -734,6 +840,7 @@ dump_parse(const char *name, const char *buf, size_t len, struct dump *d, struct
 	pa->end = buf + len;
 	pa->d = d;
 	pa->e = e;
+	pa->last_retain = -1;
 	d->path = strdup(name);
 	if (d->path == NULL) {
 		err_set(e, "%s: out of memory", name);

@@ -382,10 +382,11 @@ static const struct bad_case {
 	{ "empty-line-after-end", 25, "data after the 'end' line" },
 	{ "empty-line", 16, "empty line" },
 	{ "empty", 0, "empty file" },
-	{ "end-before-stats", 28, "'end' line out of order" },
-	{ "end-count-overflow", 38, "does not fit in 64 bits" },
-	{ "end-mismatch", 38, "end counts 3 3 5 do not match" },
-	{ "end-too-few-fields", 38, "'end' line has 3 fields, expected 4" },
+	{ "end-before-stats", 30, "'end' line out of order" },
+	{ "end-count-overflow", 40, "does not fit in 64 bits" },
+	{ "end-mismatch", 40, "end counts 3 3 5 2 do not match" },
+	{ "end-retain-count-mismatch", 40, "6 rec and 2 retain lines" },
+	{ "end-too-few-fields", 40, "'end' line has 4 fields, expected 5" },
 	{ "escape-lower-case", 6, "bad escape at byte 1" },
 	{ "escape-not-hex", 6, "bad escape at byte 1" },
 	{ "escape-nul", 6, "escaped NUL" },
@@ -396,7 +397,7 @@ static const struct bad_case {
 	{ "kind-bad", 9, "bad kind 'crash'" },
 	{ "leading-space", 2, "empty field at column 1" },
 	{ "magic-only", 2, "unexpected end of file, expected 'pid'" },
-	{ "missing-end", 38, "expected 'end' (truncated dump)" },
+	{ "missing-end", 40, "expected 'end' (truncated dump)" },
 	{ "module-7-fields", 16, "'module' line has 7 fields, expected 8" },
 	{ "module-after-stack", 20, "'module' line after a 'stack' line" },
 	{ "module-buildid-odd", 18, "bad build-id 'ab1'" },
@@ -413,7 +414,7 @@ static const struct bad_case {
 	{ "module-path-bad-escape", 18, "module path has a bad escape" },
 	{ "module-state-bad", 18, "bad module state 'closed'" },
 	{ "no-final-newline", 24, "last line has no newline" },
-	{ "no-stats", 28, "'end' line out of order" },
+	{ "no-stats", 30, "'end' line out of order" },
 	{ "nul-byte", 2, "invalid byte 0x00 at column 6" },
 	{ "pid-21-digits", 2, "does not fit in 64 bits" },
 	{ "pid-hex", 2, "pid '0x10' is not a decimal number" },
@@ -432,10 +433,25 @@ static const struct bad_case {
 	{ "rec-stack-id-over-32-bits", 23, "rec stack id 4294967296 out of range" },
 	{ "rec-unknown-stack", 22, "rec names stack 2, which no stack line defines" },
 	{ "rec-zero-blocks", 24, "rec with 0 blocks" },
+	{ "rec-after-retain", 29, "'rec' line after a 'retain' line" },
+	{ "retain-6-fields", 29, "'retain' line has 6 fields, expected at least 7" },
+	{ "retain-bad-root", 28, "bad retain root 'heap'" },
+	{ "retain-for-definite-stack", 28, "stack 5, which has no reachable or possible rec" },
+	{ "retain-hop-count-9", 28, "retain hop count 9 out of range" },
+	{ "retain-hop-count-mismatch", 28, "retain has 1 hops listed, its count says 2" },
+	{ "retain-hop-empty-bytes", 28, "retain hop '9:' is not <stack-id>:<bytes>" },
+	{ "retain-hop-no-colon", 28, "retain hop '9-128' is not <stack-id>:<bytes>" },
+	{ "retain-hop-unknown-stack", 28, "retain hop names stack 4" },
+	{ "retain-lists-more-than-hops", 28, "retain lists 1 hops of 0" },
+	{ "retain-loader-where", 29, "retain root loader with who 0, where 10" },
+	{ "retain-mapping-who", 29, "retain root mapping with who 7" },
+	{ "retain-not-ascending", 29, "retain stack id 1 not above the previous one, 1" },
+	{ "retain-without-scan", 16, "retain line in a dump without a scan" },
 	{ "scan-bad", 12, "bad scan 'partial'" },
 	{ "seq-exit-nonzero", 10, "seq 1 does not fit kind exit" },
 	{ "seq-snapshot-zero", 9, "seq 0 does not fit kind snapshot" },
 	{ "stack-after-rec", 22, "'stack' line after a 'rec' line" },
+	{ "stack-after-retain", 29, "'stack' line after a 'retain' line" },
 	{ "stack-id-0", 19, "stack id 0" },
 	{ "stack-id-descending", 20, "stack id 1 not above the previous one, 1" },
 	{ "stack-n-0", 20, "'stack' line has 3 fields, expected at least 4" },
@@ -445,13 +461,13 @@ static const struct bad_case {
 	{ "stack-pc-upper", 19, "pc '55D4C00011C2' is not lower-case hex" },
 	{ "stack-too-many-fields", 19, "too many fields" },
 	{ "start-leading-zero", 8, "seconds '01' has a leading zero" },
-	{ "stat-3-fields-more", 29, "'stat' line has 4 fields, expected 3" },
-	{ "stat-duplicate", 29, "expected 'stat frees', found 'stat allocs'" },
-	{ "stat-extra", 38, "expected 'end', found 'stat'" },
-	{ "stat-missing", 29, "expected 'stat frees', found 'stat live_blocks'" },
-	{ "stat-swapped", 30, "expected 'stat live_blocks', found 'stat live_bytes'" },
-	{ "stat-unknown", 36, "expected 'stat rss_bytes', found 'stat rss'" },
-	{ "stat-value-sign", 29, "frees '-93' is not a decimal number" },
+	{ "stat-3-fields-more", 31, "'stat' line has 4 fields, expected 3" },
+	{ "stat-duplicate", 31, "expected 'stat frees', found 'stat allocs'" },
+	{ "stat-extra", 40, "expected 'end', found 'stat'" },
+	{ "stat-missing", 31, "expected 'stat frees', found 'stat live_blocks'" },
+	{ "stat-swapped", 32, "expected 'stat live_blocks', found 'stat live_bytes'" },
+	{ "stat-unknown", 38, "expected 'stat rss_bytes', found 'stat rss'" },
+	{ "stat-value-sign", 31, "frees '-93' is not a decimal number" },
 	{ "string-too-long", 6, "arg is longer than 4096 bytes" },
 	{ "tab", 2, "invalid byte 0x09 at column 4" },
 	{ "time-bad-usec", 7, "bad microseconds part" },
@@ -711,8 +727,8 @@ START_TEST(overflowing_numbers)
 	ck_assert_int_eq(try_line(14, "stat allocs 18446744073709551615", NULL), 0);
 	ck_assert_int_eq(try_line(14, "stat allocs 18446744073709551616", "does not fit"), -1);
 	ck_assert_int_eq(try_line(23, "stat dropped 18446744073709551616", "does not fit"), -1);
-	ck_assert_int_eq(try_line(24, "end 18446744073709551616 0 0", "does not fit"), -1);
-	ck_assert_int_eq(try_line(24, "end 0 0 18446744073709551615", "do not match"), -1);
+	ck_assert_int_eq(try_line(24, "end 18446744073709551616 0 0 0", "does not fit"), -1);
+	ck_assert_int_eq(try_line(24, "end 0 0 0 18446744073709551615", "do not match"), -1);
 	/* 32-bit ids and 64-bit addresses, on a body line in front of the stats. */
 	ck_assert_int_eq(try_line(13, "depth 1\nmodule 4294967295 0 0 1 - loaded /m",
 	    "do not match"), -1);
@@ -824,7 +840,7 @@ START_TEST(large_dump_is_fast)
 		o += (size_t)sprintf(buf + o, "stat %s 0\n", (const char *[]){ "allocs", "frees",
 		    "live_blocks", "live_bytes", "peak_blocks", "peak_bytes", "peak_time_ms",
 		    "uptime_ms", "rss_bytes", "dropped" }[i]);
-	o += (size_t)sprintf(buf + o, "end 1 %zu %zu\n", nstacks, nstacks);
+	o += (size_t)sprintf(buf + o, "end 1 %zu %zu 0\n", nstacks, nstacks);
 	ck_assert(o < cap);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
