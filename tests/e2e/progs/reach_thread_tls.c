@@ -1,0 +1,65 @@
+/*
+ * reach_thread_tls.c - a live thread keeps the only pointer to a 96-byte
+ * block in a __thread variable (static TLS) and then blocks reading a pipe
+ * that nobody writes; the main thread keeps a 72-byte block in its own copy
+ * of the variable and returns. Expected: reachable 2 blocks 168 bytes, plus
+ * the thread's dynamic-loader blocks, which are not compared.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "e2e.h"
+
+static __thread char *t_held;
+static int g_pipe[2];
+static int g_ready[2];
+
+NOINLINE static void
+take(size_t size)
+{
+	t_held = malloc(size);
+	NO_TAIL_CALL();
+}
+
+NOINLINE static void
+wipe_stack(void)
+{
+	volatile char junk[4096];
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = 0;
+}
+
+static void *
+worker(void *arg)
+{
+	char c;
+
+	(void)arg;
+	take(96);
+	wipe_stack();   /* no stale copy of the address below our frame */
+	if (write(g_ready[1], "r", 1) != 1)
+		return NULL;
+	while (read(g_pipe[0], &c, 1) != 0)
+		;
+	return NULL;
+}
+
+int
+main(void)
+{
+	pthread_t t;
+	char c;
+
+	if (pipe(g_pipe) != 0 || pipe(g_ready) != 0)
+		return 1;
+	if (pthread_create(&t, NULL, worker, NULL) != 0)
+		return 1;
+	if (read(g_ready[0], &c, 1) != 1)
+		return 1;
+	take(72);
+	wipe_stack();
+	say("tls holds it\n");
+	return 0;
+}
