@@ -78,8 +78,10 @@ run_plain() {
 # of the call to change them). stdout -> $T/leak.out, stderr -> $T/leak.err,
 # exit status -> $LEAK_STATUS.
 run_leak() {
-	LD_PRELOAD=$LIBLEAK LEAK_OUTPUT=${LEAK_OUTPUT-$T/out/leak.%p.dump} \
-		timeout -k 5 "$RUN_TIMEOUT" "$@" >"$T/leak.out" 2>"$T/leak.err"
+	# env sets the preload after timeout, which must not write a dump of
+	# its own; env itself execs the program, so it writes none either.
+	timeout -k 5 "$RUN_TIMEOUT" env LD_PRELOAD="$LIBLEAK" \
+		LEAK_OUTPUT="${LEAK_OUTPUT-$T/out/leak.%p.dump}" "$@" >"$T/leak.out" 2>"$T/leak.err"
 	LEAK_STATUS=$?
 	[ "$LEAK_STATUS" -eq 124 ] && fail "run_leak $*: timed out after ${RUN_TIMEOUT}s"
 	return 0
@@ -264,19 +266,26 @@ func_sum() {
 	printf '%s\n' "$1" | awk -v f="$2" '$1 == f { b += $3; n += $4 } END { print b + 0, n + 0 }'
 }
 
+# funcs_brief FUNCS: a dump_funcs listing summed per function, on one line,
+# for failure messages.
+funcs_brief() {
+	printf '%s\n' "$1" | awk 'NF == 4 { b[$1] += $3; n[$1] += $4 }
+		END { for (f in b) printf "%s %d/%d; ", f, b[f], n[f] }' | cut -c 1-400
+}
+
 # expect_func FUNCS FUNC BLOCKS BYTES: fail unless FUNC holds exactly BLOCKS
 # blocks and BYTES bytes (all classes) in a dump_funcs listing.
 expect_func() {
 	local got
 	got=$(func_sum "$1" "$2")
-	[ "$got" = "$3 $4" ] || fail "$2: expected $3 blocks $4 bytes, dump has $got; recs: $(printf '%s' "$1" | tr '\n' ';')"
+	[ "$got" = "$3 $4" ] || fail "$2: expected $3 blocks $4 bytes, dump has $got; blocks/bytes per function: $(funcs_brief "$1")"
 }
 
 # expect_sum FILE BLOCKS BYTES: fail unless the dump's recs total exactly so.
 expect_sum() {
 	local got
 	got=$(dump_sum "$1")
-	[ "$got" = "$2 $3" ] || fail "$(basename "$1"): expected $2 blocks $3 bytes, dump has $got; recs: $(dump_funcs "$1" | tr '\n' ';')"
+	[ "$got" = "$2 $3" ] || fail "$(basename "$1"): expected $2 blocks $3 bytes, dump has $got; blocks/bytes per function: $(funcs_brief "$(dump_funcs "$1")")"
 }
 
 # libleak_lines FILE: the number of lines starting with "libleak:" in FILE.

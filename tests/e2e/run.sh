@@ -85,9 +85,9 @@ run_case() {
 		) >"$t/log" 2>&1
 		status=$?
 		if [ -s "$t/.reason" ]; then
-			reason=$(head -n 1 "$t/.reason")
+			reason=$(head -n 1 "$t/.reason" | cut -c 1-600)
 		elif [ "$status" -ne 0 ]; then
-			reason="exited $status: $(tail -n 1 "$t/log")"
+			reason="exited $status: $(tail -n 1 "$t/log" | cut -c 1-300)"
 		else
 			reason=
 		fi

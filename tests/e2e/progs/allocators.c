@@ -23,20 +23,20 @@ report(const char *what, void *p, size_t align)
 	say("%s: usable %zu\n", what, p != NULL ? malloc_usable_size(p) : 0);
 }
 
-NOINLINE static void *a_malloc(void) { return malloc(11); }
-NOINLINE static void *a_calloc(void) { return calloc(3, 7); }
-NOINLINE static void *a_realloc_null(void) { return realloc(NULL, 13); }
-NOINLINE static void *a_src_grow(void) { return malloc(5); }
-NOINLINE static void *a_realloc_grow(void *p) { return realloc(p, 4000); }
-NOINLINE static void *a_src_shrink(void) { return malloc(1000); }
-NOINLINE static void *a_realloc_shrink(void *p) { return realloc(p, 10); }
-NOINLINE static void *a_src_zero(void) { return malloc(17); }
-NOINLINE static void *a_realloc_zero(void *p) { return realloc(p, 0); }
-NOINLINE static void *a_reallocarray(void) { return reallocarray(NULL, 5, 9); }
-NOINLINE static void *a_aligned_alloc(void) { return aligned_alloc(128, 256); }
-NOINLINE static void *a_memalign(void) { return memalign(32, 40); }
-NOINLINE static void *a_valloc(void) { return valloc(300); }
-NOINLINE static void *a_pvalloc(void) { return pvalloc(8192); }
+NOINLINE static void *a_malloc(void) { void *p = malloc(11); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_calloc(void) { void *p = calloc(3, 7); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_realloc_null(void) { void *p = realloc(NULL, 13); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_src_grow(void) { void *p = malloc(5); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_realloc_grow(void *old) { void *p = realloc(old, 4000); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_src_shrink(void) { void *p = malloc(1000); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_realloc_shrink(void *old) { void *p = realloc(old, 10); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_src_zero(void) { void *p = malloc(17); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_realloc_zero(void *old) { void *p = realloc(old, 0); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_reallocarray(void) { void *p = reallocarray(NULL, 5, 9); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_aligned_alloc(void) { void *p = aligned_alloc(128, 256); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_memalign(void) { void *p = memalign(32, 40); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_valloc(void) { void *p = valloc(300); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_pvalloc(void) { void *p = pvalloc(8192); NO_TAIL_CALL(); return p; }
 
 NOINLINE static void *
 a_posix_memalign(void)

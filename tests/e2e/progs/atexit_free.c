@@ -24,7 +24,7 @@ free_all(void)
 		free(globals[i]);
 }
 
-NOINLINE static void *real_leak(void) { return malloc(8); }
+NOINLINE static void *real_leak(void) { void *p = malloc(8); NO_TAIL_CALL(); return p; }
 
 int
 main(void)

@@ -19,21 +19,25 @@ struct alignas(64) a128 { char b[128]; };
 #define ALIGNED(p, a) (reinterpret_cast<std::uintptr_t>(p) % (a) == 0)
 
 extern "C" {
-NOINLINE void *n_plain() { return new s24; }
-NOINLINE void *n_array() { return new char[40]; }
-NOINLINE void *n_nothrow() { return new (std::nothrow) s32; }
-NOINLINE void *n_array_nothrow() { return new (std::nothrow) char[48]; }
-NOINLINE void *n_aligned() { return new a128; }
-NOINLINE void *n_aligned_array() { return new a128[2]; }
+NOINLINE void *n_plain() { void *p = new s24; NO_TAIL_CALL(); return p; }
+NOINLINE void *n_array() { void *p = new char[40]; NO_TAIL_CALL(); return p; }
+NOINLINE void *n_nothrow() { void *p = new (std::nothrow) s32; NO_TAIL_CALL(); return p; }
+NOINLINE void *n_array_nothrow() { void *p = new (std::nothrow) char[48]; NO_TAIL_CALL(); return p; }
+NOINLINE void *n_aligned() { void *p = new a128; NO_TAIL_CALL(); return p; }
+NOINLINE void *n_aligned_array() { void *p = new a128[2]; NO_TAIL_CALL(); return p; }
 NOINLINE void *
 n_aligned_nothrow()
 {
-	return ::operator new(200, std::align_val_t(128), std::nothrow);
+	void *p = ::operator new(200, std::align_val_t(128), std::nothrow);
+	NO_TAIL_CALL();
+	return p;
 }
 NOINLINE void *
 n_aligned_array_nothrow()
 {
-	return ::operator new[](192, std::align_val_t(256), std::nothrow);
+	void *p = ::operator new[](192, std::align_val_t(256), std::nothrow);
+	NO_TAIL_CALL();
+	return p;
 }
 
 NOINLINE void

@@ -15,6 +15,10 @@
 
 #define NOINLINE __attribute__((noinline, noclone))
 
+/* An empty asm after the allocation: the call is no longer in tail position,
+ * so -O2 cannot turn it into a jump that drops the caller's frame. */
+#define NO_TAIL_CALL() __asm__ volatile("" ::: "memory")
+
 /* Keeps the compiler from dropping an allocation whose result is unused. */
 static void *volatile e2e_sink;
 

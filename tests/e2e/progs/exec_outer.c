@@ -7,7 +7,7 @@
 
 #include "e2e.h"
 
-NOINLINE static void *outer_leak(void) { return malloc(99); }
+NOINLINE static void *outer_leak(void) { void *p = malloc(99); NO_TAIL_CALL(); return p; }
 
 int
 main(int argc, char **argv)

@@ -8,7 +8,7 @@
 
 #include "e2e.h"
 
-NOINLINE static void *leak_before_exit(void) { return malloc(55); }
+NOINLINE static void *leak_before_exit(void) { void *p = malloc(55); NO_TAIL_CALL(); return p; }
 
 int
 main(int argc, char **argv)

@@ -13,9 +13,9 @@
 
 #include "e2e.h"
 
-NOINLINE static void *before_fork(void) { return malloc(11); }
-NOINLINE static void *child_leak(void) { return malloc(22); }
-NOINLINE static void *parent_leak(void) { return malloc(33); }
+NOINLINE static void *before_fork(void) { void *p = malloc(11); NO_TAIL_CALL(); return p; }
+NOINLINE static void *child_leak(void) { void *p = malloc(22); NO_TAIL_CALL(); return p; }
+NOINLINE static void *parent_leak(void) { void *p = malloc(33); NO_TAIL_CALL(); return p; }
 
 int
 main(int argc, char **argv)

@@ -7,7 +7,11 @@
 __attribute__((noinline)) void *
 plugin_leak(void)
 {
-	return malloc(123);
+	void *p = malloc(123);
+
+	/* not a tail call: this frame must stay on the stack */
+	__asm__ volatile("" ::: "memory");
+	return p;
 }
 
 void

@@ -11,7 +11,7 @@
 
 extern void *preinit_blocks[3];
 
-NOINLINE static void *env_leak(void) { return malloc(19); }
+NOINLINE static void *env_leak(void) { void *p = malloc(19); NO_TAIL_CALL(); return p; }
 
 int
 main(void)

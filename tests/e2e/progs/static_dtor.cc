@@ -26,7 +26,7 @@ holder_fill()
 	for (auto &q : global_holder.p)
 		q = std::malloc(96);
 }
-NOINLINE void *real_leak() { return std::malloc(12); }
+NOINLINE void *real_leak() { void *p = std::malloc(12); NO_TAIL_CALL(); return p; }
 }
 
 int

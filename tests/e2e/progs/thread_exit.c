@@ -8,8 +8,8 @@
 
 #include "e2e.h"
 
-NOINLINE static void *main_leak(void) { return malloc(66); }
-NOINLINE static void *worker_leak(void) { return malloc(77); }
+NOINLINE static void *main_leak(void) { void *p = malloc(66); NO_TAIL_CALL(); return p; }
+NOINLINE static void *worker_leak(void) { void *p = malloc(77); NO_TAIL_CALL(); return p; }
 
 static void *
 worker(void *arg)

@@ -14,7 +14,10 @@ static pthread_barrier_t start;
 NOINLINE static void *
 thread_leak(void)
 {
-	return malloc(64);
+	void *p = malloc(64);
+
+	NO_TAIL_CALL();
+	return p;
 }
 
 NOINLINE static void
