@@ -15,6 +15,11 @@
  * runs after group_free). Leading allocator frames are dropped before
  * interning, so they never split or name a record.
  *
+ * In series mode (r->series, for diff.c and trend.c) the key is the frame
+ * ids alone, so every kind of one stack is one record, and each record also
+ * keeps its sum per dump (points[]), so a caller can follow one stack from
+ * dump to dump. group_finish and group_select are not meant for it.
+ *
  * Both tables are open addressing with linear probing, at most half full,
  * doubled when they reach it; indices into r->leaks and st->frames are
  * stored + 1 so that 0 means empty. Single-threaded.
@@ -307,12 +312,38 @@ leak_hash(void *ctx, size_t i)
 	return record_key_hash(l->cls, l->ids, l->nframes);
 }
 
+/* Series mode: adds rc, of dump number di, to l's point for di. Dumps are
+ * added in index order, so the point is the last one or a new one; the
+ * array's capacity is the next power of two of npoints. */
+static int
+add_point(struct leak *l, const struct rec *rc, uint32_t di)
+{
+	struct leak_point *p;
+
+	if (l->npoints == 0 || l->points[l->npoints - 1].dump != di) {
+		if ((l->npoints & (l->npoints - 1)) == 0) {
+			size_t cap = l->npoints == 0 ? 1 : 2 * l->npoints;
+			struct leak_point *a = realloc(l->points, cap * sizeof(*a));
+
+			if (a == NULL)
+				return -1;
+			l->points = a;
+		}
+		l->points[l->npoints++] = (struct leak_point){ .dump = di };
+	}
+	p = &l->points[l->npoints - 1];
+	p->blocks = add_sat(p->blocks, rc->blocks);
+	p->bytes = add_sat(p->bytes, rc->bytes);
+	return 0;
+}
+
 /* Adds rec of dump number di (whose stack is memo m) to its record. */
 static int
 add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t di)
 {
 	struct group_state *st = r->priv;
-	uint64_t h = record_key_hash(rc->cls, m->ids, m->n);
+	enum leak_class cls = r->series ? CLASS_DEFINITE : rc->cls;
+	uint64_t h = record_key_hash(cls, m->ids, m->n);
 	struct leak *l;
 	size_t j;
 
@@ -321,7 +352,7 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 			return -1;
 	for (j = h & st->rmask; st->rslots[j] != 0; j = (j + 1) & st->rmask) {
 		l = &r->leaks[st->rslots[j] - 1];
-		if (l->cls == rc->cls && l->nframes == m->n &&
+		if (l->cls == cls && l->nframes == m->n &&
 		    memcmp(l->ids, m->ids, m->n * sizeof(*m->ids)) == 0)
 			goto found;
 	}
@@ -336,7 +367,7 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 	}
 	l = &r->leaks[r->nleaks];
 	memset(l, 0, sizeof(*l));
-	l->cls = rc->cls;
+	l->cls = cls;
 	l->nframes = m->n;
 	l->frames = malloc((m->n ? m->n : 1) * sizeof(*l->frames));
 	l->ids = malloc((m->n ? m->n : 1) * sizeof(*l->ids));
@@ -358,7 +389,7 @@ found:
 	}
 	l->blocks = add_sat(l->blocks, rc->blocks);
 	l->bytes = add_sat(l->bytes, rc->bytes);
-	return 0;
+	return r->series ? add_point(l, rc, di) : 0;
 }
 
 static const struct stack *
@@ -473,6 +504,20 @@ frame_cmp(const struct sym_frame *a, const struct sym_frame *b)
 	return 0;
 }
 
+int
+group_frames_cmp(const struct sym_frame *a, size_t na, const struct sym_frame *b, size_t nb)
+{
+	for (size_t i = 0; i < na && i < nb; i++) {
+		int c = frame_cmp(&a[i], &b[i]);
+
+		if (c != 0)
+			return c;
+	}
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	return 0;
+}
+
 /* Bytes, blocks (largest first), kind, then the frames: no two records of
  * one report compare equal, since they differ in kind or some frame key. */
 static int
@@ -486,15 +531,7 @@ leak_cmp(const void *pa, const void *pb)
 		return a->blocks > b->blocks ? -1 : 1;
 	if (a->cls != b->cls)
 		return a->cls < b->cls ? -1 : 1;
-	for (size_t i = 0; i < a->nframes && i < b->nframes; i++) {
-		int c = frame_cmp(&a->frames[i], &b->frames[i]);
-
-		if (c != 0)
-			return c;
-	}
-	if (a->nframes != b->nframes)
-		return a->nframes < b->nframes ? -1 : 1;
-	return 0;
+	return group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes);
 }
 
 int
@@ -562,6 +599,7 @@ group_free(struct report *r)
 	for (size_t i = 0; i < r->nleaks; i++) {
 		free(r->leaks[i].frames);
 		free(r->leaks[i].ids);
+		free(r->leaks[i].points);
 	}
 	free(r->leaks);
 	free(r->shown);

@@ -29,8 +29,15 @@ struct verdict {
 	char reason[GATE_REASON_MAX];   /* one line, from gate_decide() */
 };
 
+/* The live blocks of one record in one dump (series mode, see struct report). */
+struct leak_point {
+	uint32_t dump;          /* index into report.dumps */
+	uint64_t blocks;        /* every kind together; sums saturate */
+	uint64_t bytes;
+};
+
 struct leak {
-	enum leak_class cls;
+	enum leak_class cls;    /* CLASS_DEFINITE in series mode: the record holds every kind */
 	uint64_t blocks;        /* summed over every dump */
 	uint64_t bytes;
 	uint32_t processes;     /* how many dumps (processes) it came from, >= 1 */
@@ -39,12 +46,18 @@ struct leak {
 	size_t nframes;         /* 0: no stack was captured */
 	const struct supp_rule *supp; /* the rule that suppressed it, or NULL */
 	bool known;             /* in the --baseline: listed, not gated */
+	struct leak_point *points; /* series mode: one per dump it appears in, ascending
+				    * dump index; NULL otherwise */
+	size_t npoints;
 	uint32_t *ids;          /* private: interned frame ids, the grouping key */
 	uint32_t first_dump;    /* private: index of the first dump it came from */
 	uint32_t last_dump;     /* private: index of the last dump it came from */
 };
 
 struct report {
+	bool series;            /* set before group_build (diff, trend): records are keyed
+				 * by symbolized stack alone, every kind together, and
+				 * keep their blocks and bytes per dump in points[] */
 	const struct dump *dumps; /* not owned */
 	size_t ndumps;
 	struct leak *leaks;     /* every record; sorted by group_finish() */
@@ -91,6 +104,14 @@ int group_finish(struct report *r, struct suppressions *supp, struct baseline *b
  * 1u << class), at most top of them when top_set. 0, or -1 (out of memory).
  */
 int group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct err *e);
+
+/*
+ * Compares two symbolized stacks frame by frame (function, file, line,
+ * column, module, inlined, then offset or pc where those are unknown);
+ * the shorter one first when one is a prefix of the other. A stable order
+ * that does not depend on load addresses. Does not allocate.
+ */
+int group_frames_cmp(const struct sym_frame *a, size_t na, const struct sym_frame *b, size_t nb);
 
 /* Whether f is an allocator frame (malloc family, operator new/delete, or in
  * libleak.so) that leads a stack and is never shown. */

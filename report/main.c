@@ -4,6 +4,15 @@
  *   options -> suppressions, baseline -> dump_read (every dump) -> group
  *   (symbolize, merge, suppress, sort) -> gate -> output -> write baseline
  *
+ * or, for the subcommands, on the dumps of one process (series.c):
+ *
+ *   diff:  options -> dump_read (OLD, NEW) -> same process -> group in
+ *          series mode -> diff -> output_diff
+ *   trend: options -> dump_read (every dump) -> same process -> order by
+ *          time -> group in series mode -> trend -> output_trend
+ *
+ * trend exits 1 when a stack is flagged under --fail-on growth, diff never.
+ *
  * The only file that prints errors or exits. Exit codes: 0 the gate passed,
  * 1 the gate failed, 2 usage error, unreadable or malformed input, or any
  * other trouble (never 1 for a tool error). Every error is one line on
@@ -15,15 +24,20 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "diff.h"
 #include "dump_read.h"
 #include "dumpfmt.h"
 #include "gate.h"
 #include "group.h"
 #include "options.h"
+#include "output_diff.h"
 #include "output_json.h"
 #include "output_text.h"
+#include "output_trend.h"
+#include "series.h"
 #include "suppress.h"
 #include "symbolize.h"
+#include "trend.h"
 
 #define EXIT_PASS       0
 #define EXIT_GATE       1
@@ -37,6 +51,8 @@ struct run {
 	size_t ndumps;
 	struct symbolizer *sym;
 	struct report rep;
+	struct diff diff;
+	struct trend trend;
 	struct err e;
 };
 
@@ -64,6 +80,21 @@ load_suppressions(struct run *r)
 	return 0;
 }
 
+/* Every DUMP operand, in command-line order. */
+static int
+load_dumps(struct run *r)
+{
+	r->dumps = calloc(r->opt.ndumps, sizeof(*r->dumps));
+	if (r->dumps == NULL)
+		return err_set(&r->e, "out of memory");
+	for (size_t i = 0; i < r->opt.ndumps; i++) {
+		if (dump_read(r->opt.dumps[i], &r->dumps[i], &r->e) < 0)
+			return -1;
+		r->ndumps = i + 1;
+	}
+	return 0;
+}
+
 static int
 load_inputs(struct run *r)
 {
@@ -76,15 +107,7 @@ load_inputs(struct run *r)
 		if (baseline_load(r->base, r->opt.baseline, &r->e) < 0)
 			return -1;
 	}
-	r->dumps = calloc(r->opt.ndumps, sizeof(*r->dumps));
-	if (r->dumps == NULL)
-		return err_set(&r->e, "out of memory");
-	for (size_t i = 0; i < r->opt.ndumps; i++) {
-		if (dump_read(r->opt.dumps[i], &r->dumps[i], &r->e) < 0)
-			return -1;
-		r->ndumps = i + 1;
-	}
-	return 0;
+	return load_dumps(r);
 }
 
 /* Feeds the gate every record that is neither suppressed nor known. */
@@ -148,17 +171,84 @@ use_color(enum color_mode m)
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
-/* Everything after the options; 0, 1 or 2 as the exit code. */
 static int
-report(struct run *r)
+new_symbolizer(struct run *r)
 {
 	struct sym_options so = { .debuginfod = r->opt.debuginfod, .warn = warn_cb };
+
+	r->sym = sym_new(&so, &r->e);
+	return r->sym == NULL ? -1 : 0;
+}
+
+static int
+stdout_error(struct run *r)
+{
+	err_set(&r->e, "stdout: %s", strerror(errno));
+	return EXIT_TROUBLE;
+}
+
+/*
+ * The dumps of one process, each stack's live blocks per dump: reads them,
+ * checks they are one process, orders them by time when ordered (trend;
+ * diff keeps OLD NEW as given) and groups in series mode.
+ */
+static int
+load_series(struct run *r, bool ordered)
+{
+	if (load_dumps(r) < 0 || series_check_process(r->dumps, r->ndumps, &r->e) < 0)
+		return -1;
+	if (ordered && series_order(r->dumps, r->ndumps, &r->e) < 0)
+		return -1;
+	if (new_symbolizer(r) < 0)
+		return -1;
+	r->rep.series = true;
+	return group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e);
+}
+
+/* leakreport diff OLD NEW; 0 or 2 as the exit code. */
+static int
+run_diff(struct run *r)
+{
 	int ret;
 
-	if (load_inputs(r) < 0)
+	if (load_series(r, false) < 0 ||
+	    diff_compute(&r->diff, &r->rep, r->opt.top_set, r->opt.top, &r->e) < 0)
 		return EXIT_TROUBLE;
-	r->sym = sym_new(&so, &r->e);
-	if (r->sym == NULL)
+	if (r->opt.format == FORMAT_JSON)
+		ret = output_diff_json(stdout, &r->diff);
+	else
+		ret = output_diff_text(stdout, &r->diff);
+	if (ret < 0 || fflush(stdout) == EOF)
+		return stdout_error(r);
+	return EXIT_PASS;
+}
+
+/* leakreport trend DUMP...; 0, 1 (a stack is flagged under --fail-on
+ * growth) or 2 as the exit code. */
+static int
+run_trend(struct run *r)
+{
+	int ret;
+
+	if (load_series(r, true) < 0 ||
+	    trend_compute(&r->trend, &r->rep, r->opt.min_steps, &r->e) < 0)
+		return EXIT_TROUBLE;
+	if (r->opt.format == FORMAT_JSON)
+		ret = output_trend_json(stdout, &r->trend);
+	else
+		ret = output_trend_text(stdout, &r->trend);
+	if (ret < 0 || fflush(stdout) == EOF)
+		return stdout_error(r);
+	return r->opt.fail_on_growth && r->trend.ngrowing > 0 ? EXIT_GATE : EXIT_PASS;
+}
+
+/* The leak report; 0, 1 or 2 as the exit code. */
+static int
+run_report(struct run *r)
+{
+	int ret;
+
+	if (load_inputs(r) < 0 || new_symbolizer(r) < 0)
 		return EXIT_TROUBLE;
 	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
 	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0 ||
@@ -169,10 +259,8 @@ report(struct run *r)
 		ret = output_json(stdout, &r->rep, r->supp, r->base);
 	else
 		ret = output_text(stdout, &r->rep, r->supp, r->base, use_color(r->opt.color));
-	if (ret < 0 || fflush(stdout) == EOF) {
-		err_set(&r->e, "stdout: %s", strerror(errno));
-		return EXIT_TROUBLE;
-	}
+	if (ret < 0 || fflush(stdout) == EOF)
+		return stdout_error(r);
 	if (r->opt.write_baseline != NULL && write_baseline(r) < 0)
 		return EXIT_TROUBLE;
 	return r->rep.gate.passed ? EXIT_PASS : EXIT_GATE;
@@ -187,23 +275,30 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	group_init(&r.rep);
 	if (options_parse(argc, argv, &r.opt, &r.e) < 0) {
-		fprintf(stderr, "leakreport: %s\n%s\n", r.e.msg, options_synopsis);
+		fprintf(stderr, "leakreport: %s\n%s\n", r.e.msg, options_synopsis(r.opt.command));
 		options_free(&r.opt);
 		return EXIT_TROUBLE;
 	}
 	if (r.opt.help || r.opt.version) {
 		if (r.opt.help)
-			options_help(stdout);
+			options_help(stdout, r.opt.command);
 		else
 			printf("leakreport %s (dump format %d, report format %d)\n",
 			    LEAKREPORT_VERSION, DUMP_VERSION, REPORT_FORMAT_VERSION);
 		options_free(&r.opt);
 		return fflush(stdout) == EOF ? EXIT_TROUBLE : EXIT_PASS;
 	}
-	code = report(&r);
+	if (r.opt.command == CMD_DIFF)
+		code = run_diff(&r);
+	else if (r.opt.command == CMD_TREND)
+		code = run_trend(&r);
+	else
+		code = run_report(&r);
 	if (code == EXIT_TROUBLE)
 		fprintf(stderr, "leakreport: %s\n", r.e.msg);
 	/* sym_free last: the records point at the symbolizer's strings. */
+	diff_free(&r.diff);
+	trend_free(&r.trend);
 	group_free(&r.rep);
 	if (r.sym != NULL)
 		sym_free(r.sym);

@@ -7,26 +7,76 @@
  * plus -h and -V; a value follows as the next argument or after '='. Numbers
  * and the --fail-on kinds are parsed by gate.c, so the gate and the command
  * line agree on what a number is.
+ *
+ * A first argument "diff" or "trend" picks a subcommand (a dump of that name
+ * is given as ./diff or after --). Every option belongs to some commands
+ * (the table in find_opt()); another command's option is a usage error, so
+ * nothing is silently ignored. The operand counts are checked here too:
+ * diff takes two dumps, trend at least --min-steps + 1 (and 2).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gate.h"
+#include "trend.h"
 #include "model.h"
 #include "options.h"
 
-const char options_synopsis[] =
+static const char synopsis_report[] =
 	"usage: leakreport [--format text|json] [--color auto|always|never] [--show KINDS] "
 	"[--top N] [--fail-on KINDS] [--max-leaks N] [--max-bytes N] [--suppressions FILE]... "
 	"[--baseline FILE] [--write-baseline FILE] [--debuginfod] DUMP...";
+static const char synopsis_diff[] =
+	"usage: leakreport diff [--format text|json] [--top N] [--debuginfod] OLD NEW";
+static const char synopsis_trend[] =
+	"usage: leakreport trend [--min-steps N] [--fail-on growth|none] [--format text|json] "
+	"[--debuginfod] DUMP...";
 
 #define SHOW_LEAKS      ((1u << CLASS_DEFINITE) | (1u << CLASS_INDIRECT) | (1u << CLASS_POSSIBLE))
 #define SHOW_ALL        ((1u << CLASS_COUNT) - 1)
 
-void
-options_help(FILE *f)
+const char *
+options_synopsis(enum command c)
 {
-	fprintf(f, "%s\n\n%s", options_synopsis,
+	return c == CMD_DIFF ? synopsis_diff : c == CMD_TREND ? synopsis_trend : synopsis_report;
+}
+
+void
+options_help(FILE *f, enum command c)
+{
+	if (c == CMD_DIFF) {
+		fprintf(f, "%s\n\n%s", synopsis_diff,
+		    "Compares two dumps of one process (snapshots or the exit dump): per symbolized\n"
+		    "stack, the change of its live blocks and bytes, every kind together. Stacks\n"
+		    "that grew come first, largest growth first; then those that shrank or were\n"
+		    "freed, largest decrease first; then the live bytes, blocks and RSS of both.\n"
+		    "\n"
+		    "  --format text|json     output format (default text)\n"
+		    "  --top N                list only the N largest changes of each list\n"
+		    "  --debuginfod           let the symbolizer fetch debug info (DEBUGINFOD_URLS)\n"
+		    "\n"
+		    "Exit status: 0 done; 2 usage error, unreadable or malformed dump, dumps of\n"
+		    "two processes, or any other trouble.\n");
+		return;
+	}
+	if (c == CMD_TREND) {
+		fprintf(f, "%s\n\n%s", synopsis_trend,
+		    "Orders the dumps of one process by time and flags every symbolized stack\n"
+		    "whose live bytes grew strictly at each of the last N steps (pairs of\n"
+		    "consecutive dumps) or more, up to the last dump: a leak that keeps growing\n"
+		    "is flagged, a cache that filled up and stays flat is not.\n"
+		    "\n"
+		    "  --min-steps N          N, a positive integer (default 5); needs N + 1 dumps\n"
+		    "  --fail-on growth|none  growth: exit 1 when a stack is flagged (default none)\n"
+		    "  --format text|json     output format (default text)\n"
+		    "  --debuginfod           let the symbolizer fetch debug info (DEBUGINFOD_URLS)\n"
+		    "\n"
+		    "Exit status: 0 done; 1 a stack is flagged under --fail-on growth; 2 usage\n"
+		    "error, too few dumps, unreadable or malformed dump, dumps of several\n"
+		    "processes, or any other trouble.\n");
+		return;
+	}
+	fprintf(f, "%s\n%s\n%s\n\n%s", synopsis_report, synopsis_diff, synopsis_trend,
 	    "Reads libleak dumps, groups identical symbolized stacks and reports the leaks.\n"
 	    "\n"
 	    "  --format text|json     output format (default text)\n"
@@ -50,7 +100,9 @@ options_help(FILE *f)
 	    "  -V, --version          the version\n"
 	    "\n"
 	    "Exit status: 0 the gate passed, 1 the gate failed, 2 usage error, unreadable\n"
-	    "or malformed input, or any other trouble.\n");
+	    "or malformed input, or any other trouble.\n"
+	    "\n"
+	    "'leakreport diff --help' and 'leakreport trend --help' describe the subcommands.\n");
 }
 
 /* Parses a --show value ("definite,reachable", "leaks", "all") into *mask. */
@@ -131,8 +183,19 @@ apply(struct options *o, const char *name, const char *v, struct err *e)
 		o->top_set = true;
 		return gate_parse_u64("--top", v, &o->top, e);
 	}
+	if (strcmp(name, "--fail-on") == 0 && o->command == CMD_TREND) {
+		if (strcmp(v, "growth") != 0 && strcmp(v, "none") != 0)
+			return err_set(e, "--fail-on: '%.64s' is not growth or none", v);
+		o->fail_on_growth = strcmp(v, "growth") == 0;
+		return 0;
+	}
 	if (strcmp(name, "--fail-on") == 0)
 		return gate_parse_kinds(v, &o->fail_on, e);
+	if (strcmp(name, "--min-steps") == 0) {
+		if (gate_parse_u64("--min-steps", v, &o->min_steps, e) < 0 || o->min_steps == 0)
+			return err_set(e, "--min-steps: '%.64s' is not a positive integer", v);
+		return 0;
+	}
 	if (strcmp(name, "--max-leaks") == 0)
 		return gate_parse_u64("--max-leaks", v, &o->max_leaks, e);
 	if (strcmp(name, "--max-bytes") == 0) {
@@ -145,24 +208,74 @@ apply(struct options *o, const char *name, const char *v, struct err *e)
 		o->baseline = v;
 		return 0;
 	}
-	o->write_baseline = v;  /* the only valued option left, see takes_value() */
+	o->write_baseline = v;  /* the only valued option left, see find_opt() */
 	return 0;
 }
 
-/* Whether name is an option that takes a value. */
-static bool
-takes_value(const char *name)
+#define ON_REPORT       (1u << CMD_REPORT)
+#define ON_DIFF         (1u << CMD_DIFF)
+#define ON_TREND        (1u << CMD_TREND)
+#define ON_ALL          (ON_REPORT | ON_DIFF | ON_TREND)
+
+struct opt_def {
+	const char *name;
+	bool valued;            /* takes a value */
+	unsigned commands;      /* mask of 1u << enum command that accept it */
+};
+
+/* The option called name, or NULL when there is none. */
+static const struct opt_def *
+find_opt(const char *name)
 {
-	static const char *const valued[] = {
-		"--format", "--color", "--colour", "--show", "--top", "--fail-on",
-		"--max-leaks", "--max-bytes", "--suppressions", "--baseline",
-		"--write-baseline",
+	static const struct opt_def defs[] = {
+		{ "--format", true, ON_ALL },
+		{ "--color", true, ON_REPORT },
+		{ "--colour", true, ON_REPORT },
+		{ "--show", true, ON_REPORT },
+		{ "--top", true, ON_REPORT | ON_DIFF },
+		{ "--fail-on", true, ON_REPORT | ON_TREND },
+		{ "--max-leaks", true, ON_REPORT },
+		{ "--max-bytes", true, ON_REPORT },
+		{ "--suppressions", true, ON_REPORT },
+		{ "--baseline", true, ON_REPORT },
+		{ "--write-baseline", true, ON_REPORT },
+		{ "--min-steps", true, ON_TREND },
+		{ "--debuginfod", false, ON_ALL },
+		{ "--help", false, ON_ALL },
+		{ "-h", false, ON_ALL },
+		{ "--version", false, ON_ALL },
+		{ "-V", false, ON_ALL },
 	};
 
-	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
-		if (strcmp(name, valued[i]) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+		if (strcmp(name, defs[i].name) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+static const char *
+command_name(enum command c)
+{
+	return c == CMD_DIFF ? "leakreport diff" : c == CMD_TREND ? "leakreport trend" :
+	    "leakreport";
+}
+
+/* The definition of option name for o's command; NULL with e filled when
+ * there is none or it belongs to another command. */
+static const struct opt_def *
+lookup(const struct options *o, const char *name, const char *arg, struct err *e)
+{
+	const struct opt_def *d = find_opt(name);
+
+	if (d == NULL) {
+		err_set(e, "unknown option '%.64s'", arg);
+		return NULL;
+	}
+	if (!(d->commands & (1u << o->command))) {
+		err_set(e, "%s: not an option of '%s'", name, command_name(o->command));
+		return NULL;
+	}
+	return d;
 }
 
 /* Handles a flag (an option without value); -1 when name is none. */
@@ -180,16 +293,45 @@ apply_flag(struct options *o, const char *name, struct err *e)
 	return 0;
 }
 
+/* The operand counts: diff takes two dumps, trend min_steps + 1 and 2. */
+static int
+check_operands(const struct options *o, struct err *e)
+{
+	if (o->help || o->version)
+		return 0;
+	if (o->ndumps == 0)
+		return err_set(e, "no dump given");
+	if (o->command == CMD_DIFF && o->ndumps != 2)
+		return err_set(e, "diff: takes exactly two dumps, OLD and NEW; %zu given",
+		    o->ndumps);
+	if (o->command == CMD_TREND && (o->ndumps < 2 || o->ndumps <= o->min_steps))
+		return err_set(e, "trend: %zu %s given; --min-steps %llu needs at least %llu",
+		    o->ndumps, o->ndumps == 1 ? "dump" : "dumps",
+		    (unsigned long long)o->min_steps,
+		    (unsigned long long)(o->min_steps < 2 ? 2 : o->min_steps + 1));
+	return 0;
+}
+
 int
 options_parse(int argc, char **argv, struct options *o, struct err *e)
 {
 	bool operands_only = false;
+	int i = 1;
 
 	memset(o, 0, sizeof(*o));
 	o->show = SHOW_LEAKS;
 	o->fail_on = GATE_KINDS_DEFAULT;
-	for (int i = 1; i < argc; i++) {
+	o->min_steps = TREND_MIN_STEPS_DEFAULT;
+	if (argc > 1 && strcmp(argv[1], "diff") == 0) {
+		o->command = CMD_DIFF;
+		i = 2;
+	} else if (argc > 1 && strcmp(argv[1], "trend") == 0) {
+		o->command = CMD_TREND;
+		i = 2;
+	}
+	for (; i < argc; i++) {
 		const char *a = argv[i];
+		const struct opt_def *d;
 
 		if (operands_only || a[0] != '-' || strcmp(a, "-") == 0) {
 			if (push(&o->dumps, &o->ndumps, a, e) < 0)
@@ -210,13 +352,17 @@ options_parse(int argc, char **argv, struct options *o, struct err *e)
 				return err_set(e, "unknown option '%.64s'", a);
 			memcpy(name, a, len);
 			name[len] = '\0';
-			if (!takes_value(name))
-				return err_set(e, "unknown option '%.64s'", a);
+			if ((d = lookup(o, name, a, e)) == NULL)
+				return -1;
+			if (!d->valued)
+				return err_set(e, "%s: takes no value", name);
 			if (apply(o, name, eq + 1, e) < 0)
 				return -1;
 			continue;
 		}
-		if (!takes_value(a)) {
+		if ((d = lookup(o, a, a, e)) == NULL)
+			return -1;
+		if (!d->valued) {
 			if (apply_flag(o, a, e) < 0)
 				return -1;
 			continue;
@@ -226,9 +372,7 @@ options_parse(int argc, char **argv, struct options *o, struct err *e)
 		if (apply(o, a, argv[++i], e) < 0)
 			return -1;
 	}
-	if (o->ndumps == 0 && !o->help && !o->version)
-		return err_set(e, "no dump given");
-	return 0;
+	return check_operands(o, e);
 }
 
 void

@@ -14,8 +14,12 @@
 #define LEAKREPORT_VERSION      "1.0"
 #define REPORT_FORMAT_VERSION   1       /* "version" of the JSON output */
 
-/* The one-line synopsis printed after a usage error and first by --help. */
-extern const char options_synopsis[];
+/* What leakreport does: the first operand "diff" or "trend" picks a subcommand. */
+enum command {
+	CMD_REPORT,             /* the leak report of every dump (no subcommand) */
+	CMD_DIFF,               /* leakreport diff OLD NEW */
+	CMD_TREND               /* leakreport trend DUMP... */
+};
 
 enum out_format {
 	FORMAT_TEXT,
@@ -29,6 +33,7 @@ enum color_mode {
 };
 
 struct options {
+	enum command command;
 	enum out_format format;
 	enum color_mode color;
 	unsigned show;          /* mask of 1u << enum leak_class listed; default: the leaks */
@@ -42,6 +47,8 @@ struct options {
 	size_t nsupp_files;
 	const char *baseline;   /* --baseline FILE, or NULL */
 	const char *write_baseline; /* --write-baseline FILE, or NULL */
+	uint64_t min_steps;     /* trend --min-steps, >= 1; default TREND_MIN_STEPS_DEFAULT */
+	bool fail_on_growth;    /* trend --fail-on growth */
 	bool debuginfod;        /* --debuginfod */
 	bool help;              /* --help: print usage, exit 0 */
 	bool version;           /* --version: print version, exit 0 */
@@ -50,16 +57,23 @@ struct options {
 };
 
 /*
- * Parses argv (argv[0] is skipped) into *o. Options take their value as the
- * next argument or after '=' ("--top 5", "--top=5"); "--" ends the options.
- * Numbers are strict unsigned decimal. 0, or -1 with e filled as
- * "<option>: <what>" (a usage error). Never prints or exits. Allocates the
- * two arrays; the strings point into argv. Call options_free() either way.
+ * Parses argv (argv[0] is skipped) into *o. A first argument "diff" or
+ * "trend" picks the subcommand; each accepts only its own options. Options
+ * take their value as the next argument or after '=' ("--top 5",
+ * "--top=5"); "--" ends the options. Numbers are strict unsigned decimal.
+ * Checks the number of dumps each command needs. 0, or -1 with e filled as
+ * "<option>: <what>" (a usage error; o->command is set even then). Never
+ * prints or exits. Allocates the two arrays; the strings point into argv.
+ * Call options_free() either way.
  */
 int options_parse(int argc, char **argv, struct options *o, struct err *e);
 
-/* Writes the full --help text to f. */
-void options_help(FILE *f);
+/* The one-line synopsis of command c, printed after a usage error. */
+const char *options_synopsis(enum command c);
+
+/* Writes the --help text of command c to f (for CMD_REPORT, with the
+ * synopses of the subcommands). */
+void options_help(FILE *f, enum command c);
 
 /* Frees the arrays options_parse() allocated; safe on a zeroed struct. */
 void options_free(struct options *o);

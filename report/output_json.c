@@ -180,8 +180,8 @@ put_baseline(FILE *f, const struct baseline *b)
 	fputs(first ? "]},\n" : "\n  ]},\n", f);
 }
 
-static void
-put_frame(FILE *f, const struct sym_frame *fr, bool last)
+void
+output_json_frame(FILE *f, const struct sym_frame *fr, bool last)
 {
 	fprintf(f, "        {\"addr\": \"0x%llx\", \"module\": ", (unsigned long long)fr->pc);
 	output_json_string(f, fr->module);
@@ -219,7 +219,7 @@ put_leaks(FILE *f, const struct report *r)
 		    (unsigned long long)l->bytes, l->processes, l->known ? "true" : "false",
 		    l->nframes ? "\n" : "");
 		for (size_t j = 0; j < l->nframes; j++)
-			put_frame(f, &l->frames[j], j + 1 == l->nframes);
+			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
 		fputs(l->nframes ? "      ]}" : "]}", f);
 	}
 	fputs(r->nshown ? "\n  ],\n" : "],\n", f);

@@ -6,6 +6,7 @@
 #ifndef LEAKREPORT_OUTPUT_JSON_H
 #define LEAKREPORT_OUTPUT_JSON_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "baseline.h"
@@ -23,5 +24,9 @@ int output_json(FILE *f, const struct report *r, const struct suppressions *supp
 
 /* Writes s as a JSON string literal, quotes included; NULL writes null. */
 void output_json_string(FILE *f, const char *s);
+
+/* Writes one frame object of a "frames" array on its own line, indented 8,
+ * followed by ',' unless last; diff and trend use it too. */
+void output_json_frame(FILE *f, const struct sym_frame *fr, bool last);
 
 #endif /* LEAKREPORT_OUTPUT_JSON_H */

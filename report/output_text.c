@@ -25,9 +25,8 @@ struct tx {
 	bool color;
 };
 
-/* s with control bytes as '?'. */
-static void
-put_str(FILE *f, const char *s)
+void
+output_text_str(FILE *f, const char *s)
 {
 	for (; *s != '\0'; s++)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
@@ -51,29 +50,27 @@ plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-static void
-put_frame(const struct tx *t, size_t i, const struct sym_frame *fr)
+void
+output_text_frame(FILE *f, size_t i, const struct sym_frame *fr)
 {
-	FILE *f = t->f;
-
 	fprintf(f, "    #%zu 0x%llx", i, (unsigned long long)fr->pc);
 	if (fr->function != NULL) {
 		fputs(" in ", f);
-		put_str(f, fr->function);
+		output_text_str(f, fr->function);
 	}
 	if (fr->function != NULL && fr->file != NULL) {
 		fputc(' ', f);
-		put_str(f, fr->file);
+		output_text_str(f, fr->file);
 		if (fr->line != 0)
 			fprintf(f, ":%u", fr->line);
 		if (fr->module != NULL) {
 			fputs(" (", f);
-			put_str(f, fr->module);
+			output_text_str(f, fr->module);
 			fputc(')', f);
 		}
 	} else if (fr->module != NULL) {
 		fputs(" (", f);
-		put_str(f, fr->module);
+		output_text_str(f, fr->module);
 		fprintf(f, "+0x%llx)", (unsigned long long)fr->offset);
 	} else {
 		fputs(" (<unknown module>)", f);
@@ -95,7 +92,7 @@ put_leak(const struct tx *t, const struct leak *l)
 	    on(t, color), heads[l->cls], (unsigned long long)l->bytes,
 	    (unsigned long long)l->blocks, off(t));
 	for (size_t i = 0; i < l->nframes; i++)
-		put_frame(t, i, &l->frames[i]);
+		output_text_frame(t->f, i, &l->frames[i]);
 	if (l->nframes == 0)
 		fputs("    <no stack was captured>\n", t->f);
 	if (l->processes > 1)
@@ -147,9 +144,9 @@ put_suppressions(const struct tx *t, const struct report *r, const struct suppre
 		    (unsigned long long)u->hits.records, plural(u->hits.records, "record",
 		    "records"), (unsigned long long)u->hits.blocks,
 		    (unsigned long long)u->hits.bytes);
-		put_str(t->f, u->pattern);
+		output_text_str(t->f, u->pattern);
 		fputs(" (", t->f);
-		put_str(t->f, u->file);
+		output_text_str(t->f, u->file);
 		fprintf(t->f, ":%u)\n", u->line);
 	}
 }
@@ -174,7 +171,7 @@ put_baseline(const struct tx *t, const struct report *r, const struct baseline *
 		fprintf(t->f, "  fixed: %s %llu byte(s) in %llu allocation(s): ",
 		    gate_kind_name(be->cls), (unsigned long long)be->bytes,
 		    (unsigned long long)be->blocks);
-		put_str(t->f, be->key);
+		output_text_str(t->f, be->key);
 		fputc('\n', t->f);
 	}
 }
@@ -194,7 +191,7 @@ output_text(FILE *f, const struct report *r, const struct suppressions *supp,
 		fprintf(f, "Gate: %spassed%s: ", on(&t, C_GREEN), off(&t));
 	else
 		fprintf(f, "Gate: %sFAILED%s: ", on(&t, C_RED), off(&t));
-	put_str(f, r->gate.reason);
+	output_text_str(f, r->gate.reason);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }

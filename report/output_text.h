@@ -22,4 +22,11 @@
 int output_text(FILE *f, const struct report *r, const struct suppressions *supp,
     const struct baseline *base, bool color);
 
+/* Writes s with control bytes as '?', so a line stays one line. */
+void output_text_str(FILE *f, const char *s);
+
+/* Writes frame number i of a stack as one line, "    #i ADDR in FUNCTION
+ * FILE:LINE (MODULE)" (docs/leakreport.md); diff and trend use it too. */
+void output_text_frame(FILE *f, size_t i, const struct sym_frame *fr);
+
 #endif /* LEAKREPORT_OUTPUT_TEXT_H */

@@ -1,0 +1,130 @@
+/*
+ * output_diff.c - renders struct diff (diff.c) as text or JSON:
+ *
+ *   Grown:
+ *   +4096 bytes (+16 blocks) from:
+ *       #0 0x55d4c0001189 in make_node src/list.c:42 (app)
+ *     was 1024 bytes in 4 blocks, now 5120 bytes in 20 blocks
+ *
+ *   Shrunk or freed:
+ *   -512 bytes (-2 blocks) from:
+ *       ...
+ *
+ *   SUMMARY: live 8192 -> 12288 bytes (+4096), 32 -> 46 blocks (+14), RSS ...
+ *
+ * Called by main.c; computes nothing. Frames are printed as the leak report
+ * prints them (output_text_frame, output_json_frame). JSON follows the rules
+ * of output_json.c: format version 1, unsigned and signed 64-bit integers,
+ * strings escaped, times as seconds with six decimals.
+ */
+#include <inttypes.h>
+
+#include "options.h"
+#include "output_diff.h"
+#include "output_json.h"
+#include "output_text.h"
+
+static void
+text_entry(FILE *f, const struct diff_entry *x)
+{
+	const struct leak *l = x->leak;
+
+	fprintf(f, "%+" PRId64 " bytes (%+" PRId64 " blocks) from:\n", x->delta_bytes,
+	    x->delta_blocks);
+	for (size_t i = 0; i < l->nframes; i++)
+		output_text_frame(f, i, &l->frames[i]);
+	if (l->nframes == 0)
+		fputs("    <no stack was captured>\n", f);
+	fprintf(f, "  was %" PRIu64 " bytes in %" PRIu64 " blocks, now %" PRIu64 " bytes in %"
+	    PRIu64 " blocks%s\n\n", x->bytes_before, x->blocks_before, x->bytes_after,
+	    x->blocks_after, x->blocks_before == 0 ? " (new)" :
+	    x->blocks_after == 0 ? " (all freed)" : "");
+}
+
+static void
+text_side(FILE *f, const char *name, const struct dump *d)
+{
+	fprintf(f, "  %s: ", name);
+	output_text_str(f, d->path);
+	fprintf(f, ", pid %" PRIu64 ", %s %" PRIu64 ", time %" PRIu64 ".%06u\n", d->pid,
+	    d->snapshot ? "snapshot" : "exit dump, seq", d->seq, d->time_sec, d->time_usec);
+}
+
+int
+output_diff_text(FILE *f, const struct diff *df)
+{
+	const struct dump_stats *o = &df->old->stats, *n = &df->new->stats;
+
+	if (df->ngrown > 0)
+		fputs("Grown:\n", f);
+	for (size_t i = 0; i < df->ngrown; i++)
+		text_entry(f, &df->grown[i]);
+	if (df->nshrunk > 0)
+		fputs("Shrunk or freed:\n", f);
+	for (size_t i = 0; i < df->nshrunk; i++)
+		text_entry(f, &df->shrunk[i]);
+	if (df->grown_cut > 0 || df->shrunk_cut > 0)
+		fprintf(f, "(%zu grown and %zu shrunk stacks not listed, see --top)\n\n",
+		    df->grown_cut, df->shrunk_cut);
+	fprintf(f, "SUMMARY: live %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 "), %" PRIu64
+	    " -> %" PRIu64 " blocks (%+" PRId64 "); RSS %" PRIu64 " -> %" PRIu64 " bytes (%+"
+	    PRId64 ")\n", o->live_bytes, n->live_bytes, df->delta_live_bytes, o->live_blocks,
+	    n->live_blocks, df->delta_live_blocks, o->rss_bytes, n->rss_bytes,
+	    df->delta_rss_bytes);
+	fprintf(f, "  stacks: %zu grown, %zu shrunk or freed, %zu unchanged\n",
+	    df->ngrown + df->grown_cut, df->nshrunk + df->shrunk_cut, df->unchanged);
+	text_side(f, "old", df->old);
+	text_side(f, "new", df->new);
+	return ferror(f) ? -1 : 0;
+}
+
+static void
+json_side(FILE *f, const char *name, const struct dump *d)
+{
+	fprintf(f, "  \"%s\": {\"path\": ", name);
+	output_json_string(f, d->path);
+	fprintf(f, ", \"pid\": %" PRIu64 ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %"
+	    PRIu64 ".%06u, \"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
+	    ", \"rss_bytes\": %" PRIu64 "},\n", d->pid, d->snapshot ? "snapshot" : "exit",
+	    d->seq, d->time_sec, d->time_usec, d->stats.live_bytes, d->stats.live_blocks,
+	    d->stats.rss_bytes);
+}
+
+static void
+json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const char *end)
+{
+	fprintf(f, "  \"%s\": [", name);
+	for (size_t i = 0; i < n; i++) {
+		const struct diff_entry *x = &v[i];
+		const struct leak *l = x->leak;
+
+		fprintf(f, "%s\n    {\"delta_bytes\": %" PRId64 ", \"delta_blocks\": %" PRId64
+		    ", \"bytes_before\": %" PRIu64 ", \"bytes_after\": %" PRIu64
+		    ", \"blocks_before\": %" PRIu64 ", \"blocks_after\": %" PRIu64
+		    ", \"frames\": [%s", i ? "," : "", x->delta_bytes, x->delta_blocks,
+		    x->bytes_before, x->bytes_after, x->blocks_before, x->blocks_after,
+		    l->nframes ? "\n" : "");
+		for (size_t j = 0; j < l->nframes; j++)
+			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
+		fputs(l->nframes ? "      ]}" : "]}", f);
+	}
+	fprintf(f, "%s%s\n", n ? "\n  ]" : "]", end);
+}
+
+int
+output_diff_json(FILE *f, const struct diff *df)
+{
+	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n  \"command\": "
+	    "\"diff\",\n", REPORT_FORMAT_VERSION, LEAKREPORT_VERSION);
+	json_side(f, "old", df->old);
+	json_side(f, "new", df->new);
+	fprintf(f, "  \"totals\": {\"delta_live_bytes\": %" PRId64 ", \"delta_live_blocks\": %"
+	    PRId64 ", \"delta_rss_bytes\": %" PRId64 ", \"grown\": %zu, \"shrunk\": %zu, "
+	    "\"unchanged\": %zu, \"not_listed\": %zu},\n", df->delta_live_bytes,
+	    df->delta_live_blocks, df->delta_rss_bytes, df->ngrown + df->grown_cut,
+	    df->nshrunk + df->shrunk_cut, df->unchanged, df->grown_cut + df->shrunk_cut);
+	json_list(f, "grown", df->grown, df->ngrown, ",");
+	json_list(f, "shrunk", df->shrunk, df->nshrunk, "");
+	fputs("}\n", f);
+	return ferror(f) ? -1 : 0;
+}
