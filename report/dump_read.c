@@ -64,6 +64,7 @@ struct parser {
 	unsigned char *seen;    /* [0] for stack id 0, [i + 1] for d->stacks[i]:
 	                         * one bit per class already used in a rec */
 	size_t nretains;        /* retain lines read */
+	size_t retain_cap;      /* allocated entries of d->retains */
 	int64_t last_retain;    /* stack id of the previous retain line, -1 before */
 	uint64_t pcs[DUMP_MAX_DEPTH];   /* the current stack line's pcs */
 };
@@ -250,7 +251,8 @@ hex_upper(unsigned char c)
 
 /*
  * Escaped string -> new NUL-terminated string in *out: "%XX" (upper-case
- * hex, not %00) is one byte, any other byte stands for itself; at most
+ * hex, not %00) is one byte, any other byte stands for itself; the whole
+ * field "%00" is the empty string; at most
  * DUMP_MAX_STR bytes result. Allocates; 0, or -1 with nothing allocated.
  */
 static int
@@ -259,6 +261,14 @@ unescape(struct parser *pa, const struct field *f, const char *what, char **out)
 	size_t n = 0;
 	char *s;
 
+	if (f->n == 3 && memcmp(f->s, "%00", 3) == 0) {
+		s = malloc(1);          /* the whole field "%00": the empty string */
+		if (s == NULL)
+			return fail(pa, "out of memory");
+		s[0] = '\0';
+		*out = s;
+		return 0;
+	}
 	for (size_t i = 0; i < f->n; i++, n++) {
 		if (f->s[i] != '%')
 			continue;
@@ -624,9 +634,9 @@ parse_rec(struct parser *pa)
 	return 0;
 }
 
-/* "<stack-id>:<bytes>", one block of a retain chain. */
+/* "<stack-id>:<bytes>", one block of a retain chain, into r->hop[i]. */
 static int
-parse_hop(struct parser *pa, const struct field *f)
+parse_hop(struct parser *pa, const struct field *f, struct retain *r, size_t i)
 {
 	const char *colon = memchr(f->s, ':', f->n);
 	struct field id;
@@ -641,15 +651,18 @@ parse_hop(struct parser *pa, const struct field *f)
 	bytes.n = f->n - id.n - 1;
 	if (parse_dec(pa, &id, UINT32_MAX, "retain hop stack id", &v) < 0)
 		return -1;
-	if (stack_slot(pa->d, (uint32_t)v) < 0)
+	if (v != 0 && stack_slot(pa->d, (uint32_t)v) < 0)
 		return fail(pa, "retain hop names stack %llu, which no stack line defines",
 		    (unsigned long long)v);
-	return parse_dec(pa, &bytes, UINT64_MAX, "retain hop bytes", &v);
+	r->hop[i].stack_id = (uint32_t)v;
+	if (parse_dec(pa, &bytes, UINT64_MAX, "retain hop bytes", &v) < 0)
+		return -1;
+	r->hop[i].bytes = v;
+	return 0;
 }
 
 /*
  * retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>...
- * Checked in full, then dropped: model.h has no place for it yet.
  */
 static int
 parse_retain(struct parser *pa)
@@ -697,9 +710,17 @@ parse_retain(struct parser *pa)
 	if (pa->nf - 7 != n)
 		return fail(pa, "retain has %zu hops listed, its count says %llu", pa->nf - 7,
 		    (unsigned long long)n);
+	struct retain r = {
+		.stack_id = (uint32_t)id, .root = (enum retain_root)root, .who = (uint32_t)who,
+		.where = where, .hops = hops, .n = (uint32_t)n,
+	};
 	for (size_t i = 0; i < n; i++)
-		if (parse_hop(pa, &pa->f[7 + i]) < 0)
+		if (parse_hop(pa, &pa->f[7 + i], &r, i) < 0)
 			return -1;
+	if (grow(pa, (void **)&pa->d->retains, &pa->retain_cap, pa->d->nretains,
+	    sizeof(*pa->d->retains)) < 0)
+		return -1;
+	pa->d->retains[pa->d->nretains++] = r;
 	pa->last_retain = (int64_t)id;
 	pa->nretains++;
 	return 0;
@@ -969,5 +990,6 @@ dump_free(struct dump *d)
 		free(d->stacks[i].pcs);
 	free(d->stacks);
 	free(d->recs);
+	free(d->retains);
 	memset(d, 0, sizeof(*d));
 }

@@ -44,6 +44,29 @@ struct rec {
 	uint64_t bytes;
 };
 
+enum retain_root {
+	RETAIN_GLOBAL,           /* who: module id; where: run-time address of the word */
+	RETAIN_THREAD,           /* who: tid; where: address in its stack, registers or TLS */
+	RETAIN_MAPPING,          /* who: 0; where: address in an anonymous mapping */
+	RETAIN_LOADER,           /* who, where: 0; a block the dynamic loader allocated */
+};
+
+#define RETAIN_MAX_HOPS 8
+
+/* Why the reached blocks of one stack are alive: a root, then blocks. */
+struct retain {
+	uint32_t stack_id;      /* a stack with reachable or possible blocks */
+	enum retain_root root;
+	uint32_t who;
+	uint64_t where;
+	uint64_t hops;          /* blocks between the root and the stack's block */
+	uint32_t n;             /* of which listed in hop[], nearest the root first; <= hops */
+	struct {
+		uint32_t stack_id;      /* 0: allocated where no stack was captured */
+		uint64_t bytes;
+	} hop[RETAIN_MAX_HOPS];
+};
+
 struct dump_stats {
 	uint64_t allocs;
 	uint64_t frees;
@@ -79,6 +102,8 @@ struct dump {
 	size_t nstacks;
 	struct rec *recs;
 	size_t nrecs;
+	struct retain *retains; /* sorted by stack_id */
+	size_t nretains;
 	struct dump_stats stats;
 };
 
