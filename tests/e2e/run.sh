@@ -8,7 +8,8 @@
 # functions runs in a further subshell, in its own directory $T under one
 # mktemp -d work directory that is removed at the end. A test fails when it
 # calls fail(), or when it exits nonzero. FILTER, if given, is an extended
-# regular expression; only tests whose name matches it run.
+# regular expression; only tests for which "<case file> <test name>" (e.g.
+# "preload_basic test_plain_leak") matches it run.
 #
 # Prints "PASS name" or "FAIL name: reason" per test, then the line
 # "N passed, M failed" alone. Exit 0 when nothing failed, 1 when a test
@@ -71,7 +72,8 @@ run_case() {
 	# shellcheck disable=SC1090
 	. "$file" || { echo "FAIL $(basename "$file"): cannot source"; echo F >>"$E2E_WORK/tally"; return; }
 	for name in $(declare -F | awk '$3 ~ /^test_/ { print $3 }'); do
-		if [ -n "$FILTER" ] && ! printf '%s\n' "$name" | grep -Eq -- "$FILTER"; then
+		if [ -n "$FILTER" ] &&
+		    ! printf '%s %s\n' "$(basename "$file" .sh)" "$name" | grep -Eq -- "$FILTER"; then
 			continue
 		fi
 		t=$E2E_WORK/t/$name
