@@ -151,6 +151,7 @@ test_summary_line() {
 	[ "$(libleak_lines "$T/leak.err")" -eq 1 ] || fail "expected one summary line, stderr: $(head -c 300 "$T/leak.err" | tr '\n' '|')"
 	LIBLEAK_LINE=$(grep '^libleak:' "$T/leak.err")
 	expect_line_mentions "$d"
+	expect_line_mentions "stack"
 	printf '%s\n' "$LIBLEAK_LINE" | grep -Eq '(^|[^0-9])100([^0-9]|$)' || fail "summary does not give the 100 bytes: $LIBLEAK_LINE"
 	[ "$(wc -l <"$T/leak.err")" -eq 1 ] || fail "stderr has more than the summary: $(head -c 300 "$T/leak.err" | tr '\n' '|')"
 }
