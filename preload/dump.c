@@ -291,6 +291,14 @@ write_stats(struct writer *w, const struct sums *s, char *scratch)
 	for (j++; j < n && scratch[j] >= '0' && scratch[j] <= '9'; j++)
 		rss = rss * 10 + (uint64_t)(scratch[j] - '0');
 	rss *= (uint64_t)sysconf(_SC_PAGESIZE);
+	/* The peak is exact to within a threshold per thread (counters.c);
+	 * it is never below what the table holds now. */
+	if (c.peak_blocks < s->total_blocks)
+		c.peak_blocks = s->total_blocks;
+	if (c.peak_bytes < s->total_bytes) {
+		c.peak_bytes = s->total_bytes;
+		c.peak_time_ms = counters_ms_since_start();
+	}
 	const uint64_t values[] = {
 		c.allocs, c.frees, s->total_blocks, s->total_bytes, c.peak_blocks,
 		c.peak_bytes, c.peak_time_ms, counters_ms_since_start(), rss, c.dropped,

@@ -88,6 +88,15 @@ ready(void)
 	return __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE) != NULL || hooks_resolve();
 }
 
+#define LAST_MAX 32
+
+/* This thread's last stack and its id (initial-exec TLS: see guard.h). */
+static __thread struct {
+	unsigned n;
+	stack_id_t id;
+	uintptr_t pcs[LAST_MAX];
+} last __attribute__((tls_model("initial-exec")));
+
 /* Records block p of n bytes, allocated by the code that called us. */
 static inline void
 track(void *p, size_t n)
@@ -97,7 +106,20 @@ track(void *p, size_t n)
 	int saved = errno;      /* unwinding may clobber it */
 	uintptr_t pcs[DUMP_MAX_DEPTH];
 	unsigned k = backtrace_capture(pcs, (unsigned)lk_config.depth);
-	stack_id_t id = stacks_intern(lk_stacks, pcs, k);
+	stack_id_t id;
+
+	/* A loop allocates from one stack many times in a row: compare with
+	 * this thread's last stack before hashing into the depot. */
+	if (k != 0 && k == last.n && memcmp(pcs, last.pcs, k * sizeof(pcs[0])) == 0) {
+		id = last.id;
+	} else {
+		id = stacks_intern(lk_stacks, pcs, k);
+		if (k <= LAST_MAX) {
+			memcpy(last.pcs, pcs, k * sizeof(pcs[0]));
+			last.n = k;
+			last.id = id;
+		}
+	}
 
 	if (table_insert(lk_table, (uintptr_t)p, n, id))
 		counters_alloc(n);
