@@ -155,7 +155,7 @@ finish(struct dbuf *b, struct dump *d, uint64_t allocs, uint64_t peak)
 	    "stat peak_blocks 1\nstat peak_bytes %llu\nstat peak_time_ms 0\n"
 	    "stat uptime_ms 1\nstat rss_bytes 1\nstat dropped 0\n",
 	    (unsigned long long)allocs, (unsigned long long)peak);
-	put(b, "end %u %u %u\n", b->nmod, b->nstack, b->nrec);
+	put(b, "end %u %u %u 0\n", b->nmod, b->nstack, b->nrec);
 	if (dump_parse("mem.dump", b->text, b->len, d, &e) < 0)
 		ck_abort_msg("dump_parse: %s\n%s", e.msg, b->text);
 }

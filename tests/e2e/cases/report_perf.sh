@@ -54,7 +54,7 @@ test_report_perf_1000_stacks() {
 			print "stat allocs 1000000\nstat frees 0\nstat live_blocks 1000000"
 			print "stat live_bytes 500500000\nstat peak_blocks 1000000\nstat peak_bytes 500500000"
 			print "stat peak_time_ms 1\nstat uptime_ms 2\nstat rss_bytes 1\nstat dropped 0"
-			print "end 1 1000 1000"
+			print "end 1 1000 1000 0"
 		}' ras.txt >big.dump
 	for run in 1 2 3; do
 		t0=$(date +%s%N)
