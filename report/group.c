@@ -15,6 +15,12 @@
  * runs after group_free). Leading allocator frames are dropped before
  * interning, so they never split or name a record.
  *
+ * A reachable or possible record also takes the retain line (why it is
+ * alive) of the first of its (dump, stack) pairs that has one: the root's
+ * data address symbolized when it is a global, and each listed hop named
+ * by the first non-allocator frame of its stack in that dump, so the
+ * outputs only render it.
+ *
  * In series mode (r->series, for diff.c and trend.c) the key is the frame
  * ids alone, so every kind of one stack is one record, and each record also
  * keeps its sum per dump (points[]), so a caller can follow one stack from
@@ -337,9 +343,11 @@ add_point(struct leak *l, const struct rec *rc, uint32_t di)
 	return 0;
 }
 
-/* Adds rec of dump number di (whose stack is memo m) to its record. */
+/* Adds rec of dump number di (whose stack is memo m) to its record, which
+ * *out then points to (until the next add_rec). */
 static int
-add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t di)
+add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t di,
+    struct leak **out)
 {
 	struct group_state *st = r->priv;
 	enum leak_class cls = r->series ? CLASS_DEFINITE : rc->cls;
@@ -389,6 +397,7 @@ found:
 	}
 	l->blocks = add_sat(l->blocks, rc->blocks);
 	l->bytes = add_sat(l->bytes, rc->bytes);
+	*out = l;
 	return r->series ? add_point(l, rc, di) : 0;
 }
 
@@ -410,6 +419,108 @@ find_stack(const struct dump *d, uint32_t id)
 	return NULL;
 }
 
+/* The retain line of stack id in d, or NULL (d->retains is sorted by id). */
+static const struct retain *
+find_retain(const struct dump *d, uint32_t id)
+{
+	size_t lo = 0, hi = d->nretains;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->retains[mid].stack_id == id)
+			return &d->retains[mid];
+		if (d->retains[mid].stack_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The first frame of stack id of d that is not an allocator frame, as the
+ * grouping names a record: *out, or NULL for stack 0, a stack d lacks or
+ * one of allocator frames only. -1 with e filled when the symbolizer
+ * fails. */
+static int
+hop_frame(struct symbolizer *s, const struct dump *d, uint32_t id,
+    const struct sym_frame **out, struct err *e)
+{
+	const struct stack *sk = id != 0 ? find_stack(d, id) : NULL;
+
+	*out = NULL;
+	for (uint32_t i = 0; sk != NULL && i < sk->n; i++) {
+		const struct sym_frame *got;
+		size_t ng;
+
+		if (sym_resolve(s, d, sk->pcs[i], &got, &ng, e) < 0)
+			return -1;
+		for (size_t j = 0; j < ng; j++) {
+			if (!group_is_alloc_frame(&got[j])) {
+				*out = &got[j];
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The basename of d's dynamic loader module (ld-linux*, ld.so*, ld64.so*,
+ * ld-musl*), or NULL. Points into d. */
+static const char *
+loader_name(const struct dump *d)
+{
+	static const char *const names[] = { "ld-linux", "ld.so", "ld64.so", "ld-musl" };
+
+	for (size_t i = 0; i < d->nmodules; i++) {
+		const char *p = d->modules[i].path;
+		const char *slash = p != NULL ? strrchr(p, '/') : NULL;
+		const char *base = slash != NULL ? slash + 1 : p;
+
+		for (size_t k = 0; base != NULL && k < sizeof(names) / sizeof(names[0]); k++)
+			if (has_prefix(base, names[k]))
+				return base;
+	}
+	return NULL;
+}
+
+/* Gives l (of dump d, rec rc) the retainer of rc's stack when l has none
+ * yet, rc is reachable or possible and d has a retain line for it.
+ * Allocates; -1 with e filled (out of memory, symbolizer failure). */
+static int
+attach_retainer(struct symbolizer *s, const struct dump *d, const struct rec *rc,
+    struct leak *l, struct err *e)
+{
+	const struct retain *rt;
+	struct retainer *x;
+
+	if (l->retained_by != NULL || (rc->cls != CLASS_REACHABLE && rc->cls != CLASS_POSSIBLE))
+		return 0;
+	rt = find_retain(d, rc->stack_id);
+	if (rt == NULL)
+		return 0;
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return err_set(e, "out of memory");
+	x->dump = d;
+	x->rt = rt;
+	if (rt->root == RETAIN_GLOBAL &&
+	    sym_resolve_data(s, d, rt->who, rt->where, &x->global, e) < 0)
+		goto out_free;
+	if (rt->root == RETAIN_LOADER)
+		x->loader = loader_name(d);
+	for (uint32_t i = 0; i < rt->n; i++) {
+		x->hop[i].bytes = rt->hop[i].bytes;
+		if (hop_frame(s, d, rt->hop[i].stack_id, &x->hop[i].frame, e) < 0)
+			goto out_free;
+	}
+	l->retained_by = x;
+	return 0;
+out_free:
+	free(x);
+	return -1;
+}
+
 /* Adds every rec of dump d (number di) to r. */
 static int
 add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t di,
@@ -426,6 +537,7 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 	for (size_t i = 0; i < d->nrecs; i++) {
 		const struct rec *rc = &d->recs[i];
 		struct stack_memo *m = &none;
+		struct leak *l;
 
 		if (rc->stack_id != 0) {
 			const struct stack *sk = find_stack(d, rc->stack_id);
@@ -439,10 +551,13 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 			if (!m->done && memo_fill(r, s, d, sk, m, e) < 0)
 				goto out_free;
 		}
-		if (add_rec(r, rc, m, di) < 0) {
+		if (add_rec(r, rc, m, di, &l) < 0) {
 			err_set(e, "out of memory");
 			goto out_free;
 		}
+		/* Series mode has no use for it: diff and trend never show it. */
+		if (!r->series && d->nretains > 0 && attach_retainer(s, d, rc, l, e) < 0)
+			goto out_free;
 	}
 	ret = 0;
 out_free:
@@ -600,6 +715,7 @@ group_free(struct report *r)
 		free(r->leaks[i].frames);
 		free(r->leaks[i].ids);
 		free(r->leaks[i].points);
+		free(r->leaks[i].retained_by);
 	}
 	free(r->leaks);
 	free(r->shown);

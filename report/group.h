@@ -36,6 +36,27 @@ struct leak_point {
 	uint64_t bytes;
 };
 
+/* One block between a root and a record's block (struct retainer). */
+struct retainer_hop {
+	uint64_t bytes;
+	const struct sym_frame *frame;  /* the first frame of its stack that is not an
+					 * allocator frame (symbolizer's), or NULL: no
+					 * stack was captured, or only allocator frames */
+};
+
+/* Why the blocks of a reachable or possible record are alive: the retain
+ * line of the first (dump, stack) of the record that has one. It describes
+ * one block of that stack. */
+struct retainer {
+	const struct dump *dump;        /* the dump it came from (module ids, paths) */
+	const struct retain *rt;        /* root, who, where, hops, n: in dump */
+	const struct sym_data *global;  /* RETAIN_GLOBAL: the word's module, symbol and
+					 * section (symbolizer's); NULL otherwise */
+	const char *loader;             /* RETAIN_LOADER: basename of the dynamic loader
+					 * among the dump's modules, or NULL */
+	struct retainer_hop hop[RETAIN_MAX_HOPS]; /* rt->n of them, nearest the root first */
+};
+
 struct leak {
 	enum leak_class cls;    /* CLASS_DEFINITE in series mode: the record holds every kind */
 	uint64_t blocks;        /* summed over every dump */
@@ -49,6 +70,9 @@ struct leak {
 	struct leak_point *points; /* series mode: one per dump it appears in, ascending
 				    * dump index; NULL otherwise */
 	size_t npoints;
+	struct retainer *retained_by; /* reachable and possible records of a scanned
+				       * dump: why they are alive; NULL when no dump
+				       * said (and in series mode) */
 	uint32_t *ids;          /* private: interned frame ids, the grouping key */
 	uint32_t first_dump;    /* private: index of the first dump it came from */
 	uint32_t last_dump;     /* private: index of the last dump it came from */

@@ -207,6 +207,60 @@ output_json_frame(FILE *f, const struct sym_frame *fr, bool last)
 }
 
 static void
+put_hex_or_null(FILE *f, bool known, uint64_t v)
+{
+	if (known)
+		fprintf(f, "\"0x%llx\"", (unsigned long long)v);
+	else
+		fputs("null", f);
+}
+
+/* The retained_by object of a leak (x may be NULL: null), on one line. */
+static void
+put_retainer(FILE *f, const struct retainer *x)
+{
+	static const char *const roots[] = {
+		[RETAIN_GLOBAL] = "global", [RETAIN_THREAD] = "thread",
+		[RETAIN_MAPPING] = "mapping", [RETAIN_LOADER] = "loader",
+	};
+	const struct sym_data *g = x != NULL ? x->global : NULL;
+
+	if (x == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"root\": \"%s\", \"module\": ", roots[x->rt->root]);
+	output_json_string(f, g != NULL ? g->module : x->loader);
+	fputs(", \"symbol\": ", f);
+	output_json_string(f, g != NULL ? g->symbol : NULL);
+	fputs(", \"section\": ", f);
+	output_json_string(f, g != NULL ? g->section : NULL);
+	fputs(", \"offset\": ", f);
+	put_hex_or_null(f, g != NULL && g->module != NULL,
+	    g != NULL && g->symbol != NULL ? g->symbol_offset : g != NULL ? g->offset : 0);
+	if (x->rt->root == RETAIN_THREAD)
+		fprintf(f, ", \"tid\": %u", x->rt->who);
+	else
+		fputs(", \"tid\": null", f);
+	fputs(", \"address\": ", f);
+	put_hex_or_null(f, x->rt->root != RETAIN_LOADER, x->rt->where);
+	fprintf(f, ", \"hops\": %llu, \"chain\": [", (unsigned long long)x->rt->hops);
+	for (uint32_t i = 0; i < x->rt->n; i++) {
+		const struct sym_frame *fr = x->hop[i].frame;
+
+		fprintf(f, "%s{\"bytes\": %llu, \"function\": ", i ? ", " : "",
+		    (unsigned long long)x->hop[i].bytes);
+		output_json_string(f, fr != NULL ? fr->function : NULL);
+		fputs(", \"module\": ", f);
+		output_json_string(f, fr != NULL ? fr->module : NULL);
+		fputs(", \"offset\": ", f);
+		put_hex_or_null(f, fr != NULL && fr->module != NULL, fr != NULL ? fr->offset : 0);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+static void
 put_leaks(FILE *f, const struct report *r)
 {
 	fputs("  \"leaks\": [", f);
@@ -220,7 +274,9 @@ put_leaks(FILE *f, const struct report *r)
 		    l->nframes ? "\n" : "");
 		for (size_t j = 0; j < l->nframes; j++)
 			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
-		fputs(l->nframes ? "      ]}" : "]}", f);
+		fputs(l->nframes ? "      ],\n     \"retained_by\": " : "], \"retained_by\": ", f);
+		put_retainer(f, l->retained_by);
+		fputc('}', f);
 	}
 	fputs(r->nshown ? "\n  ],\n" : "],\n", f);
 }

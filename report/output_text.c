@@ -6,6 +6,10 @@
  *       #1 0x55d4c00011c2 (app+0x11c2)
  *     note: from 2 processes
  *
+ *   Still reachable: 16 byte(s) in 1 object(s) allocated from:
+ *       #0 0x55d4c00011e0 in cache_entry src/cache.c:12 (app)
+ *       held by global g_cache (app .bss) -> block of 64 bytes from cache_put -> this block
+ *
  *   SUMMARY: libleak: 4120 byte(s) leaked in 17 allocation(s).
  *
  * then per-kind totals, the suppressions used, the baseline and the gate.
@@ -80,6 +84,107 @@ output_text_frame(FILE *f, size_t i, const struct sym_frame *fr)
 	fputc('\n', f);
 }
 
+/* n in decimal with a comma every three digits (9,995). */
+static void
+put_count(FILE *f, uint64_t n)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)n);
+
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			fputc(',', f);
+		fputc(buf[i], f);
+	}
+}
+
+/* "held by ...": the root of a retainer. */
+static void
+put_root(FILE *f, const struct retainer *x)
+{
+	const struct retain *rt = x->rt;
+	const struct sym_data *g = x->global;
+
+	switch (rt->root) {
+	case RETAIN_GLOBAL:
+		fputs("held by global ", f);
+		if (g != NULL && g->symbol != NULL) {
+			output_text_str(f, g->symbol);
+			if (g->symbol_offset != 0)
+				fprintf(f, "+0x%llx", (unsigned long long)g->symbol_offset);
+			fputs(" (", f);
+			output_text_str(f, g->module);
+			if (g->section != NULL) {
+				fputc(' ', f);
+				output_text_str(f, g->section);
+			}
+			fputc(')', f);
+		} else if (g != NULL && g->module != NULL) {
+			fputs("at ", f);
+			output_text_str(f, g->module);
+			fprintf(f, "+0x%llx", (unsigned long long)g->offset);
+			if (g->section != NULL) {
+				fputs(" (", f);
+				output_text_str(f, g->section);
+				fputc(')', f);
+			}
+		} else {
+			fprintf(f, "at 0x%llx", (unsigned long long)rt->where);
+		}
+		break;
+	case RETAIN_THREAD:
+		fprintf(f, "held by thread %u's stack or registers", rt->who);
+		break;
+	case RETAIN_MAPPING:
+		fprintf(f, "held by anonymous mapping at 0x%llx", (unsigned long long)rt->where);
+		break;
+	case RETAIN_LOADER:
+		fputs("held as allocated by the dynamic loader", f);
+		if (x->loader != NULL) {
+			fputs(" (", f);
+			output_text_str(f, x->loader);
+			fputc(')', f);
+		}
+		break;
+	}
+}
+
+/* One line: the root, each listed hop ("block of N bytes from FUNCTION"),
+ * "... (K more blocks)" for those not listed, then "this block". */
+static void
+put_retainer(FILE *f, const struct retainer *x)
+{
+	const struct retain *rt = x->rt;
+
+	fputs("    ", f);
+	put_root(f, x);
+	for (uint32_t i = 0; i < rt->n; i++) {
+		const struct retainer_hop *h = &x->hop[i];
+		const struct sym_frame *fr = h->frame;
+
+		fprintf(f, " -> block of %llu %s", (unsigned long long)h->bytes,
+		    plural(h->bytes, "byte", "bytes"));
+		if (fr == NULL) {
+			fputs(" (no stack)", f);
+		} else if (fr->function != NULL) {
+			fputs(" from ", f);
+			output_text_str(f, fr->function);
+		} else if (fr->module != NULL) {
+			fputs(" from ", f);
+			output_text_str(f, fr->module);
+			fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+		} else {
+			fprintf(f, " from 0x%llx", (unsigned long long)fr->pc);
+		}
+	}
+	if (rt->hops > rt->n) {
+		fputs(" -> ... (", f);
+		put_count(f, rt->hops - rt->n);
+		fprintf(f, " more %s)", plural(rt->hops - rt->n, "block", "blocks"));
+	}
+	fputs(" -> this block\n", f);
+}
+
 static void
 put_leak(const struct tx *t, const struct leak *l)
 {
@@ -95,6 +200,8 @@ put_leak(const struct tx *t, const struct leak *l)
 		output_text_frame(t->f, i, &l->frames[i]);
 	if (l->nframes == 0)
 		fputs("    <no stack was captured>\n", t->f);
+	if (l->retained_by != NULL)
+		put_retainer(t->f, l->retained_by);
 	if (l->processes > 1)
 		fprintf(t->f, "  note: from %u processes\n", l->processes);
 	if (l->known)

@@ -33,6 +33,15 @@
  * tables that double at half load. All frames and strings come from a pool
  * freed only by sym_free(), so pointers handed out stay valid until then.
  *
+ * Data. sym_resolve_data() names a data address (the word a global root
+ * points from): dwfl_module_addrinfo() gives the symbol, kept only when it
+ * is an object (STT_OBJECT, STT_TLS) that holds the address, so a code or
+ * sizeless marker symbol (__bss_start, _edata) never names data; libdwfl
+ * reads .symtab (also from a separate debug file) and else .dynsym. The
+ * section comes from dwfl_module_address_section() and the main file's
+ * section-name table. Each distinct (modfile, offset) is looked up once, in
+ * a third site table whose sites carry a struct sym_data instead of frames.
+ *
  * Network: libdw's debuginfod client reads DEBUGINFOD_URLS once per process,
  * the first time a lookup wants it. Unless sym_options.debuginfod is true,
  * sym_new() calls unsetenv("DEBUGINFOD_URLS") before its first dwfl_begin(),
@@ -100,9 +109,10 @@ struct modfile {
 struct site {
 	const struct modfile *mf;       /* NULL: pc outside every module */
 	uint64_t offset;                /* link-time return address; 0 when mf is NULL */
-	uint64_t pc;                    /* 0 in the per-offset table */
-	struct sym_frame *frames;
-	size_t n;                       /* >= 1 */
+	uint64_t pc;                    /* 0 in the per-offset and data tables */
+	struct sym_frame *frames;       /* NULL in the data table */
+	size_t n;                       /* >= 1; 0 in the data table */
+	struct sym_data *data;          /* in the data table only, else NULL */
 };
 
 struct sitetab {
@@ -117,6 +127,7 @@ struct symbolizer {
 	struct modfile *modfiles[MODFILE_BUCKETS];
 	struct sitetab byoff;   /* (modfile, offset) -> frames with pc 0 */
 	struct sitetab bypc;    /* (modfile, offset, pc) -> frames handed out */
+	struct sitetab bydata;  /* (modfile or NULL, offset or address, 0) -> data */
 };
 
 /* ":" is the main file's directory, ".debug" beside it, then /usr/lib/debug
@@ -685,6 +696,112 @@ site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 	return x;
 }
 
+/* The module of d with id id, else the one whose span holds data address
+ * addr (a loaded one first); NULL when none. */
+static const struct module *
+module_of_data(const struct dump *d, uint32_t id, uint64_t addr)
+{
+	const struct module *unloaded = NULL;
+
+	for (size_t i = 0; id != 0 && i < d->nmodules; i++)
+		if (d->modules[i].id == id)
+			return &d->modules[i];
+	for (size_t i = 0; i < d->nmodules; i++) {
+		const struct module *m = &d->modules[i];
+
+		if (addr < m->lo || addr >= m->hi)
+			continue;
+		if (m->loaded)
+			return m;
+		if (unloaded == NULL)
+			unloaded = m;
+	}
+	return unloaded;
+}
+
+/* The name of the section of mod's main file that holds module address
+ * addr, or NULL. The string belongs to libelf (valid while the Dwfl is). */
+static const char *
+section_name(Dwfl_Module *mod, Dwarf_Addr addr)
+{
+	Dwarf_Addr bias;
+	Elf_Scn *scn = dwfl_module_address_section(mod, &addr, &bias);
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	GElf_Shdr mem;
+	GElf_Shdr *sh;
+	size_t ndx;
+
+	/* dwfl_module_address_section() looks in the main file, as getelf. */
+	if (scn == NULL || elf == NULL || elf_getshdrstrndx(elf, &ndx) != 0 ||
+	    (sh = gelf_getshdr(scn, &mem)) == NULL)
+		return NULL;
+	return elf_strptr(elf, ndx, sh->sh_name);
+}
+
+/* Data for (mf, offset); mf NULL: an address outside every module, kept
+ * in offset. Allocates; NULL when out of memory. */
+static struct site *
+data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
+{
+	struct site *x = pool_alloc(s, sizeof(*x));
+	struct sym_data *v = pool_alloc(s, sizeof(*v));
+	bool oom = false;
+
+	if (x == NULL || v == NULL)
+		return NULL;
+	memset(v, 0, sizeof(*v));
+	if (mf != NULL) {
+		v->module = mf->base;
+		v->module_path = mf->path;
+		v->offset = offset;
+	}
+	if (mf != NULL && mf->mod != NULL) {
+		GElf_Off off = 0;
+		GElf_Sym sym;
+		const char *name = dwfl_module_addrinfo(mf->mod, offset, &off, &sym, NULL, NULL,
+		    NULL);
+		int type = name != NULL ? GELF_ST_TYPE(sym.st_info) : STT_NOTYPE;
+
+		/* libdwfl may answer with the nearest sizeless symbol before addr
+		 * (a section marker); only an object that holds it names it. */
+		if ((type == STT_OBJECT || type == STT_TLS) &&
+		    (sym.st_size == 0 ? off == 0 : off < sym.st_size)) {
+			v->symbol = sym_name(s, name, &oom);
+			v->symbol_offset = off;
+		}
+		v->section = pool_strdup(s, section_name(mf->mod, offset), &oom);
+	}
+	if (oom)
+		return NULL;
+	*x = (struct site){ .mf = mf, .offset = offset, .pc = 0, .data = v };
+	return x;
+}
+
+int
+sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
+    uint64_t addr, const struct sym_data **data, struct err *e)
+{
+	const struct module *m = module_of_data(d, module_id, addr);
+	struct modfile *mf = NULL;
+	uint64_t offset = addr;
+
+	if (m != NULL) {
+		mf = modfile_get(s, m);
+		if (mf == NULL)
+			return err_set(e, "symbolize: out of memory");
+		offset = addr - m->bias;
+	}
+	struct site *x = sitetab_find(&s->bydata, mf, offset, 0);
+
+	if (x == NULL) {
+		x = data_symbolize(s, mf, offset);
+		if (x == NULL || sitetab_add(&s->bydata, x) != 0)
+			return err_set(e, "symbolize: out of memory");
+	}
+	*data = x->data;
+	return 0;
+}
+
 struct symbolizer *
 sym_new(const struct sym_options *o, struct err *e)
 {
@@ -783,5 +900,6 @@ sym_free(struct symbolizer *s)
 	}
 	free(s->byoff.slots);
 	free(s->bypc.slots);
+	free(s->bydata.slots);
 	free(s);
 }

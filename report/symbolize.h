@@ -1,6 +1,7 @@
 /*
  * symbolize.h - return addresses from a dump -> function, file:line, with
- * inline frames, through elfutils' libdwfl. See symbolize.c.
+ * inline frames, and data addresses -> object symbol and section, through
+ * elfutils' libdwfl. See symbolize.c.
  */
 #ifndef LEAKREPORT_SYMBOLIZE_H
 #define LEAKREPORT_SYMBOLIZE_H
@@ -46,6 +47,30 @@ struct symbolizer *sym_new(const struct sym_options *o, struct err *e);
  */
 int sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
     const struct sym_frame **frames, size_t *n, struct err *e);
+
+/* A data address of a module, named (sym_resolve_data). */
+struct sym_data {
+	const char *module;     /* module file's basename, or NULL if no module covers it */
+	const char *module_path;/* full path as in the dump, or NULL */
+	uint64_t offset;        /* address - module bias (link-time address), when module != NULL */
+	const char *symbol;     /* the data object (STT_OBJECT/STT_TLS, .symtab else .dynsym)
+				 * that holds it, demangled; NULL when none does */
+	uint64_t symbol_offset; /* address - the symbol's start, when symbol != NULL */
+	const char *section;    /* ".bss", ".data", ".data.rel.ro", ...; NULL when unknown */
+};
+
+/*
+ * Names run-time data address addr of dump d (say the word a global root
+ * points from): the module with id module_id (0, or an id d does not have:
+ * the module whose [lo, hi) holds addr, a loaded one first), the object
+ * symbol holding addr - bias and its section. When there is no symbol the
+ * result still has module+offset and, if the file says, the section. The
+ * result belongs to the symbolizer's cache (each distinct module+offset is
+ * looked up once, across dumps) and stays valid until sym_free(). Returns
+ * 0, or -1 with e filled only on an internal failure (out of memory).
+ */
+int sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
+    uint64_t addr, const struct sym_data **data, struct err *e);
 
 void sym_free(struct symbolizer *s);
 
