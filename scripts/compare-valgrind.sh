@@ -62,7 +62,8 @@ else
 	trap 'rm -rf "$W"' EXIT
 fi
 unset LD_PRELOAD LEAK_OUTPUT LEAK_DEPTH LEAK_QUIET DEBUGINFOD_URLS
-export LC_ALL=C
+# The programs keep the caller's locale: perl, for one, leaks newlocale() blocks
+# under LANG=C.UTF-8 that it does not allocate under LC_ALL=C.
 
 # The parsers (vg_records, vg_summary, our_records, class_sum) and the
 # valgrind options. The case file only defines functions and variables.
