@@ -67,12 +67,7 @@ unset LD_PRELOAD LEAK_OUTPUT LEAK_DEPTH LEAK_QUIET DEBUGINFOD_URLS
 
 # The parsers (vg_records, vg_summary, our_records, class_sum) and the
 # valgrind options. The case file only defines functions and variables.
-E2E_DIR=$ROOT/tests/e2e
 RUN_TIMEOUT=${RUN_TIMEOUT:-300}
-T=$W
-fail() {
-	die "$*"
-}
 # shellcheck source=../tests/e2e/cases/reach_valgrind.sh
 . "$ROOT/tests/e2e/cases/reach_valgrind.sh" >/dev/null
 
