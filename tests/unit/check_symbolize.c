@@ -7,7 +7,9 @@
  * call sites of the functions inlined around it). The tests run it, build a
  * struct dump by hand from what it printed, and check what sym_resolve()
  * says: names, files, lines, the inline chain, demangling, the symbol-table
- * fallback, build-id mismatch, missing and hostile files, and speed.
+ * fallback, build-id mismatch, missing and hostile files, and speed; and
+ * what sym_resolve_data() says of the data addresses the fixture prints
+ * (object symbol, offset in it, section).
  * Fixtures are found under $TEST_SRCDIR/build/tests (make unit sets it), or
  * ./build/tests.
  */
@@ -42,6 +44,11 @@ struct fixture {
 	char buildid[2 * 64 + 1];
 	size_t nsites;
 	struct site_line sites[MAX_SITES];
+	size_t ndata;
+	struct {
+		char tag[32];
+		uint64_t addr;          /* run-time address */
+	} data[MAX_SITES];         /* the fixture's "data" lines */
 };
 
 struct warnings {
@@ -86,6 +93,13 @@ fixture_run(const char *name, struct fixture *f)
 		if (sscanf(line, "module %lx %lx %lx %128s", &f->bias, &f->lo, &f->hi,
 		    f->buildid) == 4)
 			continue;
+		if (strncmp(line, "data ", 5) == 0) {
+			ck_assert_uint_lt(f->ndata, MAX_SITES);
+			ck_assert_int_eq(sscanf(line, "data %31s %lx", f->data[f->ndata].tag,
+			    &f->data[f->ndata].addr), 2);
+			f->ndata++;
+			continue;
+		}
 		ck_assert_uint_lt(f->nsites, MAX_SITES);
 		ck_assert_int_eq(sscanf(line, "site %31s %lx %d %d %d", s->tag, &s->pc,
 		    &s->line[0], &s->line[1], &s->line[2]), 5);
@@ -591,6 +605,133 @@ START_TEST(cache_across_dumps)
 }
 END_TEST
 
+static uint64_t
+fixture_data(const struct fixture *f, const char *tag)
+{
+	for (size_t i = 0; i < f->ndata; i++)
+		if (strcmp(f->data[i].tag, tag) == 0)
+			return f->data[i].addr;
+	ck_abort_msg("no data %s", tag);
+	return 0;
+}
+
+static const struct sym_data *
+resolve_data(struct symbolizer *s, const struct dump *d, uint32_t id, uint64_t addr)
+{
+	const struct sym_data *v = NULL;
+	struct err e;
+
+	ck_assert_msg(sym_resolve_data(s, d, id, addr, &v, &e) == 0, "%s", e.msg);
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+/* v names fixture f's data at addr: symbol sym (NULL: none) + off, in
+ * section sec. */
+static void
+assert_data(const struct sym_data *v, const struct fixture *f, uint64_t addr, const char *sym,
+    uint64_t off, const char *sec)
+{
+	ck_assert_str_eq(v->module, strrchr(f->path, '/') + 1);
+	ck_assert_str_eq(v->module_path, f->path);
+	ck_assert_uint_eq(v->offset, addr - f->bias);
+	if (sym == NULL) {
+		ck_assert_msg(v->symbol == NULL, "symbol %s, want none", v->symbol);
+	} else {
+		/* gcc names a function-static "name.N" */
+		size_t len = strlen(sym);
+
+		ck_assert_msg(v->symbol != NULL && strncmp(v->symbol, sym, len) == 0 &&
+		    (v->symbol[len] == '\0' || v->symbol[len] == '.'), "symbol %s, want %s",
+		    v->symbol ? v->symbol : "(null)", sym);
+		ck_assert_uint_eq(v->symbol_offset, off);
+	}
+	ck_assert_msg(v->section != NULL && strcmp(v->section, sec) == 0, "section %s, want %s",
+	    v->section ? v->section : "(null)", sec);
+}
+
+START_TEST(data_symbols_and_sections)
+{
+	struct fixture f;
+	struct fixture g;
+	struct dump d;
+	struct dump d2;
+	struct module m;
+	struct module m2;
+	struct warnings w;
+
+	fixture_run("sym_fixture", &f);
+	dump_of(&d, &m, &f, NULL, NULL);
+	struct symbolizer *s = new_sym(&w);
+	uint64_t table = fixture_data(&f, "table+8");
+	const struct sym_data *v = resolve_data(s, &d, 1, table);
+
+	assert_data(v, &f, table, "fixture_table", 8, ".data");
+	/* by address when the id is 0 or unknown; cached: the same answer */
+	ck_assert_ptr_eq(resolve_data(s, &d, 0, table), v);
+	ck_assert_ptr_eq(resolve_data(s, &d, 7, table), v);
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "counter")), &f,
+	    fixture_data(&f, "counter"), "fixture_counter", 0, ".bss");
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "counter") + 31), &f,
+	    fixture_data(&f, "counter") + 31, "fixture_counter", 31, ".bss");
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "hidden")), &f,
+	    fixture_data(&f, "hidden"), "fixture_hidden", 0, ".bss");
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "calls")), &f,
+	    fixture_data(&f, "calls"), "calls", 0, ".bss");
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "names+8")), &f,
+	    fixture_data(&f, "names+8"), "fixture_names", 8, ".data.rel.ro");
+	/* code is not data: no object symbol there, but its section */
+	assert_data(resolve_data(s, &d, 1, fixture_site(&f, "alpha")->pc - 1), &f,
+	    fixture_site(&f, "alpha")->pc - 1, NULL, 0, ".text");
+	/* outside every module: nothing but the address */
+	v = resolve_data(s, &d, 0, 0x10);
+	ck_assert_ptr_null(v->module);
+	ck_assert_ptr_null(v->symbol);
+	ck_assert_ptr_null(v->section);
+	/* another run of the same file (another bias): the same cached answer */
+	fixture_run("sym_fixture", &g);
+	dump_of(&d2, &m2, &g, NULL, NULL);
+	v = resolve_data(s, &d, 1, table);
+	ck_assert_ptr_eq(resolve_data(s, &d2, 1, fixture_data(&g, "table+8")), v);
+	ck_assert_int_eq(w.n, 0);
+	sym_free(s);
+}
+END_TEST
+
+START_TEST(data_stripped_and_debuglink)
+{
+	struct fixture f;
+	struct dump d;
+	struct module m;
+	struct warnings w;
+	struct symbolizer *s = new_sym(&w);
+
+	/* stripped: no symbol (fixture_table is not in .dynsym), but module,
+	 * offset and section */
+	fixture_run("sym_fixture_stripped", &f);
+	dump_of(&d, &m, &f, NULL, NULL);
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "table+8")), &f,
+	    fixture_data(&f, "table+8"), NULL, 0, ".data");
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "hidden")), &f,
+	    fixture_data(&f, "hidden"), NULL, 0, ".bss");
+	/* the .symtab of the separate debug file names it again */
+	fixture_run("sym_fixture_dbglink", &f);
+	dump_of(&d, &m, &f, NULL, NULL);
+	assert_data(resolve_data(s, &d, 1, fixture_data(&f, "table+8")), &f,
+	    fixture_data(&f, "table+8"), "fixture_table", 8, ".data");
+	/* a file that cannot be opened: module and offset only, one warning */
+	dump_of(&d, &m, &f, "/nonexistent/sym_fixture", NULL);
+	const struct sym_data *v = resolve_data(s, &d, 1, fixture_data(&f, "hidden"));
+
+	ck_assert_str_eq(v->module, "sym_fixture");
+	ck_assert_uint_eq(v->offset, fixture_data(&f, "hidden") - f.bias);
+	ck_assert_ptr_null(v->symbol);
+	ck_assert_ptr_null(v->section);
+	ck_assert_int_eq(w.n, 1);
+	sym_free(s);
+}
+END_TEST
+
 START_TEST(debuginfod_off_by_default)
 {
 	struct warnings w;
@@ -789,6 +930,8 @@ symbolize_suite(void)
 	tcase_add_test(tc, pc_outside_modules);
 	tcase_add_test(tc, loaded_module_preferred);
 	tcase_add_test(tc, cache_across_dumps);
+	tcase_add_test(tc, data_symbols_and_sections);
+	tcase_add_test(tc, data_stripped_and_debuglink);
 	tcase_add_test(tc, debuginfod_off_by_default);
 	tcase_add_test(tc, many_stacks_fast);
 	suite_add_tcase(s, tc);

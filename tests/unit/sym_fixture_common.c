@@ -4,6 +4,7 @@
  *
  *   module <bias> <lo> <hi> <buildid|->   the main program, from dl_iterate_phdr
  *   site <tag> <pc> <l0> <l1> <l2>         one call of fixture_site()
+ *   data <tag> <addr>                      one call of fixture_data(): a data address
  *
  * pc is fixture_site()'s return address, l0..l2 are the __LINE__ values the
  * caller passed (0 when unused). Hex without 0x, like the dump format.
@@ -16,6 +17,7 @@
 
 void fixture_module(void);
 void fixture_site(const char *tag, int l0, int l1, int l2);
+void fixture_data(const char *tag, const void *addr);
 
 static void
 print_buildid(const struct dl_phdr_info *info)
@@ -81,4 +83,10 @@ fixture_site(const char *tag, int l0, int l1, int l2)
 {
 	printf("site %s %lx %d %d %d\n", tag, (unsigned long)__builtin_return_address(0), l0,
 	    l1, l2);
+}
+
+void
+fixture_data(const char *tag, const void *addr)
+{
+	printf("data %s %lx\n", tag, (unsigned long)addr);
 }
