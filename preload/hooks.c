@@ -38,6 +38,7 @@
 #include "guard.h"
 #include "hooks.h"
 #include "modules.h"
+#include "scan.h"
 #include "state.h"
 
 #define LK_EXPORT __attribute__((visibility("default")))
@@ -454,16 +455,45 @@ typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), v
 
 static main_fn program_main;
 
-/* Runs the program's main; once it returns, its frames are dead, and
- * init_main_returned() wipes them so the exit scan does not take stale
- * pointers there for roots (a local of main is no root after main). */
+/* Runs the program's main; once it returns, its frames are dead: the exit
+ * scan starts this thread's stack above our own frame, so stale pointers
+ * that main left below are no roots (a local of main is none after main). */
 static int
 main_wrapper(int argc, char **argv, char **envp)
 {
 	int rc = program_main(argc, argv, envp);
 
-	init_main_returned(argv);
+	scan_set_stack_start((uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *));
 	return rc;
+}
+
+/* exit() from the program: the caller's frames are live, the frames of
+ * calls that already returned lie below and are dead. Callee-saved
+ * registers, which may hold the caller's pointers, are spilled into this
+ * frame, and the scan starts here. */
+static __attribute__((noinline, noreturn)) void
+exit_here(void (*real_exit)(int), int status)
+{
+	volatile uintptr_t here = 0;
+
+	__builtin_unwind_init();
+	scan_set_stack_start((uintptr_t)&here);
+	real_exit(status);
+	__builtin_unreachable();
+}
+
+LK_EXPORT void
+exit(int status)
+{
+	static void (*real_exit)(int);
+
+	if (real_exit == NULL)
+		real_exit = (void (*)(int))dlsym(RTLD_NEXT, "exit");
+	if (real_exit == NULL) {
+		fmt_log("cannot find exit; aborting", NULL);
+		abort();
+	}
+	exit_here(real_exit, status);
 }
 
 LK_EXPORT int

@@ -27,7 +27,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -143,40 +142,6 @@ init_final_dump(void)
 	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);
 	lk_busy = was_busy;
 	errno = saved;
-}
-
-#define DEAD_STACK_MAX  (256 * 1024)
-
-/* Zeroes `len` bytes of this function's frame: the dead frames of main. */
-static __attribute__((noinline)) void
-wipe_below(size_t len)
-{
-	char *buf = __builtin_alloca(len);
-
-	explicit_bzero(buf, len);
-	__asm__ volatile("" : : "r"(buf) : "memory");
-}
-
-void
-init_main_returned(char **argv)
-{
-	struct rlimit rl;
-	uintptr_t here = (uintptr_t)&rl;
-	size_t len = DEAD_STACK_MAX;
-
-	if (!lk_config.reachability)
-		return;
-	/* Stay well inside the stack limit: the stack above us (up to argv)
-	 * is in use, keep 64 KiB spare. */
-	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-		size_t used = (uintptr_t)argv > here ? (uintptr_t)argv - here : 0;
-
-		if (rl.rlim_cur < used + 64 * 1024 + 4096)
-			return;
-		if (len > rl.rlim_cur - used - 64 * 1024)
-			len = rl.rlim_cur - used - 64 * 1024;
-	}
-	wipe_below(len);
 }
 
 __attribute__((constructor(101))) static void

@@ -230,13 +230,80 @@ is_arena_heap(const struct mapping *m)
 	return hi[3] == m->hi - m->lo && hi[2] >= hi[3] && hi[2] <= HEAP_ALIGN;
 }
 
-static bool
-range_is_ours(uintptr_t lo, uintptr_t hi, const struct roots *r)
+#define PIECES_MAX      256
+#define MAX_BLOCKS_CUT  64
+
+/* What is left of one maps line once memory that is no root is cut out. */
+struct pieces {
+	uintptr_t lo[PIECES_MAX];
+	uintptr_t hi[PIECES_MAX];
+	size_t n;
+};
+
+static void
+pieces_cut(struct pieces *p, uintptr_t a, uintptr_t b)
 {
+	size_t n = p->n;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b <= p->lo[i] || a >= p->hi[i])
+			continue;
+		if (a > p->lo[i] && b < p->hi[i] && p->n < PIECES_MAX) {
+			p->lo[p->n] = b;        /* split in two */
+			p->hi[p->n] = p->hi[i];
+			p->n++;
+			p->hi[i] = a;
+		} else if (a > p->lo[i]) {
+			p->hi[i] = a;
+		} else if (b < p->hi[i]) {
+			p->lo[i] = b;
+		} else {
+			p->hi[i] = p->lo[i];    /* wholly cut */
+		}
+	}
+}
+
+/*
+ * The kernel merges adjacent anonymous mappings into one maps line, so one
+ * line may hold a thread's stack or the program's own memory next to ours,
+ * next to a big malloc'd block, or next to a glibc arena heap. Cut those
+ * out instead of dropping the line. Returns false when the line is heap
+ * (too many live blocks to cut around).
+ */
+static bool
+cut_non_roots(struct pieces *p, const struct roots *r, size_t nglobals,
+    size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
+    void *ctx)
+{
+	uintptr_t lo = p->lo[0], hi = p->hi[0];
+	uintptr_t spans[2 * MAX_BLOCKS_CUT];
+
 	for (size_t i = 0; i < r->nours; i++)
-		if (r->ours[i].lo < hi && r->ours[i].hi > lo)
-			return true;
-	return false;
+		pieces_cut(p, r->ours[i].lo, r->ours[i].hi);
+	for (size_t i = 0; i < nglobals; i++)
+		if (r->r[i].kind == ROOT_GLOBAL)
+			pieces_cut(p, r->r[i].lo, r->r[i].hi);
+	for (uintptr_t a = (lo + HEAP_ALIGN - 1) & ~(HEAP_ALIGN - 1); a + 64 <= hi; a += HEAP_ALIGN) {
+		struct mapping m = { .lo = a, .hi = hi };
+		const uintptr_t *info = (const uintptr_t *)a;
+
+		if (info[3] <= hi - a && info[3] >= 4096 && (m.hi = a + info[3], is_arena_heap(&m)))
+			pieces_cut(p, a, a + info[3]);
+	}
+	size_t nb = blocks_in(ctx, lo, hi, spans, MAX_BLOCKS_CUT);
+	if (nb > MAX_BLOCKS_CUT)
+		return false;
+	for (size_t i = 0; i < nb; i++)
+		pieces_cut(p, spans[2 * i], spans[2 * i + 1]);
+	return true;
+}
+
+static void
+add_pieces(struct roots *r, const struct pieces *p, enum root_kind kind, uint32_t who)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->lo[i] < p->hi[i])
+			add(r, p->lo[i], p->hi[i], kind, who);
 }
 
 static void
@@ -248,21 +315,33 @@ note_ours(void *ctx, uintptr_t lo, uintptr_t hi)
 		r->ours[r->nours++] = (struct root_region){ .lo = lo, .hi = hi };
 }
 
-static bool
-overlaps_globals(const struct roots *r, uintptr_t lo, uintptr_t hi)
+struct maps_ctx {
+	struct roots *r;
+	size_t nglobals;
+	size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max);
+	void *ctx;
+	struct pieces p;
+};
+
+/* A live stack from `from` to the end of its maps line. */
+static void
+add_stack(struct maps_ctx *mc, uintptr_t from, uintptr_t hi, pid_t tid)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (r->r[i].kind == ROOT_GLOBAL && r->r[i].lo < hi && r->r[i].hi > lo)
-			return true;
-	return false;
+	mc->p.n = 1;
+	mc->p.lo[0] = from;
+	mc->p.hi[0] = hi;
+	if (cut_non_roots(&mc->p, mc->r, mc->nglobals, mc->blocks_in, mc->ctx))
+		add_pieces(mc->r, &mc->p, ROOT_THREAD, (uint32_t)tid);
 }
 
 int
 roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
-    bool (*holds_blocks)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx)
+    size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
+    void *ctx)
 {
 	char *buf = mmap(NULL, MAPS_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	size_t len = 0;
+	struct maps_ctx mc = { .r = r, .blocks_in = blocks_in, .ctx = ctx };
 
 	if (buf == MAP_FAILED)
 		return -1;
@@ -283,30 +362,30 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 	arena_foreach_map(note_ours, r);
 	note_ours(r, (uintptr_t)buf, (uintptr_t)buf + MAPS_MAX);
 
-	size_t nglobals = r->n;
+	mc.nglobals = r->n;
 	const char *end = buf + len;
 	struct mapping prev = { 0 }, m;
-	for (const char *p = buf; p != NULL && p < end; prev = m) {
-		p = parse_line(p, end, &m);
-		if (p == NULL)
+	for (const char *q = buf; q != NULL && q < end; prev = m) {
+		q = parse_line(q, end, &m);
+		if (q == NULL)
 			break;
 		/* Live stacks: ours and the stopped threads', from their sp up. */
 		bool stack = false;
 		if (my_sp >= m.lo && my_sp < m.hi) {
-			add(r, my_sp, m.hi, ROOT_THREAD, (uint32_t)my_tid);
+			add_stack(&mc, my_sp, m.hi, my_tid);
 			stack = true;
 		}
 		for (int i = 0; i < nth; i++) {
-			uintptr_t from[2] = { th[i].handler_sp, th[i].sp };
+			uintptr_t at[2] = { th[i].handler_sp, th[i].sp };
 
 			if (th[i].tid <= 0)
 				continue;
 			for (int k = 0; k < 2; k++) {
-				if (from[k] == 0 || from[k] < m.lo || from[k] >= m.hi)
+				if (at[k] == 0 || at[k] < m.lo || at[k] >= m.hi)
 					continue;
 				if (k == 1 && th[i].handler_sp >= m.lo && th[i].handler_sp < m.hi)
 					continue;       /* same stack: the handler frame covers it */
-				add(r, from[k], m.hi, ROOT_THREAD, (uint32_t)th[i].tid);
+				add_stack(&mc, at[k], m.hi, th[i].tid);
 				stack = true;
 			}
 		}
@@ -315,14 +394,12 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 		/* A thread stack (a guard page right below), live or cached. */
 		if (prev.hi == m.lo && prev.anon && prev.perms[0] == '-' && prev.perms[1] == '-')
 			continue;
-		if (is_arena_heap(&m))
-			continue;
-		if (range_is_ours(m.lo, m.hi, r) || overlaps_globals(r, m.lo, m.hi))
-			continue;       /* ours, or a module's .bss tail */
-		if (holds_blocks(ctx, m.lo, m.hi))
-			continue;       /* the allocator's heap */
-		add(r, m.lo, m.hi, ROOT_MAPPING, 0);
+		mc.p.n = 1;
+		mc.p.lo[0] = m.lo;
+		mc.p.hi[0] = m.hi;
+		if (cut_non_roots(&mc.p, r, mc.nglobals, blocks_in, ctx))
+			add_pieces(r, &mc.p, ROOT_MAPPING, 0);
 	}
 	munmap(buf, MAPS_MAX);
-	return (int)(r->n - nglobals);
+	return (int)(r->n - mc.nglobals);
 }

@@ -44,11 +44,15 @@ void roots_init(void *(*real_malloc)(size_t), void (*real_free)(void *));
 int roots_modules(struct roots *r);
 
 /* Adds the live stacks (my_sp for the calling thread, each stopped
- * thread's from its handler frame) and the program's anonymous mappings
- * that hold no tracked block. Only system calls: safe while stopped.
+ * thread's from its handler frame) and the program's anonymous mappings,
+ * less our own memory, module segments, glibc arena heaps and live blocks.
+ * blocks_in(ctx, lo, hi, spans, max) stores up to max [start, end) pairs of
+ * live blocks (with their chunk headers) inside [lo, hi) and returns how
+ * many there are in all. Only system calls: safe while stopped.
  * Returns how many were added, or -1 when /proc/self/maps is unreadable. */
 int roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
-    bool (*holds_blocks)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx);
+    size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
+    void *ctx);
 
 /* Whether pc lies in the dynamic loader's code (set by roots_modules). */
 bool roots_in_loader(uintptr_t pc);

@@ -252,11 +252,12 @@ drain(struct scan *sc)
 	}
 }
 
-static bool
-holds_blocks(void *ctx, uintptr_t lo, uintptr_t hi)
+/* Live blocks in [lo, hi), as [chunk header, end) spans: see roots.h. */
+static size_t
+blocks_in(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max)
 {
 	const struct scan *sc = ctx;
-	size_t a = 0, z = sc->n;
+	size_t a = 0, z = sc->n, n = 0;
 
 	while (a < z) {         /* first block with addr >= lo */
 		size_t mid = (a + z) / 2;
@@ -266,7 +267,25 @@ holds_blocks(void *ctx, uintptr_t lo, uintptr_t hi)
 		else
 			z = mid;
 	}
-	return a < sc->n && sc->b[a].addr < hi;
+	for (; a < sc->n && sc->b[a].addr < hi; a++, n++) {
+		if (n < max) {
+			spans[2 * n] = sc->b[a].addr - 16;
+			spans[2 * n + 1] = sc->b[a].addr + sc->b[a].size;
+		}
+		if (n > max)
+			break;
+	}
+	return n;
+}
+
+static uintptr_t exit_sp;              /* the exiting thread's live stack starts here */
+static pid_t exit_tid;
+
+void
+scan_set_stack_start(uintptr_t sp)
+{
+	exit_sp = sp;
+	exit_tid = (pid_t)syscall(SYS_gettid);
 }
 
 /* Step 7: definite and indirect among the unreached. */
@@ -394,8 +413,9 @@ scan_run(struct table *t, struct stacks *stacks)
 		goto out_resume;
 
 	size_t nglobal = sc->roots.n;
-	if (roots_maps(&sc->roots, th, nth, spill_and_sp(), (pid_t)syscall(SYS_gettid),
-	    holds_blocks, sc) < 0)
+	pid_t me = (pid_t)syscall(SYS_gettid);
+	uintptr_t my_sp = exit_sp != 0 && exit_tid == me ? exit_sp : spill_and_sp();
+	if (roots_maps(&sc->roots, th, nth, my_sp, me, blocks_in, sc) < 0)
 		goto out_resume;
 	(void)nglobal;
 	if (sc->n > 0) {

@@ -48,4 +48,10 @@ bool scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *o
 
 void scan_free(struct scan *sc);
 
+/* Records that the calling thread is leaving: its live stack is sp and
+ * above (the frames of exit() itself and the dead frames of earlier calls
+ * below sp are not roots). hooks.c calls it from exit() and after main
+ * returns. */
+void scan_set_stack_start(uintptr_t sp);
+
 #endif /* LIBLEAK_SCAN_H */

@@ -37,8 +37,4 @@ state_is(int s)
 /* The exit dump, once per process; hooks.c calls it from _exit(). */
 void init_final_dump(void);
 
-/* Called by hooks.c when the program's main has returned: clears the dead
- * stack below the caller (where main's frames were). */
-void init_main_returned(char **argv);
-
 #endif /* LIBLEAK_STATE_H */
