@@ -131,6 +131,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
+# ---- side-by-side benchmark -> docs/bench.md (scripts/bench; knobs BENCH_ROUNDS, BENCH_ONLY).
+# A tool deps.sh cannot install is skipped and marked "not installed" in the table.
+bench:
+	-@scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory all
+	@scripts/bench
+
 # ---- fuzzing: dump_read.c under libFuzzer, ASan and UBSan, for $(FUZZ_SECONDS) s on a
 # copy of tests/fuzz/corpus/ (new inputs stay in build/); crashes go to build/fuzz/.
 FUZZ_CC      ?= clang-14
