@@ -94,7 +94,8 @@ arena_unmap(void *p, size_t bytes)
 
 	bytes = (bytes + 4095) & ~(size_t)4095;
 	for (size_t i = 0; r != NULL && i < n && i < REG_MAX; i++)
-		if (r[i].lo == (uintptr_t)p)
+		/* acquire: pairs with reg_note()'s release; lo is written. */
+		if (atomic_load_explicit(&r[i].len, memory_order_acquire) != 0 && r[i].lo == (uintptr_t)p)
 			atomic_store_explicit(&r[i].len, 0, memory_order_relaxed);
 	munmap(p, bytes);
 }

@@ -13,7 +13,8 @@
  * the same new stack may both build an entry; the CAS admits one, the loser
  * finds the winner in the list and abandons its entry (arena memory is
  * never freed; the loser's id stays unused, which stacks_get() reports as
- * NULL). Memory orders:
+ * NULL). An entry is in the id directory before it is in a bucket, so an
+ * id handed out can always be looked up. Memory orders:
  *  - bucket head CAS (release) -> head and next loads (acquire): an entry's
  *    fields are complete before it can be found.
  *  - directory slot store (release) -> load (acquire) in stacks_get().
@@ -80,20 +81,21 @@ find(struct entry *e, struct entry *stop, uint64_t h, const uintptr_t *pcs, unsi
 	return NULL;
 }
 
-static void
+/* Makes e findable by id. False when the directory chunk cannot be mapped. */
+static bool
 dir_publish(struct stacks *d, struct entry *e)
 {
 	size_t hi = e->id / ID_CHUNK;
 
 	if (hi >= ID_DIR_SIZE)
-		return;
+		return false;
 	/* acquire: pairs with the acq_rel CAS below; the chunk is mapped. */
 	_Atomic(struct entry *) *chunk = atomic_load_explicit(&d->dir[hi], memory_order_acquire);
 	if (chunk == NULL) {
 		_Atomic(struct entry *) *fresh = arena_map(ID_CHUNK * sizeof(*fresh));
 
 		if (fresh == NULL)
-			return;
+			return false;
 		if (atomic_compare_exchange_strong_explicit(&d->dir[hi], &chunk, fresh,
 		    memory_order_acq_rel, memory_order_acquire))
 			chunk = fresh;
@@ -102,6 +104,7 @@ dir_publish(struct stacks *d, struct entry *e)
 	}
 	/* release: pairs with the acquire in stacks_get(). */
 	atomic_store_explicit(&chunk[e->id % ID_CHUNK], e, memory_order_release);
+	return true;
 }
 
 stack_id_t
@@ -127,6 +130,11 @@ stacks_intern(struct stacks *d, const uintptr_t *pcs, unsigned n)
 	mine->id = id;
 	mine->n = n;
 	memcpy(mine->pcs, pcs, n * sizeof(*pcs));
+	/* By id first: whoever finds mine in the bucket may stacks_get() its id
+	 * at once. If mine then loses the race below, its id simply stays
+	 * unused. No directory, no id: the block is tracked without a stack. */
+	if (!dir_publish(d, mine))
+		return 0;
 	for (;;) {
 		atomic_store_explicit(&mine->next, first, memory_order_relaxed);
 		/* release: publishes mine's fields to the acquire loads in find(). */
@@ -135,10 +143,15 @@ stacks_intern(struct stacks *d, const uintptr_t *pcs, unsigned n)
 			break;
 		/* Lost: only entries in front of the old head are new to us. */
 		e = find(first, atomic_load_explicit(&mine->next, memory_order_relaxed), h, pcs, n);
-		if (e != NULL)
+		if (e != NULL) {
+			/* Our id goes unused: take it out of the directory. Only
+			 * we ever held it, so a plain store suffices (release, to
+			 * order it after the publication it undoes). */
+			atomic_store_explicit(&atomic_load_explicit(&d->dir[id / ID_CHUNK],
+			    memory_order_acquire)[id % ID_CHUNK], NULL, memory_order_release);
 			return e->id;
+		}
 	}
-	dir_publish(d, mine);
 	return id;
 }
 

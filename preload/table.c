@@ -174,10 +174,10 @@ table_grow(struct table *t, struct gen *g)
 	return true;
 }
 
-/* Claims a slot of g for addr. 1: inserted; 0: g is frozen or full;
- * -1: g is over its load limit (the caller grows and retries). */
+/* Claims a slot of g for addr. 1: inserted, at *at; 0: g is frozen or
+ * full; -1: g is over its load limit (the caller grows and retries). */
 static int
-gen_insert(struct gen *g, uintptr_t addr, uint64_t meta, bool ignore_limit)
+gen_insert(struct gen *g, uintptr_t addr, uint64_t meta, bool ignore_limit, size_t *at)
 {
 	if (!ignore_limit &&
 	    atomic_load_explicit(&g->used, memory_order_relaxed) > (g->mask + 1) / 4 * 3)
@@ -201,6 +201,7 @@ gen_insert(struct gen *g, uintptr_t addr, uint64_t meta, bool ignore_limit)
 		atomic_store_explicit(&s->meta, meta, memory_order_relaxed);
 		/* release: (a), whoever sees addr also sees meta. */
 		atomic_store_explicit(&s->key, addr, memory_order_release);
+		*at = i;
 		return 1;
 	}
 	return 0;
@@ -208,25 +209,18 @@ gen_insert(struct gen *g, uintptr_t addr, uint64_t meta, bool ignore_limit)
 
 static void help_migrate(struct table *t);
 
-/* After g was retired: takes addr back out of g if it is still there (an
- * insert that claimed a slot of a retired generation). A migrator may have
- * moved it first, and discarded pages read EMPTY, so the search is bounded. */
+/* After g was retired: takes addr back out of slot `at` of g, where we
+ * put it, unless a migrator moved it first. True when we took it back.
+ * (Searching from the home slot would not do: the pages of a retired
+ * generation read as zero, and EMPTY would stop the search early.) */
 static bool
-gen_unpublish(struct gen *g, uintptr_t addr)
+gen_unpublish(struct gen *g, uintptr_t addr, size_t at)
 {
-	size_t i = slot_index(g, addr);
+	uint64_t k = addr;
 
-	for (size_t n = 0; n <= g->mask; n++, i = (i + 1) & g->mask) {
-		uint64_t k = atomic_load_explicit(&g->slots[i].key, memory_order_relaxed);
-
-		if (k == KEY_EMPTY)
-			return false;
-		if (k == addr) {
-			atomic_store_explicit(&g->slots[i].key, KEY_FROZEN, memory_order_relaxed);
-			return true;
-		}
-	}
-	return false;
+	/* relaxed: we are the only one who can still own this slot's key. */
+	return atomic_compare_exchange_strong_explicit(&g->slots[at].key, &k, KEY_FROZEN,
+	    memory_order_relaxed, memory_order_relaxed);
 }
 
 /* Inserts into the newest generation; `internal` for moves, which must not
@@ -237,13 +231,15 @@ table_put(struct table *t, uintptr_t addr, uint64_t meta, bool internal)
 	for (;;) {
 		/* acquire: (c). */
 		struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire);
-		int r = gen_insert(g, addr, meta, atomic_load_explicit(&g->nogrow, memory_order_relaxed));
+		size_t at = 0;
+		int r = gen_insert(g, addr, meta, atomic_load_explicit(&g->nogrow, memory_order_relaxed),
+		    &at);
 
 		if (r == 1) {
 			/* seq_cst: (e). If g was retired under us, our key may sit in
 			 * discarded pages that nobody searches: move it ourselves. */
 			if (atomic_load_explicit(&g->retired, memory_order_seq_cst)) {
-				if (gen_unpublish(g, addr))
+				if (gen_unpublish(g, addr, at))
 					continue;       /* it was still there: put it again */
 				return true;            /* a migrator moved it in time */
 			}
@@ -253,13 +249,18 @@ table_put(struct table *t, uintptr_t addr, uint64_t meta, bool internal)
 		}
 		if (atomic_load_explicit(&t->newest, memory_order_acquire) != g)
 			continue;       /* a newer generation appeared meanwhile */
-		if (r == -1 || !atomic_load_explicit(&g->nogrow, memory_order_relaxed)) {
-			if (table_grow(t, g))
-				continue;
-			if (r == -1)
-				continue;       /* nogrow is set now: fill g to the brim */
+		if (r == -1) {
+			/* Over 3/4: grow; if mapping fails, nogrow is set and g
+			 * fills to the brim before we try mapping again. */
+			table_grow(t, g);
+			continue;
 		}
-		return false;           /* full and cannot grow */
+		/* Full: map a successor whatever nogrow says (mmap may work
+		 * again); only when that fails is the block not recorded. */
+		atomic_store_explicit(&g->nogrow, 0, memory_order_relaxed);
+		if (table_grow(t, g))
+			continue;
+		return false;
 	}
 }
 
@@ -273,8 +274,9 @@ table_insert(struct table *t, uintptr_t addr, uint64_t size, stack_id_t stack)
 	return table_put(t, addr, size | (uint64_t)stack << SIZE_BITS, false);
 }
 
-/* Moves slot i of old generation g to the newest generation. */
-static void
+/* Moves slot i of old generation g to the newest generation. False when
+ * the block could not be placed (no memory): it then stays in g. */
+static bool
 migrate_slot(struct table *t, struct gen *g, size_t i)
 {
 	struct slot *s = &g->slots[i];
@@ -288,12 +290,12 @@ migrate_slot(struct table *t, struct gen *g, size_t i)
 			/* release: a remover that reads FROZEN knows nothing is here. */
 			if (atomic_compare_exchange_weak_explicit(&s->key, &k, KEY_FROZEN,
 			    memory_order_release, memory_order_relaxed))
-				return;
+				return true;
 			continue;
 		}
 		if (!KEY_IS_ADDR(k)) {
 			if (k == KEY_FROZEN)
-				return;
+				return true;
 			cpu_relax(&spins);      /* BUSY: an insert is finishing */
 			continue;
 		}
@@ -302,15 +304,23 @@ migrate_slot(struct table *t, struct gen *g, size_t i)
 		if (!atomic_compare_exchange_weak_explicit(&s->key, &k, k | KEY_MOVING,
 		    memory_order_acquire, memory_order_relaxed))
 			continue;
-		/* When this fails (out of memory) the block is no longer tracked. */
-		(void)table_put(t, (uintptr_t)k, meta, true);
+		if (!table_put(t, (uintptr_t)k, meta, true)) {
+			/* Out of memory: the block stays here, this generation is
+			 * never retired, and lookups keep searching it. release:
+			 * a remover waiting on k|MOVING sees k again. */
+			atomic_store_explicit(&s->key, k, memory_order_release);
+			return false;
+		}
 		/* release: a remover waiting on k|MOVING then finds k in the newest. */
 		atomic_store_explicit(&s->key, KEY_FROZEN, memory_order_release);
-		return;
+		return true;
 	}
 }
 
-/* Unlinks the fully moved generation g from the chain and discards it. */
+/* Unlinks the fully moved generation g from the chain and discards it.
+ * Retirements run oldest first, so two never unlink neighbours at once in
+ * practice; if they did, a discarded generation would stay linked, where
+ * its zero pages read as EMPTY: searches pass it by, nothing is lost. */
 static void
 retire(struct table *t, struct gen *g)
 {
@@ -320,8 +330,8 @@ retire(struct table *t, struct gen *g)
 		p = atomic_load_explicit(&p->older, memory_order_acquire);
 	if (p == NULL)
 		return;
-	/* release: g's older (always NULL: g is the tail) is what readers follow next. */
-	atomic_store_explicit(&p->older, atomic_load_explicit(&g->older, memory_order_relaxed),
+	/* release: readers that follow p->older find g's successor complete. */
+	atomic_store_explicit(&p->older, atomic_load_explicit(&g->older, memory_order_acquire),
 	    memory_order_release);
 	/* seq_cst: (e), before the pages go. */
 	atomic_store_explicit(&g->retired, 1, memory_order_seq_cst);
@@ -335,6 +345,8 @@ help_migrate(struct table *t)
 	struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire);
 	struct gen *o;
 
+	/* Only the tail moves, so generations retire oldest first. (A tail
+	 * whose moves ran out of memory stays, and stops the moves behind it.) */
 	while ((o = atomic_load_explicit(&g->older, memory_order_acquire)) != NULL)
 		g = o;
 	if (g == atomic_load_explicit(&t->newest, memory_order_acquire))
@@ -347,22 +359,37 @@ help_migrate(struct table *t)
 	size_t end = start + BATCH < cap ? start + BATCH : cap;
 	/* acq_rel: (d), counted before any slot of the batch changes. */
 	atomic_fetch_add_explicit(&t->moves_started, 1, memory_order_acq_rel);
+	size_t moved = 0;
 	for (size_t i = start; i < end; i++)
-		migrate_slot(t, g, i);
+		moved += migrate_slot(t, g, i);
 	/* release: (d), the batch's stores are visible to whoever sees the count. */
 	atomic_fetch_add_explicit(&t->moves_done, 1, memory_order_release);
-	/* acq_rel: the last mover must see every other mover's stores. */
-	if (atomic_fetch_add_explicit(&g->moved, end - start, memory_order_acq_rel) + (end - start) == cap)
+	/* acq_rel: the last mover must see every other mover's stores. A slot
+	 * that could not move keeps the count below cap: g then stays. */
+	if (atomic_fetch_add_explicit(&g->moved, moved, memory_order_acq_rel) + moved == cap)
 		retire(t, g);
 }
 
 void
 table_settle(struct table *t)
 {
-	/* acquire: (c). */
-	while (atomic_load_explicit(&atomic_load_explicit(&t->newest, memory_order_acquire)->older,
-	    memory_order_acquire) != NULL)
+	/* Until the cursors have handed out every slot; a generation whose
+	 * blocks could not all move (no memory) stays, and foreach visits it. */
+	for (;;) {
+		/* acquire: (c). */
+		struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire);
+		bool pending = false;
+
+		struct gen *o;
+
+		while ((o = atomic_load_explicit(&g->older, memory_order_acquire)) != NULL)
+			g = o;  /* the tail */
+		pending = g != atomic_load_explicit(&t->newest, memory_order_acquire) &&
+		    atomic_load_explicit(&g->cursor, memory_order_relaxed) <= g->mask;
+		if (!pending)
+			return;
 		help_migrate(t);
+	}
 }
 
 /* Searches every generation for addr. 1 found (and removed when `take`),
@@ -486,19 +513,26 @@ table_after_fork(struct table *t)
 		}
 	}
 	/* Batches cut off by fork never finish; move what is left and count
-	 * every batch as done, or removers would wait for them forever. */
+	 * every batch as done, or removers would wait for them forever. Moving
+	 * may open a newer generation, so each pass starts from the newest. */
 	atomic_store_explicit(&t->moves_done,
 	    atomic_load_explicit(&t->moves_started, memory_order_relaxed), memory_order_relaxed);
-	for (struct gen *g = atomic_load_explicit(&newest->older, memory_order_relaxed); g != NULL;) {
-		struct gen *next = atomic_load_explicit(&g->older, memory_order_relaxed);
+	for (;;) {
+		struct gen *o = atomic_load_explicit(&t->newest, memory_order_relaxed);
 
-		for (size_t i = 0; i <= g->mask; i++)
-			migrate_slot(t, g, i);
-		atomic_store_explicit(&g->retired, 1, memory_order_relaxed);
-		g = next;
+		if (atomic_load_explicit(&o->older, memory_order_relaxed) == NULL)
+			break;          /* one generation left */
+		while (atomic_load_explicit(&o->older, memory_order_relaxed) != NULL)
+			o = atomic_load_explicit(&o->older, memory_order_relaxed);
+		bool all = true;
+		for (size_t i = 0; i <= o->mask; i++)
+			all &= migrate_slot(t, o, i);
+		atomic_store_explicit(&o->cursor, o->mask + 1, memory_order_relaxed);
+		if (!all)
+			break;          /* out of memory: o and the rest stay searchable */
+		atomic_store_explicit(&o->moved, o->mask + 1, memory_order_relaxed);
+		retire(t, o);
 	}
-	struct gen *cur = atomic_load_explicit(&t->newest, memory_order_relaxed);
-	atomic_store_explicit(&cur->older, NULL, memory_order_relaxed);
 	return lost;
 }
 
