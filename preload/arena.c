@@ -134,6 +134,11 @@ arena_map(size_t bytes)
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
+	/* Big maps (table generations) are probed at random: with 4 KiB pages
+	 * nearly every probe is a TLB miss too. Huge pages where the kernel
+	 * offers them on request; a hint, its failure changes nothing. */
+	if (bytes >= ((size_t)4 << 20))
+		madvise(p, bytes, MADV_HUGEPAGE);
 	reg_note(p, bytes);
 	return p;
 }

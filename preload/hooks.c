@@ -106,6 +106,8 @@ track(void *p, size_t n)
 		return;
 	int saved = errno;      /* unwinding may clobber it */
 	uintptr_t pcs[DUMP_MAX_DEPTH];
+
+	table_prefetch(lk_table, (uintptr_t)p);        /* its miss hides behind the unwind */
 	unsigned k = backtrace_capture(pcs, (unsigned)lk_config.depth);
 	stack_id_t id;
 

@@ -342,7 +342,8 @@ retire(struct table *t, struct gen *g)
 static void
 help_migrate(struct table *t)
 {
-	struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire);
+	struct gen *newest = atomic_load_explicit(&t->newest, memory_order_acquire);
+	struct gen *g = newest;
 	struct gen *o;
 
 	/* Only the tail moves, so generations retire oldest first. (A tail
@@ -357,6 +358,14 @@ help_migrate(struct table *t)
 	if (start >= cap)
 		return;
 	size_t end = start + BATCH < cap ? start + BATCH : cap;
+	/* Each move lands on a random line of the newest generation: ask for
+	 * all of them first, so the misses overlap instead of queueing. */
+	for (size_t i = start; i < end; i++) {
+		uint64_t k = atomic_load_explicit(&g->slots[i].key, memory_order_relaxed);
+
+		if (KEY_IS_ADDR(k))
+			__builtin_prefetch(&newest->slots[slot_index(newest, (uintptr_t)k)], 1);
+	}
 	/* acq_rel: (d), counted before any slot of the batch changes. */
 	atomic_fetch_add_explicit(&t->moves_started, 1, memory_order_acq_rel);
 	size_t moved = 0;
@@ -461,6 +470,15 @@ bool
 table_remove(struct table *t, uintptr_t addr, uint64_t *size, stack_id_t *stack)
 {
 	return table_lookup(t, addr, true, size, stack);
+}
+
+void
+table_prefetch(struct table *t, uintptr_t addr)
+{
+	/* acquire: (c). A hint only: the generation may change before use. */
+	struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire);
+
+	__builtin_prefetch(&g->slots[slot_index(g, addr)], 1);
 }
 
 bool
