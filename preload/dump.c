@@ -27,6 +27,7 @@
 #include "dumpfmt.h"
 #include "fmt.h"
 #include "modules.h"
+#include "procfs.h"
 #include "scan.h"
 
 #define BUF_SIZE        (64 * 1024)
@@ -118,28 +119,6 @@ put_time(struct writer *w, const char *tag, uint64_t sec, uint32_t usec)
 	fmt_char(f, '\n');
 }
 
-/* Reads a whole small /proc file into buf; returns its length or -1. */
-static ssize_t
-read_file(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-
-	if (fd < 0)
-		return -1;
-	while (len < cap) {
-		ssize_t r = read(fd, buf + len, cap - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	return (ssize_t)len;
-}
-
 static void
 write_header(struct writer *w, const struct dump_src *src, char *scratch)
 {
@@ -156,7 +135,7 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	ssize_t n = readlink("/proc/self/exe", scratch, PATH_MAX);
 	put_tag_str(w, DUMP_TAG_EXE, scratch, n > 0 ? (size_t)n : 0);
 
-	ssize_t len = read_file("/proc/self/cmdline", scratch, CMDLINE_MAX);
+	ssize_t len = procfs_read("/proc/self/cmdline", scratch, CMDLINE_MAX);
 	size_t argc = 0;
 	for (ssize_t i = 0; i < len; i++)
 		argc += scratch[i] == '\0';
@@ -284,7 +263,7 @@ write_stats(struct writer *w, const struct sums *s, char *scratch)
 
 	counters_read(&c);
 	/* statm: "size resident shared ..." in pages; we want the second. */
-	ssize_t n = read_file("/proc/self/statm", scratch, 256);
+	ssize_t n = procfs_read("/proc/self/statm", scratch, 256);
 	ssize_t j = 0;
 	while (j < n && scratch[j] != ' ')
 		j++;

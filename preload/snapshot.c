@@ -36,6 +36,7 @@
 #include "dump.h"
 #include "fmt.h"
 #include "guard.h"
+#include "procfs.h"
 #include "snapshot.h"
 #include "state.h"
 
@@ -73,27 +74,14 @@ take_snapshot(void)
 	dump_to_file(path, &src, NULL);
 }
 
-/* Reads a small file into buf (NUL-terminated); false if it cannot. */
+/* Reads a small file into buf, NUL-terminated; false if empty or unreadable. */
 static bool
 slurp(const char *path, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
+	ssize_t n = procfs_read(path, buf, cap - 1);
 
-	if (fd < 0)
-		return false;
-	while (len < cap - 1) {
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return len > 0;
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0;
 }
 
 /* The cgroup v2 memory.max of this process, else RLIMIT_AS; 0 if neither. */
