@@ -78,7 +78,8 @@ hooks_resolve(void)
 		(void)!write(2, msg, sizeof(msg) - 1);
 		abort();
 	}
-	/* Published last: malloc != NULL means every other pointer is set. */
+	/* Published last: malloc != NULL means every other pointer is set.
+	 * release: pairs with the acquire load in ready(). */
 	__atomic_store_n(&real.malloc, m, __ATOMIC_RELEASE);
 	return true;
 }
@@ -86,6 +87,8 @@ hooks_resolve(void)
 static inline bool
 ready(void)
 {
+	/* acquire: pairs with the release in hooks_resolve(); the other
+	 * pointers of `real` are set when malloc is. */
 	return __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE) != NULL || hooks_resolve();
 }
 
