@@ -19,7 +19,7 @@ PRELOAD_SRCS := \
 	preload/backtrace.c preload/arena.c preload/table.c preload/stacks.c \
 	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
 	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c \
-	preload/snapshot.c preload/procfs.c
+	preload/snapshot.c preload/procfs.c preload/stackcache.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/dump_read.c \
@@ -60,7 +60,7 @@ UNIT_TESTS := check_table check_stacks check_roundtrip check_dump_read \
 UNIT_check_table       := preload/table.c preload/arena.c
 UNIT_check_stacks      := preload/stacks.c preload/arena.c
 UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/stacks.c preload/scan.c \
-	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c \
+	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c \
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/err.c

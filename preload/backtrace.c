@@ -27,10 +27,17 @@
 #include "backtrace.h"
 #include "dumpfmt.h"
 #include "fmt.h"
+#include "stackcache.h"
 
 #define SELF_FRAMES_MAX 16
+#define CHAIN_BUF       (DUMP_MAX_DEPTH + 2 * SELF_FRAMES_MAX)
 
 static int (*unw_bt)(void **buf, int size);
+static int (*unw_ctx)(unw_context_t *uc);
+static int (*unw_init)(unw_cursor_t *c, unw_context_t *uc);
+static int (*unw_stp)(unw_cursor_t *c);
+static int (*unw_reg)(unw_cursor_t *c, int reg, unw_word_t *v);
+static int (*unw_is_sig)(unw_cursor_t *c);
 static uintptr_t self_lo, self_hi;      /* libleak.so's text, [lo, hi) */
 
 static int
@@ -69,6 +76,11 @@ backtrace_init(void)
 	if (set_policy != NULL && as != NULL)
 		set_policy(*as, UNW_CACHE_PER_THREAD);
 	unw_bt = (int (*)(void **, int))dlsym(h, "unw_backtrace");
+	unw_ctx = (int (*)(unw_context_t *))dlsym(h, "_Ux86_64_getcontext");
+	unw_init = (int (*)(unw_cursor_t *, unw_context_t *))dlsym(h, "_ULx86_64_init_local");
+	unw_stp = (int (*)(unw_cursor_t *))dlsym(h, "_ULx86_64_step");
+	unw_reg = (int (*)(unw_cursor_t *, int, unw_word_t *))dlsym(h, "_ULx86_64_get_reg");
+	unw_is_sig = (int (*)(unw_cursor_t *))dlsym(h, "_ULx86_64_is_signal_frame");
 	if (unw_bt == NULL) {
 		fmt_log("libunwind.so.8 has no unw_backtrace; blocks are tracked without stacks", NULL);
 		return false;
@@ -108,4 +120,82 @@ backtrace_capture(uintptr_t *pcs, unsigned max)
 		if (!backtrace_is_self((uintptr_t)buf[i]))
 			pcs[n++] = (uintptr_t)buf[i];   /* ours again: main's caller */
 	return n;
+}
+
+unsigned
+backtrace_chain(uintptr_t slot0, uintptr_t *chain, unsigned max)
+{
+	void *buf[CHAIN_BUF];
+	uintptr_t v0 = *(const uintptr_t *)slot0;
+
+	if (unw_bt == NULL)
+		return 0;
+	if (max > CHAIN_BUF - SELF_FRAMES_MAX)
+		max = CHAIN_BUF - SELF_FRAMES_MAX;
+	int got = unw_bt(buf, (int)max + SELF_FRAMES_MAX);
+	int j = 0;
+
+	/* libunwind's frames and ours come first; the chain starts at the
+	 * return address that slot0 holds. */
+	while (j < got && j < SELF_FRAMES_MAX && (uintptr_t)buf[j] != v0)
+		j++;
+	if (j == got || j == SELF_FRAMES_MAX)
+		return 0;
+	unsigned n = 0;
+	for (int i = j; i < got && n < max; i++)
+		chain[n++] = (uintptr_t)buf[i];
+	return n;
+}
+
+unsigned
+backtrace_user_frames(const uintptr_t *chain, unsigned n, uintptr_t *pcs, unsigned max)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n && k < max; i++)
+		if (!backtrace_is_self(chain[i]))
+			pcs[k++] = chain[i];
+	return k;
+}
+
+uintptr_t
+backtrace_learn_offsets(uintptr_t slot0)
+{
+	unw_context_t uc;
+	unw_cursor_t cur;
+	uintptr_t ip[CHAIN_BUF], slot[CHAIN_BUF];
+	unsigned n = 0;
+	bool started = false;
+
+	if (unw_ctx == NULL || unw_init == NULL || unw_stp == NULL || unw_reg == NULL ||
+	    unw_ctx(&uc) != 0 || unw_init(&cur, &uc) != 0)
+		return 0;
+	/* After a step, IP is the return address into the caller and SP the
+	 * callee's canonical frame address, right above the slot that held it. */
+	while (n < CHAIN_BUF && unw_stp(&cur) > 0) {
+		unw_word_t pc, sp;
+
+		if (unw_reg(&cur, UNW_REG_IP, &pc) != 0 || unw_reg(&cur, UNW_REG_SP, &sp) != 0)
+			break;
+		if (!started && sp - sizeof(uintptr_t) != slot0)
+			continue;
+		started = true;
+		if (unw_is_sig == NULL || unw_is_sig(&cur) > 0) {
+			/* A signal frame: what lies beyond is not at a fixed
+			 * distance (another stack, even). The chain stops, and
+			 * the return address before it is marked variable. */
+			if (n > 0)
+				stackcache_observe_variable(ip[n - 1]);
+			break;
+		}
+		ip[n] = pc;
+		slot[n] = sp - sizeof(uintptr_t);
+		n++;
+	}
+	stackcache_observe(ip, slot, n);
+	uintptr_t top = 0;
+	for (unsigned k = 0; k < n; k++)
+		if (slot[k] + sizeof(uintptr_t) > top)
+			top = slot[k] + sizeof(uintptr_t);
+	return top;
 }

@@ -19,6 +19,20 @@ bool backtrace_init(void);
  * caller holds the guard. */
 unsigned backtrace_capture(uintptr_t *pcs, unsigned max);
 
+/* The return addresses from the one slot0 holds outward (up to max), as
+ * the fast trace finds them; 0 when slot0's value is not among the first
+ * frames. The caller holds the guard. */
+unsigned backtrace_chain(uintptr_t slot0, uintptr_t *chain, unsigned max);
+
+/* chain[0..n) less libleak's own frames, at most max of them, into pcs. */
+unsigned backtrace_user_frames(const uintptr_t *chain, unsigned n, uintptr_t *pcs, unsigned max);
+
+/* A full libunwind cursor walk from here, telling stackcache.c the slot of
+ * every return address from slot0 outward. Slow (microseconds); the cache
+ * calls it for return addresses it does not trust yet. Returns one past
+ * the outermost slot it saw (0 if it could not walk). */
+uintptr_t backtrace_learn_offsets(uintptr_t slot0);
+
 /* Whether pc lies in libleak.so's own code. */
 bool backtrace_is_self(uintptr_t pc);
 

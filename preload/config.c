@@ -183,6 +183,8 @@ config_load(void)
 		fmt_log("LEAK_WARN_PERCENT='", s, "' is not a percentage from 1 to 100; no warning", NULL);
 	else if (s != NULL)
 		lk_config.warn_percent = (unsigned)v;
+	s = getenv("LEAK_VERIFY_STACKS");
+	lk_config.verify_stacks = s != NULL && strcmp(s, "1") == 0;
 	s = getenv("LEAK_FAULT_MMAP");
 	if (s != NULL && parse_ulong(s, 1000000, &v))
 		arena_set_fault((long)v);

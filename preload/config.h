@@ -19,6 +19,7 @@ struct config {
 	uint64_t snapshot_interval_ns;  /* LEAK_SNAPSHOT_INTERVAL; 0: off */
 	uint64_t warn_bytes;            /* LEAK_WARN_BYTES; 0: off */
 	unsigned warn_percent;          /* LEAK_WARN_PERCENT, 1..100; 0: off */
+	bool verify_stacks;             /* LEAK_VERIFY_STACKS=1: unwind on cache hits too */
 };
 
 extern struct config lk_config;

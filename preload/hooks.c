@@ -39,6 +39,7 @@
 #include "hooks.h"
 #include "modules.h"
 #include "scan.h"
+#include "stackcache.h"
 #include "state.h"
 
 #define LK_EXPORT __attribute__((visibility("default")))
@@ -92,41 +93,66 @@ ready(void)
 	return __atomic_load_n(&real.malloc, __ATOMIC_ACQUIRE) != NULL || hooks_resolve();
 }
 
-#define LAST_MAX 32
+#define CHAIN_MAX (DUMP_MAX_DEPTH + 16)
 
-/* This thread's last stack and its id (initial-exec TLS: see guard.h). */
-static __thread struct {
-	unsigned n;
-	stack_id_t id;
-	uintptr_t pcs[LAST_MAX];
-} last __attribute__((tls_model("initial-exec")));
+static _Atomic uint64_t verify_hits, verify_diffs;      /* LEAK_VERIFY_STACKS */
 
-/* Records block p of n bytes, allocated by the code that called us. */
-static inline void
+/* Unwinds from slot0 and interns the stack; caches the chain for next time. */
+static stack_id_t
+stack_slow(uintptr_t slot0)
+{
+	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
+	unsigned n = backtrace_chain(slot0, chain, (unsigned)lk_config.depth + 8);
+	unsigned k = backtrace_user_frames(chain, n, pcs, (unsigned)lk_config.depth);
+	stack_id_t id = stacks_intern(lk_stacks, pcs, k);
+
+	if (id != 0)
+		stackcache_store(slot0, chain, n, id);
+	return id;
+}
+
+/* LEAK_VERIFY_STACKS: a cache hit must name the stack unwinding finds. */
+static void
+stack_verify(uintptr_t slot0, stack_id_t id)
+{
+	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
+	unsigned n = backtrace_chain(slot0, chain, (unsigned)lk_config.depth + 8);
+	unsigned k = backtrace_user_frames(chain, n, pcs, (unsigned)lk_config.depth);
+	unsigned m = 0;
+	const uintptr_t *cached = stacks_get(lk_stacks, id, &m);
+
+	/* relaxed: statistics, read once at exit. */
+	atomic_fetch_add_explicit(&verify_hits, 1, memory_order_relaxed);
+	if (cached == NULL || m != k || memcmp(cached, pcs, k * sizeof(pcs[0])) != 0)
+		atomic_fetch_add_explicit(&verify_diffs, 1, memory_order_relaxed);
+}
+
+void
+hooks_verify_counts(uint64_t *hits, uint64_t *diffs)
+{
+	*hits = atomic_load_explicit(&verify_hits, memory_order_relaxed);
+	*diffs = atomic_load_explicit(&verify_diffs, memory_order_relaxed);
+}
+
+/* Records block p of n bytes, allocated by the code that called us. The
+ * caller's return address sits right above this frame's saved frame
+ * pointer: that slot starts the chain the stack cache checks. */
+static inline __attribute__((always_inline)) void
 track(void *p, size_t n)
 {
 	if (p == NULL || !state_is(STATE_ACTIVE) || !guard_enter())
 		return;
 	int saved = errno;      /* unwinding may clobber it */
-	uintptr_t pcs[DUMP_MAX_DEPTH];
-
-	table_prefetch(lk_table, (uintptr_t)p);        /* its miss hides behind the unwind */
-	unsigned k = backtrace_capture(pcs, (unsigned)lk_config.depth);
+	uintptr_t slot0 = (uintptr_t)__builtin_frame_address(0) + sizeof(void *);
 	stack_id_t id;
 
-	/* A loop allocates from one stack many times in a row: compare with
-	 * this thread's last stack before hashing into the depot. */
-	if (k != 0 && k == last.n && memcmp(pcs, last.pcs, k * sizeof(pcs[0])) == 0) {
-		id = last.id;
+	table_prefetch(lk_table, (uintptr_t)p);        /* its miss hides behind the unwind */
+	if (stackcache_lookup(slot0, &id)) {
+		if (lk_config.verify_stacks)
+			stack_verify(slot0, id);
 	} else {
-		id = stacks_intern(lk_stacks, pcs, k);
-		if (k <= LAST_MAX) {
-			memcpy(last.pcs, pcs, k * sizeof(pcs[0]));
-			last.n = k;
-			last.id = id;
-		}
+		id = stack_slow(slot0);
 	}
-
 	if (table_insert(lk_table, (uintptr_t)p, n, id))
 		counters_alloc(n);
 	else

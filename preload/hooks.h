@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct real_fns {
 	void *(*malloc)(size_t);        /* set last: non-NULL means all are set */
@@ -29,5 +30,9 @@ extern struct real_fns real;
  * known; false while another call is resolving them (the caller then
  * uses the boot arena). Aborts if libc has no malloc. */
 bool hooks_resolve(void);
+
+/* With LEAK_VERIFY_STACKS=1: stack-cache hits checked, and how many
+ * named a stack other than the one unwinding found. */
+void hooks_verify_counts(uint64_t *hits, uint64_t *diffs);
 
 #endif /* LIBLEAK_HOOKS_H */

@@ -42,6 +42,7 @@
 #include "roots.h"
 #include "scan.h"
 #include "snapshot.h"
+#include "stackcache.h"
 #include "state.h"
 
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
@@ -137,6 +138,20 @@ init_final_dump(void)
 	else
 		ok = dump_to_file(path, &src, &res) == 0;
 	summary(path, &res, ok, sc != NULL);
+	if (lk_config.verify_stacks) {
+		uint64_t hits, diffs;
+		char a[24], b[24];
+		struct fmtbuf f;
+
+		hooks_verify_counts(&hits, &diffs);
+		fmt_init(&f, a, sizeof(a) - 1);
+		fmt_u64(&f, hits);
+		a[f.len] = '\0';
+		fmt_init(&f, b, sizeof(b) - 1);
+		fmt_u64(&f, diffs);
+		b[f.len] = '\0';
+		fmt_log("stack cache: ", a, " hits verified, ", b, " differed", NULL);
+	}
 	if (sc != NULL)
 		scan_free(sc);
 	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);
@@ -162,6 +177,7 @@ init(void)
 		return;
 	}
 	backtrace_init();
+	stackcache_init();
 	deepbind_init();
 	roots_init(real.malloc, real.free);
 	modules_refresh();
