@@ -42,3 +42,18 @@ test_stack_cache_same_dump_as_unwinding() {
 	b=$(dump_funcs "$(dump_only)" | sort) || exit 1
 	[ "$a" = "$b" ] || fail "records differ: [$a] vs [$b]"
 }
+
+# Allocations in a signal handler on an alternate stack, among cached ones.
+test_stack_cache_signal_frames() {
+	local exe line
+	for o in -O0 -O2; do
+		rm -f "$T"/out/*
+		exe=$(build_prog stack_signal "$o") || exit 1
+		LEAK_VERIFY_STACKS=1 LEAK_QUIET=1 run_both "$exe"
+		line=$(grep 'stack cache:' "$T/leak.err") || fail "no verification line"
+		[ "$(printf '%s\n' "$line" | awk '{ print $7 }')" = 0 ] || fail "$o: $line"
+		[ "$(printf '%s\n' "$line" | awk '{ print $4 }')" -gt 1000 ] || fail "$o: too few hits: $line"
+		[ "$(func_sum "$(dump_funcs "$(dump_only)")" on_usr1)" = "1000 24000" ] ||
+			fail "$o: the handler's 1000 blocks are not all attributed to on_usr1"
+	done
+}
