@@ -62,12 +62,13 @@ static void
 take_snapshot(void)
 {
 	char path[PATH_MAX];
+	uint64_t n = ++seq;
 	struct dump_src src = {
 		.table = lk_table, .stacks = lk_stacks, .depth = lk_config.depth,
-		.snapshot = true, .seq = ++seq, .atomic = false, .scan = NULL,
+		.snapshot = true, .seq = n, .atomic = false, .scan = NULL,
 	};
 
-	if (dump_path(lk_config.snapshot_output, lk_start_cwd, getpid(), seq, path, sizeof(path)) != 0) {
+	if (dump_path(lk_config.snapshot_output, lk_start_cwd, getpid(), n, path, sizeof(path)) != 0) {
 		fmt_log("the snapshot path is too long", NULL);
 		return;
 	}
