@@ -49,7 +49,7 @@ $(B)/libleak.so: $(PRELOAD_OBJS)
 	$(CC) -shared -o $@ $^ $(PRELOAD_LIBS) -Wl,-z,nodelete -Wl,--no-undefined
 
 $(B)/leakreport: $(REPORT_OBJS)
-	$(CC) -o $@ $^ $(REPORT_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(REPORT_LIBS)
 
 # ---- unit tests: one check suite per module, linking the module's own .c files
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
@@ -159,4 +159,12 @@ fuzz: $(B)/fuzz/fuzz_dump_read
 		-artifact_prefix=$(B)/fuzz/crashes/ $(B)/fuzz/corpus tests/fuzz/regressions
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) $(B)-asan
+
+# ---- unit tests and leakreport under ASan and UBSan, in their own build dir.
+# (libleak.so is never preloaded into an ASan process.)
+check-asan:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory B=build-asan \
+		CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		$(B)-asan/leakreport unit

@@ -384,8 +384,10 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 		free(l->ids);
 		return -1;
 	}
-	memcpy(l->frames, m->frames, m->n * sizeof(*l->frames));
-	memcpy(l->ids, m->ids, m->n * sizeof(*l->ids));
+	if (m->n != 0) {        /* a stack-less record has no frames to copy */
+		memcpy(l->frames, m->frames, m->n * sizeof(*l->frames));
+		memcpy(l->ids, m->ids, m->n * sizeof(*l->ids));
+	}
 	l->first_dump = di;
 	l->last_dump = di;
 	l->processes = 1;

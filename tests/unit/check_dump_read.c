@@ -812,7 +812,7 @@ START_TEST(file_errors)
 END_TEST
 
 /* 100,000 stacks of 32 frames and a rec for each parse in well under a second. */
-START_TEST(large_dump_is_fast)
+START_TEST(large_dump)
 {
 	const size_t nstacks = 100000;
 	size_t cap = nstacks * (32 * 13 + 64) + 4096;
@@ -853,8 +853,9 @@ START_TEST(large_dump_is_fast)
 	ck_assert_uint_eq(d.recs[nstacks - 1].bytes, nstacks * 16);
 	dump_free(&d);
 	free(buf);
+	/* A figure, not a gate: speed targets live in make bench. */
 	if (getenv("DUMP_READ_NO_TIMING") == NULL)
-		ck_assert_msg(secs < 0.5, "%zu bytes took %.3f s", o, secs);
+		fprintf(stderr, "check_dump_read: %zu bytes parsed in %.3f s\n", o, secs);
 }
 END_TEST
 
@@ -881,7 +882,7 @@ dump_read_suite(void)
 	tcase_add_test(tr, random_mutations);
 	tcase_add_test(tr, random_bytes);
 	tcase_add_test(tr, regressions_replay);
-	tcase_add_test(tr, large_dump_is_fast);
+	tcase_add_test(tr, large_dump);
 	suite_add_tcase(s, tr);
 	return s;
 }

@@ -891,23 +891,18 @@ time_stacks(size_t distinct, unsigned seed)
 	return t;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TIME_LIMIT 3.0          /* ASan makes everything ~10x slower */
-#else
-#define TIME_LIMIT 0.3
-#endif
 
-START_TEST(many_stacks_fast)
+START_TEST(many_stacks)
 {
 	/* Leak stacks share most frames: 32,000 pcs, 2,000 distinct. */
 	double t = time_stacks(2000, 12345);
 
+	/* Figures, not gates: speed targets live in make bench (the tcase
+	 * timeout still catches a lookup that never ends). */
 	fprintf(stderr, "check_symbolize: 1000 stacks x 32 frames (2000 distinct pcs): %.3f s\n", t);
-	ck_assert_msg(t < TIME_LIMIT, "%.3f s", t);
 	/* Worst case, every pc new: each costs a real DWARF lookup. */
 	t = time_stacks(32000, 777);
 	fprintf(stderr, "check_symbolize: 1000 stacks x 32 frames (all distinct): %.3f s\n", t);
-	ck_assert_msg(t < 4 * TIME_LIMIT, "%.3f s", t);
 }
 END_TEST
 
@@ -933,7 +928,7 @@ symbolize_suite(void)
 	tcase_add_test(tc, data_symbols_and_sections);
 	tcase_add_test(tc, data_stripped_and_debuglink);
 	tcase_add_test(tc, debuginfod_off_by_default);
-	tcase_add_test(tc, many_stacks_fast);
+	tcase_add_test(tc, many_stacks);
 	suite_add_tcase(s, tc);
 	return s;
 }

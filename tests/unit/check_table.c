@@ -1158,7 +1158,9 @@ table_suite(void)
 	tc = tcase_create("memory");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, memory_per_block);
-	tcase_add_test(tc, memory_bounded_under_churn);
+#ifndef __SANITIZE_ADDRESS__
+	tcase_add_test(tc, memory_bounded_under_churn);        /* RSS: not under ASan */
+#endif
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("threads");

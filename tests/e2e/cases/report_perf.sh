@@ -1,12 +1,13 @@
-# report_perf.sh - leakreport's speed: a dump of 1,000 distinct stacks (16
+# report_perf.sh - leakreport on a big dump: 1,000 distinct stacks (16
 # frames each, 2,000 distinct pcs of a real -O0 -g binary) holding 1,000,000
-# blocks must be read, symbolized, grouped and reported in under 1 s. The
+# blocks are read, symbolized, grouped and reported with the right totals.
+# The time is noted, not gated (the < 1 s target lives in make bench); the
+# 30 s limit only catches a hang. REPORT_PERF_LIMIT_MS overrides it. The
 # dump is generated (no preload needed); its pcs are return addresses taken
-# from objdump. REPORT_PERF_LIMIT_MS overrides the limit (e.g. under
-# valgrind).
+# from objdump.
 
 test_report_perf_1000_stacks() {
-	local exe bias=555555554000 best=999999 t0 t1 ms run limit=${REPORT_PERF_LIMIT_MS:-1000}
+	local exe bias=555555554000 best=999999 t0 t1 ms run limit=${REPORT_PERF_LIMIT_MS:-30000}
 	command -v objdump >/dev/null || fail "objdump is not installed"
 	awk 'BEGIN {
 		print "#include <stdlib.h>"
