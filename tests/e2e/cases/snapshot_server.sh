@@ -105,3 +105,15 @@ test_warn_percent_rlimit() {
 	grep -q "no memory limit" "$T/leak.err" || [ -n "$(cat /sys/fs/cgroup/memory.max 2>/dev/null | grep -v max)" ] ||
 		fail "no 'no memory limit' line without a limit: $(cat "$T/leak.err")"
 }
+
+test_warn_percent_fires_once() {
+	local exe
+	exe=$(build_prog snap_server) || exit 1
+	# 300 requests of 32 KiB: ~9.6 MiB live; 1% of a 512 MiB limit is ~5 MiB.
+	( ulimit -v 524288; LEAK_QUIET=1 LEAK_WARN_PERCENT=1 run_leak "$exe" 32768; exit "$LEAK_STATUS" ) ||
+		fail "program failed under ulimit -v"
+	[ "$(grep -c 'LEAK_WARN_PERCENT=1%' "$T/leak.err")" -eq 1 ] ||
+		fail "want one LEAK_WARN_PERCENT line: $(tr '\n' '|' <"$T/leak.err")"
+	grep 'LEAK_WARN_PERCENT' "$T/leak.err" | grep -q '536870912 bytes' ||
+		fail "the line does not give the limit: $(cat "$T/leak.err")"
+}

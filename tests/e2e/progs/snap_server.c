@@ -3,7 +3,8 @@
  * it handles "requests" in a loop for about 1.5 s; each request leaks one
  * 48-byte object from handle_request(), while cache_put() fills a cache of
  * 64 entries of 128 bytes during the first requests and then stays at its
- * cap. trend over its snapshots must flag handle_request alone.
+ * cap. trend over its snapshots must flag handle_request alone. An
+ * argument sets the size of each leaked request (default 48 bytes).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,14 @@
 static void *cache[CACHE_CAP];
 static int ncache;
 
+static size_t req_size = 48;           /* argv[1] may change it */
+
 __attribute__((noinline)) static void
 handle_request(int i)
 {
-	char *req = malloc(48);         /* never freed: the leak */
+	char *req = malloc(req_size);   /* never freed: the leak */
 
-	memset(req, i, 48);
+	memset(req, i, req_size);
 }
 
 __attribute__((noinline)) static void
@@ -31,10 +34,12 @@ cache_put(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct timespec tick = { 0, 5 * 1000 * 1000 };  /* 5 ms a request */
 
+	if (argc > 1)
+		req_size = (size_t)strtoul(argv[1], NULL, 10);
 	for (int i = 0; i < 300; i++) {
 		handle_request(i);
 		if (i % 2 == 0)
