@@ -103,7 +103,15 @@ stack_slow(uintptr_t slot0)
 {
 	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
 	unsigned n = backtrace_chain(slot0, chain, (unsigned)lk_config.depth + 8);
-	unsigned k = backtrace_user_frames(chain, n, pcs, (unsigned)lk_config.depth);
+	unsigned k;
+
+	if (n == 0) {
+		/* slot0's return address is not among the first frames (should
+		 * not happen): take the stack the plain way, uncached. */
+		k = backtrace_capture(pcs, (unsigned)lk_config.depth);
+		return stacks_intern(lk_stacks, pcs, k);
+	}
+	k = backtrace_user_frames(chain, n, pcs, (unsigned)lk_config.depth);
 	stack_id_t id = stacks_intern(lk_stacks, pcs, k);
 
 	if (id != 0)
