@@ -14,23 +14,8 @@
 
 #include "baseline.h"
 
-static char tmpdir[] = "/tmp/check_baseline.XXXXXX";
-
-static void
-make_tmpdir(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-remove_tmpdir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
+#define TMPDIR_TEMPLATE "/tmp/check_baseline.XXXXXX"
+#include "tmpdir.h"
 
 static char *
 tmp_path(const char *name)

@@ -393,23 +393,8 @@ START_TEST(nul_byte_rejected)
 }
 END_TEST
 
-static char tmpdir[] = "/tmp/check_suppress.XXXXXX";
-
-static void
-make_tmpdir(void)
-{
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-remove_tmpdir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-}
+#define TMPDIR_TEMPLATE "/tmp/check_suppress.XXXXXX"
+#include "tmpdir.h"
 
 static char *
 write_tmp(const char *name, const char *text)
