@@ -29,8 +29,15 @@
  * A remove that finds nothing retries when a migration batch overlapped it
  * (moves_started/moves_done, read like a sequence lock), so a block in
  * transit is never reported missing. When mmap fails the table keeps
- * filling its newest generation; only when that is full is a block not
- * recorded, and table_insert() says so.
+ * filling its newest generation and tries mapping again once it is full;
+ * only when that fails too is a block not recorded, and table_insert()
+ * says so. A block that cannot be moved for want of memory stays in its
+ * old generation, which then is never retired and stays searchable.
+ *
+ * An insert that loaded the newest generation just before it was outgrown
+ * may claim a slot there after the generation was retired and its pages
+ * discarded (they read as zero, EMPTY); it notices (e) and takes back the
+ * exact slot it claimed before putting the block again.
  *
  * Memory orders are named at each atomic; the pairs are:
  *  (a) key := addr (release) in insert  ->  key loads (acquire) in remove,
