@@ -43,4 +43,40 @@ say(const char *fmt, ...)
 	}
 }
 
+/*
+ * Parked threads: a worker that must stay alive until the process exits
+ * calls e2e_park() once it holds what it holds; e2e_start_parked() starts
+ * such a worker and returns when it has parked. The worker's frame stays
+ * live (it blocks in read() on a pipe nobody writes). Include <pthread.h>
+ * before this header to use them.
+ */
+#ifdef PTHREAD_CREATE_JOINABLE
+static int e2e_never[2] __attribute__((unused));
+static int e2e_parked[2] __attribute__((unused));
+
+static inline void
+e2e_park(void)
+{
+	char c;
+
+	if (write(e2e_parked[1], "r", 1) != 1)
+		return;
+	while (read(e2e_never[0], &c, 1) != 0)
+		;               /* nobody writes: blocks until the process exits */
+}
+
+static inline int
+e2e_start_parked(void *(*fn)(void *))
+{
+	pthread_t t;
+	char c;
+
+	if (pipe(e2e_never) != 0 || pipe(e2e_parked) != 0)
+		return -1;
+	if (pthread_create(&t, NULL, fn, NULL) != 0)
+		return -1;
+	return read(e2e_parked[0], &c, 1) == 1 ? 0 : -1;
+}
+#endif
+
 #endif /* E2E_H */

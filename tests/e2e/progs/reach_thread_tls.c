@@ -12,8 +12,6 @@
 #include "e2e.h"
 
 static __thread char *t_held;
-static int g_pipe[2];
-static int g_ready[2];
 
 NOINLINE static void
 take(size_t size)
@@ -34,29 +32,17 @@ wipe_stack(void)
 static void *
 worker(void *arg)
 {
-	char c;
-
 	(void)arg;
 	take(96);
 	wipe_stack();   /* no stale copy of the address below our frame */
-	if (write(g_ready[1], "r", 1) != 1)
-		return NULL;
-	while (read(g_pipe[0], &c, 1) != 0)
-		;
+	e2e_park();
 	return NULL;
 }
 
 int
 main(void)
 {
-	pthread_t t;
-	char c;
-
-	if (pipe(g_pipe) != 0 || pipe(g_ready) != 0)
-		return 1;
-	if (pthread_create(&t, NULL, worker, NULL) != 0)
-		return 1;
-	if (read(g_ready[0], &c, 1) != 1)
+	if (e2e_start_parked(worker) != 0)
 		return 1;
 	take(72);
 	wipe_stack();

@@ -12,8 +12,6 @@
 
 #include "e2e.h"
 
-static int g_pipe[2];
-static int g_ready[2];
 
 NOINLINE static char *
 thread_keep(void)
@@ -28,29 +26,18 @@ static void *
 worker(void *arg)
 {
 	char *volatile held = thread_keep();
-	char c;
 
 	(void)arg;
 	held[0] = 1;
 	say("tid %ld\n", (long)syscall(SYS_gettid));
-	if (write(g_ready[1], "r", 1) != 1)
-		return NULL;
-	while (read(g_pipe[0], &c, 1) != 0)
-		;               /* nobody writes: blocks until the process exits */
+	e2e_park();
 	return (void *)held;
 }
 
 int
 main(void)
 {
-	pthread_t t;
-	char c;
-
-	if (pipe(g_pipe) != 0 || pipe(g_ready) != 0)
-		return 1;
-	if (pthread_create(&t, NULL, worker, NULL) != 0)
-		return 1;
-	if (read(g_ready[0], &c, 1) != 1)
+	if (e2e_start_parked(worker) != 0)
 		return 1;
 	say("thread holds it\n");
 	return 0;
