@@ -16,7 +16,7 @@ PRELOAD_LIBS   := -ldl -lpthread
 # only its headers are needed to build.
 PRELOAD_SRCS := \
 	preload/init.c preload/hooks.c preload/boot.c preload/config.c \
-	preload/backtrace.c preload/arena.c preload/table.c preload/stacks.c \
+	preload/backtrace.c preload/arena.c preload/table.c preload/addrmap.c preload/stacks.c \
 	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
 	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c \
 	preload/snapshot.c preload/procfs.c preload/stackcache.c
@@ -53,13 +53,14 @@ $(B)/leakreport: $(REPORT_OBJS)
 
 # ---- unit tests: one check suite per module, linking the module's own .c files
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
-UNIT_TESTS := check_table check_stacks check_roundtrip check_dump_read \
+UNIT_TESTS := check_table check_addrmap check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
 	check_trend check_diff
 
 UNIT_check_table       := preload/table.c preload/arena.c
+UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c
 UNIT_check_stacks      := preload/stacks.c preload/arena.c
-UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/stacks.c preload/scan.c \
+UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c \
 	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c \
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/err.c

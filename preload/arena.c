@@ -19,6 +19,7 @@
  * threads and late destructors may still read it.
  */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -117,19 +118,28 @@ arena_foreach_map(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx)
 		fn(ctx, (uintptr_t)r, (uintptr_t)r + REG_MAX * sizeof(struct reg_entry));
 }
 
-void *
-arena_map(size_t bytes)
+/* One map the LEAK_FAULT_MMAP knob lets through, or false when it says no. */
+static bool
+fault_allows(void)
 {
 	long left = atomic_load_explicit(&fault_left, memory_order_relaxed);
 
 	/* relaxed: the knob is a test aid; exactness across threads is moot. */
 	while (left >= 0) {
 		if (left == 0)
-			return NULL;
+			return false;
 		if (atomic_compare_exchange_weak_explicit(&fault_left, &left, left - 1,
 		    memory_order_relaxed, memory_order_relaxed))
 			break;
 	}
+	return true;
+}
+
+void *
+arena_map(size_t bytes)
+{
+	if (!fault_allows())
+		return NULL;
 	bytes = (bytes + 4095) & ~(size_t)4095;
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -139,6 +149,20 @@ arena_map(size_t bytes)
 	 * offers them on request; a hint, its failure changes nothing. */
 	if (bytes >= ((size_t)4 << 20))
 		madvise(p, bytes, MADV_HUGEPAGE);
+	reg_note(p, bytes);
+	return p;
+}
+
+void *
+arena_reserve(size_t bytes)
+{
+	if (!fault_allows())
+		return NULL;
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
 	reg_note(p, bytes);
 	return p;
 }

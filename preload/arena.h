@@ -12,6 +12,12 @@
  * malloc, async-signal-safe. */
 void *arena_map(size_t bytes);
 
+/* Reserves `bytes` (rounded up to pages) of address space that reads as
+ * zero and costs memory only where it is written: MAP_NORESERVE, small
+ * pages. For sparse structures such as addrmap.c's leaves. NULL when mmap
+ * fails or the LEAK_FAULT_MMAP knob says so. Like arena_map() otherwise. */
+void *arena_reserve(size_t bytes);
+
 /* Gives the pages of [p, p+bytes) back to the kernel; the range stays
  * mapped and reads as zeroes afterwards. */
 void arena_discard(void *p, size_t bytes);

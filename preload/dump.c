@@ -325,7 +325,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	if (src->scan != NULL)
 		scan_foreach(src->scan, sum_classified, &s);
 	else
-		table_foreach(src->table, sum_block, &s);
+		addrmap_foreach(src->blocks, sum_block, &s);
 
 	write_header(&w, src, scratch);
 	modules_refresh();

@@ -11,10 +11,10 @@
 
 #include "scan.h"
 #include "stacks.h"
-#include "table.h"
+#include "addrmap.h"
 
 struct dump_src {
-	struct table *table;
+	struct addrmap *blocks;
 	struct stacks *stacks;
 	int depth;                      /* LEAK_DEPTH in force */
 	bool snapshot;                  /* kind snapshot, else exit */

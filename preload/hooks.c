@@ -154,14 +154,14 @@ track(void *p, size_t n)
 	uintptr_t slot0 = (uintptr_t)__builtin_frame_address(0) + sizeof(void *);
 	stack_id_t id;
 
-	table_prefetch(lk_table, (uintptr_t)p);        /* its miss hides behind the unwind */
+	addrmap_prefetch(lk_blocks, (uintptr_t)p);        /* its miss hides behind the unwind */
 	if (stackcache_lookup(slot0, &id)) {
 		if (lk_config.verify_stacks)
 			stack_verify(slot0, id);
 	} else {
 		id = stack_slow(slot0);
 	}
-	if (table_insert(lk_table, (uintptr_t)p, n, id))
+	if (addrmap_insert(lk_blocks, (uintptr_t)p, n, id))
 		counters_alloc(n);
 	else
 		counters_drop();
@@ -175,9 +175,9 @@ untrack(void *p, uint64_t *size, stack_id_t *stack)
 {
 	uint64_t sz;
 
-	if (lk_table == NULL || atomic_load_explicit(&lk_state, memory_order_acquire) == STATE_BOOT)
+	if (lk_blocks == NULL || atomic_load_explicit(&lk_state, memory_order_acquire) == STATE_BOOT)
 		return false;
-	if (!table_remove(lk_table, (uintptr_t)p, &sz, stack))
+	if (!addrmap_remove(lk_blocks, (uintptr_t)p, &sz, stack))
 		return false;
 	counters_free(sz);
 	if (size != NULL)
@@ -252,7 +252,7 @@ realloc_tracked(void *p, size_t n)
 	} else if (had && n != 0) {
 		int saved = errno;      /* failed: p is still live */
 
-		if (table_insert(lk_table, (uintptr_t)p, old_size, old_stack))
+		if (addrmap_insert(lk_blocks, (uintptr_t)p, old_size, old_stack))
 			counters_alloc(old_size);
 		errno = saved;
 	}

@@ -16,7 +16,7 @@
  * While DUMPING, free() does not free, so nothing the dump reads goes away.
  *
  * Fork: the child fixes slots that other threads of the parent left half
- * written (table_after_fork) and keeps tracking; its dump carries its own
+ * written (addrmap_after_fork) and keeps tracking; its dump carries its own
  * pid. A vfork child shares our memory, so _exit() in it must not dump:
  * init_final_dump() compares getpid() with the pid we last knew.
  */
@@ -47,7 +47,7 @@
 
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
 _Atomic int lk_state = STATE_BOOT;
-struct table *lk_table;
+struct addrmap *lk_blocks;
 struct stacks *lk_stacks;
 
 static pid_t lk_pid;                    /* the process these structures belong to */
@@ -68,8 +68,8 @@ fork_child(void)
 	modules_fork_done();
 	deepbind_fork_child();
 	lk_pid = getpid();
-	if (lk_table != NULL) {
-		size_t lost = table_after_fork(lk_table);
+	if (lk_blocks != NULL) {
+		size_t lost = addrmap_after_fork(lk_blocks);
 
 		while (lost-- > 0)
 			counters_drop();
@@ -119,16 +119,16 @@ init_final_dump(void)
 	char path[PATH_MAX];
 	struct dump_result res = { 0 };
 	struct dump_src src = {
-		.table = lk_table, .stacks = lk_stacks, .depth = lk_config.depth,
+		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
 		.snapshot = false, .seq = 0, .atomic = true,
 	};
 	bool ok = false;
 
-	table_settle(lk_table);
+	addrmap_settle(lk_blocks);
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
 		modules_refresh();      /* before threads stop: it takes the loader's lock */
-		sc = scan_run(lk_table, lk_stacks);
+		sc = scan_run(lk_blocks, lk_stacks);
 		if (sc == NULL)
 			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
 	}
@@ -169,9 +169,9 @@ init(void)
 	lk_pid = getpid();
 	if (getcwd(lk_start_cwd, sizeof(lk_start_cwd)) == NULL)
 		lk_start_cwd[0] = '\0';
-	lk_table = table_new(4096);
+	lk_blocks = addrmap_new();
 	lk_stacks = stacks_new();
-	if (lk_table == NULL || lk_stacks == NULL) {
+	if (lk_blocks == NULL || lk_stacks == NULL) {
 		fmt_log("cannot map memory for the tracker; not tracking", NULL);
 		lk_busy = 0;
 		return;

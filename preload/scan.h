@@ -10,7 +10,7 @@
 
 #include "roots.h"
 #include "stacks.h"
-#include "table.h"
+#include "addrmap.h"
 
 enum scan_class {
 	SCAN_DEFINITE,          /* nothing points to it, or it leads a lost cycle */
@@ -37,7 +37,7 @@ struct scan;
 /* Classifies every live block (see scan.c). Stops the other threads while
  * it reads memory; the caller holds the state DUMPING. NULL when it cannot
  * run (out of memory, /proc unreadable): the dump then says scan none. */
-struct scan *scan_run(struct table *t, struct stacks *stacks);
+struct scan *scan_run(struct addrmap *t, struct stacks *stacks);
 
 typedef void (*scan_visit_fn)(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls);
 void scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx);

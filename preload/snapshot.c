@@ -64,7 +64,7 @@ take_snapshot(void)
 	char path[PATH_MAX];
 	uint64_t n = ++seq;
 	struct dump_src src = {
-		.table = lk_table, .stacks = lk_stacks, .depth = lk_config.depth,
+		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
 		.snapshot = true, .seq = n, .atomic = false, .scan = NULL,
 	};
 
@@ -163,7 +163,7 @@ warn(const char *what, uint64_t live, uint64_t blocks)
 	if (mem != MAP_FAILED) {
 		t.bytes = (uint64_t *)mem;
 		t.blocks = (uint64_t *)(mem + len / 2);
-		table_foreach(lk_table, sum_stack, &t);
+		addrmap_foreach(lk_blocks, sum_stack, &t);
 		size_t best = 0;
 		for (size_t i = 1; i < t.n; i++)
 			if (t.bytes[i] > t.bytes[best])

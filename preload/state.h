@@ -13,7 +13,7 @@
 #include <stdbool.h>
 
 #include "stacks.h"
-#include "table.h"
+#include "addrmap.h"
 
 enum lk_state {
 	STATE_BOOT,             /* real functions may be unknown; nothing tracked */
@@ -23,7 +23,7 @@ enum lk_state {
 };
 
 extern _Atomic int lk_state;
-extern struct table *lk_table;
+extern struct addrmap *lk_blocks;
 extern struct stacks *lk_stacks;
 extern char lk_start_cwd[];             /* cwd at start-up; "" if unknown */
 

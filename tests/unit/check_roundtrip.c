@@ -18,7 +18,7 @@
 #include "dump_read.h"
 #include "modules.h"
 #include "stacks.h"
-#include "table.h"
+#include "addrmap.h"
 
 struct membuf {
 	char *data;
@@ -56,7 +56,7 @@ mem_write(void *ctx, const void *buf, size_t n)
 }
 
 struct world {
-	struct table *t;
+	struct addrmap *t;
 	struct stacks *s;
 	stack_id_t ids[3];
 };
@@ -72,7 +72,7 @@ make_world(struct world *w)
 		c[i] = 0x500000 + (uintptr_t)i * 16;
 	counters_start();
 	modules_refresh();
-	w->t = table_new(16);
+	w->t = addrmap_new();
 	w->s = stacks_new();
 	ck_assert_ptr_nonnull(w->t);
 	ck_assert_ptr_nonnull(w->s);
@@ -80,12 +80,12 @@ make_world(struct world *w)
 	w->ids[1] = stacks_intern(w->s, b, 1);
 	w->ids[2] = stacks_intern(w->s, c, 256);
 	for (int i = 0; i < 16; i++) {
-		ck_assert(table_insert(w->t, 0x10000 + (uintptr_t)i * 64, 256, w->ids[0]));
+		ck_assert(addrmap_insert(w->t, 0x10000 + (uintptr_t)i * 64, 256, w->ids[0]));
 		counters_alloc(256);
 	}
-	ck_assert(table_insert(w->t, 0x90000, 24, w->ids[1]));
-	ck_assert(table_insert(w->t, 0x90040, 7, 0));
-	ck_assert(table_insert(w->t, 0x90080, 1, w->ids[2]));
+	ck_assert(addrmap_insert(w->t, 0x90000, 24, w->ids[1]));
+	ck_assert(addrmap_insert(w->t, 0x90040, 7, 0));
+	ck_assert(addrmap_insert(w->t, 0x90080, 1, w->ids[2]));
 }
 
 static const struct rec *
@@ -107,7 +107,7 @@ START_TEST(write_then_read_gives_the_same_blocks)
 	struct err e;
 
 	make_world(&w);
-	src = (struct dump_src){ .table = w.t, .stacks = w.s, .depth = 32, .atomic = true };
+	src = (struct dump_src){ .blocks = w.t, .stacks = w.s, .depth = 32, .atomic = true };
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, &res), 0);
 	ck_assert_uint_eq(res.blocks, 19);
 	ck_assert_uint_eq(res.bytes, 16 * 256 + 24 + 7 + 1);
@@ -160,7 +160,7 @@ START_TEST(modules_round_trip_with_build_ids)
 	struct err e;
 
 	make_world(&w);
-	struct dump_src src = { .table = w.t, .stacks = w.s, .depth = 8 };
+	struct dump_src src = { .blocks = w.t, .stacks = w.s, .depth = 8 };
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), 0);
 	ck_assert_int_eq(dump_parse("mem", m.data, m.len, &d, &e), 0);
 	int libc = 0;
@@ -188,7 +188,7 @@ START_TEST(failing_sink_fails_once_and_stops_writing)
 	struct membuf m = { .fail_after = 100 };
 
 	make_world(&w);
-	struct dump_src src = { .table = w.t, .stacks = w.s, .depth = 32 };
+	struct dump_src src = { .blocks = w.t, .stacks = w.s, .depth = 32 };
 	errno = 0;
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), -1);
 	ck_assert_int_eq(errno, ENOSPC);
@@ -207,7 +207,7 @@ START_TEST(file_is_atomic_private_and_never_replaces)
 	make_world(&w);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/out.dump", dir);
-	struct dump_src src = { .table = w.t, .stacks = w.s, .depth = 32 };
+	struct dump_src src = { .blocks = w.t, .stacks = w.s, .depth = 32 };
 	ck_assert_int_eq(dump_to_file(path, &src, NULL), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
