@@ -57,13 +57,26 @@ struct blk {
 	uint8_t cls;            /* enum scan_class, once classified; 0xff before */
 };
 
+/* A run of blocks with no gap of CLUSTER_GAP or more between them, with
+ * its own bucket index: one index over the whole address range would put
+ * the brk heap and the mmap area (terabytes apart) in the same buckets. */
+struct cluster {
+	uintptr_t min;          /* its first block's address */
+	uintptr_t span;         /* its highest block end - min */
+	unsigned shift;         /* bucket size: 1 << shift bytes */
+	size_t bucket0;         /* its buckets start at scan.first[bucket0] */
+};
+
+#define CLUSTERS_MAX    256
+#define CLUSTER_GAP     ((uintptr_t)16 << 20)
+
 struct scan {
 	struct blk *b;
 	size_t n;
 	size_t map_len;
 	uint32_t *first;        /* bucket -> first block index with addr >= bucket start */
-	size_t nbuckets;
-	unsigned shift;
+	struct cluster cl[CLUSTERS_MAX];
+	size_t ncl;
 	uintptr_t min;
 	uintptr_t span;         /* max end - min */
 	uint32_t *work;         /* 2n + 1 entries */
@@ -145,34 +158,76 @@ sort_blocks(struct blk *b, struct blk *tmp, size_t n)
 	}
 }
 
+static inline uintptr_t
+blk_end(const struct blk *b)
+{
+	return b->addr + (b->size ? b->size : 1);
+}
+
+/* Splits the sorted blocks into clusters at gaps of at least `gap` bytes;
+ * false when that makes more than CLUSTERS_MAX. */
+static bool
+split_clusters(struct scan *sc, uintptr_t gap)
+{
+	uintptr_t end = blk_end(&sc->b[0]);
+
+	sc->ncl = 1;
+	sc->cl[0] = (struct cluster){ .min = sc->b[0].addr };
+	for (size_t i = 1; i < sc->n; i++) {
+		if (sc->b[i].addr >= end && sc->b[i].addr - end >= gap) {
+			if (sc->ncl == CLUSTERS_MAX)
+				return false;
+			sc->cl[sc->ncl - 1].span = end - sc->cl[sc->ncl - 1].min;
+			sc->cl[sc->ncl++] = (struct cluster){ .min = sc->b[i].addr };
+		}
+		if (blk_end(&sc->b[i]) > end)
+			end = blk_end(&sc->b[i]);
+	}
+	sc->cl[sc->ncl - 1].span = end - sc->cl[sc->ncl - 1].min;
+	return true;
+}
+
 static bool
 build_index(struct scan *sc)
 {
 	if (sc->n == 0)
 		return true;
-	sc->min = sc->b[0].addr;
-	uintptr_t max = 0;
-	for (size_t i = 0; i < sc->n; i++) {
-		uintptr_t end = sc->b[i].addr + (sc->b[i].size ? sc->b[i].size : 1);
+	uintptr_t gap = CLUSTER_GAP;
+	while (!split_clusters(sc, gap))
+		gap *= 2;
+	sc->min = sc->cl[0].min;
+	sc->span = sc->cl[sc->ncl - 1].min + sc->cl[sc->ncl - 1].span - sc->min;
 
-		if (end > max)
-			max = end;
+	/* Each cluster gets about two buckets per block it holds. */
+	size_t total = 0, j = 0;
+	for (size_t c = 0; c < sc->ncl; c++) {
+		struct cluster *cl = &sc->cl[c];
+		size_t nblk = 0;
+
+		while (j + nblk < sc->n && sc->b[j + nblk].addr < cl->min + cl->span)
+			nblk++;
+		j += nblk;
+		cl->shift = 4;
+		while ((cl->span >> cl->shift) > 2 * nblk + 16)
+			cl->shift++;
+		cl->bucket0 = total;
+		total += (cl->span >> cl->shift) + 2;
 	}
-	sc->span = max - sc->min;
-	sc->shift = 4;
-	while ((sc->span >> sc->shift) > 2 * sc->n + 1024)
-		sc->shift++;
-	sc->nbuckets = (sc->span >> sc->shift) + 2;
-	sc->first = map(sc, 2, sc->nbuckets * sizeof(uint32_t));
+	sc->first = map(sc, 2, total * sizeof(uint32_t));
 	if (sc->first == NULL)
 		return false;
-	size_t j = 0;
-	for (size_t k = 0; k < sc->nbuckets; k++) {
-		uintptr_t start = sc->min + ((uintptr_t)k << sc->shift);
+	j = 0;
+	for (size_t c = 0; c < sc->ncl; c++) {
+		const struct cluster *cl = &sc->cl[c];
+		size_t nb = (cl->span >> cl->shift) + 2;
 
-		while (j < sc->n && sc->b[j].addr < start)
-			j++;
-		sc->first[k] = (uint32_t)j;
+		for (size_t k = 0; k < nb; k++) {
+			uintptr_t start = cl->min + ((uintptr_t)k << cl->shift);
+
+			while (j < sc->n && sc->b[j].addr < start)
+				j++;
+			sc->first[cl->bucket0 + k] = (uint32_t)j;
+		}
 	}
 	return true;
 }
@@ -181,14 +236,27 @@ build_index(struct scan *sc)
 static inline long
 find(const struct scan *sc, uintptr_t v)
 {
-	uintptr_t off = v - sc->min;
-
-	if (off >= sc->span)
+	if (v - sc->min >= sc->span)
 		return -1;
-	size_t k = off >> sc->shift;
+	size_t a = 0, z = sc->ncl;
+	while (z - a > 1) {     /* the last cluster starting at or below v */
+		size_t mid = (a + z) / 2;
+
+		if (sc->cl[mid].min <= v)
+			a = mid;
+		else
+			z = mid;
+	}
+	const struct cluster *cl = &sc->cl[a];
+	uintptr_t off = v - cl->min;
+	if (off >= cl->span)
+		return -1;
+	size_t k = off >> cl->shift;
+	const uint32_t *first = sc->first + cl->bucket0;
 	/* The last block with addr <= v lies in bucket k or before it; blocks
-	 * never overlap, so it is the only candidate. */
-	size_t lo = sc->first[k], hi = sc->first[k + 1];
+	 * never overlap, so it is the only candidate. Bucket 0 holds the
+	 * cluster's first block, at or below v, so lo-- stays in the cluster. */
+	size_t lo = first[k], hi = first[k + 1];
 	if (lo == hi || sc->b[lo].addr > v) {
 		if (lo == 0)
 			return -1;
@@ -381,7 +449,7 @@ spill_and_sp(void)
 }
 
 struct scan *
-scan_run(struct table *t, struct stacks *stacks)
+scan_run(struct addrmap *t, struct stacks *stacks)
 {
 	struct scan *sc = arena_map(sizeof(*sc));
 
@@ -399,13 +467,13 @@ scan_run(struct table *t, struct stacks *stacks)
 		goto out_free;
 
 	size_t count = 0;
-	table_foreach(t, count_one, &count);
+	addrmap_foreach(t, count_one, &count);
 	struct collect c = { .cap = count + 1024 };
 	c.b = map(sc, 1, 2 * c.cap * sizeof(struct blk));      /* blocks, then sort scratch */
 	sc->work = map(sc, 3, (2 * c.cap + 1) * sizeof(uint32_t));
 	if (c.b == NULL || sc->work == NULL)
 		goto out_resume;
-	table_foreach(t, collect_one, &c);
+	addrmap_foreach(t, collect_one, &c);
 	sc->b = c.b;
 	sc->n = c.n;
 	sort_blocks(sc->b, sc->b + c.cap, sc->n);
