@@ -256,3 +256,7 @@ test_reach_no_leak() {
 test_reach_exit_below_dead_frames() {
 	reach_compare reach_exit_deep "left through exit" 0 "64 10752" "0 0" "0 0" "0 0"
 }
+
+test_reach_far_apart_clusters() {
+	reach_compare reach_clusters "clusters" 1 "1 524288" "1 48" "1 1048576" "4 307336"
+}
