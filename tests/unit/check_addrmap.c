@@ -80,7 +80,7 @@ START_TEST(insert_contains_remove)
 	ck_assert(!addrmap_contains(m, 0x555555560010));
 	ck_assert(addrmap_insert(m, 0x555555560010, 24, 7));
 	ck_assert(addrmap_insert(m, 0x555555560030, 0, 1));         /* next granule */
-	ck_assert(addrmap_insert(m, 0x7f0000001000, 1 << 20, TABLE_MAX_STACK));
+	ck_assert(addrmap_insert(m, 0x7f0000001000, 4095, TABLE_MAX_STACK));
 	ck_assert(addrmap_contains(m, 0x555555560010));
 	ck_assert(!addrmap_contains(m, 0x555555560018));            /* same granule, other offset */
 	ck_assert(addrmap_remove(m, 0x555555560010, &size, &stack));
@@ -91,7 +91,7 @@ START_TEST(insert_contains_remove)
 	ck_assert_uint_eq(size, 0);
 	ck_assert_uint_eq(stack, 1);
 	ck_assert(addrmap_remove(m, 0x7f0000001000, &size, &stack));
-	ck_assert_uint_eq(size, 1 << 20);
+	ck_assert_uint_eq(size, 4095);
 	ck_assert_uint_eq(stack, TABLE_MAX_STACK);
 	ck_assert_uint_eq(addrmap_spilled(m), 0);
 }
@@ -106,6 +106,7 @@ static const struct spill_case {
 } spills[] = {
 	{ (uintptr_t)1 << 50, 0, 16, 3, 3 },                     /* above 47 bits */
 	{ 0x10000, 0, (uint64_t)1 << 37, 4, 4 },                 /* size needs 38 bits */
+	{ 0x18000, 0, 4096, 4, 4 },                              /* page-sized and up */
 	{ 0x20000, 0x20008, 8, 5, 5 },                           /* one granule, 8 apart */
 	{ 0x30010, 0x30018, 8, 6, 6 },
 	{ 0x40000, 0, 8, TABLE_MAX_STACK + 1, 0 },               /* stack id clamped, like table */
