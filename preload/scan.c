@@ -6,13 +6,15 @@
  * read goes away). Steps:
  *  1. roots_modules() (locks the loader, so before anything is stopped);
  *  2. stopworld_stop(): every other thread parks in a signal handler;
- *  3. copy the live blocks out of the table into an array sorted by address
- *     (LSD radix sort, no malloc), and index it by address bucket;
+ *  3. copy the live blocks out of the address map into an array sorted by
+ *     address (the map gives its blocks in order; the spill table's are
+ *     radix-sorted and merged in, no malloc), and index it by address
+ *     bucket, one bucket array per cluster of blocks;
  *  4. roots_maps(): live stacks and the program's own anonymous mappings;
  *  5. mark conservatively from the roots: every aligned word is looked up;
  *     a pointer to a block's first byte marks it REACHABLE, one into its
  *     interior POSSIBLE (as Valgrind). Marking goes on through the contents
- *     of marked blocks with an explicit work list, never recursion: a block
+ *     of marked blocks with an explicit work queue, never recursion: a block
  *     can only be pushed twice (POSSIBLE, then REACHABLE), so the list holds
  *     at most 2n entries. Blocks the dynamic loader allocated are roots by
  *     policy (thread DTVs, dynamic TLS, dlopen bookkeeping may be held only
