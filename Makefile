@@ -53,12 +53,13 @@ $(B)/leakreport: $(REPORT_OBJS)
 
 # ---- unit tests: one check suite per module, linking the module's own .c files
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
-UNIT_TESTS := check_table check_addrmap check_stacks check_roundtrip check_dump_read \
+UNIT_TESTS := check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
 	check_trend check_diff
 
 UNIT_check_table       := preload/table.c preload/arena.c
 UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c
+UNIT_check_counters    := preload/counters.c preload/arena.c
 UNIT_check_stacks      := preload/stacks.c preload/arena.c
 UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c \
 	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c \

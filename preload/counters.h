@@ -4,6 +4,7 @@
 #ifndef LIBLEAK_COUNTERS_H
 #define LIBLEAK_COUNTERS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct counters_snap {
@@ -24,5 +25,9 @@ void counters_drop(void);               /* a block could not be tracked */
 void counters_read(struct counters_snap *s);
 uint64_t counters_ms_since_start(void);
 void counters_start_time(uint64_t *sec, uint32_t *usec);
+
+/* Per-thread records made so far: the most threads that counted at once.
+ * For tests. */
+size_t counters_records(void);
 
 #endif /* LIBLEAK_COUNTERS_H */
