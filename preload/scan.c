@@ -72,9 +72,18 @@ struct cluster {
 #define CLUSTERS_MAX    256
 #define CLUSTER_GAP     ((uintptr_t)16 << 20)
 
+/* What find() reads of a block: 16 bytes, not struct blk's 40, so that
+ * the index stays in cache while the scan streams the heap through it. */
+struct key {
+	uintptr_t addr;
+	uintptr_t len;          /* size, at least 1 */
+};
+
 struct scan {
 	struct blk *b;
 	size_t n;
+	struct key *keys;       /* n, b's addr and size */
+	uint8_t *st;            /* n, b's state: mark() tests it here */
 	size_t map_len;
 	uint32_t *first;        /* bucket -> first block index with addr >= bucket start */
 	struct cluster cl[CLUSTERS_MAX];
@@ -238,8 +247,14 @@ build_index(struct scan *sc)
 		total += (cl->span >> cl->shift) + 2;
 	}
 	sc->first = map(sc, 2, total * sizeof(uint32_t));
-	if (sc->first == NULL)
+	sc->keys = map(sc, 5, sc->n * (sizeof(struct key) + 1));
+	if (sc->first == NULL || sc->keys == NULL)
 		return false;
+	sc->st = (uint8_t *)(sc->keys + sc->n);
+	for (size_t i = 0; i < sc->n; i++) {
+		sc->keys[i] = (struct key){ .addr = sc->b[i].addr, .len = sc->b[i].size ? sc->b[i].size : 1 };
+		sc->st[i] = sc->b[i].state;
+	}
 	j = 0;
 	for (size_t c = 0; c < sc->ncl; c++) {
 		const struct cluster *cl = &sc->cl[c];
@@ -281,7 +296,8 @@ find(const struct scan *sc, uintptr_t v)
 	 * never overlap, so it is the only candidate. Bucket 0 holds the
 	 * cluster's first block, at or below v, so lo-- stays in the cluster. */
 	size_t lo = first[k], hi = first[k + 1];
-	if (lo == hi || sc->b[lo].addr > v) {
+	const struct key *keys = sc->keys;
+	if (lo == hi || keys[lo].addr > v) {
 		if (lo == 0)
 			return -1;
 		lo--;
@@ -289,24 +305,24 @@ find(const struct scan *sc, uintptr_t v)
 		while (hi - lo > 1) {
 			size_t mid = (lo + hi) / 2;
 
-			if (sc->b[mid].addr <= v)
+			if (keys[mid].addr <= v)
 				lo = mid;
 			else
 				hi = mid;
 		}
 	}
-	const struct blk *b = &sc->b[lo];
-	return v - b->addr < (b->size ? b->size : 1) ? (long)lo : -1;
+	return v - keys[lo].addr < keys[lo].len ? (long)lo : -1;
 }
 
 /* Raises block i to `state` if that is higher, noting how it was reached. */
 static inline void
 mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, uintptr_t where)
 {
+	if (sc->st[i] >= state)
+		return;
 	struct blk *b = &sc->b[i];
 
-	if (b->state >= state)
-		return;
+	sc->st[i] = state;
 	b->state = state;
 	b->parent = parent;
 	b->root = root;
@@ -319,21 +335,35 @@ static void
 scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint32_t parent,
     uint32_t root)
 {
+	/* The last block found: neighbouring words often point into the same
+	 * block (an arena of objects, an array of strings), so it is tried
+	 * before the index. Empty at first: hit_len 0. */
+	uintptr_t hit_lo = 0, hit_len = 0;
+	long i = -1;
+
 	lo = (lo + 7) & ~(uintptr_t)7;
 	for (uintptr_t p = lo; p + 8 <= hi; p += 8) {
 		uintptr_t v = *(const uintptr_t *)p;
 
 		if (v - sc->min >= sc->span)
 			continue;
-		long i = find(sc, v);
-		if (i < 0 || (uint32_t)i == parent)
+		if (v - hit_lo >= hit_len) {
+			long f = find(sc, v);
+
+			if (f < 0)
+				continue;
+			i = f;
+			hit_lo = sc->keys[i].addr;
+			hit_len = sc->keys[i].len;
+		}
+		if ((uint32_t)i == parent)
 			continue;
-		uint8_t st = (v == sc->b[i].addr && from_state == ST_REACHABLE) ? ST_REACHABLE : ST_POSSIBLE;
+		uint8_t st = (v == hit_lo && from_state == ST_REACHABLE) ? ST_REACHABLE : ST_POSSIBLE;
 		mark(sc, (size_t)i, st, parent, root, p);
 	}
 }
 
-#define AHEAD 8         /* work items between a block's prefetch and its scan */
+#define AHEAD 48        /* work items between a block's prefetch and its scan */
 
 /* Scans the marked blocks in the order they were marked (breadth first:
  * retainer chains come out shortest). The order is known ahead, so the
