@@ -5,34 +5,37 @@
  * Why: a hash table scatters the blocks a program touches together over
  * the whole table, so every malloc and free paid a cache miss (and, with
  * millions of blocks, a TLB miss) on a line nothing else uses. Here the
- * address space is cut into 32-byte granules, each with one 8-byte entry;
+ * address space is cut into 32-byte granules, each with one 4-byte entry;
  * blocks that are neighbours in memory are neighbours in the map, so the
  * map line a malloc writes is mostly already in cache from the neighbour
- * allocated or freed just before. 32 bytes is glibc's smallest chunk, so
- * two live glibc blocks never share a granule.
+ * allocated or freed just before. 32 bytes is glibc's smallest chunk and
+ * its blocks are 16-aligned, so two live glibc blocks never share a
+ * granule and a block sits at offset 0 or 16 in its own.
  *
  * Layout: a top array of 2^19 leaf pointers covers 47 bits of address
- * space; a leaf covers 256 MiB of it with 2^23 entries (64 MiB of address
- * space reserved with MAP_NORESERVE; only written pages cost memory, a
- * quarter of the heap they describe at most). An entry packs
- *   bit 0 present, bits 1-2 (addr >> 3) & 3, bits 3-26 stack id,
- *   bits 27-63 size,
+ * space; a leaf covers 256 MiB of it with 2^23 entries (32 MiB of address
+ * space reserved with MAP_NORESERVE; only written pages cost memory, an
+ * eighth of the heap they describe at most). An entry packs
+ *   bit 0 present, bit 1 (addr >> 4) & 1, bits 2-13 size (under 4 KiB),
+ *   bits 14-31 stack id (under 2^18),
  * so it gives back the block's full address with its granule's index.
+ * (8-byte entries with room for any size and stack cost 1.23x the peak RSS
+ * of 4M small blocks and 12-13k more page faults on perl and python3.)
  *
- * Why blocks of 4 KiB and more go to the table: a map page (4 KiB, 512
- * entries) describes 16 KiB of heap, so a heap of page-sized blocks
- * (sqlite's page cache) would cost a quarter of its size in map pages with
- * one entry used in each; the table's 32 bytes are under 1% of such a
+ * Why blocks of 4 KiB and more go to the table: a map page (4 KiB, 1024
+ * entries) describes 32 KiB of heap, so a heap of page-sized blocks
+ * (sqlite's page cache) would cost an eighth of its size in map pages with
+ * a few entries used in each; the table's 32 bytes are under 1% of such a
  * block, and big blocks are too few for the table's cache miss to show.
- * (sqlite3's peak RSS: 1.32x of its own with every block in the map,
- * 1.11x with this limit.)
+ * (sqlite3's peak RSS with 8-byte entries: 1.32x of its own with every
+ * block in the map, 1.11x with this limit.)
  *
  * Spill: a block goes to the hash table instead when its address is not
- * 8-aligned or above 2^47, it is MAP_MAX_SIZE bytes or more, its leaf
- * cannot be mapped, or its granule already holds another live block (an
- * allocator other than glibc's, with 8- or 16-byte spacing). A remove
- * looks at the map first and at the table only when the map's entry is
- * someone else's and something was ever spilled.
+ * 16-aligned or above 2^47, it is MAP_MAX_SIZE bytes or more, its stack id
+ * is above MAP_MAX_STACK, its leaf cannot be mapped, or its granule
+ * already holds another live block (an allocator other than glibc's, with
+ * 16-byte spacing). A remove looks at the map first and at the table only
+ * when the map's entry is someone else's and something was ever spilled.
  *
  * Invariants:
  *  - An entry is non-zero exactly while the block it names is live, and
@@ -66,19 +69,20 @@
 #define TOP_N           ((size_t)1 << (ADDR_BITS - LEAF_SHIFT))
 #define LEAF_N          ((size_t)1 << (LEAF_SHIFT - GRAN_SHIFT))
 
-#define E_PRESENT       ((uint64_t)1)
+#define E_PRESENT       ((uint32_t)1)
 #define E_OFF_SHIFT     1
-#define E_STACK_SHIFT   3
-#define E_SIZE_SHIFT    27
-#define MAP_MAX_SIZE    ((uint64_t)4096)        /* this size and up: table */
-_Static_assert(MAP_MAX_SIZE <= ((uint64_t)1 << (64 - E_SIZE_SHIFT)), "sizes must fit an entry");
+#define E_SIZE_SHIFT    2
+#define E_SIZE_BITS     12
+#define E_STACK_SHIFT   14
+#define MAP_MAX_SIZE    ((uint64_t)1 << E_SIZE_BITS)    /* this size and up: table */
+#define MAP_MAX_STACK   (((uint32_t)1 << (32 - E_STACK_SHIFT)) - 1)  /* above: table */
 
 #define PAGE            4096
-#define PAGE_ENTRIES    (PAGE / sizeof(uint64_t))
+#define PAGE_ENTRIES    (PAGE / sizeof(uint32_t))
 #define WALK_PAGES      1024            /* pages per mincore() call in a walk */
 
 struct leaf {
-	_Atomic uint64_t e[LEAF_N];     /* entry per 32-byte granule, 0 = none */
+	_Atomic uint32_t e[LEAF_N];     /* entry per 32-byte granule, 0 = none */
 };
 
 struct addrmap {
@@ -91,25 +95,37 @@ struct addrmap {
 static inline bool
 fits(uintptr_t addr)
 {
-	return (addr & 7) == 0 && (addr >> ADDR_BITS) == 0;
+	return (addr & 15) == 0 && (addr >> ADDR_BITS) == 0;
 }
 
-static inline uint64_t
+static inline uint32_t
 entry_off(uintptr_t addr)
 {
-	return (addr >> 3) & 3;
+	return (addr >> 4) & 1;
 }
 
-static inline _Atomic uint64_t *
+static inline _Atomic uint32_t *
 entry_of(struct leaf *l, uintptr_t addr)
 {
 	return &l->e[(addr >> GRAN_SHIFT) & (LEAF_N - 1)];
 }
 
 static inline bool
-entry_is(uint64_t v, uintptr_t addr)
+entry_is(uint32_t v, uintptr_t addr)
 {
-	return (v & E_PRESENT) != 0 && ((v >> E_OFF_SHIFT) & 3) == entry_off(addr);
+	return (v & E_PRESENT) != 0 && ((v >> E_OFF_SHIFT) & 1) == entry_off(addr);
+}
+
+static inline uint64_t
+entry_size(uint32_t v)
+{
+	return (v >> E_SIZE_SHIFT) & (MAP_MAX_SIZE - 1);
+}
+
+static inline stack_id_t
+entry_stack(uint32_t v)
+{
+	return (stack_id_t)(v >> E_STACK_SHIFT);
 }
 
 static inline struct leaf *
@@ -158,16 +174,15 @@ addrmap_new(void)
 bool
 addrmap_insert(struct addrmap *m, uintptr_t addr, uint64_t size, stack_id_t stack)
 {
-	if (fits(addr) && size < MAP_MAX_SIZE) {
+	if (fits(addr) && size < MAP_MAX_SIZE && stack <= MAP_MAX_STACK) {
 		struct leaf *l = leaf_get(m, addr);
 
 		if (l == NULL)
 			l = leaf_make(m, addr);
 		if (l != NULL) {
-			uint64_t expect = 0;
-			uint64_t v = E_PRESENT | entry_off(addr) << E_OFF_SHIFT |
-			    (uint64_t)(stack <= TABLE_MAX_STACK ? stack : 0) << E_STACK_SHIFT |
-			    size << E_SIZE_SHIFT;
+			uint32_t expect = 0;
+			uint32_t v = E_PRESENT | entry_off(addr) << E_OFF_SHIFT |
+			    (uint32_t)size << E_SIZE_SHIFT | stack << E_STACK_SHIFT;
 
 			/* relaxed: see the header; the entry orders nothing else. */
 			if (atomic_compare_exchange_strong_explicit(entry_of(l, addr), &expect, v,
@@ -194,16 +209,16 @@ addrmap_remove(struct addrmap *m, uintptr_t addr, uint64_t *size, stack_id_t *st
 	struct leaf *l = fits(addr) ? leaf_get(m, addr) : NULL;
 
 	if (l != NULL) {
-		_Atomic uint64_t *e = entry_of(l, addr);
+		_Atomic uint32_t *e = entry_of(l, addr);
 		/* relaxed: only this thread, the block's freer, clears it. */
-		uint64_t v = atomic_load_explicit(e, memory_order_relaxed);
+		uint32_t v = atomic_load_explicit(e, memory_order_relaxed);
 
 		if (entry_is(v, addr)) {
 			atomic_store_explicit(e, 0, memory_order_relaxed);
 			if (size != NULL)
-				*size = v >> E_SIZE_SHIFT;
+				*size = entry_size(v);
 			if (stack != NULL)
-				*stack = (stack_id_t)((v >> E_STACK_SHIFT) & TABLE_MAX_STACK);
+				*stack = entry_stack(v);
 			return true;
 		}
 	}
@@ -236,13 +251,13 @@ walk_page(struct leaf *l, size_t ti, size_t first, table_visit_fn fn, void *ctx)
 {
 	for (size_t i = first; i < first + PAGE_ENTRIES; i++) {
 		/* relaxed: a concurrent walk may see either side of a change. */
-		uint64_t v = atomic_load_explicit(&l->e[i], memory_order_relaxed);
+		uint32_t v = atomic_load_explicit(&l->e[i], memory_order_relaxed);
 
 		if (v == 0)
 			continue;
 		uintptr_t addr = (uintptr_t)ti << LEAF_SHIFT | (uintptr_t)i << GRAN_SHIFT |
-		    (uintptr_t)((v >> E_OFF_SHIFT) & 3) << 3;
-		fn(ctx, addr, v >> E_SIZE_SHIFT, (stack_id_t)((v >> E_STACK_SHIFT) & TABLE_MAX_STACK));
+		    (uintptr_t)((v >> E_OFF_SHIFT) & 1) << 4;
+		fn(ctx, addr, entry_size(v), entry_stack(v));
 	}
 }
 
