@@ -44,6 +44,7 @@
 #define _GNU_SOURCE
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "arena.h"
 #include "backtrace.h"
@@ -83,11 +84,13 @@ static __thread struct tag tags[WAYS] __attribute__((tls_model("initial-exec")))
  * tag match per lookup), so it is nearly always the only way to check. */
 static __thread uint8_t hint[HINTS] __attribute__((tls_model("initial-exec")));
 static __thread unsigned next_victim __attribute__((tls_model("initial-exec")));
-/* One past the outermost return-address slot a full walk found on this
- * thread's stack: every slot below it (and above the current frame) is
- * mapped, without asking pthread_getattr_np, whose stdio and malloc would
- * change the heap the program sees. */
-static __thread uintptr_t stack_hi __attribute__((tls_model("initial-exec")));
+/* [mapped_lo, mapped_hi): pages of this thread's stack that mincore() said
+ * are mapped, so that slots computed from learned distances can be read
+ * without faulting even if a distance were wrong. Asked of the kernel, not
+ * of pthread_getattr_np, whose malloc would change the heap the program
+ * sees, and not from a cursor walk, which cost a new thread tens of µs. */
+static __thread uintptr_t mapped_lo __attribute__((tls_model("initial-exec")));
+static __thread uintptr_t mapped_hi __attribute__((tls_model("initial-exec")));
 static struct off_entry *offs;          /* 2^OFF_BITS entries, from arena_map */
 
 bool
@@ -202,14 +205,39 @@ off_trusted(uintptr_t ip)
 	return off > 0 ? off : 0;
 }
 
+/* True when every page of [lo, hi) is mapped; remembers the range. */
+static bool
+stack_mapped(uintptr_t lo, uintptr_t hi)
+{
+	const uintptr_t page = 4096;
+	unsigned char vec[256];
+
+	if (lo >= mapped_lo && hi <= mapped_hi)
+		return true;
+	lo &= ~(page - 1);
+	hi = (hi + page - 1) & ~(page - 1);
+	for (uintptr_t p = lo; p < hi; p += sizeof(vec) * page) {
+		size_t len = hi - p < sizeof(vec) * page ? hi - p : sizeof(vec) * page;
+
+		if (mincore((void *)p, len, vec) != 0)
+			return false;           /* ENOMEM: a page is not mapped */
+	}
+	if (hi < mapped_lo || lo > mapped_hi || mapped_hi == 0) {
+		mapped_lo = lo;         /* not touching the old range: replace it */
+		mapped_hi = hi;
+	} else {
+		mapped_lo = lo < mapped_lo ? lo : mapped_lo;
+		mapped_hi = hi > mapped_hi ? hi : mapped_hi;
+	}
+	return true;
+}
+
 void
 stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t id)
 {
 	uintptr_t slot[CHAIN_MAX];
 
-	if (stack_hi == 0)
-		stack_hi = backtrace_learn_offsets(slot0);      /* once per thread */
-	if (n == 0 || n > CHAIN_MAX || slot0 >= stack_hi)
+	if (n == 0 || n > CHAIN_MAX)
 		return;
 	slot[0] = slot0;
 	for (unsigned k = 1; k < n; k++) {
@@ -220,9 +248,9 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 			return;                             /* cached on a later call */
 		}
 		slot[k] = slot[k - 1] + (uintptr_t)off;
-		if (slot[k] + sizeof(uintptr_t) > stack_hi)
-			return;
 	}
+	if (!stack_mapped(slot0, slot[n - 1] + sizeof(uintptr_t)))
+		return;                         /* a wrong distance ran off the stack */
 	for (unsigned k = 0; k < n; k++) {
 		if (*(const uintptr_t *)slot[k] != ips[k]) {
 			/* A trusted distance was wrong: a frame sized at run time.
