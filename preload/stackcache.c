@@ -42,6 +42,7 @@
  * readers load the key with acquire (pairs with the claiming CAS).
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -75,29 +76,134 @@ struct off_entry {
 	_Atomic int32_t seen;   /* ground-truth walks that agreed */
 };
 
-static __thread struct chain chains[WAYS] __attribute__((tls_model("initial-exec")));
-/* The ways' first slot and value, apart from the chains so that a lookup
- * scans 8 cache lines, not 32. */
-static __thread struct tag tags[WAYS] __attribute__((tls_model("initial-exec")));
-/* hint[tag_hash(slot0, v0)]: the way that last hit or was stored with a
- * tag of that hash; tried before the scan. Tags rarely repeat (python3: 1.0
- * tag match per lookup), so it is nearly always the only way to check. */
-static __thread uint8_t hint[HINTS] __attribute__((tls_model("initial-exec")));
-static __thread unsigned next_victim __attribute__((tls_model("initial-exec")));
-/* [mapped_lo, mapped_hi): pages of this thread's stack that mincore() said
- * are mapped, so that slots computed from learned distances can be read
- * without faulting even if a distance were wrong. Asked of the kernel, not
- * of pthread_getattr_np, whose malloc would change the heap the program
- * sees, and not from a cursor walk, which cost a new thread tens of µs. */
-static __thread uintptr_t mapped_lo __attribute__((tls_model("initial-exec")));
-static __thread uintptr_t mapped_hi __attribute__((tls_model("initial-exec")));
+/* One thread's chains, in arena memory so that they outlive it: when a
+ * thread exits (a pthread key destructor) its cache is handed back, and the
+ * next thread that starts on the same stack block (glibc reuses them, and
+ * the thread pointer with them) takes it over, chains and all. Its first
+ * allocations then hit instead of paying a cold unwind (libunwind builds a
+ * per-thread cache on a thread's first trace: tens of µs). Nothing is
+ * assumed across threads either: a hit still checks every slot, and a
+ * taken-over cache is used only after mincore() says its slots are mapped.
+ * Only the owner reads or writes the fields besides `owned`. */
+struct tcache {
+	struct tag tags[WAYS];          /* the ways' first slot and value, apart
+					 * from the chains: a scan reads 8 lines */
+	uint8_t hint[HINTS];            /* hint[tag_hash()]: the way that last hit
+					 * or was stored with such a tag; python3
+					 * has 1.0 tag match a lookup, so it is
+					 * nearly always the only way to check */
+	unsigned next_victim;           /* round robin */
+	uintptr_t mapped_lo;            /* [mapped_lo, mapped_hi): stack pages */
+	uintptr_t mapped_hi;            /* mincore() said are mapped */
+	uintptr_t tp;                   /* pthread_self() of the last owner */
+	_Atomic int owned;              /* 1 while a thread uses it */
+	struct tcache *next;            /* registry, newest first; never unlinked */
+	struct chain chains[WAYS];
+};
+
+static __thread struct tcache *mine __attribute__((tls_model("initial-exec")));
+static _Atomic(struct tcache *) caches;
+static pthread_key_t tc_key;
+static bool tc_key_ok;
+
+static void tc_release(void *p);
+static bool stack_mapped(struct tcache *t, uintptr_t lo, uintptr_t hi);
 static struct off_entry *offs;          /* 2^OFF_BITS entries, from arena_map */
 
 bool
 stackcache_init(void)
 {
+	tc_key_ok = pthread_key_create(&tc_key, tc_release) == 0;
 	offs = arena_map(sizeof(*offs) << OFF_BITS);
 	return offs != NULL;
+}
+
+/* Thread exit: the cache goes back to the registry for the next thread. */
+static void
+tc_release(void *p)
+{
+	struct tcache *t = p;
+
+	mine = NULL;
+	/* release: pairs with the claiming CAS's acquire in tc_claim(); the next
+	 * owner sees this thread's last chains. */
+	atomic_store_explicit(&t->owned, 0, memory_order_release);
+}
+
+/* Keeps t's chains for a thread on the same stack block only if every slot
+ * they name is mapped; otherwise empties t. */
+static void
+tc_adopt(struct tcache *t, bool same_stack)
+{
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	t->mapped_lo = t->mapped_hi = 0;
+	for (unsigned w = 0; same_stack && w < WAYS; w++) {
+		const struct chain *c = &t->chains[w];
+
+		if (t->tags[w].slot0 == 0 || c->n == 0)
+			continue;
+		lo = t->tags[w].slot0 < lo ? t->tags[w].slot0 : lo;
+		hi = c->slot[c->n - 1] + sizeof(uintptr_t) > hi ? c->slot[c->n - 1] + sizeof(uintptr_t) : hi;
+	}
+	if (same_stack && hi != 0 && stack_mapped(t, lo, hi))
+		return;
+	memset(t->tags, 0, sizeof(t->tags));
+	t->mapped_lo = t->mapped_hi = 0;
+}
+
+/* This thread's cache: its predecessor's on the same stack block if that
+ * one is free, else any free one, else a new one. NULL when arena memory
+ * runs out. May map memory; never calls malloc. */
+static struct tcache *
+tc_claim(void)
+{
+	uintptr_t tp = (uintptr_t)pthread_self();
+	struct tcache *t, *spare = NULL;
+
+	/* acquire: pairs with the push below; a cache's fields are initialised. */
+	for (t = atomic_load_explicit(&caches, memory_order_acquire); t != NULL; t = t->next) {
+		int free_ = 0;
+
+		if (atomic_load_explicit(&t->owned, memory_order_relaxed) != 0)
+			continue;
+		/* tp is read before the claim: a stale read only picks a worse
+		 * cache, and the claim below decides. acquire: pairs with
+		 * tc_release(). */
+		if (t->tp == tp && atomic_compare_exchange_strong_explicit(&t->owned, &free_, 1,
+		    memory_order_acquire, memory_order_relaxed))
+			break;
+		if (spare == NULL)
+			spare = t;
+	}
+	if (t != NULL) {
+		tc_adopt(t, true);
+	} else {
+		int free_ = 0;
+
+		t = spare;
+		if (t != NULL && atomic_compare_exchange_strong_explicit(&t->owned, &free_, 1,
+		    memory_order_acquire, memory_order_relaxed)) {
+			tc_adopt(t, false);
+		} else {
+			t = arena_alloc(sizeof(*t));
+			if (t == NULL)
+				return NULL;
+			atomic_store_explicit(&t->owned, 1, memory_order_relaxed);
+			t->next = atomic_load_explicit(&caches, memory_order_relaxed);
+			/* release: publishes t's (zeroed) fields to walkers. */
+			while (!atomic_compare_exchange_weak_explicit(&caches, &t->next, t,
+			    memory_order_release, memory_order_relaxed))
+				;
+		}
+	}
+	t->tp = tp;
+	mine = t;
+	/* Our key was made in the constructor, among the first 32: its value
+	 * lives in the thread descriptor, no allocation. */
+	if (tc_key_ok)
+		pthread_setspecific(tc_key, t);
+	return t;
 }
 
 /* True when every slot of c past the first still holds its cached value. */
@@ -117,26 +223,30 @@ tag_hash(uintptr_t slot0, uintptr_t v0)
 }
 
 static inline bool
-way_holds(unsigned w, uintptr_t slot0, uintptr_t v0)
+way_holds(const struct tcache *t, unsigned w, uintptr_t slot0, uintptr_t v0)
 {
-	return tags[w].slot0 == slot0 && tags[w].ip0 == v0 && chain_holds(&chains[w]);
+	return t->tags[w].slot0 == slot0 && t->tags[w].ip0 == v0 && chain_holds(&t->chains[w]);
 }
 
 bool
 stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 {
+	struct tcache *t = mine;
+
+	if (__builtin_expect(t == NULL, 0) && (t = tc_claim()) == NULL)
+		return false;
 	uintptr_t v0 = *(const uintptr_t *)slot0;
 	unsigned h = tag_hash(slot0, v0);
-	unsigned w = hint[h];
+	unsigned w = t->hint[h];
 
-	if (!way_holds(w, slot0, v0)) {
-		for (w = 0; w < WAYS && !way_holds(w, slot0, v0); w++)
+	if (!way_holds(t, w, slot0, v0)) {
+		for (w = 0; w < WAYS && !way_holds(t, w, slot0, v0); w++)
 			;
 		if (w == WAYS)
 			return false;
-		hint[h] = (uint8_t)w;
+		t->hint[h] = (uint8_t)w;
 	}
-	*id = chains[w].id;
+	*id = t->chains[w].id;
 	return true;
 }
 
@@ -205,14 +315,14 @@ off_trusted(uintptr_t ip)
 	return off > 0 ? off : 0;
 }
 
-/* True when every page of [lo, hi) is mapped; remembers the range. */
+/* True when every page of [lo, hi) is mapped; t remembers the range. */
 static bool
-stack_mapped(uintptr_t lo, uintptr_t hi)
+stack_mapped(struct tcache *t, uintptr_t lo, uintptr_t hi)
 {
 	const uintptr_t page = 4096;
 	unsigned char vec[256];
 
-	if (lo >= mapped_lo && hi <= mapped_hi)
+	if (lo >= t->mapped_lo && hi <= t->mapped_hi)
 		return true;
 	lo &= ~(page - 1);
 	hi = (hi + page - 1) & ~(page - 1);
@@ -222,12 +332,12 @@ stack_mapped(uintptr_t lo, uintptr_t hi)
 		if (mincore((void *)p, len, vec) != 0)
 			return false;           /* ENOMEM: a page is not mapped */
 	}
-	if (hi < mapped_lo || lo > mapped_hi || mapped_hi == 0) {
-		mapped_lo = lo;         /* not touching the old range: replace it */
-		mapped_hi = hi;
+	if (hi < t->mapped_lo || lo > t->mapped_hi || t->mapped_hi == 0) {
+		t->mapped_lo = lo;      /* not touching the old range: replace it */
+		t->mapped_hi = hi;
 	} else {
-		mapped_lo = lo < mapped_lo ? lo : mapped_lo;
-		mapped_hi = hi > mapped_hi ? hi : mapped_hi;
+		t->mapped_lo = lo < t->mapped_lo ? lo : t->mapped_lo;
+		t->mapped_hi = hi > t->mapped_hi ? hi : t->mapped_hi;
 	}
 	return true;
 }
@@ -236,8 +346,9 @@ void
 stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t id)
 {
 	uintptr_t slot[CHAIN_MAX];
+	struct tcache *t = mine;
 
-	if (n == 0 || n > CHAIN_MAX)
+	if (t == NULL || n == 0 || n > CHAIN_MAX)
 		return;
 	slot[0] = slot0;
 	for (unsigned k = 1; k < n; k++) {
@@ -249,7 +360,7 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 		}
 		slot[k] = slot[k - 1] + (uintptr_t)off;
 	}
-	if (!stack_mapped(slot0, slot[n - 1] + sizeof(uintptr_t)))
+	if (!stack_mapped(t, slot0, slot[n - 1] + sizeof(uintptr_t)))
 		return;                         /* a wrong distance ran off the stack */
 	for (unsigned k = 0; k < n; k++) {
 		if (*(const uintptr_t *)slot[k] != ips[k]) {
@@ -260,16 +371,16 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 		}
 	}
 	/* Round robin: a way is replaced after WAYS newer chains were stored. */
-	unsigned w = next_victim++ % WAYS;
-	struct chain *c = &chains[w];
-	tags[w].slot0 = 0;
+	unsigned w = t->next_victim++ % WAYS;
+	struct chain *c = &t->chains[w];
+	t->tags[w].slot0 = 0;
 	memcpy(c->slot, slot, n * sizeof(slot[0]));
 	memcpy(c->ip, ips, n * sizeof(ips[0]));
 	c->n = n;
 	c->id = id;
-	tags[w].ip0 = ips[0];
-	tags[w].slot0 = slot0;
-	hint[tag_hash(slot0, ips[0])] = (uint8_t)w;
+	t->tags[w].ip0 = ips[0];
+	t->tags[w].slot0 = slot0;
+	t->hint[tag_hash(slot0, ips[0])] = (uint8_t)w;
 }
 
 void

@@ -57,3 +57,21 @@ test_stack_cache_signal_frames() {
 			fail "$o: the handler's 1000 blocks are not all attributed to on_usr1"
 	done
 }
+
+# Short-lived threads take over the stack caches of the dead threads whose
+# stack blocks they reuse; no hit may name another stack than unwinding.
+test_stack_cache_thread_takeover() {
+	local exe line
+	for o in -O0 -O2; do
+		rm -f "$T"/out/*
+		exe=$(build_prog stack_threads "$o") || exit 1
+		LEAK_VERIFY_STACKS=1 LEAK_QUIET=1 run_both "$exe"
+		expect_status 0
+		line=$(grep 'stack cache:' "$T/leak.err") || fail "no verification line"
+		note "$o: $line"
+		[ "$(printf '%s\n' "$line" | awk '{ print $7 }')" = 0 ] || fail "$o: $line"
+		[ "$(printf '%s\n' "$line" | awk '{ print $4 }')" -gt 10000 ] || fail "$o: too few hits: $line"
+		[ "$(func_sum "$(dump_funcs "$(dump_only)")" leak_in_thread)" = "400 16000" ] ||
+			fail "$o: the 400 leaked blocks are not all attributed to leak_in_thread"
+	done
+}
