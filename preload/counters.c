@@ -107,9 +107,11 @@ rec_claim(void)
 			break;
 	}
 	if (r == NULL) {
-		r = arena_alloc(sizeof(*r));
-		if (r == NULL)
+		/* arena_alloc() aligns to 16; a record owns its cache line. */
+		char *raw = arena_alloc(sizeof(*r) + 63);
+		if (raw == NULL)
 			return me.rec = &fallback;
+		r = (struct rec *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
 		atomic_store_explicit(&r->owned, 1, memory_order_relaxed);
 		r->next = atomic_load_explicit(&recs, memory_order_relaxed);
 		/* release: publishes the record's fields (b). */

@@ -237,7 +237,7 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 		return false;
 	uintptr_t v0 = *(const uintptr_t *)slot0;
 	unsigned h = tag_hash(slot0, v0);
-	unsigned w = t->hint[h];
+	unsigned w = t->hint[h] % WAYS;       /* always < WAYS; the mask says so */
 
 	if (!way_holds(t, w, slot0, v0)) {
 		for (w = 0; w < WAYS && !way_holds(t, w, slot0, v0); w++)
