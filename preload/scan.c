@@ -16,7 +16,13 @@
  *     interior POSSIBLE (as Valgrind). Marking goes on through the contents
  *     of marked blocks with an explicit work queue, never recursion: a block
  *     can only be pushed twice (POSSIBLE, then REACHABLE), so the list holds
- *     at most 2n entries. Blocks the dynamic loader allocated are roots by
+ *     at most 2n entries. The queue is scanned level by level (breadth
+ *     first); a level of PAR_BLOCKS blocks and PAR_BYTES bytes or more is
+ *     split by bytes with a helper thread (helper.c): both halves are
+ *     scanned without writing the scan's state, each collecting what it
+ *     would mark, and this thread then marks it all in order, so the
+ *     outcome is the one a single thread gets (perl's exit scan: 0.112 s
+ *     -> 0.080 s). Blocks the dynamic loader allocated are roots by
  *     policy (thread DTVs, dynamic TLS, dlopen bookkeeping may be held only
  *     by interior pointers or unscanned memory), as LeakSanitizer does;
  *  6. stopworld_resume();
@@ -30,7 +36,7 @@
  * back to name the root that keeps a stack's blocks alive.
  *
  * All memory comes from arena_map() and goes back in scan_free().
- * Single-threaded.
+ * Called on one thread; the helper only ever runs scan_part().
  */
 #define _GNU_SOURCE
 #include <string.h>
@@ -39,6 +45,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "helper.h"
 #include "roots.h"
 #include "scan.h"
 #include "stopworld.h"
@@ -95,8 +102,32 @@ struct scan {
 	struct roots roots;
 	uint32_t *by_stack;     /* stack id -> first reachable/possible block + 1, or 0 */
 	size_t nstacks;
-	size_t mapped[6];       /* lengths of the mappings, for scan_free */
-	void *maps[6];
+	struct helper *helper;  /* the second worker of big levels, or NULL */
+	bool helper_tried;
+	struct part *parts;     /* two, for the two workers of a level */
+	size_t mapped[8];       /* lengths of the mappings, for scan_free */
+	void *maps[8];
+};
+
+/* A block a worker of a parallel level found to mark: applied by the main
+ * thread after the level, in worker order, so the result is the same as
+ * one thread's. */
+struct cand {
+	uint32_t blk;
+	uint32_t parent;
+	uintptr_t where;
+	uint8_t state;
+};
+
+/* One worker's share of a level: work[lo, hi). While workers run, nothing
+ * writes the scan's state; each collects into its own c[] (at most 2n: a
+ * block at most once per state, thanks to seen[]). */
+struct part {
+	struct scan *sc;
+	size_t lo, hi;
+	struct cand *c;
+	size_t n;
+	uint8_t *seen;          /* n: the highest state this worker emitted */
 };
 
 static void *
@@ -330,10 +361,22 @@ mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, u
 	sc->work[sc->nwork++] = (uint32_t)i;
 }
 
-/* Marks what the words of [lo, hi) point to, as seen from `parent`. */
+/* In a parallel level: notes that block i should be raised to `state`. */
+static inline void
+emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uintptr_t where)
+{
+	if (out->sc->st[i] >= state || out->seen[i] >= state)
+		return;
+	out->seen[i] = state;
+	out->c[out->n++] = (struct cand){ .blk = (uint32_t)i, .parent = parent, .where = where,
+	    .state = state };
+}
+
+/* Marks what the words of [lo, hi) point to, as seen from `parent`; in a
+ * parallel level (out != NULL), collects the marks into out instead. */
 static void
 scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint32_t parent,
-    uint32_t root)
+    uint32_t root, struct part *out)
 {
 	/* The last block found: neighbouring words often point into the same
 	 * block (an arena of objects, an array of strings), so it is tried
@@ -359,30 +402,120 @@ scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 		if ((uint32_t)i == parent)
 			continue;
 		uint8_t st = (v == hit_lo && from_state == ST_REACHABLE) ? ST_REACHABLE : ST_POSSIBLE;
-		mark(sc, (size_t)i, st, parent, root, p);
+		if (out != NULL)
+			emit(out, (size_t)i, st, parent, p);
+		else
+			mark(sc, (size_t)i, st, parent, root, p);
 	}
 }
 
-#define AHEAD 48        /* work items between a block's prefetch and its scan */
+#define AHEAD 48                /* work items between a block's prefetch and its scan */
+#define PAR_BLOCKS 256          /* a level this long and this big is split */
+#define PAR_BYTES ((uint64_t)1 << 20)
 
-/* Scans the marked blocks in the order they were marked (breadth first:
- * retainer chains come out shortest). The order is known ahead, so the
- * contents of the block AHEAD places on, and the record of the one twice
- * as far, are prefetched: the scan is one cache miss per block otherwise. */
+/* Scans the blocks work[lo, hi), prefetching AHEAD: the order is known
+ * ahead, so the contents of the block AHEAD places on, and the record of
+ * the one twice as far, are loaded early; the scan is one cache miss per
+ * block otherwise. */
+static void
+scan_blocks(struct scan *sc, size_t lo, size_t hi, struct part *out)
+{
+	for (size_t k = lo; k < hi; k++) {
+		if (k + 2 * AHEAD < hi)
+			__builtin_prefetch(&sc->b[sc->work[k + 2 * AHEAD]], 0, 0);
+		if (k + AHEAD < hi)
+			__builtin_prefetch((const void *)sc->b[sc->work[k + AHEAD]].addr, 0, 0);
+		uint32_t i = sc->work[k];
+		const struct blk *b = &sc->b[i];
+
+		scan_range(sc, b->addr, b->addr + b->size, b->state, i, 0, out);
+	}
+}
+
+static void
+scan_part(void *arg)
+{
+	struct part *pt = arg;
+
+	scan_blocks(pt->sc, pt->lo, pt->hi, pt);
+}
+
+/* The helper and the per-worker buffers, on the first big level; false
+ * when they cannot be had (then levels are scanned by this thread alone). */
+static bool
+par_ready(struct scan *sc)
+{
+	if (sc->helper != NULL)
+		return true;
+	if (sc->helper_tried)
+		return false;
+	sc->helper_tried = true;
+	size_t cap = 2 * sc->n + 1;
+	sc->parts = map(sc, 6, 2 * sizeof(struct part) + 2 * sc->n);
+	struct cand *c = map(sc, 7, 2 * cap * sizeof(struct cand));
+	if (sc->parts == NULL || c == NULL)
+		return false;
+	for (int w = 0; w < 2; w++) {
+		sc->parts[w].sc = sc;
+		sc->parts[w].c = c + (size_t)w * cap;
+		sc->parts[w].seen = (uint8_t *)(sc->parts + 2) + (size_t)w * sc->n;
+	}
+	sc->helper = helper_start();
+	return sc->helper != NULL;
+}
+
+/* One level, work[lo, hi), on two threads: split by bytes, scanned without
+ * writing the scan's state, then marked here in order. */
+static void
+scan_level_parallel(struct scan *sc, size_t lo, size_t hi, uint64_t bytes)
+{
+	struct part *a = &sc->parts[0], *z = &sc->parts[1];
+	uint64_t sum = 0;
+	size_t mid = lo;
+
+	while (mid < hi && sum < bytes / 2)
+		sum += sc->b[sc->work[mid++]].size;
+	a->lo = lo;
+	a->hi = mid;
+	z->lo = mid;
+	z->hi = hi;
+	a->n = z->n = 0;
+	helper_run(sc->helper, scan_part, z);
+	scan_part(a);
+	helper_wait(sc->helper);
+	for (int w = 0; w < 2; w++) {
+		struct part *pt = &sc->parts[w];
+
+		for (size_t k = 0; k < pt->n; k++) {
+			const struct cand *c = &pt->c[k];
+
+			pt->seen[c->blk] = 0;
+			mark(sc, c->blk, c->state, c->parent, 0, c->where);
+		}
+	}
+}
+
+/* Scans the marked blocks in the order they were marked, level by level
+ * (breadth first: retainer chains come out shortest). A level of many
+ * blocks and bytes is split with the helper thread; the marks come out
+ * the same as if one thread had scanned it. */
 static void
 drain(struct scan *sc)
 {
 	size_t head = 0;
 
 	while (head < sc->nwork) {
-		if (head + 2 * AHEAD < sc->nwork)
-			__builtin_prefetch(&sc->b[sc->work[head + 2 * AHEAD]], 0, 0);
-		if (head + AHEAD < sc->nwork)
-			__builtin_prefetch((const void *)sc->b[sc->work[head + AHEAD]].addr, 0, 0);
-		uint32_t i = sc->work[head++];
-		struct blk *b = &sc->b[i];
+		size_t end = sc->nwork;
+		uint64_t bytes = 0;
 
-		scan_range(sc, b->addr, b->addr + b->size, b->state, i, 0);
+		if (end - head >= PAR_BLOCKS)
+			for (size_t k = head; k < end; k++)
+				bytes += sc->b[sc->work[k]].size;
+		if (bytes >= PAR_BYTES && par_ready(sc))
+			scan_level_parallel(sc, head, end, bytes);
+		else
+			scan_blocks(sc, head, end, NULL);
+		head = end;
 	}
 	sc->nwork = 0;
 }
@@ -556,12 +689,15 @@ scan_run(struct addrmap *t, struct stacks *stacks)
 	if (sc->n > 0) {
 		for (size_t r = 0; r < sc->roots.n; r++) {
 			scan_range(sc, sc->roots.r[r].lo, sc->roots.r[r].hi, ST_REACHABLE, NO_PARENT,
-			    (uint32_t)r);
+			    (uint32_t)r, NULL);
 			drain(sc);
 		}
 		mark_loader_blocks(sc, stacks);
 		drain(sc);
 	}
+	if (sc->helper != NULL)
+		helper_stop(sc->helper);
+	sc->helper = NULL;
 	stopworld_resume();
 	classify_lost(sc);
 	classify_reached(sc, stacks);
@@ -624,7 +760,9 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 void
 scan_free(struct scan *sc)
 {
-	for (int i = 0; i < 6; i++)
+	if (sc->helper != NULL)
+		helper_stop(sc->helper);
+	for (int i = 0; i < 8; i++)
 		if (sc->maps[i] != NULL)
 			arena_unmap(sc->maps[i], sc->mapped[i]);
 	arena_unmap(sc, sizeof(*sc));

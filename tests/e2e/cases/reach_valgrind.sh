@@ -260,3 +260,9 @@ test_reach_exit_below_dead_frames() {
 test_reach_far_apart_clusters() {
 	reach_compare reach_clusters "clusters" 1 "1 524288" "1 48" "1 1048576" "4 307336"
 }
+
+# Levels of thousands of blocks and megabytes: the scan splits them with its
+# helper thread; the classes must still be Valgrind's, block for block.
+test_reach_big_parallel_levels() {
+	reach_compare reach_big "big heap" 0 "1000 1024000" "1000 96000" "4000 1120000" "6000 5248000"
+}
