@@ -10,7 +10,9 @@
  * handler of the program ever runs on it; its stack comes from arena_map(),
  * so the scan does not take it for a root. It makes system calls only with
  * inline assembly: libc's wrappers would write errno through the thread
- * pointer, into our errno.
+ * pointer, into our errno. None is made under a seccomp filter, which
+ * might kill the process for a clone() it does not expect, nor with one
+ * CPU; the scan then runs on one thread.
  *
  * Protocol: `gen` counts jobs; helper_run() publishes fn/arg and bumps it
  * (release) and wakes the helper, which waits on it with FUTEX_WAIT; when
@@ -31,11 +33,14 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 #include "arena.h"
 #include "helper.h"
+#include "procfs.h"
 
 #define STACK_SIZE      ((size_t)256 << 10)
 
@@ -97,11 +102,33 @@ cpus_usable(void)
 	return CPU_COUNT(&set);
 }
 
+/* True when a seccomp filter is installed: it may kill the process on a
+ * clone() it does not expect, so we make none. */
+static bool
+seccomp_filtered(void)
+{
+	char buf[4096];
+	ssize_t n = procfs_read("/proc/self/status", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return true;            /* cannot tell: assume the worst */
+	buf[n] = '\0';
+	const char *p = strstr(buf, "\nSeccomp:");
+	if (p == NULL)
+		return false;           /* a kernel without seccomp */
+	p += strlen("\nSeccomp:");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p != '0';
+}
+
 struct helper *
 helper_start(void)
 {
 	if (cpus_usable() < 2)
 		return NULL;            /* no second CPU: it would only take turns */
+	if (seccomp_filtered())
+		return NULL;
 	struct helper *h = arena_map(sizeof(*h) + STACK_SIZE);
 	if (h == NULL)
 		return NULL;

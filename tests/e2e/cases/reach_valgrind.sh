@@ -266,3 +266,20 @@ test_reach_far_apart_clusters() {
 test_reach_big_parallel_levels() {
 	reach_compare reach_big "big heap" 0 "1000 1024000" "1000 96000" "4000 1120000" "6000 5248000"
 }
+
+# Under a seccomp filter the scan makes no helper thread; the classes of the
+# same heap come out the same on one thread.
+test_reach_big_under_seccomp() {
+	local exe wrap d ours c
+	exe=$(build_prog reach_big) || exit 1
+	wrap=$(build_prog seccomp_allow) || exit 1
+	run_leak "$wrap" "$exe"
+	expect_status 0
+	[ "$(cat "$T/leak.out")" = "big heap" ] || fail "stdout: $(head -c 200 "$T/leak.out")"
+	d=$(reach_dump) || exit 1
+	ours=$(our_records "$d")
+	for c in "definite 1000 1024000" "indirect 1000 96000" "possible 4000 1120000" "reachable 6000 5248000"; do
+		set -- $c
+		[ "$(class_sum "$ours" "$1" 0)" = "$2 $3" ] || fail "$1: $(class_sum "$ours" "$1" 0), expected $2 $3"
+	done
+}
