@@ -18,7 +18,7 @@ PRELOAD_SRCS := \
 	preload/init.c preload/hooks.c preload/boot.c preload/config.c \
 	preload/backtrace.c preload/arena.c preload/table.c preload/addrmap.c preload/stacks.c \
 	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
-	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c preload/helper.c \
+	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c preload/blkindex.c preload/helper.c \
 	preload/snapshot.c preload/procfs.c preload/stackcache.c
 
 REPORT_SRCS := \
@@ -61,7 +61,7 @@ UNIT_check_table       := preload/table.c preload/arena.c
 UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c
 UNIT_check_counters    := preload/counters.c preload/arena.c
 UNIT_check_stacks      := preload/stacks.c preload/arena.c
-UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c preload/helper.c \
+UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c preload/blkindex.c preload/helper.c \
 	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c \
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/err.c

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "blkindex.h"
 #include "helper.h"
 #include "roots.h"
 #include "scan.h"
@@ -55,48 +56,11 @@
 
 enum { ST_UNREACHED, ST_POSSIBLE, ST_REACHABLE };
 
-struct blk {
-	uintptr_t addr;
-	uint64_t size;
-	uintptr_t where;        /* address of the word that first marked it */
-	stack_id_t stack;
-	uint32_t parent;        /* block index; NO_PARENT: marked from root `root` */
-	uint32_t root;          /* index into roots.r when parent == NO_PARENT; indegree while unreached */
-	uint8_t state;
-	uint8_t cls;            /* enum scan_class, once classified; 0xff before */
-};
-
-/* A run of blocks with no gap of CLUSTER_GAP or more between them, with
- * its own bucket index: one index over the whole address range would put
- * the brk heap and the mmap area (terabytes apart) in the same buckets. */
-struct cluster {
-	uintptr_t min;          /* its first block's address */
-	uintptr_t span;         /* its highest block end - min */
-	unsigned shift;         /* bucket size: 1 << shift bytes */
-	size_t bucket0;         /* its buckets start at scan.first[bucket0] */
-};
-
-#define CLUSTERS_MAX    256
-#define CLUSTER_GAP     ((uintptr_t)16 << 20)
-
-/* What find() reads of a block: 16 bytes, not struct blk's 40, so that
- * the index stays in cache while the scan streams the heap through it. */
-struct key {
-	uintptr_t addr;
-	uintptr_t len;          /* size, at least 1 */
-};
-
 struct scan {
 	struct blk *b;
 	size_t n;
-	struct key *keys;       /* n, b's addr and size */
+	struct blkindex ix;     /* find() over b */
 	uint8_t *st;            /* n, b's state: mark() tests it here */
-	size_t map_len;
-	uint32_t *first;        /* bucket -> first block index with addr >= bucket start */
-	struct cluster cl[CLUSTERS_MAX];
-	size_t ncl;
-	uintptr_t min;
-	uintptr_t span;         /* max end - min */
 	uint32_t *work;         /* 2n + 1 entries */
 	size_t nwork;
 	struct roots roots;
@@ -171,180 +135,6 @@ count_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	(*(size_t *)ctx)++;
 }
 
-/* LSD radix sort of b[0..n) by addr, 16 bits a pass, through tmp. */
-static void
-sort_blocks(struct blk *b, struct blk *tmp, size_t n)
-{
-	static size_t count[1 << 16];
-
-	for (unsigned shift = 0; shift < 64; shift += 16) {
-		uintptr_t any = 0;
-
-		for (size_t i = 0; i < n; i++)
-			any |= b[i].addr >> shift;
-		if (any == 0)
-			break;
-		memset(count, 0, sizeof(count));
-		for (size_t i = 0; i < n; i++)
-			count[(b[i].addr >> shift) & 0xffff]++;
-		size_t sum = 0;
-		for (size_t i = 0; i < (1 << 16); i++) {
-			size_t c = count[i];
-
-			count[i] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[count[(b[i].addr >> shift) & 0xffff]++] = b[i];
-		memcpy(b, tmp, n * sizeof(*b));
-	}
-}
-
-static inline uintptr_t
-blk_end(const struct blk *b)
-{
-	return b->addr + (b->size ? b->size : 1);
-}
-
-/* Splits the sorted blocks into clusters at gaps of at least `gap` bytes;
- * false when that makes more than CLUSTERS_MAX. */
-static bool
-split_clusters(struct scan *sc, uintptr_t gap)
-{
-	uintptr_t end = blk_end(&sc->b[0]);
-
-	sc->ncl = 1;
-	sc->cl[0] = (struct cluster){ .min = sc->b[0].addr };
-	for (size_t i = 1; i < sc->n; i++) {
-		if (sc->b[i].addr >= end && sc->b[i].addr - end >= gap) {
-			if (sc->ncl == CLUSTERS_MAX)
-				return false;
-			sc->cl[sc->ncl - 1].span = end - sc->cl[sc->ncl - 1].min;
-			sc->cl[sc->ncl++] = (struct cluster){ .min = sc->b[i].addr };
-		}
-		if (blk_end(&sc->b[i]) > end)
-			end = blk_end(&sc->b[i]);
-	}
-	sc->cl[sc->ncl - 1].span = end - sc->cl[sc->ncl - 1].min;
-	return true;
-}
-
-/* Sorts b[0..n) by addr. addrmap_foreach() gives the direct-mapped blocks
- * first and already in address order, so only the rest (the spill table's,
- * usually none) is radix-sorted and then merged in, through tmp. */
-static void
-sort_collected(struct blk *b, struct blk *tmp, size_t n)
-{
-	size_t k = 1;
-
-	while (k < n && b[k - 1].addr < b[k].addr)
-		k++;
-	if (k >= n)
-		return;
-	sort_blocks(b + k, tmp, n - k);
-	memcpy(tmp, b, k * sizeof(*b));
-	/* The write index never passes the right run's read index j. */
-	size_t i = 0, j = k, w = 0;
-	while (i < k && j < n)
-		b[w++] = tmp[i].addr < b[j].addr ? tmp[i++] : b[j++];
-	while (i < k)
-		b[w++] = tmp[i++];
-}
-
-static bool
-build_index(struct scan *sc)
-{
-	if (sc->n == 0)
-		return true;
-	uintptr_t gap = CLUSTER_GAP;
-	while (!split_clusters(sc, gap))
-		gap *= 2;
-	sc->min = sc->cl[0].min;
-	sc->span = sc->cl[sc->ncl - 1].min + sc->cl[sc->ncl - 1].span - sc->min;
-
-	/* Each cluster gets about two buckets per block it holds. */
-	size_t total = 0, j = 0;
-	for (size_t c = 0; c < sc->ncl; c++) {
-		struct cluster *cl = &sc->cl[c];
-		size_t nblk = 0;
-
-		while (j + nblk < sc->n && sc->b[j + nblk].addr < cl->min + cl->span)
-			nblk++;
-		j += nblk;
-		cl->shift = 4;
-		while ((cl->span >> cl->shift) > 2 * nblk + 16)
-			cl->shift++;
-		cl->bucket0 = total;
-		total += (cl->span >> cl->shift) + 2;
-	}
-	sc->first = map(sc, 2, total * sizeof(uint32_t));
-	sc->keys = map(sc, 5, sc->n * (sizeof(struct key) + 1));
-	if (sc->first == NULL || sc->keys == NULL)
-		return false;
-	sc->st = (uint8_t *)(sc->keys + sc->n);
-	for (size_t i = 0; i < sc->n; i++) {
-		sc->keys[i] = (struct key){ .addr = sc->b[i].addr, .len = sc->b[i].size ? sc->b[i].size : 1 };
-		sc->st[i] = sc->b[i].state;
-	}
-	j = 0;
-	for (size_t c = 0; c < sc->ncl; c++) {
-		const struct cluster *cl = &sc->cl[c];
-		size_t nb = (cl->span >> cl->shift) + 2;
-
-		for (size_t k = 0; k < nb; k++) {
-			uintptr_t start = cl->min + ((uintptr_t)k << cl->shift);
-
-			while (j < sc->n && sc->b[j].addr < start)
-				j++;
-			sc->first[cl->bucket0 + k] = (uint32_t)j;
-		}
-	}
-	return true;
-}
-
-/* The block that contains address v, or -1. */
-static inline long
-find(const struct scan *sc, uintptr_t v)
-{
-	if (v - sc->min >= sc->span)
-		return -1;
-	size_t a = 0, z = sc->ncl;
-	while (z - a > 1) {     /* the last cluster starting at or below v */
-		size_t mid = (a + z) / 2;
-
-		if (sc->cl[mid].min <= v)
-			a = mid;
-		else
-			z = mid;
-	}
-	const struct cluster *cl = &sc->cl[a];
-	uintptr_t off = v - cl->min;
-	if (off >= cl->span)
-		return -1;
-	size_t k = off >> cl->shift;
-	const uint32_t *first = sc->first + cl->bucket0;
-	/* The last block with addr <= v lies in bucket k or before it; blocks
-	 * never overlap, so it is the only candidate. Bucket 0 holds the
-	 * cluster's first block, at or below v, so lo-- stays in the cluster. */
-	size_t lo = first[k], hi = first[k + 1];
-	const struct key *keys = sc->keys;
-	if (lo == hi || keys[lo].addr > v) {
-		if (lo == 0)
-			return -1;
-		lo--;
-	} else {
-		while (hi - lo > 1) {
-			size_t mid = (lo + hi) / 2;
-
-			if (keys[mid].addr <= v)
-				lo = mid;
-			else
-				hi = mid;
-		}
-	}
-	return v - keys[lo].addr < keys[lo].len ? (long)lo : -1;
-}
-
 /* Raises block i to `state` if that is higher, noting how it was reached. */
 static inline void
 mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, uintptr_t where)
@@ -388,16 +178,16 @@ scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 	for (uintptr_t p = lo; p + 8 <= hi; p += 8) {
 		uintptr_t v = *(const uintptr_t *)p;
 
-		if (v - sc->min >= sc->span)
+		if (v - sc->ix.min >= sc->ix.span)
 			continue;
 		if (v - hit_lo >= hit_len) {
-			long f = find(sc, v);
+			long f = blkindex_find(&sc->ix, v);
 
 			if (f < 0)
 				continue;
 			i = f;
-			hit_lo = sc->keys[i].addr;
-			hit_len = sc->keys[i].len;
+			hit_lo = sc->ix.keys[i].addr;
+			hit_len = sc->ix.keys[i].len;
 		}
 		if ((uint32_t)i == parent)
 			continue;
@@ -570,7 +360,7 @@ classify_lost(struct scan *sc)
 			continue;
 		uintptr_t lo = (b[i].addr + 7) & ~(uintptr_t)7;
 		for (uintptr_t p = lo; p + 8 <= b[i].addr + b[i].size; p += 8) {
-			long c = find(sc, *(const uintptr_t *)p);
+			long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
 
 			if (c >= 0 && (size_t)c != i && b[c].state == ST_UNREACHED && b[c].root < UINT32_MAX)
 				b[c].root++;
@@ -590,7 +380,7 @@ classify_lost(struct scan *sc)
 				uintptr_t lo = (x->addr + 7) & ~(uintptr_t)7;
 
 				for (uintptr_t p = lo; p + 8 <= x->addr + x->size; p += 8) {
-					long c = find(sc, *(const uintptr_t *)p);
+					long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
 
 					if (c < 0 || (size_t)c == i || b[c].state != ST_UNREACHED)
 						continue;
@@ -676,9 +466,12 @@ scan_run(struct addrmap *t, struct stacks *stacks)
 	addrmap_foreach(t, collect_one, &c);
 	sc->b = c.b;
 	sc->n = c.n;
-	sort_collected(sc->b, sc->b + c.cap, sc->n);
-	if (!build_index(sc))
+	blkindex_sort(sc->b, sc->b + c.cap, sc->n);
+	sc->st = map(sc, 5, sc->n + 1);
+	if (sc->st == NULL || !blkindex_build(&sc->ix, sc->b, sc->n))
 		goto out_resume;
+	for (size_t i = 0; i < sc->n; i++)
+		sc->st[i] = sc->b[i].state;
 
 	size_t nglobal = sc->roots.n;
 	pid_t me = (pid_t)syscall(SYS_gettid);
@@ -762,6 +555,7 @@ scan_free(struct scan *sc)
 {
 	if (sc->helper != NULL)
 		helper_stop(sc->helper);
+	blkindex_free(&sc->ix);
 	for (int i = 0; i < 8; i++)
 		if (sc->maps[i] != NULL)
 			arena_unmap(sc->maps[i], sc->mapped[i]);
