@@ -82,7 +82,7 @@ UNIT_LIBS_check_diff      := -ldw -lelf -lstdc++
 UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 define unit_rule
-$(B)/tests/$(1): tests/unit/$(1).c $$(UNIT_$(1)) $(wildcard preload/*.h report/*.h)
+$(B)/tests/$(1): tests/unit/$(1).c $$(UNIT_$(1)) $(wildcard preload/*.h report/*.h tests/unit/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) -Ipreload -Ireport -o $$@ tests/unit/$(1).c $$(UNIT_$(1)) $$(CHECK_LIBS) $$(UNIT_LIBS_$(1)) -lpthread
 endef

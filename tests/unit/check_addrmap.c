@@ -20,22 +20,10 @@
 
 #include "addrmap.h"
 #include "arena.h"
-
-static unsigned long seed;
+#include "seeded.h"
 
 #define MAP_MAX_STACK   (((stack_id_t)1 << 18) - 1)     /* addrmap.c's */
 
-#define SEEDED(fmt, ...) "seed %lu: " fmt, seed, ##__VA_ARGS__
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* What foreach reported, as a sorted-by-nothing list. */
 struct seen {
@@ -383,12 +371,9 @@ START_TEST(memory_per_block)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+addrmap_suite(void)
 {
-	const char *env = getenv("TEST_SEED");
-
-	seed = env != NULL ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
 	Suite *s = suite_create("addrmap");
 	TCase *tc = tcase_create("basic");
 	tcase_add_test(tc, insert_contains_remove);
@@ -412,9 +397,11 @@ main(void)
 	tcase_add_test(tc, memory_per_block);
 	suite_add_tcase(s, tc);
 
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return s;
+}
+
+int
+main(void)
+{
+	return seeded_run(addrmap_suite(), "check_addrmap");
 }

@@ -26,23 +26,10 @@
 
 #include "arena.h"
 #include "table.h"
+#include "seeded.h"
 
-static unsigned long seed;
-
-#define SEEDED(fmt, ...) "seed %lu: " fmt, seed, ##__VA_ARGS__
 
 /* ---- helpers shared by the cases */
-
-/* splitmix64: small, seedable, good enough to pick operations. */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* The i-th fresh address of a run: 16-aligned, distinct for distinct
  * i < 2^32 (xor and an odd multiplier are bijections), scattered. */
@@ -1187,15 +1174,5 @@ table_suite(void)
 int
 main(void)
 {
-	const char *env = getenv("TEST_SEED");
-	SRunner *r = srunner_create(table_suite());
-	int failed;
-
-	seed = env != NULL ? strtoul(env, NULL, 10) : (unsigned long)time(NULL);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	if (failed != 0)
-		fprintf(stderr, "check_table: TEST_SEED=%lu\n", seed);
-	srunner_free(r);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return seeded_run(table_suite(), "check_table");
 }
