@@ -236,15 +236,6 @@ addrmap_contains(struct addrmap *m, uintptr_t addr)
 	return spill_possible(m) && table_contains(m->spill, addr);
 }
 
-void
-addrmap_prefetch(struct addrmap *m, uintptr_t addr)
-{
-	struct leaf *l = fits(addr) ? leaf_get(m, addr) : NULL;
-
-	if (l != NULL)
-		__builtin_prefetch(entry_of(l, addr), 1, 3);
-}
-
 /* Visits the present entries of one page of leaf l (leaf index ti). */
 static void
 walk_page(struct leaf *l, size_t ti, size_t first, table_visit_fn fn, void *ctx)

@@ -28,9 +28,6 @@ bool addrmap_remove(struct addrmap *m, uintptr_t addr, uint64_t *size, stack_id_
 
 bool addrmap_contains(struct addrmap *m, uintptr_t addr);
 
-/* Starts loading the entry an insert of addr will write. A hint. */
-void addrmap_prefetch(struct addrmap *m, uintptr_t addr);
-
 /* Calls fn for every live block, direct-mapped ones in address order
  * first. Blocks inserted or removed meanwhile may or may not be visited;
  * call addrmap_settle() first when no other thread runs. */

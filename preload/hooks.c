@@ -154,7 +154,6 @@ track(void *p, size_t n)
 	uintptr_t slot0 = (uintptr_t)__builtin_frame_address(0) + sizeof(void *);
 	stack_id_t id;
 
-	addrmap_prefetch(lk_blocks, (uintptr_t)p);        /* its miss hides behind the unwind */
 	if (stackcache_lookup(slot0, &id)) {
 		if (lk_config.verify_stacks)
 			stack_verify(slot0, id);

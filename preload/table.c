@@ -479,15 +479,6 @@ table_remove(struct table *t, uintptr_t addr, uint64_t *size, stack_id_t *stack)
 	return table_lookup(t, addr, true, size, stack);
 }
 
-void
-table_prefetch(struct table *t, uintptr_t addr)
-{
-	/* acquire: (c). A hint only: the generation may change before use. */
-	struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire);
-
-	__builtin_prefetch(&g->slots[slot_index(g, addr)], 1);
-}
-
 bool
 table_contains(struct table *t, uintptr_t addr)
 {

@@ -31,10 +31,6 @@ bool table_remove(struct table *t, uintptr_t addr, uint64_t *size, stack_id_t *s
 
 bool table_contains(struct table *t, uintptr_t addr);
 
-/* Starts loading the slot an insert of addr will probe first, so that its
- * cache miss overlaps the caller's other work (the backtrace). A hint. */
-void table_prefetch(struct table *t, uintptr_t addr);
-
 typedef void (*table_visit_fn)(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack);
 
 /* Calls fn for every live block. Blocks inserted or removed meanwhile may
