@@ -29,6 +29,7 @@
  *  (b) registry push CAS (release) -> registry loads (acquire): a new
  *      record's fields are seen initialised.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -95,6 +96,7 @@ static struct rec *
 rec_claim(void)
 {
 	struct rec *r;
+	int saved = errno;      /* free() calls us too, and must keep errno */
 
 	/* acquire: pairs with the push below (b). */
 	for (r = atomic_load_explicit(&recs, memory_order_acquire); r != NULL; r = r->next) {
@@ -109,8 +111,10 @@ rec_claim(void)
 	if (r == NULL) {
 		/* arena_alloc() aligns to 16; a record owns its cache line. */
 		char *raw = arena_alloc(sizeof(*r) + 63);
-		if (raw == NULL)
+		if (raw == NULL) {
+			errno = saved;
 			return me.rec = &fallback;
+		}
 		r = (struct rec *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
 		atomic_store_explicit(&r->owned, 1, memory_order_relaxed);
 		r->next = atomic_load_explicit(&recs, memory_order_relaxed);
@@ -124,6 +128,7 @@ rec_claim(void)
 	 * value sits in the thread descriptor: no allocation. */
 	if (rec_key_ok)
 		pthread_setspecific(rec_key, r);
+	errno = saved;
 	return r;
 }
 
