@@ -19,7 +19,8 @@ PRELOAD_SRCS := \
 	preload/backtrace.c preload/arena.c preload/table.c preload/addrmap.c preload/stacks.c \
 	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
 	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c preload/blkindex.c preload/helper.c \
-	preload/snapshot.c preload/procfs.c preload/stackcache.c
+	preload/snapshot.c preload/procfs.c preload/stackcache.c \
+	preload/aside.c preload/pathglob.c preload/self.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/dump_read.c \
@@ -53,16 +54,17 @@ $(B)/leakreport: $(REPORT_OBJS)
 
 # ---- unit tests: one check suite per module, linking the module's own .c files
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
-UNIT_TESTS := check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
+UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
 	check_trend check_diff
 
+UNIT_check_pathglob    := preload/pathglob.c
 UNIT_check_table       := preload/table.c preload/arena.c
 UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c
 UNIT_check_counters    := preload/counters.c preload/arena.c
 UNIT_check_stacks      := preload/stacks.c preload/arena.c
 UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c preload/blkindex.c preload/helper.c \
-	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c \
+	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c preload/self.c \
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/err.c

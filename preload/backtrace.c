@@ -13,13 +13,19 @@
  * threads from sharing that cache's lock. Every pc it gives after the first
  * is a return address; the first few are libunwind's and ours and are
  * dropped: everything up to the last frame inside libleak.so's text.
+ * Opening: backtrace_start() opens libunwind once, from our constructor or
+ * from the first allocation before it (a library constructor that runs
+ * before ours); a CAS elects the opener, and a thread that finds it busy
+ * does not wait (the opener is inside dlopen, which takes the loader's
+ * locks) but records a one-frame stack instead (hooks.c).
  * Concurrency: backtrace_capture() may run on any number of threads at once;
- * the globals below are written once by backtrace_init() before the state
- * becomes ACTIVE (init.c publishes that with a release store).
+ * the globals below are written by the opener before it publishes OPEN
+ * (release; backtrace_ready() reads it with acquire).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -39,6 +45,9 @@ static int (*unw_stp)(unw_cursor_t *c);
 static int (*unw_reg)(unw_cursor_t *c, int reg, unw_word_t *v);
 static int (*unw_is_sig)(unw_cursor_t *c);
 static uintptr_t self_lo, self_hi;      /* libleak.so's text, [lo, hi) */
+
+enum { UNW_NONE, UNW_OPENING, UNW_OPEN, UNW_FAILED };
+static _Atomic int unw_state = UNW_NONE;
 
 static int
 find_self(struct dl_phdr_info *info, size_t size, void *ctx)
@@ -60,7 +69,7 @@ find_self(struct dl_phdr_info *info, size_t size, void *ctx)
 	return 0;
 }
 
-bool
+static bool
 backtrace_init(void)
 {
 	dl_iterate_phdr(find_self, (void *)(uintptr_t)&backtrace_init);
@@ -86,6 +95,29 @@ backtrace_init(void)
 		return false;
 	}
 	return true;
+}
+
+bool
+backtrace_start(void)
+{
+	int expect = UNW_NONE;
+
+	/* acq_rel: elects the opener; acquire pairs with the release below. */
+	if (!atomic_compare_exchange_strong_explicit(&unw_state, &expect, UNW_OPENING,
+	    memory_order_acq_rel, memory_order_acquire))
+		return expect == UNW_OPEN;
+	bool ok = backtrace_init();
+
+	/* release: pairs with the acquire in backtrace_ready(); whoever sees
+	 * OPEN sees the function pointers and self_lo/self_hi. */
+	atomic_store_explicit(&unw_state, ok ? UNW_OPEN : UNW_FAILED, memory_order_release);
+	return ok;
+}
+
+bool
+backtrace_ready(void)
+{
+	return atomic_load_explicit(&unw_state, memory_order_acquire) == UNW_OPEN;
 }
 
 bool

@@ -7,11 +7,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Opens libunwind privately and finds libleak's own code range. Call once,
- * after the real allocator is known and with the guard held (libunwind and
- * dlopen allocate). False, with one stderr line, when libunwind is missing:
- * blocks are then tracked without stacks. */
-bool backtrace_init(void);
+/* Opens libunwind privately and finds libleak's own code range, once: the
+ * first call does it (with the guard held: dlopen allocates), a call while
+ * another thread does it returns false at once without waiting, later ones
+ * return the outcome. False, with one stderr line, when libunwind is
+ * missing: blocks are then tracked with one-frame stacks. Takes the
+ * loader's locks: never from an allocation the loader itself makes. */
+bool backtrace_start(void);
+
+/* Whether backtrace_start() has opened libunwind. Lock-free, any thread. */
+bool backtrace_ready(void);
 
 /* Fills pcs with up to max (<= 256) return addresses, innermost first,
  * starting at the code that called into libleak. Returns the count (0 when

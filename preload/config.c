@@ -1,7 +1,8 @@
 /*
- * config.c - LEAK_OUTPUT, LEAK_DEPTH, LEAK_QUIET, LEAK_REACHABILITY and the
- * LEAK_FAULT_MMAP test
- * knob, parsed once by init.c's constructor.
+ * config.c - the LEAK_* environment variables, parsed once, by whichever of
+ * init.c's start-up paths runs first (the first tracked allocation or our
+ * constructor). LEAK_LOG is read first, so the lines about the others go
+ * where it says.
  *
  * Values are copied into static storage: the program may change its
  * environment later, and the dump must still know where to go. No allocation,
@@ -22,6 +23,36 @@ struct config lk_config = {
 	.quiet = false,
 	.reachability = true,
 };
+
+/* LEAK_QUIET, LEAK_VERIFY_STACKS: "1" on, "0" off, anything else a line. */
+static bool
+parse_flag(const char *name, const char *s)
+{
+	if (strcmp(s, "1") == 0)
+		return true;
+	if (strcmp(s, "0") != 0)
+		fmt_log(name, "='", s, "' is neither 0 nor 1; using 0", NULL);
+	return false;
+}
+
+/* A path variable copied into dst (cap bytes); relative ones are made
+ * absolute against cwd (which may be ""), since the program may chdir. */
+static bool
+copy_path(const char *name, const char *s, const char *cwd, char *dst, size_t cap)
+{
+	size_t n = strlen(s), c = s[0] == '/' || cwd[0] == '\0' ? 0 : strlen(cwd);
+
+	if (n == 0 || c + 1 + n >= cap) {
+		fmt_log(name, " is empty or too long; ignored", NULL);
+		return false;
+	}
+	if (c != 0) {
+		memcpy(dst, cwd, c);
+		dst[c++] = '/';
+	}
+	memcpy(dst + c, s, n + 1);
+	return true;
+}
 
 /* Strict unsigned decimal: digits only, no sign, no overflow past max. */
 static bool
@@ -128,10 +159,27 @@ snapshot_pattern(bool user_set)
 }
 
 void
-config_load(void)
+config_load(const char *cwd)
 {
 	const char *s;
 	unsigned long v;
+
+	s = getenv("LEAK_LOG");
+	if (s != NULL && copy_path("LEAK_LOG", s, cwd, lk_config.log, sizeof(lk_config.log)))
+		fmt_log_setup(lk_config.log);
+	else
+		fmt_log_setup(NULL);
+	s = getenv("LEAK_ONLY");
+	if (s != NULL) {
+		size_t n = strlen(s);
+
+		if (n == 0 || n >= sizeof(lk_config.only)) {
+			fmt_log("LEAK_ONLY is empty or too long; tracking every program", NULL);
+		} else {
+			memcpy(lk_config.only, s, n + 1);
+			lk_config.only_set = true;
+		}
+	}
 
 	s = getenv("LEAK_OUTPUT");
 	bool output_set = false;
@@ -155,7 +203,7 @@ config_load(void)
 			fmt_log("LEAK_DEPTH='", s, "' is not a number from 1 to 256; using 32", NULL);
 	}
 	s = getenv("LEAK_QUIET");
-	lk_config.quiet = s != NULL && strcmp(s, "1") == 0;
+	lk_config.quiet = s != NULL && parse_flag("LEAK_QUIET", s);
 	s = getenv("LEAK_REACHABILITY");
 	if (s != NULL) {
 		if (strcmp(s, "0") == 0)
@@ -184,8 +232,10 @@ config_load(void)
 	else if (s != NULL)
 		lk_config.warn_percent = (unsigned)v;
 	s = getenv("LEAK_VERIFY_STACKS");
-	lk_config.verify_stacks = s != NULL && strcmp(s, "1") == 0;
+	lk_config.verify_stacks = s != NULL && parse_flag("LEAK_VERIFY_STACKS", s);
 	s = getenv("LEAK_FAULT_MMAP");
 	if (s != NULL && parse_ulong(s, 1000000, &v))
 		arena_set_fault((long)v);
+	else if (s != NULL)
+		fmt_log("LEAK_FAULT_MMAP='", s, "' is not a number from 0 to 1000000; ignored", NULL);
 }

@@ -20,13 +20,17 @@ struct config {
 	uint64_t warn_bytes;            /* LEAK_WARN_BYTES; 0: off */
 	unsigned warn_percent;          /* LEAK_WARN_PERCENT, 1..100; 0: off */
 	bool verify_stacks;             /* LEAK_VERIFY_STACKS=1: unwind on cache hits too */
+	char log[CONFIG_PATH_MAX];      /* LEAK_LOG, absolute; "": stderr */
+	char only[CONFIG_PATH_MAX];     /* LEAK_ONLY patterns (pathglob.h) */
+	bool only_set;                  /* LEAK_ONLY given: track matching programs only */
 };
 
 extern struct config lk_config;
 
-/* Parses the environment into lk_config. Bad values get one stderr line and
- * the default. Does not allocate (getenv only), so it may run before the
- * real allocator is known. */
-void config_load(void);
+/* Parses the environment into lk_config; relative LEAK_LOG paths are taken
+ * against cwd (the start directory, or ""). Bad values get one line and the
+ * default. Does not allocate (getenv only), so it may run before the real
+ * allocator is known, and takes no lock. */
+void config_load(const char *cwd);
 
 #endif /* LIBLEAK_CONFIG_H */

@@ -2,13 +2,16 @@
  * fmt.c - async-signal-safe number and string formatting, and the stderr line.
  *
  * Used by the dump writer, the exit summary and every error message of the
- * preload. Nothing here allocates or takes a lock; a fmtbuf never writes past
+ * preload. The line goes to LEAK_LOG when that is set, else to fd 2 while fd
+ * 2 is still the file it was at start-up; control bytes in it are escaped. Nothing here allocates or takes a lock; a fmtbuf never writes past
  * cap and remembers that it overflowed, so a caller checks once at the end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -95,6 +98,73 @@ fmt_esc(struct fmtbuf *f, const char *s, size_t n)
 	}
 }
 
+/* Where the lines go: LEAK_LOG's path, else the stderr the program
+ * started with. Written once by fmt_log_setup() before any thread of ours
+ * runs; read-only afterwards. */
+static const char *log_path;
+static bool set_up;                     /* before fmt_log_setup(): plain fd 2 */
+static bool err_known;                  /* fd 2 was open at start-up */
+static dev_t err_dev;
+static ino_t err_ino;
+
+void
+fmt_log_setup(const char *path)
+{
+	struct stat st;
+
+	log_path = path != NULL && path[0] != '\0' ? path : NULL;
+	set_up = true;
+	err_known = fstat(2, &st) == 0;
+	err_dev = st.st_dev;
+	err_ino = st.st_ino;
+}
+
+/* Appends s, with every control byte written \xHH: a value from the
+ * environment or a path must not move the cursor or start a line. */
+static void
+put_clean(struct fmtbuf *f, const char *s)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			fmt_str(f, "\\x");
+			fmt_char(f, digits[c >> 4]);
+			fmt_char(f, digits[c & 15]);
+		} else {
+			fmt_char(f, (char)c);
+		}
+	}
+}
+
+static void
+write_all(int fd, const char *buf, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+/* Whether fd 2 is still the file it was at start-up: a program that closed
+ * its stderr and opened a data file as fd 2 must not get our line in it. */
+static bool
+stderr_is_ours(void)
+{
+	struct stat st;
+
+	if (!set_up)
+		return true;
+	return err_known && fstat(2, &st) == 0 && st.st_dev == err_dev && st.st_ino == err_ino;
+}
+
 void
 fmt_log(const char *first, ...)
 {
@@ -107,17 +177,20 @@ fmt_log(const char *first, ...)
 	fmt_str(&f, "libleak: ");
 	va_start(ap, first);
 	for (const char *s = first; s != NULL; s = va_arg(ap, const char *))
-		fmt_str(&f, s);
+		put_clean(&f, s);
 	va_end(ap);
 	buf[f.len++] = '\n';    /* cap was sizeof - 1: room is kept for it */
-	for (size_t off = 0; off < f.len;) {
-		ssize_t w = write(2, buf + off, f.len - off);
+	if (log_path != NULL) {
+		/* Opened per line, never kept: the program may close or reuse
+		 * any descriptor it did not open. */
+		int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
+		if (fd >= 0) {
+			write_all(fd, buf, f.len);
+			close(fd);
+		}
+	} else if (stderr_is_ours()) {
+		write_all(2, buf, f.len);
 	}
 	errno = saved;
 }

@@ -5,6 +5,7 @@
 #ifndef LIBLEAK_FMT_H
 #define LIBLEAK_FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,9 +25,17 @@ void fmt_hex(struct fmtbuf *f, uint64_t v);     /* lower-case, no 0x */
 /* Escapes for the dump: bytes < 0x21, > 0x7e and '%' become %XX. */
 void fmt_esc(struct fmtbuf *f, const char *s, size_t n);
 
-/* Writes "libleak: " + each string up to the NULL + "\n" to fd 2 with one
- * write(2). Async-signal-safe, preserves errno, truncates at 1 KiB. */
+/* Writes "libleak: " + each string up to the NULL + "\n" with one write(2)
+ * to the LEAK_LOG file (opened for that line and closed), else to fd 2 when
+ * it is still the file it was at fmt_log_setup() (else nowhere). Control
+ * bytes in the strings become \xHH. Async-signal-safe, preserves errno,
+ * truncates at 1 KiB. */
 void fmt_log(const char *first, ...) __attribute__((sentinel));
+
+/* Where fmt_log() writes: `path` (NULL or "": stderr), and which file fd 2
+ * is now. Called once at start-up, before any other thread of ours runs;
+ * the path's storage must outlive the process (config.c's). */
+void fmt_log_setup(const char *path);
 
 /* strerror without allocation: a constant description of errno value e. */
 const char *fmt_errno(int e);

@@ -39,6 +39,7 @@
 #include "hooks.h"
 #include "modules.h"
 #include "scan.h"
+#include "self.h"
 #include "stackcache.h"
 #include "state.h"
 
@@ -71,6 +72,7 @@ hooks_resolve(void)
 	RESOLVE(exit_, "_exit");
 	RESOLVE(Exit_, "_Exit");
 	RESOLVE(dlclose, "dlclose");
+	RESOLVE(libc_malloc, "__libc_malloc");
 	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_NEXT, "malloc");
 #undef RESOLVE
 	if (m == NULL || real.free == NULL || real.calloc == NULL || real.realloc == NULL) {
@@ -97,11 +99,21 @@ ready(void)
 
 static _Atomic uint64_t verify_hits, verify_diffs;      /* LEAK_VERIFY_STACKS */
 
-/* Unwinds from slot0 and interns the stack; caches the chain for next time. */
+/* Unwinds from slot0 and interns the stack; caches the chain for next time.
+ * Until libunwind is open, and while the loader itself allocates (it may
+ * hold the locks that opening libunwind takes), the stack is the one frame
+ * of the caller. */
 static stack_id_t
 stack_slow(uintptr_t slot0)
 {
 	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
+
+	if (!backtrace_ready()) {
+		uintptr_t caller = *(const uintptr_t *)slot0;
+
+		if (self_in_loader(caller) || !backtrace_start())
+			return stacks_intern(lk_stacks, &caller, 1);
+	}
 	unsigned n = backtrace_chain(slot0, chain, (unsigned)lk_config.depth + 8);
 	unsigned k;
 
@@ -142,14 +154,31 @@ hooks_verify_counts(uint64_t *hits, uint64_t *diffs)
 	*diffs = atomic_load_explicit(&verify_diffs, memory_order_relaxed);
 }
 
+/* Not ACTIVE yet: the first allocation starts tracking (init.c). True
+ * when the state is now ACTIVE. */
+static __attribute__((noinline, cold)) bool
+track_start(void)
+{
+	if (atomic_load_explicit(&lk_state, memory_order_acquire) == STATE_BOOT) {
+		int saved = errno;
+
+		init_start();
+		errno = saved;
+	}
+	return state_is(STATE_ACTIVE);
+}
+
 /* Records block p of n bytes, allocated by the code that called us. The
  * caller's return address sits right above this frame's saved frame
  * pointer: that slot starts the chain the stack cache checks. */
 static inline __attribute__((always_inline)) void
 track(void *p, size_t n)
 {
-	if (p == NULL || !state_is(STATE_ACTIVE) || !guard_enter())
+	if (p == NULL || lk_busy)
 		return;
+	if (!state_is(STATE_ACTIVE) && !track_start())
+		return;
+	lk_busy = 1;
 	int saved = errno;      /* unwinding may clobber it */
 	uintptr_t slot0 = (uintptr_t)__builtin_frame_address(0) + sizeof(void *);
 	stack_id_t id;
@@ -173,8 +202,9 @@ static inline bool
 untrack(void *p, uint64_t *size, stack_id_t *stack)
 {
 	uint64_t sz;
+	int st = atomic_load_explicit(&lk_state, memory_order_acquire);
 
-	if (lk_blocks == NULL || atomic_load_explicit(&lk_state, memory_order_acquire) == STATE_BOOT)
+	if (lk_blocks == NULL || st == STATE_BOOT || st == STATE_OFF)
 		return false;
 	if (!addrmap_remove(lk_blocks, (uintptr_t)p, &sz, stack))
 		return false;
@@ -193,6 +223,10 @@ malloc(size_t n)
 	track(p, n);
 	return p;
 }
+
+/* Our own malloc, not whatever the GOT says `malloc` is. */
+extern __typeof__(malloc) hooks_malloc
+    __attribute__((alias("malloc"), visibility("hidden"), copy(malloc)));
 
 LK_EXPORT void
 free(void *p)

@@ -22,9 +22,14 @@ struct real_fns {
 	void (*exit_)(int) __attribute__((noreturn));
 	void (*Exit_)(int) __attribute__((noreturn));
 	int (*dlclose)(void *);
+	void *(*libc_malloc)(size_t);   /* glibc's __libc_malloc, or NULL: see aside.c */
 };
 
 extern struct real_fns real;
+
+/* Our exported malloc itself (an alias that the loader cannot rebind):
+ * aside.c compares it with the malloc the program's calls reach. */
+void *hooks_malloc(size_t n);
 
 /* Looks the real functions up with dlsym(RTLD_NEXT). True once they are
  * known; false while another call is resolving them (the caller then

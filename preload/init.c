@@ -1,10 +1,27 @@
 /*
- * init.c - constructor, exit dump, fork handlers: the state
- * BOOT -> ACTIVE -> DUMPING -> DONE.
+ * init.c - start-up, exit dump, fork handlers: the state
+ * BOOT -> ACTIVE -> DUMPING -> DONE, or BOOT -> OFF.
  *
- * The constructor resolves the real functions, reads the configuration,
- * maps the table and the stack depot, opens libunwind, records the modules
- * and only then publishes ACTIVE (release; hooks read it with acquire).
+ * Start-up has two halves. init_start() is what tracking needs: the
+ * configuration, the decision whether to track at all (LEAK_ONLY, another
+ * tool or allocator owning malloc: aside.c), the address map, the stack
+ * depot and the stack cache. It makes only system calls (getenv, getcwd,
+ * readlink, mmap), takes no lock and never calls the loader, so it runs
+ * from inside whichever intercepted allocation comes first: ld.so runs the
+ * constructors of the program's own libraries before ours, and what they
+ * allocate (a registry the program fills later) must be known to the exit
+ * scan, or every block stored in it looks lost. It then publishes ACTIVE
+ * (release; hooks read it with acquire), or OFF, after which every hook
+ * passes straight through. One thread runs it (a CAS elects it); another
+ * that arrives meanwhile waits, which is bounded since the elected one
+ * only makes system calls. libunwind is opened later still, by the first
+ * allocation that is not the loader's own (backtrace.c); until then a block
+ * gets the one-frame stack of its caller.
+ *
+ * Our constructor then does the rest, which needs the loader: it checks
+ * that the program's calls reach our hooks at all, opens libunwind, finds
+ * the modules and glibc's main_arena, and registers the exit dump and the
+ * fork handlers.
  *
  * When the dump runs: the exit handler is registered with __cxa_atexit and
  * no DSO handle from our constructor, which runs before __libc_start_main
@@ -21,15 +38,18 @@
  * init_final_dump() compares getpid() with the pid we last knew.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "arena.h"
+#include "aside.h"
 #include "backtrace.h"
 #include "config.h"
 #include "counters.h"
@@ -39,11 +59,15 @@
 #include "guard.h"
 #include "hooks.h"
 #include "modules.h"
+#include "pathglob.h"
 #include "roots.h"
 #include "scan.h"
+#include "self.h"
 #include "snapshot.h"
 #include "stackcache.h"
 #include "state.h"
+
+enum { START_NONE, START_BUSY, START_DONE };
 
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
 _Atomic int lk_state = STATE_BOOT;
@@ -51,6 +75,8 @@ struct addrmap *lk_blocks;
 struct stacks *lk_stacks;
 
 static pid_t lk_pid;                    /* the process these structures belong to */
+static _Atomic int started = START_NONE;        /* init_start(): NONE -> BUSY -> DONE */
+static const char *aside_why;           /* why init_start() turned tracking off, or NULL */
 char lk_start_cwd[PATH_MAX];            /* relative LEAK_OUTPUT is relative to this */
 
 extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
@@ -101,6 +127,20 @@ summary(const char *path, const struct dump_result *r, bool written, bool scanne
 		    " stack(s), not scanned; dump: ", path, NULL);
 }
 
+/* libstdc++ allocates its exception emergency pool in its constructor and
+ * keeps it for the process's life; __gnu_cxx::__freeres() frees it, and
+ * Valgrind calls it at exit for the same reason. Nothing throws after the
+ * last exit handler (ours), and while DUMPING free() only forgets the
+ * block, so the program's memory is untouched. */
+static void
+cxx_freeres(void)
+{
+	void (*fr)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+
+	if (fr != NULL)
+		fr();
+}
+
 void
 init_final_dump(void)
 {
@@ -124,6 +164,7 @@ init_final_dump(void)
 	};
 	bool ok = false;
 
+	cxx_freeres();
 	addrmap_settle(lk_blocks);
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
@@ -159,32 +200,112 @@ init_final_dump(void)
 	errno = saved;
 }
 
+/* Whether the executable's real path matches LEAK_ONLY. */
+static bool
+exe_selected(void)
+{
+	char exe[PATH_MAX];
+	long n = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return pathglob_match_list(lk_config.only, exe);
+}
+
+static void
+publish(int state)
+{
+	/* release: pairs with state_is()'s acquire; everything set up before
+	 * is visible to whoever sees ACTIVE. */
+	atomic_store_explicit(&lk_state, state, memory_order_release);
+}
+
+/* The first half of start-up: see the header. Only system calls. */
+static void
+start_tracking(void)
+{
+	/* First, before any libc call that a sanitizer may intercept: its
+	 * runtime may be the one allocating now, its interceptors not yet
+	 * set up. */
+	aside_why = aside_early(real.malloc, real.libc_malloc);
+	if (aside_why != NULL) {
+		publish(STATE_OFF);
+		return;
+	}
+	/* Raw system calls: the libc wrappers are what interceptors replace. */
+	if (syscall(SYS_getcwd, lk_start_cwd, PATH_MAX) <= 0)
+		lk_start_cwd[0] = '\0';
+	config_load(lk_start_cwd);
+	self_init();
+	if (lk_config.only_set && !exe_selected()) {
+		publish(STATE_OFF);
+		return;
+	}
+	counters_start();
+	lk_pid = getpid();
+	lk_blocks = addrmap_new();
+	lk_stacks = stacks_new();
+	if (lk_blocks == NULL || lk_stacks == NULL || !stackcache_init()) {
+		fmt_log("cannot map memory for the tracker; not tracking", NULL);
+		publish(STATE_OFF);
+		return;
+	}
+	publish(STATE_ACTIVE);
+}
+
+void
+init_start(void)
+{
+	int expect = START_NONE;
+
+	/* acq_rel: elects the one thread that starts; the acquire loads below
+	 * pair with the release store of DONE. */
+	if (!atomic_compare_exchange_strong_explicit(&started, &expect, START_BUSY,
+	    memory_order_acq_rel, memory_order_acquire)) {
+		while (atomic_load_explicit(&started, memory_order_acquire) == START_BUSY)
+			sched_yield();  /* the starter only makes system calls */
+		return;
+	}
+	int was_busy = lk_busy;
+
+	lk_busy = 1;            /* nothing below is the program's */
+	start_tracking();
+	atomic_store_explicit(&started, START_DONE, memory_order_release);
+	lk_busy = was_busy;
+}
+
+/* The second half of start-up, in our constructor: see the header. */
 __attribute__((constructor(101))) static void
 init(void)
 {
+	char why[256];
+
 	lk_busy = 1;            /* everything below may allocate: untracked */
 	hooks_resolve();
-	config_load();
-	counters_start();
-	lk_pid = getpid();
-	if (getcwd(lk_start_cwd, sizeof(lk_start_cwd)) == NULL)
-		lk_start_cwd[0] = '\0';
-	lk_blocks = addrmap_new();
-	lk_stacks = stacks_new();
-	if (lk_blocks == NULL || lk_stacks == NULL) {
-		fmt_log("cannot map memory for the tracker; not tracking", NULL);
+	init_start();
+	if (state_is(STATE_OFF)) {
+		/* Standing aside: say why, naming the tool or allocator. */
+		if (aside_why != NULL && !aside_late((void *)&hooks_malloc, real.malloc,
+		    real.libc_malloc, why, sizeof(why)))
+			memcpy(why, aside_why, strlen(aside_why) + 1);
+		if (aside_why != NULL)
+			fmt_log(why, "; not tracking (every call passes through)", NULL);
 		lk_busy = 0;
 		return;
 	}
-	backtrace_init();
-	stackcache_init();
+	if (aside_late((void *)&hooks_malloc, real.malloc, real.libc_malloc, why, sizeof(why))) {
+		publish(STATE_OFF);     /* what was tracked so far is abandoned */
+		fmt_log(why, "; not tracking (every call passes through)", NULL);
+		lk_busy = 0;
+		return;
+	}
+	backtrace_start();
 	deepbind_init();
 	roots_init(real.malloc, real.free);
 	modules_refresh();
 	pthread_atfork(modules_fork_prepare, modules_fork_done, fork_child);
 	__cxa_atexit(final_dump_handler, NULL, NULL);
-	/* release: pairs with state_is()'s acquire; the above is visible. */
-	atomic_store_explicit(&lk_state, STATE_ACTIVE, memory_order_release);
 	snapshot_start();
 	lk_busy = 0;
 }

@@ -42,7 +42,6 @@
 #define MAPS_MAX        ((size_t)64 << 20)      /* bytes of /proc/self/maps we read */
 
 static uintptr_t arena_lo, arena_hi;    /* glibc's main_arena, or 0 */
-static uintptr_t ldso_lo, ldso_hi;      /* ld.so's text */
 
 static bool
 add(struct roots *r, uintptr_t lo, uintptr_t hi, enum root_kind kind, uint32_t who)
@@ -100,7 +99,6 @@ visit_module(struct dl_phdr_info *info, size_t size, void *ctx)
 	struct roots *r = ctx;
 	bool self = false;
 	bool libc = strstr(info->dlpi_name, "/libc.so") != NULL;
-	bool ldso = strstr(info->dlpi_name, "/ld-linux") != NULL;
 
 	(void)size;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
@@ -110,10 +108,6 @@ visit_module(struct dl_phdr_info *info, size_t size, void *ctx)
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
 			continue;
 		self |= backtrace_is_self(lo);
-		if (ldso) {
-			ldso_lo = lo;
-			ldso_hi = lo + ph->p_memsz;
-		}
 	}
 	if (self)
 		return 0;       /* our own state is no root */
@@ -146,12 +140,6 @@ roots_modules(struct roots *r)
 
 	dl_iterate_phdr(visit_module, r);
 	return (int)(r->n - before);
-}
-
-bool
-roots_in_loader(uintptr_t pc)
-{
-	return pc >= ldso_lo && pc < ldso_hi;
 }
 
 /* ---- /proc/self/maps -------------------------------------------------- */

@@ -54,7 +54,4 @@ int roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t m
     size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
     void *ctx);
 
-/* Whether pc lies in the dynamic loader's code (set by roots_modules). */
-bool roots_in_loader(uintptr_t pc);
-
 #endif /* LIBLEAK_ROOTS_H */

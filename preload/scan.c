@@ -49,6 +49,7 @@
 #include "helper.h"
 #include "roots.h"
 #include "scan.h"
+#include "self.h"
 #include "stopworld.h"
 
 #define ROOTS_CAP       (1 << 16)
@@ -422,7 +423,7 @@ mark_loader_blocks(struct scan *sc, struct stacks *stacks)
 		unsigned n;
 		const uintptr_t *pcs = stacks_get(stacks, sc->b[i].stack, &n);
 
-		if (pcs != NULL && n > 0 && roots_in_loader(pcs[0]))
+		if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
 			mark(sc, i, ST_REACHABLE, NO_PARENT, UINT32_MAX, 0);
 	}
 }

@@ -7,7 +7,7 @@
 # Exit 0 when all present.
 set -eu
 
-PKGS="gcc g++ make binutils pkg-config libunwind-dev check libdw-dev libelf-dev jq valgrind util-linux"
+PKGS="gcc g++ make binutils pkg-config libunwind-dev check libdw-dev libelf-dev jq valgrind util-linux libglib2.0-dev clang-format libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS heaptrack valgrind liblsan0 sqlite3 perl"
 # make fuzz: clang-14 with its libFuzzer, ASan and UBSan runtimes (libclang-rt-14-dev).
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang-14 libclang-rt-14-dev"

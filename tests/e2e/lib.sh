@@ -43,7 +43,7 @@ build_prog() {
 	else
 		fail "build_prog: no source progs/$name.c or progs/$name.cc"
 	fi
-	key=$(printf '%s' "${flags[*]}" | tr -c 'A-Za-z0-9=_-' '_')
+	key=$(printf '%s' "${flags[*]}" | tr -c 'A-Za-z0-9_-' '_')
 	out=$E2E_WORK/bin/$name$key
 	if [ ! -x "$out" ]; then
 		"$comp" -g -Wall -pthread -o "$out.tmp" "$src" "${flags[@]}" -ldl \
@@ -53,13 +53,22 @@ build_prog() {
 	printf '%s\n' "$out"
 }
 
-# build_lib NAME [FLAGS...]: compile progs/NAME.c into a shared library
-# ($T/libNAME.so, so each test owns its copy) and print its path.
+# build_lib NAME [FLAGS...]: compile progs/NAME.c (gcc) or progs/NAME.cc
+# (g++) into a shared library ($T/libNAME.so, so each test owns its copy)
+# and print its path.
 build_lib() {
-	local name=$1 out=$T/lib$1.so
+	local name=$1 out=$T/lib$1.so src comp
 	shift
-	[ -r "$PROGS/$name.c" ] || fail "build_lib: no source progs/$name.c"
-	"$CC" -g -O0 "$@" -Wall -shared -fPIC -o "$out" "$PROGS/$name.c" \
+	if [ -r "$PROGS/$name.c" ]; then
+		src=$PROGS/$name.c
+		comp=$CC
+	elif [ -r "$PROGS/$name.cc" ]; then
+		src=$PROGS/$name.cc
+		comp=$CXX
+	else
+		fail "build_lib: no source progs/$name.c or progs/$name.cc"
+	fi
+	"$comp" -g -O0 "$@" -Wall -shared -fPIC -o "$out" "$src" \
 		>"$T/build_$name.log" 2>&1 || fail "build_lib $name: $(head -n 3 "$T/build_$name.log" | tr '\n' ' ')"
 	printf '%s\n' "$out"
 }
