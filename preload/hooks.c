@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -47,6 +48,10 @@
 
 struct real_fns real;
 static _Atomic int resolving;   /* 1 while resolve() runs */
+
+/* How deep this thread is in dl_iterate_phdr() callbacks: the loader's
+ * lock is held meanwhile (see stack_slow). initial-exec TLS: no allocation. */
+static __thread int hooks_in_loader_callback __attribute__((tls_model("initial-exec")));
 
 bool
 hooks_resolve(void)
@@ -107,13 +112,22 @@ static stack_id_t
 stack_slow(uintptr_t slot0)
 {
 	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
+	uintptr_t caller = *(const uintptr_t *)slot0;
 
-	if (!backtrace_ready()) {
-		uintptr_t caller = *(const uintptr_t *)slot0;
+	/* The loader may hold its locks now: its own allocation, or one from a
+	 * dl_iterate_phdr() callback of the program's. libunwind takes its lock
+	 * and then the loader's (dl_iterate_phdr, to find unwind tables), so
+	 * another thread inside libunwind may be waiting for the lock held
+	 * here: never enter it; walk what the stack cache knows instead. */
+	if (self_in_loader(caller) || hooks_in_loader_callback > 0) {
+		unsigned k = stackcache_walk(slot0, pcs, (unsigned)lk_config.depth);
 
-		if (self_in_loader(caller) || !backtrace_start())
-			return stacks_intern(lk_stacks, &caller, 1);
+		if (k == 0)
+			pcs[k++] = caller;
+		return stacks_intern(lk_stacks, pcs, k);
 	}
+	if (!backtrace_ready() && !backtrace_start())
+		return stacks_intern(lk_stacks, &caller, 1);
 	unsigned n = backtrace_chain(slot0, chain, (unsigned)lk_config.depth + 8);
 	unsigned k;
 
@@ -600,6 +614,31 @@ _Exit(int status)
 		real.Exit_(status);
 	syscall(SYS_exit_group, status);
 	__builtin_unreachable();
+}
+
+typedef int (*phdr_cb)(struct dl_phdr_info *, size_t, void *);
+
+/* dl_iterate_phdr() holds the loader's lock while it calls the callback;
+ * this thread's allocations meanwhile must not enter libunwind. */
+LK_EXPORT int
+dl_iterate_phdr(phdr_cb cb, void *data)
+{
+	static int (*real_iterate)(phdr_cb, void *);
+	/* relaxed: a code address that every thread computes the same. */
+	int (*f)(phdr_cb, void *) = __atomic_load_n(&real_iterate, __ATOMIC_RELAXED);
+
+	if (f == NULL) {
+		f = (int (*)(phdr_cb, void *))dlsym(RTLD_NEXT, "dl_iterate_phdr");
+		if (f == NULL) {
+			fmt_log("cannot find dl_iterate_phdr; aborting", NULL);
+			abort();
+		}
+		__atomic_store_n(&real_iterate, f, __ATOMIC_RELAXED);
+	}
+	hooks_in_loader_callback++;
+	int rc = f(cb, data);
+	hooks_in_loader_callback--;
+	return rc;
 }
 
 LK_EXPORT int

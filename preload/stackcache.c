@@ -383,6 +383,29 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 	t->hint[tag_hash(slot0, ips[0])] = (uint8_t)w;
 }
 
+unsigned
+stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max)
+{
+	struct tcache *t = mine;
+	uintptr_t slot = slot0;
+	unsigned n = 0;
+
+	if (t == NULL && (t = tc_claim()) == NULL)
+		return 0;
+	while (n < max) {
+		if (!stack_mapped(t, slot, slot + sizeof(uintptr_t)))
+			break;
+		uintptr_t ip = *(const uintptr_t *)slot;
+
+		pcs[n++] = ip;
+		intptr_t off = off_trusted(ip);
+		if (off == 0)
+			break;          /* nothing learned beyond: the stack ends here */
+		slot += (uintptr_t)off;
+	}
+	return n;
+}
+
 void
 stackcache_observe_variable(uintptr_t ip)
 {

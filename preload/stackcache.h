@@ -30,4 +30,11 @@ void stackcache_observe(const uintptr_t *ip, const uintptr_t *slot, unsigned n);
  * frame follows): never trust a distance for it. */
 void stackcache_observe_variable(uintptr_t ip);
 
+/* The return addresses from slot0 outward, as far as the learned distances
+ * reach (at least the first), into pcs (at most max): the part of the stack
+ * a full unwind would find, without libunwind and without any lock. For
+ * allocations made while the loader may hold its locks. Returns the count;
+ * 0 when no per-thread cache can be had. */
+unsigned stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max);
+
 #endif /* LIBLEAK_STACKCACHE_H */
