@@ -18,8 +18,11 @@
 #include <stdio.h>         /* renameat2, RENAME_NOREPLACE */
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "counters.h"
@@ -256,7 +259,7 @@ write_retain(struct writer *w, const struct scan *sc, stack_id_t id)
 }
 
 static void
-write_stats(struct writer *w, const struct sums *s, char *scratch)
+write_stats(struct writer *w, const struct sums *s, const struct scan *sc, char *scratch)
 {
 	struct counters_snap c;
 	uint64_t rss = 0;
@@ -281,6 +284,7 @@ write_stats(struct writer *w, const struct sums *s, char *scratch)
 	const uint64_t values[] = {
 		c.allocs, c.frees, s->total_blocks, s->total_bytes, c.peak_blocks,
 		c.peak_bytes, c.peak_time_ms, counters_ms_since_start(), rss, c.dropped,
+		sc != NULL ? scan_unreadable(sc) : 0,
 	};
 	const char *names[] = {
 #define NAME(n, doc) #n,
@@ -306,6 +310,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	size_t scratch_len = BUF_SIZE + CMDLINE_MAX + PATH_MAX;
 	char *mem = mmap(NULL, scratch_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
+	if (res != NULL)
+		res->failed = "map memory for the dump";
 	if (mem == MAP_FAILED)
 		return -1;
 	char *scratch = mem + BUF_SIZE;
@@ -315,9 +321,14 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	size_t arr = s.n * sizeof(uint64_t);
 	char *acc = mmap(NULL, 8 * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
+		int e = errno;
+
 		munmap(mem, scratch_len);
+		errno = e;
 		return -1;
 	}
+	if (res != NULL)
+		res->failed = "write the dump";
 	for (int c = 0; c < 4; c++) {
 		s.blocks[c] = (uint64_t *)(acc + (size_t)c * arr);
 		s.bytes[c] = (uint64_t *)(acc + (size_t)(4 + c) * arr);
@@ -384,7 +395,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		if ((s.blocks[SCAN_REACHABLE][id] | s.blocks[SCAN_POSSIBLE][id]) != 0 &&
 		    write_retain(&w, src->scan, (stack_id_t)id))
 			nretains++;
-	write_stats(&w, &s, scratch);
+	write_stats(&w, &s, src->scan, scratch);
 	struct fmtbuf *f = line(&w);
 	fmt_str(f, DUMP_TAG_END " ");
 	fmt_u64(f, mc.count);
@@ -454,48 +465,144 @@ fd_write(void *ctx, const void *buf, size_t n)
 	return write(*(int *)ctx, buf, n);
 }
 
+/* An unpredictable suffix for a named temporary file: the kernel's random
+ * bytes (getrandom(2) never blocks once the pool is ready; GRND_NONBLOCK
+ * keeps it so), else the clock. */
+static uint64_t
+random_suffix(void)
+{
+	uint64_t v = 0;
+	struct timespec ts;
+
+	if (syscall(SYS_getrandom, &v, sizeof(v), GRND_NONBLOCK) == (long)sizeof(v))
+		return v;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
+}
+
+/* The directory part of path into dir ("." when there is none). */
+static int
+dir_of(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+
+	if (n + 2 > cap)
+		return -1;
+	if (n == 0)
+		memcpy(dir, ".", 2);
+	else {
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	return 0;
+}
+
+/* Opens an unnamed file in path's directory (O_TMPFILE): a process killed
+ * while writing leaves nothing behind. -1 with errno when the filesystem
+ * cannot (EOPNOTSUPP, EISDIR on old kernels, EINVAL). */
+static int
+open_unnamed(const char *path)
+{
+	char dir[PATH_MAX];
+
+	if (dir_of(path, dir, sizeof(dir)) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+}
+
+/* Gives the unnamed file fd the name path, never replacing anything. */
+static int
+link_unnamed(int fd, const char *path)
+{
+	char proc[64];
+	struct fmtbuf f;
+
+	fmt_init(&f, proc, sizeof(proc) - 1);
+	fmt_str(&f, "/proc/self/fd/");
+	fmt_u64(&f, (uint64_t)fd);
+	proc[f.len] = '\0';
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno == ENOENT && linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+		return 0;       /* no /proc: needs CAP_DAC_READ_SEARCH */
+	return -1;
+}
+
 int
 dump_to_file(const char *path, const struct dump_src *src, struct dump_result *res)
 {
-	char tmp[PATH_MAX + 32];
-	struct fmtbuf f;
+	char tmp[PATH_MAX + 48];
 	struct stat st;
+	struct dump_result local;
 
+	if (res == NULL)
+		res = &local;
 	if (lstat(path, &st) == 0) {
 		fmt_log("not writing the dump: '", path, "' exists already",
 		    S_ISLNK(st.st_mode) ? " (a symlink)" : "", NULL);
 		return -1;
 	}
-	fmt_init(&f, tmp, sizeof(tmp) - 1);
-	fmt_str(&f, path);
-	fmt_str(&f, ".tmp.");
-	fmt_u64(&f, (uint64_t)getpid());
-	if (f.overflow) {
-		fmt_log("not writing the dump: path too long: '", path, "'", NULL);
+	tmp[0] = '\0';
+	int fd = open_unnamed(path);
+	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+		fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
 		return -1;
 	}
-	tmp[f.len] = '\0';
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* No O_TMPFILE here: a named temporary beside the target, its name
+	 * unpredictable so that nobody can make it first in a shared directory. */
+	for (int tries = 0; fd < 0 && tries < 8; tries++) {
+		struct fmtbuf f;
+
+		fmt_init(&f, tmp, sizeof(tmp) - 1);
+		fmt_str(&f, path);
+		fmt_str(&f, ".tmp.");
+		fmt_u64(&f, (uint64_t)getpid());
+		fmt_char(&f, '.');
+		fmt_hex(&f, random_suffix());
+		if (f.overflow) {
+			fmt_log("not writing the dump: path too long: '", path, "'", NULL);
+			return -1;
+		}
+		tmp[f.len] = '\0';
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST) {
+			fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
+			return -1;
+		}
+	}
 	if (fd < 0) {
-		fmt_log("cannot write the dump '", path, "': ", fmt_errno(errno), NULL);
+		fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
 		return -1;
 	}
 	int rc = dump_write(fd_write, &fd, src, res);
 	int e = errno;
+	const char *what = res->failed;
+	if (rc == 0 && tmp[0] == '\0' && link_unnamed(fd, path) != 0) {
+		rc = -1;
+		e = errno;
+		what = "name the dump";
+	}
 	if (close(fd) != 0 && rc == 0) {
 		rc = -1;
 		e = errno;
+		what = "write the dump";
 	}
-	if (rc == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+	if (rc == 0 && tmp[0] != '\0' &&
+	    renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
 		e = errno;
+		what = "name the dump";
 		/* Filesystems without RENAME_NOREPLACE: link() refuses to replace too. */
 		if ((e == EINVAL || e == ENOSYS) && link(tmp, path) == 0)
 			e = 0;
 		rc = e == 0 ? 0 : -1;
 	}
-	unlink(tmp);    /* after link(), or on failure; gone after a rename */
+	if (tmp[0] != '\0')
+		unlink(tmp);    /* after link(), or on failure; gone after a rename */
 	if (rc != 0) {
-		fmt_log("cannot write the dump '", path, "': ", fmt_errno(e), NULL);
+		fmt_log("cannot ", what, " '", path, "': ", fmt_errno(e), NULL);
 		return -1;
 	}
 	return 0;

@@ -25,6 +25,8 @@ struct dump_src {
 
 /* What a dump held, for the stderr summary. */
 struct dump_result {
+	const char *failed;             /* on failure: what could not be done
+					 * ("map memory for the dump", "write the dump") */
 	uint64_t blocks;                /* every live block */
 	uint64_t bytes;
 	uint64_t stacks;
@@ -46,10 +48,13 @@ int dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct d
  * when it does not fit in cap bytes. No allocation, async-signal-safe. */
 int dump_path(const char *pattern, const char *cwd, pid_t pid, uint64_t seq, char *out, size_t cap);
 
-/* Writes the dump to the file `path`, atomically: a temporary file beside
- * it (O_EXCL|O_NOFOLLOW, mode 0600), renamed into place without replacing
- * anything (an existing file or symlink at path is refused). On failure,
- * one "libleak: ..." line on stderr, the temporary file removed, -1. */
+/* Writes the dump to the file `path`, atomically and without replacing
+ * anything (an existing file or symlink at path is refused): an unnamed
+ * file in its directory (O_TMPFILE, mode 0600), linked in when complete, so
+ * a process killed meanwhile leaves nothing; where the filesystem has no
+ * O_TMPFILE, a temporary beside it with an unpredictable name (O_EXCL,
+ * O_NOFOLLOW), renamed into place. On failure, one "libleak: cannot <what
+ * failed> '<path>': <error>" line, the temporary file removed, -1. */
 int dump_to_file(const char *path, const struct dump_src *src, struct dump_result *res);
 
 #endif /* LIBLEAK_DUMP_H */

@@ -64,8 +64,11 @@
 #define DUMP_MAX_BUILDID        64      /* most bytes in a build-id (128 hex digits) */
 
 /*
- * The stat names, in the order they are written. X(name, meaning).
+ * The stat names, in the order they are written. X(name, meaning). The
+ * first DUMP_STATS_REQUIRED are in every dump; a reader takes the later ones
+ * (added since) as 0 when a dump ends its stats before them.
  */
+#define DUMP_STATS_REQUIRED     10
 #define DUMP_STATS(X) \
 	X(allocs,       "allocations tracked since start") \
 	X(frees,        "frees of tracked blocks since start") \
@@ -76,6 +79,7 @@
 	X(peak_time_ms, "ms after start when peak_bytes was reached") \
 	X(uptime_ms,    "ms from start to this dump") \
 	X(rss_bytes,    "resident set size at the dump, from /proc/self/statm") \
-	X(dropped,      "blocks not tracked because internal memory ran out")
+	X(dropped,      "blocks not tracked because internal memory ran out") \
+	X(unreadable,   "bytes of blocks and roots the exit scan skipped: not readable (PROT_NONE)")
 
 #endif /* LIBLEAK_DUMPFMT_H */

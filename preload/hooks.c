@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -376,13 +377,18 @@ valloc(size_t n)
 	return p;
 }
 
+/* pvalloc rounds the size up to whole pages (0 to one page): the block is
+ * that big, as malloc_usable_size says, so that is its size here too. */
 LK_EXPORT void *
 pvalloc(size_t n)
 {
+	size_t page = (size_t)getauxval(AT_PAGESZ);
+	size_t size = n == 0 ? page : (n + page - 1) & ~(page - 1);
+
 	if (!ready())
-		return boot_alloc_aligned(4096, n);
+		return n > SIZE_MAX - page ? NULL : boot_alloc_aligned(4096, size);
 	void *p = real.pvalloc(n);
-	track(p, n);
+	track(p, size);
 	return p;
 }
 

@@ -357,6 +357,8 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 		q = parse_line(q, end, &m);
 		if (q == NULL)
 			break;
+		if (m.perms[0] == 'r' && r->readable != NULL)
+			readable_add(r->readable, m.lo, m.hi);
 		/* Live stacks: ours and the stopped threads', from their sp up. */
 		bool stack = false;
 		if (my_sp >= m.lo && my_sp < m.hi) {

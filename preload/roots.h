@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "readable.h"
 #include "stopworld.h"
 
 #define ROOTS_MAX_OURS  4096
@@ -33,6 +34,7 @@ struct roots {
 	size_t cap;
 	struct root_region ours[ROOTS_MAX_OURS];        /* scratch: our own mappings */
 	size_t nours;
+	struct readable *readable;      /* filled by roots_maps(): what may be read */
 };
 
 /* At start-up, with the real allocator: finds glibc's main_arena so that
@@ -48,7 +50,8 @@ int roots_modules(struct roots *r);
  * less our own memory, module segments, glibc arena heaps and live blocks.
  * blocks_in(ctx, lo, hi, spans, max) stores up to max [start, end) pairs of
  * live blocks (with their chunk headers) inside [lo, hi) and returns how
- * many there are in all. Only system calls: safe while stopped.
+ * many there are in all. Also fills r->readable with every readable
+ * mapping. Only system calls: safe while stopped.
  * Returns how many were added, or -1 when /proc/self/maps is unreadable. */
 int roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
     size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),

@@ -53,6 +53,7 @@
 #include "stopworld.h"
 
 #define ROOTS_CAP       (1 << 16)
+#define READABLE_CAP    (1 << 17)       /* maps lines: vm.max_map_count is 65530 */
 #define NO_PARENT       UINT32_MAX
 
 enum { ST_UNREACHED, ST_POSSIBLE, ST_REACHABLE };
@@ -65,6 +66,8 @@ struct scan {
 	uint32_t *work;         /* 2n + 1 entries */
 	size_t nwork;
 	struct roots roots;
+	struct readable rd;     /* what may be read; the rest is skipped, never read */
+	uint64_t unreadable;    /* bytes of blocks and roots skipped for that */
 	uint32_t *by_stack;     /* stack id -> first reachable/possible block + 1, or 0 */
 	size_t nstacks;
 	struct helper *helper;  /* the second worker of big levels, or NULL */
@@ -93,6 +96,7 @@ struct part {
 	struct cand *c;
 	size_t n;
 	uint8_t *seen;          /* n: the highest state this worker emitted */
+	uint64_t unreadable;    /* bytes this worker skipped */
 };
 
 static void *
@@ -164,9 +168,10 @@ emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uintptr_t where
 }
 
 /* Marks what the words of [lo, hi) point to, as seen from `parent`; in a
- * parallel level (out != NULL), collects the marks into out instead. */
+ * parallel level (out != NULL), collects the marks into out instead.
+ * [lo, hi) is readable: scan_range() clipped it. */
 static void
-scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint32_t parent,
+scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint32_t parent,
     uint32_t root, struct part *out)
 {
 	/* The last block found: neighbouring words often point into the same
@@ -200,6 +205,22 @@ scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 	}
 }
 
+/* scan_words() over the readable parts of [lo, hi) only; what is skipped
+ * is added to *skipped. *hint: the caller's readable_piece() cursor. */
+static inline void
+scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint32_t parent,
+    uint32_t root, struct part *out, size_t *hint, uint64_t *skipped)
+{
+	uintptr_t end;
+	uint64_t done = 0;
+
+	for (uintptr_t a = lo; a < hi && readable_piece(&sc->rd, &a, hi, &end, hint); a = end) {
+		scan_words(sc, a, end, from_state, parent, root, out);
+		done += end - a;
+	}
+	*skipped += (hi - lo) - done;
+}
+
 #define AHEAD 48                /* work items between a block's prefetch and its scan */
 #define PAR_BLOCKS 256          /* a level this long and this big is split */
 #define PAR_BYTES ((uint64_t)1 << 20)
@@ -211,6 +232,9 @@ scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 static void
 scan_blocks(struct scan *sc, size_t lo, size_t hi, struct part *out)
 {
+	size_t hint = 0;
+	uint64_t skipped = 0;
+
 	for (size_t k = lo; k < hi; k++) {
 		if (k + 2 * AHEAD < hi)
 			__builtin_prefetch(&sc->b[sc->work[k + 2 * AHEAD]], 0, 0);
@@ -219,8 +243,12 @@ scan_blocks(struct scan *sc, size_t lo, size_t hi, struct part *out)
 		uint32_t i = sc->work[k];
 		const struct blk *b = &sc->b[i];
 
-		scan_range(sc, b->addr, b->addr + b->size, b->state, i, 0, out);
+		scan_range(sc, b->addr, b->addr + b->size, b->state, i, 0, out, &hint, &skipped);
 	}
+	if (out != NULL)
+		out->unreadable += skipped;
+	else
+		sc->unreadable += skipped;
 }
 
 static void
@@ -271,12 +299,14 @@ scan_level_parallel(struct scan *sc, size_t lo, size_t hi, uint64_t bytes)
 	z->lo = mid;
 	z->hi = hi;
 	a->n = z->n = 0;
+	a->unreadable = z->unreadable = 0;
 	helper_run(sc->helper, scan_part, z);
 	scan_part(a);
 	helper_wait(sc->helper);
 	for (int w = 0; w < 2; w++) {
 		struct part *pt = &sc->parts[w];
 
+		sc->unreadable += pt->unreadable;
 		for (size_t k = 0; k < pt->n; k++) {
 			const struct cand *c = &pt->c[k];
 
@@ -347,6 +377,54 @@ scan_set_stack_start(uintptr_t sp)
 	exit_tid = (pid_t)syscall(SYS_gettid);
 }
 
+/* Calls fn(sc, i, c, ctx) for every unreached block c that a readable word
+ * of block i points to (c != i). */
+static void
+each_lost_target(struct scan *sc, size_t i, void (*fn)(struct scan *, size_t, size_t, void *),
+    void *ctx)
+{
+	const struct blk *x = &sc->b[i];
+	uintptr_t hi = x->addr + x->size, end;
+	size_t hint = 0;
+
+	for (uintptr_t a = x->addr; a < hi && readable_piece(&sc->rd, &a, hi, &end, &hint); a = end) {
+		for (uintptr_t p = (a + 7) & ~(uintptr_t)7; p + 8 <= end; p += 8) {
+			long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
+
+			if (c >= 0 && (size_t)c != i && sc->b[c].state == ST_UNREACHED)
+				fn(sc, i, (size_t)c, ctx);
+		}
+	}
+}
+
+static void
+count_in(struct scan *sc, size_t i, size_t c, void *ctx)
+{
+	(void)i;
+	(void)ctx;
+	if (sc->b[c].root < UINT32_MAX)
+		sc->b[c].root++;
+}
+
+/* Takes c into the clique of leader *ctx: unclassified, or another
+ * cycle's leader, it becomes INDIRECT. */
+static void
+take_in(struct scan *sc, size_t i, size_t c, void *ctx)
+{
+	size_t leader = *(size_t *)ctx;
+
+	(void)i;
+	if (c == leader)
+		return;
+	if (sc->b[c].cls == 0xff || sc->b[c].cls == SCAN_DEFINITE) {
+		bool fresh = sc->b[c].cls == 0xff;
+
+		sc->b[c].cls = SCAN_INDIRECT;
+		if (fresh)
+			sc->work[sc->nwork++] = (uint32_t)c;
+	}
+}
+
 /* Step 7: definite and indirect among the unreached. */
 static void
 classify_lost(struct scan *sc)
@@ -356,17 +434,9 @@ classify_lost(struct scan *sc)
 	for (size_t i = 0; i < sc->n; i++)
 		if (b[i].state == ST_UNREACHED)
 			b[i].root = 0;  /* from here on: indegree from unreached blocks */
-	for (size_t i = 0; i < sc->n; i++) {
-		if (b[i].state != ST_UNREACHED)
-			continue;
-		uintptr_t lo = (b[i].addr + 7) & ~(uintptr_t)7;
-		for (uintptr_t p = lo; p + 8 <= b[i].addr + b[i].size; p += 8) {
-			long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
-
-			if (c >= 0 && (size_t)c != i && b[c].state == ST_UNREACHED && b[c].root < UINT32_MAX)
-				b[c].root++;
-		}
-	}
+	for (size_t i = 0; i < sc->n; i++)
+		if (b[i].state == ST_UNREACHED)
+			each_lost_target(sc, i, count_in, NULL);
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < sc->n; i++) {
 			if (b[i].state != ST_UNREACHED || b[i].cls != 0xff)
@@ -376,25 +446,8 @@ classify_lost(struct scan *sc)
 			b[i].cls = SCAN_DEFINITE;
 			sc->nwork = 0;
 			sc->work[sc->nwork++] = (uint32_t)i;
-			while (sc->nwork > 0) {
-				struct blk *x = &b[sc->work[--sc->nwork]];
-				uintptr_t lo = (x->addr + 7) & ~(uintptr_t)7;
-
-				for (uintptr_t p = lo; p + 8 <= x->addr + x->size; p += 8) {
-					long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
-
-					if (c < 0 || (size_t)c == i || b[c].state != ST_UNREACHED)
-						continue;
-					if (b[c].cls == 0xff || b[c].cls == SCAN_DEFINITE) {
-						/* unclassified, or another cycle's leader: ours */
-						bool fresh = b[c].cls == 0xff;
-
-						b[c].cls = SCAN_INDIRECT;
-						if (fresh)
-							sc->work[sc->nwork++] = (uint32_t)c;
-					}
-				}
-			}
+			while (sc->nwork > 0)
+				each_lost_target(sc, sc->work[--sc->nwork], take_in, &i);
 		}
 	}
 }
@@ -450,6 +503,9 @@ scan_run(struct addrmap *t, struct stacks *stacks)
 	if (sc->roots.r == NULL)
 		goto out_free;
 	sc->roots.cap = ROOTS_CAP;
+	if (!readable_init(&sc->rd, READABLE_CAP))
+		goto out_free;
+	sc->roots.readable = &sc->rd;
 	roots_modules(&sc->roots);
 
 	struct sw_thread *th = NULL;
@@ -481,9 +537,11 @@ scan_run(struct addrmap *t, struct stacks *stacks)
 		goto out_resume;
 	(void)nglobal;
 	if (sc->n > 0) {
+		size_t hint = 0;
+
 		for (size_t r = 0; r < sc->roots.n; r++) {
 			scan_range(sc, sc->roots.r[r].lo, sc->roots.r[r].hi, ST_REACHABLE, NO_PARENT,
-			    (uint32_t)r, NULL);
+			    (uint32_t)r, NULL, &hint, &sc->unreadable);
 			drain(sc);
 		}
 		mark_loader_blocks(sc, stacks);
@@ -551,12 +609,19 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 	return true;
 }
 
+uint64_t
+scan_unreadable(const struct scan *sc)
+{
+	return sc->unreadable;
+}
+
 void
 scan_free(struct scan *sc)
 {
 	if (sc->helper != NULL)
 		helper_stop(sc->helper);
 	blkindex_free(&sc->ix);
+	readable_free(&sc->rd);
 	for (int i = 0; i < 8; i++)
 		if (sc->maps[i] != NULL)
 			arena_unmap(sc->maps[i], sc->mapped[i]);

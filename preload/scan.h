@@ -46,6 +46,10 @@ void scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx);
  * false when no block of that stack was reached. */
 bool scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out);
 
+/* Bytes of blocks and roots the scan skipped: not readable (a PROT_NONE
+ * page of the heap); they were never read. */
+uint64_t scan_unreadable(const struct scan *sc);
+
 void scan_free(struct scan *sc);
 
 /* Records that the calling thread is leaving: its live stack is sp and

@@ -733,21 +733,37 @@ parse_tail(struct parser *pa)
 	struct dump *d = pa->d;
 	uint64_t counts[4];
 
-	for (size_t i = 0; i < NSTATS; i++) {
-		uint64_t *val = (uint64_t *)((char *)&d->stats + stat_fields[i].offset);
+	/* Stats past DUMP_STATS_REQUIRED are newer than format 1's first
+	 * writers: a dump may end its stats before them (they read 0). */
+	for (size_t i = 0;; i++) {
+		uint64_t *val;
 
-		if (i > 0 && expect(pa, DUMP_TAG_STAT, 3) < 0)
-			return -1;
+		if (i > 0) {
+			int r = next_line(pa);
+
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				return fail_eof(pa, i < DUMP_STATS_REQUIRED ? DUMP_TAG_STAT : DUMP_TAG_END);
+		}
+		if (i == NSTATS || (i >= DUMP_STATS_REQUIRED && field_is(&pa->f[0], DUMP_TAG_END)))
+			break;
+		if (!field_is(&pa->f[0], DUMP_TAG_STAT))
+			return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_STAT, SHOW(&pa->f[0]));
 		if (pa->nf != 3)
 			return fail(pa, "'stat' line has %zu fields, expected 3", pa->nf);
 		if (!field_is(&pa->f[1], stat_fields[i].name))
 			return fail(pa, "expected 'stat %s', found 'stat %.*s'",
 			    stat_fields[i].name, SHOW(&pa->f[1]));
+		val = (uint64_t *)((char *)&d->stats + stat_fields[i].offset);
 		if (parse_dec(pa, &pa->f[2], UINT64_MAX, stat_fields[i].name, val) < 0)
 			return -1;
 	}
-	if (expect(pa, DUMP_TAG_END, 5) < 0 ||
-	    parse_dec(pa, &pa->f[1], UINT64_MAX, "module count", &counts[0]) < 0 ||
+	if (!field_is(&pa->f[0], DUMP_TAG_END))
+		return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_END, SHOW(&pa->f[0]));
+	if (pa->nf != 5)
+		return fail(pa, "'%s' line has %zu fields, expected %d", DUMP_TAG_END, pa->nf, 5);
+	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "module count", &counts[0]) < 0 ||
 	    parse_dec(pa, &pa->f[2], UINT64_MAX, "stack count", &counts[1]) < 0 ||
 	    parse_dec(pa, &pa->f[3], UINT64_MAX, "rec count", &counts[2]) < 0 ||
 	    parse_dec(pa, &pa->f[4], UINT64_MAX, "retain count", &counts[3]) < 0)

@@ -78,6 +78,7 @@ struct dump_stats {
 	uint64_t uptime_ms;
 	uint64_t rss_bytes;
 	uint64_t dropped;
+	uint64_t unreadable;
 };
 
 struct dump {

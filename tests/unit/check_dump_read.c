@@ -463,7 +463,7 @@ static const struct bad_case {
 	{ "start-leading-zero", 8, "seconds '01' has a leading zero" },
 	{ "stat-3-fields-more", 31, "'stat' line has 4 fields, expected 3" },
 	{ "stat-duplicate", 31, "expected 'stat frees', found 'stat allocs'" },
-	{ "stat-extra", 40, "expected 'end', found 'stat'" },
+	{ "stat-extra", 40, "expected 'stat unreadable', found 'stat dropped'" },
 	{ "stat-missing", 31, "expected 'stat frees', found 'stat live_blocks'" },
 	{ "stat-swapped", 32, "expected 'stat live_blocks', found 'stat live_bytes'" },
 	{ "stat-unknown", 38, "expected 'stat rss_bytes', found 'stat rss'" },

@@ -22,3 +22,22 @@ test_no_deadlock_in_loader_callbacks() {
 	[ "$bad" -eq 0 ] || fail "$bad of 300 runs failed: $(head -c 200 "$T/race.err")"
 	dump_only >/dev/null || exit 1
 }
+
+# A heap block with a PROT_NONE page at exit: the scan skips the page, never
+# faults, and the dump says how much it skipped. Valgrind agrees on the
+# classes.
+test_scan_skips_prot_none_memory() {
+	local exe d
+	exe=$(build_prog prot_none) || exit 1
+	run_both "$exe"
+	expect_status 0
+	d=$(dump_only) || exit 1
+	[ "$(dump_sum "$d" definite)" = "1 24" ] || fail "definite: $(dump_sum "$d" definite)"
+	[ "$(dump_sum "$d" reachable)" = "2 12336" ] || fail "reachable: $(dump_sum "$d" reachable)"
+	[ "$(dump_stat "$d" unreadable)" = 4096 ] || fail "unreadable: $(dump_stat "$d" unreadable)"
+	if command -v valgrind >/dev/null 2>&1; then
+		valgrind --leak-check=full --show-leak-kinds=all --log-file="$T/vg.log" "$exe" >/dev/null 2>&1
+		grep -q "definitely lost: 24 bytes in 1 blocks" "$T/vg.log" || fail "valgrind: $(grep 'lost:' "$T/vg.log" | tr '\n' ' ')"
+		grep -q "still reachable: 12,336 bytes in 2 blocks" "$T/vg.log" || fail "valgrind: $(grep 'reachable:' "$T/vg.log")"
+	fi
+}

@@ -44,11 +44,18 @@ test_report_bad_dumps() {
 		n=$((n + 1))
 	done
 	note "$n truncations rejected"
-	# each line deleted in turn (the end counts or the order must catch it)
+	# each line deleted in turn (the end counts or the order must catch it),
+	# but for the stats added after format 1's first writers, which older
+	# dumps lack: without one the dump is still read
 	i=1
 	while [ "$i" -le "$(wc -l <good.dump)" ]; do
 		sed "${i}d" good.dump >del.dump
-		expect_input_error del.dump "line $i deleted: $(sed -n "${i}p" good.dump)"
+		if sed -n "${i}p" good.dump | grep -q '^stat unreadable '; then
+			"$LEAKREPORT" del.dump >/dev/null 2>"$T/del.err"
+			[ $? -le 1 ] || fail "a dump without its 'stat unreadable' line is refused: $(cat "$T/del.err")"
+		else
+			expect_input_error del.dump "line $i deleted: $(sed -n "${i}p" good.dump)"
+		fi
 		i=$((i + 1))
 	done
 	# random bytes, alone and after a valid first line

@@ -6,7 +6,8 @@
  * Expected dump (function: blocks bytes):
  *   a_malloc 1 11, a_calloc 1 21, a_realloc_null 1 13, a_realloc_grow 1 4000,
  *   a_realloc_shrink 1 10, a_reallocarray 1 45, a_posix_memalign 1 33,
- *   a_aligned_alloc 1 256, a_memalign 1 40, a_valloc 1 300, a_pvalloc 1 8192;
+ *   a_aligned_alloc 1 256, a_memalign 1 40, a_valloc 1 300, a_pvalloc 1 8192
+ *   (pvalloc(5000): two whole pages, as malloc_usable_size says);
  *   nothing from a_src_* or a_realloc_zero.
  */
 #include <malloc.h>
@@ -36,7 +37,7 @@ NOINLINE static void *a_reallocarray(void) { void *p = reallocarray(NULL, 5, 9);
 NOINLINE static void *a_aligned_alloc(void) { void *p = aligned_alloc(128, 256); NO_TAIL_CALL(); return p; }
 NOINLINE static void *a_memalign(void) { void *p = memalign(32, 40); NO_TAIL_CALL(); return p; }
 NOINLINE static void *a_valloc(void) { void *p = valloc(300); NO_TAIL_CALL(); return p; }
-NOINLINE static void *a_pvalloc(void) { void *p = pvalloc(8192); NO_TAIL_CALL(); return p; }
+NOINLINE static void *a_pvalloc(void) { void *p = pvalloc(5000); NO_TAIL_CALL(); return p; }
 
 NOINLINE static void *
 a_posix_memalign(void)
