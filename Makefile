@@ -20,7 +20,7 @@ PRELOAD_SRCS := \
 	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
 	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c preload/blkindex.c preload/helper.c \
 	preload/snapshot.c preload/procfs.c preload/stackcache.c \
-	preload/aside.c preload/pathglob.c preload/self.c preload/readable.c
+	preload/aside.c preload/pathglob.c preload/self.c preload/readable.c preload/exits.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/dump_read.c \

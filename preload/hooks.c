@@ -36,6 +36,7 @@
 #include "config.h"
 #include "counters.h"
 #include "dumpfmt.h"
+#include "exits.h"
 #include "fmt.h"
 #include "guard.h"
 #include "hooks.h"
@@ -555,6 +556,7 @@ main_wrapper(int argc, char **argv, char **envp)
 {
 	int rc = program_main(argc, argv, envp);
 
+	exits_claim();          /* main's return exits: one exit at a time */
 	scan_set_stack_start((uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *));
 	return rc;
 }
@@ -585,6 +587,7 @@ exit(int status)
 		fmt_log("cannot find exit; aborting", NULL);
 		abort();
 	}
+	exits_claim();
 	exit_here(real_exit, status);
 }
 

@@ -55,6 +55,7 @@
 #include "counters.h"
 #include "deepbind.h"
 #include "dump.h"
+#include "exits.h"
 #include "fmt.h"
 #include "guard.h"
 #include "hooks.h"
@@ -150,8 +151,14 @@ init_final_dump(void)
 		return;         /* a vfork child: the memory is the parent's */
 	/* acq_rel: elects one dumper; pairs with the release publish of ACTIVE. */
 	if (!atomic_compare_exchange_strong_explicit(&lk_state, &expect, STATE_DUMPING,
-	    memory_order_acq_rel, memory_order_acquire))
+	    memory_order_acq_rel, memory_order_acquire)) {
+		/* Another thread is writing the dump and will end the process
+		 * when it is done (exit handlers or _exit: see exits.c); going
+		 * on to _exit now would end it in the middle of the dump. */
+		if (expect == STATE_DUMPING)
+			exits_park();
 		return;
+	}
 	int saved = errno;
 	int was_busy = lk_busy;
 	lk_busy = 1;            /* whatever libc allocates now is ours, untracked */

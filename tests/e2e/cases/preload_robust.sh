@@ -41,3 +41,29 @@ test_scan_skips_prot_none_memory() {
 		grep -q "still reachable: 12,336 bytes in 2 blocks" "$T/vg.log" || fail "valgrind: $(grep 'reachable:' "$T/vg.log")"
 	fi
 }
+
+# exit_runs MODE RUNS STATUS: RUNS runs of exit_race MODE must each end with
+# STATUS and write exactly one complete dump holding the one leaked block.
+exit_runs() {
+	local exe i st n bad=0 why=
+	exe=$(build_prog exit_race) || exit 1
+	for i in $(seq 1 "$2"); do
+		rm -rf "$T/out" && mkdir -p "$T/out"
+		timeout -k 2 10 env LD_PRELOAD="$LIBLEAK" LEAK_QUIET=1 LEAK_OUTPUT="$T/out/leak.%p.dump" \
+			"$exe" "$1" >/dev/null 2>"$T/exit.err"
+		st=$?
+		n=$(dump_list | wc -l)
+		if [ "$st" -ne "$3" ] || [ "$n" -ne 1 ]; then
+			bad=$((bad + 1))
+			why="status $st, $n dumps"
+			continue
+		fi
+		[ "$(dump_sum "$(dump_list)" definite)" = "1 32" ] || { bad=$((bad + 1)); why="definite: $(dump_sum "$(dump_list)" definite)"; }
+	done
+	[ "$bad" -eq 0 ] || fail "exit_race $1: $bad of $2 runs wrong (last: $why)"
+}
+
+test_exit_two_threads_at_once() { exit_runs two 200 7; }
+test_exit_main_returns_while_worker_exits() { exit_runs main 100 3; }
+test_exit_late_worker_keeps_main_status() { exit_runs late 20 0; }
+test_exit_two_threads_underscore_exit() { exit_runs underscore 50 9; }
