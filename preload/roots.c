@@ -150,6 +150,7 @@ struct mapping {
 	char perms[5];
 	bool anon;              /* no file (inode 0), not a [special] one */
 	bool special;           /* [heap], [stack], [vvar], [vdso], [vsyscall] */
+	bool main_stack;        /* [stack] */
 };
 
 static uintptr_t
@@ -201,6 +202,7 @@ parse_line(const char *p, const char *end, struct mapping *m)
 	}
 	bool zero_inode = inode != NULL && inode[0] == '0' && (inode[1] == ' ' || inode + 1 == eol);
 	m->special = path != NULL && path[0] == '[' && strncmp(path, "[anon:", 6) != 0;
+	m->main_stack = path != NULL && eol - path >= 7 && memcmp(path, "[stack]", 7) == 0;
 	m->anon = zero_inode && !m->special;
 	return eol + 1;
 }
@@ -322,8 +324,52 @@ add_stack(struct maps_ctx *mc, uintptr_t from, uintptr_t hi, pid_t tid)
 		add_pieces(mc->r, &mc->p, ROOT_THREAD, (uint32_t)tid);
 }
 
+/*
+ * Each thread's own stack: the main thread's is [stack]; another's is the
+ * mapping that holds its thread pointer (glibc puts the thread's TCB and
+ * static TLS at the top of its stack block). A thread whose stack pointers
+ * all lie elsewhere runs on a stack of its own making (a makecontext()
+ * coroutine on a heap block, a green thread): then its whole own stack is
+ * scanned, as LeakSanitizer does, since the frames it will return to are
+ * there.
+ */
+struct home {
+	pid_t tid;
+	uintptr_t tp;           /* 0 for the main thread: [stack] */
+	uintptr_t sp[2];        /* its stack pointers, 0 if unknown */
+	uintptr_t lo, hi;       /* its own stack's mapping, once found */
+};
+
+static bool
+home_holds(const struct home *h, uintptr_t a)
+{
+	return a != 0 && a >= h->lo && a < h->hi;
+}
+
+/* Pass 1: finds each thread's own stack mapping. */
+static void
+homes_find(struct home *hs, int n, const char *buf, const char *end)
+{
+	struct mapping m;
+
+	for (const char *q = buf; q != NULL && q < end;) {
+		q = parse_line(q, end, &m);
+		if (q == NULL)
+			break;
+		for (int i = 0; i < n; i++) {
+			if (hs[i].hi != 0)
+				continue;
+			if (hs[i].tp == 0 ? m.main_stack : hs[i].tp >= m.lo && hs[i].tp < m.hi) {
+				hs[i].lo = m.lo;
+				hs[i].hi = m.hi;
+			}
+		}
+	}
+}
+
 int
 roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
+    uintptr_t my_tp,
     size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
     void *ctx)
 {
@@ -353,6 +399,21 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 	mc.nglobals = r->n;
 	const char *end = buf + len;
 	struct mapping prev = { 0 }, m;
+
+	/* The homes array lives in the maps buffer's spare room past the text. */
+	size_t nhomes = 0, room = (MAPS_MAX - len) / sizeof(struct home);
+	struct home *hs = (struct home *)(buf + ((len + 63) & ~(size_t)63));
+	pid_t pid = getpid();
+	if (room > 1 + (size_t)nth) {
+		hs[nhomes++] = (struct home){ .tid = my_tid, .tp = my_tid == pid ? 0 : my_tp,
+		    .sp = { my_sp, 0 } };
+		for (int i = 0; i < nth; i++)
+			if (th[i].tid > 0)
+				hs[nhomes++] = (struct home){ .tid = th[i].tid,
+				    .tp = th[i].tid == pid ? 0 : th[i].tp,
+				    .sp = { th[i].handler_sp, th[i].sp } };
+		homes_find(hs, (int)nhomes, buf, end);
+	}
 	for (const char *q = buf; q != NULL && q < end; prev = m) {
 		q = parse_line(q, end, &m);
 		if (q == NULL)
@@ -378,6 +439,14 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 				add_stack(&mc, at[k], m.hi, th[i].tid);
 				stack = true;
 			}
+		}
+		/* Own stacks of threads that run elsewhere: the whole mapping. */
+		for (size_t i = 0; i < nhomes && !stack; i++) {
+			if (hs[i].lo != m.lo || hs[i].hi != m.hi || home_holds(&hs[i], hs[i].sp[0]) ||
+			    home_holds(&hs[i], hs[i].sp[1]) || (hs[i].sp[0] == 0 && hs[i].sp[1] == 0))
+				continue;
+			add_stack(&mc, m.lo, m.hi, hs[i].tid);
+			stack = true;
 		}
 		if (stack || !m.anon || m.perms[0] != 'r' || m.perms[1] != 'w')
 			continue;

@@ -50,11 +50,14 @@ int roots_modules(struct roots *r);
  * less our own memory, module segments, glibc arena heaps and live blocks.
  * blocks_in(ctx, lo, hi, spans, max) stores up to max [start, end) pairs of
  * live blocks (with their chunk headers) inside [lo, hi) and returns how
- * many there are in all. Also fills r->readable with every readable
+ * many there are in all. A thread whose stack pointers all lie outside its
+ * own stack (the main thread's [stack], another's the mapping that holds
+ * its thread pointer, my_tp for the caller) gets that whole stack too.
+ * Also fills r->readable with every readable
  * mapping. Only system calls: safe while stopped.
  * Returns how many were added, or -1 when /proc/self/maps is unreadable. */
 int roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
-    size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
+    uintptr_t my_tp, size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
     void *ctx);
 
 #endif /* LIBLEAK_ROOTS_H */

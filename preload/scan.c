@@ -533,7 +533,8 @@ scan_run(struct addrmap *t, struct stacks *stacks)
 	size_t nglobal = sc->roots.n;
 	pid_t me = (pid_t)syscall(SYS_gettid);
 	uintptr_t my_sp = exit_sp != 0 && exit_tid == me ? exit_sp : spill_and_sp();
-	if (roots_maps(&sc->roots, th, nth, my_sp, me, blocks_in, sc) < 0)
+	if (roots_maps(&sc->roots, th, nth, my_sp, me, (uintptr_t)__builtin_thread_pointer(),
+	    blocks_in, sc) < 0)
 		goto out_resume;
 	(void)nglobal;
 	if (sc->n > 0) {

@@ -260,6 +260,12 @@ test_reach_cxx_static_registry() {
 	REACH_LIB=cxx_registry_lib reach_compare cxx_registry "3 registered" 0 "0 0" "0 0" "0 0" "7 336"
 }
 
+# A thread running on a stack of its own making (a makecontext coroutine
+# on a heap block) at exit: its own stack is scanned whole, as in LSan.
+test_reach_thread_on_coroutine_stack() {
+	reach_compare reach_ucontext "coroutine exits" 0 "0 0" "0 0" "0 0" "4 69712"
+}
+
 test_reach_mmap_region() {
 	reach_compare reach_mmap "mapping holds it" 0 "0 0" "0 0" "0 0" "1 144"
 }
