@@ -65,4 +65,14 @@ readable_piece(const struct readable *rd, uintptr_t *lo, uintptr_t hi, uintptr_t
 	return true;
 }
 
+/* Whether all of [lo, hi) is readable. */
+static inline bool
+readable_has(const struct readable *rd, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t a = lo, end;
+	size_t hint = 0;
+
+	return lo < hi && readable_piece(rd, &a, hi, &end, &hint) && a == lo && end == hi;
+}
+
 #endif /* LIBLEAK_READABLE_H */

@@ -13,8 +13,10 @@
  *  - mappings that hold live tracked blocks (the heap itself, glibc's
  *    per-thread arenas, big mmap'd blocks): blocks are reached by marking,
  *    and free chunks in there hold stale pointers.
- *  - anonymous mappings that look like glibc's thread arenas (64 MiB
- *    aligned, followed by their PROT_NONE reserve) even when empty.
+ *  - glibc's thread arena heaps, even empty or shrunk: found through
+ *    main_arena's ring of arenas and each arena's heap_info chain
+ *    (heaps_find); only when main_arena is unknown, by their look (64 MiB
+ *    aligned, a heap_info whose mprotect_size is the read-write part).
  *  - thread stacks other than the live parts of live threads: a mapping
  *    right above a PROT_NONE guard is a thread stack; glibc caches the
  *    stacks of exited threads, whose stale contents are not roots.
@@ -207,9 +209,50 @@ parse_line(const char *p, const char *end, struct mapping *m)
 	return eol + 1;
 }
 
-/* glibc's per-thread arena heaps start 64 MiB aligned with a heap_info:
- * ar_ptr, prev, size, mprotect_size; the read-write part is mprotect_size
- * long. Recognised even when it holds no live block. */
+/*
+ * glibc's thread arenas and their heaps, by what glibc guarantees: the
+ * arenas form a ring through malloc_state.next from main_arena; the top
+ * chunk of an arena lies in its newest heap, which starts HEAP_ALIGN
+ * aligned with a heap_info (ar_ptr, prev, size, mprotect_size) naming the
+ * arena; prev links the arena's older heaps. A heap spans
+ * max(size, mprotect_size) bytes: once glibc shrinks it, size drops below
+ * mprotect_size, and the pages in between are still mapped read-write.
+ * Every word is read only after readable_has() says it may be. False when
+ * main_arena is unknown.
+ */
+#define ARENA_TOP       96              /* offsetof(struct malloc_state, top) */
+#define ARENA_NEXT      2160            /* offsetof(struct malloc_state, next) */
+
+static bool
+heaps_find(struct roots *r)
+{
+	const struct readable *rd = r->readable;
+
+	r->nheaps = 0;
+	if (arena_lo == 0 || rd == NULL || !readable_has(rd, arena_lo, arena_hi))
+		return false;
+	uintptr_t a = *(const uintptr_t *)(arena_lo + ARENA_NEXT);
+	for (int arenas = 0; a != arena_lo && arenas < 1024; arenas++) {
+		if (!readable_has(rd, a, a + (arena_hi - arena_lo)))
+			break;
+		uintptr_t h = *(const uintptr_t *)(a + ARENA_TOP) & ~(HEAP_ALIGN - 1);
+		for (int hops = 0; h != 0 && hops < 1024 && readable_has(rd, h, h + 32); hops++) {
+			const uintptr_t *info = (const uintptr_t *)h;
+			uintptr_t span = info[2] > info[3] ? info[2] : info[3];
+
+			if (info[0] != a || span > HEAP_ALIGN || r->nheaps == ROOTS_MAX_HEAPS)
+				break;
+			r->heap_lo[r->nheaps] = h;
+			r->heap_hi[r->nheaps++] = h + span;
+			h = info[1];
+		}
+		a = *(const uintptr_t *)(a + ARENA_NEXT);
+	}
+	return true;
+}
+
+/* Without main_arena: a heap_info whose mprotect_size is the read-write
+ * part of the mapping, and its size no larger (a shrunk heap is missed). */
 static bool
 is_arena_heap(const struct mapping *m)
 {
@@ -273,7 +316,10 @@ cut_non_roots(struct pieces *p, const struct roots *r, size_t nglobals,
 	for (size_t i = 0; i < nglobals; i++)
 		if (r->r[i].kind == ROOT_GLOBAL)
 			pieces_cut(p, r->r[i].lo, r->r[i].hi);
-	for (uintptr_t a = (lo + HEAP_ALIGN - 1) & ~(HEAP_ALIGN - 1); a + 64 <= hi; a += HEAP_ALIGN) {
+	for (size_t i = 0; i < r->nheaps; i++)
+		pieces_cut(p, r->heap_lo[i], r->heap_hi[i]);
+	for (uintptr_t a = (lo + HEAP_ALIGN - 1) & ~(HEAP_ALIGN - 1);
+	    !r->heaps_known && a + 64 <= hi; a += HEAP_ALIGN) {
 		struct mapping m = { .lo = a, .hi = hi };
 		const uintptr_t *info = (const uintptr_t *)a;
 
@@ -346,9 +392,10 @@ home_holds(const struct home *h, uintptr_t a)
 	return a != 0 && a >= h->lo && a < h->hi;
 }
 
-/* Pass 1: finds each thread's own stack mapping. */
+/* Pass 1: finds each thread's own stack mapping, and notes every readable
+ * mapping in rd. */
 static void
-homes_find(struct home *hs, int n, const char *buf, const char *end)
+homes_find(struct home *hs, int n, struct readable *rd, const char *buf, const char *end)
 {
 	struct mapping m;
 
@@ -356,6 +403,8 @@ homes_find(struct home *hs, int n, const char *buf, const char *end)
 		q = parse_line(q, end, &m);
 		if (q == NULL)
 			break;
+		if (m.perms[0] == 'r' && rd != NULL)
+			readable_add(rd, m.lo, m.hi);
 		for (int i = 0; i < n; i++) {
 			if (hs[i].hi != 0)
 				continue;
@@ -400,26 +449,26 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 	const char *end = buf + len;
 	struct mapping prev = { 0 }, m;
 
-	/* The homes array lives in the maps buffer's spare room past the text. */
-	size_t nhomes = 0, room = (MAPS_MAX - len) / sizeof(struct home);
-	struct home *hs = (struct home *)(buf + ((len + 63) & ~(size_t)63));
+	/* The homes array lives in the maps buffer's spare room past the text
+	 * (64 MiB hold far more than maps and every thread). */
+	size_t off = (len + 63) & ~(size_t)63;
+	size_t nhomes = 0, room = off < MAPS_MAX ? (MAPS_MAX - off) / sizeof(struct home) : 0;
+	struct home *hs = (struct home *)(buf + off);
 	pid_t pid = getpid();
-	if (room > 1 + (size_t)nth) {
+	if (room > 0)
 		hs[nhomes++] = (struct home){ .tid = my_tid, .tp = my_tid == pid ? 0 : my_tp,
 		    .sp = { my_sp, 0 } };
-		for (int i = 0; i < nth; i++)
-			if (th[i].tid > 0)
-				hs[nhomes++] = (struct home){ .tid = th[i].tid,
-				    .tp = th[i].tid == pid ? 0 : th[i].tp,
-				    .sp = { th[i].handler_sp, th[i].sp } };
-		homes_find(hs, (int)nhomes, buf, end);
-	}
+	for (int i = 0; i < nth && nhomes < room; i++)
+		if (th[i].tid > 0)
+			hs[nhomes++] = (struct home){ .tid = th[i].tid,
+			    .tp = th[i].tid == pid ? 0 : th[i].tp,
+			    .sp = { th[i].handler_sp, th[i].sp } };
+	homes_find(hs, (int)nhomes, r->readable, buf, end);
+	r->heaps_known = heaps_find(r);
 	for (const char *q = buf; q != NULL && q < end; prev = m) {
 		q = parse_line(q, end, &m);
 		if (q == NULL)
 			break;
-		if (m.perms[0] == 'r' && r->readable != NULL)
-			readable_add(r->readable, m.lo, m.hi);
 		/* Live stacks: ours and the stopped threads', from their sp up. */
 		bool stack = false;
 		if (my_sp >= m.lo && my_sp < m.hi) {

@@ -13,6 +13,7 @@
 #include "stopworld.h"
 
 #define ROOTS_MAX_OURS  4096
+#define ROOTS_MAX_HEAPS 4096
 
 enum root_kind {
 	ROOT_GLOBAL,            /* a module's writable segment; who = module id */
@@ -35,6 +36,10 @@ struct roots {
 	struct root_region ours[ROOTS_MAX_OURS];        /* scratch: our own mappings */
 	size_t nours;
 	struct readable *readable;      /* filled by roots_maps(): what may be read */
+	uintptr_t heap_lo[ROOTS_MAX_HEAPS];     /* scratch: glibc's thread arena heaps */
+	uintptr_t heap_hi[ROOTS_MAX_HEAPS];
+	size_t nheaps;
+	bool heaps_known;               /* found from main_arena's list of arenas */
 };
 
 /* At start-up, with the real allocator: finds glibc's main_arena so that
