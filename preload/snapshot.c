@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@
 #include "state.h"
 
 #define WARN_POLL_MS    100
+#define SEQ_SKIP_MAX    100000          /* names of an earlier image tried at most */
 #define WARN_FRAMES     4
 
 static sem_t wake;
@@ -62,16 +64,23 @@ static void
 take_snapshot(void)
 {
 	char path[PATH_MAX];
-	uint64_t n = ++seq;
+	struct stat st;
+
+	/* After exec the new image counts from 1 again under the same pid: the
+	 * numbers its earlier image used are skipped, never overwritten. */
+	for (int tries = 0;; tries++) {
+		if (dump_path(lk_config.snapshot_output, lk_start_cwd, getpid(), ++seq, path,
+		    sizeof(path)) != 0) {
+			fmt_log("the snapshot path is too long", NULL);
+			return;
+		}
+		if (tries == SEQ_SKIP_MAX || lstat(path, &st) != 0)
+			break;
+	}
 	struct dump_src src = {
 		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
-		.snapshot = true, .seq = n, .atomic = false, .scan = NULL,
+		.snapshot = true, .seq = seq, .atomic = false, .scan = NULL,
 	};
-
-	if (dump_path(lk_config.snapshot_output, lk_start_cwd, getpid(), n, path, sizeof(path)) != 0) {
-		fmt_log("the snapshot path is too long", NULL);
-		return;
-	}
 	dump_to_file(path, &src, NULL);
 }
 

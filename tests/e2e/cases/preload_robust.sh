@@ -67,3 +67,15 @@ test_exit_two_threads_at_once() { exit_runs two 200 7; }
 test_exit_main_returns_while_worker_exits() { exit_runs main 100 3; }
 test_exit_late_worker_keeps_main_status() { exit_runs late 20 0; }
 test_exit_two_threads_underscore_exit() { exit_runs underscore 50 9; }
+
+# After exec the new image (same pid) numbers its snapshots past the old
+# image's files instead of colliding with them.
+test_snapshots_across_exec() {
+	local exe
+	exe=$(build_prog snap_exec) || exit 1
+	LEAK_SNAPSHOT_SIGNAL=USR2 run_leak "$exe" "$T/out"
+	expect_status 0
+	[ "$(cat "$T/leak.out")" = "4 snapshots" ] || fail "stdout: $(cat "$T/leak.out"); stderr: $(head -c 300 "$T/leak.err")"
+	grep -q "exists already" "$T/leak.err" && fail "a snapshot was refused: $(grep -m1 exists "$T/leak.err")"
+	[ "$(dump_list | wc -l)" -eq 5 ] || fail "$(dump_list | wc -l) dumps: $(ls "$T/out" | tr '\n' ' ')"
+}
