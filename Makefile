@@ -59,10 +59,10 @@ UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stac
 	check_trend check_diff
 
 UNIT_check_pathglob    := preload/pathglob.c
-UNIT_check_table       := preload/table.c preload/arena.c
-UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c
-UNIT_check_counters    := preload/counters.c preload/arena.c
-UNIT_check_stacks      := preload/stacks.c preload/arena.c
+UNIT_check_table       := preload/table.c preload/arena.c preload/fmt.c
+UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c preload/fmt.c
+UNIT_check_counters    := preload/counters.c preload/arena.c preload/fmt.c
+UNIT_check_stacks      := preload/stacks.c preload/arena.c preload/fmt.c
 UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c preload/blkindex.c preload/helper.c \
 	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c preload/self.c preload/readable.c \
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/err.c

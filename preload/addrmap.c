@@ -30,6 +30,11 @@
  * (sqlite3's peak RSS with 8-byte entries: 1.32x of its own with every
  * block in the map, 1.11x with this limit.)
  *
+ * Under an address-space limit (RLIMIT_AS) arena_reserve() refuses the
+ * sparse reservations (a leaf reserves 32 MiB for 256 MiB of address space,
+ * which the limit counts though it costs no memory): then there is no
+ * direct map at all and every block is in the table.
+ *
  * Spill: a block goes to the hash table instead when its address is not
  * 16-aligned or above 2^47, it is MAP_MAX_SIZE bytes or more, its stack id
  * is above MAP_MAX_STACK, its leaf cannot be mapped, or its granule
@@ -131,6 +136,8 @@ entry_stack(uint32_t v)
 static inline struct leaf *
 leaf_get(struct addrmap *m, uintptr_t addr)
 {
+	if (m->top == NULL)
+		return NULL;    /* no direct map: everything is in the table */
 	/* acquire: pairs with the CAS in leaf_make() (b). */
 	return atomic_load_explicit(&m->top[addr >> LEAF_SHIFT], memory_order_acquire);
 }
@@ -141,6 +148,8 @@ leaf_make(struct addrmap *m, uintptr_t addr)
 	size_t ti = addr >> LEAF_SHIFT;
 	struct leaf *expect = NULL;
 
+	if (m->top == NULL)
+		return NULL;
 	/* release: pairs with foreach's acquire (a); set before publishing. */
 	atomic_fetch_or_explicit(&m->listed[ti / 64], (uint64_t)1 << (ti % 64),
 	    memory_order_release);
@@ -163,10 +172,12 @@ addrmap_new(void)
 
 	if (m == NULL)
 		return NULL;
+	/* Without the reservation (an address-space limit: arena_reserve()
+	 * refuses), every block goes to the table, which grows with the heap. */
 	m->top = arena_reserve(TOP_N * sizeof(m->top[0]));
 	m->listed = arena_map(TOP_N / 8);
 	m->spill = table_new(1024);
-	if (m->top == NULL || m->listed == NULL || m->spill == NULL)
+	if (m->listed == NULL || m->spill == NULL)
 		return NULL;    /* what was mapped stays with the arena; rare */
 	return m;
 }

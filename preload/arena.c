@@ -11,6 +11,16 @@
  * a release store on its length), so that the exit scan can leave our own
  * memory out of its roots: arena_foreach_map().
  *
+ * Under an address-space limit (RLIMIT_AS, `ulimit -v`), which counts
+ * reserved address space as if it were used, libleak must run out before
+ * the program does: arena_reserve() refuses its sparse reservations, and
+ * while the budget is on (until the exit dump lifts it), arena_map()
+ * refuses any mapping that would bring libleak's own memory past a
+ * sixteenth of the limit, or the process's address space past three
+ * quarters of it. Callers then stop tracking
+ * (blocks are dropped and counted), and the program keeps the rest of the
+ * limit for itself. One line says so, once.
+ *
  * Concurrency: arena_alloc() reads the current chunk with acquire (pairs with
  * the release CAS that installs a chunk, so the chunk's fields are seen
  * initialised) and claims space with a relaxed fetch_add on its offset: the
@@ -21,9 +31,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "arena.h"
+#include "fmt.h"
 
 #define CHUNK_SIZE      ((size_t)1 << 20)
 
@@ -45,6 +59,55 @@ static struct reg_entry *reg;           /* REG_MAX entries, mapped on first use 
 static _Atomic size_t reg_count;
 static _Atomic int reg_state;           /* 0 none, 1 mapping, 2 ready, 3 failed */
 static _Atomic long fault_left = -1;    /* maps still allowed; -1: no fault */
+static uint64_t as_limit;               /* RLIMIT_AS in bytes; 0: none. Set once at start */
+static _Atomic int budget_on = 1;       /* arena_lift_budget() clears it */
+static _Atomic int budget_said;         /* the line was printed */
+static _Atomic uint64_t mapped_total;   /* bytes arena_map() has mapped (relaxed: a tally) */
+
+void
+arena_limit_init(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		as_limit = (uint64_t)rl.rlim_cur;
+}
+
+void
+arena_lift_budget(void)
+{
+	atomic_store_explicit(&budget_on, 0, memory_order_relaxed);
+}
+
+/* Whether mapping `bytes` more leaves the program a quarter of the limit. */
+static bool
+budget_allows(size_t bytes)
+{
+	char buf[64];
+	uint64_t pages = 0;
+
+	/* relaxed: a flag read once per map; a late change costs one map. */
+	if (as_limit == 0 || !atomic_load_explicit(&budget_on, memory_order_relaxed))
+		return true;
+	if (atomic_load_explicit(&mapped_total, memory_order_relaxed) + bytes > as_limit / 16)
+		goto refuse;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		pages = pages * 10 + (uint64_t)(buf[i] - '0');
+	if (pages * 4096 + bytes <= as_limit / 4 * 3)
+		return true;
+refuse:;
+	int said = 0;
+	if (atomic_compare_exchange_strong_explicit(&budget_said, &said, 1, memory_order_relaxed,
+	    memory_order_relaxed))
+		fmt_log("the address-space limit (ulimit -v) is near; libleak takes no more memory "
+		    "and stops tracking new blocks (counted as dropped)", NULL);
+	return false;
+}
 
 void
 arena_set_fault(long n)
@@ -141,9 +204,12 @@ arena_map(size_t bytes)
 	if (!fault_allows())
 		return NULL;
 	bytes = (bytes + 4095) & ~(size_t)4095;
+	if (!budget_allows(bytes))
+		return NULL;
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
+	atomic_fetch_add_explicit(&mapped_total, bytes, memory_order_relaxed);
 	/* Big maps (table generations) are probed at random: with 4 KiB pages
 	 * nearly every probe is a TLB miss too. Huge pages where the kernel
 	 * offers them on request; a hint, its failure changes nothing. */
@@ -156,6 +222,8 @@ arena_map(size_t bytes)
 void *
 arena_reserve(size_t bytes)
 {
+	if (as_limit != 0)
+		return NULL;    /* reservations count against the limit: see the header */
 	if (!fault_allows())
 		return NULL;
 	bytes = (bytes + 4095) & ~(size_t)4095;

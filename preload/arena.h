@@ -34,6 +34,13 @@ void arena_unmap(void *p, size_t bytes);
  * for the registry itself: the memory the exit scan must not take as roots. */
 void arena_foreach_map(void (*fn)(void *ctx, uintptr_t lo, uintptr_t hi), void *ctx);
 
+/* Reads RLIMIT_AS once, at start-up: under a limit, reservations are
+ * refused and maps stop where the program would run short (arena.c). */
+void arena_limit_init(void);
+
+/* Ends that budget: the exit dump may use what is left. */
+void arena_lift_budget(void);
+
 /* Makes arena_map() fail once `n` more maps have succeeded; -1 disables. */
 void arena_set_fault(long n);
 

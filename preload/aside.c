@@ -13,7 +13,10 @@
  *    after us, or a sanitizer runtime linked as a shared library;
  *  - the program's own calls do not reach our malloc: the executable or a
  *    library preloaded before us defines malloc (a statically linked
- *    sanitizer runtime, a custom allocator).
+ *    sanitizer runtime, a custom allocator). hooks.c finds that out by
+ *    calling the malloc a global lookup gives (an executable that takes
+ *    malloc's address makes its own PLT entry that address, so comparing
+ *    addresses would not do) and seeing whether our hook ran.
  * Before our constructor (from inside the first malloc) only what costs no
  * lock is asked: Valgrind's client request, and whether the next malloc is
  * the function behind `__libc_malloc`, which glibc exports as an alias of
@@ -92,7 +95,7 @@ in_libc(const void *addr)
 }
 
 bool
-aside_late(void *our_malloc, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t),
+aside_late(bool reached, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t),
     char *buf, unsigned cap)
 {
 	struct fmtbuf f;
@@ -102,7 +105,7 @@ aside_late(void *our_malloc, void *(*real_malloc)(size_t), void *(*libc_malloc)(
 	fmt_init(&f, buf, cap - 1);
 	if (RUNNING_ON_VALGRIND) {
 		fmt_str(&f, "running under Valgrind");
-	} else if (global != NULL && global != our_malloc) {
+	} else if (!reached) {
 		/* Someone before us in the lookup order defines malloc. */
 		if (san != NULL) {
 			fmt_str(&f, "the program is built with ");

@@ -14,13 +14,14 @@
 const char *aside_early(void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t));
 
 /* The same question asked once the loader may be used (our constructor):
- * also whether the program's calls reach our malloc at all (the program
- * or an earlier preload defines malloc: a statically linked sanitizer
- * runtime, a custom allocator), and which sanitizer or module it is.
+ * also whether the program's calls reach our malloc at all (`reached`, from
+ * hooks_probe(): false when the program or an earlier preload defines
+ * malloc: a statically linked sanitizer runtime, a custom allocator), and
+ * which sanitizer or module it is.
  * Writes a phrase such as "malloc is AddressSanitizer's" into buf (cap
  * bytes) and returns true when libleak must stand aside. May call dlsym
  * and dladdr, which take the loader's lock: not from inside malloc. */
-bool aside_late(void *our_malloc, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t),
+bool aside_late(bool reached, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t),
     char *buf, unsigned cap);
 
 #endif /* LIBLEAK_ASIDE_H */

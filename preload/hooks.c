@@ -170,6 +170,27 @@ hooks_verify_counts(uint64_t *hits, uint64_t *diffs)
 	*diffs = atomic_load_explicit(&verify_diffs, memory_order_relaxed);
 }
 
+#define GUARD_PROBE     2       /* lk_busy while hooks_probe() calls malloc */
+
+static __thread int probe_seen __attribute__((tls_model("initial-exec")));
+
+bool
+hooks_probe(void)
+{
+	void *(*m)(size_t) = (void *(*)(size_t))dlsym(RTLD_DEFAULT, "malloc");
+	void (*f)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, "free");
+	int was = lk_busy;
+
+	if (m == NULL || f == NULL)
+		return true;
+	probe_seen = 0;
+	lk_busy = GUARD_PROBE;
+	void *p = m(1);
+	lk_busy = was;
+	f(p);
+	return probe_seen != 0;
+}
+
 /* Not ACTIVE yet: the first allocation starts tracking (init.c). True
  * when the state is now ACTIVE. */
 static __attribute__((noinline, cold)) bool
@@ -190,8 +211,11 @@ track_start(void)
 static inline __attribute__((always_inline)) void
 track(void *p, size_t n)
 {
-	if (p == NULL || lk_busy)
+	if (p == NULL || lk_busy) {
+		if (lk_busy == GUARD_PROBE)
+			probe_seen = 1;         /* hooks_probe() called through us */
 		return;
+	}
 	if (!state_is(STATE_ACTIVE) && !track_start())
 		return;
 	lk_busy = 1;
@@ -239,10 +263,6 @@ malloc(size_t n)
 	track(p, n);
 	return p;
 }
-
-/* Our own malloc, not whatever the GOT says `malloc` is. */
-extern __typeof__(malloc) hooks_malloc
-    __attribute__((alias("malloc"), visibility("hidden"), copy(malloc)));
 
 LK_EXPORT void
 free(void *p)

@@ -27,9 +27,11 @@ struct real_fns {
 
 extern struct real_fns real;
 
-/* Our exported malloc itself (an alias that the loader cannot rebind):
- * aside.c compares it with the malloc the program's calls reach. */
-void *hooks_malloc(size_t n);
+/* Whether the program's calls to malloc reach our hook: calls the malloc a
+ * global lookup finds (the executable's PLT entry, an earlier preload's)
+ * and sees whether track() ran. Takes the loader's lock (dlsym): from our
+ * constructor only. */
+bool hooks_probe(void);
 
 /* Looks the real functions up with dlsym(RTLD_NEXT). True once they are
  * known; false while another call is resolving them (the caller then

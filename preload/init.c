@@ -172,6 +172,7 @@ init_final_dump(void)
 	bool ok = false;
 
 	cxx_freeres();
+	arena_lift_budget();    /* the program is done: the dump may use what is left */
 	addrmap_settle(lk_blocks);
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
@@ -251,6 +252,7 @@ start_tracking(void)
 	}
 	counters_start();
 	lk_pid = getpid();
+	arena_limit_init();
 	lk_blocks = addrmap_new();
 	lk_stacks = stacks_new();
 	if (lk_blocks == NULL || lk_stacks == NULL || !stackcache_init()) {
@@ -293,7 +295,7 @@ init(void)
 	init_start();
 	if (state_is(STATE_OFF)) {
 		/* Standing aside: say why, naming the tool or allocator. */
-		if (aside_why != NULL && !aside_late((void *)&hooks_malloc, real.malloc,
+		if (aside_why != NULL && !aside_late(hooks_probe(), real.malloc,
 		    real.libc_malloc, why, sizeof(why)))
 			memcpy(why, aside_why, strlen(aside_why) + 1);
 		if (aside_why != NULL)
@@ -301,7 +303,7 @@ init(void)
 		lk_busy = 0;
 		return;
 	}
-	if (aside_late((void *)&hooks_malloc, real.malloc, real.libc_malloc, why, sizeof(why))) {
+	if (aside_late(hooks_probe(), real.malloc, real.libc_malloc, why, sizeof(why))) {
 		publish(STATE_OFF);     /* what was tracked so far is abandoned */
 		fmt_log(why, "; not tracking (every call passes through)", NULL);
 		lk_busy = 0;

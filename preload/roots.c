@@ -41,7 +41,8 @@
 #include "roots.h"
 
 #define HEAP_ALIGN      ((uintptr_t)64 << 20)   /* glibc's HEAP_MAX_SIZE on 64-bit */
-#define MAPS_MAX        ((size_t)64 << 20)      /* bytes of /proc/self/maps we read */
+#define MAPS_FIRST      ((size_t)1 << 20)       /* first buffer for /proc/self/maps */
+#define MAPS_MAX        ((size_t)256 << 20)     /* most we read of it */
 
 static uintptr_t arena_lo, arena_hi;    /* glibc's main_arena, or 0 */
 
@@ -416,34 +417,60 @@ homes_find(struct home *hs, int n, struct readable *rd, const char *buf, const c
 	}
 }
 
+/*
+ * /proc/self/maps whole, in a buffer of its own (*cap bytes, *len of text),
+ * with room left past the text for every thread's struct home: a buffer
+ * that filled up is dropped and one twice as big read again. Small at
+ * first: under an address-space limit a big mapping may be refused. NULL
+ * when it cannot be read or mapped.
+ */
+static char *
+read_maps(size_t *cap, size_t *len)
+{
+	for (size_t n = MAPS_FIRST; n <= MAPS_MAX; n *= 2) {
+		char *buf = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		size_t got = 0;
+
+		if (buf == MAP_FAILED)
+			return NULL;
+		int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			munmap(buf, n);
+			return NULL;
+		}
+		for (;;) {
+			ssize_t r = read(fd, buf + got, n - got);
+
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		close(fd);
+		if (got + n / 4 < n) {  /* all of it, and a quarter to spare */
+			*cap = n;
+			*len = got;
+			return buf;
+		}
+		munmap(buf, n);
+	}
+	return NULL;
+}
+
 int
 roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
     uintptr_t my_tp,
     size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
     void *ctx)
 {
-	char *buf = mmap(NULL, MAPS_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	size_t len = 0;
+	size_t cap = 0, len = 0;
+	char *buf = read_maps(&cap, &len);
 	struct maps_ctx mc = { .r = r, .blocks_in = blocks_in, .ctx = ctx };
 
-	if (buf == MAP_FAILED)
+	if (buf == NULL)
 		return -1;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		munmap(buf, MAPS_MAX);
-		return -1;
-	}
-	for (;;) {
-		ssize_t got = read(fd, buf + len, MAPS_MAX - len);
-
-		if (got <= 0)
-			break;
-		len += (size_t)got;
-	}
-	close(fd);
 	r->nours = 0;
 	arena_foreach_map(note_ours, r);
-	note_ours(r, (uintptr_t)buf, (uintptr_t)buf + MAPS_MAX);
+	note_ours(r, (uintptr_t)buf, (uintptr_t)buf + cap);
 
 	mc.nglobals = r->n;
 	const char *end = buf + len;
@@ -452,7 +479,7 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 	/* The homes array lives in the maps buffer's spare room past the text
 	 * (64 MiB hold far more than maps and every thread). */
 	size_t off = (len + 63) & ~(size_t)63;
-	size_t nhomes = 0, room = off < MAPS_MAX ? (MAPS_MAX - off) / sizeof(struct home) : 0;
+	size_t nhomes = 0, room = off < cap ? (cap - off) / sizeof(struct home) : 0;
 	struct home *hs = (struct home *)(buf + off);
 	pid_t pid = getpid();
 	if (room > 0)
@@ -508,6 +535,6 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 		if (cut_non_roots(&mc.p, r, mc.nglobals, blocks_in, ctx))
 			add_pieces(r, &mc.p, ROOT_MAPPING, 0);
 	}
-	munmap(buf, MAPS_MAX);
+	munmap(buf, cap);
 	return (int)(r->n - mc.nglobals);
 }

@@ -79,3 +79,24 @@ test_snapshots_across_exec() {
 	grep -q "exists already" "$T/leak.err" && fail "a snapshot was refused: $(grep -m1 exists "$T/leak.err")"
 	[ "$(dump_list | wc -l)" -eq 5 ] || fail "$(dump_list | wc -l) dumps: $(ls "$T/out" | tr '\n' ' ')"
 }
+
+# Under an address-space limit (ulimit -v) 15% above what the program needs,
+# the program still gets its memory: libleak reserves no sparse maps there,
+# takes at most a sixteenth of the limit, then stops tracking (one line;
+# the dump counts the dropped blocks).
+test_address_space_limit_program_first() {
+	local exe peak limit d
+	exe=$(build_prog as_limit) || exit 1
+	run_plain "$exe" 100000
+	peak=$(awk '$1 == "ok" { print $2 }' "$T/plain.out")
+	[ -n "$peak" ] || fail "plain run: $(cat "$T/plain.out")"
+	limit=$((peak * 115 / 100))
+	( ulimit -v "$limit" && exec "$exe" 100000 ) >"$T/lim_plain.out" 2>&1
+	grep -q '^ok' "$T/lim_plain.out" || fail "plain run under ulimit -v $limit: $(cat "$T/lim_plain.out")"
+	( ulimit -v "$limit" && LD_PRELOAD="$LIBLEAK" LEAK_OUTPUT="$T/out/leak.%p.dump" exec "$exe" 100000 ) \
+		>"$T/lim.out" 2>"$T/lim.err"
+	grep -q '^ok' "$T/lim.out" || fail "under libleak and ulimit -v $limit: $(cat "$T/lim.out") $(head -c 300 "$T/lim.err")"
+	grep -q "address-space limit (ulimit -v) is near" "$T/lim.err" || fail "no line about the limit: $(head -c 300 "$T/lim.err")"
+	d=$(dump_only) || exit 1
+	[ "$(dump_stat "$d" dropped)" -gt 0 ] || fail "nothing dropped"
+}
