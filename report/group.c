@@ -59,6 +59,15 @@ struct fkey {
 	uint64_t hash;
 };
 
+/* A frame of the symbolizer's cache and its interned id. The symbolizer
+ * hands one frame array to every pc at one module offset and never changes
+ * it, so its address stands for its key: most frames of a suite's dumps are
+ * found here without hashing their strings. */
+struct pslot {
+	const struct sym_frame *frame;  /* NULL: empty */
+	uint32_t id;
+};
+
 struct group_state {
 	uint32_t *dump_exe;     /* per dump: its exe path's id (distinct paths, in dump order) */
 	uint32_t *dump_base;    /* per dump: its exe basename's id, an index into bases */
@@ -70,6 +79,9 @@ struct group_state {
 	size_t capframes;
 	uint32_t *fslots;       /* frame index + 1, or 0 */
 	size_t fmask;
+	struct pslot *pslots;   /* symbolizer frame -> its frame id, see frame_id() */
+	size_t pmask;
+	size_t npslots;
 	uint32_t *rslots;       /* record index + 1, or 0 */
 	size_t rmask;
 	size_t capleaks;
@@ -273,6 +285,53 @@ intern_frame(struct group_state *st, const struct sym_frame *f, uint32_t *id)
 	return 0;
 }
 
+static uint64_t
+ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+
+	return h ^ (h >> 29);
+}
+
+/* The id of f, a frame of the symbolizer's cache: from its address when
+ * seen before, else interned by value and remembered. Open addressing, at
+ * most half full. */
+static int
+frame_id(struct group_state *st, const struct sym_frame *f, uint32_t *id)
+{
+	size_t j;
+
+	if (st->pslots == NULL || 2 * (st->npslots + 1) > st->pmask + 1) {
+		size_t size = st->pslots == NULL ? 1024 : 2 * (st->pmask + 1);
+		struct pslot *t = calloc(size, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		for (size_t i = 0; st->pslots != NULL && i <= st->pmask; i++) {
+			if (st->pslots[i].frame == NULL)
+				continue;
+			for (j = ptr_hash(st->pslots[i].frame) & (size - 1); t[j].frame != NULL;
+			    j = (j + 1) & (size - 1))
+				;
+			t[j] = st->pslots[i];
+		}
+		free(st->pslots);
+		st->pslots = t;
+		st->pmask = size - 1;
+	}
+	for (j = ptr_hash(f) & st->pmask; st->pslots[j].frame != NULL; j = (j + 1) & st->pmask) {
+		if (st->pslots[j].frame == f) {
+			*id = st->pslots[j].id;
+			return 0;
+		}
+	}
+	if (intern_frame(st, f, id) < 0)
+		return -1;
+	st->pslots[j] = (struct pslot){ .frame = f, .id = *id };
+	st->npslots++;
+	return 0;
+}
+
 /* Symbolizes and interns stack st of dump d into m; allocator frames that
  * lead it are dropped. */
 static int
@@ -281,9 +340,13 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 {
 	size_t cap = sk->n, n = 0, skip = 0;
 	struct sym_frame *fr = malloc(cap * sizeof(*fr));
+	const struct sym_frame **src = malloc(cap * sizeof(*src));
 
-	if (fr == NULL)
+	if (fr == NULL || src == NULL) {
+		free(fr);
+		free(src);
 		return err_set(e, "out of memory");
+	}
 	for (uint32_t i = 0; i < sk->n; i++) {
 		const struct sym_frame *got;
 		size_t ng;
@@ -292,16 +355,22 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 			goto out_free;
 		if (n + ng > cap) {
 			struct sym_frame *a;
+			const struct sym_frame **b;
 
 			cap = 2 * (n + ng);
 			a = realloc(fr, cap * sizeof(*fr));
 			if (a == NULL)
 				goto out_oom;
 			fr = a;
+			b = realloc(src, cap * sizeof(*src));
+			if (b == NULL)
+				goto out_oom;
+			src = b;
 		}
 		for (size_t j = 0; j < ng; j++) {
+			src[n] = &got[j];
 			fr[n] = got[j];
-			fr[n++].pc = sk->pcs[i];        /* the cache may hold another dump's pc */
+			fr[n++].pc = sk->pcs[i];        /* shared frames have pc 0 */
 		}
 	}
 	while (skip < n && group_is_alloc_frame(&fr[skip]))
@@ -312,8 +381,9 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 	if (m->ids == NULL)
 		goto out_oom;
 	for (size_t i = 0; i < n; i++)
-		if (intern_frame(r->priv, &fr[i], &m->ids[i]) < 0)
+		if (frame_id(r->priv, src[skip + i], &m->ids[i]) < 0)
 			goto out_oom;
+	free(src);
 	m->frames = fr;
 	m->n = n;
 	m->done = true;
@@ -324,6 +394,7 @@ out_free:
 	free(m->ids);
 	m->ids = NULL;
 	free(fr);
+	free(src);
 	return -1;
 }
 
@@ -1045,6 +1116,7 @@ group_free(struct report *r)
 		free(r->priv->stamp);
 		free(r->priv->frames);
 		free(r->priv->fslots);
+		free(r->priv->pslots);
 		free(r->priv->rslots);
 		free(r->priv);
 	}

@@ -10,7 +10,12 @@
  * because pcs are return addresses.
  *
  * Module files. Each distinct (path, build-id) of the dumps gets one
- * struct modfile and at most one Dwfl, reported offline with
+ * struct modfile; the file it names is checked with O_PATH and fstat before
+ * anything opens it (a device node, a FIFO or a directory in a module line
+ * is never opened: no read from a tty, no hang), and its (device, inode)
+ * picks one struct image, shared by every spelling of the file
+ * (/lib/libc.so.6, /usr/lib/../lib/libc.so.6, ...): one Dwfl per file,
+ * however a dump names it. An image is reported offline with
  * dwfl_report_elf(base 0, add_p_vaddr) so that libdwfl addresses are the
  * file's link-time addresses. Separate debug files are found the standard
  * way (dwfl_standard_find_debuginfo: build-id under /usr/lib/debug/.build-id,
@@ -20,6 +25,20 @@
  * through sym_options.warn. A dump module without a build-id ('-') is
  * trusted as it is. Without DWARF, names come from .symtab/.dynsym.
  *
+ * Open images are bounded: each holds up to IMAGE_FDS descriptors (the
+ * file, its separate debug file, a dwz file) and its debug data, so at most
+ * s->max_open are open at once (from RLIMIT_NOFILE, and never more than
+ * IMAGE_MAX_OPEN); past that the least recently used one is closed, and
+ * reopened when a pc needs it again. An open that fails with EMFILE or
+ * ENFILE closes one more and retries. So symbolization never stops at the
+ * descriptor limit, and the reader's memory is bounded by the open images
+ * plus the sites, which grow with the distinct pcs of the dumps, not with
+ * how many spellings of a path they hold.
+ *
+ * Lookup. A pc belongs to the module that modmap_find() says (a binary
+ * search in the dump's segments); a small direct-mapped memo then gives
+ * that module's modfile without hashing its path again.
+ *
  * Functions. The first lookup in a compile unit indexes its subprograms'
  * address ranges (sorted, binary-searched); a pc then walks down only its
  * own function's DIE subtree for the inlined_subroutine chain, instead of
@@ -28,10 +47,12 @@
  * an -O2 binary; it differs only in inter-function padding).
  *
  * Sites. Each distinct (modfile, offset) is symbolized once, whichever dump
- * it came from; each distinct (modfile, offset, pc) gets its own frame array
- * (the frames carry the pc) built by copying. Both live in open-addressing
- * tables that double at half load. All frames and strings come from a pool
- * freed only by sym_free(), so pointers handed out stay valid until then.
+ * it came from, and its frames are handed out to every pc that resolves to
+ * it (their pc is 0; a caller that shows addresses copies them). A pc
+ * outside every module gets frames of its own, keyed by the pc. Both live
+ * in open-addressing tables that double at half load. All frames and
+ * strings come from a pool freed only by sym_free(), so pointers handed out
+ * stay valid until then, also after the image they came from was closed.
  *
  * Data. sym_resolve_data() names a data address (the word a global root
  * points from): dwfl_module_addrinfo() gives the symbol, kept only when it
@@ -51,12 +72,14 @@
  *
  * Not thread-safe: one symbolizer is used by one thread at a time.
  */
+#define _GNU_SOURCE             /* O_PATH */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,6 +87,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "dumpfmt.h"
+#include "modmap.h"
 #include "symbolize.h"
 
 /* From libstdc++ (cxxabi.h is C++ only). */
@@ -75,6 +99,11 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 #define MAX_CHAIN       64              /* inline frames kept per pc, outer end cut */
 #define MAX_NEST        32              /* namespace/class nesting searched for functions */
 #define CU_BUCKETS      64              /* power of two */
+#define IMAGE_BUCKETS   256             /* power of two */
+#define IMAGE_FDS       4               /* descriptors an open image may hold */
+#define IMAGE_MAX_OPEN  256             /* open images at most, whatever the fd limit */
+#define FD_RESERVE      32              /* descriptors left to the rest of leakreport */
+#define MEMO_SLOTS      64              /* power of two */
 
 struct chunk {
 	struct chunk *next;
@@ -96,14 +125,37 @@ struct cu_index {               /* the functions of one CU, for binary search */
 	struct cu_index *next;  /* bucket chain */
 };
 
+/* One module file on disk, whatever path spelled it: the Dwfl and the
+ * function index, while open. */
+struct image {
+	dev_t dev;              /* identity of the file: (dev, ino) */
+	ino_t ino;
+	char *path;             /* the spelling it was first opened through */
+	bool bad;               /* not a usable ELF file: never opened again */
+	char *buildid;          /* of the file, lower-case hex, or NULL (none, or not
+				 * opened yet) */
+	Dwfl *dwfl;             /* NULL: closed (or bad) */
+	Dwfl_Module *mod;       /* the one module of dwfl, or NULL */
+	struct cu_index *cus[CU_BUCKETS];       /* built on first use; freed on close */
+	struct image *newer;    /* open images, most recently used first */
+	struct image *older;
+	struct image *next;     /* bucket chain */
+};
+
 struct modfile {
 	char *path;             /* as in the dump */
 	char *buildid;          /* as in the dump, or NULL */
 	const char *base;       /* basename, points into path */
-	Dwfl *dwfl;             /* NULL: unusable, frames get module+offset only */
-	Dwfl_Module *mod;       /* the one module of dwfl, or NULL */
-	struct cu_index *cus[CU_BUCKETS];       /* built on first use */
+	struct image *img;      /* NULL: unusable, frames get module+offset only */
 	struct modfile *next;   /* bucket chain */
+};
+
+/* A module of a dump and its modfile, remembered for the next pc. */
+struct memo {
+	const struct module *m; /* NULL: empty */
+	const char *path;       /* m->path and m->buildid when it was filled: with a */
+	const char *buildid;    /* string compare, proof that m still means mf */
+	struct modfile *mf;
 };
 
 struct site {
@@ -125,8 +177,14 @@ struct symbolizer {
 	struct sym_options opt;
 	struct chunk *pool;
 	struct modfile *modfiles[MODFILE_BUCKETS];
+	struct image *images[IMAGE_BUCKETS];
+	struct image *newest;   /* open images, most recently used first */
+	struct image *oldest;
+	size_t nopen;           /* open images, <= max_open */
+	size_t max_open;        /* >= 1 */
+	struct memo memo[MEMO_SLOTS];
 	struct sitetab byoff;   /* (modfile, offset) -> frames with pc 0 */
-	struct sitetab bypc;    /* (modfile, offset, pc) -> frames handed out */
+	struct sitetab bypc;    /* (NULL, 0, pc) -> frames of a pc outside every module */
 	struct sitetab bydata;  /* (modfile or NULL, offset or address, 0) -> data */
 };
 
@@ -273,46 +331,137 @@ warn(struct symbolizer *s, const char *fmt, ...)
 	s->opt.warn(s->opt.warn_ctx, msg);
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Unlinks img from the list of open images. */
+static void
+lru_unlink(struct symbolizer *s, struct image *img)
+{
+	if (img->newer != NULL)
+		img->newer->older = img->older;
+	else
+		s->newest = img->older;
+	if (img->older != NULL)
+		img->older->newer = img->newer;
+	else
+		s->oldest = img->newer;
+	img->newer = img->older = NULL;
+}
+
+/* Makes img the most recently used open image. */
+static void
+lru_front(struct symbolizer *s, struct image *img)
+{
+	img->older = s->newest;
+	img->newer = NULL;
+	if (s->newest != NULL)
+		s->newest->newer = img;
+	s->newest = img;
+	if (s->oldest == NULL)
+		s->oldest = img;
+}
+
+/* Closes img: its Dwfl, descriptors and function index. The frames made
+ * from it live in the pool and stay valid. */
+static void
+image_close(struct symbolizer *s, struct image *img)
+{
+	if (img->dwfl == NULL)
+		return;
+	for (size_t c = 0; c < CU_BUCKETS; c++) {
+		while (img->cus[c] != NULL) {
+			struct cu_index *ci = img->cus[c];
+
+			img->cus[c] = ci->next;
+			free(ci->fns);
+			free(ci);
+		}
+	}
+	dwfl_end(img->dwfl);
+	img->dwfl = NULL;
+	img->mod = NULL;
+	lru_unlink(s, img);
+	s->nopen--;
+}
+
+/* Closes the least recently used open image; false when none is open. */
+static bool
+image_evict(struct symbolizer *s)
+{
+	if (s->oldest == NULL)
+		return false;
+	image_close(s, s->oldest);
+	return true;
+}
+
+/* open() of the file named path, for reading, never as a controlling tty
+ * and never blocking on a FIFO swapped in since the O_PATH check; EMFILE
+ * and ENFILE close an open image and try again. */
+static int
+image_open_fd(struct symbolizer *s, const char *path)
+{
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+		if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || !image_evict(s))
+			return fd;
+	}
+}
+
 /*
- * Opens path for libdwfl and checks its build-id against want (NULL: no
- * check). On success mf->dwfl and mf->mod are set; otherwise one warning
- * goes out and they stay NULL. Never fails on bad input; allocates.
+ * Opens img for libdwfl (its first use, or again after it was closed) and
+ * reads its build-id; makes room under s->max_open first. On failure one
+ * warning names the file and img stays closed: bad when the file is not a
+ * usable ELF file (it is never tried again). Never fails on bad input;
+ * allocates.
  */
 static void
-modfile_open(struct symbolizer *s, struct modfile *mf)
+image_open(struct symbolizer *s, struct image *img)
 {
 	struct stat st;
-	/* O_NONBLOCK: a FIFO in place of a library must not hang us. */
-	int fd = open(mf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd;
 
+	while (s->nopen >= s->max_open && image_evict(s))
+		;
+	fd = image_open_fd(s, img->path);
 	if (fd < 0) {
-		warn(s, "%s: cannot open: %s; showing offsets", mf->path, strerror(errno));
+		warn(s, "%s: cannot open: %s; showing offsets", img->path, strerror(errno));
 		return;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	/* The file checked by O_PATH must be the one opened. */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != img->dev ||
+	    st.st_ino != img->ino) {
 		close(fd);
-		warn(s, "%s: not a regular file; showing offsets", mf->path);
+		warn(s, "%s: changed while it was opened; showing offsets", img->path);
 		return;
 	}
 	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
 
 	if (dwfl == NULL) {
 		close(fd);
-		warn(s, "%s: %s; showing offsets", mf->path, dwfl_errmsg(-1));
+		warn(s, "%s: %s; showing offsets", img->path, dwfl_errmsg(-1));
 		return;
 	}
 	dwfl_report_begin(dwfl);
 	/* base 0 + add_p_vaddr: module addresses are link-time addresses. */
-	Dwfl_Module *mod = dwfl_report_elf(dwfl, mf->base, mf->path, fd, 0, true);
+	Dwfl_Module *mod = dwfl_report_elf(dwfl, base_name(img->path), img->path, fd, 0, true);
 
 	if (mod == NULL) {
 		close(fd);      /* consumed only on success */
-		warn(s, "%s: not a usable ELF file (%s); showing offsets", mf->path,
+		warn(s, "%s: not a usable ELF file (%s); showing offsets", img->path,
 		    dwfl_errmsg(-1));
-		goto out_end;
+		img->bad = true;
+		dwfl_end(dwfl);
+		return;
 	}
 	dwfl_report_end(dwfl, NULL, NULL);
-	if (mf->buildid != NULL) {
+	if (img->buildid == NULL) {
 		const unsigned char *bits;
 		GElf_Addr vaddr;
 		int len = dwfl_module_build_id(mod, &bits, &vaddr);
@@ -321,20 +470,95 @@ modfile_open(struct symbolizer *s, struct modfile *mf)
 		hex[0] = '\0';
 		for (int i = 0; i < len && i < DUMP_MAX_BUILDID; i++)
 			snprintf(hex + 2 * i, 3, "%02x", bits[i]);
-		if (len <= 0 || len > DUMP_MAX_BUILDID || strcmp(hex, mf->buildid) != 0) {
-			warn(s, "%s: build-id differs from the one that ran; showing offsets",
-			    mf->path);
-			goto out_end;
-		}
+		if (len > 0 && len <= DUMP_MAX_BUILDID)
+			img->buildid = strdup(hex);     /* NULL: compared as "none" */
 	}
-	mf->dwfl = dwfl;
-	mf->mod = mod;
-	return;
-out_end:
-	dwfl_end(dwfl);
+	img->dwfl = dwfl;
+	img->mod = mod;
+	lru_front(s, img);
+	s->nopen++;
 }
 
-/* The modfile for m, created and opened on first use; NULL when out of
+/* The Dwfl module of img, opening it when closed and marking it used;
+ * NULL when the file cannot be used now. */
+static Dwfl_Module *
+image_mod(struct symbolizer *s, struct image *img)
+{
+	if (img->dwfl == NULL && !img->bad)
+		image_open(s, img);
+	if (img->dwfl != NULL && s->newest != img) {
+		lru_unlink(s, img);
+		lru_front(s, img);
+	}
+	return img->mod;
+}
+
+/* The image of the file with identity st, created (closed) on first sight
+ * with path as its name; NULL when out of memory. */
+static struct image *
+image_get(struct symbolizer *s, const struct stat *st, const char *path)
+{
+	size_t b = hash_mix((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ULL ^ (uint64_t)st->st_ino) &
+		(IMAGE_BUCKETS - 1);
+	struct image *img;
+
+	for (img = s->images[b]; img != NULL; img = img->next)
+		if (img->dev == st->st_dev && img->ino == st->st_ino)
+			return img;
+	img = calloc(1, sizeof(*img));
+	if (img == NULL)
+		return NULL;
+	img->path = strdup(path);
+	if (img->path == NULL) {
+		free(img);
+		return NULL;
+	}
+	img->dev = st->st_dev;
+	img->ino = st->st_ino;
+	img->next = s->images[b];
+	s->images[b] = img;
+	return img;
+}
+
+/*
+ * Finds mf's image: the file its path names, checked with O_PATH and fstat
+ * (so a device node or a FIFO is never opened), then its build-id against
+ * the dump's. On any problem one warning and mf->img stays NULL. 0, or -1
+ * when out of memory.
+ */
+static int
+modfile_attach(struct symbolizer *s, struct modfile *mf)
+{
+	struct stat st;
+	struct image *img;
+	int fd = open(mf->path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && image_evict(s))
+		fd = open(mf->path, O_PATH | O_CLOEXEC);
+	if (fd < 0) {
+		warn(s, "%s: cannot open: %s; showing offsets", mf->path, strerror(errno));
+		return 0;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		warn(s, "%s: not a regular file; showing offsets", mf->path);
+		return 0;
+	}
+	close(fd);
+	img = image_get(s, &st, mf->path);
+	if (img == NULL)
+		return -1;
+	if (image_mod(s, img) == NULL)
+		return 0;       /* warned */
+	if (mf->buildid != NULL && !str_eq(img->buildid, mf->buildid)) {
+		warn(s, "%s: build-id differs from the one that ran; showing offsets", mf->path);
+		return 0;
+	}
+	mf->img = img;
+	return 0;
+}
+
+/* The modfile for m, created and attached on first use; NULL when out of
  * memory. */
 static struct modfile *
 modfile_get(struct symbolizer *s, const struct module *m)
@@ -358,13 +582,29 @@ modfile_get(struct symbolizer *s, const struct module *m)
 		free(mf);
 		return NULL;
 	}
-	const char *slash = strrchr(mf->path, '/');
-
-	mf->base = slash != NULL ? slash + 1 : mf->path;
-	modfile_open(s, mf);
+	mf->base = base_name(mf->path);
 	mf->next = s->modfiles[b];
 	s->modfiles[b] = mf;
+	if (modfile_attach(s, mf) < 0)
+		return NULL;
 	return mf;
+}
+
+/* modfile_get() through the memo: consecutive pcs of a stack mostly fall in
+ * a few modules, and the memo spares hashing their paths. A slot is trusted
+ * only when the module's strings still say what they said. */
+static struct modfile *
+modfile_of(struct symbolizer *s, const struct module *m)
+{
+	struct memo *x = &s->memo[hash_mix((uint64_t)(uintptr_t)m) & (MEMO_SLOTS - 1)];
+
+	if (x->m == m && x->path == m->path && x->buildid == m->buildid && x->mf != NULL &&
+	    strcmp(x->mf->path, m->path != NULL ? m->path : "") == 0 &&
+	    str_eq(x->mf->buildid, m->buildid))
+		return x->mf;
+	*x = (struct memo){ .m = m, .path = m->path, .buildid = m->buildid,
+		.mf = modfile_get(s, m) };
+	return x->mf;
 }
 
 /* The module of d that holds the call before return address pc, preferring
@@ -372,21 +612,7 @@ modfile_get(struct symbolizer *s, const struct module *m)
 static const struct module *
 module_find(const struct dump *d, uint64_t pc)
 {
-	const struct module *unloaded = NULL;
-
-	if (pc == 0)
-		return NULL;
-	for (size_t i = 0; i < d->nmodules; i++) {
-		const struct module *m = &d->modules[i];
-
-		if (pc - 1 < m->lo || pc - 1 >= m->hi)
-			continue;
-		if (m->loaded)
-			return m;
-		if (unloaded == NULL)
-			unloaded = m;
-	}
-	return unloaded;
+	return pc == 0 ? NULL : modmap_find(d, pc - 1);
 }
 
 /* Pool copy of name, demangled when it is a C++ mangled name. */
@@ -509,7 +735,7 @@ fn_cmp(const void *a, const void *b)
 
 /* The subprogram index of cu, built on first use; NULL when out of memory. */
 static struct cu_index *
-cu_index_get(struct modfile *mf, Dwarf_Die *cu)
+cu_index_get(struct image *mf, Dwarf_Die *cu)
 {
 	Dwarf_Off off = dwarf_dieoffset(cu);
 	size_t b = hash_mix(off) & (CU_BUCKETS - 1);
@@ -597,7 +823,7 @@ inline_chain(Dwarf_Die *sub, Dwarf_Addr a, Dwarf_Die *chain, size_t max)
  * addr. A single frame with function NULL means line info but no function.
  */
 static size_t
-dwarf_chain(struct symbolizer *s, struct modfile *mf, Dwarf_Addr addr, struct sym_frame *fr,
+dwarf_chain(struct symbolizer *s, struct image *mf, Dwarf_Addr addr, struct sym_frame *fr,
     size_t max, bool *oom)
 {
 	Dwarf_Addr bias = 0;
@@ -662,16 +888,19 @@ site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 	size_t n = 0;
 	bool oom = false;
 
+	/* Opened now if it was closed; nothing closes it before we return. */
+	Dwfl_Module *mod = mf->img != NULL ? image_mod(s, mf->img) : NULL;
+
 	memset(tmp, 0, sizeof(tmp));
-	if (mf->mod != NULL && offset > 0) {
+	if (mod != NULL && offset > 0) {
 		Dwarf_Addr addr = offset - 1;
 
-		n = dwarf_chain(s, mf, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
+		n = dwarf_chain(s, mf->img, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
 		if (n == 0 || tmp[n - 1].function == NULL) {
 			/* No DWARF function: the symbol table may still name it. */
 			GElf_Off off;
 			GElf_Sym sym;
-			const char *name = dwfl_module_addrinfo(mf->mod, addr, &off, &sym, NULL,
+			const char *name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL,
 			    NULL, NULL);
 
 			if (n == 0)
@@ -696,27 +925,24 @@ site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 	return x;
 }
 
-/* The module of d with id id, else the one whose span holds data address
- * addr (a loaded one first); NULL when none. */
+/* The module of d with id id (ids ascend in a dump), else the one whose
+ * span holds data address addr (a loaded one first); NULL when none. */
 static const struct module *
 module_of_data(const struct dump *d, uint32_t id, uint64_t addr)
 {
-	const struct module *unloaded = NULL;
+	size_t lo = 0, hi = d->nmodules;
 
-	for (size_t i = 0; id != 0 && i < d->nmodules; i++)
-		if (d->modules[i].id == id)
-			return &d->modules[i];
-	for (size_t i = 0; i < d->nmodules; i++) {
-		const struct module *m = &d->modules[i];
+	while (id != 0 && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (addr < m->lo || addr >= m->hi)
-			continue;
-		if (m->loaded)
-			return m;
-		if (unloaded == NULL)
-			unloaded = m;
+		if (d->modules[mid].id == id)
+			return &d->modules[mid];
+		if (d->modules[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return unloaded;
+	return modmap_find(d, addr);
 }
 
 /* The name of the section of mod's main file that holds module address
@@ -745,6 +971,7 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 {
 	struct site *x = pool_alloc(s, sizeof(*x));
 	struct sym_data *v = pool_alloc(s, sizeof(*v));
+	Dwfl_Module *mod = mf != NULL && mf->img != NULL ? image_mod(s, mf->img) : NULL;
 	bool oom = false;
 
 	if (x == NULL || v == NULL)
@@ -755,10 +982,10 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 		v->module_path = mf->path;
 		v->offset = offset;
 	}
-	if (mf != NULL && mf->mod != NULL) {
+	if (mod != NULL) {
 		GElf_Off off = 0;
 		GElf_Sym sym;
-		const char *name = dwfl_module_addrinfo(mf->mod, offset, &off, &sym, NULL, NULL,
+		const char *name = dwfl_module_addrinfo(mod, offset, &off, &sym, NULL, NULL,
 		    NULL);
 		int type = name != NULL ? GELF_ST_TYPE(sym.st_info) : STT_NOTYPE;
 
@@ -769,7 +996,7 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 			v->symbol = sym_name(s, name, &oom);
 			v->symbol_offset = off;
 		}
-		v->section = pool_strdup(s, section_name(mf->mod, offset), &oom);
+		v->section = pool_strdup(s, section_name(mod, offset), &oom);
 	}
 	if (oom)
 		return NULL;
@@ -786,7 +1013,7 @@ sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
 	uint64_t offset = addr;
 
 	if (m != NULL) {
-		mf = modfile_get(s, m);
+		mf = modfile_of(s, m);
 		if (mf == NULL)
 			return err_set(e, "symbolize: out of memory");
 		offset = addr - m->bias;
@@ -806,12 +1033,21 @@ struct symbolizer *
 sym_new(const struct sym_options *o, struct err *e)
 {
 	struct symbolizer *s = calloc(1, sizeof(*s));
+	struct rlimit lim;
 
 	if (s == NULL) {
 		err_set(e, "symbolize: out of memory");
 		return NULL;
 	}
 	s->opt = *o;
+	s->max_open = o->max_open != 0 ? o->max_open : IMAGE_MAX_OPEN;
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+		rlim_t room = lim.rlim_cur > FD_RESERVE + IMAGE_FDS ?
+		    (lim.rlim_cur - FD_RESERVE) / IMAGE_FDS : 1;
+
+		if (room < s->max_open)
+			s->max_open = (size_t)room;
+	}
 	if (!o->debuginfod)
 		unsetenv("DEBUGINFOD_URLS");    /* see the header comment */
 	return s;
@@ -822,42 +1058,33 @@ sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
     const struct sym_frame **frames, size_t *n, struct err *e)
 {
 	const struct module *m = module_find(d, pc);
-	struct modfile *mf = NULL;
-	uint64_t offset = 0;
+	struct site *v;
 
 	if (m != NULL) {
-		mf = modfile_get(s, m);
+		struct modfile *mf = modfile_of(s, m);
+		uint64_t offset = pc - m->bias;
+
 		if (mf == NULL)
 			return err_set(e, "symbolize: out of memory");
-		offset = pc - m->bias;
-	}
-	struct site *v = sitetab_find(&s->bypc, mf, offset, pc);
-
-	if (v == NULL) {
-		struct site *base = NULL;
-
-		if (mf != NULL) {
-			base = sitetab_find(&s->byoff, mf, offset, 0);
-			if (base == NULL) {
-				base = site_symbolize(s, mf, offset);
-				if (base == NULL || sitetab_add(&s->byoff, base) != 0)
-					return err_set(e, "symbolize: out of memory");
-			}
+		v = sitetab_find(&s->byoff, mf, offset, 0);
+		if (v == NULL) {
+			v = site_symbolize(s, mf, offset);
+			if (v == NULL || sitetab_add(&s->byoff, v) != 0)
+				return err_set(e, "symbolize: out of memory");
 		}
-		size_t nf = base != NULL ? base->n : 1;
+	} else {
+		v = sitetab_find(&s->bypc, NULL, 0, pc);
+		if (v == NULL) {
+			struct sym_frame *fr = pool_alloc(s, sizeof(*fr));
 
-		v = pool_alloc(s, sizeof(*v));
-		struct sym_frame *fr = pool_alloc(s, nf * sizeof(*fr));
-
-		if (v == NULL || fr == NULL)
-			return err_set(e, "symbolize: out of memory");
-		for (size_t i = 0; i < nf; i++) {
-			fr[i] = base != NULL ? base->frames[i] : (struct sym_frame){ 0 };
-			fr[i].pc = pc;
+			v = pool_alloc(s, sizeof(*v));
+			if (v == NULL || fr == NULL)
+				return err_set(e, "symbolize: out of memory");
+			*fr = (struct sym_frame){ .pc = pc };
+			*v = (struct site){ .pc = pc, .frames = fr, .n = 1 };
+			if (sitetab_add(&s->bypc, v) != 0)
+				return err_set(e, "symbolize: out of memory");
 		}
-		*v = (struct site){ .mf = mf, .offset = offset, .pc = pc, .frames = fr, .n = nf };
-		if (sitetab_add(&s->bypc, v) != 0)
-			return err_set(e, "symbolize: out of memory");
 	}
 	*frames = v->frames;
 	*n = v->n;
@@ -870,26 +1097,24 @@ sym_free(struct symbolizer *s)
 	if (s == NULL)
 		return;
 	for (size_t b = 0; b < MODFILE_BUCKETS; b++) {
-		struct modfile *mf = s->modfiles[b];
+		while (s->modfiles[b] != NULL) {
+			struct modfile *mf = s->modfiles[b];
 
-		while (mf != NULL) {
-			struct modfile *next = mf->next;
-
-			for (size_t c = 0; c < CU_BUCKETS; c++) {
-				while (mf->cus[c] != NULL) {
-					struct cu_index *ci = mf->cus[c];
-
-					mf->cus[c] = ci->next;
-					free(ci->fns);
-					free(ci);
-				}
-			}
-			if (mf->dwfl != NULL)
-				dwfl_end(mf->dwfl);
+			s->modfiles[b] = mf->next;
 			free(mf->path);
 			free(mf->buildid);
 			free(mf);
-			mf = next;
+		}
+	}
+	for (size_t b = 0; b < IMAGE_BUCKETS; b++) {
+		while (s->images[b] != NULL) {
+			struct image *img = s->images[b];
+
+			s->images[b] = img->next;
+			image_close(s, img);
+			free(img->path);
+			free(img->buildid);
+			free(img);
 		}
 	}
 	while (s->pool != NULL) {
@@ -902,4 +1127,10 @@ sym_free(struct symbolizer *s)
 	free(s->bypc.slots);
 	free(s->bydata.slots);
 	free(s);
+}
+
+size_t
+sym_open_images(const struct symbolizer *s)
+{
+	return s->nopen;
 }
