@@ -519,6 +519,10 @@ parse_module(struct parser *pa)
 		return fail(pa, "bad module state '%.*s' (want loaded or unloaded)",
 		    SHOW(&pa->f[6]));
 	m.loaded = loaded == 1;
+	/* "%00" is the empty string, which only an arg may be: the preload
+	 * leaves modules without a file name out. */
+	if (field_is(&pa->f[7], "%00"))
+		return fail(pa, "empty module path (%%00)");
 	if (grow(pa, (void **)&d->modules, &pa->cap_modules, d->nmodules, sizeof(m)) < 0)
 		return -1;
 	if (parse_buildid(pa, &pa->f[5], &m.buildid) < 0)
