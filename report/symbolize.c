@@ -9,35 +9,11 @@
  * one); its link-time address is pc - bias, and we look up that minus one,
  * because pcs are return addresses.
  *
- * Module files. Each distinct (path, build-id) of the dumps gets one
- * struct modfile; the file it names is checked with O_PATH and fstat before
- * anything opens it (a device node, a FIFO or a directory in a module line
- * is never opened: no read from a tty, no hang), and its (device, inode)
- * picks one struct image, shared by every spelling of the file
- * (/lib/libc.so.6, /usr/lib/../lib/libc.so.6, ...): one Dwfl per file,
- * however a dump names it. An image is reported offline with
- * dwfl_report_elf(base 0, add_p_vaddr) so that libdwfl addresses are the
- * file's link-time addresses. Separate debug files are found the standard
- * way (dwfl_standard_find_debuginfo: build-id under /usr/lib/debug/.build-id,
- * then .gnu_debuglink beside the file, in .debug/ and under /usr/lib/debug).
- * A file that is missing, not a regular file, not ELF, or whose build-id is
- * not the one in the dump yields module+offset frames only, and one warning
- * through sym_options.warn. A dump module without a build-id ('-') is
- * trusted as it is. Without DWARF, names come from .symtab/.dynsym.
- *
- * Open images are bounded: each holds up to IMAGE_FDS descriptors (the
- * file, its separate debug file, a dwz file) and its debug data, so at most
- * s->max_open are open at once (from RLIMIT_NOFILE, and never more than
- * IMAGE_MAX_OPEN); past that the least recently used one is closed, and
- * reopened when a pc needs it again. An open that fails with EMFILE or
- * ENFILE closes one more and retries. So symbolization never stops at the
- * descriptor limit, and the reader's memory is bounded by the open images
- * plus the sites, which grow with the distinct pcs of the dumps, not with
- * how many spellings of a path they hold.
- *
- * Lookup. A pc belongs to the module that modmap_find() says (a binary
- * search in the dump's segments); a small direct-mapped memo then gives
- * that module's modfile without hashing its path again.
+ * Module files. modfile.c says which file a module of a dump is and
+ * opens it for libdwfl (one Dwfl per file identity, a bounded number open
+ * at a time); a file it cannot use yields module+offset frames. Without
+ * DWARF, names come from .symtab/.dynsym. A pc belongs to the module that
+ * modmap_find() says (a binary search in the dump's segments).
  *
  * Functions. The first lookup in a compile unit indexes its subprograms'
  * address ranges (sorted, binary-searched); a pc then walks down only its
@@ -72,21 +48,15 @@
  *
  * Not thread-safe: one symbolizer is used by one thread at a time.
  */
-#define _GNU_SOURCE             /* O_PATH */
-#include <errno.h>
-#include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 
 #include "dumpfmt.h"
+#include "modfile.h"
 #include "modmap.h"
 #include "symbolize.h"
 
@@ -94,16 +64,11 @@
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 #define POOL_CHUNK      (64 * 1024)     /* bytes per ordinary pool chunk */
-#define MODFILE_BUCKETS 256             /* power of two */
 #define SITE_MIN_SLOTS  1024            /* power of two */
 #define MAX_CHAIN       64              /* inline frames kept per pc, outer end cut */
 #define MAX_NEST        32              /* namespace/class nesting searched for functions */
 #define CU_BUCKETS      64              /* power of two */
-#define IMAGE_BUCKETS   256             /* power of two */
-#define IMAGE_FDS       4               /* descriptors an open image may hold */
-#define IMAGE_MAX_OPEN  256             /* open images at most, whatever the fd limit */
-#define FD_RESERVE      32              /* descriptors left to the rest of leakreport */
-#define MEMO_SLOTS      64              /* power of two */
+
 
 struct chunk {
 	struct chunk *next;
@@ -118,44 +83,17 @@ struct fn_range {
 	Dwarf_Die die;          /* the subprogram; valid while its Dwfl lives */
 };
 
+/* The function index of one open image, hung on it (modfiles_user) and
+ * freed when it is closed (fn_index_drop). */
+struct fn_index {
+	struct cu_index *cus[CU_BUCKETS];       /* built on first use */
+};
+
 struct cu_index {               /* the functions of one CU, for binary search */
 	Dwarf_Off off;          /* the CU DIE's offset: the key */
 	struct fn_range *fns;   /* sorted by lo */
 	size_t n;
 	struct cu_index *next;  /* bucket chain */
-};
-
-/* One module file on disk, whatever path spelled it: the Dwfl and the
- * function index, while open. */
-struct image {
-	dev_t dev;              /* identity of the file: (dev, ino) */
-	ino_t ino;
-	char *path;             /* the spelling it was first opened through */
-	bool bad;               /* not a usable ELF file: never opened again */
-	char *buildid;          /* of the file, lower-case hex, or NULL (none, or not
-				 * opened yet) */
-	Dwfl *dwfl;             /* NULL: closed (or bad) */
-	Dwfl_Module *mod;       /* the one module of dwfl, or NULL */
-	struct cu_index *cus[CU_BUCKETS];       /* built on first use; freed on close */
-	struct image *newer;    /* open images, most recently used first */
-	struct image *older;
-	struct image *next;     /* bucket chain */
-};
-
-struct modfile {
-	char *path;             /* as in the dump */
-	char *buildid;          /* as in the dump, or NULL */
-	const char *base;       /* basename, points into path */
-	struct image *img;      /* NULL: unusable, frames get module+offset only */
-	struct modfile *next;   /* bucket chain */
-};
-
-/* A module of a dump and its modfile, remembered for the next pc. */
-struct memo {
-	const struct module *m; /* NULL: empty */
-	const char *path;       /* m->path and m->buildid when it was filled: with a */
-	const char *buildid;    /* string compare, proof that m still means mf */
-	struct modfile *mf;
 };
 
 struct site {
@@ -176,27 +114,10 @@ struct sitetab {
 struct symbolizer {
 	struct sym_options opt;
 	struct chunk *pool;
-	struct modfile *modfiles[MODFILE_BUCKETS];
-	struct image *images[IMAGE_BUCKETS];
-	struct image *newest;   /* open images, most recently used first */
-	struct image *oldest;
-	size_t nopen;           /* open images, <= max_open */
-	size_t max_open;        /* >= 1 */
-	struct memo memo[MEMO_SLOTS];
+	struct modfiles *files; /* the module files, opened as needed */
 	struct sitetab byoff;   /* (modfile, offset) -> frames with pc 0 */
 	struct sitetab bypc;    /* (NULL, 0, pc) -> frames of a pc outside every module */
 	struct sitetab bydata;  /* (modfile or NULL, offset or address, 0) -> data */
-};
-
-/* ":" is the main file's directory, ".debug" beside it, then /usr/lib/debug
- * (also searched by build-id, being absolute). */
-static char *debuginfo_path = ":.debug:/usr/lib/debug";
-
-static const Dwfl_Callbacks offline_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &debuginfo_path,
 };
 
 /* Returns size bytes, 8-aligned, from the pool, or NULL when out of memory. */
@@ -243,14 +164,6 @@ hash_mix(uint64_t h)
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t
-hash_str(uint64_t h, const char *str)
-{
-	for (; str != NULL && *str != '\0'; str++)
-		h = (h ^ (unsigned char)*str) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -307,304 +220,6 @@ sitetab_add(struct sitetab *t, struct site *x)
 	t->slots[i] = x;
 	t->used++;
 	return 0;
-}
-
-static bool
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static void __attribute__((format(printf, 2, 3)))
-warn(struct symbolizer *s, const char *fmt, ...)
-{
-	char msg[DUMP_MAX_STR + 256];   /* a whole path plus the reason */
-	va_list ap;
-
-	if (s->opt.warn == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	s->opt.warn(s->opt.warn_ctx, msg);
-}
-
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
-/* Unlinks img from the list of open images. */
-static void
-lru_unlink(struct symbolizer *s, struct image *img)
-{
-	if (img->newer != NULL)
-		img->newer->older = img->older;
-	else
-		s->newest = img->older;
-	if (img->older != NULL)
-		img->older->newer = img->newer;
-	else
-		s->oldest = img->newer;
-	img->newer = img->older = NULL;
-}
-
-/* Makes img the most recently used open image. */
-static void
-lru_front(struct symbolizer *s, struct image *img)
-{
-	img->older = s->newest;
-	img->newer = NULL;
-	if (s->newest != NULL)
-		s->newest->newer = img;
-	s->newest = img;
-	if (s->oldest == NULL)
-		s->oldest = img;
-}
-
-/* Closes img: its Dwfl, descriptors and function index. The frames made
- * from it live in the pool and stay valid. */
-static void
-image_close(struct symbolizer *s, struct image *img)
-{
-	if (img->dwfl == NULL)
-		return;
-	for (size_t c = 0; c < CU_BUCKETS; c++) {
-		while (img->cus[c] != NULL) {
-			struct cu_index *ci = img->cus[c];
-
-			img->cus[c] = ci->next;
-			free(ci->fns);
-			free(ci);
-		}
-	}
-	dwfl_end(img->dwfl);
-	img->dwfl = NULL;
-	img->mod = NULL;
-	lru_unlink(s, img);
-	s->nopen--;
-}
-
-/* Closes the least recently used open image; false when none is open. */
-static bool
-image_evict(struct symbolizer *s)
-{
-	if (s->oldest == NULL)
-		return false;
-	image_close(s, s->oldest);
-	return true;
-}
-
-/* open() of the file named path, for reading, never as a controlling tty
- * and never blocking on a FIFO swapped in since the O_PATH check; EMFILE
- * and ENFILE close an open image and try again. */
-static int
-image_open_fd(struct symbolizer *s, const char *path)
-{
-	for (;;) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-
-		if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || !image_evict(s))
-			return fd;
-	}
-}
-
-/*
- * Opens img for libdwfl (its first use, or again after it was closed) and
- * reads its build-id; makes room under s->max_open first. On failure one
- * warning names the file and img stays closed: bad when the file is not a
- * usable ELF file (it is never tried again). Never fails on bad input;
- * allocates.
- */
-static void
-image_open(struct symbolizer *s, struct image *img)
-{
-	struct stat st;
-	int fd;
-
-	while (s->nopen >= s->max_open && image_evict(s))
-		;
-	fd = image_open_fd(s, img->path);
-	if (fd < 0) {
-		warn(s, "%s: cannot open: %s; showing offsets", img->path, strerror(errno));
-		return;
-	}
-	/* The file checked by O_PATH must be the one opened. */
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != img->dev ||
-	    st.st_ino != img->ino) {
-		close(fd);
-		warn(s, "%s: changed while it was opened; showing offsets", img->path);
-		return;
-	}
-	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
-
-	if (dwfl == NULL) {
-		close(fd);
-		warn(s, "%s: %s; showing offsets", img->path, dwfl_errmsg(-1));
-		return;
-	}
-	dwfl_report_begin(dwfl);
-	/* base 0 + add_p_vaddr: module addresses are link-time addresses. */
-	Dwfl_Module *mod = dwfl_report_elf(dwfl, base_name(img->path), img->path, fd, 0, true);
-
-	if (mod == NULL) {
-		close(fd);      /* consumed only on success */
-		warn(s, "%s: not a usable ELF file (%s); showing offsets", img->path,
-		    dwfl_errmsg(-1));
-		img->bad = true;
-		dwfl_end(dwfl);
-		return;
-	}
-	dwfl_report_end(dwfl, NULL, NULL);
-	if (img->buildid == NULL) {
-		const unsigned char *bits;
-		GElf_Addr vaddr;
-		int len = dwfl_module_build_id(mod, &bits, &vaddr);
-		char hex[2 * DUMP_MAX_BUILDID + 1];
-
-		hex[0] = '\0';
-		for (int i = 0; i < len && i < DUMP_MAX_BUILDID; i++)
-			snprintf(hex + 2 * i, 3, "%02x", bits[i]);
-		if (len > 0 && len <= DUMP_MAX_BUILDID)
-			img->buildid = strdup(hex);     /* NULL: compared as "none" */
-	}
-	img->dwfl = dwfl;
-	img->mod = mod;
-	lru_front(s, img);
-	s->nopen++;
-}
-
-/* The Dwfl module of img, opening it when closed and marking it used;
- * NULL when the file cannot be used now. */
-static Dwfl_Module *
-image_mod(struct symbolizer *s, struct image *img)
-{
-	if (img->dwfl == NULL && !img->bad)
-		image_open(s, img);
-	if (img->dwfl != NULL && s->newest != img) {
-		lru_unlink(s, img);
-		lru_front(s, img);
-	}
-	return img->mod;
-}
-
-/* The image of the file with identity st, created (closed) on first sight
- * with path as its name; NULL when out of memory. */
-static struct image *
-image_get(struct symbolizer *s, const struct stat *st, const char *path)
-{
-	size_t b = hash_mix((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ULL ^ (uint64_t)st->st_ino) &
-		(IMAGE_BUCKETS - 1);
-	struct image *img;
-
-	for (img = s->images[b]; img != NULL; img = img->next)
-		if (img->dev == st->st_dev && img->ino == st->st_ino)
-			return img;
-	img = calloc(1, sizeof(*img));
-	if (img == NULL)
-		return NULL;
-	img->path = strdup(path);
-	if (img->path == NULL) {
-		free(img);
-		return NULL;
-	}
-	img->dev = st->st_dev;
-	img->ino = st->st_ino;
-	img->next = s->images[b];
-	s->images[b] = img;
-	return img;
-}
-
-/*
- * Finds mf's image: the file its path names, checked with O_PATH and fstat
- * (so a device node or a FIFO is never opened), then its build-id against
- * the dump's. On any problem one warning and mf->img stays NULL. 0, or -1
- * when out of memory.
- */
-static int
-modfile_attach(struct symbolizer *s, struct modfile *mf)
-{
-	struct stat st;
-	struct image *img;
-	int fd = open(mf->path, O_PATH | O_CLOEXEC);
-
-	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && image_evict(s))
-		fd = open(mf->path, O_PATH | O_CLOEXEC);
-	if (fd < 0) {
-		warn(s, "%s: cannot open: %s; showing offsets", mf->path, strerror(errno));
-		return 0;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		warn(s, "%s: not a regular file; showing offsets", mf->path);
-		return 0;
-	}
-	close(fd);
-	img = image_get(s, &st, mf->path);
-	if (img == NULL)
-		return -1;
-	if (image_mod(s, img) == NULL)
-		return 0;       /* warned */
-	if (mf->buildid != NULL && !str_eq(img->buildid, mf->buildid)) {
-		warn(s, "%s: build-id differs from the one that ran; showing offsets", mf->path);
-		return 0;
-	}
-	mf->img = img;
-	return 0;
-}
-
-/* The modfile for m, created and attached on first use; NULL when out of
- * memory. */
-static struct modfile *
-modfile_get(struct symbolizer *s, const struct module *m)
-{
-	const char *path = m->path != NULL ? m->path : "";
-	size_t b = hash_str(hash_str(0xcbf29ce484222325ULL, path), m->buildid) &
-		(MODFILE_BUCKETS - 1);
-
-	for (struct modfile *mf = s->modfiles[b]; mf != NULL; mf = mf->next)
-		if (strcmp(mf->path, path) == 0 && str_eq(mf->buildid, m->buildid))
-			return mf;
-	struct modfile *mf = calloc(1, sizeof(*mf));
-
-	if (mf == NULL)
-		return NULL;
-	mf->path = strdup(path);
-	mf->buildid = m->buildid != NULL ? strdup(m->buildid) : NULL;
-	if (mf->path == NULL || (m->buildid != NULL && mf->buildid == NULL)) {
-		free(mf->path);
-		free(mf->buildid);
-		free(mf);
-		return NULL;
-	}
-	mf->base = base_name(mf->path);
-	mf->next = s->modfiles[b];
-	s->modfiles[b] = mf;
-	if (modfile_attach(s, mf) < 0)
-		return NULL;
-	return mf;
-}
-
-/* modfile_get() through the memo: consecutive pcs of a stack mostly fall in
- * a few modules, and the memo spares hashing their paths. A slot is trusted
- * only when the module's strings still say what they said. */
-static struct modfile *
-modfile_of(struct symbolizer *s, const struct module *m)
-{
-	struct memo *x = &s->memo[hash_mix((uint64_t)(uintptr_t)m) & (MEMO_SLOTS - 1)];
-
-	if (x->m == m && x->path == m->path && x->buildid == m->buildid && x->mf != NULL &&
-	    strcmp(x->mf->path, m->path != NULL ? m->path : "") == 0 &&
-	    str_eq(x->mf->buildid, m->buildid))
-		return x->mf;
-	*x = (struct memo){ .m = m, .path = m->path, .buildid = m->buildid,
-		.mf = modfile_get(s, m) };
-	return x->mf;
 }
 
 /* The module of d that holds the call before return address pc, preferring
@@ -733,14 +348,35 @@ fn_cmp(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* Frees the function index of an image that modfile.c closes. */
+static void
+fn_index_drop(void *user)
+{
+	struct fn_index *fx = user;
+
+	for (size_t c = 0; c < CU_BUCKETS; c++) {
+		while (fx->cus[c] != NULL) {
+			struct cu_index *ci = fx->cus[c];
+
+			fx->cus[c] = ci->next;
+			free(ci->fns);
+			free(ci);
+		}
+	}
+	free(fx);
+}
+
 /* The subprogram index of cu, built on first use; NULL when out of memory. */
 static struct cu_index *
-cu_index_get(struct image *mf, Dwarf_Die *cu)
+cu_index_get(struct image *img, Dwarf_Die *cu)
 {
 	Dwarf_Off off = dwarf_dieoffset(cu);
 	size_t b = hash_mix(off) & (CU_BUCKETS - 1);
+	struct fn_index **fx = (struct fn_index **)modfiles_user(img);
 
-	for (struct cu_index *ci = mf->cus[b]; ci != NULL; ci = ci->next)
+	if (*fx == NULL && (*fx = calloc(1, sizeof(**fx))) == NULL)
+		return NULL;
+	for (struct cu_index *ci = (*fx)->cus[b]; ci != NULL; ci = ci->next)
 		if (ci->off == off)
 			return ci;
 	struct cu_index *ci = calloc(1, sizeof(*ci));
@@ -755,8 +391,8 @@ cu_index_get(struct image *mf, Dwarf_Die *cu)
 	}
 	qsort(ci->fns, ci->n, sizeof(*ci->fns), fn_cmp);
 	ci->off = off;
-	ci->next = mf->cus[b];
-	mf->cus[b] = ci;
+	ci->next = (*fx)->cus[b];
+	(*fx)->cus[b] = ci;
 	return ci;
 }
 
@@ -823,11 +459,11 @@ inline_chain(Dwarf_Die *sub, Dwarf_Addr a, Dwarf_Die *chain, size_t max)
  * addr. A single frame with function NULL means line info but no function.
  */
 static size_t
-dwarf_chain(struct symbolizer *s, struct image *mf, Dwarf_Addr addr, struct sym_frame *fr,
-    size_t max, bool *oom)
+dwarf_chain(struct symbolizer *s, struct image *img, Dwfl_Module *mod, Dwarf_Addr addr,
+    struct sym_frame *fr, size_t max, bool *oom)
 {
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = dwfl_module_addrdie(mf->mod, addr, &bias);
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
 	Dwarf_Die chain[MAX_CHAIN];
 	Dwarf_Files *files = NULL;
 	size_t nfiles = 0;
@@ -835,7 +471,7 @@ dwarf_chain(struct symbolizer *s, struct image *mf, Dwarf_Addr addr, struct sym_
 
 	if (cu == NULL)
 		return 0;
-	struct cu_index *ci = cu_index_get(mf, cu);
+	struct cu_index *ci = cu_index_get(img, cu);
 
 	if (ci == NULL) {
 		*oom = true;
@@ -846,7 +482,7 @@ dwarf_chain(struct symbolizer *s, struct image *mf, Dwarf_Addr addr, struct sym_
 
 	if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
 		nfiles = 0;
-	Dwfl_Line *line = dwfl_module_getsrc(mf->mod, addr);
+	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
 	int lineno = 0;
 	int col = 0;
 	const char *file = line != NULL ? dwfl_lineinfo(line, NULL, &lineno, &col, NULL, NULL) : NULL;
@@ -889,13 +525,13 @@ site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 	bool oom = false;
 
 	/* Opened now if it was closed; nothing closes it before we return. */
-	Dwfl_Module *mod = mf->img != NULL ? image_mod(s, mf->img) : NULL;
+	Dwfl_Module *mod = mf->img != NULL ? modfiles_open(s->files, mf->img) : NULL;
 
 	memset(tmp, 0, sizeof(tmp));
 	if (mod != NULL && offset > 0) {
 		Dwarf_Addr addr = offset - 1;
 
-		n = dwarf_chain(s, mf->img, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
+		n = dwarf_chain(s, mf->img, mod, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
 		if (n == 0 || tmp[n - 1].function == NULL) {
 			/* No DWARF function: the symbol table may still name it. */
 			GElf_Off off;
@@ -971,7 +607,7 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 {
 	struct site *x = pool_alloc(s, sizeof(*x));
 	struct sym_data *v = pool_alloc(s, sizeof(*v));
-	Dwfl_Module *mod = mf != NULL && mf->img != NULL ? image_mod(s, mf->img) : NULL;
+	Dwfl_Module *mod = mf != NULL && mf->img != NULL ? modfiles_open(s->files, mf->img) : NULL;
 	bool oom = false;
 
 	if (x == NULL || v == NULL)
@@ -1013,7 +649,7 @@ sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
 	uint64_t offset = addr;
 
 	if (m != NULL) {
-		mf = modfile_of(s, m);
+		mf = modfiles_get(s->files, m);
 		if (mf == NULL)
 			return err_set(e, "symbolize: out of memory");
 		offset = addr - m->bias;
@@ -1033,20 +669,17 @@ struct symbolizer *
 sym_new(const struct sym_options *o, struct err *e)
 {
 	struct symbolizer *s = calloc(1, sizeof(*s));
-	struct rlimit lim;
 
 	if (s == NULL) {
 		err_set(e, "symbolize: out of memory");
 		return NULL;
 	}
 	s->opt = *o;
-	s->max_open = o->max_open != 0 ? o->max_open : IMAGE_MAX_OPEN;
-	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
-		rlim_t room = lim.rlim_cur > FD_RESERVE + IMAGE_FDS ?
-		    (lim.rlim_cur - FD_RESERVE) / IMAGE_FDS : 1;
-
-		if (room < s->max_open)
-			s->max_open = (size_t)room;
+	s->files = modfiles_new(o->max_open, o->warn, o->warn_ctx, fn_index_drop);
+	if (s->files == NULL) {
+		free(s);
+		err_set(e, "symbolize: out of memory");
+		return NULL;
 	}
 	if (!o->debuginfod)
 		unsetenv("DEBUGINFOD_URLS");    /* see the header comment */
@@ -1061,7 +694,7 @@ sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
 	struct site *v;
 
 	if (m != NULL) {
-		struct modfile *mf = modfile_of(s, m);
+		struct modfile *mf = modfiles_get(s->files, m);
 		uint64_t offset = pc - m->bias;
 
 		if (mf == NULL)
@@ -1096,27 +729,7 @@ sym_free(struct symbolizer *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t b = 0; b < MODFILE_BUCKETS; b++) {
-		while (s->modfiles[b] != NULL) {
-			struct modfile *mf = s->modfiles[b];
-
-			s->modfiles[b] = mf->next;
-			free(mf->path);
-			free(mf->buildid);
-			free(mf);
-		}
-	}
-	for (size_t b = 0; b < IMAGE_BUCKETS; b++) {
-		while (s->images[b] != NULL) {
-			struct image *img = s->images[b];
-
-			s->images[b] = img->next;
-			image_close(s, img);
-			free(img->path);
-			free(img->buildid);
-			free(img);
-		}
-	}
+	modfiles_free(s->files);
 	while (s->pool != NULL) {
 		struct chunk *next = s->pool->next;
 
@@ -1132,5 +745,5 @@ sym_free(struct symbolizer *s)
 size_t
 sym_open_images(const struct symbolizer *s)
 {
-	return s->nopen;
+	return modfiles_nopen(s->files);
 }
