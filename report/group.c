@@ -21,10 +21,19 @@
  * by the first non-allocator frame of its stack in that dump, so the
  * outputs only render it.
  *
- * In series mode (r->series, for diff.c and trend.c) the key is the frame
- * ids alone, so every kind of one stack is one record, and each record also
- * keeps its sum per dump (points[]), so a caller can follow one stack from
- * dump to dump. group_finish and group_select are not meant for it.
+ * Every record keeps its sum per dump (points[], ascending dump index):
+ * which processes it came from, and what each holds (--per-process). In
+ * series mode (r->series, for diff.c and trend.c) the key is the frame ids
+ * alone, so every kind of one stack is one record that a caller can follow
+ * from dump to dump. group_finish and group_select are not meant for it.
+ * With --group-by exe the key also holds the dump's exe path, so that each
+ * stack record belongs to one executable.
+ *
+ * --group-by site, function and exe merge in group_finish (regroup.c),
+ * after each stack record was given its suppression rule, so a suppression
+ * is decided per stack whatever the grouping; a merged record's baseline
+ * key comes from what it is keyed by (the site frame, the exe), not from
+ * whichever member is largest this run.
  *
  * Both tables are open addressing with linear probing, at most half full,
  * doubled when they reach it; indices into r->leaks and st->frames are
@@ -34,6 +43,9 @@
 #include <string.h>
 
 #include "group.h"
+#include "regroup.h"
+#include "sat.h"
+
 
 struct fkey {
 	const char *module;
@@ -46,12 +58,29 @@ struct fkey {
 	uint64_t hash;
 };
 
+/* A frame of the symbolizer's cache and its interned id. The symbolizer
+ * hands one frame array to every pc at one module offset and never changes
+ * it, so its address stands for its key: most frames of a suite's dumps are
+ * found here without hashing their strings. */
+struct pslot {
+	const struct sym_frame *frame;  /* NULL: empty */
+	uint32_t id;
+};
+
 struct group_state {
+	uint32_t *dump_exe;     /* per dump: its exe path's id (distinct paths, in dump order) */
+	uint32_t *dump_base;    /* per dump: its exe basename's id, an index into bases */
+	const char **bases;     /* distinct exe basenames, in dump order; point into the dumps */
+	size_t nbases;
+	uint32_t *stamp;        /* per basename: last record that listed it, + 1 */
 	struct fkey *frames;    /* interned frames; id = index */
 	size_t nframes;
 	size_t capframes;
 	uint32_t *fslots;       /* frame index + 1, or 0 */
 	size_t fmask;
+	struct pslot *pslots;   /* symbolizer frame -> its frame id, see frame_id() */
+	size_t pmask;
+	size_t npslots;
 	uint32_t *rslots;       /* record index + 1, or 0 */
 	size_t rmask;
 	size_t capleaks;
@@ -65,18 +94,12 @@ struct stack_memo {
 	size_t n;
 };
 
-static uint64_t
-add_sat(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 static void
 amount_add(struct amount *a, uint64_t blocks, uint64_t bytes)
 {
-	a->records = add_sat(a->records, 1);
-	a->blocks = add_sat(a->blocks, blocks);
-	a->bytes = add_sat(a->bytes, bytes);
+	a->records = sat_add(a->records, 1);
+	a->blocks = sat_add(a->blocks, blocks);
+	a->bytes = sat_add(a->bytes, bytes);
 }
 
 static uint64_t
@@ -108,6 +131,13 @@ str_cmp(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return (a != NULL) - (b != NULL);
 	return strcmp(a, b);
+}
+
+/* A dump built by hand (the unit tests) may have no exe. */
+static const char *
+exe_of(const struct dump *d)
+{
+	return d->exe != NULL ? d->exe : "";
 }
 
 static bool
@@ -248,6 +278,53 @@ intern_frame(struct group_state *st, const struct sym_frame *f, uint32_t *id)
 	return 0;
 }
 
+static uint64_t
+ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+
+	return h ^ (h >> 29);
+}
+
+/* The id of f, a frame of the symbolizer's cache: from its address when
+ * seen before, else interned by value and remembered. Open addressing, at
+ * most half full. */
+static int
+frame_id(struct group_state *st, const struct sym_frame *f, uint32_t *id)
+{
+	size_t j;
+
+	if (st->pslots == NULL || 2 * (st->npslots + 1) > st->pmask + 1) {
+		size_t size = st->pslots == NULL ? 1024 : 2 * (st->pmask + 1);
+		struct pslot *t = calloc(size, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		for (size_t i = 0; st->pslots != NULL && i <= st->pmask; i++) {
+			if (st->pslots[i].frame == NULL)
+				continue;
+			for (j = ptr_hash(st->pslots[i].frame) & (size - 1); t[j].frame != NULL;
+			    j = (j + 1) & (size - 1))
+				;
+			t[j] = st->pslots[i];
+		}
+		free(st->pslots);
+		st->pslots = t;
+		st->pmask = size - 1;
+	}
+	for (j = ptr_hash(f) & st->pmask; st->pslots[j].frame != NULL; j = (j + 1) & st->pmask) {
+		if (st->pslots[j].frame == f) {
+			*id = st->pslots[j].id;
+			return 0;
+		}
+	}
+	if (intern_frame(st, f, id) < 0)
+		return -1;
+	st->pslots[j] = (struct pslot){ .frame = f, .id = *id };
+	st->npslots++;
+	return 0;
+}
+
 /* Symbolizes and interns stack st of dump d into m; allocator frames that
  * lead it are dropped. */
 static int
@@ -256,9 +333,13 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 {
 	size_t cap = sk->n, n = 0, skip = 0;
 	struct sym_frame *fr = malloc(cap * sizeof(*fr));
+	const struct sym_frame **src = malloc(cap * sizeof(*src));
 
-	if (fr == NULL)
+	if (fr == NULL || src == NULL) {
+		free(fr);
+		free(src);
 		return err_set(e, "out of memory");
+	}
 	for (uint32_t i = 0; i < sk->n; i++) {
 		const struct sym_frame *got;
 		size_t ng;
@@ -267,16 +348,22 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 			goto out_free;
 		if (n + ng > cap) {
 			struct sym_frame *a;
+			const struct sym_frame **b;
 
 			cap = 2 * (n + ng);
 			a = realloc(fr, cap * sizeof(*fr));
 			if (a == NULL)
 				goto out_oom;
 			fr = a;
+			b = realloc(src, cap * sizeof(*src));
+			if (b == NULL)
+				goto out_oom;
+			src = b;
 		}
 		for (size_t j = 0; j < ng; j++) {
+			src[n] = &got[j];
 			fr[n] = got[j];
-			fr[n++].pc = sk->pcs[i];        /* the cache may hold another dump's pc */
+			fr[n++].pc = sk->pcs[i];        /* shared frames have pc 0 */
 		}
 	}
 	while (skip < n && group_is_alloc_frame(&fr[skip]))
@@ -287,8 +374,9 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 	if (m->ids == NULL)
 		goto out_oom;
 	for (size_t i = 0; i < n; i++)
-		if (intern_frame(r->priv, &fr[i], &m->ids[i]) < 0)
+		if (frame_id(r->priv, src[skip + i], &m->ids[i]) < 0)
 			goto out_oom;
+	free(src);
 	m->frames = fr;
 	m->n = n;
 	m->done = true;
@@ -299,14 +387,16 @@ out_free:
 	free(m->ids);
 	m->ids = NULL;
 	free(fr);
+	free(src);
 	return -1;
 }
 
 static uint64_t
-record_key_hash(enum leak_class cls, const uint32_t *ids, size_t n)
+record_key_hash(enum leak_class cls, uint32_t exe_id, const uint32_t *ids, size_t n)
 {
 	uint64_t h = hash_bytes(0xcbf29ce484222325ull, &cls, sizeof(cls));
 
+	h = hash_bytes(h, &exe_id, sizeof(exe_id));
 	return hash_bytes(h, ids, n * sizeof(*ids));
 }
 
@@ -315,12 +405,12 @@ leak_hash(void *ctx, size_t i)
 {
 	const struct leak *l = &((struct report *)ctx)->leaks[i];
 
-	return record_key_hash(l->cls, l->ids, l->nframes);
+	return record_key_hash(l->cls, l->exe_id, l->ids, l->nframes);
 }
 
-/* Series mode: adds rc, of dump number di, to l's point for di. Dumps are
- * added in index order, so the point is the last one or a new one; the
- * array's capacity is the next power of two of npoints. */
+/* Adds rc, of dump number di, to l's point for di. Dumps are added in index
+ * order, so the point is the last one or a new one; the array's capacity is
+ * the next power of two of npoints. */
 static int
 add_point(struct leak *l, const struct rec *rc, uint32_t di)
 {
@@ -338,8 +428,8 @@ add_point(struct leak *l, const struct rec *rc, uint32_t di)
 		l->points[l->npoints++] = (struct leak_point){ .dump = di };
 	}
 	p = &l->points[l->npoints - 1];
-	p->blocks = add_sat(p->blocks, rc->blocks);
-	p->bytes = add_sat(p->bytes, rc->bytes);
+	p->blocks = sat_add(p->blocks, rc->blocks);
+	p->bytes = sat_add(p->bytes, rc->bytes);
 	return 0;
 }
 
@@ -351,7 +441,8 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 {
 	struct group_state *st = r->priv;
 	enum leak_class cls = r->series ? CLASS_DEFINITE : rc->cls;
-	uint64_t h = record_key_hash(cls, m->ids, m->n);
+	uint32_t exe_id = r->group_by == GROUP_EXE && !r->series ? st->dump_exe[di] : 0;
+	uint64_t h = record_key_hash(cls, exe_id, m->ids, m->n);
 	struct leak *l;
 	size_t j;
 
@@ -360,7 +451,7 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 			return -1;
 	for (j = h & st->rmask; st->rslots[j] != 0; j = (j + 1) & st->rmask) {
 		l = &r->leaks[st->rslots[j] - 1];
-		if (l->cls == cls && l->nframes == m->n &&
+		if (l->cls == cls && l->exe_id == exe_id && l->nframes == m->n &&
 		    memcmp(l->ids, m->ids, m->n * sizeof(*m->ids)) == 0)
 			goto found;
 	}
@@ -388,19 +479,16 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 		memcpy(l->frames, m->frames, m->n * sizeof(*l->frames));
 		memcpy(l->ids, m->ids, m->n * sizeof(*l->ids));
 	}
-	l->first_dump = di;
-	l->last_dump = di;
-	l->processes = 1;
+	l->stacks = 1;
+	l->exe_id = exe_id;
+	if (r->group_by == GROUP_EXE && !r->series)
+		l->exe = exe_of(&r->dumps[di]);
 	st->rslots[j] = (uint32_t)(++r->nleaks);
 found:
-	if (l->last_dump != di) {
-		l->last_dump = di;
-		l->processes++;
-	}
-	l->blocks = add_sat(l->blocks, rc->blocks);
-	l->bytes = add_sat(l->bytes, rc->bytes);
+	l->blocks = sat_add(l->blocks, rc->blocks);
+	l->bytes = sat_add(l->bytes, rc->bytes);
 	*out = l;
-	return r->series ? add_point(l, rc, di) : 0;
+	return add_point(l, rc, di);
 }
 
 static const struct stack *
@@ -571,10 +659,70 @@ out_free:
 	return ret;
 }
 
+static const char *const group_names[] = {
+	[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
+	[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
+};
+
+const char *
+group_by_name(enum group_by g)
+{
+	return (unsigned)g < sizeof(group_names) / sizeof(group_names[0]) ? group_names[g] : "?";
+}
+
+int
+group_by_parse(const char *s)
+{
+	for (int g = 0; g < (int)(sizeof(group_names) / sizeof(group_names[0])); g++)
+		if (strcmp(s, group_names[g]) == 0)
+			return g;
+	return -1;
+}
+
 void
 group_init(struct report *r)
 {
 	memset(r, 0, sizeof(*r));
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Numbers the dumps' exe paths and basenames, each distinct one in dump
+ * order (st->dump_exe, st->dump_base, st->bases), and counts the paths. A
+ * suite has few executables, so a linear search per dump is enough. */
+static int
+intern_exes(struct report *r, struct group_state *st)
+{
+	size_t n = r->ndumps ? r->ndumps : 1;
+
+	st->dump_exe = malloc(n * sizeof(*st->dump_exe));
+	st->dump_base = malloc(n * sizeof(*st->dump_base));
+	st->bases = malloc(n * sizeof(*st->bases));
+	st->stamp = calloc(n, sizeof(*st->stamp));
+	if (st->dump_exe == NULL || st->dump_base == NULL || st->bases == NULL ||
+	    st->stamp == NULL)
+		return -1;
+	for (size_t i = 0; i < r->ndumps; i++) {
+		const char *exe = exe_of(&r->dumps[i]);
+		const char *base = base_name(exe);
+		size_t k;
+
+		for (k = 0; k < i && strcmp(exe_of(&r->dumps[k]), exe) != 0; k++)
+			;
+		st->dump_exe[i] = k < i ? st->dump_exe[k] : (uint32_t)r->nexes++;
+		for (k = 0; k < st->nbases && strcmp(st->bases[k], base) != 0; k++)
+			;
+		if (k == st->nbases)
+			st->bases[st->nbases++] = base;
+		st->dump_base[i] = (uint32_t)k;
+	}
+	return 0;
 }
 
 int
@@ -586,11 +734,13 @@ group_build(struct report *r, struct symbolizer *s, const struct dump *dumps, si
 		return err_set(e, "out of memory");
 	r->dumps = dumps;
 	r->ndumps = n;
+	if (intern_exes(r, r->priv) < 0)
+		return err_set(e, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const struct dump_stats *t = &dumps[i].stats;
 
-		r->total_allocs = add_sat(r->total_allocs, t->allocs);
-		r->dropped = add_sat(r->dropped, t->dropped);
+		r->total_allocs = sat_add(r->total_allocs, t->allocs);
+		r->dropped = sat_add(r->dropped, t->dropped);
 		if (t->peak_bytes > r->peak_bytes)
 			r->peak_bytes = t->peak_bytes;
 		if (add_dump(r, s, &dumps[i], (uint32_t)i, e) < 0)
@@ -635,12 +785,14 @@ group_frames_cmp(const struct sym_frame *a, size_t na, const struct sym_frame *b
 	return 0;
 }
 
-/* Bytes, blocks (largest first), kind, then the frames: no two records of
- * one report compare equal, since they differ in kind or some frame key. */
+/* Bytes, blocks (largest first), kind, the frames, then the exe: no two
+ * records of one report compare equal, since they differ in kind, some
+ * frame key or (--group-by exe) the executable. */
 static int
 leak_cmp(const void *pa, const void *pb)
 {
 	const struct leak *a = pa, *b = pb;
+	int c;
 
 	if (a->bytes != b->bytes)
 		return a->bytes > b->bytes ? -1 : 1;
@@ -648,40 +800,96 @@ leak_cmp(const void *pa, const void *pb)
 		return a->blocks > b->blocks ? -1 : 1;
 	if (a->cls != b->cls)
 		return a->cls < b->cls ? -1 : 1;
-	return group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes);
+	if ((c = group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes)) != 0)
+		return c;
+	return str_cmp(a->exe, b->exe);
+}
+
+bool
+group_is_gated(const struct leak *l, unsigned kinds)
+{
+	return l->supp == NULL && !l->known && (kinds & GATE_KIND(l->cls)) != 0;
+}
+
+void
+group_leak_free(struct leak *l)
+{
+	free(l->frames);
+	free(l->ids);
+	free(l->points);
+	free(l->exes);
+	free(l->key);
+	free(l->retained_by);
+}
+
+/* The distinct exe basenames of l's dumps, in dump order. */
+static int
+fill_exes(struct report *r, struct leak *l, uint32_t stamp)
+{
+	struct group_state *st = r->priv;
+
+	l->exes = malloc(l->npoints * sizeof(*l->exes));
+	if (l->exes == NULL)
+		return -1;
+	l->nexes = 0;
+	for (size_t i = 0; i < l->npoints; i++) {
+		uint32_t b = st->dump_base[l->points[i].dump];
+
+		if (st->stamp[b] == stamp)
+			continue;
+		st->stamp[b] = stamp;
+		l->exes[l->nexes++] = st->bases[b];
+	}
+	return 0;
+}
+
+/* l's baseline key, from what l is keyed by (see baseline.h). */
+static char *
+leak_key(const struct report *r, const struct leak *l)
+{
+	if (r->group_by == GROUP_EXE)
+		return baseline_key_exe(l->exe);
+	if (r->group_by == GROUP_STACK || l->nframes == 0)
+		return baseline_key(l->frames, l->nframes);
+	return baseline_key(&l->frames[l->site], 1);
 }
 
 int
 group_finish(struct report *r, struct suppressions *supp, struct baseline *base, struct err *e)
 {
+	for (size_t i = 0; i < r->nleaks; i++)
+		r->leaks[i].supp = supp != NULL ?
+		    supp_match(supp, r->leaks[i].frames, r->leaks[i].nframes) : NULL;
+	/* The hash slots index r->leaks; merging and sorting move the
+	 * records, so the tables are done with. */
+	if (r->priv != NULL) {
+		free(r->priv->rslots);
+		r->priv->rslots = NULL;
+	}
+	if (r->group_by != GROUP_STACK) {
+		if (regroup_merge(r, e) < 0)
+			return -1;
+		r->priv->capleaks = r->nleaks;  /* r->leaks is a new array */
+	}
 	for (size_t i = 0; i < r->nleaks; i++) {
 		struct leak *l = &r->leaks[i];
 
-		l->supp = supp != NULL ? supp_match(supp, l->frames, l->nframes) : NULL;
+		if (fill_exes(r, l, (uint32_t)i + 1) < 0)
+			return err_set(e, "out of memory");
 		if (l->supp != NULL) {
 			supp_hit(supp, l->supp, 1, l->blocks, l->bytes);
 			amount_add(&r->suppressed, l->blocks, l->bytes);
 			continue;
 		}
-		if (base != NULL) {
-			char *key = baseline_key(l->frames, l->nframes);
-
-			if (key == NULL)
-				return err_set(e, "out of memory");
-			l->known = baseline_lookup(base, l->cls, key) != NULL;
-			free(key);
-		}
+		l->key = leak_key(r, l);
+		if (l->key == NULL)
+			return err_set(e, "out of memory");
+		l->known = base != NULL && baseline_lookup(base, l->cls, l->key) != NULL;
 		if (l->known)
 			amount_add(&r->known, l->blocks, l->bytes);
 		amount_add(&r->cls[l->cls], l->blocks, l->bytes);
 		if (l->cls != CLASS_REACHABLE)
 			amount_add(&r->leaked, l->blocks, l->bytes);
-	}
-	/* The hash slots index r->leaks; sorting moves the records, so the
-	 * tables are done with. */
-	if (r->priv != NULL) {
-		free(r->priv->rslots);
-		r->priv->rslots = NULL;
 	}
 	if (r->nleaks > 1)
 		qsort(r->leaks, r->nleaks, sizeof(*r->leaks), leak_cmp);
@@ -713,17 +921,18 @@ group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct
 void
 group_free(struct report *r)
 {
-	for (size_t i = 0; i < r->nleaks; i++) {
-		free(r->leaks[i].frames);
-		free(r->leaks[i].ids);
-		free(r->leaks[i].points);
-		free(r->leaks[i].retained_by);
-	}
+	for (size_t i = 0; i < r->nleaks; i++)
+		group_leak_free(&r->leaks[i]);
 	free(r->leaks);
 	free(r->shown);
 	if (r->priv != NULL) {
+		free(r->priv->dump_exe);
+		free(r->priv->dump_base);
+		free(r->priv->bases);
+		free(r->priv->stamp);
 		free(r->priv->frames);
 		free(r->priv->fslots);
+		free(r->priv->pslots);
 		free(r->priv->rslots);
 		free(r->priv);
 	}
