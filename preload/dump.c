@@ -50,6 +50,7 @@ struct sums {
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
+	stack_id_t internal;            /* blocks of this stack are not the program's */
 };
 
 static void
@@ -205,6 +206,8 @@ sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls)
 {
 	struct sums *s = ctx;
 
+	if (s->internal != 0 && stack == s->internal)
+		return;         /* libc's, for libleak: never reported */
 	if (stack >= s->n)
 		stack = 0;      /* published after we sized the arrays */
 	s->blocks[cls][stack]++;
@@ -223,13 +226,14 @@ sum_block(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 static const char *const class_names[4] = {
 	DUMP_CLASS_DEFINITE, DUMP_CLASS_INDIRECT, DUMP_CLASS_POSSIBLE, DUMP_CLASS_REACHABLE,
 };
-static const char *const root_names[4] = {
+static const char *const root_names[5] = {
 	DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
+	DUMP_ROOT_INTERNAL,
 };
 
 /* One retain line for a stack with reached blocks. */
 static bool
-write_retain(struct writer *w, const struct scan *sc, stack_id_t id)
+write_retain(struct writer *w, const struct scan *sc, stack_id_t id, stack_id_t internal)
 {
 	struct scan_chain ch;
 
@@ -250,7 +254,8 @@ write_retain(struct writer *w, const struct scan *sc, stack_id_t id)
 	fmt_u64(f, ch.n);
 	for (size_t k = 0; k < ch.n; k++) {
 		fmt_char(f, ' ');
-		fmt_u64(f, ch.stack[k]);
+		/* an internal block has no stack line: written as "none" */
+		fmt_u64(f, internal != 0 && ch.stack[k] == internal ? 0 : ch.stack[k]);
 		fmt_char(f, ':');
 		fmt_u64(f, ch.size[k]);
 	}
@@ -306,7 +311,7 @@ int
 dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_result *res)
 {
 	struct writer w = { .fn = fn, .ctx = ctx, .err = 0 };
-	struct sums s = { 0 };
+	struct sums s = { .internal = src->internal };
 	size_t scratch_len = BUF_SIZE + CMDLINE_MAX + PATH_MAX;
 	char *mem = mmap(NULL, scratch_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -393,7 +398,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	}
 	for (size_t id = 1; src->scan != NULL && id < s.n; id++)
 		if ((s.blocks[SCAN_REACHABLE][id] | s.blocks[SCAN_POSSIBLE][id]) != 0 &&
-		    write_retain(&w, src->scan, (stack_id_t)id))
+		    write_retain(&w, src->scan, (stack_id_t)id, src->internal))
 			nretains++;
 	write_stats(&w, &s, src->scan, scratch);
 	struct fmtbuf *f = line(&w);

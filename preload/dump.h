@@ -21,6 +21,7 @@ struct dump_src {
 	uint64_t seq;                   /* 0 for the exit dump */
 	bool atomic;                    /* no other thread ran while copying */
 	const struct scan *scan;        /* classes and retainers, or NULL: all definite */
+	stack_id_t internal;            /* stack of libc's internal blocks, left out; 0: none */
 };
 
 /* What a dump held, for the stderr summary. */

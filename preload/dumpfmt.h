@@ -44,6 +44,8 @@
 #define DUMP_ROOT_THREAD        "thread"        /* who: tid; where: address in its stack or TLS */
 #define DUMP_ROOT_MAPPING       "mapping"       /* who: 0; where: address in an anonymous mapping */
 #define DUMP_ROOT_LOADER        "loader"        /* who: 0, where: 0: allocated by ld.so */
+#define DUMP_ROOT_INTERNAL      "internal"      /* who: 0, where: 0: allocated by the C library
+						 * while libleak ran (a pthread key array) */
 #define DUMP_MAX_RETAIN_HOPS    8               /* most blocks listed in one retain line */
 
 #define DUMP_KIND_EXIT          "exit"

@@ -55,6 +55,10 @@ static _Atomic int resolving;   /* 1 while resolve() runs */
  * lock is held meanwhile (see stack_slow). initial-exec TLS: no allocation. */
 static __thread int hooks_in_loader_callback __attribute__((tls_model("initial-exec")));
 
+/* Set while this thread is inside an address-map operation: an allocation
+ * from a signal handler meanwhile must not enter the map again. */
+static __thread int lk_in_map __attribute__((tls_model("initial-exec")));
+
 bool
 hooks_resolve(void)
 {
@@ -208,12 +212,31 @@ track_start(void)
 /* Records block p of n bytes, allocated by the code that called us. The
  * caller's return address sits right above this frame's saved frame
  * pointer: that slot starts the chain the stack cache checks. */
+/* A block the C library allocated while this thread ran libleak's code
+ * (libunwind's first pthread_setspecific of a key past 31 makes glibc calloc
+ * the thread's array for keys 32-63, where the program's values then go):
+ * tracked with the internal stack, so the exit scan reads it as a root and
+ * never reports it. Not while this thread is inside the map already. */
+static __attribute__((noinline)) void
+track_internal(void *p, size_t n)
+{
+	if (lk_in_map || !state_is(STATE_ACTIVE) || lk_internal_stack == 0)
+		return;
+	lk_in_map = 1;
+	addrmap_insert(lk_blocks, (uintptr_t)p, n, lk_internal_stack);
+	lk_in_map = 0;
+}
+
 static inline __attribute__((always_inline)) void
 track(void *p, size_t n)
 {
-	if (p == NULL || lk_busy) {
+	if (p == NULL || lk_in_map)
+		return;         /* a signal handler's malloc inside a map operation */
+	if (lk_busy) {
 		if (lk_busy == GUARD_PROBE)
 			probe_seen = 1;         /* hooks_probe() called through us */
+		else
+			track_internal(p, n);
 		return;
 	}
 	if (!state_is(STATE_ACTIVE) && !track_start())
@@ -229,7 +252,10 @@ track(void *p, size_t n)
 	} else {
 		id = stack_slow(slot0);
 	}
-	if (addrmap_insert(lk_blocks, (uintptr_t)p, n, id))
+	lk_in_map = 1;
+	bool in = addrmap_insert(lk_blocks, (uintptr_t)p, n, id);
+	lk_in_map = 0;
+	if (in)
 		counters_alloc(n);
 	else
 		counters_drop();
@@ -242,12 +268,20 @@ static inline bool
 untrack(void *p, uint64_t *size, stack_id_t *stack)
 {
 	uint64_t sz;
+	stack_id_t id;
 	int st = atomic_load_explicit(&lk_state, memory_order_acquire);
 
 	if (lk_blocks == NULL || st == STATE_BOOT || st == STATE_OFF)
 		return false;
-	if (!addrmap_remove(lk_blocks, (uintptr_t)p, &sz, stack))
+	lk_in_map = 1;
+	bool was = addrmap_remove(lk_blocks, (uintptr_t)p, &sz, &id);
+	lk_in_map = 0;
+	if (!was)
 		return false;
+	if (stack != NULL)
+		*stack = id;
+	if (id == lk_internal_stack)
+		return false;   /* libc's internal block: not counted, not the program's */
 	counters_free(sz);
 	if (size != NULL)
 		*size = sz;
@@ -321,7 +355,10 @@ realloc_tracked(void *p, size_t n)
 	} else if (had && n != 0) {
 		int saved = errno;      /* failed: p is still live */
 
-		if (addrmap_insert(lk_blocks, (uintptr_t)p, old_size, old_stack))
+		lk_in_map = 1;
+		bool in = addrmap_insert(lk_blocks, (uintptr_t)p, old_size, old_stack);
+		lk_in_map = 0;
+		if (in)
 			counters_alloc(old_size);
 		errno = saved;
 	}

@@ -74,6 +74,7 @@ __thread int lk_busy __attribute__((tls_model("initial-exec")));
 _Atomic int lk_state = STATE_BOOT;
 struct addrmap *lk_blocks;
 struct stacks *lk_stacks;
+stack_id_t lk_internal_stack;
 
 static pid_t lk_pid;                    /* the process these structures belong to */
 static _Atomic int started = START_NONE;        /* init_start(): NONE -> BUSY -> DONE */
@@ -167,7 +168,7 @@ init_final_dump(void)
 	struct dump_result res = { 0 };
 	struct dump_src src = {
 		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
-		.snapshot = false, .seq = 0, .atomic = true,
+		.snapshot = false, .seq = 0, .atomic = true, .internal = lk_internal_stack,
 	};
 	bool ok = false;
 
@@ -177,7 +178,7 @@ init_final_dump(void)
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
 		modules_refresh();      /* before threads stop: it takes the loader's lock */
-		sc = scan_run(lk_blocks, lk_stacks);
+		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack);
 		if (sc == NULL)
 			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
 	}
@@ -260,6 +261,10 @@ start_tracking(void)
 		publish(STATE_OFF);
 		return;
 	}
+	/* The stack of internal blocks (hooks.c): one frame, our own code, so
+	 * no program stack can be equal to it. */
+	uintptr_t mark = (uintptr_t)&start_tracking;
+	lk_internal_stack = stacks_intern(lk_stacks, &mark, 1);
 	publish(STATE_ACTIVE);
 }
 

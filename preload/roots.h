@@ -20,6 +20,7 @@ enum root_kind {
 	ROOT_THREAD,            /* a live thread's stack, registers, TLS; who = tid */
 	ROOT_MAPPING,           /* anonymous memory the program mapped; who = 0 */
 	ROOT_LOADER,            /* a block the dynamic loader allocated (by policy) */
+	ROOT_INTERNAL,          /* a block libc allocated while libleak ran (by policy) */
 };
 
 struct root_region {

@@ -468,16 +468,27 @@ classify_reached(struct scan *sc, struct stacks *stacks)
 	}
 }
 
-/* Blocks whose allocating code is in ld.so are roots (see the header). */
+#define ROOT_IS_LOADER          UINT32_MAX              /* blk.root of a loader block */
+#define ROOT_IS_INTERNAL        (UINT32_MAX - 1)        /* of an internal block */
+
+/* Blocks whose allocating code is in ld.so are roots (see the header), and
+ * so are the internal ones: what libc allocated while libleak ran (glibc's
+ * array of a thread's pthread key values past the first 32, when libunwind
+ * set its key first) may hold the program's pointers. */
 static void
-mark_loader_blocks(struct scan *sc, struct stacks *stacks)
+mark_loader_blocks(struct scan *sc, struct stacks *stacks, stack_id_t internal)
 {
 	for (size_t i = 0; i < sc->n; i++) {
 		unsigned n;
-		const uintptr_t *pcs = stacks_get(stacks, sc->b[i].stack, &n);
+		const uintptr_t *pcs;
 
+		if (internal != 0 && sc->b[i].stack == internal) {
+			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_INTERNAL, 0);
+			continue;
+		}
+		pcs = stacks_get(stacks, sc->b[i].stack, &n);
 		if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
-			mark(sc, i, ST_REACHABLE, NO_PARENT, UINT32_MAX, 0);
+			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0);
 	}
 }
 
@@ -493,7 +504,7 @@ spill_and_sp(void)
 }
 
 struct scan *
-scan_run(struct addrmap *t, struct stacks *stacks)
+scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal)
 {
 	struct scan *sc = arena_map(sizeof(*sc));
 
@@ -545,7 +556,7 @@ scan_run(struct addrmap *t, struct stacks *stacks)
 			    (uint32_t)r, NULL, &hint, &sc->unreadable);
 			drain(sc);
 		}
-		mark_loader_blocks(sc, stacks);
+		mark_loader_blocks(sc, stacks, internal);
 		drain(sc);
 	}
 	if (sc->helper != NULL)
@@ -596,8 +607,8 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 		out->stack[k] = ring_stack[at];
 		out->size[k] = ring_size[at];
 	}
-	if (top->root == UINT32_MAX) {
-		out->kind = ROOT_LOADER;
+	if (top->root == ROOT_IS_LOADER || top->root == ROOT_IS_INTERNAL) {
+		out->kind = top->root == ROOT_IS_LOADER ? ROOT_LOADER : ROOT_INTERNAL;
 		out->who = 0;
 		out->where = 0;
 	} else {

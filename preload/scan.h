@@ -35,9 +35,11 @@ struct scan_chain {
 struct scan;
 
 /* Classifies every live block (see scan.c). Stops the other threads while
- * it reads memory; the caller holds the state DUMPING. NULL when it cannot
- * run (out of memory, /proc unreadable): the dump then says scan none. */
-struct scan *scan_run(struct addrmap *t, struct stacks *stacks);
+ * it reads memory; the caller holds the state DUMPING. Blocks of stack
+ * `internal` (0: none) are libc's internal ones: roots, by policy. NULL
+ * when it cannot run (out of memory, /proc unreadable): the dump then says
+ * scan none. */
+struct scan *scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal);
 
 typedef void (*scan_visit_fn)(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls);
 void scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx);

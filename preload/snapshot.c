@@ -80,6 +80,7 @@ take_snapshot(void)
 	struct dump_src src = {
 		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
 		.snapshot = true, .seq = seq, .atomic = false, .scan = NULL,
+		.internal = lk_internal_stack,
 	};
 	dump_to_file(path, &src, NULL);
 }

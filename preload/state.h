@@ -28,6 +28,7 @@ enum lk_state {
 extern _Atomic int lk_state;
 extern struct addrmap *lk_blocks;
 extern struct stacks *lk_stacks;
+extern stack_id_t lk_internal_stack;    /* the stack of internal blocks; 0 before start */
 extern char lk_start_cwd[];             /* cwd at start-up; "" if unknown */
 
 static inline bool

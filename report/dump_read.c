@@ -673,6 +673,7 @@ parse_retain(struct parser *pa)
 {
 	static const char *const roots[] = {
 		DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
+		DUMP_ROOT_INTERNAL,
 	};
 	const unsigned reached = 1u << CLASS_POSSIBLE | 1u << CLASS_REACHABLE;
 	uint64_t id;
@@ -696,7 +697,7 @@ parse_retain(struct parser *pa)
 	if (slot < 0 || (pa->seen[slot] & reached) == 0)
 		return fail(pa, "retain for stack %llu, which has no reachable or possible rec",
 		    (unsigned long long)id);
-	root = pick(&pa->f[2], roots, 4);
+	root = pick(&pa->f[2], roots, 5);
 	if (root < 0)
 		return fail(pa, "bad retain root '%.*s'", SHOW(&pa->f[2]));
 	if (parse_dec(pa, &pa->f[3], UINT32_MAX, "retain who", &who) < 0 ||
@@ -704,8 +705,8 @@ parse_retain(struct parser *pa)
 	    parse_dec(pa, &pa->f[5], UINT64_MAX, "retain hops", &hops) < 0 ||
 	    parse_dec(pa, &pa->f[6], DUMP_MAX_RETAIN_HOPS, "retain hop count", &n) < 0)
 		return -1;
-	/* mapping: who is 0; loader: who and where are 0. */
-	if ((root >= 2 && who != 0) || (root == 3 && where != 0))
+	/* mapping: who is 0; loader, internal: who and where are 0. */
+	if ((root >= 2 && who != 0) || (root >= 3 && where != 0))
 		return fail(pa, "retain root %s with who %llu, where %llx", roots[root],
 		    (unsigned long long)who, (unsigned long long)where);
 	if (n > hops)

@@ -56,6 +56,7 @@ enum retain_root {
 	RETAIN_THREAD,           /* who: tid; where: address in its stack, registers or TLS */
 	RETAIN_MAPPING,          /* who: 0; where: address in an anonymous mapping */
 	RETAIN_LOADER,           /* who, where: 0; a block the dynamic loader allocated */
+	RETAIN_INTERNAL,         /* who, where: 0; a block libc allocated while libleak ran */
 };
 
 #define RETAIN_MAX_HOPS 8

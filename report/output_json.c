@@ -222,6 +222,7 @@ put_retainer(FILE *f, const struct retainer *x)
 	static const char *const roots[] = {
 		[RETAIN_GLOBAL] = "global", [RETAIN_THREAD] = "thread",
 		[RETAIN_MAPPING] = "mapping", [RETAIN_LOADER] = "loader",
+		[RETAIN_INTERNAL] = "internal",
 	};
 	const struct sym_data *g = x != NULL ? x->global : NULL;
 
@@ -243,7 +244,8 @@ put_retainer(FILE *f, const struct retainer *x)
 	else
 		fputs(", \"tid\": null", f);
 	fputs(", \"address\": ", f);
-	put_hex_or_null(f, x->rt->root != RETAIN_LOADER, x->rt->where);
+	put_hex_or_null(f, x->rt->root != RETAIN_LOADER && x->rt->root != RETAIN_INTERNAL,
+	    x->rt->where);
 	fprintf(f, ", \"hops\": %llu, \"chain\": [", (unsigned long long)x->rt->hops);
 	for (uint32_t i = 0; i < x->rt->n; i++) {
 		const struct sym_frame *fr = x->hop[i].frame;

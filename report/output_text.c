@@ -152,6 +152,10 @@ put_root(FILE *f, const struct retainer *x)
 			fputc(')', f);
 		}
 		break;
+	case RETAIN_INTERNAL:
+		fputs("held by memory the C library allocated while libleak ran (a thread's "
+		    "pthread key values)", f);
+		break;
 	}
 }
 
