@@ -20,7 +20,7 @@ PRELOAD_SRCS := \
 	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
 	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c preload/blkindex.c preload/helper.c \
 	preload/snapshot.c preload/procfs.c preload/stackcache.c \
-	preload/aside.c preload/pathglob.c preload/self.c preload/readable.c preload/exits.c
+	preload/aside.c preload/pathglob.c preload/self.c preload/readable.c preload/exits.c preload/heuristics.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/dump_read.c report/modmap.c \
@@ -65,7 +65,7 @@ UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c prel
 UNIT_check_counters    := preload/counters.c preload/arena.c preload/fmt.c
 UNIT_check_stacks      := preload/stacks.c preload/arena.c preload/fmt.c
 UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c preload/blkindex.c preload/helper.c \
-	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c preload/self.c preload/readable.c \
+	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c preload/self.c preload/readable.c preload/heuristics.c \
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/modmap.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/modmap.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/err.c

@@ -22,6 +22,7 @@ struct blk {
 	uint32_t root;          /* index into roots.r when parent == NO_PARENT; indegree while unreached */
 	uint8_t state;
 	uint8_t cls;            /* enum scan_class, once classified; 0xff before */
+	uint8_t heur;           /* enum heur of an ST_HEUR mark, else HEUR_NONE */
 };
 
 /* A run of blocks with no gap of CLUSTER_GAP or more between them, with

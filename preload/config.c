@@ -16,12 +16,14 @@
 #include "config.h"
 #include "dumpfmt.h"
 #include "fmt.h"
+#include "heuristics.h"
 
 struct config lk_config = {
 	.output = "leak.%p.dump",
 	.depth = 32,
 	.quiet = false,
 	.reachability = true,
+	.heuristics = HEUR_ALL,
 };
 
 /* LEAK_QUIET, LEAK_VERIFY_STACKS: "1" on, "0" off, anything else a line. */
@@ -210,6 +212,16 @@ config_load(const char *cwd)
 			lk_config.reachability = false;
 		else if (strcmp(s, "1") != 0)
 			fmt_log("LEAK_REACHABILITY='", s, "' is neither 0 nor 1; scanning", NULL);
+	}
+	s = getenv("LEAK_HEURISTICS");
+	if (s != NULL) {
+		int m = heur_parse(s);
+
+		if (m >= 0)
+			lk_config.heuristics = (unsigned)m;
+		else
+			fmt_log("LEAK_HEURISTICS='", s, "' is not all, none or a comma list of stdstring, "
+			    "length64, newarray, multipleinheritance; using all", NULL);
 	}
 	s = getenv("LEAK_SNAPSHOT_SIGNAL");
 	if (s != NULL && (lk_config.snapshot_signal = parse_signal(s)) == 0)

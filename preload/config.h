@@ -23,6 +23,7 @@ struct config {
 	char log[CONFIG_PATH_MAX];      /* LEAK_LOG, absolute; "": stderr */
 	char only[CONFIG_PATH_MAX];     /* LEAK_ONLY patterns (pathglob.h) */
 	bool only_set;                  /* LEAK_ONLY given: track matching programs only */
+	unsigned heuristics;            /* LEAK_HEURISTICS: 1 << enum heur each; default all */
 };
 
 extern struct config lk_config;

@@ -31,6 +31,7 @@
 #include "fmt.h"
 #include "modules.h"
 #include "procfs.h"
+#include "heuristics.h"
 #include "scan.h"
 
 #define BUF_SIZE        (64 * 1024)
@@ -47,6 +48,8 @@ struct writer {
 struct sums {
 	uint64_t *blocks[4];            /* by class, then stack id, [0, n) */
 	uint64_t *bytes[4];
+	uint64_t *hblocks[HEUR_COUNT];  /* reachable by heuristic h only, by stack id */
+	uint64_t *hbytes[HEUR_COUNT];   /* ([HEUR_NONE] unused) */
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
@@ -202,7 +205,7 @@ write_module(void *ctx, unsigned id, const struct module_info *m)
 }
 
 static void
-sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls)
+sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls, enum heur heur)
 {
 	struct sums *s = ctx;
 
@@ -212,6 +215,10 @@ sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls)
 		stack = 0;      /* published after we sized the arrays */
 	s->blocks[cls][stack]++;
 	s->bytes[cls][stack] += size;
+	if (heur != HEUR_NONE && heur < HEUR_COUNT) {
+		s->hblocks[heur][stack]++;
+		s->hbytes[heur][stack] += size;
+	}
 	s->total_blocks++;
 	s->total_bytes += size;
 }
@@ -220,7 +227,7 @@ static void
 sum_block(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 {
 	(void)addr;
-	sum_classified(ctx, size, stack, SCAN_DEFINITE);       /* no scan: all definite */
+	sum_classified(ctx, size, stack, SCAN_DEFINITE, HEUR_NONE);    /* no scan: all definite */
 }
 
 static const char *const class_names[4] = {
@@ -324,7 +331,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 
 	s.n = stacks_limit(src->stacks);
 	size_t arr = s.n * sizeof(uint64_t);
-	char *acc = mmap(NULL, 8 * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t narr = 8 + 2 * (HEUR_COUNT - 1);
+	char *acc = mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
 		int e = errno;
 
@@ -337,6 +345,10 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	for (int c = 0; c < 4; c++) {
 		s.blocks[c] = (uint64_t *)(acc + (size_t)c * arr);
 		s.bytes[c] = (uint64_t *)(acc + (size_t)(4 + c) * arr);
+	}
+	for (int h = 1; h < HEUR_COUNT; h++) {
+		s.hblocks[h] = (uint64_t *)(acc + (size_t)(8 + 2 * (h - 1)) * arr);
+		s.hbytes[h] = (uint64_t *)(acc + (size_t)(9 + 2 * (h - 1)) * arr);
 	}
 	if (src->scan != NULL)
 		scan_foreach(src->scan, sum_classified, &s);
@@ -396,6 +408,23 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 			nrecs++;
 		}
 	}
+	/* Which of the reachable blocks only a heuristic made so. */
+	for (size_t id = 1; src->scan != NULL && id < s.n; id++) {
+		for (int h = 1; h < HEUR_COUNT; h++) {
+			if (s.hblocks[h][id] == 0)
+				continue;
+			struct fmtbuf *f = line(&w);
+			fmt_str(f, DUMP_TAG_HEUR " ");
+			fmt_u64(f, id);
+			fmt_char(f, ' ');
+			fmt_str(f, dump_heur_name(h - 1));
+			fmt_char(f, ' ');
+			fmt_u64(f, s.hblocks[h][id]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.hbytes[h][id]);
+			fmt_char(f, '\n');
+		}
+	}
 	for (size_t id = 1; src->scan != NULL && id < s.n; id++)
 		if ((s.blocks[SCAN_REACHABLE][id] | s.blocks[SCAN_POSSIBLE][id]) != 0 &&
 		    write_retain(&w, src->scan, (stack_id_t)id, src->internal))
@@ -425,7 +454,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 			}
 		}
 	}
-	munmap(acc, 8 * arr);
+	munmap(acc, narr * arr);
 	munmap(mem, scratch_len);
 	if (w.err != 0) {
 		errno = w.err;

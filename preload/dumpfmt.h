@@ -35,6 +35,8 @@
 #define DUMP_TAG_MODULE "module"        /* module <id> <bias> <lo> <hi> <buildid|-> <loaded|unloaded> <path> */
 #define DUMP_TAG_STACK  "stack"         /* stack <id> <n> <pc>... (n return addresses, caller first) */
 #define DUMP_TAG_REC    "rec"           /* rec <stack-id> <class> <blocks> <bytes> */
+#define DUMP_TAG_HEUR   "heur"          /* heur <stack-id> <heuristic> <blocks> <bytes>: of its reachable
+						 * blocks, those only that heuristic made so */
 #define DUMP_TAG_RETAIN "retain"        /* retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>... */
 #define DUMP_TAG_STAT   "stat"          /* stat <name> <dec>, every name of DUMP_STATS once, in order */
 #define DUMP_TAG_END    "end"           /* end <modules> <stacks> <recs> <retains>: counts, proves no truncation */
@@ -60,6 +62,23 @@
 #define DUMP_CLASS_INDIRECT     "indirect"
 #define DUMP_CLASS_POSSIBLE     "possible"
 #define DUMP_CLASS_REACHABLE    "reachable"
+
+/*
+ * The interior-pointer heuristics a heur line may name, in order (the
+ * preload's enum heur is this order, from 1). X(name).
+ */
+#define DUMP_HEURISTICS(X) X(stdstring) X(length64) X(newarray) X(multipleinheritance)
+#define DUMP_NHEUR              4
+
+/* The name of heuristic h (0 .. DUMP_NHEUR - 1), NULL past them. */
+static inline const char *
+dump_heur_name(int h)
+{
+#define DUMP_HEUR_NAME(n) #n,
+	static const char *const names[DUMP_NHEUR] = { DUMP_HEURISTICS(DUMP_HEUR_NAME) };
+#undef DUMP_HEUR_NAME
+	return h >= 0 && h < DUMP_NHEUR ? names[h] : NULL;
+}
 
 #define DUMP_MAX_DEPTH          256     /* most frames in one stack line */
 #define DUMP_MAX_STR            4096    /* most bytes in one unescaped string */

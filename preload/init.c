@@ -178,7 +178,7 @@ init_final_dump(void)
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
 		modules_refresh();      /* before threads stop: it takes the loader's lock */
-		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack);
+		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics);
 		if (sc == NULL)
 			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
 	}

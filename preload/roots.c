@@ -154,6 +154,7 @@ struct mapping {
 	bool anon;              /* no file (inode 0), not a [special] one */
 	bool special;           /* [heap], [stack], [vvar], [vdso], [vsyscall] */
 	bool main_stack;        /* [stack] */
+	bool file;              /* backed by a file: a non-zero inode */
 };
 
 static uintptr_t
@@ -207,6 +208,7 @@ parse_line(const char *p, const char *end, struct mapping *m)
 	m->special = path != NULL && path[0] == '[' && strncmp(path, "[anon:", 6) != 0;
 	m->main_stack = path != NULL && eol - path >= 7 && memcmp(path, "[stack]", 7) == 0;
 	m->anon = zero_inode && !m->special;
+	m->file = inode != NULL && !zero_inode;
 	return eol + 1;
 }
 
@@ -394,9 +396,11 @@ home_holds(const struct home *h, uintptr_t a)
 }
 
 /* Pass 1: finds each thread's own stack mapping, and notes every readable
- * mapping in rd. */
+ * mapping in rd, the file-backed ones in files, the executable file-backed
+ * ones in code (each may be NULL). */
 static void
-homes_find(struct home *hs, int n, struct readable *rd, const char *buf, const char *end)
+homes_find(struct home *hs, int n, struct readable *rd, struct readable *files,
+    struct readable *code, const char *buf, const char *end)
 {
 	struct mapping m;
 
@@ -406,6 +410,10 @@ homes_find(struct home *hs, int n, struct readable *rd, const char *buf, const c
 			break;
 		if (m.perms[0] == 'r' && rd != NULL)
 			readable_add(rd, m.lo, m.hi);
+		if (m.file && m.perms[0] == 'r' && files != NULL)
+			readable_add(files, m.lo, m.hi);
+		if (m.file && m.perms[2] == 'x' && code != NULL)
+			readable_add(code, m.lo, m.hi);
 		for (int i = 0; i < n; i++) {
 			if (hs[i].hi != 0)
 				continue;
@@ -490,7 +498,7 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 			hs[nhomes++] = (struct home){ .tid = th[i].tid,
 			    .tp = th[i].tid == pid ? 0 : th[i].tp,
 			    .sp = { th[i].handler_sp, th[i].sp } };
-	homes_find(hs, (int)nhomes, r->readable, buf, end);
+	homes_find(hs, (int)nhomes, r->readable, r->files, r->code, buf, end);
 	r->heaps_known = heaps_find(r);
 	for (const char *q = buf; q != NULL && q < end; prev = m) {
 		q = parse_line(q, end, &m);

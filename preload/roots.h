@@ -37,6 +37,8 @@ struct roots {
 	struct root_region ours[ROOTS_MAX_OURS];        /* scratch: our own mappings */
 	size_t nours;
 	struct readable *readable;      /* filled by roots_maps(): what may be read */
+	struct readable *files;         /* its file-backed readable mappings, or NULL */
+	struct readable *code;          /* its file-backed executable mappings, or NULL */
 	uintptr_t heap_lo[ROOTS_MAX_HEAPS];     /* scratch: glibc's thread arena heaps */
 	uintptr_t heap_hi[ROOTS_MAX_HEAPS];
 	size_t nheaps;

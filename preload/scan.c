@@ -47,6 +47,7 @@
 #include "arena.h"
 #include "blkindex.h"
 #include "helper.h"
+#include "heuristics.h"
 #include "roots.h"
 #include "scan.h"
 #include "self.h"
@@ -56,17 +57,23 @@
 #define READABLE_CAP    (1 << 17)       /* maps lines: vm.max_map_count is 65530 */
 #define NO_PARENT       UINT32_MAX
 
-enum { ST_UNREACHED, ST_POSSIBLE, ST_REACHABLE };
+/* A block's state only rises. ST_HEUR: reached from a root, the last step
+ * an interior pointer that a heuristic accepts (heuristics.c): reachable,
+ * as in Valgrind, until a start pointer makes it plainly so. */
+enum { ST_UNREACHED, ST_POSSIBLE, ST_HEUR, ST_REACHABLE };
 
 struct scan {
 	struct blk *b;
 	size_t n;
 	struct blkindex ix;     /* find() over b */
 	uint8_t *st;            /* n, b's state: mark() tests it here */
-	uint32_t *work;         /* 2n + 1 entries */
+	uint32_t *work;         /* 3n + 1 entries */
 	size_t nwork;
 	struct roots roots;
 	struct readable rd;     /* what may be read; the rest is skipped, never read */
+	struct readable files;  /* file-backed readable mappings (vtables) */
+	struct readable code;   /* file-backed executable mappings */
+	struct heur_ctx hc;     /* the heuristics on (LEAK_HEURISTICS) and what they read */
 	uint64_t unreadable;    /* bytes of blocks and roots skipped for that */
 	uint32_t *by_stack;     /* stack id -> first reachable/possible block + 1, or 0 */
 	size_t nstacks;
@@ -85,10 +92,11 @@ struct cand {
 	uint32_t parent;
 	uintptr_t where;
 	uint8_t state;
+	uint8_t heur;
 };
 
 /* One worker's share of a level: work[lo, hi). While workers run, nothing
- * writes the scan's state; each collects into its own c[] (at most 2n: a
+ * writes the scan's state; each collects into its own c[] (at most 3n: a
  * block at most once per state, thanks to seen[]). */
 struct part {
 	struct scan *sc;
@@ -140,9 +148,11 @@ count_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	(*(size_t *)ctx)++;
 }
 
-/* Raises block i to `state` if that is higher, noting how it was reached. */
+/* Raises block i to `state` if that is higher, noting how it was reached
+ * (heur: the heuristic of an ST_HEUR mark, else HEUR_NONE). */
 static inline void
-mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, uintptr_t where)
+mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, uintptr_t where,
+    uint8_t heur)
 {
 	if (sc->st[i] >= state)
 		return;
@@ -150,6 +160,7 @@ mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, u
 
 	sc->st[i] = state;
 	b->state = state;
+	b->heur = heur;
 	b->parent = parent;
 	b->root = root;
 	b->where = where;
@@ -158,13 +169,51 @@ mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, u
 
 /* In a parallel level: notes that block i should be raised to `state`. */
 static inline void
-emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uintptr_t where)
+emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uintptr_t where, uint8_t heur)
 {
 	if (out->sc->st[i] >= state || out->seen[i] >= state)
 		return;
 	out->seen[i] = state;
 	out->c[out->n++] = (struct cand){ .blk = (uint32_t)i, .parent = parent, .where = where,
-	    .state = state };
+	    .state = state, .heur = heur };
+}
+
+/* The state a pointer v into block i gives it, seen from a block (or
+ * root) of state from: a start pointer from a reached one (or one a
+ * heuristic accepts) makes it reachable, anything else possible. */
+static inline uint8_t
+reach_by(struct scan *sc, size_t i, uintptr_t v, uint8_t from, uint8_t *heur)
+{
+	*heur = HEUR_NONE;
+	if (from < ST_HEUR)
+		return ST_POSSIBLE;
+	if (v == sc->ix.keys[i].addr)
+		return ST_REACHABLE;
+	if (sc->hc.mask != 0 && sc->st[i] < ST_HEUR) {
+		*heur = (uint8_t)heur_interior(&sc->hc, sc->ix.keys[i].addr, sc->b[i].size, v);
+		if (*heur != HEUR_NONE)
+			return ST_HEUR;
+	}
+	return ST_POSSIBLE;
+}
+
+/* v, read at p, points into no block: it may be one past an 8-byte
+ * new T[0] block (heuristics.c), which it then marks (or emits). */
+static void
+mark_new_zero(struct scan *sc, uintptr_t v, uint8_t from, uint32_t parent, uint32_t root,
+    uintptr_t p, struct part *out)
+{
+	if (!(sc->hc.mask & (1u << HEUR_NEWARRAY)) || from < ST_HEUR)
+		return;
+	long f = blkindex_find(&sc->ix, v - 1);
+
+	if (f < 0 || (uint32_t)f == parent || sc->st[f] >= ST_HEUR ||
+	    !heur_new_zero(&sc->hc, sc->ix.keys[f].addr, sc->b[f].size, v))
+		return;
+	if (out != NULL)
+		emit(out, (size_t)f, ST_HEUR, parent, p, HEUR_NEWARRAY);
+	else
+		mark(sc, (size_t)f, ST_HEUR, parent, root, p, HEUR_NEWARRAY);
 }
 
 /* Marks what the words of [lo, hi) point to, as seen from `parent`; in a
@@ -183,25 +232,32 @@ scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 	lo = (lo + 7) & ~(uintptr_t)7;
 	for (uintptr_t p = lo; p + 8 <= hi; p += 8) {
 		uintptr_t v = *(const uintptr_t *)p;
+		uint8_t st, heur;
 
-		if (v - sc->ix.min >= sc->ix.span)
+		if (v - sc->ix.min >= sc->ix.span) {
+			if (v - 1 - sc->ix.min < sc->ix.span)   /* one past the highest block */
+				mark_new_zero(sc, v, from_state, parent, root, p, out);
 			continue;
+		}
+
 		if (v - hit_lo >= hit_len) {
 			long f = blkindex_find(&sc->ix, v);
 
-			if (f < 0)
+			if (f < 0) {
+				mark_new_zero(sc, v, from_state, parent, root, p, out);
 				continue;
+			}
 			i = f;
 			hit_lo = sc->ix.keys[i].addr;
 			hit_len = sc->ix.keys[i].len;
 		}
 		if ((uint32_t)i == parent)
 			continue;
-		uint8_t st = (v == hit_lo && from_state == ST_REACHABLE) ? ST_REACHABLE : ST_POSSIBLE;
+		st = reach_by(sc, (size_t)i, v, from_state, &heur);
 		if (out != NULL)
-			emit(out, (size_t)i, st, parent, p);
+			emit(out, (size_t)i, st, parent, p, heur);
 		else
-			mark(sc, (size_t)i, st, parent, root, p);
+			mark(sc, (size_t)i, st, parent, root, p, heur);
 	}
 }
 
@@ -269,7 +325,7 @@ par_ready(struct scan *sc)
 	if (sc->helper_tried)
 		return false;
 	sc->helper_tried = true;
-	size_t cap = 2 * sc->n + 1;
+	size_t cap = 3 * sc->n + 1;
 	sc->parts = map(sc, 6, 2 * sizeof(struct part) + 2 * sc->n);
 	struct cand *c = map(sc, 7, 2 * cap * sizeof(struct cand));
 	if (sc->parts == NULL || c == NULL)
@@ -311,7 +367,7 @@ scan_level_parallel(struct scan *sc, size_t lo, size_t hi, uint64_t bytes)
 			const struct cand *c = &pt->c[k];
 
 			pt->seen[c->blk] = 0;
-			mark(sc, c->blk, c->state, c->parent, 0, c->where);
+			mark(sc, c->blk, c->state, c->parent, 0, c->where, c->heur);
 		}
 	}
 }
@@ -462,7 +518,7 @@ classify_reached(struct scan *sc, struct stacks *stacks)
 
 		if (b->state == ST_UNREACHED)
 			continue;
-		b->cls = b->state == ST_REACHABLE ? SCAN_REACHABLE : SCAN_POSSIBLE;
+		b->cls = b->state >= ST_HEUR ? SCAN_REACHABLE : SCAN_POSSIBLE;
 		if (sc->by_stack != NULL && b->stack < sc->nstacks && sc->by_stack[b->stack] == 0)
 			sc->by_stack[b->stack] = (uint32_t)i + 1;
 	}
@@ -483,12 +539,12 @@ mark_loader_blocks(struct scan *sc, struct stacks *stacks, stack_id_t internal)
 		const uintptr_t *pcs;
 
 		if (internal != 0 && sc->b[i].stack == internal) {
-			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_INTERNAL, 0);
+			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_INTERNAL, 0, HEUR_NONE);
 			continue;
 		}
 		pcs = stacks_get(stacks, sc->b[i].stack, &n);
 		if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
-			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0);
+			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0, HEUR_NONE);
 	}
 }
 
@@ -504,7 +560,7 @@ spill_and_sp(void)
 }
 
 struct scan *
-scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal)
+scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned heur_mask)
 {
 	struct scan *sc = arena_map(sizeof(*sc));
 
@@ -514,9 +570,14 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal)
 	if (sc->roots.r == NULL)
 		goto out_free;
 	sc->roots.cap = ROOTS_CAP;
-	if (!readable_init(&sc->rd, READABLE_CAP))
+	if (!readable_init(&sc->rd, READABLE_CAP) || !readable_init(&sc->files, READABLE_CAP) ||
+	    !readable_init(&sc->code, READABLE_CAP))
 		goto out_free;
 	sc->roots.readable = &sc->rd;
+	sc->roots.files = &sc->files;
+	sc->roots.code = &sc->code;
+	sc->hc = (struct heur_ctx){ .readable = &sc->rd, .files = &sc->files, .code = &sc->code,
+	    .mask = heur_mask };
 	roots_modules(&sc->roots);
 
 	struct sw_thread *th = NULL;
@@ -528,7 +589,7 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal)
 	addrmap_foreach(t, count_one, &count);
 	struct collect c = { .cap = count + 1024 };
 	c.b = map(sc, 1, 2 * c.cap * sizeof(struct blk));      /* blocks, then sort scratch */
-	sc->work = map(sc, 3, (2 * c.cap + 1) * sizeof(uint32_t));
+	sc->work = map(sc, 3, (3 * c.cap + 1) * sizeof(uint32_t));
 	if (c.b == NULL || sc->work == NULL)
 		goto out_resume;
 	addrmap_foreach(t, collect_one, &c);
@@ -578,7 +639,8 @@ void
 scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < sc->n; i++)
-		fn(ctx, sc->b[i].size, sc->b[i].stack, (enum scan_class)sc->b[i].cls);
+		fn(ctx, sc->b[i].size, sc->b[i].stack, (enum scan_class)sc->b[i].cls,
+		    sc->b[i].cls == SCAN_REACHABLE ? (enum heur)sc->b[i].heur : HEUR_NONE);
 }
 
 bool
@@ -634,6 +696,8 @@ scan_free(struct scan *sc)
 		helper_stop(sc->helper);
 	blkindex_free(&sc->ix);
 	readable_free(&sc->rd);
+	readable_free(&sc->files);
+	readable_free(&sc->code);
 	for (int i = 0; i < 8; i++)
 		if (sc->maps[i] != NULL)
 			arena_unmap(sc->maps[i], sc->mapped[i]);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "roots.h"
+#include "heuristics.h"
 #include "stacks.h"
 #include "addrmap.h"
 
@@ -36,12 +37,17 @@ struct scan;
 
 /* Classifies every live block (see scan.c). Stops the other threads while
  * it reads memory; the caller holds the state DUMPING. Blocks of stack
- * `internal` (0: none) are libc's internal ones: roots, by policy. NULL
+ * `internal` (0: none) are libc's internal ones: roots, by policy.
+ * heur_mask: the heuristics on (1 << enum heur each). NULL
  * when it cannot run (out of memory, /proc unreadable): the dump then says
  * scan none. */
-struct scan *scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal);
+struct scan *scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal,
+    unsigned heur_mask);
 
-typedef void (*scan_visit_fn)(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls);
+/* heur: for a reachable block, the heuristic (heuristics.h) that alone
+ * made it so; HEUR_NONE for every other. */
+typedef void (*scan_visit_fn)(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls,
+    enum heur heur);
 void scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx);
 
 /* The retainer chain of the first reached block allocated from `stack`;

@@ -141,7 +141,7 @@ sum_stack(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	struct top *t = ctx;
 
 	(void)addr;
-	if (stack < t->n) {
+	if (stack < t->n && stack != lk_internal_stack) {      /* libc's, not the program's */
 		t->bytes[stack] += size;
 		t->blocks[stack]++;
 	}

@@ -61,8 +61,10 @@ struct parser {
 	size_t cap_modules;
 	size_t cap_stacks;
 	size_t cap_recs;
+	size_t cap_heurs;
 	unsigned char *seen;    /* [0] for stack id 0, [i + 1] for d->stacks[i]:
 	                         * one bit per class already used in a rec */
+	size_t *reach_rec;      /* same slots: 1 + index of its reachable rec, or 0 */
 	size_t nretains;        /* retain lines read */
 	size_t retain_cap;      /* allocated entries of d->retains */
 	int64_t last_retain;    /* stack id of the previous retain line, -1 before */
@@ -632,9 +634,54 @@ parse_rec(struct parser *pa)
 	if (grow(pa, (void **)&d->recs, &pa->cap_recs, d->nrecs, sizeof(r)) < 0)
 		return -1;
 	pa->seen[slot] |= (unsigned char)(1u << cls);
+	if (cls == CLASS_REACHABLE)
+		pa->reach_rec[slot] = d->nrecs + 1;
 	r.stack_id = (uint32_t)id;
 	r.cls = (enum leak_class)cls;
 	d->recs[d->nrecs++] = r;
+	return 0;
+}
+
+/* heur <stack-id> <heuristic> <blocks> <bytes> */
+static int
+parse_heur(struct parser *pa)
+{
+	const char *names[DUMP_NHEUR];
+	struct dump *d = pa->d;
+	struct heur_rec h;
+	uint64_t id;
+	ptrdiff_t slot;
+	int k;
+
+	for (int i = 0; i < DUMP_NHEUR; i++)
+		names[i] = dump_heur_name(i);
+	if (pa->nf != 5)
+		return fail(pa, "'heur' line has %zu fields, expected 5", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "heur stack id", &id) < 0)
+		return -1;
+	slot = stack_slot(d, (uint32_t)id);
+	if (slot < 0 || (pa->seen[slot] & (1u << CLASS_REACHABLE)) == 0)
+		return fail(pa, "heur for stack %llu, which has no reachable rec",
+		    (unsigned long long)id);
+	k = pick(&pa->f[2], names, DUMP_NHEUR);
+	if (k < 0)
+		return fail(pa, "bad heuristic '%.*s'", SHOW(&pa->f[2]));
+	if (d->nheurs > 0 && (d->heurs[d->nheurs - 1].stack_id > id ||
+	    (d->heurs[d->nheurs - 1].stack_id == id && d->heurs[d->nheurs - 1].heur >= (uint32_t)k)))
+		return fail(pa, "heur line for stack %llu, %s out of order", (unsigned long long)id,
+		    names[k]);
+	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &h.blocks) < 0 ||
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &h.bytes) < 0)
+		return -1;
+	const struct rec *rc = &d->recs[pa->reach_rec[slot] - 1];
+	if (h.blocks == 0 || h.blocks > rc->blocks || h.bytes > rc->bytes)
+		return fail(pa, "heur with %llu blocks, %llu bytes: more than the reachable rec, or 0",
+		    (unsigned long long)h.blocks, (unsigned long long)h.bytes);
+	if (grow(pa, (void **)&d->heurs, &pa->cap_heurs, d->nheurs, sizeof(h)) < 0)
+		return -1;
+	h.stack_id = (uint32_t)id;
+	h.heur = (uint32_t)k;
+	d->heurs[d->nheurs++] = h;
 	return 0;
 }
 
@@ -806,7 +853,8 @@ begin_recs(struct parser *pa)
 	if (pa->seen != NULL)
 		return 0;
 	pa->seen = calloc(pa->d->nstacks + 1, 1);
-	if (pa->seen == NULL)
+	pa->reach_rec = calloc(pa->d->nstacks + 1, sizeof(*pa->reach_rec));
+	if (pa->seen == NULL || pa->reach_rec == NULL)
 		return fail(pa, "out of memory");
 	return 0;
 }
@@ -815,9 +863,9 @@ begin_recs(struct parser *pa)
 static int
 parse_body(struct parser *pa)
 {
-	enum { IN_MODULES, IN_STACKS, IN_RECS, IN_RETAINS } phase = IN_MODULES;
+	enum { IN_MODULES, IN_STACKS, IN_RECS, IN_HEURS, IN_RETAINS } phase = IN_MODULES;
 	static const char *const phase_tags[] = {
-		DUMP_TAG_MODULE, DUMP_TAG_STACK, DUMP_TAG_REC, DUMP_TAG_RETAIN,
+		DUMP_TAG_MODULE, DUMP_TAG_STACK, DUMP_TAG_REC, DUMP_TAG_HEUR, DUMP_TAG_RETAIN,
 	};
 
 	for (;;) {
@@ -842,11 +890,18 @@ parse_body(struct parser *pa)
 			r = parse_stack(pa);
 		} else if (field_is(tag, DUMP_TAG_REC)) {
 			if (phase > IN_RECS)
-				return fail(pa, "'rec' line after a 'retain' line");
+				return fail(pa, "'rec' line after a '%s' line", phase_tags[phase]);
 			if (begin_recs(pa) < 0)
 				return -1;
 			phase = IN_RECS;
 			r = parse_rec(pa);
+		} else if (field_is(tag, DUMP_TAG_HEUR)) {
+			if (phase > IN_HEURS)
+				return fail(pa, "'heur' line after a 'retain' line");
+			if (begin_recs(pa) < 0)
+				return -1;
+			phase = IN_HEURS;
+			r = parse_heur(pa);
 		} else if (field_is(tag, DUMP_TAG_RETAIN)) {
 			if (begin_recs(pa) < 0)
 				return -1;
@@ -899,6 +954,7 @@ out:
 	if (r < 0)
 		dump_free(d);
 	free(pa->seen);
+	free(pa->reach_rec);
 	free(pa);
 	return r;
 }
@@ -1016,6 +1072,7 @@ dump_free(struct dump *d)
 		free(d->stacks[i].pcs);
 	free(d->stacks);
 	free(d->recs);
+	free(d->heurs);
 	free(d->retains);
 	memset(d, 0, sizeof(*d));
 }

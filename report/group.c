@@ -491,6 +491,28 @@ found:
 	return add_point(l, rc, di);
 }
 
+/* Adds the heur lines of stack id (d->heurs is sorted by stack id) to l. */
+static void
+add_heurs(struct leak *l, const struct dump *d, uint32_t id)
+{
+	size_t lo = 0, hi = d->nheurs;
+
+	while (lo < hi) {       /* the first heur line of a stack >= id */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->heurs[mid].stack_id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < d->nheurs && d->heurs[lo].stack_id == id; lo++) {
+		struct amount *a = &l->heur[d->heurs[lo].heur];
+
+		a->blocks = sat_add(a->blocks, d->heurs[lo].blocks);
+		a->bytes = sat_add(a->bytes, d->heurs[lo].bytes);
+	}
+}
+
 static const struct stack *
 find_stack(const struct dump *d, uint32_t id)
 {
@@ -648,6 +670,8 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 		/* Series mode has no use for it: diff and trend never show it. */
 		if (!r->series && d->nretains > 0 && attach_retainer(s, d, rc, l, e) < 0)
 			goto out_free;
+		if (!r->series && rc->cls == CLASS_REACHABLE)
+			add_heurs(l, d, rc->stack_id);
 	}
 	ret = 0;
 out_free:

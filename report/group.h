@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "baseline.h"
+#include "dumpfmt.h"
 #include "err.h"
 #include "gate.h"
 #include "model.h"
@@ -96,6 +97,9 @@ struct leak {
 	struct retainer *retained_by; /* reachable and possible records of a scanned
 				       * dump: why they are alive; NULL when no dump
 				       * said (and in series mode) */
+	struct amount heur[DUMP_NHEUR]; /* reachable records: blocks and bytes that only
+					 * that heuristic (DUMP_HEURISTICS order) made
+					 * reachable; records unused */
 	uint32_t *ids;          /* private: interned frame ids, the grouping key */
 	uint32_t exe_id;        /* private: --group-by exe: interned exe path */
 };

@@ -51,6 +51,15 @@ struct rec {
 	uint64_t bytes;
 };
 
+/* heur <stack-id> <heuristic> <blocks> <bytes>: of the reachable blocks of
+ * one stack, those only an interior-pointer heuristic made reachable. */
+struct heur_rec {
+	uint32_t stack_id;      /* has a reachable rec */
+	uint32_t heur;          /* index into DUMP_HEURISTICS, < DUMP_NHEUR */
+	uint64_t blocks;        /* >= 1, <= that rec's blocks */
+	uint64_t bytes;
+};
+
 enum retain_root {
 	RETAIN_GLOBAL,           /* who: module id; where: run-time address of the word */
 	RETAIN_THREAD,           /* who: tid; where: address in its stack, registers or TLS */
@@ -114,6 +123,8 @@ struct dump {
 	size_t nstacks;
 	struct rec *recs;
 	size_t nrecs;
+	struct heur_rec *heurs; /* sorted by stack_id, then heur */
+	size_t nheurs;
 	struct retain *retains; /* sorted by stack_id */
 	size_t nretains;
 	struct dump_stats stats;

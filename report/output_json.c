@@ -215,6 +215,25 @@ put_hex_or_null(FILE *f, bool known, uint64_t v)
 		fputs("null", f);
 }
 
+/* ", "heuristics": {"newarray": {"blocks": 2, "bytes": 48}}": of a
+ * reachable record's blocks, those only a heuristic made reachable. */
+static void
+put_heuristics(FILE *f, const struct leak *l)
+{
+	bool first = true;
+
+	fputs(", \"heuristics\": {", f);
+	for (int h = 0; h < DUMP_NHEUR; h++) {
+		if (l->heur[h].blocks == 0)
+			continue;
+		fprintf(f, "%s\"%s\": {\"blocks\": %llu, \"bytes\": %llu}", first ? "" : ", ",
+		    dump_heur_name(h), (unsigned long long)l->heur[h].blocks,
+		    (unsigned long long)l->heur[h].bytes);
+		first = false;
+	}
+	fputc('}', f);
+}
+
 /* The retained_by object of a leak (x may be NULL: null), on one line. */
 static void
 put_retainer(FILE *f, const struct retainer *x)
@@ -287,6 +306,7 @@ put_leaks(FILE *f, const struct report *r)
 			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
 		fputs(l->nframes ? "      ],\n     \"retained_by\": " : "], \"retained_by\": ", f);
 		put_retainer(f, l->retained_by);
+		put_heuristics(f, l);
 		fputc('}', f);
 	}
 	fputs(r->nshown ? "\n  ],\n" : "],\n", f);

@@ -195,6 +195,19 @@ put_retainer(FILE *f, const struct retainer *x)
 	fputs(" -> this block\n", f);
 }
 
+/* "note: 2 of them (48 bytes) reachable only through the newarray
+ * heuristic", per heuristic that made some of a record's blocks reachable. */
+static void
+put_heuristics(FILE *f, const struct leak *l)
+{
+
+	for (int h = 0; h < DUMP_NHEUR; h++)
+		if (l->heur[h].blocks != 0)
+			fprintf(f, "  note: %llu of them (%llu bytes) reachable only through the %s "
+			    "heuristic\n", (unsigned long long)l->heur[h].blocks,
+			    (unsigned long long)l->heur[h].bytes, dump_heur_name(h));
+}
+
 /* "note: from 3 processes of a, b, c, d and 7 more", or, for one process
  * when the dumps are of several executables, "note: from process 42 of a". */
 static void
@@ -237,6 +250,7 @@ put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 		fputs("    <no stack was captured>\n", t->f);
 	if (l->retained_by != NULL)
 		put_retainer(t->f, l->retained_by);
+	put_heuristics(t->f, l);
 	if (l->stacks > 1)
 		fprintf(t->f, "  note: %u different stacks\n", l->stacks);
 	put_origin(t, r, l);

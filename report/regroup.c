@@ -163,6 +163,12 @@ merge_run(struct report *r, const struct member *m, size_t n, struct leak *out)
 
 		out->blocks = sat_add(out->blocks, l->blocks);
 		out->bytes = sat_add(out->bytes, l->bytes);
+		for (int h = 0; h < DUMP_NHEUR; h++) {
+			if (l == big)
+				continue;       /* *out started as a copy of big's */
+			out->heur[h].blocks = sat_add(out->heur[h].blocks, l->heur[h].blocks);
+			out->heur[h].bytes = sat_add(out->heur[h].bytes, l->heur[h].bytes);
+		}
 		memcpy(pts + np, l->points, l->npoints * sizeof(*pts));
 		np += l->npoints;
 		if (l->retained_by != NULL && (held == NULL || larger(l, held)))

@@ -150,7 +150,7 @@ class_sum() {
 # Runs progs/PROG under both tools; each of the last four arguments is the
 # "blocks bytes" that both must report for the program's own blocks. With
 # REACH_LIB=NAME, progs/NAME.c (or .cc) is built as a shared library and
-# linked into PROG.
+# linked into PROG; REACH_FLAGS are more compiler flags for PROG.
 # LOADER_BLOCKS is how many ld.so blocks (one DTV per thread) we must report
 # as reachable, each 256..512 bytes; Valgrind's must all be "possibly lost".
 reach_compare() {
@@ -161,7 +161,8 @@ reach_compare() {
 		lib=$(build_lib "$REACH_LIB") || exit 1
 		exe=$(build_prog "$prog" -O0 "$lib" "-Wl,-rpath,$T") || exit 1
 	else
-		exe=$(build_prog "$prog") || exit 1
+		# shellcheck disable=SC2086
+		exe=$(build_prog "$prog" -O0 ${REACH_FLAGS:-}) || exit 1
 	fi
 	run_leak "$exe"
 	expect_status 0
@@ -271,6 +272,41 @@ test_reach_thread_on_coroutine_stack() {
 # taken for the program's own memory, so its freed chunks hold no roots.
 test_reach_shrunk_arena_heap() {
 	reach_compare reach_arena_shrink "arena shrunk" 1 "50 100000" "0 0" "0 0" "0 0"
+}
+
+# Valgrind's default interior-pointer heuristics (newarray, stdstring,
+# length64, multipleinheritance): each shape reachable in both tools, and
+# possible in both with the heuristics off.
+test_reach_heuristics_on() {
+	REACH_FLAGS=-D_GLIBCXX_USE_CXX11_ABI=0 reach_compare reach_heuristics "heuristic shapes 0 100 2" 0 \
+		"0 0" "0 0" "0 0" "5 265"
+	d=$(reach_dump) || exit 1
+	for h in newarray stdstring length64 multipleinheritance; do
+		grep -q "^heur [0-9]* $h 1 " "$d" || fail "no heur line for $h: $(grep '^heur' "$d" | tr '\n' ';')"
+	done
+}
+
+test_reach_heuristics_off() {
+	local REACH_VG_OPTS=(--leak-check=full --show-leak-kinds=all --num-callers=30 --leak-check-heuristics=none)
+	LEAK_HEURISTICS=none REACH_FLAGS=-D_GLIBCXX_USE_CXX11_ABI=0 reach_compare reach_heuristics \
+		"heuristic shapes 0 100 2" 0 "0 0" "0 0" "4 257" "1 8"
+	grep -q '^heur' "$(reach_dump)" && fail "heur lines with LEAK_HEURISTICS=none"
+	return 0
+}
+
+# new T[0]: LeakSanitizer's special case, which libleak follows (Valgrind
+# calls the 8-byte block lost): reachable by the newarray heuristic.
+test_reach_new_of_none() {
+	local exe d
+	exe=$(build_prog reach_new0) || exit 1
+	run_both "$exe"
+	d=$(reach_dump) || exit 1
+	[ "$(dump_sum "$d" reachable)" = "1 8" ] || fail "reachable: $(dump_sum "$d" reachable); $(dump_recs "$d" | tr '\n' ';')"
+	grep -q "^heur [0-9]* newarray 1 8$" "$d" || fail "no newarray heur line"
+	rm -f "$T"/out/*
+	LEAK_HEURISTICS=none run_both "$exe"
+	d=$(reach_dump) || exit 1
+	[ "$(dump_sum "$d" definite)" = "1 8" ] || fail "heuristics off: definite $(dump_sum "$d" definite)"
 }
 
 test_reach_mmap_region() {
