@@ -25,7 +25,7 @@ PRELOAD_SRCS := \
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/dump_read.c \
 	report/symbolize.c report/suppress.c report/group.c report/gate.c \
-	report/baseline.c report/output_text.c report/output_json.c \
+	report/baseline.c report/output_text.c report/output_json.c report/exe_match.c report/per_process.c \
 	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
 REPORT_LIBS := -ldw -lelf -lstdc++
 
@@ -56,7 +56,7 @@ $(B)/leakreport: $(REPORT_OBJS)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
-	check_trend check_diff
+	check_trend check_diff check_exe_match check_per_process
 
 UNIT_check_pathglob    := preload/pathglob.c
 UNIT_check_table       := preload/table.c preload/arena.c
@@ -73,6 +73,9 @@ UNIT_check_group       := report/group.c report/err.c report/symbolize.c report/
 UNIT_check_suppress    := report/suppress.c report/err.c
 UNIT_check_gate        := report/gate.c report/err.c
 UNIT_check_baseline    := report/baseline.c report/err.c
+UNIT_check_exe_match   := report/exe_match.c report/err.c
+UNIT_check_per_process := report/per_process.c report/group.c report/symbolize.c report/dump_read.c \
+	report/suppress.c report/baseline.c report/err.c
 UNIT_check_trend       := report/trend.c report/series.c report/group.c report/symbolize.c \
 	report/suppress.c report/baseline.c report/err.c
 UNIT_check_diff        := report/diff.c report/series.c report/group.c report/symbolize.c \
@@ -81,6 +84,7 @@ UNIT_LIBS_check_symbolize := -ldw -lelf -lstdc++
 UNIT_LIBS_check_group     := -ldw -lelf -lstdc++
 UNIT_LIBS_check_trend     := -ldw -lelf -lstdc++
 UNIT_LIBS_check_diff      := -ldw -lelf -lstdc++
+UNIT_LIBS_check_per_process := -ldw -lelf -lstdc++
 UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 define unit_rule

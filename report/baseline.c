@@ -151,6 +151,20 @@ baseline_key(const struct sym_frame *frames, size_t n)
 	return b.p;
 }
 
+char *
+baseline_key_exe(const char *path)
+{
+	struct sbuf b = { 0 };
+
+	sb_str(&b, "?exe:");
+	sb_escaped(&b, base_name(path)[0] != '\0' ? base_name(path) : "-");
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 /* ---- the index */
 
 static uint64_t
@@ -599,22 +613,32 @@ entry_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-/* Renders b, sorted, into s. */
+/* Renders the entries of b of the classes in kinds, sorted, into s. */
 static void
-render(const struct baseline *b, struct baseline_entry **sorted, struct sbuf *s)
+render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted,
+    struct sbuf *s)
 {
 	char head[80];
 
 	snprintf(head, sizeof(head), "%s %d\n", BASELINE_MAGIC, BASELINE_VERSION);
 	sb_str(s, head);
 	sb_str(s, "# <class> <blocks> <bytes> <stack key: function@file per frame, "
-	    "innermost first>\n");
+	    "innermost first>\n# classes:");
+	for (int c = 0; c < CLASS_COUNT; c++) {
+		if (kinds & (1u << c)) {
+			sb_put(s, " ", 1);
+			sb_str(s, class_names[c]);
+		}
+	}
+	sb_str(s, kinds & ((1u << CLASS_COUNT) - 1) ? "\n" : " none\n");
 	if (b->n > 0)   /* b->ents may be NULL */
 		memcpy(sorted, b->ents, b->n * sizeof(*sorted));
 	qsort(sorted, b->n, sizeof(*sorted), entry_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		char nums[64];
 
+		if (!(kinds & (1u << sorted[i]->cls)))
+			continue;
 		snprintf(nums, sizeof(nums), " %llu %llu ",
 		    (unsigned long long)sorted[i]->blocks, (unsigned long long)sorted[i]->bytes);
 		sb_str(s, class_names[sorted[i]->cls]);
@@ -642,7 +666,7 @@ write_all(int fd, const char *p, size_t n)
 }
 
 int
-baseline_write(const struct baseline *b, const char *path, struct err *e)
+baseline_write(const struct baseline *b, const char *path, unsigned kinds, struct err *e)
 {
 	struct baseline_entry **sorted = malloc((b->n ? b->n : 1) * sizeof(*sorted));
 	struct sbuf s = { 0 };
@@ -655,7 +679,7 @@ baseline_write(const struct baseline *b, const char *path, struct err *e)
 		err_set(e, "%s: out of memory", path);
 		goto out_free;
 	}
-	render(b, sorted, &s);
+	render(b, kinds, sorted, &s);
 	if (s.oom) {
 		err_set(e, "%s: out of memory", path);
 		goto out_free;

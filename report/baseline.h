@@ -15,6 +15,9 @@
  *   "?0x401a2c"         neither: the raw pc, the last resort
  * An empty stack (no stack captured) has the key "-". ';', '\' and bytes
  * below 0x20 or 0x7f inside names are written as \xHH, so a key is one line.
+ * With --group-by site or function a record's key is that of its site frame
+ * alone; with --group-by exe it is "?exe:NAME", NAME the executable's
+ * basename (a path moves with the checkout).
  *
  * File format (text, written atomically: tmp file + rename):
  *   libleak-baseline 1
@@ -59,6 +62,10 @@ struct baseline *baseline_new(void);
  */
 char *baseline_key(const struct sym_frame *frames, size_t n);
 
+/* The key of a --group-by exe record of executable path (see above), in a
+ * new malloc'd string; NULL when out of memory. */
+char *baseline_key_exe(const char *path);
+
 /*
  * Adds a record. A record with the same (cls, key) is merged: blocks and
  * bytes are summed (two stacks that differ only by address or line give the
@@ -81,11 +88,14 @@ int baseline_parse(struct baseline *b, const char *name, const char *buf, size_t
     struct err *e);
 
 /*
- * Writes b to path atomically: a temporary file in the same directory,
- * fsync, rename. 0, or -1 with e filled ("<path>: <what>"); on error path
- * is untouched and the temporary file removed.
+ * Writes the entries of b whose class is in kinds (mask of 1u << class)
+ * to path atomically: a temporary file in the same directory, fsync,
+ * rename; a comment line names the classes. 0, or -1 with e filled
+ * ("<path>: <what>"); on error path is untouched and the temporary file
+ * removed.
  */
-int baseline_write(const struct baseline *b, const char *path, struct err *e);
+int baseline_write(const struct baseline *b, const char *path, unsigned kinds,
+    struct err *e);
 
 /*
  * The entry for (cls, key), marked seen, or NULL when the baseline does not

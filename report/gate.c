@@ -51,6 +51,12 @@ kind_lookup(const char *w, size_t n)
 int
 gate_parse_kinds(const char *s, unsigned *mask, struct err *e)
 {
+	return gate_parse_kinds_opt("--fail-on", s, mask, e);
+}
+
+int
+gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err *e)
+{
 	unsigned m = 0;
 	const char *p = s;
 
@@ -63,23 +69,23 @@ gate_parse_kinds(const char *s, unsigned *mask, struct err *e)
 		return 0;
 	}
 	if (*s == '\0')
-		return err_set(e, "--fail-on: empty list (expected definite, indirect, "
-		    "possible, reachable, all or none)");
+		return err_set(e, "%s: empty list (expected definite, indirect, "
+		    "possible, reachable, all or none)", opt);
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		int c = kind_lookup(p, n);
 
 		if (n == 0)
-			return err_set(e, "--fail-on: empty kind in '%s'", s);
+			return err_set(e, "%s: empty kind in '%s'", opt, s);
 		if (c < 0) {
 			if ((n == 3 && memcmp(p, "all", 3) == 0) ||
 			    (n == 4 && memcmp(p, "none", 4) == 0))
-				return err_set(e, "--fail-on: '%.*s' must stand alone, "
-				    "not in a list ('%s')", (int)n, p, s);
-			return err_set(e, "--fail-on: unknown kind '%.*s' (expected definite, "
-			    "indirect, possible, reachable, all or none)", (int)(n > 64 ? 64 : n),
-			    p);
+				return err_set(e, "%s: '%.*s' must stand alone, "
+				    "not in a list ('%s')", opt, (int)n, p, s);
+			return err_set(e, "%s: unknown kind '%.*s' (expected definite, "
+			    "indirect, possible, reachable, all or none)", opt,
+			    (int)(n > 64 ? 64 : n), p);
 		}
 		m |= GATE_KIND(c);
 		if (comma == NULL)

@@ -59,6 +59,10 @@ void gate_init(struct gate *g);
  */
 int gate_parse_kinds(const char *s, unsigned *mask, struct err *e);
 
+/* The same for another option taking a kind list (--baseline-kinds), named
+ * opt in the messages. */
+int gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err *e);
+
 /*
  * Strict unsigned decimal: first character a digit, base 10, no trailing
  * characters, no overflow; "12k", "-1", "", " 1", "1e3", "0x10" are errors.

@@ -21,10 +21,21 @@
  * by the first non-allocator frame of its stack in that dump, so the
  * outputs only render it.
  *
- * In series mode (r->series, for diff.c and trend.c) the key is the frame
- * ids alone, so every kind of one stack is one record, and each record also
- * keeps its sum per dump (points[]), so a caller can follow one stack from
- * dump to dump. group_finish and group_select are not meant for it.
+ * Every record keeps its sum per dump (points[], ascending dump index):
+ * which processes it came from, and what each holds (--per-process). In
+ * series mode (r->series, for diff.c and trend.c) the key is the frame ids
+ * alone, so every kind of one stack is one record that a caller can follow
+ * from dump to dump. group_finish and group_select are not meant for it.
+ * With --group-by exe the key also holds the dump's exe path, so that each
+ * stack record belongs to one executable.
+ *
+ * --group-by site, function and exe merge in group_finish, after each
+ * stack record was given its suppression rule: records of one kind, one
+ * rule (or none) and one site frame id, function key id or exe id become
+ * one, which keeps the frames and retainer of its largest member. So a
+ * suppression is decided per stack, whatever the grouping, and the merged
+ * record's baseline key comes from what it is keyed by (the site frame, the
+ * exe), not from whichever member is largest this run.
  *
  * Both tables are open addressing with linear probing, at most half full,
  * doubled when they reach it; indices into r->leaks and st->frames are
@@ -34,6 +45,8 @@
 #include <string.h>
 
 #include "group.h"
+
+#define NO_SITE UINT32_MAX      /* the merge key of a record without frames */
 
 struct fkey {
 	const char *module;
@@ -47,6 +60,11 @@ struct fkey {
 };
 
 struct group_state {
+	uint32_t *dump_exe;     /* per dump: its exe path's id (distinct paths, in dump order) */
+	uint32_t *dump_base;    /* per dump: its exe basename's id, an index into bases */
+	const char **bases;     /* distinct exe basenames, in dump order; point into the dumps */
+	size_t nbases;
+	uint32_t *stamp;        /* per basename: last record that listed it, + 1 */
 	struct fkey *frames;    /* interned frames; id = index */
 	size_t nframes;
 	size_t capframes;
@@ -108,6 +126,13 @@ str_cmp(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return (a != NULL) - (b != NULL);
 	return strcmp(a, b);
+}
+
+/* A dump built by hand (the unit tests) may have no exe. */
+static const char *
+exe_of(const struct dump *d)
+{
+	return d->exe != NULL ? d->exe : "";
 }
 
 static bool
@@ -303,10 +328,11 @@ out_free:
 }
 
 static uint64_t
-record_key_hash(enum leak_class cls, const uint32_t *ids, size_t n)
+record_key_hash(enum leak_class cls, uint32_t exe_id, const uint32_t *ids, size_t n)
 {
 	uint64_t h = hash_bytes(0xcbf29ce484222325ull, &cls, sizeof(cls));
 
+	h = hash_bytes(h, &exe_id, sizeof(exe_id));
 	return hash_bytes(h, ids, n * sizeof(*ids));
 }
 
@@ -315,12 +341,12 @@ leak_hash(void *ctx, size_t i)
 {
 	const struct leak *l = &((struct report *)ctx)->leaks[i];
 
-	return record_key_hash(l->cls, l->ids, l->nframes);
+	return record_key_hash(l->cls, l->exe_id, l->ids, l->nframes);
 }
 
-/* Series mode: adds rc, of dump number di, to l's point for di. Dumps are
- * added in index order, so the point is the last one or a new one; the
- * array's capacity is the next power of two of npoints. */
+/* Adds rc, of dump number di, to l's point for di. Dumps are added in index
+ * order, so the point is the last one or a new one; the array's capacity is
+ * the next power of two of npoints. */
 static int
 add_point(struct leak *l, const struct rec *rc, uint32_t di)
 {
@@ -351,7 +377,8 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 {
 	struct group_state *st = r->priv;
 	enum leak_class cls = r->series ? CLASS_DEFINITE : rc->cls;
-	uint64_t h = record_key_hash(cls, m->ids, m->n);
+	uint32_t exe_id = r->group_by == GROUP_EXE && !r->series ? st->dump_exe[di] : 0;
+	uint64_t h = record_key_hash(cls, exe_id, m->ids, m->n);
 	struct leak *l;
 	size_t j;
 
@@ -360,7 +387,7 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 			return -1;
 	for (j = h & st->rmask; st->rslots[j] != 0; j = (j + 1) & st->rmask) {
 		l = &r->leaks[st->rslots[j] - 1];
-		if (l->cls == cls && l->nframes == m->n &&
+		if (l->cls == cls && l->exe_id == exe_id && l->nframes == m->n &&
 		    memcmp(l->ids, m->ids, m->n * sizeof(*m->ids)) == 0)
 			goto found;
 	}
@@ -388,19 +415,16 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 		memcpy(l->frames, m->frames, m->n * sizeof(*l->frames));
 		memcpy(l->ids, m->ids, m->n * sizeof(*l->ids));
 	}
-	l->first_dump = di;
-	l->last_dump = di;
-	l->processes = 1;
+	l->stacks = 1;
+	l->exe_id = exe_id;
+	if (r->group_by == GROUP_EXE && !r->series)
+		l->exe = exe_of(&r->dumps[di]);
 	st->rslots[j] = (uint32_t)(++r->nleaks);
 found:
-	if (l->last_dump != di) {
-		l->last_dump = di;
-		l->processes++;
-	}
 	l->blocks = add_sat(l->blocks, rc->blocks);
 	l->bytes = add_sat(l->bytes, rc->bytes);
 	*out = l;
-	return r->series ? add_point(l, rc, di) : 0;
+	return add_point(l, rc, di);
 }
 
 static const struct stack *
@@ -577,6 +601,46 @@ group_init(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* Numbers the dumps' exe paths and basenames, each distinct one in dump
+ * order (st->dump_exe, st->dump_base, st->bases), and counts the paths. A
+ * suite has few executables, so a linear search per dump is enough. */
+static int
+intern_exes(struct report *r, struct group_state *st)
+{
+	size_t n = r->ndumps ? r->ndumps : 1;
+
+	st->dump_exe = malloc(n * sizeof(*st->dump_exe));
+	st->dump_base = malloc(n * sizeof(*st->dump_base));
+	st->bases = malloc(n * sizeof(*st->bases));
+	st->stamp = calloc(n, sizeof(*st->stamp));
+	if (st->dump_exe == NULL || st->dump_base == NULL || st->bases == NULL ||
+	    st->stamp == NULL)
+		return -1;
+	for (size_t i = 0; i < r->ndumps; i++) {
+		const char *exe = exe_of(&r->dumps[i]);
+		const char *base = base_name(exe);
+		size_t k;
+
+		for (k = 0; k < i && strcmp(exe_of(&r->dumps[k]), exe) != 0; k++)
+			;
+		st->dump_exe[i] = k < i ? st->dump_exe[k] : (uint32_t)r->nexes++;
+		for (k = 0; k < st->nbases && strcmp(st->bases[k], base) != 0; k++)
+			;
+		if (k == st->nbases)
+			st->bases[st->nbases++] = base;
+		st->dump_base[i] = (uint32_t)k;
+	}
+	return 0;
+}
+
 int
 group_build(struct report *r, struct symbolizer *s, const struct dump *dumps, size_t n,
     struct err *e)
@@ -586,6 +650,8 @@ group_build(struct report *r, struct symbolizer *s, const struct dump *dumps, si
 		return err_set(e, "out of memory");
 	r->dumps = dumps;
 	r->ndumps = n;
+	if (intern_exes(r, r->priv) < 0)
+		return err_set(e, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const struct dump_stats *t = &dumps[i].stats;
 
@@ -635,12 +701,14 @@ group_frames_cmp(const struct sym_frame *a, size_t na, const struct sym_frame *b
 	return 0;
 }
 
-/* Bytes, blocks (largest first), kind, then the frames: no two records of
- * one report compare equal, since they differ in kind or some frame key. */
+/* Bytes, blocks (largest first), kind, the frames, then the exe: no two
+ * records of one report compare equal, since they differ in kind, some
+ * frame key or (--group-by exe) the executable. */
 static int
 leak_cmp(const void *pa, const void *pb)
 {
 	const struct leak *a = pa, *b = pb;
+	int c;
 
 	if (a->bytes != b->bytes)
 		return a->bytes > b->bytes ? -1 : 1;
@@ -648,40 +716,293 @@ leak_cmp(const void *pa, const void *pb)
 		return a->blocks > b->blocks ? -1 : 1;
 	if (a->cls != b->cls)
 		return a->cls < b->cls ? -1 : 1;
-	return group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes);
+	if ((c = group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes)) != 0)
+		return c;
+	return str_cmp(a->exe, b->exe);
+}
+
+bool
+group_is_gated(const struct leak *l, unsigned kinds)
+{
+	return l->supp == NULL && !l->known && (kinds & GATE_KIND(l->cls)) != 0;
+}
+
+/* The site of l's frames: the first that no --ignore-frame pattern
+ * matches, else the last. */
+static size_t
+site_of(const struct report *r, const struct leak *l)
+{
+	for (size_t i = 0; i < l->nframes; i++) {
+		size_t k;
+
+		for (k = 0; k < r->nignore && !supp_frame_matches(r->ignore[k], &l->frames[i]);
+		    k++)
+			;
+		if (k == r->nignore)
+			return i;
+	}
+	return l->nframes > 0 ? l->nframes - 1 : 0;
+}
+
+/* What records merge on under r->group_by, besides kind and rule: the site
+ * frame's id, the id of its (module, function) (module and offset when the
+ * function is unknown), or the exe id. */
+static int
+merge_key(struct report *r, struct leak *l, uint32_t *k)
+{
+	struct sym_frame f;
+
+	if (r->group_by == GROUP_EXE) {
+		*k = l->exe_id;
+		return 0;
+	}
+	l->site = site_of(r, l);
+	if (l->nframes == 0) {
+		*k = NO_SITE;
+		return 0;
+	}
+	if (r->group_by == GROUP_SITE) {
+		*k = l->ids[l->site];
+		return 0;
+	}
+	f = (struct sym_frame){
+		.pc = l->frames[l->site].pc, .module = l->frames[l->site].module,
+		.offset = l->frames[l->site].offset, .function = l->frames[l->site].function,
+	};
+	return intern_frame(r->priv, &f, k);
+}
+
+struct member {
+	enum leak_class cls;
+	const struct supp_rule *supp;
+	uint32_t key;
+	size_t index;           /* into r->leaks */
+};
+
+static int
+member_cmp(const void *pa, const void *pb)
+{
+	const struct member *a = pa, *b = pb;
+
+	if (a->cls != b->cls)
+		return a->cls < b->cls ? -1 : 1;
+	if (a->supp != b->supp)
+		return (uintptr_t)a->supp < (uintptr_t)b->supp ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Whether a is the larger stack: bytes, then blocks, then the first in
+ * group_frames_cmp order. */
+static bool
+larger(const struct leak *a, const struct leak *b)
+{
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes;
+	if (a->blocks != b->blocks)
+		return a->blocks > b->blocks;
+	return group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes) < 0;
+}
+
+static int
+point_cmp(const void *pa, const void *pb)
+{
+	const struct leak_point *a = pa, *b = pb;
+
+	return a->dump < b->dump ? -1 : a->dump > b->dump;
+}
+
+static void
+leak_release(struct leak *l)
+{
+	free(l->frames);
+	free(l->ids);
+	free(l->points);
+	free(l->exes);
+	free(l->key);
+	free(l->retained_by);
+}
+
+/*
+ * Merges the members m[0..n) (one run of equal keys) into *out: the frames,
+ * ids and site of the largest, the retainer of the largest that has one,
+ * the sums, the union of the points, stacks = n. The members' own arrays
+ * are freed or moved. -1 when out of memory (nothing freed then).
+ */
+static int
+merge_run(struct report *r, const struct member *m, size_t n, struct leak *out)
+{
+	struct leak *big = &r->leaks[m[0].index];
+	struct leak *held = NULL;
+	size_t np = 0;
+	struct leak_point *pts;
+
+	for (size_t i = 0; i < n; i++) {
+		struct leak *l = &r->leaks[m[i].index];
+
+		np += l->npoints;
+		if (larger(l, big))
+			big = l;
+	}
+	pts = malloc(np * sizeof(*pts));
+	if (pts == NULL)
+		return -1;
+	*out = *big;
+	out->blocks = 0;
+	out->bytes = 0;
+	np = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct leak *l = &r->leaks[m[i].index];
+
+		out->blocks = add_sat(out->blocks, l->blocks);
+		out->bytes = add_sat(out->bytes, l->bytes);
+		memcpy(pts + np, l->points, l->npoints * sizeof(*pts));
+		np += l->npoints;
+		if (l->retained_by != NULL && (held == NULL || larger(l, held)))
+			held = l;
+	}
+	qsort(pts, np, sizeof(*pts), point_cmp);
+	out->npoints = 0;
+	for (size_t i = 0; i < np; i++) {
+		struct leak_point *last = out->npoints > 0 ? &pts[out->npoints - 1] : NULL;
+
+		if (last != NULL && last->dump == pts[i].dump) {
+			last->blocks = add_sat(last->blocks, pts[i].blocks);
+			last->bytes = add_sat(last->bytes, pts[i].bytes);
+		} else {
+			pts[out->npoints++] = pts[i];
+		}
+	}
+	out->points = pts;
+	out->stacks = (uint32_t)n;
+	out->retained_by = held != NULL ? held->retained_by : NULL;
+	/* Each member's arrays now belong to *out or are freed; the member is
+	 * emptied so that nothing is freed twice. */
+	for (size_t i = 0; i < n; i++) {
+		struct leak *l = &r->leaks[m[i].index];
+
+		free(l->points);
+		if (l != big) {
+			free(l->frames);
+			free(l->ids);
+		}
+		if (l != held)
+			free(l->retained_by);
+		memset(l, 0, sizeof(*l));
+	}
+	return 0;
+}
+
+/* --group-by site, function, exe: replaces r->leaks by the merged records. */
+static int
+merge_records(struct report *r, struct err *e)
+{
+	struct member *m = malloc((r->nleaks ? r->nleaks : 1) * sizeof(*m));
+	struct leak *merged = NULL;
+	size_t n = 0;
+
+	if (m == NULL)
+		return err_set(e, "out of memory");
+	for (size_t i = 0; i < r->nleaks; i++) {
+		m[i] = (struct member){ .cls = r->leaks[i].cls, .supp = r->leaks[i].supp,
+			.index = i };
+		if (merge_key(r, &r->leaks[i], &m[i].key) < 0)
+			goto out_oom;
+	}
+	qsort(m, r->nleaks, sizeof(*m), member_cmp);
+	merged = malloc((r->nleaks ? r->nleaks : 1) * sizeof(*merged));
+	if (merged == NULL)
+		goto out_oom;
+	for (size_t i = 0, j; i < r->nleaks; i = j) {
+		for (j = i + 1; j < r->nleaks && m[i].cls == m[j].cls && m[i].supp == m[j].supp &&
+		    m[i].key == m[j].key; j++)
+			;
+		if (merge_run(r, m + i, j - i, &merged[n]) < 0)
+			goto out_oom;
+		n++;
+	}
+	free(r->leaks);
+	r->leaks = merged;
+	r->nleaks = n;
+	r->priv->capleaks = n;
+	free(m);
+	return 0;
+out_oom:
+	/* The members of the runs merged so far were emptied: group_free
+	 * frees what r->leaks still holds, and the merged records go here. */
+	for (size_t i = 0; i < n; i++)
+		leak_release(&merged[i]);
+	free(merged);
+	free(m);
+	return err_set(e, "out of memory");
+}
+
+/* The distinct exe basenames of l's dumps, in dump order. */
+static int
+fill_exes(struct report *r, struct leak *l, uint32_t stamp)
+{
+	struct group_state *st = r->priv;
+
+	l->exes = malloc(l->npoints * sizeof(*l->exes));
+	if (l->exes == NULL)
+		return -1;
+	l->nexes = 0;
+	for (size_t i = 0; i < l->npoints; i++) {
+		uint32_t b = st->dump_base[l->points[i].dump];
+
+		if (st->stamp[b] == stamp)
+			continue;
+		st->stamp[b] = stamp;
+		l->exes[l->nexes++] = st->bases[b];
+	}
+	return 0;
+}
+
+/* l's baseline key, from what l is keyed by (see baseline.h). */
+static char *
+leak_key(const struct report *r, const struct leak *l)
+{
+	if (r->group_by == GROUP_EXE)
+		return baseline_key_exe(l->exe);
+	if (r->group_by == GROUP_STACK || l->nframes == 0)
+		return baseline_key(l->frames, l->nframes);
+	return baseline_key(&l->frames[l->site], 1);
 }
 
 int
 group_finish(struct report *r, struct suppressions *supp, struct baseline *base, struct err *e)
 {
+	for (size_t i = 0; i < r->nleaks; i++)
+		r->leaks[i].supp = supp != NULL ?
+		    supp_match(supp, r->leaks[i].frames, r->leaks[i].nframes) : NULL;
+	/* The hash slots index r->leaks; merging and sorting move the
+	 * records, so the tables are done with. */
+	if (r->priv != NULL) {
+		free(r->priv->rslots);
+		r->priv->rslots = NULL;
+	}
+	if (r->group_by != GROUP_STACK && merge_records(r, e) < 0)
+		return -1;
 	for (size_t i = 0; i < r->nleaks; i++) {
 		struct leak *l = &r->leaks[i];
 
-		l->supp = supp != NULL ? supp_match(supp, l->frames, l->nframes) : NULL;
+		if (fill_exes(r, l, (uint32_t)i + 1) < 0)
+			return err_set(e, "out of memory");
 		if (l->supp != NULL) {
 			supp_hit(supp, l->supp, 1, l->blocks, l->bytes);
 			amount_add(&r->suppressed, l->blocks, l->bytes);
 			continue;
 		}
-		if (base != NULL) {
-			char *key = baseline_key(l->frames, l->nframes);
-
-			if (key == NULL)
-				return err_set(e, "out of memory");
-			l->known = baseline_lookup(base, l->cls, key) != NULL;
-			free(key);
-		}
+		l->key = leak_key(r, l);
+		if (l->key == NULL)
+			return err_set(e, "out of memory");
+		l->known = base != NULL && baseline_lookup(base, l->cls, l->key) != NULL;
 		if (l->known)
 			amount_add(&r->known, l->blocks, l->bytes);
 		amount_add(&r->cls[l->cls], l->blocks, l->bytes);
 		if (l->cls != CLASS_REACHABLE)
 			amount_add(&r->leaked, l->blocks, l->bytes);
-	}
-	/* The hash slots index r->leaks; sorting moves the records, so the
-	 * tables are done with. */
-	if (r->priv != NULL) {
-		free(r->priv->rslots);
-		r->priv->rslots = NULL;
 	}
 	if (r->nleaks > 1)
 		qsort(r->leaks, r->nleaks, sizeof(*r->leaks), leak_cmp);
@@ -713,15 +1034,15 @@ group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct
 void
 group_free(struct report *r)
 {
-	for (size_t i = 0; i < r->nleaks; i++) {
-		free(r->leaks[i].frames);
-		free(r->leaks[i].ids);
-		free(r->leaks[i].points);
-		free(r->leaks[i].retained_by);
-	}
+	for (size_t i = 0; i < r->nleaks; i++)
+		leak_release(&r->leaks[i]);
 	free(r->leaks);
 	free(r->shown);
 	if (r->priv != NULL) {
+		free(r->priv->dump_exe);
+		free(r->priv->dump_base);
+		free(r->priv->bases);
+		free(r->priv->stamp);
 		free(r->priv->frames);
 		free(r->priv->fslots);
 		free(r->priv->rslots);

@@ -1,7 +1,8 @@
 /*
  * group.h - dumps -> leak records: identical symbolized stacks of one kind
- * form one record, across every dump; then suppressions, the baseline,
- * totals, the sort and the selection the outputs list. See group.c.
+ * form one record, across every dump; then suppressions, the merge that
+ * --group-by asks for, the baseline, totals, the sort and the selection the
+ * outputs list. See group.c.
  */
 #ifndef LEAKREPORT_GROUP_H
 #define LEAKREPORT_GROUP_H
@@ -29,10 +30,18 @@ struct verdict {
 	char reason[GATE_REASON_MAX];   /* one line, from gate_decide() */
 };
 
-/* The live blocks of one record in one dump (series mode, see struct report). */
+/* What records are keyed by (--group-by). */
+enum group_by {
+	GROUP_STACK,            /* kind and symbolized stack (the default) */
+	GROUP_SITE,             /* kind and site frame (see struct leak.site) */
+	GROUP_FUNCTION,         /* kind and the site frame's function and module */
+	GROUP_EXE               /* kind and executable path */
+};
+
+/* The blocks of one record that one dump holds. */
 struct leak_point {
 	uint32_t dump;          /* index into report.dumps */
-	uint64_t blocks;        /* every kind together; sums saturate */
+	uint64_t blocks;        /* series mode: every kind together; sums saturate */
 	uint64_t bytes;
 };
 
@@ -61,29 +70,46 @@ struct leak {
 	enum leak_class cls;    /* CLASS_DEFINITE in series mode: the record holds every kind */
 	uint64_t blocks;        /* summed over every dump */
 	uint64_t bytes;
-	uint32_t processes;     /* how many dumps (processes) it came from, >= 1 */
-	struct sym_frame *frames; /* innermost first, allocator frames removed; pc and
-				   * module path from the first dump it came from */
+	struct leak_point *points; /* the dumps (processes) it came from, one each,
+				    * ascending dump index; npoints >= 1 */
+	size_t npoints;
+	const char **exes;      /* the distinct basenames of those dumps' exe, in
+				 * dump order (point into the dumps); filled by
+				 * group_finish */
+	size_t nexes;
+	uint32_t stacks;        /* distinct symbolized stacks merged into it, >= 1 (more
+				 * only with --group-by site, function or exe) */
+	struct sym_frame *frames; /* of its largest stack (bytes, then blocks, then
+				   * group_frames_cmp order): innermost first, allocator
+				   * frames removed; pc and module path from the first
+				   * dump that stack came from */
 	size_t nframes;         /* 0: no stack was captured */
+	size_t site;            /* --group-by site or function: the site frame, an index
+				 * into frames (the first not matched by --ignore-frame,
+				 * else the last); 0 otherwise or without frames */
+	const char *exe;        /* --group-by exe: the executable's path (points into a
+				 * dump); NULL otherwise */
+	char *key;              /* its baseline key (baseline.h), filled by group_finish
+				 * unless suppressed; NULL otherwise */
 	const struct supp_rule *supp; /* the rule that suppressed it, or NULL */
 	bool known;             /* in the --baseline: listed, not gated */
-	struct leak_point *points; /* series mode: one per dump it appears in, ascending
-				    * dump index; NULL otherwise */
-	size_t npoints;
 	struct retainer *retained_by; /* reachable and possible records of a scanned
 				       * dump: why they are alive; NULL when no dump
 				       * said (and in series mode) */
 	uint32_t *ids;          /* private: interned frame ids, the grouping key */
-	uint32_t first_dump;    /* private: index of the first dump it came from */
-	uint32_t last_dump;     /* private: index of the last dump it came from */
+	uint32_t exe_id;        /* private: --group-by exe: interned exe path */
 };
 
 struct report {
 	bool series;            /* set before group_build (diff, trend): records are keyed
-				 * by symbolized stack alone, every kind together, and
-				 * keep their blocks and bytes per dump in points[] */
+				 * by symbolized stack alone, every kind together */
+	enum group_by group_by; /* set before group_build; not in series mode */
+	const char *const *ignore; /* --ignore-frame patterns, set before group_finish:
+				    * frames that cannot be a record's site */
+	size_t nignore;
 	const struct dump *dumps; /* not owned */
 	size_t ndumps;
+	size_t nexes;           /* distinct exe paths among the dumps */
 	struct leak *leaks;     /* every record; sorted by group_finish() */
 	size_t nleaks;
 	struct amount cls[CLASS_COUNT]; /* records not suppressed, per kind (known ones too) */
@@ -114,11 +140,15 @@ int group_build(struct report *r, struct symbolizer *s, const struct dump *dumps
     struct err *e);
 
 /*
- * Marks each record suppressed by the first matching rule of supp (may be
- * NULL; hits are added to the rule) or known when base (may be NULL) holds
- * its (kind, key); fills the totals and sorts the records: bytes, then
- * blocks, largest first, then kind and the frames (a stable order that does
- * not depend on addresses). 0, or -1 with e filled (out of memory).
+ * Marks each record (one stack) suppressed by the first matching rule of
+ * supp (may be NULL); with --group-by site, function or exe merges the
+ * records of one kind, one rule (or none) and one site, function or exe
+ * into one, which shows its largest stack; credits each resulting
+ * suppressed record to its rule; gives every other one its baseline key
+ * and marks it known when base (may be NULL) holds (kind, key); fills the
+ * totals and sorts the records: bytes, then blocks, largest first, then
+ * kind and the frames (a stable order that does not depend on addresses).
+ * 0, or -1 with e filled (out of memory).
  */
 int group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
     struct err *e);
@@ -136,6 +166,10 @@ int group_select(struct report *r, unsigned show, bool top_set, uint64_t top, st
  * that does not depend on load addresses. Does not allocate.
  */
 int group_frames_cmp(const struct sym_frame *a, size_t na, const struct sym_frame *b, size_t nb);
+
+/* Whether l counts toward a gate on kinds (mask of GATE_KIND): of one of
+ * them, not suppressed, not known. */
+bool group_is_gated(const struct leak *l, unsigned kinds);
 
 /* Whether f is an allocator frame (malloc family, operator new/delete, or in
  * libleak.so) that leads a stack and is never shown. */

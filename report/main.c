@@ -1,8 +1,10 @@
 /*
  * main.c - leakreport: runs the stages and picks the exit code.
  *
- *   options -> suppressions, baseline -> dump_read (every dump) -> group
- *   (symbolize, merge, suppress, sort) -> gate -> output -> write baseline
+ *   options -> suppressions, baseline -> dump_read (every dump, those of
+ *   another executable than --exe dropped) -> group (symbolize, merge,
+ *   suppress, --group-by, sort) -> per process -> gate -> output -> write
+ *   baseline
  *
  * or, for the subcommands, on the dumps of one process (series.c):
  *
@@ -30,6 +32,7 @@
 #include "gate.h"
 #include "group.h"
 #include "options.h"
+#include "per_process.h"
 #include "output_diff.h"
 #include "output_json.h"
 #include "output_text.h"
@@ -51,6 +54,7 @@ struct run {
 	size_t ndumps;
 	struct symbolizer *sym;
 	struct report rep;
+	struct per_process procs;
 	struct diff diff;
 	struct trend trend;
 	struct err e;
@@ -80,7 +84,9 @@ load_suppressions(struct run *r)
 	return 0;
 }
 
-/* Every DUMP operand, in command-line order. */
+/* Every DUMP operand, in command-line order, but for those of an
+ * executable no --exe pattern matches: those are read (a malformed one is
+ * still an error) and dropped before anything counts them. */
 static int
 load_dumps(struct run *r)
 {
@@ -88,10 +94,19 @@ load_dumps(struct run *r)
 	if (r->dumps == NULL)
 		return err_set(&r->e, "out of memory");
 	for (size_t i = 0; i < r->opt.ndumps; i++) {
-		if (dump_read(r->opt.dumps[i], &r->dumps[i], &r->e) < 0)
+		struct dump *d = &r->dumps[r->ndumps];
+
+		if (dump_read(r->opt.dumps[i], d, &r->e) < 0)
 			return -1;
-		r->ndumps = i + 1;
+		if (exe_filter_match(&r->opt.exe, d->exe))
+			r->ndumps++;
+		else
+			dump_free(d);
 	}
+	if (r->opt.ndumps > 0 && r->ndumps == 0)
+		fprintf(stderr, "leakreport: warning: --exe: no dump is of a matching executable "
+		    "(%zu %s given); nothing to report\n", r->opt.ndumps,
+		    r->opt.ndumps == 1 ? "dump" : "dumps");
 	return 0;
 }
 
@@ -124,38 +139,34 @@ decide(struct run *r)
 	for (size_t i = 0; i < r->rep.nleaks; i++) {
 		const struct leak *l = &r->rep.leaks[i];
 
-		if (l->supp == NULL && !l->known)
+		/* every kind: the gate counts the others for its reason line */
+		if (group_is_gated(l, GATE_KINDS_ALL))
 			gate_add(&g, l->cls, l->blocks, l->bytes);
 	}
 	r->rep.gate.passed = gate_decide(&g, r->rep.gate.reason, sizeof(r->rep.gate.reason));
 }
 
+/* --write-baseline: every record not suppressed, of the --baseline-kinds,
+ * else of the gated kinds (under --fail-on none, a recording run, of the
+ * default gated kinds). */
 static int
 write_baseline(struct run *r)
 {
 	struct baseline *b = baseline_new();
+	unsigned kinds = r->opt.baseline_kinds_set ? r->opt.baseline_kinds :
+	    r->opt.fail_on != 0 ? r->opt.fail_on : GATE_KINDS_DEFAULT;
 	int ret = -1;
 
 	if (b == NULL)
 		return err_set(&r->e, "out of memory");
 	for (size_t i = 0; i < r->rep.nleaks; i++) {
 		const struct leak *l = &r->rep.leaks[i];
-		char *key;
 
-		if (l->supp != NULL)
-			continue;
-		key = baseline_key(l->frames, l->nframes);
-		if (key == NULL) {
-			err_set(&r->e, "out of memory");
+		if (l->supp == NULL &&
+		    baseline_add(b, l->cls, l->blocks, l->bytes, l->key, &r->e) < 0)
 			goto out_free;
-		}
-		if (baseline_add(b, l->cls, l->blocks, l->bytes, key, &r->e) < 0) {
-			free(key);
-			goto out_free;
-		}
-		free(key);
 	}
-	ret = baseline_write(b, r->opt.write_baseline, &r->e);
+	ret = baseline_write(b, r->opt.write_baseline, kinds, &r->e);
 out_free:
 	baseline_free(b);
 	return ret;
@@ -250,15 +261,23 @@ run_report(struct run *r)
 
 	if (load_inputs(r) < 0 || new_symbolizer(r) < 0)
 		return EXIT_TROUBLE;
+	r->rep.group_by = (enum group_by)r->opt.group_by;
+	r->rep.ignore = r->opt.ignore;
+	r->rep.nignore = r->opt.nignore;
 	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
 	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0 ||
 	    group_select(&r->rep, r->opt.show, r->opt.top_set, r->opt.top, &r->e) < 0)
 		return EXIT_TROUBLE;
+	if (r->opt.per_process &&
+	    per_process_build(&r->procs, &r->rep, r->opt.fail_on, &r->e) < 0)
+		return EXIT_TROUBLE;
 	decide(r);
 	if (r->opt.format == FORMAT_JSON)
-		ret = output_json(stdout, &r->rep, r->supp, r->base);
+		ret = output_json(stdout, &r->rep, r->supp, r->base,
+		    r->opt.per_process ? &r->procs : NULL);
 	else
-		ret = output_text(stdout, &r->rep, r->supp, r->base, use_color(r->opt.color));
+		ret = output_text(stdout, &r->rep, r->supp, r->base,
+		    r->opt.per_process ? &r->procs : NULL, use_color(r->opt.color));
 	if (ret < 0 || fflush(stdout) == EOF)
 		return stdout_error(r);
 	if (r->opt.write_baseline != NULL && write_baseline(r) < 0)
@@ -299,6 +318,7 @@ main(int argc, char **argv)
 	/* sym_free last: the records point at the symbolizer's strings. */
 	diff_free(&r.diff);
 	trend_free(&r.trend);
+	per_process_free(&r.procs);
 	group_free(&r.rep);
 	if (r.sym != NULL)
 		sym_free(r.sym);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "gate.h"
+#include "group.h"
 #include "trend.h"
 #include "model.h"
 #include "options.h"
@@ -25,7 +26,9 @@
 static const char synopsis_report[] =
 	"usage: leakreport [--format text|json] [--color auto|always|never] [--show KINDS] "
 	"[--top N] [--fail-on KINDS] [--max-leaks N] [--max-bytes N] [--suppressions FILE]... "
-	"[--baseline FILE] [--write-baseline FILE] [--debuginfod] DUMP...";
+	"[--baseline FILE] [--write-baseline FILE] [--baseline-kinds KINDS] [--exe PATTERN]... "
+	"[--group-by stack|site|function|exe] [--ignore-frame PATTERN]... [--per-process] "
+	"[--debuginfod] DUMP...";
 static const char synopsis_diff[] =
 	"usage: leakreport diff [--format text|json] [--top N] [--debuginfod] OLD NEW";
 static const char synopsis_trend[] =
@@ -94,7 +97,21 @@ options_help(FILE *f, enum command c)
 	    "  --suppressions FILE    LeakSanitizer suppression file (leak:PATTERN lines);\n"
 	    "                         repeatable; $LEAK_SUPPRESSIONS names one more, read first\n"
 	    "  --baseline FILE        known leaks: reported, but not counted by the gate\n"
-	    "  --write-baseline FILE  write the current leak records as a baseline\n"
+	    "  --write-baseline FILE  write the current records of the gated kinds as a\n"
+	    "                         baseline (under --fail-on none: definite,indirect)\n"
+	    "  --baseline-kinds KINDS the kinds --write-baseline writes instead: comma list,\n"
+	    "                         'all' or 'none'\n"
+	    "  --exe PATTERN          read only the dumps of executables matching PATTERN\n"
+	    "                         (repeatable; several patterns may be joined by ':'):\n"
+	    "                         '*' any run, '/' too, '?' one character; '/...' the\n"
+	    "                         whole path, no '/' the basename, else a path suffix\n"
+	    "  --group-by stack|site|function|exe\n"
+	    "                         one record per kind and symbolized stack (default), per\n"
+	    "                         site frame (the first frame not matched by\n"
+	    "                         --ignore-frame), per site function, or per executable\n"
+	    "  --ignore-frame PATTERN a frame that is never a site (suppression pattern syntax,\n"
+	    "                         matched as a suppression is); repeatable\n"
+	    "  --per-process          list each process's gated blocks and bytes\n"
 	    "  --debuginfod           let the symbolizer fetch debug info (DEBUGINFOD_URLS)\n"
 	    "  -h, --help             this text\n"
 	    "  -V, --version          the version\n"
@@ -204,6 +221,31 @@ apply(struct options *o, const char *name, const char *v, struct err *e)
 	}
 	if (strcmp(name, "--suppressions") == 0)
 		return push(&o->supp_files, &o->nsupp_files, v, e);
+	if (strcmp(name, "--exe") == 0)
+		return exe_filter_add(&o->exe, v, e);
+	if (strcmp(name, "--ignore-frame") == 0) {
+		if (*v == '\0')
+			return err_set(e, "--ignore-frame: empty pattern");
+		return push(&o->ignore, &o->nignore, v, e);
+	}
+	if (strcmp(name, "--baseline-kinds") == 0) {
+		o->baseline_kinds_set = true;
+		return gate_parse_kinds_opt("--baseline-kinds", v, &o->baseline_kinds, e);
+	}
+	if (strcmp(name, "--group-by") == 0) {
+		static const char *const modes[] = {
+			[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
+			[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
+		};
+
+		for (int m = 0; m < (int)(sizeof(modes) / sizeof(modes[0])); m++) {
+			if (strcmp(v, modes[m]) == 0) {
+				o->group_by = m;
+				return 0;
+			}
+		}
+		return err_set(e, "--group-by: '%.64s' is not stack, site, function or exe", v);
+	}
 	if (strcmp(name, "--baseline") == 0) {
 		o->baseline = v;
 		return 0;
@@ -239,6 +281,11 @@ find_opt(const char *name)
 		{ "--suppressions", true, ON_REPORT },
 		{ "--baseline", true, ON_REPORT },
 		{ "--write-baseline", true, ON_REPORT },
+		{ "--exe", true, ON_REPORT },
+		{ "--baseline-kinds", true, ON_REPORT },
+		{ "--group-by", true, ON_REPORT },
+		{ "--ignore-frame", true, ON_REPORT },
+		{ "--per-process", false, ON_REPORT },
 		{ "--min-steps", true, ON_TREND },
 		{ "--debuginfod", false, ON_ALL },
 		{ "--help", false, ON_ALL },
@@ -284,6 +331,8 @@ apply_flag(struct options *o, const char *name, struct err *e)
 {
 	if (strcmp(name, "--debuginfod") == 0)
 		o->debuginfod = true;
+	else if (strcmp(name, "--per-process") == 0)
+		o->per_process = true;
 	else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		o->help = true;
 	else if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
@@ -380,6 +429,9 @@ options_free(struct options *o)
 {
 	free(o->supp_files);
 	free(o->dumps);
+	free(o->ignore);
+	exe_filter_free(&o->exe);
 	o->supp_files = NULL;
 	o->dumps = NULL;
+	o->ignore = NULL;
 }

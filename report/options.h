@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "exe_match.h"
 
 #define LEAKREPORT_VERSION      "1.0"
 #define REPORT_FORMAT_VERSION   1       /* "version" of the JSON output */
@@ -47,6 +48,13 @@ struct options {
 	size_t nsupp_files;
 	const char *baseline;   /* --baseline FILE, or NULL */
 	const char *write_baseline; /* --write-baseline FILE, or NULL */
+	struct exe_filter exe;  /* every --exe pattern; none: every dump is read */
+	unsigned baseline_kinds;/* --baseline-kinds mask (gate.h GATE_KIND) */
+	bool baseline_kinds_set;/* given; else --write-baseline writes the gated kinds */
+	int group_by;           /* enum group_by (group.h); default GROUP_STACK */
+	const char **ignore;    /* --ignore-frame patterns, in command-line order */
+	size_t nignore;
+	bool per_process;       /* --per-process */
 	uint64_t min_steps;     /* trend --min-steps, >= 1; default TREND_MIN_STEPS_DEFAULT */
 	bool fail_on_growth;    /* trend --fail-on growth */
 	bool debuginfod;        /* --debuginfod */
@@ -63,8 +71,8 @@ struct options {
  * "--top=5"); "--" ends the options. Numbers are strict unsigned decimal.
  * Checks the number of dumps each command needs. 0, or -1 with e filled as
  * "<option>: <what>" (a usage error; o->command is set even then). Never
- * prints or exits. Allocates the two arrays; the strings point into argv.
- * Call options_free() either way.
+ * prints or exits. Allocates the arrays and the --exe patterns; the other
+ * strings point into argv. Call options_free() either way.
  */
 int options_parse(int argc, char **argv, struct options *o, struct err *e);
 
@@ -75,7 +83,7 @@ const char *options_synopsis(enum command c);
  * synopses of the subcommands). */
 void options_help(FILE *f, enum command c);
 
-/* Frees the arrays options_parse() allocated; safe on a zeroed struct. */
+/* Frees what options_parse() allocated; safe on a zeroed struct. */
 void options_free(struct options *o);
 
 #endif /* LEAKREPORT_OPTIONS_H */

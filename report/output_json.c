@@ -268,10 +268,19 @@ put_leaks(FILE *f, const struct report *r)
 		const struct leak *l = r->shown[i];
 
 		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
-		    "\"processes\": %u, \"known\": %s, \"frames\": [%s", i ? "," : "",
-		    gate_kind_name(l->cls), (unsigned long long)l->blocks,
-		    (unsigned long long)l->bytes, l->processes, l->known ? "true" : "false",
-		    l->nframes ? "\n" : "");
+		    "\"processes\": %zu, \"stacks\": %u, \"known\": %s,\n     \"dumps\": [",
+		    i ? "," : "", gate_kind_name(l->cls), (unsigned long long)l->blocks,
+		    (unsigned long long)l->bytes, l->npoints, l->stacks,
+		    l->known ? "true" : "false");
+		for (size_t k = 0; k < l->npoints; k++) {
+			const struct dump *d = &r->dumps[l->points[k].dump];
+
+			fprintf(f, "%s{\"pid\": %llu, \"exe\": ", k ? ", " : "",
+			    (unsigned long long)d->pid);
+			output_json_string(f, d->exe);
+			fputc('}', f);
+		}
+		fprintf(f, "],\n     \"frames\": [%s", l->nframes ? "\n" : "");
 		for (size_t j = 0; j < l->nframes; j++)
 			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
 		fputs(l->nframes ? "      ],\n     \"retained_by\": " : "], \"retained_by\": ", f);
@@ -281,10 +290,34 @@ put_leaks(FILE *f, const struct report *r)
 	fputs(r->nshown ? "\n  ],\n" : "],\n", f);
 }
 
+/* "processes": every dump with its gated blocks and bytes, worst first. */
+static void
+put_processes(FILE *f, const struct per_process *pp)
+{
+	fputs("  \"processes\": [", f);
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct proc_row *row = &pp->rows[i];
+
+		fprintf(f, "%s\n    {\"pid\": %llu, \"exe\": ", i ? "," : "",
+		    (unsigned long long)row->dump->pid);
+		output_json_string(f, row->dump->exe);
+		fputs(", \"path\": ", f);
+		output_json_string(f, row->dump->path);
+		fprintf(f, ", \"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu}",
+		    row->dump->snapshot ? "snapshot" : "exit", (unsigned long long)row->blocks,
+		    (unsigned long long)row->bytes);
+	}
+	fputs(pp->n ? "\n  ],\n" : "],\n", f);
+}
+
 int
 output_json(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base)
+    const struct baseline *base, const struct per_process *pp)
 {
+	static const char *const group_names[] = {
+		[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
+		[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
+	};
 	const struct dump *d0 = r->ndumps > 0 ? &r->dumps[0] : NULL;
 
 	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n",
@@ -294,12 +327,14 @@ output_json(FILE *f, const struct report *r, const struct suppressions *supp,
 	else
 		fputs("  \"pid\": null,\n  \"exe\": ", f);
 	output_json_string(f, d0 != NULL ? d0->exe : NULL);
-	fputs(",\n", f);
+	fprintf(f, ",\n  \"group_by\": \"%s\",\n", group_names[r->group_by]);
 	put_dumps(f, r);
 	put_summary(f, r);
 	put_suppressions(f, supp);
 	put_baseline(f, base);
 	put_leaks(f, r);
+	if (pp != NULL)
+		put_processes(f, pp);
 	fprintf(f, "  \"gate\": {\"passed\": %s, \"reason\": ", r->gate.passed ? "true" : "false");
 	output_json_string(f, r->gate.reason);
 	fputs("}\n}\n", f);

@@ -11,16 +11,17 @@
 
 #include "baseline.h"
 #include "group.h"
+#include "per_process.h"
 #include "suppress.h"
 
 /*
  * Writes r (after group_select and the gate) to f as JSON, ended by a
- * newline. supp and base may be NULL. Every string is escaped: quotes,
- * backslash and control bytes, and invalid UTF-8 becomes \uFFFD. Computes
- * nothing. 0, or -1 when a write to f failed (check errno).
+ * newline. supp and base may be NULL; pp is NULL without --per-process.
+ * Every string is escaped: quotes, backslash and control bytes, and
+ * invalid UTF-8 becomes \uFFFD. Computes nothing. 0, or -1 when a write to f failed (check errno).
  */
 int output_json(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base);
+    const struct baseline *base, const struct per_process *pp);
 
 /* Writes s as a JSON string literal, quotes included; NULL writes null. */
 void output_json_string(FILE *f, const char *s);

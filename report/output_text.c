@@ -4,7 +4,8 @@
  *   Direct leak of 4096 byte(s) in 16 object(s) allocated from:
  *       #0 0x55d4c0001189 in make_node src/list.c:42 (app)
  *       #1 0x55d4c00011c2 (app+0x11c2)
- *     note: from 2 processes
+ *     note: 3 different stacks
+ *     note: from 2 processes of test_list, test_tree
  *
  *   Still reachable: 16 byte(s) in 1 object(s) allocated from:
  *       #0 0x55d4c00011e0 in cache_entry src/cache.c:12 (app)
@@ -12,12 +13,17 @@
  *
  *   SUMMARY: libleak: 4120 byte(s) leaked in 17 allocation(s).
  *
- * then per-kind totals, the suppressions used, the baseline and the gate.
+ * then, with --per-process, the processes that hold gated blocks, then
+ * per-kind totals, the suppressions used, the baseline and the gate.
  * Called by main.c after the gate; it renders struct report and computes
  * nothing. Strings from dumps and debug info are printed with control
  * bytes replaced by '?', so one record line stays one line.
  */
+#include <string.h>
+
 #include "output_text.h"
+
+#define ORIGIN_NAMES    4       /* exe names in a "from N processes" note; the rest counted */
 
 #define C_RED   "\033[1;31m"
 #define C_GREEN "\033[1;32m"
@@ -185,8 +191,33 @@ put_retainer(FILE *f, const struct retainer *x)
 	fputs(" -> this block\n", f);
 }
 
+/* "note: from 3 processes of a, b, c, d and 7 more", or, for one process
+ * when the dumps are of several executables, "note: from process 42 of a". */
 static void
-put_leak(const struct tx *t, const struct leak *l)
+put_origin(const struct tx *t, const struct report *r, const struct leak *l)
+{
+	if (l->npoints == 1) {
+		if (r->nexes < 2)
+			return;
+		fprintf(t->f, "  note: from process %llu of ",
+		    (unsigned long long)r->dumps[l->points[0].dump].pid);
+		output_text_str(t->f, l->exes[0]);
+		fputc('\n', t->f);
+		return;
+	}
+	fprintf(t->f, "  note: from %zu processes of ", l->npoints);
+	for (size_t i = 0; i < l->nexes && i < ORIGIN_NAMES; i++) {
+		if (i > 0)
+			fputs(", ", t->f);
+		output_text_str(t->f, l->exes[i]);
+	}
+	if (l->nexes > ORIGIN_NAMES)
+		fprintf(t->f, " and %zu more", l->nexes - ORIGIN_NAMES);
+	fputc('\n', t->f);
+}
+
+static void
+put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 {
 	static const char *const heads[CLASS_COUNT] = {
 		"Direct leak of", "Indirect leak of", "Possible leak of", "Still reachable:"
@@ -202,19 +233,46 @@ put_leak(const struct tx *t, const struct leak *l)
 		fputs("    <no stack was captured>\n", t->f);
 	if (l->retained_by != NULL)
 		put_retainer(t->f, l->retained_by);
-	if (l->processes > 1)
-		fprintf(t->f, "  note: from %u processes\n", l->processes);
+	if (l->stacks > 1)
+		fprintf(t->f, "  note: %u different stacks\n", l->stacks);
+	put_origin(t, r, l);
 	if (l->known)
 		fputs("  note: known leak (in the baseline), not gated\n", t->f);
+	fputc('\n', t->f);
+}
+
+/* The --per-process table: the processes with gated blocks, worst first,
+ * then one line for the others. */
+static void
+put_processes(const struct tx *t, const struct per_process *pp)
+{
+	char kinds[40];
+	size_t leaky = pp->n - pp->nclean;
+
+	fprintf(t->f, "Per process (gated kinds %s, after suppressions and baseline):\n",
+	    gate_kinds_format(pp->kinds, kinds, sizeof(kinds)));
+	if (leaky > 0)
+		fprintf(t->f, "  %10s  %-8s  %10s  %12s  %s\n", "pid", "kind", "blocks", "bytes",
+		    "exe");
+	for (size_t i = 0; i < leaky; i++) {
+		const struct proc_row *row = &pp->rows[i];
+		const char *slash = strrchr(row->dump->exe, '/');
+
+		fprintf(t->f, "  %10llu  %-8s  %10llu  %12llu  ",
+		    (unsigned long long)row->dump->pid, row->dump->snapshot ? "snapshot" : "exit",
+		    (unsigned long long)row->blocks, (unsigned long long)row->bytes);
+		output_text_str(t->f, slash != NULL ? slash + 1 : row->dump->exe);
+		fputc('\n', t->f);
+	}
+	if (pp->nclean > 0)
+		fprintf(t->f, "  %s%zu %s with no gated leak\n", leaky > 0 ? "and " : "",
+		    pp->nclean, plural(pp->nclean, "process", "processes"));
 	fputc('\n', t->f);
 }
 
 static void
 put_totals(const struct tx *t, const struct report *r)
 {
-	if (r->ncut > 0)
-		fprintf(t->f, "(%zu more %s not listed, see --top)\n\n", r->ncut,
-		    plural(r->ncut, "record", "records"));
 	fprintf(t->f, "%sSUMMARY: libleak: %llu byte(s) leaked in %llu allocation(s).%s\n",
 	    on(t, C_BOLD), (unsigned long long)r->leaked.bytes,
 	    (unsigned long long)r->leaked.blocks, off(t));
@@ -285,12 +343,17 @@ put_baseline(const struct tx *t, const struct report *r, const struct baseline *
 
 int
 output_text(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, bool color)
+    const struct baseline *base, const struct per_process *pp, bool color)
 {
 	struct tx t = { .f = f, .color = color };
 
 	for (size_t i = 0; i < r->nshown; i++)
-		put_leak(&t, r->shown[i]);
+		put_leak(&t, r, r->shown[i]);
+	if (r->ncut > 0)
+		fprintf(f, "(%zu more %s not listed, see --top)\n\n", r->ncut,
+		    plural(r->ncut, "record", "records"));
+	if (pp != NULL)
+		put_processes(&t, pp);
 	put_totals(&t, r);
 	put_suppressions(&t, r, supp);
 	put_baseline(&t, r, base);

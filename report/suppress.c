@@ -137,15 +137,19 @@ supp_pattern_match(const char *pattern, const char *text)
 	}
 }
 
-static bool
-rule_matches_frame(const struct rule *r, const struct sym_frame *f)
+bool
+supp_frame_matches(const char *pat, const struct sym_frame *f)
 {
-	const char *pat = r->pub.pattern;
-
 	return (f->function != NULL && supp_pattern_match(pat, f->function)) ||
 	    (f->file != NULL && supp_pattern_match(pat, f->file)) ||
 	    (f->module != NULL && supp_pattern_match(pat, f->module)) ||
 	    (f->module_path != NULL && supp_pattern_match(pat, f->module_path));
+}
+
+static bool
+rule_matches_frame(const struct rule *r, const struct sym_frame *f)
+{
+	return supp_frame_matches(r->pub.pattern, f);
 }
 
 const struct supp_rule *

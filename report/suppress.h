@@ -85,6 +85,11 @@ const struct supp_rule *supp_rule(const struct suppressions *s, size_t i);
 /* Number of lines of other sanitizer types that were accepted and ignored. */
 size_t supp_ignored(const struct suppressions *s);
 
+/* Whether pattern matches frame f the way a rule does: its function, source
+ * file, module basename or module path (NULL fields skipped). group.c uses
+ * it for --ignore-frame. Does not allocate. */
+bool supp_frame_matches(const char *pattern, const struct sym_frame *f);
+
 /* The bare pattern matcher, as described above. For tests and reuse. */
 bool supp_pattern_match(const char *pattern, const char *text);
 

@@ -17,6 +17,8 @@
 #define TMPDIR_TEMPLATE "/tmp/check_baseline.XXXXXX"
 #include "tmpdir.h"
 
+#define ALL_KINDS       ((1u << CLASS_COUNT) - 1)
+
 static char *
 tmp_path(const char *name)
 {
@@ -248,12 +250,13 @@ START_TEST(write_read_round_trip)
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 18446744073709551615ull,
 	    "a@a.c;std::vector<int, std::allocator<int> >::push_back(int const&)", &e), 0);
 	ck_assert_int_eq(baseline_add(b, CLASS_INDIRECT, 5, 0, "-", &e), 0);
-	ck_assert_msg(baseline_write(b, path, &e) == 0, "%s", e.msg);
+	ck_assert_msg(baseline_write(b, path, ALL_KINDS, &e) == 0, "%s", e.msg);
 
 	/* sorted by class, then key; exact text */
 	ck_assert_str_eq(slurp(path),
 	    "libleak-baseline 1\n"
 	    "# <class> <blocks> <bytes> <stack key: function@file per frame, innermost first>\n"
+	    "# classes: definite indirect possible reachable\n"
 	    "definite 1 18446744073709551615 a@a.c;std::vector<int, std::allocator<int> "
 	    ">::push_back(int const&)\n"
 	    "definite 2 64 make_node@list.c;list_push@list.c;foo_cb;?@libbar.so;?0xdead0\n"
@@ -274,7 +277,7 @@ START_TEST(write_read_round_trip)
 	ck_assert_uint_eq(baseline_unseen(r), 0);
 	/* written again, the same bytes: the format is deterministic */
 	first = strdup(slurp(path));
-	ck_assert_int_eq(baseline_write(r, tmp_path("rt2.baseline"), &e), 0);
+	ck_assert_int_eq(baseline_write(r, tmp_path("rt2.baseline"), ALL_KINDS, &e), 0);
 	ck_assert_str_eq(slurp(tmp_path("rt2.baseline")), first);
 	free(first);
 	free(k);
@@ -297,7 +300,7 @@ START_TEST(unseen_listing)
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 16, k0, &e), 0);
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 32, "fixed_leak@old.c", &e), 0);
 	ck_assert_int_eq(baseline_add(b, CLASS_INDIRECT, 1, 32, "fixed_leak@old.c", &e), 0);
-	ck_assert_int_eq(baseline_write(b, path, &e), 0);
+	ck_assert_int_eq(baseline_write(b, path, ALL_KINDS, &e), 0);
 	ck_assert_int_eq(baseline_load(r, path, &e), 0);
 
 	memcpy(moved, stack_a, sizeof(moved));
@@ -333,9 +336,10 @@ START_TEST(write_is_atomic)
 
 	spit(path, "old contents\n", 13);
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 1, "x", &e), 0);
-	ck_assert_int_eq(baseline_write(b, path, &e), 0);
+	ck_assert_int_eq(baseline_write(b, path, ALL_KINDS, &e), 0);
 	ck_assert_str_eq(slurp(path), "libleak-baseline 1\n# <class> <blocks> <bytes> "
-	    "<stack key: function@file per frame, innermost first>\ndefinite 1 1 x\n");
+	    "<stack key: function@file per frame, innermost first>\n"
+	    "# classes: definite indirect possible reachable\ndefinite 1 1 x\n");
 	/* no temporary file left behind */
 	d = opendir(tmpdir);
 	ck_assert_ptr_nonnull(d);
@@ -344,14 +348,14 @@ START_TEST(write_is_atomic)
 	closedir(d);
 
 	snprintf(bad, sizeof(bad), "%s/no/such/dir/x.baseline", tmpdir);
-	ck_assert_int_eq(baseline_write(b, bad, &e), -1);
+	ck_assert_int_eq(baseline_write(b, bad, ALL_KINDS, &e), -1);
 	ck_assert_msg(strncmp(e.msg, bad, strlen(bad)) == 0, "%s", e.msg);
 	ck_assert_msg(strstr(e.msg, "cannot create") != NULL, "%s", e.msg);
 	/* rename onto a directory fails; the temporary file is removed */
 	snprintf(bad, sizeof(bad), "%s/adir", tmpdir);
 	ck_assert_int_eq(mkdir(bad, 0755), 0);
 	spit(tmp_path("adir/keep"), "x", 1);
-	ck_assert_int_eq(baseline_write(b, bad, &e), -1);
+	ck_assert_int_eq(baseline_write(b, bad, ALL_KINDS, &e), -1);
 	ck_assert_msg(strstr(e.msg, "cannot rename") != NULL, "%s", e.msg);
 	d = opendir(tmpdir);
 	while ((de = readdir(d)) != NULL)
@@ -361,13 +365,66 @@ START_TEST(write_is_atomic)
 }
 END_TEST
 
+/* --write-baseline keeps the gated kinds: only the classes asked for are
+ * written, and the file says which. */
+START_TEST(write_only_the_kinds_asked)
+{
+	struct baseline *b = baseline_new();
+	struct baseline *r = baseline_new();
+	struct err e = { "" };
+	char *path = tmp_path("kinds.baseline");
+
+	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 16, "d@d.c", &e), 0);
+	ck_assert_int_eq(baseline_add(b, CLASS_INDIRECT, 2, 32, "i@i.c", &e), 0);
+	ck_assert_int_eq(baseline_add(b, CLASS_POSSIBLE, 3, 48, "p@p.c", &e), 0);
+	ck_assert_int_eq(baseline_add(b, CLASS_REACHABLE, 4, 702000, "r@r.c", &e), 0);
+	ck_assert_int_eq(baseline_write(b, path, 1u << CLASS_DEFINITE | 1u << CLASS_INDIRECT,
+	    &e), 0);
+	ck_assert_str_eq(slurp(path),
+	    "libleak-baseline 1\n"
+	    "# <class> <blocks> <bytes> <stack key: function@file per frame, innermost first>\n"
+	    "# classes: definite indirect\n"
+	    "definite 1 16 d@d.c\n"
+	    "indirect 2 32 i@i.c\n");
+	ck_assert_msg(baseline_load(r, path, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(baseline_count(r), 2);
+	ck_assert_ptr_null(baseline_lookup(r, CLASS_REACHABLE, "r@r.c"));
+	baseline_free(r);
+	r = baseline_new();
+	ck_assert_int_eq(baseline_write(b, path, 1u << CLASS_REACHABLE, &e), 0);
+	ck_assert_msg(baseline_load(r, path, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(baseline_count(r), 1);
+	ck_assert_ptr_nonnull(baseline_lookup(r, CLASS_REACHABLE, "r@r.c"));
+	baseline_free(r);
+	r = baseline_new();
+	ck_assert_int_eq(baseline_write(b, path, 0, &e), 0);
+	ck_assert(strstr(slurp(path), "# classes: none\n") != NULL);
+	ck_assert_msg(baseline_load(r, path, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(baseline_count(r), 0);
+	baseline_free(r);
+	baseline_free(b);
+}
+END_TEST
+
+START_TEST(exe_keys)
+{
+	char *k = baseline_key_exe("/home/u/build/tests/test_a;b");
+
+	ck_assert_str_eq(k, "?exe:test_a\\x3bb");
+	free(k);
+	k = baseline_key_exe("/x/");
+	ck_assert_str_eq(k, "?exe:-");
+	free(k);
+}
+END_TEST
+
 START_TEST(empty_baseline_round_trip)
 {
 	struct baseline *b = baseline_new();
 	struct err e = { "" };
 	char *path = tmp_path("empty.baseline");
 
-	ck_assert_int_eq(baseline_write(b, path, &e), 0);
+	ck_assert_int_eq(baseline_write(b, path, ALL_KINDS, &e), 0);
 	baseline_free(b);
 	b = baseline_new();
 	ck_assert_msg(baseline_load(b, path, &e) == 0, "%s", e.msg);
@@ -491,6 +548,8 @@ baseline_suite(void)
 	tcase_add_test(t, write_read_round_trip);
 	tcase_add_test(t, unseen_listing);
 	tcase_add_test(t, write_is_atomic);
+	tcase_add_test(t, write_only_the_kinds_asked);
+	tcase_add_test(t, exe_keys);
 	tcase_add_test(t, empty_baseline_round_trip);
 	tcase_add_test(t, load_errors);
 	tcase_add_loop_test(t, malformed_files, 0, sizeof(bad_files) / sizeof(bad_files[0]));

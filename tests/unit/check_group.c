@@ -247,7 +247,7 @@ START_TEST(identical_symbolized_stacks_form_one_record)
 	ck_assert_uint_eq(r.leaks[1].blocks, 5);
 	ck_assert_uint_eq(r.leaks[1].bytes, 80);
 	ck_assert_int_eq(r.leaks[1].cls, CLASS_DEFINITE);
-	ck_assert_uint_eq(r.leaks[1].processes, 1);
+	ck_assert_uint_eq(r.leaks[1].npoints, 1);
 	ck_assert_uint_eq(r.leaks[1].nframes, 2);
 	ck_assert_str_eq(r.leaks[1].frames[0].function, "leaf_a");
 	ck_assert_str_eq(r.leaks[1].frames[1].function, "caller_c");
@@ -302,20 +302,30 @@ START_TEST(merge_across_dumps_counts_processes)
 	ck_assert_uint_eq(r.nleaks, 4);
 	ck_assert_uint_eq(r.leaks[0].bytes, 50);          /* leaf_a, both */
 	ck_assert_uint_eq(r.leaks[0].blocks, 5);
-	ck_assert_uint_eq(r.leaks[0].processes, 2);
+	ck_assert_uint_eq(r.leaks[0].npoints, 2);
 	ck_assert_str_eq(r.leaks[0].frames[0].function, "leaf_a");
 	ck_assert_uint_eq(r.leaks[0].frames[0].pc, exe_bias + off_of(leaf_a, 1));
 	ck_assert_uint_eq(r.leaks[1].bytes, 35);          /* libfoo+0x1234 */
 	ck_assert_int_eq(r.leaks[1].cls, CLASS_INDIRECT);
-	ck_assert_uint_eq(r.leaks[1].processes, 2);
+	ck_assert_uint_eq(r.leaks[1].npoints, 2);
 	ck_assert_ptr_null(r.leaks[1].frames[0].function);
 	ck_assert_str_eq(r.leaks[1].frames[0].module, "libfoo.so");
 	ck_assert_uint_eq(r.leaks[1].frames[0].offset, 0x1234);
 	ck_assert_uint_eq(r.leaks[2].bytes, 16);          /* no stack, both */
 	ck_assert_uint_eq(r.leaks[2].nframes, 0);
-	ck_assert_uint_eq(r.leaks[2].processes, 2);
+	ck_assert_uint_eq(r.leaks[2].npoints, 2);
 	ck_assert_uint_eq(r.leaks[3].bytes, 1);           /* leaf_b, second only */
-	ck_assert_uint_eq(r.leaks[3].processes, 1);
+	ck_assert_uint_eq(r.leaks[3].npoints, 1);
+	/* each dump's share, in dump order */
+	ck_assert_uint_eq(r.leaks[0].points[0].dump, 0);
+	ck_assert_uint_eq(r.leaks[0].points[0].blocks, 2);
+	ck_assert_uint_eq(r.leaks[0].points[1].dump, 1);
+	ck_assert_uint_eq(r.leaks[0].points[1].bytes, 30);
+	ck_assert_uint_eq(r.leaks[3].points[0].dump, 1);
+	/* one executable: one name */
+	ck_assert_uint_eq(r.nexes, 1);
+	ck_assert_uint_eq(r.leaks[0].nexes, 1);
+	ck_assert_str_eq(r.leaks[0].exes[0], strrchr(exe_path, '/') + 1);
 	ck_assert_uint_eq(r.total_allocs, 11);
 	ck_assert_uint_eq(r.peak_bytes, 200);
 	group_free(&r);
@@ -533,6 +543,144 @@ START_TEST(suppressed_and_known_records)
 }
 END_TEST
 
+/* Records with frames only in an unknown module, libbar.so at 0x30000000
+ * (grouped by module and offset): stack i is "0x100 + caller", see below. */
+static void
+site_fixture(struct dump *d, unsigned pid, const char *exe)
+{
+	struct dbuf b;
+
+	setup_paths();
+	begin(&b, pid, exe_bias);
+	b.len = 0;
+	put(&b, "libleak-dump 1\npid %u\nppid 1\nexe %s\nargc 1\narg x\n"
+	    "time 2.000000\nstart 1.000000\nkind exit\nseq 0\natomic 1\nscan full\n"
+	    "depth 32\n", pid, exe);
+	b.nmod = 0;
+	add_module(&b, 0x30000000ull, 0x100000, "/nonexistent/libbar.so");
+	put(&b, "stack 1 2 30000100 30000200\nstack 2 2 30000100 30000300\n"
+	    "stack 3 2 30000100 30000400\nstack 4 2 30000500 30000200\n");
+	put(&b, "rec 1 definite 1 10\nrec 2 definite 2 30\nrec 3 definite 1 20\n"
+	    "rec 4 definite 1 5\nrec 1 reachable 1 8\n");
+	b.nstack = 4;
+	b.nrec = 5;
+	finish(&b, d, 1, 1);
+}
+
+static void
+build_by(struct report *r, struct symbolizer *s, struct dump *d, size_t n, enum group_by by,
+    const char *const *ignore, size_t nignore, struct suppressions *sp)
+{
+	struct err e;
+
+	group_init(r);
+	r->group_by = by;
+	r->ignore = ignore;
+	r->nignore = nignore;
+	ck_assert_msg(group_build(r, s, d, n, &e) == 0, "group_build: %s", e.msg);
+	ck_assert_msg(group_finish(r, sp, NULL, &e) == 0, "group_finish: %s", e.msg);
+}
+
+START_TEST(group_by_site_merges_and_shows_the_largest)
+{
+	static const char *const ignore_all[] = { "libbar.so" };
+	struct symbolizer *s = symbolizer();
+	struct dump d[2];
+	struct report r;
+
+	site_fixture(&d[0], 600, "/p/build/test_one");
+	site_fixture(&d[1], 601, "/p/build/test_two");
+	build_by(&r, s, d, 2, GROUP_STACK, NULL, 0, NULL);
+	ck_assert_uint_eq(r.nleaks, 5);
+	ck_assert_uint_eq(r.nexes, 2);
+	ck_assert_uint_eq(r.leaks[0].nexes, 2);
+	ck_assert_str_eq(r.leaks[0].exes[0], "test_one");
+	ck_assert_str_eq(r.leaks[0].exes[1], "test_two");
+	ck_assert_str_eq(r.leaks[0].key, "?@libbar.so;?@libbar.so");
+	group_free(&r);
+
+	/* site 0x100: stacks 1-3 of both dumps, the frames of stack 2 (60 of
+	 * its 120 bytes); site 0x500: stack 4; the reachable one apart */
+	build_by(&r, s, d, 2, GROUP_SITE, NULL, 0, NULL);
+	ck_assert_uint_eq(r.nleaks, 3);
+	ck_assert_uint_eq(r.leaks[0].bytes, 120);
+	ck_assert_uint_eq(r.leaks[0].blocks, 8);
+	ck_assert_uint_eq(r.leaks[0].stacks, 3);
+	ck_assert_uint_eq(r.leaks[0].npoints, 2);
+	ck_assert_uint_eq(r.leaks[0].points[1].bytes, 60);
+	ck_assert_uint_eq(r.leaks[0].frames[1].offset, 0x300);
+	ck_assert_uint_eq(r.leaks[0].site, 0);
+	ck_assert_str_eq(r.leaks[0].key, "?@libbar.so");     /* the site frame alone */
+	ck_assert_int_eq(r.leaks[1].cls, CLASS_REACHABLE);
+	ck_assert_uint_eq(r.leaks[1].bytes, 16);
+	ck_assert_int_eq(r.leaks[2].cls, CLASS_DEFINITE);
+	ck_assert_uint_eq(r.leaks[2].frames[0].offset, 0x500);
+	ck_assert_uint_eq(r.cls[CLASS_DEFINITE].bytes, 130);
+	ck_assert_uint_eq(r.cls[CLASS_DEFINITE].records, 2);
+	group_free(&r);
+
+	/* every frame ignored: the last is the site, so 0x200 joins stacks 1
+	 * and 4 */
+	build_by(&r, s, d, 2, GROUP_SITE, ignore_all, 1, NULL);
+	ck_assert_uint_eq(r.nleaks, 4);
+	ck_assert_uint_eq(r.leaks[0].frames[1].offset, 0x300);
+	ck_assert_uint_eq(r.leaks[0].stacks, 1);
+	ck_assert_uint_eq(r.leaks[1].bytes, 40);              /* 0x400 */
+	ck_assert_uint_eq(r.leaks[2].bytes, 30);              /* 0x200: 10 + 5, twice */
+	ck_assert_uint_eq(r.leaks[2].stacks, 2);
+	ck_assert_uint_eq(r.leaks[2].site, 1);
+	ck_assert_uint_eq(r.leaks[2].frames[0].offset, 0x100);    /* stack 1, the larger */
+	group_free(&r);
+
+	/* function: unknown functions key by module and offset, as site */
+	build_by(&r, s, d, 2, GROUP_FUNCTION, NULL, 0, NULL);
+	ck_assert_uint_eq(r.nleaks, 3);
+	ck_assert_uint_eq(r.leaks[0].stacks, 3);
+	group_free(&r);
+
+	/* exe: one record per kind and program */
+	build_by(&r, s, d, 2, GROUP_EXE, NULL, 0, NULL);
+	ck_assert_uint_eq(r.nleaks, 4);
+	ck_assert_uint_eq(r.leaks[0].bytes, 65);
+	ck_assert_uint_eq(r.leaks[0].stacks, 4);
+	ck_assert_uint_eq(r.leaks[0].npoints, 1);
+	ck_assert_str_eq(r.leaks[0].exe, "/p/build/test_one");
+	ck_assert_str_eq(r.leaks[0].key, "?exe:test_one");
+	ck_assert_str_eq(r.leaks[1].exe, "/p/build/test_two");
+	ck_assert_int_eq(r.leaks[2].cls, CLASS_REACHABLE);
+	group_free(&r);
+	dump_free(&d[0]);
+	dump_free(&d[1]);
+	sym_free(s);
+}
+END_TEST
+
+/* A suppression is decided per stack before the merge: it takes its
+ * stack out of the merged record, and the suppressed stacks merge apart. */
+START_TEST(group_by_site_suppresses_per_stack)
+{
+	static const char rules[] = "leak:^/nonexistent/libbar.so$\n";
+	struct symbolizer *s = symbolizer();
+	struct suppressions *sp = supp_new();
+	struct dump d;
+	struct report r;
+	struct err e;
+
+	site_fixture(&d, 700, "/p/t");
+	ck_assert_msg(supp_parse(sp, "s.supp", rules, strlen(rules), &e) == 0, "%s", e.msg);
+	build_by(&r, s, &d, 1, GROUP_SITE, NULL, 0, sp);
+	/* the rule matches every frame: one suppressed record per site and kind */
+	ck_assert_uint_eq(r.suppressed.records, 3);
+	ck_assert_uint_eq(supp_rule(sp, 0)->hits.records, 3);
+	ck_assert_uint_eq(r.suppressed.bytes, 73);
+	ck_assert_ptr_null(r.leaks[0].key);
+	group_free(&r);
+	dump_free(&d);
+	supp_free(sp);
+	sym_free(s);
+}
+END_TEST
+
 static Suite *
 group_suite(void)
 {
@@ -548,6 +696,8 @@ group_suite(void)
 	tcase_add_test(tc, allocator_frames_are_dropped);
 #endif
 	tcase_add_test(tc, alloc_frame_names);
+	tcase_add_test(tc, group_by_site_merges_and_shows_the_largest);
+	tcase_add_test(tc, group_by_site_suppresses_per_stack);
 	tcase_add_test(tc, sort_by_bytes_then_blocks_then_key);
 	tcase_add_test(tc, select_show_and_top);
 	tcase_add_test(tc, suppressed_and_known_records);

@@ -31,7 +31,8 @@ test_report_fork_merge() {
 	[ "$(jq -r '[.leaks[] | select(.frames[0].function == "child_only")] |
 		map("\(.processes) \(.blocks) \(.bytes)") | join(";")' r.json)" = "1 1 13" ] ||
 		fail "child_only: $(jq -c '[.leaks[] | select(.frames[0].function == "child_only")]' r.json)"
-	"$LEAKREPORT" "$parent" "$child" | grep -q '^  note: from 2 processes$' || fail "no 'from 2 processes' note"
+	"$LEAKREPORT" "$parent" "$child" | grep -q "^  note: from 2 processes of $(basename "$exe")$" ||
+		fail "no 'from 2 processes of $(basename "$exe")' note"
 }
 
 test_leakcheck_runs_and_reports() {
