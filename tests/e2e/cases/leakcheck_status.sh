@@ -281,3 +281,19 @@ test_leakcheck_log_file() {
 	[ $? -eq 125 ] && grep -q "^leakcheck: '--tool=memcheck' is a Valgrind option: set MEMORYCHECK_COMMAND_OPTIONS" lc.err &&
 		grep -q "is a Valgrind option" v4.log || fail "Valgrind's options: $(cat lc.err)"
 }
+
+# Snapshots a process wrote (LEAK_SNAPSHOT_INTERVAL from the environment)
+# are left out of the report: each process's exit dump holds all it knows.
+test_leakcheck_snapshots_left_out() {
+	command -v jq >/dev/null || fail "jq is not installed"
+	local exe kept
+	exe=$(build_prog leak_loop) || exit 1
+	LEAK_SNAPSHOT_INTERVAL=0.01 "$LEAKCHECK" --keep-dumps --fail-on none --format json --report-file r.json \
+		-- sh -c "sleep 0.2; $exe" >/dev/null 2>lc.err || fail "exit not 0: $(last_line lc.err)"
+	kept=$(sed -n 's/^leakcheck: dumps kept in //p' lc.err)
+	[ "$(find "$kept" -name 'leak.*.*.dump' | wc -l)" -gt 0 ] || fail "no snapshot was written: $(ls "$kept")"
+	jq -e '[.dumps[] | select(.kind == "exit")] | length == 3' r.json >/dev/null &&
+		jq -e '.dumps | length == 3' r.json >/dev/null ||
+		fail "dumps in the report: $(jq -c '[.dumps[] | {pid, kind}]' r.json)"
+	rm -rf "$kept"
+}
