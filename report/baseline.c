@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "sat.h"
 
 /* Largest baseline file we read. */
 #define BASELINE_MAX_FILE       (256u << 20)
@@ -235,13 +236,6 @@ baseline_new(void)
 	return b;
 }
 
-static void
-add_sat(uint64_t *sum, uint64_t x)
-{
-	if (__builtin_add_overflow(*sum, x, sum))
-		*sum = UINT64_MAX;
-}
-
 /* The first byte of key that may not appear in a key, or NULL. */
 static const char *
 key_bad_byte(const char *key, size_t n)
@@ -308,8 +302,8 @@ baseline_add(struct baseline *b, enum leak_class cls, uint64_t blocks, uint64_t 
 	if (b->index[slot] != 0) {
 		struct baseline_entry *x = b->ents[b->index[slot] - 1];
 
-		add_sat(&x->blocks, blocks);
-		add_sat(&x->bytes, bytes);
+		x->blocks = sat_add(x->blocks, blocks);
+		x->bytes = sat_add(x->bytes, bytes);
 		return 0;
 	}
 	if (entry_append(b, cls, blocks, bytes, key, strlen(key), 0) == NULL)

@@ -12,9 +12,8 @@
  * On success the model holds what model.h promises: module and stack ids
  * unique and ascending, every rec names an existing stack (or 0), each
  * (stack, class) pair once, blocks >= 1, all stats, and end counts that
- * match. On failure *d is left zeroed, with nothing allocated. Retain lines
- * are checked as strictly as the rest, but model.h has no place for them
- * yet, so they are not kept.
+ * match. On failure *d is left zeroed, with nothing allocated. On success
+ * the modules are also flattened for lookup by address (modmap.c).
  *
  * Memory is bounded by the input: no count read from the file sizes an
  * allocation. Arrays grow geometrically as records actually arrive, and a
@@ -37,6 +36,7 @@
 
 #include "dump_read.h"
 #include "dumpfmt.h"
+#include "modmap.h"
 
 #define READ_MAX_FILE   ((size_t)1 << 30)       /* largest dump accepted: 1 GiB */
 #define LINE_MAX_FIELDS (3 + DUMP_MAX_DEPTH)    /* "stack <id> <n>" and n pcs */
@@ -519,6 +519,10 @@ parse_module(struct parser *pa)
 		return fail(pa, "bad module state '%.*s' (want loaded or unloaded)",
 		    SHOW(&pa->f[6]));
 	m.loaded = loaded == 1;
+	/* "%00" is the empty string, which only an arg may be: the preload
+	 * leaves modules without a file name out. */
+	if (field_is(&pa->f[7], "%00"))
+		return fail(pa, "empty module path (%%00)");
 	if (grow(pa, (void **)&d->modules, &pa->cap_modules, d->nmodules, sizeof(m)) < 0)
 		return -1;
 	if (parse_buildid(pa, &pa->f[5], &m.buildid) < 0)
@@ -869,6 +873,10 @@ dump_parse(const char *name, const char *buf, size_t len, struct dump *d, struct
 	}
 	if (parse_header(pa) < 0 || parse_body(pa) < 0)
 		goto out;
+	if (modmap_build(d) < 0) {
+		err_set(e, "%s: out of memory", name);
+		goto out;
+	}
 	r = 0;
 out:
 	if (r < 0)
@@ -986,6 +994,7 @@ dump_free(struct dump *d)
 		free(d->modules[i].path);
 	}
 	free(d->modules);
+	free(d->segs);
 	for (size_t i = 0; i < d->nstacks; i++)
 		free(d->stacks[i].pcs);
 	free(d->stacks);

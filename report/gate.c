@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gate.h"
+#include "sat.h"
 
 static const char *const kind_names[CLASS_COUNT] = {
 	[CLASS_DEFINITE] = "definite",
@@ -120,10 +121,8 @@ gate_parse_u64(const char *opt, const char *s, uint64_t *v, struct err *e)
 static void
 add_sat(uint64_t *sum, uint64_t x, bool *over)
 {
-	if (__builtin_add_overflow(*sum, x, sum)) {
-		*sum = UINT64_MAX;
+	if (sat_add_over(sum, x))
 		*over = true;
-	}
 }
 
 void

@@ -29,13 +29,11 @@
  * With --group-by exe the key also holds the dump's exe path, so that each
  * stack record belongs to one executable.
  *
- * --group-by site, function and exe merge in group_finish, after each
- * stack record was given its suppression rule: records of one kind, one
- * rule (or none) and one site frame id, function key id or exe id become
- * one, which keeps the frames and retainer of its largest member. So a
- * suppression is decided per stack, whatever the grouping, and the merged
- * record's baseline key comes from what it is keyed by (the site frame, the
- * exe), not from whichever member is largest this run.
+ * --group-by site, function and exe merge in group_finish (regroup.c),
+ * after each stack record was given its suppression rule, so a suppression
+ * is decided per stack whatever the grouping; a merged record's baseline
+ * key comes from what it is keyed by (the site frame, the exe), not from
+ * whichever member is largest this run.
  *
  * Both tables are open addressing with linear probing, at most half full,
  * doubled when they reach it; indices into r->leaks and st->frames are
@@ -45,8 +43,9 @@
 #include <string.h>
 
 #include "group.h"
+#include "regroup.h"
+#include "sat.h"
 
-#define NO_SITE UINT32_MAX      /* the merge key of a record without frames */
 
 struct fkey {
 	const char *module;
@@ -57,6 +56,15 @@ struct fkey {
 	bool inlined;
 	uint64_t addr;          /* offset when function is NULL, pc when module is too */
 	uint64_t hash;
+};
+
+/* A frame of the symbolizer's cache and its interned id. The symbolizer
+ * hands one frame array to every pc at one module offset and never changes
+ * it, so its address stands for its key: most frames of a suite's dumps are
+ * found here without hashing their strings. */
+struct pslot {
+	const struct sym_frame *frame;  /* NULL: empty */
+	uint32_t id;
 };
 
 struct group_state {
@@ -70,6 +78,9 @@ struct group_state {
 	size_t capframes;
 	uint32_t *fslots;       /* frame index + 1, or 0 */
 	size_t fmask;
+	struct pslot *pslots;   /* symbolizer frame -> its frame id, see frame_id() */
+	size_t pmask;
+	size_t npslots;
 	uint32_t *rslots;       /* record index + 1, or 0 */
 	size_t rmask;
 	size_t capleaks;
@@ -83,18 +94,12 @@ struct stack_memo {
 	size_t n;
 };
 
-static uint64_t
-add_sat(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 static void
 amount_add(struct amount *a, uint64_t blocks, uint64_t bytes)
 {
-	a->records = add_sat(a->records, 1);
-	a->blocks = add_sat(a->blocks, blocks);
-	a->bytes = add_sat(a->bytes, bytes);
+	a->records = sat_add(a->records, 1);
+	a->blocks = sat_add(a->blocks, blocks);
+	a->bytes = sat_add(a->bytes, bytes);
 }
 
 static uint64_t
@@ -273,6 +278,53 @@ intern_frame(struct group_state *st, const struct sym_frame *f, uint32_t *id)
 	return 0;
 }
 
+static uint64_t
+ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+
+	return h ^ (h >> 29);
+}
+
+/* The id of f, a frame of the symbolizer's cache: from its address when
+ * seen before, else interned by value and remembered. Open addressing, at
+ * most half full. */
+static int
+frame_id(struct group_state *st, const struct sym_frame *f, uint32_t *id)
+{
+	size_t j;
+
+	if (st->pslots == NULL || 2 * (st->npslots + 1) > st->pmask + 1) {
+		size_t size = st->pslots == NULL ? 1024 : 2 * (st->pmask + 1);
+		struct pslot *t = calloc(size, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		for (size_t i = 0; st->pslots != NULL && i <= st->pmask; i++) {
+			if (st->pslots[i].frame == NULL)
+				continue;
+			for (j = ptr_hash(st->pslots[i].frame) & (size - 1); t[j].frame != NULL;
+			    j = (j + 1) & (size - 1))
+				;
+			t[j] = st->pslots[i];
+		}
+		free(st->pslots);
+		st->pslots = t;
+		st->pmask = size - 1;
+	}
+	for (j = ptr_hash(f) & st->pmask; st->pslots[j].frame != NULL; j = (j + 1) & st->pmask) {
+		if (st->pslots[j].frame == f) {
+			*id = st->pslots[j].id;
+			return 0;
+		}
+	}
+	if (intern_frame(st, f, id) < 0)
+		return -1;
+	st->pslots[j] = (struct pslot){ .frame = f, .id = *id };
+	st->npslots++;
+	return 0;
+}
+
 /* Symbolizes and interns stack st of dump d into m; allocator frames that
  * lead it are dropped. */
 static int
@@ -281,9 +333,13 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 {
 	size_t cap = sk->n, n = 0, skip = 0;
 	struct sym_frame *fr = malloc(cap * sizeof(*fr));
+	const struct sym_frame **src = malloc(cap * sizeof(*src));
 
-	if (fr == NULL)
+	if (fr == NULL || src == NULL) {
+		free(fr);
+		free(src);
 		return err_set(e, "out of memory");
+	}
 	for (uint32_t i = 0; i < sk->n; i++) {
 		const struct sym_frame *got;
 		size_t ng;
@@ -292,16 +348,22 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 			goto out_free;
 		if (n + ng > cap) {
 			struct sym_frame *a;
+			const struct sym_frame **b;
 
 			cap = 2 * (n + ng);
 			a = realloc(fr, cap * sizeof(*fr));
 			if (a == NULL)
 				goto out_oom;
 			fr = a;
+			b = realloc(src, cap * sizeof(*src));
+			if (b == NULL)
+				goto out_oom;
+			src = b;
 		}
 		for (size_t j = 0; j < ng; j++) {
+			src[n] = &got[j];
 			fr[n] = got[j];
-			fr[n++].pc = sk->pcs[i];        /* the cache may hold another dump's pc */
+			fr[n++].pc = sk->pcs[i];        /* shared frames have pc 0 */
 		}
 	}
 	while (skip < n && group_is_alloc_frame(&fr[skip]))
@@ -312,8 +374,9 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 	if (m->ids == NULL)
 		goto out_oom;
 	for (size_t i = 0; i < n; i++)
-		if (intern_frame(r->priv, &fr[i], &m->ids[i]) < 0)
+		if (frame_id(r->priv, src[skip + i], &m->ids[i]) < 0)
 			goto out_oom;
+	free(src);
 	m->frames = fr;
 	m->n = n;
 	m->done = true;
@@ -324,6 +387,7 @@ out_free:
 	free(m->ids);
 	m->ids = NULL;
 	free(fr);
+	free(src);
 	return -1;
 }
 
@@ -364,8 +428,8 @@ add_point(struct leak *l, const struct rec *rc, uint32_t di)
 		l->points[l->npoints++] = (struct leak_point){ .dump = di };
 	}
 	p = &l->points[l->npoints - 1];
-	p->blocks = add_sat(p->blocks, rc->blocks);
-	p->bytes = add_sat(p->bytes, rc->bytes);
+	p->blocks = sat_add(p->blocks, rc->blocks);
+	p->bytes = sat_add(p->bytes, rc->bytes);
 	return 0;
 }
 
@@ -421,8 +485,8 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 		l->exe = exe_of(&r->dumps[di]);
 	st->rslots[j] = (uint32_t)(++r->nleaks);
 found:
-	l->blocks = add_sat(l->blocks, rc->blocks);
-	l->bytes = add_sat(l->bytes, rc->bytes);
+	l->blocks = sat_add(l->blocks, rc->blocks);
+	l->bytes = sat_add(l->bytes, rc->bytes);
 	*out = l;
 	return add_point(l, rc, di);
 }
@@ -595,6 +659,26 @@ out_free:
 	return ret;
 }
 
+static const char *const group_names[] = {
+	[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
+	[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
+};
+
+const char *
+group_by_name(enum group_by g)
+{
+	return (unsigned)g < sizeof(group_names) / sizeof(group_names[0]) ? group_names[g] : "?";
+}
+
+int
+group_by_parse(const char *s)
+{
+	for (int g = 0; g < (int)(sizeof(group_names) / sizeof(group_names[0])); g++)
+		if (strcmp(s, group_names[g]) == 0)
+			return g;
+	return -1;
+}
+
 void
 group_init(struct report *r)
 {
@@ -655,8 +739,8 @@ group_build(struct report *r, struct symbolizer *s, const struct dump *dumps, si
 	for (size_t i = 0; i < n; i++) {
 		const struct dump_stats *t = &dumps[i].stats;
 
-		r->total_allocs = add_sat(r->total_allocs, t->allocs);
-		r->dropped = add_sat(r->dropped, t->dropped);
+		r->total_allocs = sat_add(r->total_allocs, t->allocs);
+		r->dropped = sat_add(r->dropped, t->dropped);
 		if (t->peak_bytes > r->peak_bytes)
 			r->peak_bytes = t->peak_bytes;
 		if (add_dump(r, s, &dumps[i], (uint32_t)i, e) < 0)
@@ -727,94 +811,8 @@ group_is_gated(const struct leak *l, unsigned kinds)
 	return l->supp == NULL && !l->known && (kinds & GATE_KIND(l->cls)) != 0;
 }
 
-/* The site of l's frames: the first that no --ignore-frame pattern
- * matches, else the last. */
-static size_t
-site_of(const struct report *r, const struct leak *l)
-{
-	for (size_t i = 0; i < l->nframes; i++) {
-		size_t k;
-
-		for (k = 0; k < r->nignore && !supp_frame_matches(r->ignore[k], &l->frames[i]);
-		    k++)
-			;
-		if (k == r->nignore)
-			return i;
-	}
-	return l->nframes > 0 ? l->nframes - 1 : 0;
-}
-
-/* What records merge on under r->group_by, besides kind and rule: the site
- * frame's id, the id of its (module, function) (module and offset when the
- * function is unknown), or the exe id. */
-static int
-merge_key(struct report *r, struct leak *l, uint32_t *k)
-{
-	struct sym_frame f;
-
-	if (r->group_by == GROUP_EXE) {
-		*k = l->exe_id;
-		return 0;
-	}
-	l->site = site_of(r, l);
-	if (l->nframes == 0) {
-		*k = NO_SITE;
-		return 0;
-	}
-	if (r->group_by == GROUP_SITE) {
-		*k = l->ids[l->site];
-		return 0;
-	}
-	f = (struct sym_frame){
-		.pc = l->frames[l->site].pc, .module = l->frames[l->site].module,
-		.offset = l->frames[l->site].offset, .function = l->frames[l->site].function,
-	};
-	return intern_frame(r->priv, &f, k);
-}
-
-struct member {
-	enum leak_class cls;
-	const struct supp_rule *supp;
-	uint32_t key;
-	size_t index;           /* into r->leaks */
-};
-
-static int
-member_cmp(const void *pa, const void *pb)
-{
-	const struct member *a = pa, *b = pb;
-
-	if (a->cls != b->cls)
-		return a->cls < b->cls ? -1 : 1;
-	if (a->supp != b->supp)
-		return (uintptr_t)a->supp < (uintptr_t)b->supp ? -1 : 1;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->index < b->index ? -1 : a->index > b->index;
-}
-
-/* Whether a is the larger stack: bytes, then blocks, then the first in
- * group_frames_cmp order. */
-static bool
-larger(const struct leak *a, const struct leak *b)
-{
-	if (a->bytes != b->bytes)
-		return a->bytes > b->bytes;
-	if (a->blocks != b->blocks)
-		return a->blocks > b->blocks;
-	return group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes) < 0;
-}
-
-static int
-point_cmp(const void *pa, const void *pb)
-{
-	const struct leak_point *a = pa, *b = pb;
-
-	return a->dump < b->dump ? -1 : a->dump > b->dump;
-}
-
-static void
-leak_release(struct leak *l)
+void
+group_leak_free(struct leak *l)
 {
 	free(l->frames);
 	free(l->ids);
@@ -822,120 +820,6 @@ leak_release(struct leak *l)
 	free(l->exes);
 	free(l->key);
 	free(l->retained_by);
-}
-
-/*
- * Merges the members m[0..n) (one run of equal keys) into *out: the frames,
- * ids and site of the largest, the retainer of the largest that has one,
- * the sums, the union of the points, stacks = n. The members' own arrays
- * are freed or moved. -1 when out of memory (nothing freed then).
- */
-static int
-merge_run(struct report *r, const struct member *m, size_t n, struct leak *out)
-{
-	struct leak *big = &r->leaks[m[0].index];
-	struct leak *held = NULL;
-	size_t np = 0;
-	struct leak_point *pts;
-
-	for (size_t i = 0; i < n; i++) {
-		struct leak *l = &r->leaks[m[i].index];
-
-		np += l->npoints;
-		if (larger(l, big))
-			big = l;
-	}
-	pts = malloc(np * sizeof(*pts));
-	if (pts == NULL)
-		return -1;
-	*out = *big;
-	out->blocks = 0;
-	out->bytes = 0;
-	np = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct leak *l = &r->leaks[m[i].index];
-
-		out->blocks = add_sat(out->blocks, l->blocks);
-		out->bytes = add_sat(out->bytes, l->bytes);
-		memcpy(pts + np, l->points, l->npoints * sizeof(*pts));
-		np += l->npoints;
-		if (l->retained_by != NULL && (held == NULL || larger(l, held)))
-			held = l;
-	}
-	qsort(pts, np, sizeof(*pts), point_cmp);
-	out->npoints = 0;
-	for (size_t i = 0; i < np; i++) {
-		struct leak_point *last = out->npoints > 0 ? &pts[out->npoints - 1] : NULL;
-
-		if (last != NULL && last->dump == pts[i].dump) {
-			last->blocks = add_sat(last->blocks, pts[i].blocks);
-			last->bytes = add_sat(last->bytes, pts[i].bytes);
-		} else {
-			pts[out->npoints++] = pts[i];
-		}
-	}
-	out->points = pts;
-	out->stacks = (uint32_t)n;
-	out->retained_by = held != NULL ? held->retained_by : NULL;
-	/* Each member's arrays now belong to *out or are freed; the member is
-	 * emptied so that nothing is freed twice. */
-	for (size_t i = 0; i < n; i++) {
-		struct leak *l = &r->leaks[m[i].index];
-
-		free(l->points);
-		if (l != big) {
-			free(l->frames);
-			free(l->ids);
-		}
-		if (l != held)
-			free(l->retained_by);
-		memset(l, 0, sizeof(*l));
-	}
-	return 0;
-}
-
-/* --group-by site, function, exe: replaces r->leaks by the merged records. */
-static int
-merge_records(struct report *r, struct err *e)
-{
-	struct member *m = malloc((r->nleaks ? r->nleaks : 1) * sizeof(*m));
-	struct leak *merged = NULL;
-	size_t n = 0;
-
-	if (m == NULL)
-		return err_set(e, "out of memory");
-	for (size_t i = 0; i < r->nleaks; i++) {
-		m[i] = (struct member){ .cls = r->leaks[i].cls, .supp = r->leaks[i].supp,
-			.index = i };
-		if (merge_key(r, &r->leaks[i], &m[i].key) < 0)
-			goto out_oom;
-	}
-	qsort(m, r->nleaks, sizeof(*m), member_cmp);
-	merged = malloc((r->nleaks ? r->nleaks : 1) * sizeof(*merged));
-	if (merged == NULL)
-		goto out_oom;
-	for (size_t i = 0, j; i < r->nleaks; i = j) {
-		for (j = i + 1; j < r->nleaks && m[i].cls == m[j].cls && m[i].supp == m[j].supp &&
-		    m[i].key == m[j].key; j++)
-			;
-		if (merge_run(r, m + i, j - i, &merged[n]) < 0)
-			goto out_oom;
-		n++;
-	}
-	free(r->leaks);
-	r->leaks = merged;
-	r->nleaks = n;
-	r->priv->capleaks = n;
-	free(m);
-	return 0;
-out_oom:
-	/* The members of the runs merged so far were emptied: group_free
-	 * frees what r->leaks still holds, and the merged records go here. */
-	for (size_t i = 0; i < n; i++)
-		leak_release(&merged[i]);
-	free(merged);
-	free(m);
-	return err_set(e, "out of memory");
 }
 
 /* The distinct exe basenames of l's dumps, in dump order. */
@@ -982,8 +866,11 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 		free(r->priv->rslots);
 		r->priv->rslots = NULL;
 	}
-	if (r->group_by != GROUP_STACK && merge_records(r, e) < 0)
-		return -1;
+	if (r->group_by != GROUP_STACK) {
+		if (regroup_merge(r, e) < 0)
+			return -1;
+		r->priv->capleaks = r->nleaks;  /* r->leaks is a new array */
+	}
 	for (size_t i = 0; i < r->nleaks; i++) {
 		struct leak *l = &r->leaks[i];
 
@@ -1035,7 +922,7 @@ void
 group_free(struct report *r)
 {
 	for (size_t i = 0; i < r->nleaks; i++)
-		leak_release(&r->leaks[i]);
+		group_leak_free(&r->leaks[i]);
 	free(r->leaks);
 	free(r->shown);
 	if (r->priv != NULL) {
@@ -1045,6 +932,7 @@ group_free(struct report *r)
 		free(r->priv->stamp);
 		free(r->priv->frames);
 		free(r->priv->fslots);
+		free(r->priv->pslots);
 		free(r->priv->rslots);
 		free(r->priv);
 	}

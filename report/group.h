@@ -175,6 +175,15 @@ bool group_is_gated(const struct leak *l, unsigned kinds);
  * libleak.so) that leads a stack and is never shown. */
 bool group_is_alloc_frame(const struct sym_frame *f);
 
+/* The --group-by word of g ("stack", "site", "function", "exe"). */
+const char *group_by_name(enum group_by g);
+
+/* The grouping named s, or -1 when s names none. */
+int group_by_parse(const char *s);
+
+/* Frees the arrays record l owns (regroup.c merges records too). */
+void group_leak_free(struct leak *l);
+
 /* Frees everything group_build() and group_select() allocated. */
 void group_free(struct report *r);
 

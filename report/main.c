@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "baseline.h"
@@ -182,11 +183,26 @@ use_color(enum color_mode m)
 	return isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
+/* Module files hold descriptors while the symbolizer has them open: the
+ * soft limit goes up to the hard one, so fewer are closed and reopened
+ * (the symbolizer keeps within whatever limit there is). */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+		lim.rlim_cur = lim.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &lim);   /* best effort */
+	}
+}
+
 static int
 new_symbolizer(struct run *r)
 {
 	struct sym_options so = { .debuginfod = r->opt.debuginfod, .warn = warn_cb };
 
+	raise_fd_limit();
 	r->sym = sym_new(&so, &r->e);
 	return r->sym == NULL ? -1 : 0;
 }

@@ -31,6 +31,13 @@ struct module {
 	char *path;             /* unescaped */
 };
 
+/* A stretch of addresses that one module holds (modmap.c). */
+struct modmap_seg {
+	uint64_t lo;            /* first address */
+	uint64_t hi;            /* one past the last; segments are sorted, disjoint */
+	uint32_t module;        /* index into dump.modules */
+};
+
 struct stack {
 	uint32_t id;            /* non-zero, ascending in dump->stacks */
 	uint32_t n;             /* 1..DUMP_MAX_DEPTH */
@@ -98,6 +105,9 @@ struct dump {
 	uint32_t depth;
 	struct module *modules;
 	size_t nmodules;
+	struct modmap_seg *segs;/* the modules flattened for lookup (modmap.c), or NULL
+				 * in a dump built by hand: lookups are linear then */
+	size_t nsegs;
 	struct stack *stacks;   /* sorted by id */
 	size_t nstacks;
 	struct rec *recs;

@@ -233,18 +233,11 @@ apply(struct options *o, const char *name, const char *v, struct err *e)
 		return gate_parse_kinds_opt("--baseline-kinds", v, &o->baseline_kinds, e);
 	}
 	if (strcmp(name, "--group-by") == 0) {
-		static const char *const modes[] = {
-			[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
-			[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
-		};
-
-		for (int m = 0; m < (int)(sizeof(modes) / sizeof(modes[0])); m++) {
-			if (strcmp(v, modes[m]) == 0) {
-				o->group_by = m;
-				return 0;
-			}
-		}
-		return err_set(e, "--group-by: '%.64s' is not stack, site, function or exe", v);
+		o->group_by = group_by_parse(v);
+		if (o->group_by < 0)
+			return err_set(e, "--group-by: '%.64s' is not stack, site, function or exe",
+			    v);
+		return 0;
 	}
 	if (strcmp(name, "--baseline") == 0) {
 		o->baseline = v;

@@ -314,10 +314,6 @@ int
 output_json(FILE *f, const struct report *r, const struct suppressions *supp,
     const struct baseline *base, const struct per_process *pp)
 {
-	static const char *const group_names[] = {
-		[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
-		[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
-	};
 	const struct dump *d0 = r->ndumps > 0 ? &r->dumps[0] : NULL;
 
 	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n",
@@ -327,7 +323,7 @@ output_json(FILE *f, const struct report *r, const struct suppressions *supp,
 	else
 		fputs("  \"pid\": null,\n  \"exe\": ", f);
 	output_json_string(f, d0 != NULL ? d0->exe : NULL);
-	fprintf(f, ",\n  \"group_by\": \"%s\",\n", group_names[r->group_by]);
+	fprintf(f, ",\n  \"group_by\": \"%s\",\n", group_by_name(r->group_by));
 	put_dumps(f, r);
 	put_summary(f, r);
 	put_suppressions(f, supp);

@@ -13,12 +13,7 @@
 #include <string.h>
 
 #include "per_process.h"
-
-static uint64_t
-add_sat(uint64_t a, uint64_t b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
+#include "sat.h"
 
 static int
 row_cmp(const void *pa, const void *pb)
@@ -54,8 +49,8 @@ per_process_build(struct per_process *pp, const struct report *r, unsigned kinds
 		for (size_t k = 0; k < l->npoints; k++) {
 			struct proc_row *row = &pp->rows[l->points[k].dump];
 
-			row->blocks = add_sat(row->blocks, l->points[k].blocks);
-			row->bytes = add_sat(row->bytes, l->points[k].bytes);
+			row->blocks = sat_add(row->blocks, l->points[k].blocks);
+			row->bytes = sat_add(row->bytes, l->points[k].bytes);
 		}
 	}
 	qsort(pp->rows, pp->n, sizeof(*pp->rows), row_cmp);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "suppress.h"
+#include "sat.h"
 
 /* Largest suppression file we read; LSan's own limit is far smaller. */
 #define SUPP_MAX_FILE   (64u << 20)
@@ -173,13 +174,6 @@ supp_match(const struct suppressions *s, const struct sym_frame *frames, size_t 
 	return NULL;
 }
 
-static void
-add_sat(uint64_t *sum, uint64_t x)
-{
-	if (__builtin_add_overflow(*sum, x, sum))
-		*sum = UINT64_MAX;
-}
-
 void
 supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records,
     uint64_t blocks, uint64_t bytes)
@@ -190,9 +184,9 @@ supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records,
 
 	if (r == NULL || rr->owner != s)
 		return;
-	add_sat(&rr->pub.hits.records, records);
-	add_sat(&rr->pub.hits.blocks, blocks);
-	add_sat(&rr->pub.hits.bytes, bytes);
+	rr->pub.hits.records = sat_add(rr->pub.hits.records, records);
+	rr->pub.hits.blocks = sat_add(rr->pub.hits.blocks, blocks);
+	rr->pub.hits.bytes = sat_add(rr->pub.hits.bytes, bytes);
 }
 
 size_t

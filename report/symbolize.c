@@ -9,16 +9,11 @@
  * one); its link-time address is pc - bias, and we look up that minus one,
  * because pcs are return addresses.
  *
- * Module files. Each distinct (path, build-id) of the dumps gets one
- * struct modfile and at most one Dwfl, reported offline with
- * dwfl_report_elf(base 0, add_p_vaddr) so that libdwfl addresses are the
- * file's link-time addresses. Separate debug files are found the standard
- * way (dwfl_standard_find_debuginfo: build-id under /usr/lib/debug/.build-id,
- * then .gnu_debuglink beside the file, in .debug/ and under /usr/lib/debug).
- * A file that is missing, not a regular file, not ELF, or whose build-id is
- * not the one in the dump yields module+offset frames only, and one warning
- * through sym_options.warn. A dump module without a build-id ('-') is
- * trusted as it is. Without DWARF, names come from .symtab/.dynsym.
+ * Module files. modfile.c says which file a module of a dump is and
+ * opens it for libdwfl (one Dwfl per file identity, a bounded number open
+ * at a time); a file it cannot use yields module+offset frames. Without
+ * DWARF, names come from .symtab/.dynsym. A pc belongs to the module that
+ * modmap_find() says (a binary search in the dump's segments).
  *
  * Functions. The first lookup in a compile unit indexes its subprograms'
  * address ranges (sorted, binary-searched); a pc then walks down only its
@@ -28,10 +23,12 @@
  * an -O2 binary; it differs only in inter-function padding).
  *
  * Sites. Each distinct (modfile, offset) is symbolized once, whichever dump
- * it came from; each distinct (modfile, offset, pc) gets its own frame array
- * (the frames carry the pc) built by copying. Both live in open-addressing
- * tables that double at half load. All frames and strings come from a pool
- * freed only by sym_free(), so pointers handed out stay valid until then.
+ * it came from, and its frames are handed out to every pc that resolves to
+ * it (their pc is 0; a caller that shows addresses copies them). A pc
+ * outside every module gets frames of its own, keyed by the pc. Both live
+ * in open-addressing tables that double at half load. All frames and
+ * strings come from a pool freed only by sym_free(), so pointers handed out
+ * stay valid until then, also after the image they came from was closed.
  *
  * Data. sym_resolve_data() names a data address (the word a global root
  * points from): dwfl_module_addrinfo() gives the symbol, kept only when it
@@ -51,30 +48,27 @@
  *
  * Not thread-safe: one symbolizer is used by one thread at a time.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 
 #include "dumpfmt.h"
+#include "modfile.h"
+#include "modmap.h"
 #include "symbolize.h"
 
 /* From libstdc++ (cxxabi.h is C++ only). */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 #define POOL_CHUNK      (64 * 1024)     /* bytes per ordinary pool chunk */
-#define MODFILE_BUCKETS 256             /* power of two */
 #define SITE_MIN_SLOTS  1024            /* power of two */
 #define MAX_CHAIN       64              /* inline frames kept per pc, outer end cut */
 #define MAX_NEST        32              /* namespace/class nesting searched for functions */
 #define CU_BUCKETS      64              /* power of two */
+
 
 struct chunk {
 	struct chunk *next;
@@ -89,21 +83,17 @@ struct fn_range {
 	Dwarf_Die die;          /* the subprogram; valid while its Dwfl lives */
 };
 
+/* The function index of one open image, hung on it (modfiles_user) and
+ * freed when it is closed (fn_index_drop). */
+struct fn_index {
+	struct cu_index *cus[CU_BUCKETS];       /* built on first use */
+};
+
 struct cu_index {               /* the functions of one CU, for binary search */
 	Dwarf_Off off;          /* the CU DIE's offset: the key */
 	struct fn_range *fns;   /* sorted by lo */
 	size_t n;
 	struct cu_index *next;  /* bucket chain */
-};
-
-struct modfile {
-	char *path;             /* as in the dump */
-	char *buildid;          /* as in the dump, or NULL */
-	const char *base;       /* basename, points into path */
-	Dwfl *dwfl;             /* NULL: unusable, frames get module+offset only */
-	Dwfl_Module *mod;       /* the one module of dwfl, or NULL */
-	struct cu_index *cus[CU_BUCKETS];       /* built on first use */
-	struct modfile *next;   /* bucket chain */
 };
 
 struct site {
@@ -124,21 +114,10 @@ struct sitetab {
 struct symbolizer {
 	struct sym_options opt;
 	struct chunk *pool;
-	struct modfile *modfiles[MODFILE_BUCKETS];
+	struct modfiles *files; /* the module files, opened as needed */
 	struct sitetab byoff;   /* (modfile, offset) -> frames with pc 0 */
-	struct sitetab bypc;    /* (modfile, offset, pc) -> frames handed out */
+	struct sitetab bypc;    /* (NULL, 0, pc) -> frames of a pc outside every module */
 	struct sitetab bydata;  /* (modfile or NULL, offset or address, 0) -> data */
-};
-
-/* ":" is the main file's directory, ".debug" beside it, then /usr/lib/debug
- * (also searched by build-id, being absolute). */
-static char *debuginfo_path = ":.debug:/usr/lib/debug";
-
-static const Dwfl_Callbacks offline_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &debuginfo_path,
 };
 
 /* Returns size bytes, 8-aligned, from the pool, or NULL when out of memory. */
@@ -185,14 +164,6 @@ hash_mix(uint64_t h)
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t
-hash_str(uint64_t h, const char *str)
-{
-	for (; str != NULL && *str != '\0'; str++)
-		h = (h ^ (unsigned char)*str) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -251,142 +222,12 @@ sitetab_add(struct sitetab *t, struct site *x)
 	return 0;
 }
 
-static bool
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static void __attribute__((format(printf, 2, 3)))
-warn(struct symbolizer *s, const char *fmt, ...)
-{
-	char msg[DUMP_MAX_STR + 256];   /* a whole path plus the reason */
-	va_list ap;
-
-	if (s->opt.warn == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	s->opt.warn(s->opt.warn_ctx, msg);
-}
-
-/*
- * Opens path for libdwfl and checks its build-id against want (NULL: no
- * check). On success mf->dwfl and mf->mod are set; otherwise one warning
- * goes out and they stay NULL. Never fails on bad input; allocates.
- */
-static void
-modfile_open(struct symbolizer *s, struct modfile *mf)
-{
-	struct stat st;
-	/* O_NONBLOCK: a FIFO in place of a library must not hang us. */
-	int fd = open(mf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0) {
-		warn(s, "%s: cannot open: %s; showing offsets", mf->path, strerror(errno));
-		return;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		warn(s, "%s: not a regular file; showing offsets", mf->path);
-		return;
-	}
-	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
-
-	if (dwfl == NULL) {
-		close(fd);
-		warn(s, "%s: %s; showing offsets", mf->path, dwfl_errmsg(-1));
-		return;
-	}
-	dwfl_report_begin(dwfl);
-	/* base 0 + add_p_vaddr: module addresses are link-time addresses. */
-	Dwfl_Module *mod = dwfl_report_elf(dwfl, mf->base, mf->path, fd, 0, true);
-
-	if (mod == NULL) {
-		close(fd);      /* consumed only on success */
-		warn(s, "%s: not a usable ELF file (%s); showing offsets", mf->path,
-		    dwfl_errmsg(-1));
-		goto out_end;
-	}
-	dwfl_report_end(dwfl, NULL, NULL);
-	if (mf->buildid != NULL) {
-		const unsigned char *bits;
-		GElf_Addr vaddr;
-		int len = dwfl_module_build_id(mod, &bits, &vaddr);
-		char hex[2 * DUMP_MAX_BUILDID + 1];
-
-		hex[0] = '\0';
-		for (int i = 0; i < len && i < DUMP_MAX_BUILDID; i++)
-			snprintf(hex + 2 * i, 3, "%02x", bits[i]);
-		if (len <= 0 || len > DUMP_MAX_BUILDID || strcmp(hex, mf->buildid) != 0) {
-			warn(s, "%s: build-id differs from the one that ran; showing offsets",
-			    mf->path);
-			goto out_end;
-		}
-	}
-	mf->dwfl = dwfl;
-	mf->mod = mod;
-	return;
-out_end:
-	dwfl_end(dwfl);
-}
-
-/* The modfile for m, created and opened on first use; NULL when out of
- * memory. */
-static struct modfile *
-modfile_get(struct symbolizer *s, const struct module *m)
-{
-	const char *path = m->path != NULL ? m->path : "";
-	size_t b = hash_str(hash_str(0xcbf29ce484222325ULL, path), m->buildid) &
-		(MODFILE_BUCKETS - 1);
-
-	for (struct modfile *mf = s->modfiles[b]; mf != NULL; mf = mf->next)
-		if (strcmp(mf->path, path) == 0 && str_eq(mf->buildid, m->buildid))
-			return mf;
-	struct modfile *mf = calloc(1, sizeof(*mf));
-
-	if (mf == NULL)
-		return NULL;
-	mf->path = strdup(path);
-	mf->buildid = m->buildid != NULL ? strdup(m->buildid) : NULL;
-	if (mf->path == NULL || (m->buildid != NULL && mf->buildid == NULL)) {
-		free(mf->path);
-		free(mf->buildid);
-		free(mf);
-		return NULL;
-	}
-	const char *slash = strrchr(mf->path, '/');
-
-	mf->base = slash != NULL ? slash + 1 : mf->path;
-	modfile_open(s, mf);
-	mf->next = s->modfiles[b];
-	s->modfiles[b] = mf;
-	return mf;
-}
-
 /* The module of d that holds the call before return address pc, preferring
  * a loaded one; NULL when none does. */
 static const struct module *
 module_find(const struct dump *d, uint64_t pc)
 {
-	const struct module *unloaded = NULL;
-
-	if (pc == 0)
-		return NULL;
-	for (size_t i = 0; i < d->nmodules; i++) {
-		const struct module *m = &d->modules[i];
-
-		if (pc - 1 < m->lo || pc - 1 >= m->hi)
-			continue;
-		if (m->loaded)
-			return m;
-		if (unloaded == NULL)
-			unloaded = m;
-	}
-	return unloaded;
+	return pc == 0 ? NULL : modmap_find(d, pc - 1);
 }
 
 /* Pool copy of name, demangled when it is a C++ mangled name. */
@@ -507,14 +348,35 @@ fn_cmp(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* Frees the function index of an image that modfile.c closes. */
+static void
+fn_index_drop(void *user)
+{
+	struct fn_index *fx = user;
+
+	for (size_t c = 0; c < CU_BUCKETS; c++) {
+		while (fx->cus[c] != NULL) {
+			struct cu_index *ci = fx->cus[c];
+
+			fx->cus[c] = ci->next;
+			free(ci->fns);
+			free(ci);
+		}
+	}
+	free(fx);
+}
+
 /* The subprogram index of cu, built on first use; NULL when out of memory. */
 static struct cu_index *
-cu_index_get(struct modfile *mf, Dwarf_Die *cu)
+cu_index_get(struct image *img, Dwarf_Die *cu)
 {
 	Dwarf_Off off = dwarf_dieoffset(cu);
 	size_t b = hash_mix(off) & (CU_BUCKETS - 1);
+	struct fn_index **fx = (struct fn_index **)modfiles_user(img);
 
-	for (struct cu_index *ci = mf->cus[b]; ci != NULL; ci = ci->next)
+	if (*fx == NULL && (*fx = calloc(1, sizeof(**fx))) == NULL)
+		return NULL;
+	for (struct cu_index *ci = (*fx)->cus[b]; ci != NULL; ci = ci->next)
 		if (ci->off == off)
 			return ci;
 	struct cu_index *ci = calloc(1, sizeof(*ci));
@@ -529,8 +391,8 @@ cu_index_get(struct modfile *mf, Dwarf_Die *cu)
 	}
 	qsort(ci->fns, ci->n, sizeof(*ci->fns), fn_cmp);
 	ci->off = off;
-	ci->next = mf->cus[b];
-	mf->cus[b] = ci;
+	ci->next = (*fx)->cus[b];
+	(*fx)->cus[b] = ci;
 	return ci;
 }
 
@@ -597,11 +459,11 @@ inline_chain(Dwarf_Die *sub, Dwarf_Addr a, Dwarf_Die *chain, size_t max)
  * addr. A single frame with function NULL means line info but no function.
  */
 static size_t
-dwarf_chain(struct symbolizer *s, struct modfile *mf, Dwarf_Addr addr, struct sym_frame *fr,
-    size_t max, bool *oom)
+dwarf_chain(struct symbolizer *s, struct image *img, Dwfl_Module *mod, Dwarf_Addr addr,
+    struct sym_frame *fr, size_t max, bool *oom)
 {
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = dwfl_module_addrdie(mf->mod, addr, &bias);
+	Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, &bias);
 	Dwarf_Die chain[MAX_CHAIN];
 	Dwarf_Files *files = NULL;
 	size_t nfiles = 0;
@@ -609,7 +471,7 @@ dwarf_chain(struct symbolizer *s, struct modfile *mf, Dwarf_Addr addr, struct sy
 
 	if (cu == NULL)
 		return 0;
-	struct cu_index *ci = cu_index_get(mf, cu);
+	struct cu_index *ci = cu_index_get(img, cu);
 
 	if (ci == NULL) {
 		*oom = true;
@@ -620,7 +482,7 @@ dwarf_chain(struct symbolizer *s, struct modfile *mf, Dwarf_Addr addr, struct sy
 
 	if (dwarf_getsrcfiles(cu, &files, &nfiles) != 0)
 		nfiles = 0;
-	Dwfl_Line *line = dwfl_module_getsrc(mf->mod, addr);
+	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
 	int lineno = 0;
 	int col = 0;
 	const char *file = line != NULL ? dwfl_lineinfo(line, NULL, &lineno, &col, NULL, NULL) : NULL;
@@ -662,16 +524,19 @@ site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 	size_t n = 0;
 	bool oom = false;
 
+	/* Opened now if it was closed; nothing closes it before we return. */
+	Dwfl_Module *mod = mf->img != NULL ? modfiles_open(s->files, mf->img) : NULL;
+
 	memset(tmp, 0, sizeof(tmp));
-	if (mf->mod != NULL && offset > 0) {
+	if (mod != NULL && offset > 0) {
 		Dwarf_Addr addr = offset - 1;
 
-		n = dwarf_chain(s, mf, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
+		n = dwarf_chain(s, mf->img, mod, addr, tmp, sizeof(tmp) / sizeof(tmp[0]), &oom);
 		if (n == 0 || tmp[n - 1].function == NULL) {
 			/* No DWARF function: the symbol table may still name it. */
 			GElf_Off off;
 			GElf_Sym sym;
-			const char *name = dwfl_module_addrinfo(mf->mod, addr, &off, &sym, NULL,
+			const char *name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL,
 			    NULL, NULL);
 
 			if (n == 0)
@@ -696,27 +561,24 @@ site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 	return x;
 }
 
-/* The module of d with id id, else the one whose span holds data address
- * addr (a loaded one first); NULL when none. */
+/* The module of d with id id (ids ascend in a dump), else the one whose
+ * span holds data address addr (a loaded one first); NULL when none. */
 static const struct module *
 module_of_data(const struct dump *d, uint32_t id, uint64_t addr)
 {
-	const struct module *unloaded = NULL;
+	size_t lo = 0, hi = d->nmodules;
 
-	for (size_t i = 0; id != 0 && i < d->nmodules; i++)
-		if (d->modules[i].id == id)
-			return &d->modules[i];
-	for (size_t i = 0; i < d->nmodules; i++) {
-		const struct module *m = &d->modules[i];
+	while (id != 0 && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (addr < m->lo || addr >= m->hi)
-			continue;
-		if (m->loaded)
-			return m;
-		if (unloaded == NULL)
-			unloaded = m;
+		if (d->modules[mid].id == id)
+			return &d->modules[mid];
+		if (d->modules[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return unloaded;
+	return modmap_find(d, addr);
 }
 
 /* The name of the section of mod's main file that holds module address
@@ -745,6 +607,7 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 {
 	struct site *x = pool_alloc(s, sizeof(*x));
 	struct sym_data *v = pool_alloc(s, sizeof(*v));
+	Dwfl_Module *mod = mf != NULL && mf->img != NULL ? modfiles_open(s->files, mf->img) : NULL;
 	bool oom = false;
 
 	if (x == NULL || v == NULL)
@@ -755,10 +618,10 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 		v->module_path = mf->path;
 		v->offset = offset;
 	}
-	if (mf != NULL && mf->mod != NULL) {
+	if (mod != NULL) {
 		GElf_Off off = 0;
 		GElf_Sym sym;
-		const char *name = dwfl_module_addrinfo(mf->mod, offset, &off, &sym, NULL, NULL,
+		const char *name = dwfl_module_addrinfo(mod, offset, &off, &sym, NULL, NULL,
 		    NULL);
 		int type = name != NULL ? GELF_ST_TYPE(sym.st_info) : STT_NOTYPE;
 
@@ -769,7 +632,7 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 			v->symbol = sym_name(s, name, &oom);
 			v->symbol_offset = off;
 		}
-		v->section = pool_strdup(s, section_name(mf->mod, offset), &oom);
+		v->section = pool_strdup(s, section_name(mod, offset), &oom);
 	}
 	if (oom)
 		return NULL;
@@ -786,7 +649,7 @@ sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
 	uint64_t offset = addr;
 
 	if (m != NULL) {
-		mf = modfile_get(s, m);
+		mf = modfiles_get(s->files, m);
 		if (mf == NULL)
 			return err_set(e, "symbolize: out of memory");
 		offset = addr - m->bias;
@@ -812,6 +675,12 @@ sym_new(const struct sym_options *o, struct err *e)
 		return NULL;
 	}
 	s->opt = *o;
+	s->files = modfiles_new(o->max_open, o->warn, o->warn_ctx, fn_index_drop);
+	if (s->files == NULL) {
+		free(s);
+		err_set(e, "symbolize: out of memory");
+		return NULL;
+	}
 	if (!o->debuginfod)
 		unsetenv("DEBUGINFOD_URLS");    /* see the header comment */
 	return s;
@@ -822,42 +691,33 @@ sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
     const struct sym_frame **frames, size_t *n, struct err *e)
 {
 	const struct module *m = module_find(d, pc);
-	struct modfile *mf = NULL;
-	uint64_t offset = 0;
+	struct site *v;
 
 	if (m != NULL) {
-		mf = modfile_get(s, m);
+		struct modfile *mf = modfiles_get(s->files, m);
+		uint64_t offset = pc - m->bias;
+
 		if (mf == NULL)
 			return err_set(e, "symbolize: out of memory");
-		offset = pc - m->bias;
-	}
-	struct site *v = sitetab_find(&s->bypc, mf, offset, pc);
-
-	if (v == NULL) {
-		struct site *base = NULL;
-
-		if (mf != NULL) {
-			base = sitetab_find(&s->byoff, mf, offset, 0);
-			if (base == NULL) {
-				base = site_symbolize(s, mf, offset);
-				if (base == NULL || sitetab_add(&s->byoff, base) != 0)
-					return err_set(e, "symbolize: out of memory");
-			}
+		v = sitetab_find(&s->byoff, mf, offset, 0);
+		if (v == NULL) {
+			v = site_symbolize(s, mf, offset);
+			if (v == NULL || sitetab_add(&s->byoff, v) != 0)
+				return err_set(e, "symbolize: out of memory");
 		}
-		size_t nf = base != NULL ? base->n : 1;
+	} else {
+		v = sitetab_find(&s->bypc, NULL, 0, pc);
+		if (v == NULL) {
+			struct sym_frame *fr = pool_alloc(s, sizeof(*fr));
 
-		v = pool_alloc(s, sizeof(*v));
-		struct sym_frame *fr = pool_alloc(s, nf * sizeof(*fr));
-
-		if (v == NULL || fr == NULL)
-			return err_set(e, "symbolize: out of memory");
-		for (size_t i = 0; i < nf; i++) {
-			fr[i] = base != NULL ? base->frames[i] : (struct sym_frame){ 0 };
-			fr[i].pc = pc;
+			v = pool_alloc(s, sizeof(*v));
+			if (v == NULL || fr == NULL)
+				return err_set(e, "symbolize: out of memory");
+			*fr = (struct sym_frame){ .pc = pc };
+			*v = (struct site){ .pc = pc, .frames = fr, .n = 1 };
+			if (sitetab_add(&s->bypc, v) != 0)
+				return err_set(e, "symbolize: out of memory");
 		}
-		*v = (struct site){ .mf = mf, .offset = offset, .pc = pc, .frames = fr, .n = nf };
-		if (sitetab_add(&s->bypc, v) != 0)
-			return err_set(e, "symbolize: out of memory");
 	}
 	*frames = v->frames;
 	*n = v->n;
@@ -869,29 +729,7 @@ sym_free(struct symbolizer *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t b = 0; b < MODFILE_BUCKETS; b++) {
-		struct modfile *mf = s->modfiles[b];
-
-		while (mf != NULL) {
-			struct modfile *next = mf->next;
-
-			for (size_t c = 0; c < CU_BUCKETS; c++) {
-				while (mf->cus[c] != NULL) {
-					struct cu_index *ci = mf->cus[c];
-
-					mf->cus[c] = ci->next;
-					free(ci->fns);
-					free(ci);
-				}
-			}
-			if (mf->dwfl != NULL)
-				dwfl_end(mf->dwfl);
-			free(mf->path);
-			free(mf->buildid);
-			free(mf);
-			mf = next;
-		}
-	}
+	modfiles_free(s->files);
 	while (s->pool != NULL) {
 		struct chunk *next = s->pool->next;
 
@@ -902,4 +740,10 @@ sym_free(struct symbolizer *s)
 	free(s->bypc.slots);
 	free(s->bydata.slots);
 	free(s);
+}
+
+size_t
+sym_open_images(const struct symbolizer *s)
+{
+	return modfiles_nopen(s->files);
 }

@@ -30,6 +30,8 @@ struct sym_options {
 	/* Called once per distinct problem (build-id mismatch, missing file). */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	size_t max_open;        /* most module files open at once; 0: the default
+				 * (256, fewer when RLIMIT_NOFILE is low) */
 };
 
 struct symbolizer;
@@ -41,8 +43,11 @@ struct symbolizer *sym_new(const struct sym_options *o, struct err *e);
  * Resolves one pc of dump d into *n >= 1 frames: innermost inlined frame
  * first, the function that really holds the code last (inlined == false).
  * When nothing is known the single frame has module/offset or only pc.
- * The frames belong to the symbolizer's cache (each distinct module+offset
- * is symbolized once, across dumps) and stay valid until sym_free().
+ * The frames belong to the symbolizer's cache and stay valid until
+ * sym_free(): each distinct module file+offset is symbolized once, across
+ * dumps, and its frames are shared by every pc that lands there, so their
+ * pc field is 0 (a caller that shows addresses copies the frames and sets
+ * it); the one frame of a pc outside every module has that pc.
  * Returns 0, or -1 with e filled only on an internal failure (out of memory).
  */
 int sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
@@ -71,6 +76,10 @@ struct sym_data {
  */
 int sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
     uint64_t addr, const struct sym_data **data, struct err *e);
+
+/* How many module files are open now (at most sym_options.max_open). For
+ * tests. */
+size_t sym_open_images(const struct symbolizer *s);
 
 void sym_free(struct symbolizer *s);
 

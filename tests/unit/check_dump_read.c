@@ -412,6 +412,7 @@ static const struct bad_case {
 	{ "module-id-over-32-bits", 18, "module id 4294967296 out of range" },
 	{ "module-lo-not-below-hi", 17, "not below hi" },
 	{ "module-path-bad-escape", 18, "module path has a bad escape" },
+	{ "module-path-empty", 18, "empty module path (%00)" },
 	{ "module-state-bad", 18, "bad module state 'closed'" },
 	{ "no-final-newline", 24, "last line has no newline" },
 	{ "no-stats", 30, "'end' line out of order" },

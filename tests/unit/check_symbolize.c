@@ -161,8 +161,10 @@ resolve(struct symbolizer *s, const struct dump *d, uint64_t pc, size_t *n)
 	ck_assert_msg(sym_resolve(s, d, pc, &fr, n, &e) == 0, "%s", e.msg);
 	ck_assert_ptr_nonnull(fr);
 	ck_assert_uint_ge(*n, 1);
+	/* Frames of a module are shared by every pc at that offset (pc 0); the
+	 * frame of a pc outside every module carries it. */
 	for (size_t i = 0; i < *n; i++)
-		ck_assert_uint_eq(fr[i].pc, pc);
+		ck_assert_uint_eq(fr[i].pc, fr[i].module != NULL ? 0 : pc);
 	return fr;
 }
 
@@ -590,8 +592,8 @@ START_TEST(cache_across_dumps)
 	const struct sym_frame *b = resolve(s, &d2, f2.sites[0].pc, &n2);
 	const struct sym_frame *again = resolve(s, &d1, f1.sites[0].pc, &n1);
 
-	/* Same module file and offset: one symbolization, so the strings are
-	 * the very same; each dump's frames still carry its own pc. */
+	/* Same module file and offset: one symbolization, the very same
+	 * frames for both dumps. */
 	ck_assert_uint_eq(n1, 3);
 	ck_assert_uint_eq(n2, 3);
 	ck_assert_ptr_eq(again, a);
@@ -602,6 +604,114 @@ START_TEST(cache_across_dumps)
 		ck_assert_uint_eq(a[i].line, b[i].line);
 	}
 	sym_free(s);
+}
+END_TEST
+
+/* A file named in many ways is one image: 60 spellings (./ and // inside,
+ * a symlink) open it once and name the same function. */
+START_TEST(spellings_share_one_image)
+{
+	struct fixture f;
+	struct warnings w;
+	char dir[PATH_MAX];
+	char link[] = "/tmp/check_symbolize_link.XXXXXX";
+	const char *slash;
+	const char *want = NULL;
+
+	fixture_run("sym_fixture", &f);
+	slash = strrchr(f.path, '/');
+	ck_assert_ptr_nonnull(slash);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f.path), f.path);
+	ck_assert_ptr_nonnull(mkdtemp(link));
+	struct symbolizer *s = new_sym(&w);
+
+	for (int k = 0; k < 60; k++) {
+		char path[PATH_MAX * 2];
+		struct dump d;
+		struct module m;
+		size_t n;
+		int len;
+
+		if (k == 59) {
+			len = snprintf(path, sizeof(path), "%s/sym", link);
+			ck_assert_int_eq(symlink(f.path, path), 0);
+		} else {
+			len = snprintf(path, sizeof(path), "%s/", dir);
+			for (int j = 0; j < k; j++)
+				len += snprintf(path + len, sizeof(path) - (size_t)len,
+				    j % 3 == 2 ? "/" : "./");
+			snprintf(path + len, sizeof(path) - (size_t)len, "%s", slash + 1);
+		}
+		dump_of(&d, &m, &f, path, NULL);
+		const struct sym_frame *fr = resolve(s, &d, f.sites[0].pc, &n);
+
+		ck_assert_ptr_nonnull(fr[n - 1].function);
+		if (want == NULL)
+			want = fr[n - 1].function;
+		ck_assert_str_eq(fr[n - 1].function, want);
+		ck_assert_str_eq(fr[0].module_path, path);      /* each spelling as given */
+	}
+	ck_assert_uint_eq(sym_open_images(s), 1);
+	ck_assert_int_eq(w.n, 0);
+	sym_free(s);
+	snprintf(dir, sizeof(dir), "%s/sym", link);
+	unlink(dir);
+	rmdir(link);
+}
+END_TEST
+
+/* More module files than may be open at once: every one still symbolizes,
+ * the least recently used is closed, and none is opened needlessly. */
+START_TEST(open_images_bounded)
+{
+	struct fixture f;
+	struct warnings w;
+	struct sym_options o = { .debuginfod = false, .warn = on_warn, .warn_ctx = &w,
+		.max_open = 2 };
+	struct err e;
+	char dir[] = "/tmp/check_symbolize.XXXXXX";
+	char path[6][PATH_MAX];
+	size_t len;
+	const char *want = NULL;
+
+	fixture_run("sym_fixture", &f);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	const char *elf = read_prefix(f.path, &len);
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(path[i], PATH_MAX, "%s/copy%d", dir, i);
+		write_file(path[i], elf, len);  /* 6 files, 6 identities */
+	}
+	memset(&w, 0, sizeof(w));
+	struct symbolizer *s = sym_new(&o, &e);
+
+	ck_assert_ptr_nonnull(s);
+	/* Copy by copy for each site: every copy is closed and opened again
+	 * for each new site. */
+	for (int round = 0; round < 2; round++) {
+		for (size_t k = 0; k < f.nsites; k++) {
+			for (int i = 0; i < 6; i++) {
+				struct dump d;
+				struct module m;
+				size_t n;
+
+				dump_of(&d, &m, &f, path[i], NULL);
+				const struct sym_frame *fr = resolve(s, &d, f.sites[k].pc, &n);
+
+				ck_assert_ptr_nonnull(fr[n - 1].function);
+				if (k == 0 && want == NULL)
+					want = fr[n - 1].function;
+				if (k == 0)
+					ck_assert_str_eq(fr[n - 1].function, want);
+				ck_assert_uint_le(sym_open_images(s), 2);
+			}
+		}
+	}
+	ck_assert_msg(w.n == 0, "%s", w.last);
+	sym_free(s);
+	for (int i = 0; i < 6; i++)
+		unlink(path[i]);
+	rmdir(dir);
 }
 END_TEST
 
@@ -875,7 +985,7 @@ time_stacks(size_t distinct, unsigned seed)
 		struct err e;
 
 		if (sym_resolve(s, &d, pcs[i], &fr, &n, &e) != 0 || n == 0 ||
-		    fr[0].module == NULL || fr[0].pc != pcs[i])
+		    fr[0].module == NULL || fr[0].pc != 0)
 			bad++;
 		else
 			named += fr[n - 1].function != NULL;
@@ -925,6 +1035,8 @@ symbolize_suite(void)
 	tcase_add_test(tc, pc_outside_modules);
 	tcase_add_test(tc, loaded_module_preferred);
 	tcase_add_test(tc, cache_across_dumps);
+	tcase_add_test(tc, spellings_share_one_image);
+	tcase_add_test(tc, open_images_bounded);
 	tcase_add_test(tc, data_symbols_and_sections);
 	tcase_add_test(tc, data_stripped_and_debuglink);
 	tcase_add_test(tc, debuginfod_off_by_default);
