@@ -297,3 +297,42 @@ test_leakcheck_snapshots_left_out() {
 		fail "dumps in the report: $(jq -c '[.dumps[] | {pid, kind}]' r.json)"
 	rm -rf "$kept"
 }
+
+# leakcheck's own reading of the --only rules (whether the command is due
+# to be tracked) against the preload's: for each pattern, the preload under
+# LEAK_ONLY tracks sh (its real file, dash) exactly when leakcheck, running
+# an sh that execs true (which none of the patterns matches), says it wrote
+# no dump where one was due (125) rather than that nothing matched.
+test_leakcheck_only_rules_agree() {
+	local real p tracked said n=0
+	real=$(readlink -f /bin/sh)
+	while IFS= read -r p; do
+		rm -rf "$T/out" && mkdir -p "$T/out"
+		LEAK_ONLY=$p LD_PRELOAD="$LIBLEAK" LEAK_OUTPUT="$T/out/leak.%p.dump" LEAK_QUIET=1 sh -c : ||
+			fail "sh under LEAK_ONLY='$p' failed"
+		tracked=$(find "$T/out" -name 'leak.*.dump' | wc -l)
+		"$LEAKCHECK" --only "$p" -- sh -c 'exec true' >/dev/null 2>lc.err
+		said=$?
+		case "$tracked $said" in
+		"1 125" | "0 0") n=$((n + 1)) ;;
+		*) fail "pattern '$p' on $real: the preload wrote $tracked dumps, leakcheck exited $said: $(last_line lc.err)" ;;
+		esac
+	done <<EOF2
+$(basename "$real")
+$(basename "$real" | sed 's/.$/?/')
+d*
+*a*
+*sh
+$(dirname "$real" | sed 's|^/||')/d*
+$real
+/usr/*a*
+bin/$(basename "$real")
+in/$(basename "$real")
+$(basename "$real")x
+/bin/nothing
+no_match:$(basename "$real")
+tests/*
+EOF2
+	note "$n patterns agree"
+	[ "$n" -eq 14 ] || fail "only $n patterns checked"
+}
