@@ -8,6 +8,8 @@
 set -eu
 
 PKGS="gcc g++ make binutils pkg-config libunwind-dev check libdw-dev libelf-dev jq valgrind util-linux libglib2.0-dev clang-format libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0"
+# The test-runner integrations of scripts/leakcheck, each on a small project (tests/e2e/projects/).
+PKGS="$PKGS autoconf automake cmake meson ninja-build"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS heaptrack valgrind liblsan0 sqlite3 perl"
 # make fuzz: clang-14 with its libFuzzer, ASan and UBSan runtimes (libclang-rt-14-dev).
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang-14 libclang-rt-14-dev"

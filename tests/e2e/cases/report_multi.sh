@@ -38,15 +38,24 @@ test_report_fork_merge() {
 test_leakcheck_runs_and_reports() {
 	local exe status
 	exe=$(build_prog report_fork) || exit 1
-	"$LEAKCHECK" --format json -- "$exe" >r.json 2>r.err
+	"$LEAKCHECK" --format json --report-file r.json -- "$exe" >r.out 2>r.err
 	status=$?
-	[ "$status" -eq 1 ] || fail "leakcheck exited $status, expected 1 (gate): $(head -n 2 r.err)"
+	[ "$status" -eq 23 ] || fail "leakcheck exited $status, expected 23 (gate): $(head -n 2 r.err)"
 	jq -e '(.dumps | length) == 2 and .dumps[0].pid == .dumps[1].ppid' r.json >/dev/null ||
 		fail "dumps: $(jq -c .dumps r.json) (the program's own dump must come first)"
-	"$LEAKCHECK" --fail-on none -- "$exe" >r.txt 2>&1
+	# two dumps: --per-process is on by default
+	jq -e '(.processes | length) == 2' r.json >/dev/null || fail "no processes[]: $(jq -c .processes r.json)"
+	[ ! -s r.out ] || fail "leakcheck wrote on stdout: $(head -n 1 r.out)"
+	local gated
+	gated=$(jq '.summary.definite.records + .summary.indirect.records' r.json)
+	[ "$(tail -n 1 r.err)" = "leakcheck: tests: exit 0; leaks: failed, $gated records over the gate" ] ||
+		fail "last line: $(tail -n 1 r.err), $gated gated records in the report"
+	"$LEAKCHECK" --fail-on none -- "$exe" >r.out 2>r.txt
 	status=$?
 	[ "$status" -eq 0 ] || fail "--fail-on none: exit $status"
-	grep -q '^SUMMARY: libleak: ' r.txt || fail "no SUMMARY in leakcheck output"
+	[ ! -s r.out ] || fail "--fail-on none: leakcheck wrote on stdout: $(head -n 1 r.out)"
+	grep -q '^SUMMARY: libleak: ' r.txt || fail "no SUMMARY in leakcheck's stderr"
+	grep -q '^Per process ' r.txt || fail "no per-process table for 2 dumps"
 	# the program's own failure wins
 	"$LEAKCHECK" --fail-on none -- "$exe" 7 >/dev/null 2>&1
 	status=$?
@@ -66,10 +75,10 @@ test_leakcheck_errors() {
 	local status
 	"$LEAKCHECK" -- /no/such/program >/dev/null 2>err.txt
 	status=$?
-	[ "$status" -eq 2 ] || fail "missing program: exit $status"
+	[ "$status" -eq 127 ] || fail "missing program: exit $status"
 	[ "$(wc -l <err.txt)" -eq 1 ] || fail "missing program: $(cat err.txt)"
 	"$LEAKCHECK" /bin/true >/dev/null 2>err.txt
-	[ $? -eq 2 ] || fail "no '--': not exit 2"
+	[ $? -eq 125 ] || fail "no '--': not exit 125"
 	# killed by a signal: 128 + N
 	"$LEAKCHECK" -- sh -c 'kill -TERM $$' >/dev/null 2>&1
 	status=$?
@@ -78,7 +87,7 @@ test_leakcheck_errors() {
 	"$CC" -shared -fPIC -o notleak.so -x c - <<<'int not_leak;' || fail "cannot build notleak.so"
 	LIBLEAK=$T/notleak.so "$LEAKCHECK" -- /bin/true >/dev/null 2>err.txt
 	status=$?
-	[ "$status" -eq 2 ] || fail "no dump: exit $status"
+	[ "$status" -eq 125 ] || fail "no dump: exit $status"
 	[ "$(wc -l <err.txt)" -eq 1 ] && grep -q '^leakcheck: .*wrote no dump' err.txt ||
 		fail "no dump message: $(cat err.txt)"
 }
