@@ -161,10 +161,9 @@ snapshot_pattern(bool user_set)
 }
 
 void
-config_load(const char *cwd)
+config_load_select(const char *cwd)
 {
 	const char *s;
-	unsigned long v;
 
 	s = getenv("LEAK_LOG");
 	if (s != NULL && copy_path("LEAK_LOG", s, cwd, lk_config.log, sizeof(lk_config.log)))
@@ -182,6 +181,13 @@ config_load(const char *cwd)
 			lk_config.only_set = true;
 		}
 	}
+}
+
+void
+config_load(void)
+{
+	const char *s;
+	unsigned long v;
 
 	s = getenv("LEAK_OUTPUT");
 	bool output_set = false;

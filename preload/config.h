@@ -28,10 +28,15 @@ struct config {
 
 extern struct config lk_config;
 
-/* Parses the environment into lk_config; relative LEAK_LOG paths are taken
- * against cwd (the start directory, or ""). Bad values get one line and the
- * default. Does not allocate (getenv only), so it may run before the real
- * allocator is known, and takes no lock. */
-void config_load(const char *cwd);
+/* Parses what decides where lines go and whether this process is tracked
+ * at all: LEAK_LOG (a relative path is taken against cwd, the start
+ * directory or "") and LEAK_ONLY. Does not allocate (getenv only), takes no
+ * lock, makes no libc call a sanitizer intercepts: it may run from inside
+ * the first malloc, before the real allocator is known. */
+void config_load_select(const char *cwd);
+
+/* Parses every other LEAK_* variable into lk_config, only for a process
+ * that is tracked. Bad values get one line and the default. Same rules. */
+void config_load(void);
 
 #endif /* LIBLEAK_CONFIG_H */

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -99,7 +100,9 @@ fmt_esc(struct fmtbuf *f, const char *s, size_t n)
 }
 
 /* Where the lines go: LEAK_LOG's path, else the stderr the program
- * started with. Written once by fmt_log_setup() before any thread of ours
+ * started with. Raw system calls throughout: a line may be written from
+ * inside the first malloc of a sanitizer's runtime, before its interceptors
+ * of open, write and fstat are set up. Written once by fmt_log_setup() before any thread of ours
  * runs; read-only afterwards. */
 static const char *log_path;
 static bool set_up;                     /* before fmt_log_setup(): plain fd 2 */
@@ -114,7 +117,7 @@ fmt_log_setup(const char *path)
 
 	log_path = path != NULL && path[0] != '\0' ? path : NULL;
 	set_up = true;
-	err_known = fstat(2, &st) == 0;
+	err_known = syscall(SYS_fstat, 2, &st) == 0;
 	err_dev = st.st_dev;
 	err_ino = st.st_ino;
 }
@@ -143,7 +146,7 @@ static void
 write_all(int fd, const char *buf, size_t len)
 {
 	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, buf + off, len - off);
+		long w = syscall(SYS_write, fd, buf + off, len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -162,7 +165,8 @@ stderr_is_ours(void)
 
 	if (!set_up)
 		return true;
-	return err_known && fstat(2, &st) == 0 && st.st_dev == err_dev && st.st_ino == err_ino;
+	return err_known && syscall(SYS_fstat, 2, &st) == 0 && st.st_dev == err_dev &&
+	    st.st_ino == err_ino;
 }
 
 void
@@ -183,11 +187,12 @@ fmt_log(const char *first, ...)
 	if (log_path != NULL) {
 		/* Opened per line, never kept: the program may close or reuse
 		 * any descriptor it did not open. */
-		int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+		int fd = (int)syscall(SYS_openat, AT_FDCWD, log_path,
+		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 
 		if (fd >= 0) {
 			write_all(fd, buf, f.len);
-			close(fd);
+			syscall(SYS_close, fd);
 		}
 	} else if (stderr_is_ours()) {
 		write_all(2, buf, f.len);

@@ -234,23 +234,21 @@ publish(int state)
 static void
 start_tracking(void)
 {
-	/* First, before any libc call that a sanitizer may intercept: its
-	 * runtime may be the one allocating now, its interceptors not yet
-	 * set up. */
-	aside_why = aside_early(real.malloc, real.libc_malloc);
-	if (aside_why != NULL) {
-		publish(STATE_OFF);
-		return;
-	}
-	/* Raw system calls: the libc wrappers are what interceptors replace. */
+	/* Raw system calls only, and no libc call a sanitizer intercepts: its
+	 * runtime may be the one allocating now, its interceptors not set up.
+	 * Where lines go is known first, so that even the line of a process
+	 * that stands aside goes there; a process LEAK_ONLY leaves out says
+	 * nothing at all. */
 	if (syscall(SYS_getcwd, lk_start_cwd, PATH_MAX) <= 0)
 		lk_start_cwd[0] = '\0';
-	config_load(lk_start_cwd);
-	self_init();
-	if (lk_config.only_set && !exe_selected()) {
+	config_load_select(lk_start_cwd);
+	aside_why = aside_early(real.malloc, real.libc_malloc);
+	if (aside_why != NULL || (lk_config.only_set && !exe_selected())) {
 		publish(STATE_OFF);
 		return;
 	}
+	config_load();
+	self_init();
 	counters_start();
 	lk_pid = getpid();
 	arena_limit_init();

@@ -74,6 +74,7 @@ test_only_patterns() {
 	only_case "${dir#/}/*" 1 "$exe"
 	only_case "/nowhere/*:$dir/leak*" 1 "$exe"    # a list
 	only_case "/nowhere/*" 0 "$exe"
+	LEAK_DEPTH=abc only_case "/nowhere/*" 0 "$exe"   # says nothing, not even of bad values
 	only_case "*" 1 "$exe"
 	only_case ":" 0 "$exe"
 }
