@@ -61,11 +61,28 @@ struct run {
 	struct err e;
 };
 
+/* One line on stderr: "leakreport: " + prefix + msg, every control byte
+ * of msg (a path or value from the command line or a dump may hold a
+ * newline or an ESC) written \xHH, so it is one line and moves no cursor. */
+static void
+say(const char *prefix, const char *msg)
+{
+	fputs("leakreport: ", stderr);
+	fputs(prefix, stderr);
+	for (const unsigned char *p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
+}
+
 static void
 warn_cb(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "leakreport: warning: %s\n", msg);
+	say("warning: ", msg);
 }
 
 /* $LEAK_SUPPRESSIONS (if set and not empty), then every --suppressions. */
@@ -310,7 +327,8 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	group_init(&r.rep);
 	if (options_parse(argc, argv, &r.opt, &r.e) < 0) {
-		fprintf(stderr, "leakreport: %s\n%s\n", r.e.msg, options_synopsis(r.opt.command));
+		say("", r.e.msg);
+		fprintf(stderr, "%s\n", options_synopsis(r.opt.command));
 		options_free(&r.opt);
 		return EXIT_TROUBLE;
 	}
@@ -330,7 +348,7 @@ main(int argc, char **argv)
 	else
 		code = run_report(&r);
 	if (code == EXIT_TROUBLE)
-		fprintf(stderr, "leakreport: %s\n", r.e.msg);
+		say("", r.e.msg);
 	/* sym_free last: the records point at the symbolizer's strings. */
 	diff_free(&r.diff);
 	trend_free(&r.trend);

@@ -123,3 +123,55 @@ test_keys_past_31_keep_their_values() {
 		grep -q "definitely lost: 0 bytes" "$T/vg.log" || fail "valgrind: $(grep 'lost:' "$T/vg.log" | tr '\n' ' ')"
 	fi
 }
+
+# A process killed while it writes its dump leaves nothing behind: the dump
+# is written to an unnamed file (O_TMPFILE) and linked in when complete.
+test_kill_during_dump_leaves_nothing() {
+	local exe i pid left complete=0
+	exe=$(build_prog dump_many -O1) || exit 1
+	for i in 1 2 3 4 5 6 7 8; do
+		rm -rf "$T/out" && mkdir -p "$T/out"
+		: >"$T/many.out"
+		env LD_PRELOAD="$LIBLEAK" LEAK_QUIET=1 LEAK_OUTPUT="$T/out/leak.%p.dump" "$exe" \
+			>"$T/many.out" 2>/dev/null &
+		pid=$!
+		while ! grep -q exiting "$T/many.out" 2>/dev/null; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.01
+		done
+		sleep "0.0$((i * 3))"
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		left=$(ls -A "$T/out")
+		case "$left" in
+		"") ;;
+		leak.*.dump) dump_valid "$T/out/$left"; complete=$((complete + 1)) ;;
+		*) fail "run $i: left behind: $left" ;;
+		esac
+	done
+	note "$complete of 8 runs finished their dump before the kill"
+}
+
+# Every mmap denied (a seccomp sandbox) when the dump is due: the one line
+# says what failed, the program's status is its own.
+test_dump_denied_memory_says_so() {
+	local exe
+	exe=$(build_prog deny_mmap_at_exit) || exit 1
+	run_both "$exe"
+	expect_status 0
+	grep -q "^libleak: cannot map memory for the dump '.*': Operation not permitted$" "$T/leak.err" ||
+		fail "stderr: $(cat "$T/leak.err")"
+	[ "$(dump_list | wc -l)" -eq 0 ] || fail "a dump was written"
+}
+
+# A file in the dump's directory named as the old temporary name
+# (<target>.tmp.<pid>, made first by someone else in a shared directory)
+# does not stop the dump. Shell builtins only: a child would write a dump.
+test_precreated_temporary_name_is_harmless() {
+	local exe
+	exe=$(build_prog leak_plain) || exit 1
+	run_leak sh -c ': >"$1/leak.$$.dump.tmp.$$"; exec "$2"' sh "$T/out" "$exe"
+	expect_status 3         # leak_plain's own
+	[ "$(ls "$T/out" | grep -c '\.dump$')" -eq 1 ] || fail "no dump: $(ls "$T/out"; cat "$T/leak.err")"
+	dump_valid "$(ls "$T"/out/*.dump)"
+}

@@ -139,3 +139,12 @@ ARGS
 	"$LEAKREPORT" --write-baseline /no/such/dir/b.txt --fail-on none good.dump >/dev/null 2>e.txt
 	[ $? -eq 2 ] && [ "$(wc -l <e.txt)" -eq 1 ] || fail "unwritable baseline: $(cat e.txt)"
 }
+
+# A path holding a newline or an ESC reaches stderr escaped, as one line.
+test_report_escapes_control_bytes() {
+	"$LEAKREPORT" "$T/bad"$'\033[31m\n'"name.dump" >/dev/null 2>"$T/err"
+	[ $? -eq 2 ] || fail "exit status"
+	[ "$(wc -l <"$T/err")" -eq 1 ] || fail "$(wc -l <"$T/err") lines: $(od -c "$T/err" | head -n 3)"
+	grep -q $'\033' "$T/err" && fail "an ESC reached stderr"
+	grep -qF 'bad\x1b[31m\x0aname.dump' "$T/err" || fail "stderr: $(cat "$T/err")"
+}
