@@ -8,19 +8,19 @@ CSTD     += -Werror
 endif
 CFLAGS   ?=
 CFLAGS   += $(CSTD)
-PRELOAD_CFLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec
+PRELOAD_CFLAGS := -Ipreload -fPIC -fvisibility=hidden -ftls-model=initial-exec
 PRELOAD_LIBS   := -ldl -lpthread
 
 # libunwind is opened at run time with dlopen(RTLD_LOCAL) by backtrace.c, so
 # its backtrace()/_Unwind_Backtrace never enter the program's symbol scope;
 # only its headers are needed to build.
 PRELOAD_SRCS := \
-	preload/init.c preload/hooks.c preload/boot.c preload/config.c \
-	preload/backtrace.c preload/arena.c preload/table.c preload/addrmap.c preload/stacks.c \
-	preload/modules.c preload/dump.c preload/fmt.c preload/counters.c \
-	preload/deepbind.c preload/stopworld.c preload/roots.c preload/scan.c preload/blkindex.c preload/helper.c \
-	preload/snapshot.c preload/procfs.c preload/stackcache.c \
-	preload/aside.c preload/pathglob.c preload/self.c preload/readable.c preload/exits.c preload/heuristics.c
+	preload/life/init.c preload/interpose/hooks.c preload/interpose/boot.c preload/life/config.c \
+	preload/track/backtrace.c preload/base/arena.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c \
+	preload/dump/modules.c preload/dump/dump.c preload/base/fmt.c preload/track/counters.c \
+	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/blkindex.c preload/scan/helper.c \
+	preload/life/snapshot.c preload/base/procfs.c preload/track/stackcache.c \
+	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/dump_read.c report/modmap.c \
@@ -38,19 +38,19 @@ all: $(B)/libleak.so $(B)/leakreport
 deps:
 	@scripts/deps.sh
 
-$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h)
+$(B)/preload/%.o: preload/%.c $(wildcard preload/*.h preload/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PRELOAD_CFLAGS) -c $< -o $@
 
-$(B)/report/%.o: report/%.c $(wildcard report/*.h) preload/dumpfmt.h
+$(B)/report/%.o: report/%.c $(wildcard report/*.h) preload/dumpfmt.h preload/base/pathglob.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ipreload -c $< -o $@
 
 $(B)/libleak.so: $(PRELOAD_OBJS)
 	$(CC) -shared -o $@ $^ $(PRELOAD_LIBS) -Wl,-z,nodelete -Wl,--no-undefined
 
-# preload/pathglob.c, the LEAK_ONLY patterns, is --exe's matcher too.
-$(B)/leakreport: $(REPORT_OBJS) $(B)/preload/pathglob.o
+# preload/base/pathglob.c, the LEAK_ONLY patterns, is --exe's matcher too.
+$(B)/leakreport: $(REPORT_OBJS) $(B)/preload/base/pathglob.o
 	$(CC) $(CFLAGS) -o $@ $^ $(REPORT_LIBS)
 
 # ---- unit tests: one check suite per module, linking the module's own .c files
@@ -59,14 +59,14 @@ UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stac
 	check_symbolize check_group check_suppress check_gate check_baseline \
 	check_trend check_diff check_exe_match check_per_process check_modmap
 
-UNIT_check_pathglob    := preload/pathglob.c
-UNIT_check_table       := preload/table.c preload/arena.c preload/fmt.c
-UNIT_check_addrmap     := preload/addrmap.c preload/table.c preload/arena.c preload/fmt.c
-UNIT_check_counters    := preload/counters.c preload/arena.c preload/fmt.c
-UNIT_check_stacks      := preload/stacks.c preload/arena.c preload/fmt.c
-UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c preload/blkindex.c preload/helper.c \
-	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c preload/self.c preload/readable.c preload/heuristics.c \
-	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/modmap.c report/err.c
+UNIT_check_pathglob    := preload/base/pathglob.c
+UNIT_check_table       := preload/track/table.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_addrmap     := preload/track/addrmap.c preload/track/table.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_counters    := preload/track/counters.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_stacks      := preload/track/stacks.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_roundtrip   := preload/dump/dump.c preload/base/fmt.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c preload/scan/scan.c preload/scan/blkindex.c preload/scan/helper.c \
+	preload/scan/roots.c preload/scan/stopworld.c preload/track/backtrace.c preload/base/procfs.c preload/track/stackcache.c preload/base/self.c preload/scan/readable.c preload/scan/heuristics.c \
+	preload/base/arena.c preload/dump/modules.c preload/track/counters.c report/dump_read.c report/modmap.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/modmap.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/err.c
 UNIT_check_group       := report/group.c report/regroup.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
@@ -74,7 +74,7 @@ UNIT_check_group       := report/group.c report/regroup.c report/err.c report/sy
 UNIT_check_suppress    := report/suppress.c report/err.c
 UNIT_check_gate        := report/gate.c report/err.c
 UNIT_check_baseline    := report/baseline.c report/err.c
-UNIT_check_exe_match   := report/exe_match.c preload/pathglob.c report/err.c
+UNIT_check_exe_match   := report/exe_match.c preload/base/pathglob.c report/err.c
 UNIT_check_modmap      := report/modmap.c
 UNIT_check_per_process := report/per_process.c report/group.c report/regroup.c report/symbolize.c report/modfile.c report/dump_read.c \
 	report/modmap.c report/suppress.c report/baseline.c report/err.c
@@ -90,7 +90,7 @@ UNIT_LIBS_check_per_process := -ldw -lelf -lstdc++
 UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 define unit_rule
-$(B)/tests/$(1): tests/unit/$(1).c $$(UNIT_$(1)) $(wildcard preload/*.h report/*.h tests/unit/*.h)
+$(B)/tests/$(1): tests/unit/$(1).c $$(UNIT_$(1)) $(wildcard preload/*.h preload/*/*.h report/*.h tests/unit/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) -Ipreload -Ireport -o $$@ tests/unit/$(1).c $$(UNIT_$(1)) $$(CHECK_LIBS) $$(UNIT_LIBS_$(1)) -lpthread
 endef

@@ -4,7 +4,7 @@
  *
  * options.c adds every --exe argument with exe_filter_add(); main.c asks
  * exe_filter_match() for each dump it read and drops the others before
- * anything counts them. The matching itself is preload/pathglob.c, the one
+ * anything counts them. The matching itself is preload/base/pathglob.c, the one
  * the preload's LEAK_ONLY uses, so the two can never disagree; the rules
  * are written down in docs/leakreport.md.
  *
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "exe_match.h"
-#include "pathglob.h"
+#include "base/pathglob.h"
 
 bool
 exe_pattern_match(const char *pattern, const char *path)

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addrmap.h"
-#include "arena.h"
+#include "track/addrmap.h"
+#include "base/arena.h"
 #include "seeded.h"
 
 #define MAP_MAX_STACK   (((stack_id_t)1 << 18) - 1)     /* addrmap.c's */

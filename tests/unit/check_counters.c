@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "counters.h"
+#include "track/counters.h"
 
 #define THREADS         8
 #define PER_THREAD      200000

@@ -5,7 +5,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "pathglob.h"
+#include "base/pathglob.h"
 #include "seeded.h"
 
 static const struct {

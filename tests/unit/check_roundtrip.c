@@ -1,5 +1,5 @@
 /*
- * check_roundtrip.c - the preload's dump writer (preload/dump.c) against the
+ * check_roundtrip.c - the preload's dump writer (preload/dump/dump.c) against the
  * report's reader (report/dump_read.c): what one writes, the other reads
  * back exactly. Also the writer's error path: a failing sink.
  */
@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "counters.h"
-#include "dump.h"
+#include "track/counters.h"
+#include "dump/dump.h"
 #include "dump_read.h"
-#include "modules.h"
-#include "stacks.h"
-#include "addrmap.h"
+#include "dump/modules.h"
+#include "track/stacks.h"
+#include "track/addrmap.h"
 
 struct membuf {
 	char *data;

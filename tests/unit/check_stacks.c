@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
-#include "stacks.h"
+#include "base/arena.h"
+#include "track/stacks.h"
 #include "seeded.h"
 
 #define MAX_FRAMES      256

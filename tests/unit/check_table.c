@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "table.h"
+#include "base/arena.h"
+#include "track/table.h"
 #include "seeded.h"
 
 

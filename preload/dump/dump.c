@@ -1,0 +1,643 @@
+/*
+ * dump.c - dump writer: one sink, fixed buffer, sticky error.
+ *
+ * Called by init.c at exit (and later for snapshots) to write every live
+ * block, grouped by stack, in the format of docs/dump-format.md. Blocks are
+ * summed per stack id into two mmap'd arrays indexed by id, so the cost is
+ * one pass over the table plus one over the stack ids, and the output holds
+ * one line per stack, not per block. Lines are formatted into a 64 KiB
+ * buffer with fmt.c and flushed through the sink; the first failed write
+ * is remembered and every later write is skipped.
+ * Not async-signal-safe (it reads /proc and maps memory), not reentrant:
+ * the caller runs it once at a time, with the guard held.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>         /* renameat2, RENAME_NOREPLACE */
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "track/counters.h"
+#include "dump/dump.h"
+#include "dumpfmt.h"
+#include "base/fmt.h"
+#include "dump/modules.h"
+#include "base/procfs.h"
+#include "scan/heuristics.h"
+#include "scan/scan.h"
+
+#define BUF_SIZE        (64 * 1024)
+#define LINE_MAX_BYTES  (20 * 1024)     /* longest line: 4096-byte string, escaped */
+#define CMDLINE_MAX     (128 * 1024)
+
+struct writer {
+	dump_write_fn fn;
+	void *ctx;
+	struct fmtbuf f;
+	int err;                        /* first errno, 0 while all is well */
+};
+
+struct sums {
+	uint64_t *blocks[4];            /* by class, then stack id, [0, n) */
+	uint64_t *bytes[4];
+	uint64_t *hblocks[HEUR_COUNT];  /* reachable by heuristic h only, by stack id */
+	uint64_t *hbytes[HEUR_COUNT];   /* ([HEUR_NONE] unused) */
+	size_t n;
+	uint64_t total_blocks;
+	uint64_t total_bytes;
+	stack_id_t internal;            /* blocks of this stack are not the program's */
+};
+
+static void
+flush(struct writer *w)
+{
+	size_t off = 0;
+
+	while (w->err == 0 && off < w->f.len) {
+		ssize_t r = w->fn(w->ctx, w->f.buf + off, w->f.len - off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			w->err = r < 0 ? errno : EIO;
+		else
+			off += (size_t)r;
+	}
+	w->f.len = 0;
+}
+
+/* Makes room for one more line. */
+static struct fmtbuf *
+line(struct writer *w)
+{
+	if (w->f.cap - w->f.len < LINE_MAX_BYTES)
+		flush(w);
+	return &w->f;
+}
+
+static void
+put_tag_u64(struct writer *w, const char *tag, uint64_t v)
+{
+	struct fmtbuf *f = line(w);
+
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	fmt_u64(f, v);
+	fmt_char(f, '\n');
+}
+
+static void
+put_tag_str(struct writer *w, const char *tag, const char *s, size_t n)
+{
+	struct fmtbuf *f = line(w);
+
+	if (n > DUMP_MAX_STR)
+		n = DUMP_MAX_STR;
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	if (n == 0)
+		fmt_str(f, "%00");      /* never an empty field; readers reject NUL */
+	else
+		fmt_esc(f, s, n);
+	fmt_char(f, '\n');
+}
+
+static void
+put_time(struct writer *w, const char *tag, uint64_t sec, uint32_t usec)
+{
+	struct fmtbuf *f = line(w);
+	char digits[6];
+
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	fmt_u64(f, sec);
+	fmt_char(f, '.');
+	for (int i = 5; i >= 0; i--, usec /= 10)
+		digits[i] = (char)('0' + usec % 10);
+	fmt_mem(f, digits, 6);
+	fmt_char(f, '\n');
+}
+
+static void
+write_header(struct writer *w, const struct dump_src *src, char *scratch)
+{
+	struct fmtbuf *f = line(w);
+	struct timeval now;
+	uint64_t ssec;
+	uint32_t susec;
+
+	fmt_str(f, DUMP_MAGIC " ");
+	fmt_u64(f, DUMP_VERSION);
+	fmt_char(f, '\n');
+	put_tag_u64(w, DUMP_TAG_PID, (uint64_t)getpid());
+	put_tag_u64(w, DUMP_TAG_PPID, (uint64_t)getppid());
+	ssize_t n = readlink("/proc/self/exe", scratch, PATH_MAX);
+	put_tag_str(w, DUMP_TAG_EXE, scratch, n > 0 ? (size_t)n : 0);
+
+	ssize_t len = procfs_read("/proc/self/cmdline", scratch, CMDLINE_MAX);
+	size_t argc = 0;
+	for (ssize_t i = 0; i < len; i++)
+		argc += scratch[i] == '\0';
+	if (len > 0 && scratch[len - 1] != '\0')
+		argc++;         /* cut short at CMDLINE_MAX: count the partial one */
+	put_tag_u64(w, DUMP_TAG_ARGC, argc);
+	for (ssize_t i = 0; i < len;) {
+		size_t a = strnlen(scratch + i, (size_t)(len - i));
+
+		put_tag_str(w, DUMP_TAG_ARG, scratch + i, a);
+		i += (ssize_t)a + 1;
+	}
+	gettimeofday(&now, NULL);
+	put_time(w, DUMP_TAG_TIME, (uint64_t)now.tv_sec, (uint32_t)now.tv_usec);
+	counters_start_time(&ssec, &susec);
+	put_time(w, DUMP_TAG_START, ssec, susec);
+	f = line(w);
+	fmt_str(f, DUMP_TAG_KIND " ");
+	fmt_str(f, src->snapshot ? DUMP_KIND_SNAPSHOT : DUMP_KIND_EXIT);
+	fmt_char(f, '\n');
+	put_tag_u64(w, DUMP_TAG_SEQ, src->seq);
+	put_tag_u64(w, DUMP_TAG_ATOMIC, src->atomic);
+	f = line(w);
+	fmt_str(f, src->scan != NULL ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
+	    DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
+	put_tag_u64(w, DUMP_TAG_DEPTH, (uint64_t)src->depth);
+}
+
+struct mod_ctx {
+	struct writer *w;
+	uint64_t count;
+};
+
+static void
+write_module(void *ctx, unsigned id, const struct module_info *m)
+{
+	struct mod_ctx *mc = ctx;
+	struct fmtbuf *f = line(mc->w);
+	static const char hex[] = "0123456789abcdef";
+
+	fmt_str(f, DUMP_TAG_MODULE " ");
+	fmt_u64(f, id);
+	fmt_char(f, ' ');
+	fmt_hex(f, m->bias);
+	fmt_char(f, ' ');
+	fmt_hex(f, m->lo);
+	fmt_char(f, ' ');
+	fmt_hex(f, m->hi);
+	fmt_char(f, ' ');
+	if (m->buildid_len == 0)
+		fmt_char(f, '-');
+	for (unsigned i = 0; i < m->buildid_len; i++) {
+		fmt_char(f, hex[m->buildid[i] >> 4]);
+		fmt_char(f, hex[m->buildid[i] & 15]);
+	}
+	fmt_str(f, m->loaded ? " " DUMP_MOD_LOADED " " : " " DUMP_MOD_UNLOADED " ");
+	fmt_esc(f, m->path, strnlen(m->path, DUMP_MAX_STR));
+	fmt_char(f, '\n');
+	mc->count++;
+}
+
+static void
+sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls, enum heur heur)
+{
+	struct sums *s = ctx;
+
+	if (s->internal != 0 && stack == s->internal)
+		return;         /* libc's, for libleak: never reported */
+	if (stack >= s->n)
+		stack = 0;      /* published after we sized the arrays */
+	s->blocks[cls][stack]++;
+	s->bytes[cls][stack] += size;
+	if (heur != HEUR_NONE && heur < HEUR_COUNT) {
+		s->hblocks[heur][stack]++;
+		s->hbytes[heur][stack] += size;
+	}
+	s->total_blocks++;
+	s->total_bytes += size;
+}
+
+static void
+sum_block(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+{
+	(void)addr;
+	sum_classified(ctx, size, stack, SCAN_DEFINITE, HEUR_NONE);    /* no scan: all definite */
+}
+
+static const char *const class_names[4] = {
+	DUMP_CLASS_DEFINITE, DUMP_CLASS_INDIRECT, DUMP_CLASS_POSSIBLE, DUMP_CLASS_REACHABLE,
+};
+static const char *const root_names[5] = {
+	DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
+	DUMP_ROOT_INTERNAL,
+};
+
+/* One retain line for a stack with reached blocks. */
+static bool
+write_retain(struct writer *w, const struct scan *sc, stack_id_t id, stack_id_t internal)
+{
+	struct scan_chain ch;
+
+	if (!scan_retainer(sc, id, &ch))
+		return false;
+	struct fmtbuf *f = line(w);
+	fmt_str(f, DUMP_TAG_RETAIN " ");
+	fmt_u64(f, id);
+	fmt_char(f, ' ');
+	fmt_str(f, root_names[ch.kind]);
+	fmt_char(f, ' ');
+	fmt_u64(f, ch.who);
+	fmt_char(f, ' ');
+	fmt_hex(f, ch.where);
+	fmt_char(f, ' ');
+	fmt_u64(f, ch.hops);
+	fmt_char(f, ' ');
+	fmt_u64(f, ch.n);
+	for (size_t k = 0; k < ch.n; k++) {
+		fmt_char(f, ' ');
+		/* an internal block has no stack line: written as "none" */
+		fmt_u64(f, internal != 0 && ch.stack[k] == internal ? 0 : ch.stack[k]);
+		fmt_char(f, ':');
+		fmt_u64(f, ch.size[k]);
+	}
+	fmt_char(f, '\n');
+	return true;
+}
+
+static void
+write_stats(struct writer *w, const struct sums *s, const struct scan *sc, char *scratch)
+{
+	struct counters_snap c;
+	uint64_t rss = 0;
+
+	counters_read(&c);
+	/* statm: "size resident shared ..." in pages; we want the second. */
+	ssize_t n = procfs_read("/proc/self/statm", scratch, 256);
+	ssize_t j = 0;
+	while (j < n && scratch[j] != ' ')
+		j++;
+	for (j++; j < n && scratch[j] >= '0' && scratch[j] <= '9'; j++)
+		rss = rss * 10 + (uint64_t)(scratch[j] - '0');
+	rss *= (uint64_t)sysconf(_SC_PAGESIZE);
+	/* The peak is exact to within a threshold per thread (counters.c);
+	 * it is never below what the table holds now. */
+	if (c.peak_blocks < s->total_blocks)
+		c.peak_blocks = s->total_blocks;
+	if (c.peak_bytes < s->total_bytes) {
+		c.peak_bytes = s->total_bytes;
+		c.peak_time_ms = counters_ms_since_start();
+	}
+	const uint64_t values[] = {
+		c.allocs, c.frees, s->total_blocks, s->total_bytes, c.peak_blocks,
+		c.peak_bytes, c.peak_time_ms, counters_ms_since_start(), rss, c.dropped,
+		sc != NULL ? scan_unreadable(sc) : 0,
+	};
+	const char *names[] = {
+#define NAME(n, doc) #n,
+		DUMP_STATS(NAME)
+#undef NAME
+	};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct fmtbuf *f = line(w);
+
+		fmt_str(f, DUMP_TAG_STAT " ");
+		fmt_str(f, names[i]);
+		fmt_char(f, ' ');
+		fmt_u64(f, values[i]);
+		fmt_char(f, '\n');
+	}
+}
+
+int
+dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_result *res)
+{
+	struct writer w = { .fn = fn, .ctx = ctx, .err = 0 };
+	struct sums s = { .internal = src->internal };
+	size_t scratch_len = BUF_SIZE + CMDLINE_MAX + PATH_MAX;
+	char *mem = mmap(NULL, scratch_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (res != NULL)
+		res->failed = "map memory for the dump";
+	if (mem == MAP_FAILED)
+		return -1;
+	char *scratch = mem + BUF_SIZE;
+	fmt_init(&w.f, mem, BUF_SIZE);
+
+	s.n = stacks_limit(src->stacks);
+	size_t arr = s.n * sizeof(uint64_t);
+	size_t narr = 8 + 2 * (HEUR_COUNT - 1);
+	char *acc = mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (acc == MAP_FAILED) {
+		int e = errno;
+
+		munmap(mem, scratch_len);
+		errno = e;
+		return -1;
+	}
+	if (res != NULL)
+		res->failed = "write the dump";
+	for (int c = 0; c < 4; c++) {
+		s.blocks[c] = (uint64_t *)(acc + (size_t)c * arr);
+		s.bytes[c] = (uint64_t *)(acc + (size_t)(4 + c) * arr);
+	}
+	for (int h = 1; h < HEUR_COUNT; h++) {
+		s.hblocks[h] = (uint64_t *)(acc + (size_t)(8 + 2 * (h - 1)) * arr);
+		s.hbytes[h] = (uint64_t *)(acc + (size_t)(9 + 2 * (h - 1)) * arr);
+	}
+	if (src->scan != NULL)
+		scan_foreach(src->scan, sum_classified, &s);
+	else
+		addrmap_foreach(src->blocks, sum_block, &s);
+
+	write_header(&w, src, scratch);
+	modules_refresh();
+	struct mod_ctx mc = { .w = &w, .count = 0 };
+	modules_foreach(write_module, &mc);
+
+	uint64_t nstacks = 0, nrecs = 0, nretains = 0;
+	for (size_t id = 1; id < s.n; id++) {
+		unsigned n;
+		const uintptr_t *pcs;
+		uint64_t any = 0;
+
+		for (int c = 0; c < 4; c++)
+			any |= s.blocks[c][id];
+		if (any == 0)
+			continue;
+		pcs = stacks_get(src->stacks, (stack_id_t)id, &n);
+		if (pcs == NULL) {      /* cannot happen for an id a block holds */
+			for (int c = 0; c < 4; c++) {
+				s.blocks[c][0] += s.blocks[c][id];
+				s.bytes[c][0] += s.bytes[c][id];
+				s.blocks[c][id] = 0;
+			}
+			continue;
+		}
+		struct fmtbuf *f = line(&w);
+		fmt_str(f, DUMP_TAG_STACK " ");
+		fmt_u64(f, id);
+		fmt_char(f, ' ');
+		fmt_u64(f, n);
+		for (unsigned i = 0; i < n; i++) {
+			fmt_char(f, ' ');
+			fmt_hex(f, pcs[i]);
+		}
+		fmt_char(f, '\n');
+		nstacks++;
+	}
+	for (size_t id = 0; id < s.n; id++) {
+		for (int c = 0; c < 4; c++) {
+			if (s.blocks[c][id] == 0)
+				continue;
+			struct fmtbuf *f = line(&w);
+			fmt_str(f, DUMP_TAG_REC " ");
+			fmt_u64(f, id);
+			fmt_char(f, ' ');
+			fmt_str(f, class_names[c]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.blocks[c][id]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.bytes[c][id]);
+			fmt_char(f, '\n');
+			nrecs++;
+		}
+	}
+	/* Which of the reachable blocks only a heuristic made so. */
+	for (size_t id = 1; src->scan != NULL && id < s.n; id++) {
+		for (int h = 1; h < HEUR_COUNT; h++) {
+			if (s.hblocks[h][id] == 0)
+				continue;
+			struct fmtbuf *f = line(&w);
+			fmt_str(f, DUMP_TAG_HEUR " ");
+			fmt_u64(f, id);
+			fmt_char(f, ' ');
+			fmt_str(f, dump_heur_name(h - 1));
+			fmt_char(f, ' ');
+			fmt_u64(f, s.hblocks[h][id]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.hbytes[h][id]);
+			fmt_char(f, '\n');
+		}
+	}
+	for (size_t id = 1; src->scan != NULL && id < s.n; id++)
+		if ((s.blocks[SCAN_REACHABLE][id] | s.blocks[SCAN_POSSIBLE][id]) != 0 &&
+		    write_retain(&w, src->scan, (stack_id_t)id, src->internal))
+			nretains++;
+	write_stats(&w, &s, src->scan, scratch);
+	struct fmtbuf *f = line(&w);
+	fmt_str(f, DUMP_TAG_END " ");
+	fmt_u64(f, mc.count);
+	fmt_char(f, ' ');
+	fmt_u64(f, nstacks);
+	fmt_char(f, ' ');
+	fmt_u64(f, nrecs);
+	fmt_char(f, ' ');
+	fmt_u64(f, nretains);
+	fmt_char(f, '\n');
+	flush(&w);
+
+	if (res != NULL) {
+		res->blocks = s.total_blocks;
+		res->bytes = s.total_bytes;
+		res->stacks = nstacks;
+		res->lost_blocks = res->lost_bytes = 0;
+		for (size_t id = 0; id < s.n; id++) {
+			for (int c = SCAN_DEFINITE; c <= SCAN_INDIRECT; c++) {
+				res->lost_blocks += s.blocks[c][id];
+				res->lost_bytes += s.bytes[c][id];
+			}
+		}
+	}
+	munmap(acc, narr * arr);
+	munmap(mem, scratch_len);
+	if (w.err != 0) {
+		errno = w.err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+dump_path(const char *pattern, const char *cwd, pid_t pid, uint64_t seq, char *out, size_t cap)
+{
+	struct fmtbuf f;
+
+	fmt_init(&f, out, cap - 1);
+	if (pattern[0] != '/' && cwd != NULL && cwd[0] != '\0') {
+		fmt_str(&f, cwd);
+		fmt_char(&f, '/');
+	}
+	for (const char *p = pattern; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] == 'p') {
+			fmt_u64(&f, (uint64_t)pid);
+			p++;
+		} else if (p[0] == '%' && p[1] == 'n') {
+			fmt_u64(&f, seq);
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			fmt_char(&f, '%');
+			p++;
+		} else {
+			fmt_char(&f, *p);
+		}
+	}
+	if (f.overflow)
+		return -1;
+	out[f.len] = '\0';
+	return 0;
+}
+
+static ssize_t
+fd_write(void *ctx, const void *buf, size_t n)
+{
+	return write(*(int *)ctx, buf, n);
+}
+
+/* An unpredictable suffix for a named temporary file: the kernel's random
+ * bytes (getrandom(2) never blocks once the pool is ready; GRND_NONBLOCK
+ * keeps it so), else the clock. */
+static uint64_t
+random_suffix(void)
+{
+	uint64_t v = 0;
+	struct timespec ts;
+
+	if (syscall(SYS_getrandom, &v, sizeof(v), GRND_NONBLOCK) == (long)sizeof(v))
+		return v;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
+}
+
+/* The directory part of path into dir ("." when there is none). */
+static int
+dir_of(const char *path, char *dir, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+
+	if (n + 2 > cap)
+		return -1;
+	if (n == 0)
+		memcpy(dir, ".", 2);
+	else {
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	return 0;
+}
+
+/* Opens an unnamed file in path's directory (O_TMPFILE): a process killed
+ * while writing leaves nothing behind. -1 with errno when the filesystem
+ * cannot (EOPNOTSUPP, EISDIR on old kernels, EINVAL). */
+static int
+open_unnamed(const char *path)
+{
+	char dir[PATH_MAX];
+
+	if (dir_of(path, dir, sizeof(dir)) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+}
+
+/* Gives the unnamed file fd the name path, never replacing anything. */
+static int
+link_unnamed(int fd, const char *path)
+{
+	char proc[64];
+	struct fmtbuf f;
+
+	fmt_init(&f, proc, sizeof(proc) - 1);
+	fmt_str(&f, "/proc/self/fd/");
+	fmt_u64(&f, (uint64_t)fd);
+	proc[f.len] = '\0';
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno == ENOENT && linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+		return 0;       /* no /proc: needs CAP_DAC_READ_SEARCH */
+	return -1;
+}
+
+int
+dump_to_file(const char *path, const struct dump_src *src, struct dump_result *res)
+{
+	char tmp[PATH_MAX + 48];
+	struct stat st;
+	struct dump_result local;
+
+	if (res == NULL)
+		res = &local;
+	if (lstat(path, &st) == 0) {
+		fmt_log("not writing the dump: '", path, "' exists already",
+		    S_ISLNK(st.st_mode) ? " (a symlink)" : "", NULL);
+		return -1;
+	}
+	tmp[0] = '\0';
+	int fd = open_unnamed(path);
+	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+		fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
+		return -1;
+	}
+	/* No O_TMPFILE here: a named temporary beside the target, its name
+	 * unpredictable so that nobody can make it first in a shared directory. */
+	for (int tries = 0; fd < 0 && tries < 8; tries++) {
+		struct fmtbuf f;
+
+		fmt_init(&f, tmp, sizeof(tmp) - 1);
+		fmt_str(&f, path);
+		fmt_str(&f, ".tmp.");
+		fmt_u64(&f, (uint64_t)getpid());
+		fmt_char(&f, '.');
+		fmt_hex(&f, random_suffix());
+		if (f.overflow) {
+			fmt_log("not writing the dump: path too long: '", path, "'", NULL);
+			return -1;
+		}
+		tmp[f.len] = '\0';
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST) {
+			fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
+			return -1;
+		}
+	}
+	if (fd < 0) {
+		fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
+		return -1;
+	}
+	int rc = dump_write(fd_write, &fd, src, res);
+	int e = errno;
+	const char *what = res->failed;
+	if (rc == 0 && tmp[0] == '\0' && link_unnamed(fd, path) != 0) {
+		rc = -1;
+		e = errno;
+		what = "name the dump";
+	}
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+		what = "write the dump";
+	}
+	if (rc == 0 && tmp[0] != '\0' &&
+	    renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
+		e = errno;
+		what = "name the dump";
+		/* Filesystems without RENAME_NOREPLACE: link() refuses to replace too. */
+		if ((e == EINVAL || e == ENOSYS) && link(tmp, path) == 0)
+			e = 0;
+		rc = e == 0 ? 0 : -1;
+	}
+	if (tmp[0] != '\0')
+		unlink(tmp);    /* after link(), or on failure; gone after a rename */
+	if (rc != 0) {
+		fmt_log("cannot ", what, " '", path, "': ", fmt_errno(e), NULL);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,116 @@
+/*
+ * blkindex.h - the exit scan's blocks sorted by address, and the index
+ * that finds the block holding an address.
+ */
+#ifndef LIBLEAK_BLKINDEX_H
+#define LIBLEAK_BLKINDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "track/table.h"
+
+/* One live block as the exit scan sees it; the fields after size are
+ * scan.c's (marking and classification), carried along by the sort. */
+struct blk {
+	uintptr_t addr;
+	uint64_t size;
+	uintptr_t where;        /* address of the word that first marked it */
+	stack_id_t stack;
+	uint32_t parent;        /* block index; NO_PARENT: marked from root `root` */
+	uint32_t root;          /* index into roots.r when parent == NO_PARENT; indegree while unreached */
+	uint8_t state;
+	uint8_t cls;            /* enum scan_class, once classified; 0xff before */
+	uint8_t heur;           /* enum heur of an ST_HEUR mark, else HEUR_NONE */
+};
+
+/* A run of blocks with no gap of CLUSTER_GAP or more between them, with
+ * its own bucket index: one index over the whole address range would put
+ * the brk heap and the mmap area (terabytes apart) in the same buckets. */
+struct cluster {
+	uintptr_t min;          /* its first block's address */
+	uintptr_t span;         /* its highest block end - min */
+	unsigned shift;         /* bucket size: 1 << shift bytes */
+	size_t bucket0;         /* its buckets start at first[bucket0] */
+};
+
+#define CLUSTERS_MAX    256
+#define CLUSTER_GAP     ((uintptr_t)16 << 20)
+
+/* What blkindex_find() reads of a block: 16 bytes, not struct blk's 40, so that
+ * the index stays in cache while the scan streams the heap through it. */
+struct key {
+	uintptr_t addr;
+	uintptr_t len;          /* size, at least 1 */
+};
+
+struct blkindex {
+	const struct blk *b;    /* n blocks, sorted by addr, not overlapping */
+	size_t n;
+	struct key *keys;       /* n, b's addr and size */
+	uint32_t *first;        /* bucket -> first block index with addr >= bucket start */
+	struct cluster cl[CLUSTERS_MAX];
+	size_t ncl;
+	uintptr_t min;          /* the lowest block's address */
+	uintptr_t span;         /* highest block end - min */
+	size_t keys_len;        /* mapped bytes, for blkindex_free */
+	size_t first_len;
+};
+
+/* Sorts b[0..n) by addr, through tmp (n more). The direct-mapped blocks
+ * come first and already in order from addrmap_foreach(): only the rest
+ * is radix-sorted, then merged in. No allocation. */
+void blkindex_sort(struct blk *b, struct blk *tmp, size_t n);
+
+/* Builds the index over the sorted b[0..n), which must stay in place
+ * while it is used; false when memory cannot be mapped. */
+bool blkindex_build(struct blkindex *ix, const struct blk *b, size_t n);
+
+/* Unmaps what blkindex_build() mapped. */
+void blkindex_free(struct blkindex *ix);
+
+/* The block that contains address v, or -1. */
+static inline long
+blkindex_find(const struct blkindex *ix, uintptr_t v)
+{
+	if (v - ix->min >= ix->span)
+		return -1;
+	size_t a = 0, z = ix->ncl;
+	while (z - a > 1) {     /* the last cluster starting at or below v */
+		size_t mid = (a + z) / 2;
+
+		if (ix->cl[mid].min <= v)
+			a = mid;
+		else
+			z = mid;
+	}
+	const struct cluster *cl = &ix->cl[a];
+	uintptr_t off = v - cl->min;
+	if (off >= cl->span)
+		return -1;
+	size_t k = off >> cl->shift;
+	const uint32_t *first = ix->first + cl->bucket0;
+	/* The last block with addr <= v lies in bucket k or before it; blocks
+	 * never overlap, so it is the only candidate. Bucket 0 holds the
+	 * cluster's first block, at or below v, so lo-- stays in the cluster. */
+	size_t lo = first[k], hi = first[k + 1];
+	const struct key *keys = ix->keys;
+	if (lo == hi || keys[lo].addr > v) {
+		if (lo == 0)
+			return -1;
+		lo--;
+	} else {
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+
+			if (keys[mid].addr <= v)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	}
+	return v - keys[lo].addr < keys[lo].len ? (long)lo : -1;
+}
+
+#endif /* LIBLEAK_BLKINDEX_H */

@@ -1,0 +1,69 @@
+/*
+ * scan.h - the exit-time reachability scan.
+ */
+#ifndef LIBLEAK_SCAN_H
+#define LIBLEAK_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scan/roots.h"
+#include "scan/heuristics.h"
+#include "track/stacks.h"
+#include "track/addrmap.h"
+
+enum scan_class {
+	SCAN_DEFINITE,          /* nothing points to it, or it leads a lost cycle */
+	SCAN_INDIRECT,          /* reachable only through lost blocks */
+	SCAN_POSSIBLE,          /* reached, but only through interior pointers */
+	SCAN_REACHABLE,         /* reached from a root through start pointers */
+};
+
+#define SCAN_CHAIN_MAX  8
+
+/* How one block of a stack is kept alive: root, then the blocks between. */
+struct scan_chain {
+	enum root_kind kind;
+	uint32_t who;                   /* module id, tid or 0 (roots.h) */
+	uintptr_t where;                /* address of the root word; 0 for ROOT_LOADER */
+	size_t hops;                    /* blocks between the root and this block */
+	size_t n;                       /* of which listed below, nearest the root first */
+	stack_id_t stack[SCAN_CHAIN_MAX];
+	uint64_t size[SCAN_CHAIN_MAX];
+};
+
+struct scan;
+
+/* Classifies every live block (see scan.c). Stops the other threads while
+ * it reads memory; the caller holds the state DUMPING. Blocks of stack
+ * `internal` (0: none) are libc's internal ones: roots, by policy.
+ * heur_mask: the heuristics on (1 << enum heur each). NULL
+ * when it cannot run (out of memory, /proc unreadable): the dump then says
+ * scan none. */
+struct scan *scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal,
+    unsigned heur_mask);
+
+/* heur: for a reachable block, the heuristic (heuristics.h) that alone
+ * made it so; HEUR_NONE for every other. */
+typedef void (*scan_visit_fn)(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls,
+    enum heur heur);
+void scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx);
+
+/* The retainer chain of the first reached block allocated from `stack`;
+ * false when no block of that stack was reached. */
+bool scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out);
+
+/* Bytes of blocks and roots the scan skipped: not readable (a PROT_NONE
+ * page of the heap); they were never read. */
+uint64_t scan_unreadable(const struct scan *sc);
+
+void scan_free(struct scan *sc);
+
+/* Records that the calling thread is leaving: its live stack is sp and
+ * above (the frames of exit() itself and the dead frames of earlier calls
+ * below sp are not roots). hooks.c calls it from exit() and after main
+ * returns. */
+void scan_set_stack_start(uintptr_t sp);
+
+#endif /* LIBLEAK_SCAN_H */

@@ -1,0 +1,272 @@
+/*
+ * stopworld.c - stops every other thread of the process with a signal, as
+ * conservative collectors do, for the exit scan; then lets them go.
+ *
+ * No ptrace: it works in unprivileged containers and under gdb or strace.
+ * The caller (scan.c, from the exit dump) runs stopworld_stop(): we install
+ * a handler for STOP_SIGNAL, list /proc/self/task with getdents64 and send
+ * each other thread the signal with tgkill, again until a listing shows no
+ * thread we have not signalled (threads may start meanwhile). The handler
+ * publishes where its thread's live stack starts (the handler's own frame:
+ * everything above it, the signal frame with all registers, vector ones
+ * included, then the interrupted frames, is live) and the interrupted
+ * stack pointer (for a thread on an alternate signal stack), then sleeps on
+ * a futex until stopworld_resume(). A thread that does not answer in time
+ * (it blocks the signal, or is exiting) is described from
+ * /proc/self/task/TID/syscall when it sits in a system call.
+ *
+ * Invariants: while stopped, no thread runs code that could hold a lock we
+ * need; so between stop and resume the caller must not call malloc, stdio,
+ * dl_iterate_phdr or anything else that locks. Everything here is a system
+ * call or an atomic. The thread slots are one mmap'd array.
+ *
+ * Memory orders: a slot's fields are written by its thread, then `state`
+ * is stored with release; the stopper reads state with acquire (the pair
+ * that makes sp/handler_sp/tp visible). `go` is stored with release by the
+ * stopper and read with acquire by the sleepers; `left` counts handlers
+ * that are done with their slot (release), read with acquire before the
+ * slots are dropped and the old signal action comes back.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "scan/stopworld.h"
+
+#define STOP_SIGNAL     SIGPWR
+#define WAIT_MS         2000            /* per round, for slow or blocked threads */
+
+enum { SLOT_SENT = 1, SLOT_STOPPED = 2 };
+
+static struct sw_thread *slots;         /* SW_MAX_THREADS, mapped by stop */
+static _Atomic int nslots;
+static _Atomic int go;                  /* 1: resume */
+static _Atomic int left;                /* handlers that left their slot */
+static _Atomic int stopped_count;
+static struct sigaction old_action;
+
+static long
+futex(_Atomic int *uaddr, int op, int val)
+{
+	return syscall(SYS_futex, (int *)uaddr, op, val, NULL, NULL, 0);
+}
+
+static void
+on_stop(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	int saved = errno;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	int n = atomic_load_explicit(&nslots, memory_order_acquire);
+	volatile uintptr_t here = 0;
+
+	(void)sig;
+	(void)si;
+	for (int i = 0; i < n; i++) {
+		struct sw_thread *t = &slots[i];
+
+		if (t->tid != tid)
+			continue;
+		t->handler_sp = (uintptr_t)&here;
+		t->sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+		t->tp = (uintptr_t)__builtin_thread_pointer();
+		/* release: the fields above to the stopper's acquire of state. */
+		atomic_store_explicit(&t->state, SLOT_STOPPED, memory_order_release);
+		atomic_fetch_add_explicit(&stopped_count, 1, memory_order_release);
+		futex(&stopped_count, FUTEX_WAKE_PRIVATE, 1);
+		/* acquire: pairs with the release of go in stopworld_resume(). */
+		while (!atomic_load_explicit(&go, memory_order_acquire))
+			futex(&go, FUTEX_WAIT_PRIVATE, 0);
+		break;
+	}
+	/* release: we no longer touch our slot or this handler's state. */
+	atomic_fetch_add_explicit(&left, 1, memory_order_release);
+	errno = saved;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Reads the stack pointer of a thread blocked in a system call. */
+static uintptr_t
+syscall_sp(pid_t tid)
+{
+	char path[64], buf[512];
+	char num[16];
+	int k = 0;
+
+	for (pid_t v = tid; v > 0 && k < 15; v /= 10)
+		num[k++] = (char)('0' + v % 10);
+	memcpy(path, "/proc/self/task/", 16);
+	for (int i = 0; i < k; i++)
+		path[16 + i] = num[k - 1 - i];
+	memcpy(path + 16 + k, "/syscall", 9);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	/* "nr arg1 .. arg6 sp pc": the second-to-last field. */
+	char *fields[16];
+	int nf = 0;
+	for (char *p = buf; *p != '\0' && nf < 16;) {
+		while (*p == ' ' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		fields[nf++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\n')
+			p++;
+	}
+	if (nf < 3 || fields[nf - 2][0] != '0' || fields[nf - 2][1] != 'x')
+		return 0;
+	uintptr_t sp = 0;
+	for (char *p = fields[nf - 2] + 2; *p != '\0' && *p != ' ' && *p != '\n'; p++) {
+		int d = *p >= 'a' ? *p - 'a' + 10 : *p - '0';
+
+		sp = sp * 16 + (uintptr_t)d;
+	}
+	return sp;
+}
+
+/* Signals every thread not yet in a slot; returns how many were new. */
+static int
+signal_new_threads(pid_t self)
+{
+	char buf[4096];
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fresh = 0;
+
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		long r = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+
+		if (r <= 0)
+			break;
+		for (long off = 0; off < r;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			pid_t tid = 0;
+
+			off += d->d_reclen;
+			if (d->d_name[0] < '0' || d->d_name[0] > '9')
+				continue;
+			for (const char *c = d->d_name; *c != '\0'; c++)
+				tid = tid * 10 + (*c - '0');
+			if (tid == self)
+				continue;
+			int n = atomic_load_explicit(&nslots, memory_order_relaxed);
+			bool known = false;
+			for (int i = 0; i < n && !known; i++)
+				known = slots[i].tid == tid;
+			if (known || n >= SW_MAX_THREADS)
+				continue;
+			slots[n].tid = tid;
+			atomic_store_explicit(&slots[n].state, SLOT_SENT, memory_order_relaxed);
+			/* release: the handler's acquire of nslots sees the tid. */
+			atomic_store_explicit(&nslots, n + 1, memory_order_release);
+			if (syscall(SYS_tgkill, getpid(), tid, STOP_SIGNAL) != 0)
+				slots[n].tid = -1;      /* gone meanwhile */
+			else
+				fresh++;
+		}
+	}
+	close(fd);
+	return fresh;
+}
+
+int
+stopworld_stop(struct sw_thread **threads)
+{
+	struct sigaction sa;
+	pid_t self = (pid_t)syscall(SYS_gettid);
+
+	slots = arena_map(SW_MAX_THREADS * sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	atomic_store_explicit(&nslots, 0, memory_order_relaxed);
+	atomic_store_explicit(&go, 0, memory_order_relaxed);
+	atomic_store_explicit(&left, 0, memory_order_relaxed);
+	atomic_store_explicit(&stopped_count, 0, memory_order_relaxed);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_stop;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigfillset(&sa.sa_mask);
+	sigaction(STOP_SIGNAL, &sa, &old_action);
+
+	int sent = 0;
+	for (int round = 0; round < 50; round++) {
+		int fresh = signal_new_threads(self);
+
+		sent += fresh;
+		if (fresh == 0 && round > 0)
+			break;
+		/* Wait for this round's threads before listing again. */
+		for (int ms = 0; ms < WAIT_MS; ms++) {
+			/* acquire: pairs with the handlers' release increments. */
+			if (atomic_load_explicit(&stopped_count, memory_order_acquire) >= sent)
+				break;
+			sleep_ms(1);
+		}
+	}
+	int n = atomic_load_explicit(&nslots, memory_order_relaxed);
+	for (int i = 0; i < n; i++) {
+		struct sw_thread *t = &slots[i];
+
+		/* acquire: pairs with the handler's release of state. */
+		if (t->tid > 0 && atomic_load_explicit(&t->state, memory_order_acquire) != SLOT_STOPPED) {
+			t->sp = syscall_sp(t->tid);
+			t->handler_sp = 0;
+		}
+	}
+	*threads = slots;
+	return n;
+}
+
+void
+stopworld_resume(void)
+{
+	if (slots == NULL)
+		return;
+	int n = atomic_load_explicit(&nslots, memory_order_relaxed);
+	int expect = 0;
+
+	for (int i = 0; i < n; i++)
+		expect += slots[i].tid > 0;
+	/* release: pairs with the sleepers' acquire of go. */
+	atomic_store_explicit(&go, 1, memory_order_release);
+	futex(&go, FUTEX_WAKE_PRIVATE, n + 1);
+	/* Wait until every signalled thread has left the handler, for at most
+	 * a few seconds (a thread that never got the signal never leaves). */
+	for (int ms = 0; ms < 3000; ms++) {
+		/* acquire: pairs with the handlers' release of left. */
+		if (atomic_load_explicit(&left, memory_order_acquire) >= expect) {
+			sigaction(STOP_SIGNAL, &old_action, NULL);
+			return;
+		}
+		sleep_ms(1);
+	}
+	/* A thread still has our signal pending (it blocks it): keep our
+	 * handler, which now returns at once, or the default action of the
+	 * signal would end the process when the thread unblocks it. */
+	/* The slot array stays mapped: a late handler may still look at it. */
+}

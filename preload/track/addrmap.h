@@ -1,0 +1,49 @@
+/*
+ * addrmap.h - live heap blocks indexed by address: a direct map in front
+ * of table.c's hash table.
+ */
+#ifndef LIBLEAK_ADDRMAP_H
+#define LIBLEAK_ADDRMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "track/table.h"
+
+struct addrmap;
+
+/* A new, empty map, or NULL when mmap fails. */
+struct addrmap *addrmap_new(void);
+
+/* Records a live block. addr must be non-zero and not already recorded.
+ * False only when no memory can be mapped for it: the block is then not
+ * tracked. Lock-free; never calls malloc. */
+bool addrmap_insert(struct addrmap *m, uintptr_t addr, uint64_t size, stack_id_t stack);
+
+/* Forgets addr, returning its size and stack through the out pointers
+ * (either may be NULL). False when addr is not recorded. Never allocates,
+ * never maps memory. */
+bool addrmap_remove(struct addrmap *m, uintptr_t addr, uint64_t *size, stack_id_t *stack);
+
+bool addrmap_contains(struct addrmap *m, uintptr_t addr);
+
+/* Calls fn for every live block, direct-mapped ones in address order
+ * first. Blocks inserted or removed meanwhile may or may not be visited;
+ * call addrmap_settle() first when no other thread runs. */
+void addrmap_foreach(struct addrmap *m, table_visit_fn fn, void *ctx);
+
+/* Finishes the spill table's pending moves (table_settle). */
+void addrmap_settle(struct addrmap *m);
+
+/* In a fork child: table_after_fork() on the spill table; returns the
+ * number of blocks lost. */
+size_t addrmap_after_fork(struct addrmap *m);
+
+/* Bytes of map and table memory resident now. */
+size_t addrmap_footprint(struct addrmap *m);
+
+/* Blocks that went to the spill table instead of the direct map. */
+uint64_t addrmap_spilled(struct addrmap *m);
+
+#endif /* LIBLEAK_ADDRMAP_H */

@@ -1,0 +1,40 @@
+/*
+ * stackcache.h - per-thread cache of recent stacks, checked slot by slot.
+ */
+#ifndef LIBLEAK_STACKCACHE_H
+#define LIBLEAK_STACKCACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "track/table.h"
+
+/* Maps the global offset table. False if it cannot: then nothing is cached. */
+bool stackcache_init(void);
+
+/* If the chain of return addresses starting at slot0 (the slot holding the
+ * return address into the hook's caller) is one this thread cached and
+ * every slot still holds its value, its stack id. No allocation, no lock. */
+bool stackcache_lookup(uintptr_t slot0, stack_id_t *id);
+
+/* Caches the chain ips[0..n) (ips[0] is the value at slot0) with its id,
+ * when the distance after every return address is trusted; otherwise
+ * starts learning them (backtrace_learn_offsets). May allocate (once per
+ * thread, for its stack bounds): call with the guard held. */
+void stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t id);
+
+/* A ground-truth walk's (return address, slot) pairs, outermost last. */
+void stackcache_observe(const uintptr_t *ip, const uintptr_t *slot, unsigned n);
+
+/* The frame after return address ip is not at a fixed distance (a signal
+ * frame follows): never trust a distance for it. */
+void stackcache_observe_variable(uintptr_t ip);
+
+/* The return addresses from slot0 outward, as far as the learned distances
+ * reach (at least the first), into pcs (at most max): the part of the stack
+ * a full unwind would find, without libunwind and without any lock. For
+ * allocations made while the loader may hold its locks. Returns the count;
+ * 0 when no per-thread cache can be had. */
+unsigned stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max);
+
+#endif /* LIBLEAK_STACKCACHE_H */
