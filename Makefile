@@ -15,7 +15,7 @@ PRELOAD_LIBS   := -ldl -lpthread
 # its backtrace()/_Unwind_Backtrace never enter the program's symbol scope;
 # only its headers are needed to build.
 PRELOAD_SRCS := \
-	preload/life/init.c preload/interpose/hooks.c preload/interpose/boot.c preload/life/config.c \
+	preload/life/start.c preload/life/finish.c preload/life/state.c preload/interpose/real.c preload/interpose/malloc.c preload/interpose/cxx.c preload/interpose/process.c preload/interpose/dl.c preload/track/track.c preload/interpose/boot.c preload/life/config.c \
 	preload/track/backtrace.c preload/base/arena.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c \
 	preload/dump/modules.c preload/dump/dump.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/blkindex.c preload/scan/helper.c \

@@ -1,36 +1,48 @@
 /*
- * self.c - ld.so's text, found from AT_BASE.
+ * self.c - libleak's, libc's and ld.so's code, found by identity.
  *
- * The kernel maps the interpreter and passes its load address as AT_BASE;
- * its ELF header and program headers lie in its first mapping, so the
- * executable segments are read straight from memory. Nothing here takes
- * the loader's lock: init.c asks it from inside malloc, which the loader
- * itself may be calling with its locks held. The range is written once
- * by self_init() before tracking starts and only read afterwards.
+ * ld.so: the kernel maps the interpreter and passes its load address as
+ * AT_BASE; its ELF header and program headers lie in its first mapping.
+ * libleak.so: the linker defines __ehdr_start at its own ELF header, the
+ * start of its first mapping. Both are read straight from memory, so
+ * nothing here takes the loader's lock: track/ asks from inside malloc,
+ * which the loader itself may be calling with its locks held.
+ * libc: the module whose executable segment holds gnu_get_libc_version(),
+ * a function only glibc defines and no allocator or sanitizer replaces
+ * (the address libleak sees is libc's own: libleak does not define it).
+ * The ranges are written once by self_init(), before tracking starts, and
+ * only read afterwards (the same value if two threads race to write).
  */
+#define _GNU_SOURCE
 #include <elf.h>
+#include <gnu/libc-version.h>
 #include <link.h>
 #include <sys/auxv.h>
 
 #include "base/self.h"
 
-static uintptr_t ldso_lo, ldso_hi;      /* [lo, hi); 0, 0 when unknown */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
 
-bool
-self_init(void)
+struct range {
+	uintptr_t lo, hi;       /* [lo, hi); 0, 0 when unknown */
+};
+
+static struct range ldso, libleak;
+
+/* The executable segments of the ELF image loaded at base, as one range. */
+static struct range
+text_of(uintptr_t base)
 {
-	uintptr_t base = (uintptr_t)getauxval(AT_BASE);
-
-	if (base == 0)
-		return false;
+	struct range r = { 0, 0 };
 	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
-	if (eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 ||
+
+	if (base == 0 || eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh->e_ident[EI_MAG2] != ELFMAG2 || eh->e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh->e_phentsize != sizeof(ElfW(Phdr)))
-		return false;
+		return r;
 	const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
-	/* The first PT_LOAD starts at AT_BASE: that is the load bias, for a
-	 * linked address of 0 (as every ld.so has) or any other. */
+	/* The first PT_LOAD starts at base: that is the load bias, for a
+	 * linked address of 0 (as every shared object has) or any other. */
 	uintptr_t bias = base;
 	for (int i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD) {
@@ -42,16 +54,63 @@ self_init(void)
 			continue;
 		uintptr_t lo = bias + ph[i].p_vaddr, hi = lo + ph[i].p_memsz;
 
-		if (ldso_hi == 0 || lo < ldso_lo)
-			ldso_lo = lo;
-		if (hi > ldso_hi)
-			ldso_hi = hi;
+		if (r.hi == 0 || lo < r.lo)
+			r.lo = lo;
+		if (hi > r.hi)
+			r.hi = hi;
 	}
-	return ldso_hi != 0;
+	return r;
+}
+
+bool
+self_init(void)
+{
+	libleak = text_of((uintptr_t)&__ehdr_start);
+	ldso = text_of((uintptr_t)getauxval(AT_BASE));
+	return ldso.hi != 0;
 }
 
 bool
 self_in_loader(uintptr_t pc)
 {
-	return pc >= ldso_lo && pc < ldso_hi;
+	return pc >= ldso.lo && pc < ldso.hi;
+}
+
+bool
+self_in_libleak(uintptr_t pc)
+{
+	return pc >= libleak.lo && pc < libleak.hi;
+}
+
+/* Whether one of info's executable segments holds addr. */
+static bool
+holds(const struct dl_phdr_info *info, uintptr_t addr)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && addr >= lo &&
+		    addr < lo + ph->p_memsz)
+			return true;
+	}
+	return false;
+}
+
+bool
+self_is_libleak(const struct dl_phdr_info *info)
+{
+	return libleak.hi != 0 && holds(info, libleak.lo);
+}
+
+bool
+self_is_libc(const struct dl_phdr_info *info)
+{
+	return holds(info, (uintptr_t)&gnu_get_libc_version);
+}
+
+bool
+self_is_loader(const struct dl_phdr_info *info)
+{
+	return ldso.hi != 0 && holds(info, ldso.lo);
 }

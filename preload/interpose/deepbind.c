@@ -83,7 +83,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/self.h"
 #include "interpose/deepbind.h"
+#include "interpose/real.h"
 #include "base/fmt.h"
 
 #if defined(__x86_64__)
@@ -139,8 +141,8 @@ dlopen_fn deepbind_resolve(void) __attribute__((visibility("hidden")));
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static struct span self_span;           /* libleak.so */
 static uintptr_t self_bias;             /* libleak.so's load bias */
-static struct span libc_span;           /* the module holding the real malloc */
-static struct span ldso_span;           /* the module holding _r_debug */
+static struct span libc_span;           /* glibc (base/self.c) */
+static struct span ldso_span;           /* ld.so (base/self.c) */
 static struct dyn self_dyn;             /* libleak.so's dynamic symbols */
 static bool ready;                      /* all of the above were found */
 static pthread_mutex_t patch_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -336,14 +338,15 @@ self_export(const char *name)
 
 /* ---- start-up ---------------------------------------------------------- */
 
-/* Addresses whose modules init_once() looks for. */
+/* What init_once() finds among the modules. */
 struct init_ctx {
-	uintptr_t self_addr;
-	uintptr_t libc_addr;
-	uintptr_t ldso_addr;
 	bool self_dyn_ok;
 };
 
+/* libleak, libc (the allocator our hooks forward to: slots bound straight
+ * to it are the ones RTLD_DEEPBIND took away from us; when another
+ * allocator is there, libleak stood aside) and ld.so, by identity
+ * (base/self.c). */
 static int
 init_visit(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -351,14 +354,14 @@ init_visit(struct dl_phdr_info *info, size_t size, void *data)
 	struct span s = span_of(info);
 
 	(void)size;
-	if (span_has(&s, c->self_addr)) {
+	if (self_is_libleak(info)) {
 		self_span = s;
 		self_bias = info->dlpi_addr;
 		c->self_dyn_ok = dyn_read(info, &self_dyn);
 	}
-	if (span_has(&s, c->libc_addr))
+	if (self_is_libc(info))
 		libc_span = s;
-	if (span_has(&s, c->ldso_addr))
+	if (self_is_loader(info))
 		ldso_span = s;
 	return 0;
 }
@@ -369,11 +372,7 @@ init_once(void)
 	struct init_ctx c = { 0 };
 
 	deepbind_resolve();
-	c.self_addr = (uintptr_t)&deepbind_init;
-	/* The allocator our hooks forward to: slots bound straight to it are
-	 * the ones RTLD_DEEPBIND took away from us. */
-	c.libc_addr = (uintptr_t)dlsym(RTLD_NEXT, "malloc");
-	c.ldso_addr = (uintptr_t)&_r_debug;
+	self_init();
 	dl_iterate_phdr(init_visit, &c);
 	ready = c.self_dyn_ok && (self_dyn.gnu_hash != NULL || self_dyn.sysv_hash != NULL) &&
 		self_span.hi != 0 && libc_span.hi != 0 && ldso_span.hi != 0;
@@ -395,7 +394,7 @@ deepbind_resolve(void)
 	dlopen_fn f = __atomic_load_n(&deepbind_real_dlopen, __ATOMIC_RELAXED);
 
 	if (f == NULL) {
-		f = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
+		f = (dlopen_fn)real_next("dlopen");
 		__atomic_store_n(&deepbind_real_dlopen, f, __ATOMIC_RELAXED);
 	}
 	return f;
@@ -721,20 +720,20 @@ caller_search(const char *name, const void *caller, char *path, size_t cap)
  * what "as if" covers. Calls only async-signal-safe functions and the loader.
  */
 static void *
-open_as_caller(dlopen_fn real, const char *file, int mode, const void *caller)
+open_as_caller(dlopen_fn open_real, const char *file, int mode, const void *caller)
 {
 	char path[PATH_MAX];
 	struct soname_ctx c = { .name = file, .path = path, .cap = sizeof(path) };
 
 	if (file == NULL || file[0] == '\0' || strchr(file, '/') != NULL ||
 	    strchr(file, '$') != NULL)
-		return real(file, mode);
+		return open_real(file, mode);
 	dl_iterate_phdr(soname_visit, &c);
 	if (c.found)
-		return real(path, mode);        /* already loaded: ld.so reuses it */
+		return open_real(path, mode);        /* already loaded: ld.so reuses it */
 	if (caller != NULL && caller_search(file, caller, path, sizeof(path)))
-		return real(path, mode);
-	return real(file, mode);
+		return open_real(path, mode);
+	return open_real(file, mode);
 }
 
 /*
@@ -744,16 +743,16 @@ open_as_caller(dlopen_fn real, const char *file, int mode, const void *caller)
 void *
 deepbind_dlopen_slow(const char *file, int mode, const void *caller)
 {
-	dlopen_fn real = deepbind_resolve();
+	dlopen_fn open_real = deepbind_resolve();
 	void *h;
 	int saved;
 
-	if (real == NULL)
+	if (open_real == NULL)
 		return NULL;
 	deepbind_init();
-	/* Held across the real dlopen: see "Concurrency" above. */
+	/* Held across the open_real dlopen: see "Concurrency" above. */
 	pthread_mutex_lock(&patch_lock);
-	h = open_as_caller(real, file, mode, caller);
+	h = open_as_caller(open_real, file, mode, caller);
 	saved = errno;
 	if (h != NULL)
 		deepbind_patch_all();
@@ -819,11 +818,11 @@ __asm__(
 __attribute__((visibility("default"))) void *
 dlopen(const char *file, int mode)
 {
-	dlopen_fn real;
+	dlopen_fn open_real;
 
 	if (mode & RTLD_DEEPBIND)
 		return deepbind_dlopen_slow(file, mode, __builtin_return_address(0));
-	real = deepbind_resolve();
-	return real != NULL ? real(file, mode) : NULL;
+	open_real = deepbind_resolve();
+	return open_real != NULL ? open_real(file, mode) : NULL;
 }
 #endif

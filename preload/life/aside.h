@@ -15,7 +15,7 @@ const char *aside_early(void *(*real_malloc)(size_t), void *(*libc_malloc)(size_
 
 /* The same question asked once the loader may be used (our constructor):
  * also whether the program's calls reach our malloc at all (`reached`, from
- * hooks_probe(): false when the program or an earlier preload defines
+ * hook_probe(): false when the program or an earlier preload defines
  * malloc: a statically linked sanitizer runtime, a custom allocator), and
  * which sanitizer or module it is.
  * Writes a phrase such as "malloc is AddressSanitizer's" into buf (cap

@@ -40,6 +40,7 @@
 #include "base/procfs.h"
 #include "life/snapshot.h"
 #include "life/state.h"
+#include "track/track.h"
 
 #define WARN_POLL_MS    100
 #define SEQ_SKIP_MAX    100000          /* names of an earlier image tried at most */

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
-#include "track/backtrace.h"
+#include "base/self.h"
 #include "dump/modules.h"
 #include "scan/roots.h"
 
@@ -100,19 +100,10 @@ static int
 visit_module(struct dl_phdr_info *info, size_t size, void *ctx)
 {
 	struct roots *r = ctx;
-	bool self = false;
-	bool libc = strstr(info->dlpi_name, "/libc.so") != NULL;
+	bool libc = self_is_libc(info);
 
 	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-			continue;
-		self |= backtrace_is_self(lo);
-	}
-	if (self)
+	if (self_is_libleak(info))
 		return 0;       /* our own state is no root */
 	uint32_t id = modules_find(info->dlpi_addr);
 	for (int i = 0; i < info->dlpi_phnum; i++) {

@@ -20,7 +20,8 @@
  * locks) but records a one-frame stack instead (hooks.c).
  * Concurrency: backtrace_capture() may run on any number of threads at once;
  * the globals below are written by the opener before it publishes OPEN
- * (release; backtrace_ready() reads it with acquire).
+ * (release; backtrace_ready() reads it with acquire). libleak's own frames
+ * are told by base/self.c's range of its text.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -33,7 +34,7 @@
 #include "track/backtrace.h"
 #include "dumpfmt.h"
 #include "base/fmt.h"
-#include "track/stackcache.h"
+#include "base/self.h"
 
 #define SELF_FRAMES_MAX 16
 #define CHAIN_BUF       (DUMP_MAX_DEPTH + 2 * SELF_FRAMES_MAX)
@@ -44,36 +45,13 @@ static int (*unw_init)(unw_cursor_t *c, unw_context_t *uc);
 static int (*unw_stp)(unw_cursor_t *c);
 static int (*unw_reg)(unw_cursor_t *c, int reg, unw_word_t *v);
 static int (*unw_is_sig)(unw_cursor_t *c);
-static uintptr_t self_lo, self_hi;      /* libleak.so's text, [lo, hi) */
 
 enum { UNW_NONE, UNW_OPENING, UNW_OPEN, UNW_FAILED };
 static _Atomic int unw_state = UNW_NONE;
 
-static int
-find_self(struct dl_phdr_info *info, size_t size, void *ctx)
-{
-	uintptr_t probe = (uintptr_t)ctx;
-
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-
-		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && probe >= lo &&
-		    probe < lo + ph->p_memsz) {
-			self_lo = lo;
-			self_hi = lo + ph->p_memsz;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 static bool
 backtrace_init(void)
 {
-	dl_iterate_phdr(find_self, (void *)(uintptr_t)&backtrace_init);
-
 	void *h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
 		fmt_log("cannot load libunwind.so.8; blocks are tracked without stacks", NULL);
@@ -109,7 +87,7 @@ backtrace_start(void)
 	bool ok = backtrace_init();
 
 	/* release: pairs with the acquire in backtrace_ready(); whoever sees
-	 * OPEN sees the function pointers and self_lo/self_hi. */
+	 * OPEN sees the function pointers. */
 	atomic_store_explicit(&unw_state, ok ? UNW_OPEN : UNW_FAILED, memory_order_release);
 	return ok;
 }
@@ -120,11 +98,6 @@ backtrace_ready(void)
 	return atomic_load_explicit(&unw_state, memory_order_acquire) == UNW_OPEN;
 }
 
-bool
-backtrace_is_self(uintptr_t pc)
-{
-	return pc >= self_lo && pc < self_hi;
-}
 
 unsigned
 backtrace_capture(uintptr_t *pcs, unsigned max)
@@ -141,15 +114,15 @@ backtrace_capture(uintptr_t *pcs, unsigned max)
 	/* The first frame is inside libunwind itself, then come ours: skip to
 	 * our first frame, then past the run of ours. (Ours may appear deeper
 	 * too, as main's caller: those stay.) */
-	while (skip < got && skip < SELF_FRAMES_MAX && !backtrace_is_self((uintptr_t)buf[skip]))
+	while (skip < got && skip < SELF_FRAMES_MAX && !self_in_libleak((uintptr_t)buf[skip]))
 		skip++;
 	if (skip == got || skip == SELF_FRAMES_MAX)
 		skip = 0;       /* none of ours: keep everything */
-	while (skip < got && backtrace_is_self((uintptr_t)buf[skip]))
+	while (skip < got && self_in_libleak((uintptr_t)buf[skip]))
 		skip++;
 	unsigned n = 0;
 	for (int i = skip; i < got && n < max; i++)
-		if (!backtrace_is_self((uintptr_t)buf[i]))
+		if (!self_in_libleak((uintptr_t)buf[i]))
 			pcs[n++] = (uintptr_t)buf[i];   /* ours again: main's caller */
 	return n;
 }
@@ -185,26 +158,26 @@ backtrace_user_frames(const uintptr_t *chain, unsigned n, uintptr_t *pcs, unsign
 	unsigned k = 0;
 
 	for (unsigned i = 0; i < n && k < max; i++)
-		if (!backtrace_is_self(chain[i]))
+		if (!self_in_libleak(chain[i]))
 			pcs[k++] = chain[i];
 	return k;
 }
 
-uintptr_t
-backtrace_learn_offsets(uintptr_t slot0)
+unsigned
+backtrace_walk(uintptr_t slot0, uintptr_t *ip, uintptr_t *slot, unsigned max, uintptr_t *variable)
 {
 	unw_context_t uc;
 	unw_cursor_t cur;
-	uintptr_t ip[CHAIN_BUF], slot[CHAIN_BUF];
 	unsigned n = 0;
 	bool started = false;
 
+	*variable = 0;
 	if (unw_ctx == NULL || unw_init == NULL || unw_stp == NULL || unw_reg == NULL ||
 	    unw_ctx(&uc) != 0 || unw_init(&cur, &uc) != 0)
 		return 0;
 	/* After a step, IP is the return address into the caller and SP the
 	 * callee's canonical frame address, right above the slot that held it. */
-	while (n < CHAIN_BUF && unw_stp(&cur) > 0) {
+	while (n < max && unw_stp(&cur) > 0) {
 		unw_word_t pc, sp;
 
 		if (unw_reg(&cur, UNW_REG_IP, &pc) != 0 || unw_reg(&cur, UNW_REG_SP, &sp) != 0)
@@ -214,20 +187,15 @@ backtrace_learn_offsets(uintptr_t slot0)
 		started = true;
 		if (unw_is_sig == NULL || unw_is_sig(&cur) > 0) {
 			/* A signal frame: what lies beyond is not at a fixed
-			 * distance (another stack, even). The chain stops, and
-			 * the return address before it is marked variable. */
+			 * distance (another stack, even). The walk stops, and
+			 * the return address before it is variable. */
 			if (n > 0)
-				stackcache_observe_variable(ip[n - 1]);
+				*variable = ip[n - 1];
 			break;
 		}
 		ip[n] = pc;
 		slot[n] = sp - sizeof(uintptr_t);
 		n++;
 	}
-	stackcache_observe(ip, slot, n);
-	uintptr_t top = 0;
-	for (unsigned k = 0; k < n; k++)
-		if (slot[k] + sizeof(uintptr_t) > top)
-			top = slot[k] + sizeof(uintptr_t);
-	return top;
+	return n;
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Opens libunwind privately and finds libleak's own code range, once: the
+/* Opens libunwind privately, once: the
  * first call does it (with the guard held: dlopen allocates), a call while
  * another thread does it returns false at once without waiting, later ones
  * return the outcome. False, with one stderr line, when libunwind is
@@ -32,13 +32,14 @@ unsigned backtrace_chain(uintptr_t slot0, uintptr_t *chain, unsigned max);
 /* chain[0..n) less libleak's own frames, at most max of them, into pcs. */
 unsigned backtrace_user_frames(const uintptr_t *chain, unsigned n, uintptr_t *pcs, unsigned max);
 
-/* A full libunwind cursor walk from here, telling stackcache.c the slot of
- * every return address from slot0 outward. Slow (microseconds); the cache
- * calls it for return addresses it does not trust yet. Returns one past
- * the outermost slot it saw (0 if it could not walk). */
-uintptr_t backtrace_learn_offsets(uintptr_t slot0);
-
-/* Whether pc lies in libleak.so's own code. */
-bool backtrace_is_self(uintptr_t pc);
+/* A full libunwind cursor walk from here: the return address (ip) and the
+ * stack slot that held it (slot) of every frame from slot0 outward, up to
+ * max. Stops at a signal frame, whose caller's return address goes to
+ * *variable (else 0: what lies past a signal frame is at no fixed
+ * distance). Slow (microseconds): the stack cache asks for it for return
+ * addresses it does not trust yet. Returns the count (0 if it could not
+ * walk). The caller holds the guard. */
+unsigned backtrace_walk(uintptr_t slot0, uintptr_t *ip, uintptr_t *slot, unsigned max,
+    uintptr_t *variable);
 
 #endif /* LIBLEAK_BACKTRACE_H */

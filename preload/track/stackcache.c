@@ -48,7 +48,6 @@
 #include <sys/mman.h>
 
 #include "base/arena.h"
-#include "track/backtrace.h"
 #include "track/stackcache.h"
 
 #define WAYS            32
@@ -342,33 +341,29 @@ stack_mapped(struct tcache *t, uintptr_t lo, uintptr_t hi)
 	return true;
 }
 
-void
+bool
 stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t id)
 {
 	uintptr_t slot[CHAIN_MAX];
 	struct tcache *t = mine;
 
 	if (t == NULL || n == 0 || n > CHAIN_MAX)
-		return;
+		return false;
 	slot[0] = slot0;
 	for (unsigned k = 1; k < n; k++) {
 		intptr_t off = off_trusted(ips[k - 1]);
 
-		if (off == 0) {
-			backtrace_learn_offsets(slot0);     /* slow: a cursor walk */
-			return;                             /* cached on a later call */
-		}
+		if (off == 0)
+			return true;    /* learn first (a cursor walk); cached on a later call */
 		slot[k] = slot[k - 1] + (uintptr_t)off;
 	}
 	if (!stack_mapped(t, slot0, slot[n - 1] + sizeof(uintptr_t)))
-		return;                         /* a wrong distance ran off the stack */
+		return false;                   /* a wrong distance ran off the stack */
 	for (unsigned k = 0; k < n; k++) {
-		if (*(const uintptr_t *)slot[k] != ips[k]) {
-			/* A trusted distance was wrong: a frame sized at run time.
-			 * A ground-truth walk now marks its return address variable. */
-			backtrace_learn_offsets(slot0);
-			return;
-		}
+		/* A trusted distance was wrong: a frame sized at run time. A
+		 * ground-truth walk now marks its return address variable. */
+		if (*(const uintptr_t *)slot[k] != ips[k])
+			return true;
 	}
 	/* Round robin: a way is replaced after WAYS newer chains were stored. */
 	unsigned w = t->next_victim++ % WAYS;
@@ -381,6 +376,7 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 	t->tags[w].ip0 = ips[0];
 	t->tags[w].slot0 = slot0;
 	t->hint[tag_hash(slot0, ips[0])] = (uint8_t)w;
+	return false;
 }
 
 unsigned

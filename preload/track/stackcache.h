@@ -18,10 +18,12 @@ bool stackcache_init(void);
 bool stackcache_lookup(uintptr_t slot0, stack_id_t *id);
 
 /* Caches the chain ips[0..n) (ips[0] is the value at slot0) with its id,
- * when the distance after every return address is trusted; otherwise
- * starts learning them (backtrace_learn_offsets). May allocate (once per
- * thread, for its stack bounds): call with the guard held. */
-void stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t id);
+ * when the distance after every return address is trusted. True when a
+ * distance is not known yet, or proved wrong: the caller should then walk
+ * the stack with libunwind (backtrace_walk) and report what it saw
+ * (stackcache_observe), so that a later call can cache the chain. May
+ * allocate (once per thread, for its stack bounds): the guard is held. */
+bool stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t id);
 
 /* A ground-truth walk's (return address, slot) pairs, outermost last. */
 void stackcache_observe(const uintptr_t *ip, const uintptr_t *slot, unsigned n);

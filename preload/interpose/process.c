@@ -1,0 +1,123 @@
+/*
+ * process.c - the process's start and end: our constructor, main's return,
+ * exit(), _exit(), _Exit(), and fork.
+ *
+ * The constructor finishes start-up (life/start.c) and hooks fork. main's
+ * return and exit() claim the exit (life/exits.c: one exit at a time) and
+ * tell the exit scan where this thread's live stack starts; _exit() and
+ * _Exit() skip the exit handlers, so they write the dump themselves.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "dump/modules.h"
+#include "interpose/deepbind.h"
+#include "interpose/hook.h"
+#include "interpose/real.h"
+#include "life/exits.h"
+#include "life/finish.h"
+#include "life/start.h"
+#include "scan/scan.h"
+
+/* pthread_atfork's child handler: every part that has per-process state. */
+static void
+fork_child(void)
+{
+	modules_fork_done();
+	deepbind_fork_child();
+	finish_fork_child();
+}
+
+/* The second half of start-up (life/start.c), before main: everything
+ * below may allocate, untracked. */
+__attribute__((constructor(101))) static void
+start(void)
+{
+	lk_busy = 1;
+	real_resolve();
+	init_start();
+	if (init_late(hook_probe)) {
+		deepbind_init();
+		pthread_atfork(modules_fork_prepare, modules_fork_done, fork_child);
+	}
+	lk_busy = 0;
+}
+
+typedef int (*main_fn)(int, char **, char **);
+typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+
+static main_fn program_main;
+
+/* Runs the program's main; once it returns, its frames are dead: the exit
+ * scan starts this thread's stack above our own frame, so stale pointers
+ * that main left below are no roots (a local of main is none after main). */
+static int
+main_wrapper(int argc, char **argv, char **envp)
+{
+	int rc = program_main(argc, argv, envp);
+
+	exits_claim();          /* main's return exits: one exit at a time */
+	scan_set_stack_start((uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *));
+	return rc;
+}
+
+/* exit() from the program: the caller's frames are live, the frames of
+ * calls that already returned lie below and are dead. Callee-saved
+ * registers, which may hold the caller's pointers, are spilled into this
+ * frame, and the scan starts here. */
+static __attribute__((noinline, noreturn)) void
+exit_here(void (*real_exit)(int), int status)
+{
+	volatile uintptr_t here = 0;
+
+	__builtin_unwind_init();
+	scan_set_stack_start((uintptr_t)&here);
+	real_exit(status);
+	__builtin_unreachable();
+}
+
+LK_EXPORT void
+exit(int status)
+{
+	static void (*real_exit)(int);
+
+	/* relaxed: a code address every thread computes the same. */
+	if (__atomic_load_n(&real_exit, __ATOMIC_RELAXED) == NULL)
+		__atomic_store_n(&real_exit, (void (*)(int))real_next("exit"), __ATOMIC_RELAXED);
+	exits_claim();
+	exit_here(real_exit, status);
+}
+
+LK_EXPORT int
+__libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+    void (*rtld_fini)(void), void *stack_end)
+{
+	start_fn real_start = (start_fn)real_next("__libc_start_main");
+
+	program_main = main;
+	return real_start(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+LK_EXPORT void
+_exit(int status)
+{
+	finish_dump();      /* _exit skips atexit: dump here */
+	if (real_ready() && real.exit_ != NULL)
+		real.exit_(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+LK_EXPORT void
+_Exit(int status)
+{
+	finish_dump();
+	if (real_ready() && real.Exit_ != NULL)
+		real.Exit_(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}

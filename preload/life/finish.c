@@ -1,0 +1,155 @@
+/*
+ * finish.c - the exit dump: the state ACTIVE -> DUMPING -> DONE, once.
+ *
+ * When the dump runs: start.c registers finish_dump() with __cxa_atexit
+ * and no DSO handle from our constructor, which runs before
+ * __libc_start_main registers the loader's _dl_fini. Exit handlers run
+ * last-registered first, so ours runs after the program's atexit handlers,
+ * its C++ static destructors and every library destructor (_dl_fini): what
+ * they free is not reported. _exit() and _Exit() skip exit handlers;
+ * interpose/process.c dumps there. The dump runs once: an atomic exchange
+ * from ACTIVE to DUMPING elects it. While DUMPING, free() does not free,
+ * so nothing the dump reads goes away.
+ *
+ * Fork: the child fixes slots that other threads of the parent left half
+ * written (addrmap_after_fork) and keeps tracking; its dump carries its own
+ * pid. A vfork child shares our memory, so _exit() in it must not dump:
+ * finish_dump() compares getpid() with the pid we last knew.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/fmt.h"
+#include "dump/dump.h"
+#include "dump/modules.h"
+#include "life/config.h"
+#include "life/exits.h"
+#include "life/finish.h"
+#include "life/state.h"
+#include "scan/scan.h"
+#include "track/counters.h"
+#include "track/guard.h"
+#include "track/track.h"
+
+void
+finish_fork_child(void)
+{
+	lk_pid = getpid();
+	if (lk_blocks != NULL) {
+		size_t lost = addrmap_after_fork(lk_blocks);
+
+		while (lost-- > 0)
+			counters_drop();
+	}
+}
+
+static void
+summary(const char *path, const struct dump_result *r, bool written, bool scanned)
+{
+	char b[5][24];
+	struct fmtbuf f;
+	const uint64_t v[5] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks };
+
+	if (lk_config.quiet)
+		return;
+	for (int i = 0; i < 5; i++) {
+		fmt_init(&f, b[i], sizeof(b[i]) - 1);
+		fmt_u64(&f, v[i]);
+		b[i][f.len] = '\0';
+	}
+	if (!written)
+		fmt_log("no dump written", NULL);
+	else if (scanned)
+		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect); ", b[2],
+		    " block(s), ", b[3], " byte(s) live at exit from ", b[4], " stack(s); dump: ", path,
+		    NULL);
+	else
+		fmt_log(b[2], " block(s), ", b[3], " byte(s) live at exit from ", b[4],
+		    " stack(s), not scanned; dump: ", path, NULL);
+}
+
+/* libstdc++ allocates its exception emergency pool in its constructor and
+ * keeps it for the process's life; __gnu_cxx::__freeres() frees it, and
+ * Valgrind calls it at exit for the same reason. Nothing throws after the
+ * last exit handler (ours), and while DUMPING free() only forgets the
+ * block, so the program's memory is untouched. */
+static void
+cxx_freeres(void)
+{
+	void (*fr)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "_ZN9__gnu_cxx9__freeresEv");
+
+	if (fr != NULL)
+		fr();
+}
+
+void
+finish_dump(void)
+{
+	int expect = STATE_ACTIVE;
+
+	if (getpid() != lk_pid)
+		return;         /* a vfork child: the memory is the parent's */
+	/* acq_rel: elects one dumper; pairs with the release publish of ACTIVE. */
+	if (!atomic_compare_exchange_strong_explicit(&lk_state, &expect, STATE_DUMPING,
+	    memory_order_acq_rel, memory_order_acquire)) {
+		/* Another thread is writing the dump and will end the process
+		 * when it is done (exit handlers or _exit: see exits.c); going
+		 * on to _exit now would end it in the middle of the dump. */
+		if (expect == STATE_DUMPING)
+			exits_park();
+		return;
+	}
+	int saved = errno;
+	int was_busy = lk_busy;
+	lk_busy = 1;            /* whatever libc allocates now is ours, untracked */
+
+	char path[PATH_MAX];
+	struct dump_result res = { 0 };
+	struct dump_src src = {
+		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
+		.snapshot = false, .seq = 0, .atomic = true, .internal = lk_internal_stack,
+	};
+	bool ok = false;
+
+	cxx_freeres();
+	arena_lift_budget();    /* the program is done: the dump may use what is left */
+	addrmap_settle(lk_blocks);
+	struct scan *sc = NULL;
+	if (lk_config.reachability) {
+		modules_refresh();      /* before threads stop: it takes the loader's lock */
+		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics);
+		if (sc == NULL)
+			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
+	}
+	src.scan = sc;
+	if (dump_path(lk_config.output, lk_start_cwd, getpid(), 0, path, sizeof(path)) != 0)
+		fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
+	else
+		ok = dump_to_file(path, &src, &res) == 0;
+	summary(path, &res, ok, sc != NULL);
+	if (lk_config.verify_stacks) {
+		uint64_t hits, diffs;
+		char a[24], b[24];
+		struct fmtbuf f;
+
+		track_verify_counts(&hits, &diffs);
+		fmt_init(&f, a, sizeof(a) - 1);
+		fmt_u64(&f, hits);
+		a[f.len] = '\0';
+		fmt_init(&f, b, sizeof(b) - 1);
+		fmt_u64(&f, diffs);
+		b[f.len] = '\0';
+		fmt_log("stack cache: ", a, " hits verified, ", b, " differed", NULL);
+	}
+	if (sc != NULL)
+		scan_free(sc);
+	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);
+	lk_busy = was_busy;
+	errno = saved;
+}
+

@@ -1,0 +1,217 @@
+/*
+ * track.c - the tracker's one seam: what an allocation and a free cost.
+ *
+ * An allocation costs one stack (from the per-thread stack cache when
+ * every return-address slot still holds what it held, else a libunwind
+ * trace and a stack-depot lookup) and one compare-and-swap in the address
+ * map; a free one load and one store. The capture policy lives here and
+ * nowhere else:
+ *  - a stack-cache hit is used as it is (LEAK_VERIFY_STACKS unwinds anyway
+ *    and counts differences);
+ *  - while the loader may hold its locks (ld.so's own allocation, or one
+ *    inside a dl_iterate_phdr() callback) libunwind is never entered: it
+ *    takes its own lock and then the loader's, so another thread inside it
+ *    may wait for the lock held here. The stack is what the stack cache's
+ *    learned distances give (stackcache_walk);
+ *  - until libunwind is open (backtrace_start: the first allocation that
+ *    is not the loader's opens it) a block gets its caller's one frame;
+ *  - otherwise libunwind's fast trace, and the chain goes into the stack
+ *    cache, or, where the cache does not trust a distance yet, a full
+ *    cursor walk teaches it (backtrace_walk, stackcache_observe).
+ *
+ * Concurrency: any thread, lock-free; the objects are set up once by
+ * track_init() before the state becomes ACTIVE (life/start.c publishes
+ * that with a release store; the hooks read it with acquire). The TLS
+ * words are initial-exec: valid for a library loaded at start-up, and no
+ * __tls_get_addr (which may allocate).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include "base/self.h"
+#include "dumpfmt.h"
+#include "track/backtrace.h"
+#include "track/counters.h"
+#include "track/guard.h"
+#include "track/stackcache.h"
+#include "track/track.h"
+
+#define CHAIN_MAX (DUMP_MAX_DEPTH + 16)
+#define WALK_MAX  (DUMP_MAX_DEPTH + 32)
+
+__thread int lk_busy __attribute__((tls_model("initial-exec")));
+__thread int track_in_map __attribute__((tls_model("initial-exec")));
+__thread void *track_pending __attribute__((tls_model("initial-exec")));
+/* How deep this thread is in dl_iterate_phdr() callbacks. */
+static __thread int in_loader_callback __attribute__((tls_model("initial-exec")));
+
+struct addrmap *lk_blocks;
+struct stacks *lk_stacks;
+stack_id_t lk_internal_stack;
+
+static unsigned depth = 32;             /* frames kept; set once by track_init() */
+static bool verify;                     /* LEAK_VERIFY_STACKS */
+static _Atomic uint64_t verify_hits, verify_diffs;
+
+bool
+track_init(int frames, bool verify_stacks)
+{
+	depth = (unsigned)frames;
+	verify = verify_stacks;
+	lk_blocks = addrmap_new();
+	lk_stacks = stacks_new();
+	if (lk_blocks == NULL || lk_stacks == NULL || !stackcache_init())
+		return false;
+	/* One frame, our own code: no program stack can be equal to it. */
+	uintptr_t mark = (uintptr_t)&track_init;
+	lk_internal_stack = stacks_intern(lk_stacks, &mark, 1);
+	return true;
+}
+
+/* A full cursor walk from slot0, taught to the stack cache. */
+static void
+learn(uintptr_t slot0)
+{
+	uintptr_t ip[WALK_MAX], slot[WALK_MAX], variable;
+	unsigned n = backtrace_walk(slot0, ip, slot, WALK_MAX, &variable);
+
+	if (variable != 0)
+		stackcache_observe_variable(variable);
+	stackcache_observe(ip, slot, n);
+}
+
+/* The stack of an allocation that missed the stack cache: see the header. */
+static stack_id_t
+stack_slow(uintptr_t slot0)
+{
+	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
+	uintptr_t caller = *(const uintptr_t *)slot0;
+
+	if (self_in_loader(caller) || in_loader_callback > 0) {
+		unsigned k = stackcache_walk(slot0, pcs, depth);
+
+		if (k == 0)
+			pcs[k++] = caller;
+		return stacks_intern(lk_stacks, pcs, k);
+	}
+	if (!backtrace_ready() && !backtrace_start())
+		return stacks_intern(lk_stacks, &caller, 1);
+	unsigned n = backtrace_chain(slot0, chain, depth + 8);
+	unsigned k;
+
+	if (n == 0) {
+		/* slot0's return address is not among the first frames (should
+		 * not happen): take the stack the plain way, uncached. */
+		k = backtrace_capture(pcs, depth);
+		return stacks_intern(lk_stacks, pcs, k);
+	}
+	k = backtrace_user_frames(chain, n, pcs, depth);
+	stack_id_t id = stacks_intern(lk_stacks, pcs, k);
+
+	if (id != 0 && stackcache_store(slot0, chain, n, id))
+		learn(slot0);
+	return id;
+}
+
+/* LEAK_VERIFY_STACKS: a cache hit must name the stack unwinding finds. */
+static void
+stack_verify(uintptr_t slot0, stack_id_t id)
+{
+	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
+	unsigned n = backtrace_chain(slot0, chain, depth + 8);
+	unsigned k = backtrace_user_frames(chain, n, pcs, depth);
+	unsigned m = 0;
+	const uintptr_t *cached = stacks_get(lk_stacks, id, &m);
+
+	/* relaxed: statistics, read once at exit. */
+	atomic_fetch_add_explicit(&verify_hits, 1, memory_order_relaxed);
+	if (cached == NULL || m != k || memcmp(cached, pcs, k * sizeof(pcs[0])) != 0)
+		atomic_fetch_add_explicit(&verify_diffs, 1, memory_order_relaxed);
+}
+
+void
+track_verify_counts(uint64_t *hits, uint64_t *diffs)
+{
+	*hits = atomic_load_explicit(&verify_hits, memory_order_relaxed);
+	*diffs = atomic_load_explicit(&verify_diffs, memory_order_relaxed);
+}
+
+void
+track_alloc(size_t n, uintptr_t slot0)
+{
+	int saved = errno;      /* unwinding may clobber it */
+	stack_id_t id;
+
+	if (stackcache_lookup(slot0, &id)) {
+		if (verify)
+			stack_verify(slot0, id);
+	} else {
+		id = stack_slow(slot0);
+	}
+	track_in_map = 1;
+	bool in = addrmap_insert(lk_blocks, (uintptr_t)track_pending, n, id);
+	track_in_map = 0;
+	if (in)
+		counters_alloc(n);
+	else
+		counters_drop();
+	errno = saved;
+}
+
+void
+track_internal(void *p, size_t n)
+{
+	if (track_in_map || lk_internal_stack == 0)
+		return;
+	track_in_map = 1;
+	addrmap_insert(lk_blocks, (uintptr_t)p, n, lk_internal_stack);
+	track_in_map = 0;
+}
+
+bool
+track_free(void *p, uint64_t *size, stack_id_t *stack)
+{
+	uint64_t sz;
+	stack_id_t id;
+
+	if (lk_blocks == NULL)
+		return false;
+	track_in_map = 1;
+	bool was = addrmap_remove(lk_blocks, (uintptr_t)p, &sz, &id);
+	track_in_map = 0;
+	if (!was || id == lk_internal_stack)
+		return false;   /* not tracked, or libc's internal block: counted nowhere */
+	counters_free(sz);
+	if (size != NULL)
+		*size = sz;
+	if (stack != NULL)
+		*stack = id;
+	return true;
+}
+
+void
+track_restore(void *p, uint64_t size, stack_id_t stack)
+{
+	int saved = errno;
+
+	track_in_map = 1;
+	bool in = addrmap_insert(lk_blocks, (uintptr_t)p, size, stack);
+	track_in_map = 0;
+	if (in)
+		counters_alloc(size);
+	errno = saved;
+}
+
+void
+track_loader_enter(void)
+{
+	in_loader_callback++;
+}
+
+void
+track_loader_leave(void)
+{
+	in_loader_callback--;
+}

@@ -1,0 +1,70 @@
+/*
+ * track.h - the tracker: the one seam the hooks call (as heaptrack's
+ * tracker), and the objects it feeds (the live-block map, the stack depot).
+ */
+#ifndef LIBLEAK_TRACK_H
+#define LIBLEAK_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "track/addrmap.h"
+#include "track/stacks.h"
+
+extern struct addrmap *lk_blocks;       /* every tracked live block; NULL before start */
+extern struct stacks *lk_stacks;        /* every stack a block was allocated from */
+extern stack_id_t lk_internal_stack;    /* the stack of internal blocks; 0 before start */
+
+/* Set while this thread is inside a map operation: an allocation from a
+ * signal handler meanwhile must not enter the map again (the hooks test
+ * it first). */
+extern __thread int track_in_map __attribute__((tls_model("initial-exec")));
+
+/* Maps the map, the depot and the stack cache, and names the internal
+ * stack; `depth` frames are kept per stack (1..256), `verify` unwinds on
+ * every stack-cache hit too (LEAK_VERIFY_STACKS). Only system calls, no
+ * lock: it runs inside the first allocation. False when memory cannot be
+ * mapped. */
+bool track_init(int depth, bool verify);
+
+/* The block track_alloc() records: set by the hook just before, read back
+ * and cleared just after (interpose/hook.h says why not an argument). */
+extern __thread void *track_pending __attribute__((tls_model("initial-exec")));
+
+/*
+ * Records block track_pending of n bytes, allocated by the code whose
+ * return address is in the stack slot slot0 (the hook computes it from its
+ * own frame).
+ * The caller has checked that tracking is on and holds the guard (set
+ * lk_busy before track_pending: see interpose/hook.h): this keeps errno, finds
+ * the stack (the stack cache, else libunwind, else, while the loader may
+ * hold its locks, what the cache knows) and inserts the block. Lock-free;
+ * never calls malloc itself (libunwind may, under the guard).
+ */
+void track_alloc(size_t n, uintptr_t slot0);
+
+/* Records block p of n bytes that the C library allocated while this
+ * thread ran libleak's code, under the internal stack: the exit scan
+ * reads it as a root, the dump never lists it. Nothing when this thread is
+ * inside a map operation. */
+void track_internal(void *p, size_t n);
+
+/* Forgets p (before the real free): true when it was a tracked program
+ * block, with its size and stack; an internal block is forgotten too, and
+ * counted nowhere (false). Lock-free, no allocation, no guard needed. */
+bool track_free(void *p, uint64_t *size, stack_id_t *stack);
+
+/* Puts back a block that track_free() forgot (a realloc that failed). */
+void track_restore(void *p, uint64_t size, stack_id_t stack);
+
+/* Around a dl_iterate_phdr() callback of the program's: the loader holds
+ * its lock meanwhile, and allocations must not enter libunwind. */
+void track_loader_enter(void);
+void track_loader_leave(void);
+
+/* With LEAK_VERIFY_STACKS=1: stack-cache hits checked, and how many named
+ * a stack other than the one unwinding found. */
+void track_verify_counts(uint64_t *hits, uint64_t *diffs);
+
+#endif /* LIBLEAK_TRACK_H */
