@@ -15,9 +15,9 @@ PRELOAD_LIBS   := -ldl -lpthread
 # its backtrace()/_Unwind_Backtrace never enter the program's symbol scope;
 # only its headers are needed to build.
 PRELOAD_SRCS := \
-	preload/life/start.c preload/life/finish.c preload/life/state.c preload/interpose/real.c preload/interpose/malloc.c preload/interpose/cxx.c preload/interpose/process.c preload/interpose/dl.c preload/track/track.c preload/interpose/boot.c preload/life/config.c \
+	preload/life/start.c preload/life/finish.c preload/life/state.c preload/life/dumpsrc.c preload/interpose/real.c preload/interpose/malloc.c preload/interpose/cxx.c preload/interpose/process.c preload/interpose/dl.c preload/track/track.c preload/interpose/boot.c preload/life/config.c \
 	preload/track/backtrace.c preload/base/arena.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c \
-	preload/dump/modules.c preload/dump/dump.c preload/base/fmt.c preload/track/counters.c \
+	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/blkindex.c preload/scan/helper.c \
 	preload/life/snapshot.c preload/base/procfs.c preload/track/stackcache.c \
 	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c
@@ -64,9 +64,8 @@ UNIT_check_table       := preload/track/table.c preload/base/arena.c preload/bas
 UNIT_check_addrmap     := preload/track/addrmap.c preload/track/table.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_counters    := preload/track/counters.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_stacks      := preload/track/stacks.c preload/base/arena.c preload/base/fmt.c
-UNIT_check_roundtrip   := preload/dump/dump.c preload/base/fmt.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c preload/scan/scan.c preload/scan/blkindex.c preload/scan/helper.c \
-	preload/scan/roots.c preload/scan/stopworld.c preload/track/backtrace.c preload/base/procfs.c preload/track/stackcache.c preload/base/self.c preload/scan/readable.c preload/scan/heuristics.c \
-	preload/base/arena.c preload/dump/modules.c preload/track/counters.c report/dump_read.c report/modmap.c report/err.c
+UNIT_check_roundtrip   := preload/dump/dump.c preload/dump/file.c preload/dump/modules.c preload/base/fmt.c \
+	preload/base/procfs.c preload/base/arena.c report/dump_read.c report/modmap.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/modmap.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/err.c
 UNIT_check_group       := report/group.c report/regroup.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \

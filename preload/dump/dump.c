@@ -1,38 +1,31 @@
 /*
- * dump.c - dump writer: one sink, fixed buffer, sticky error.
+ * dump.c - the dump writer: data in, lines out (docs/dump-format.md).
  *
- * Called by init.c at exit (and later for snapshots) to write every live
- * block, grouped by stack, in the format of docs/dump-format.md. Blocks are
- * summed per stack id into two mmap'd arrays indexed by id, so the cost is
- * one pass over the table plus one over the stack ids, and the output holds
- * one line per stack, not per block. Lines are formatted into a 64 KiB
- * buffer with fmt.c and flushed through the sink; the first failed write
- * is remembered and every later write is skipped.
+ * Called at exit and for snapshots (life/) with a struct dump_src: its
+ * callbacks give the blocks, the stacks and the retainer chains, its
+ * figures the counters, so the writer knows nothing of the tracker's or
+ * the scanner's types. Blocks are summed per stack id into mmap'd arrays
+ * indexed by id, so the cost is one pass over the blocks plus one over the
+ * stack ids, and the output holds one line per stack, not per block. Lines
+ * are formatted into a 64 KiB buffer with fmt.c and flushed through the
+ * sink; the first failed write is remembered and every later write is
+ * skipped.
  * Not async-signal-safe (it reads /proc and maps memory), not reentrant:
  * the caller runs it once at a time, with the guard held.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>         /* renameat2, RENAME_NOREPLACE */
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/random.h>
-#include <sys/syscall.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "track/counters.h"
-#include "dump/dump.h"
-#include "dumpfmt.h"
 #include "base/fmt.h"
-#include "dump/modules.h"
 #include "base/procfs.h"
-#include "scan/heuristics.h"
-#include "scan/scan.h"
+#include "dump/dump.h"
+#include "dump/modules.h"
+#include "dumpfmt.h"
 
 #define BUF_SIZE        (64 * 1024)
 #define LINE_MAX_BYTES  (20 * 1024)     /* longest line: 4096-byte string, escaped */
@@ -48,12 +41,12 @@ struct writer {
 struct sums {
 	uint64_t *blocks[4];            /* by class, then stack id, [0, n) */
 	uint64_t *bytes[4];
-	uint64_t *hblocks[HEUR_COUNT];  /* reachable by heuristic h only, by stack id */
-	uint64_t *hbytes[HEUR_COUNT];   /* ([HEUR_NONE] unused) */
+	uint64_t *hblocks[DUMP_NHEUR];  /* reachable by heuristic h only, by stack id */
+	uint64_t *hbytes[DUMP_NHEUR];
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
-	stack_id_t internal;            /* blocks of this stack are not the program's */
+	uint32_t internal;              /* blocks of this stack are not the program's */
 };
 
 static void
@@ -131,8 +124,6 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 {
 	struct fmtbuf *f = line(w);
 	struct timeval now;
-	uint64_t ssec;
-	uint32_t susec;
 
 	fmt_str(f, DUMP_MAGIC " ");
 	fmt_u64(f, DUMP_VERSION);
@@ -157,8 +148,7 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	}
 	gettimeofday(&now, NULL);
 	put_time(w, DUMP_TAG_TIME, (uint64_t)now.tv_sec, (uint32_t)now.tv_usec);
-	counters_start_time(&ssec, &susec);
-	put_time(w, DUMP_TAG_START, ssec, susec);
+	put_time(w, DUMP_TAG_START, src->counts.start_sec, src->counts.start_usec);
 	f = line(w);
 	fmt_str(f, DUMP_TAG_KIND " ");
 	fmt_str(f, src->snapshot ? DUMP_KIND_SNAPSHOT : DUMP_KIND_EXIT);
@@ -166,7 +156,7 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	put_tag_u64(w, DUMP_TAG_SEQ, src->seq);
 	put_tag_u64(w, DUMP_TAG_ATOMIC, src->atomic);
 	f = line(w);
-	fmt_str(f, src->scan != NULL ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
+	fmt_str(f, src->scanned ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
 	    DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
 	put_tag_u64(w, DUMP_TAG_DEPTH, (uint64_t)src->depth);
 }
@@ -205,7 +195,7 @@ write_module(void *ctx, unsigned id, const struct module_info *m)
 }
 
 static void
-sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls, enum heur heur)
+sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur)
 {
 	struct sums *s = ctx;
 
@@ -215,19 +205,12 @@ sum_classified(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls, 
 		stack = 0;      /* published after we sized the arrays */
 	s->blocks[cls][stack]++;
 	s->bytes[cls][stack] += size;
-	if (heur != HEUR_NONE && heur < HEUR_COUNT) {
-		s->hblocks[heur][stack]++;
-		s->hbytes[heur][stack] += size;
+	if (heur >= 1 && heur <= DUMP_NHEUR) {
+		s->hblocks[heur - 1][stack]++;
+		s->hbytes[heur - 1][stack] += size;
 	}
 	s->total_blocks++;
 	s->total_bytes += size;
-}
-
-static void
-sum_block(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
-{
-	(void)addr;
-	sum_classified(ctx, size, stack, SCAN_DEFINITE, HEUR_NONE);    /* no scan: all definite */
 }
 
 static const char *const class_names[4] = {
@@ -240,11 +223,12 @@ static const char *const root_names[5] = {
 
 /* One retain line for a stack with reached blocks. */
 static bool
-write_retain(struct writer *w, const struct scan *sc, stack_id_t id, stack_id_t internal)
+write_retain(struct writer *w, const struct dump_src *src, uint32_t id)
 {
-	struct scan_chain ch;
+	struct dump_chain ch;
+	uint32_t internal = src->internal;
 
-	if (!scan_retainer(sc, id, &ch))
+	if (!src->retainer(src->ctx, id, &ch))
 		return false;
 	struct fmtbuf *f = line(w);
 	fmt_str(f, DUMP_TAG_RETAIN " ");
@@ -271,12 +255,11 @@ write_retain(struct writer *w, const struct scan *sc, stack_id_t id, stack_id_t 
 }
 
 static void
-write_stats(struct writer *w, const struct sums *s, const struct scan *sc, char *scratch)
+write_stats(struct writer *w, const struct sums *s, const struct dump_src *src, char *scratch)
 {
-	struct counters_snap c;
+	struct dump_counts c = src->counts;
 	uint64_t rss = 0;
 
-	counters_read(&c);
 	/* statm: "size resident shared ..." in pages; we want the second. */
 	ssize_t n = procfs_read("/proc/self/statm", scratch, 256);
 	ssize_t j = 0;
@@ -291,12 +274,11 @@ write_stats(struct writer *w, const struct sums *s, const struct scan *sc, char 
 		c.peak_blocks = s->total_blocks;
 	if (c.peak_bytes < s->total_bytes) {
 		c.peak_bytes = s->total_bytes;
-		c.peak_time_ms = counters_ms_since_start();
+		c.peak_time_ms = c.uptime_ms;
 	}
 	const uint64_t values[] = {
 		c.allocs, c.frees, s->total_blocks, s->total_bytes, c.peak_blocks,
-		c.peak_bytes, c.peak_time_ms, counters_ms_since_start(), rss, c.dropped,
-		sc != NULL ? scan_unreadable(sc) : 0,
+		c.peak_bytes, c.peak_time_ms, c.uptime_ms, rss, c.dropped, c.unreadable,
 	};
 	const char *names[] = {
 #define NAME(n, doc) #n,
@@ -329,9 +311,9 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	char *scratch = mem + BUF_SIZE;
 	fmt_init(&w.f, mem, BUF_SIZE);
 
-	s.n = stacks_limit(src->stacks);
+	s.n = src->nstacks;
 	size_t arr = s.n * sizeof(uint64_t);
-	size_t narr = 8 + 2 * (HEUR_COUNT - 1);
+	size_t narr = 8 + 2 * DUMP_NHEUR;
 	char *acc = mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
 		int e = errno;
@@ -346,14 +328,11 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		s.blocks[c] = (uint64_t *)(acc + (size_t)c * arr);
 		s.bytes[c] = (uint64_t *)(acc + (size_t)(4 + c) * arr);
 	}
-	for (int h = 1; h < HEUR_COUNT; h++) {
-		s.hblocks[h] = (uint64_t *)(acc + (size_t)(8 + 2 * (h - 1)) * arr);
-		s.hbytes[h] = (uint64_t *)(acc + (size_t)(9 + 2 * (h - 1)) * arr);
+	for (int h = 0; h < DUMP_NHEUR; h++) {
+		s.hblocks[h] = (uint64_t *)(acc + (size_t)(8 + 2 * h) * arr);
+		s.hbytes[h] = (uint64_t *)(acc + (size_t)(9 + 2 * h) * arr);
 	}
-	if (src->scan != NULL)
-		scan_foreach(src->scan, sum_classified, &s);
-	else
-		addrmap_foreach(src->blocks, sum_block, &s);
+	src->blocks(src->ctx, sum_block, &s);
 
 	write_header(&w, src, scratch);
 	modules_refresh();
@@ -370,7 +349,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 			any |= s.blocks[c][id];
 		if (any == 0)
 			continue;
-		pcs = stacks_get(src->stacks, (stack_id_t)id, &n);
+		pcs = src->stack(src->ctx, (uint32_t)id, &n);
 		if (pcs == NULL) {      /* cannot happen for an id a block holds */
 			for (int c = 0; c < 4; c++) {
 				s.blocks[c][0] += s.blocks[c][id];
@@ -409,15 +388,15 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		}
 	}
 	/* Which of the reachable blocks only a heuristic made so. */
-	for (size_t id = 1; src->scan != NULL && id < s.n; id++) {
-		for (int h = 1; h < HEUR_COUNT; h++) {
+	for (size_t id = 1; src->scanned && id < s.n; id++) {
+		for (int h = 0; h < DUMP_NHEUR; h++) {
 			if (s.hblocks[h][id] == 0)
 				continue;
 			struct fmtbuf *f = line(&w);
 			fmt_str(f, DUMP_TAG_HEUR " ");
 			fmt_u64(f, id);
 			fmt_char(f, ' ');
-			fmt_str(f, dump_heur_name(h - 1));
+			fmt_str(f, dump_heur_name(h));
 			fmt_char(f, ' ');
 			fmt_u64(f, s.hblocks[h][id]);
 			fmt_char(f, ' ');
@@ -425,11 +404,11 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 			fmt_char(f, '\n');
 		}
 	}
-	for (size_t id = 1; src->scan != NULL && id < s.n; id++)
-		if ((s.blocks[SCAN_REACHABLE][id] | s.blocks[SCAN_POSSIBLE][id]) != 0 &&
-		    write_retain(&w, src->scan, (stack_id_t)id, src->internal))
+	for (size_t id = 1; src->scanned && src->retainer != NULL && id < s.n; id++)
+		if ((s.blocks[DUMP_REACHABLE][id] | s.blocks[DUMP_POSSIBLE][id]) != 0 &&
+		    write_retain(&w, src, (uint32_t)id))
 			nretains++;
-	write_stats(&w, &s, src->scan, scratch);
+	write_stats(&w, &s, src, scratch);
 	struct fmtbuf *f = line(&w);
 	fmt_str(f, DUMP_TAG_END " ");
 	fmt_u64(f, mc.count);
@@ -448,7 +427,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		res->stacks = nstacks;
 		res->lost_blocks = res->lost_bytes = 0;
 		for (size_t id = 0; id < s.n; id++) {
-			for (int c = SCAN_DEFINITE; c <= SCAN_INDIRECT; c++) {
+			for (int c = DUMP_DEFINITE; c <= DUMP_INDIRECT; c++) {
 				res->lost_blocks += s.blocks[c][id];
 				res->lost_bytes += s.bytes[c][id];
 			}
@@ -463,181 +442,3 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	return 0;
 }
 
-int
-dump_path(const char *pattern, const char *cwd, pid_t pid, uint64_t seq, char *out, size_t cap)
-{
-	struct fmtbuf f;
-
-	fmt_init(&f, out, cap - 1);
-	if (pattern[0] != '/' && cwd != NULL && cwd[0] != '\0') {
-		fmt_str(&f, cwd);
-		fmt_char(&f, '/');
-	}
-	for (const char *p = pattern; *p != '\0'; p++) {
-		if (p[0] == '%' && p[1] == 'p') {
-			fmt_u64(&f, (uint64_t)pid);
-			p++;
-		} else if (p[0] == '%' && p[1] == 'n') {
-			fmt_u64(&f, seq);
-			p++;
-		} else if (p[0] == '%' && p[1] == '%') {
-			fmt_char(&f, '%');
-			p++;
-		} else {
-			fmt_char(&f, *p);
-		}
-	}
-	if (f.overflow)
-		return -1;
-	out[f.len] = '\0';
-	return 0;
-}
-
-static ssize_t
-fd_write(void *ctx, const void *buf, size_t n)
-{
-	return write(*(int *)ctx, buf, n);
-}
-
-/* An unpredictable suffix for a named temporary file: the kernel's random
- * bytes (getrandom(2) never blocks once the pool is ready; GRND_NONBLOCK
- * keeps it so), else the clock. */
-static uint64_t
-random_suffix(void)
-{
-	uint64_t v = 0;
-	struct timespec ts;
-
-	if (syscall(SYS_getrandom, &v, sizeof(v), GRND_NONBLOCK) == (long)sizeof(v))
-		return v;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
-}
-
-/* The directory part of path into dir ("." when there is none). */
-static int
-dir_of(const char *path, char *dir, size_t cap)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
-
-	if (n + 2 > cap)
-		return -1;
-	if (n == 0)
-		memcpy(dir, ".", 2);
-	else {
-		memcpy(dir, path, n);
-		dir[n] = '\0';
-	}
-	return 0;
-}
-
-/* Opens an unnamed file in path's directory (O_TMPFILE): a process killed
- * while writing leaves nothing behind. -1 with errno when the filesystem
- * cannot (EOPNOTSUPP, EISDIR on old kernels, EINVAL). */
-static int
-open_unnamed(const char *path)
-{
-	char dir[PATH_MAX];
-
-	if (dir_of(path, dir, sizeof(dir)) != 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-}
-
-/* Gives the unnamed file fd the name path, never replacing anything. */
-static int
-link_unnamed(int fd, const char *path)
-{
-	char proc[64];
-	struct fmtbuf f;
-
-	fmt_init(&f, proc, sizeof(proc) - 1);
-	fmt_str(&f, "/proc/self/fd/");
-	fmt_u64(&f, (uint64_t)fd);
-	proc[f.len] = '\0';
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
-		return 0;
-	if (errno == ENOENT && linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
-		return 0;       /* no /proc: needs CAP_DAC_READ_SEARCH */
-	return -1;
-}
-
-int
-dump_to_file(const char *path, const struct dump_src *src, struct dump_result *res)
-{
-	char tmp[PATH_MAX + 48];
-	struct stat st;
-	struct dump_result local;
-
-	if (res == NULL)
-		res = &local;
-	if (lstat(path, &st) == 0) {
-		fmt_log("not writing the dump: '", path, "' exists already",
-		    S_ISLNK(st.st_mode) ? " (a symlink)" : "", NULL);
-		return -1;
-	}
-	tmp[0] = '\0';
-	int fd = open_unnamed(path);
-	if (fd < 0 && errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-		fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
-		return -1;
-	}
-	/* No O_TMPFILE here: a named temporary beside the target, its name
-	 * unpredictable so that nobody can make it first in a shared directory. */
-	for (int tries = 0; fd < 0 && tries < 8; tries++) {
-		struct fmtbuf f;
-
-		fmt_init(&f, tmp, sizeof(tmp) - 1);
-		fmt_str(&f, path);
-		fmt_str(&f, ".tmp.");
-		fmt_u64(&f, (uint64_t)getpid());
-		fmt_char(&f, '.');
-		fmt_hex(&f, random_suffix());
-		if (f.overflow) {
-			fmt_log("not writing the dump: path too long: '", path, "'", NULL);
-			return -1;
-		}
-		tmp[f.len] = '\0';
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST) {
-			fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
-			return -1;
-		}
-	}
-	if (fd < 0) {
-		fmt_log("cannot create the dump '", path, "': ", fmt_errno(errno), NULL);
-		return -1;
-	}
-	int rc = dump_write(fd_write, &fd, src, res);
-	int e = errno;
-	const char *what = res->failed;
-	if (rc == 0 && tmp[0] == '\0' && link_unnamed(fd, path) != 0) {
-		rc = -1;
-		e = errno;
-		what = "name the dump";
-	}
-	if (close(fd) != 0 && rc == 0) {
-		rc = -1;
-		e = errno;
-		what = "write the dump";
-	}
-	if (rc == 0 && tmp[0] != '\0' &&
-	    renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
-		e = errno;
-		what = "name the dump";
-		/* Filesystems without RENAME_NOREPLACE: link() refuses to replace too. */
-		if ((e == EINVAL || e == ENOSYS) && link(tmp, path) == 0)
-			e = 0;
-		rc = e == 0 ? 0 : -1;
-	}
-	if (tmp[0] != '\0')
-		unlink(tmp);    /* after link(), or on failure; gone after a rename */
-	if (rc != 0) {
-		fmt_log("cannot ", what, " '", path, "': ", fmt_errno(e), NULL);
-		return -1;
-	}
-	return 0;
-}

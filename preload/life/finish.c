@@ -28,6 +28,7 @@
 #include "dump/dump.h"
 #include "dump/modules.h"
 #include "life/config.h"
+#include "life/dumpsrc.h"
 #include "life/exits.h"
 #include "life/finish.h"
 #include "life/state.h"
@@ -110,10 +111,7 @@ finish_dump(void)
 
 	char path[PATH_MAX];
 	struct dump_result res = { 0 };
-	struct dump_src src = {
-		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
-		.snapshot = false, .seq = 0, .atomic = true, .internal = lk_internal_stack,
-	};
+	struct dump_src src;
 	bool ok = false;
 
 	cxx_freeres();
@@ -126,7 +124,7 @@ finish_dump(void)
 		if (sc == NULL)
 			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
 	}
-	src.scan = sc;
+	dumpsrc_fill(&src, sc, lk_config.depth, false, 0, true);
 	if (dump_path(lk_config.output, lk_start_cwd, getpid(), 0, path, sizeof(path)) != 0)
 		fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
 	else

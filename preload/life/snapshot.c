@@ -38,6 +38,7 @@
 #include "base/fmt.h"
 #include "track/guard.h"
 #include "base/procfs.h"
+#include "life/dumpsrc.h"
 #include "life/snapshot.h"
 #include "life/state.h"
 #include "track/track.h"
@@ -78,11 +79,9 @@ take_snapshot(void)
 		if (tries == SEQ_SKIP_MAX || lstat(path, &st) != 0)
 			break;
 	}
-	struct dump_src src = {
-		.blocks = lk_blocks, .stacks = lk_stacks, .depth = lk_config.depth,
-		.snapshot = true, .seq = seq, .atomic = false, .scan = NULL,
-		.internal = lk_internal_stack,
-	};
+	struct dump_src src;
+
+	dumpsrc_fill(&src, NULL, lk_config.depth, true, seq, false);
 	dump_to_file(path, &src, NULL);
 }
 

@@ -1,7 +1,8 @@
 /*
- * check_roundtrip.c - the preload's dump writer (preload/dump/dump.c) against the
+ * check_roundtrip.c - the preload's dump writer (preload/dump/) against the
  * report's reader (report/dump_read.c): what one writes, the other reads
- * back exactly. Also the writer's error path: a failing sink.
+ * back exactly, hand-made blocks given through the writer's callbacks.
+ * Also the writer's error path (a failing sink) and the dump's file.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -13,12 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "track/counters.h"
 #include "dump/dump.h"
-#include "dump_read.h"
 #include "dump/modules.h"
-#include "track/stacks.h"
-#include "track/addrmap.h"
+#include "dump_read.h"
 
 struct membuf {
 	char *data;
@@ -55,37 +53,91 @@ mem_write(void *ctx, const void *buf, size_t n)
 	return (ssize_t)n;
 }
 
+/* A hand-made set of blocks and stacks, given to the writer through its
+ * callbacks (dump.h): the writer knows nothing of the tracker's types. */
+#define NBLOCKS 19
+
 struct world {
-	struct addrmap *t;
-	struct stacks *s;
-	stack_id_t ids[3];
+	uintptr_t a[3], b[1], c[256];   /* the pcs of stacks 1, 2, 3 */
+	uint32_t ids[3];
+	struct {
+		uint64_t size;
+		uint32_t stack;
+		enum dump_class cls;
+		unsigned heur;
+	} blk[NBLOCKS];
+	bool scanned;
 };
 
+static void
+world_blocks(void *ctx, dump_block_fn fn, void *fnctx)
+{
+	struct world *w = ctx;
+
+	for (int i = 0; i < NBLOCKS; i++)
+		fn(fnctx, w->blk[i].size, w->blk[i].stack,
+		    w->scanned ? w->blk[i].cls : DUMP_DEFINITE, w->scanned ? w->blk[i].heur : 0);
+}
+
+static const uintptr_t *
+world_stack(void *ctx, uint32_t id, unsigned *n)
+{
+	struct world *w = ctx;
+
+	switch (id) {
+	case 1: *n = 3; return w->a;
+	case 2: *n = 1; return w->b;
+	case 3: *n = 256; return w->c;
+	}
+	return NULL;
+}
+
+/* Stack 2's reachable block hangs off a global of module 1, through one
+ * block of stack 1. */
+static bool
+world_retainer(void *ctx, uint32_t id, struct dump_chain *out)
+{
+	(void)ctx;
+	if (id != 2)
+		return false;
+	*out = (struct dump_chain){ .kind = DUMP_GLOBAL, .who = 1, .where = 0x601040, .hops = 1,
+	    .n = 1, .stack = { 1 }, .size = { 256 } };
+	return true;
+}
+
+/* 16 blocks of 256 bytes from stack 1 (definite), 24 bytes from stack 2
+ * (reachable through the newarray heuristic), 7 bytes without a stack
+ * (definite), 1 byte from stack 3, 256 frames deep (indirect). */
 static void
 make_world(struct world *w)
 {
 	static const uintptr_t a[] = { 0x401000, 0x401234, 0x7f0000001000 };
-	static const uintptr_t b[] = { 0x402000 };
-	uintptr_t c[256];
 
+	memset(w, 0, sizeof(*w));
+	memcpy(w->a, a, sizeof(a));
+	w->b[0] = 0x402000;
 	for (int i = 0; i < 256; i++)
-		c[i] = 0x500000 + (uintptr_t)i * 16;
-	counters_start();
+		w->c[i] = 0x500000 + (uintptr_t)i * 16;
+	w->ids[0] = 1;
+	w->ids[1] = 2;
+	w->ids[2] = 3;
+	for (int i = 0; i < 16; i++)
+		w->blk[i].size = 256, w->blk[i].stack = 1, w->blk[i].cls = DUMP_DEFINITE;
+	w->blk[16].size = 24, w->blk[16].stack = 2, w->blk[16].cls = DUMP_REACHABLE, w->blk[16].heur = 3;
+	w->blk[17].size = 7, w->blk[17].stack = 0, w->blk[17].cls = DUMP_DEFINITE;
+	w->blk[18].size = 1, w->blk[18].stack = 3, w->blk[18].cls = DUMP_INDIRECT;
 	modules_refresh();
-	w->t = addrmap_new();
-	w->s = stacks_new();
-	ck_assert_ptr_nonnull(w->t);
-	ck_assert_ptr_nonnull(w->s);
-	w->ids[0] = stacks_intern(w->s, a, 3);
-	w->ids[1] = stacks_intern(w->s, b, 1);
-	w->ids[2] = stacks_intern(w->s, c, 256);
-	for (int i = 0; i < 16; i++) {
-		ck_assert(addrmap_insert(w->t, 0x10000 + (uintptr_t)i * 64, 256, w->ids[0]));
-		counters_alloc(256);
-	}
-	ck_assert(addrmap_insert(w->t, 0x90000, 24, w->ids[1]));
-	ck_assert(addrmap_insert(w->t, 0x90040, 7, 0));
-	ck_assert(addrmap_insert(w->t, 0x90080, 1, w->ids[2]));
+}
+
+static struct dump_src
+world_src(struct world *w, int depth, bool scanned)
+{
+	w->scanned = scanned;
+	return (struct dump_src){ .depth = depth, .atomic = true, .scanned = scanned, .nstacks = 4,
+	    .ctx = w, .blocks = world_blocks, .stack = world_stack,
+	    .retainer = scanned ? world_retainer : NULL,
+	    .counts = { .allocs = 16, .frees = 2, .uptime_ms = 5, .start_sec = 1700000000,
+	    .start_usec = 42 } };
 }
 
 static const struct rec *
@@ -107,7 +159,7 @@ START_TEST(write_then_read_gives_the_same_blocks)
 	struct err e;
 
 	make_world(&w);
-	src = (struct dump_src){ .blocks = w.t, .stacks = w.s, .depth = 32, .atomic = true };
+	src = world_src(&w, 32, false);
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, &res), 0);
 	ck_assert_uint_eq(res.blocks, 19);
 	ck_assert_uint_eq(res.bytes, 16 * 256 + 24 + 7 + 1);
@@ -136,7 +188,7 @@ START_TEST(write_then_read_gives_the_same_blocks)
 
 	for (size_t i = 0; i < d.nstacks; i++) {
 		unsigned n;
-		const uintptr_t *pcs = stacks_get(w.s, d.stacks[i].id, &n);
+		const uintptr_t *pcs = world_stack(&w, d.stacks[i].id, &n);
 
 		ck_assert_ptr_nonnull(pcs);
 		ck_assert_uint_eq(d.stacks[i].n, n);
@@ -152,6 +204,45 @@ START_TEST(write_then_read_gives_the_same_blocks)
 }
 END_TEST
 
+/* With a scan: classes, a heur line and a retain line come back too. */
+START_TEST(scanned_dump_round_trips_classes_and_retainers)
+{
+	struct world w;
+	struct membuf m = { .fail_after = SIZE_MAX };
+	struct dump d = { 0 };
+	struct err e;
+
+	make_world(&w);
+	struct dump_src src = world_src(&w, 32, true);
+	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), 0);
+	if (dump_parse("mem", m.data, m.len, &d, &e) != 0)
+		ck_abort_msg("reader rejected the writer's dump: %s", e.msg);
+	ck_assert(d.scanned);
+	const struct rec *r = find_rec(&d, 2);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->cls, CLASS_REACHABLE);
+	r = find_rec(&d, 3);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->cls, CLASS_INDIRECT);
+	ck_assert_uint_eq(d.nheurs, 1);
+	ck_assert_uint_eq(d.heurs[0].stack_id, 2);
+	ck_assert_str_eq(dump_heur_name((int)d.heurs[0].heur), "newarray");
+	ck_assert_uint_eq(d.heurs[0].bytes, 24);
+	ck_assert_uint_eq(d.nretains, 1);
+	ck_assert_uint_eq(d.retains[0].stack_id, 2);
+	ck_assert_int_eq(d.retains[0].root, RETAIN_GLOBAL);
+	ck_assert_uint_eq(d.retains[0].where, 0x601040);
+	ck_assert_uint_eq(d.retains[0].n, 1);
+	ck_assert_uint_eq(d.retains[0].hop[0].stack_id, 1);
+	ck_assert_uint_eq(d.retains[0].hop[0].bytes, 256);
+	ck_assert_uint_eq(d.stats.frees, 2);
+	ck_assert_uint_eq(d.start_sec, 1700000000);
+	ck_assert_uint_eq(d.start_usec, 42);
+	dump_free(&d);
+	free(m.data);
+}
+END_TEST
+
 START_TEST(modules_round_trip_with_build_ids)
 {
 	struct world w;
@@ -160,7 +251,7 @@ START_TEST(modules_round_trip_with_build_ids)
 	struct err e;
 
 	make_world(&w);
-	struct dump_src src = { .blocks = w.t, .stacks = w.s, .depth = 8 };
+	struct dump_src src = world_src(&w, 8, false);
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), 0);
 	ck_assert_int_eq(dump_parse("mem", m.data, m.len, &d, &e), 0);
 	int libc = 0;
@@ -188,7 +279,7 @@ START_TEST(failing_sink_fails_once_and_stops_writing)
 	struct membuf m = { .fail_after = 100 };
 
 	make_world(&w);
-	struct dump_src src = { .blocks = w.t, .stacks = w.s, .depth = 32 };
+	struct dump_src src = world_src(&w, 32, false);
 	errno = 0;
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), -1);
 	ck_assert_int_eq(errno, ENOSPC);
@@ -207,7 +298,7 @@ START_TEST(file_is_atomic_private_and_never_replaces)
 	make_world(&w);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/out.dump", dir);
-	struct dump_src src = { .blocks = w.t, .stacks = w.s, .depth = 32 };
+	struct dump_src src = world_src(&w, 32, false);
 	ck_assert_int_eq(dump_to_file(path, &src, NULL), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0600);
@@ -259,6 +350,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, write_then_read_gives_the_same_blocks);
+	tcase_add_test(tc, scanned_dump_round_trips_classes_and_retainers);
 	tcase_add_test(tc, modules_round_trip_with_build_ids);
 	tcase_add_test(tc, failing_sink_fails_once_and_stops_writing);
 	tcase_add_test(tc, file_is_atomic_private_and_never_replaces);

@@ -1,0 +1,104 @@
+/*
+ * dumpsrc.c - the bridge between what the tracker and the scan know and
+ * what the dump writer reads: the writer takes callbacks and plain figures
+ * (dump/dump.h), never their types, so it can be tested on its own.
+ */
+#include <stddef.h>
+
+#include "life/dumpsrc.h"
+#include "life/state.h"
+#include "scan/heuristics.h"
+#include "track/counters.h"
+#include "track/track.h"
+
+_Static_assert(SCAN_DEFINITE == (int)DUMP_DEFINITE && SCAN_INDIRECT == (int)DUMP_INDIRECT &&
+    SCAN_POSSIBLE == (int)DUMP_POSSIBLE && SCAN_REACHABLE == (int)DUMP_REACHABLE,
+    "scan classes in the dump's order");
+_Static_assert(HEUR_COUNT == DUMP_NHEUR + 1 && SCAN_CHAIN_MAX <= DUMP_CHAIN_MAX,
+    "heuristics 1.. in the dump's order; chains fit");
+
+struct relay {
+	dump_block_fn fn;
+	void *fnctx;
+};
+
+static void
+relay_scanned(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls, enum heur heur)
+{
+	struct relay *r = ctx;
+
+	r->fn(r->fnctx, size, stack, (enum dump_class)cls, (unsigned)heur);
+}
+
+static void
+relay_live(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+{
+	struct relay *r = ctx;
+
+	(void)addr;
+	r->fn(r->fnctx, size, stack, DUMP_DEFINITE, 0);        /* no scan: all definite */
+}
+
+static void
+blocks(void *ctx, dump_block_fn fn, void *fnctx)
+{
+	struct relay r = { .fn = fn, .fnctx = fnctx };
+
+	if (ctx != NULL)
+		scan_foreach(ctx, relay_scanned, &r);
+	else
+		addrmap_foreach(lk_blocks, relay_live, &r);
+}
+
+static const uintptr_t *
+stack(void *ctx, uint32_t id, unsigned *n)
+{
+	(void)ctx;
+	return stacks_get(lk_stacks, id, n);
+}
+
+static bool
+retainer(void *ctx, uint32_t id, struct dump_chain *out)
+{
+	static const enum dump_root roots[] = {
+		[ROOT_GLOBAL] = DUMP_GLOBAL, [ROOT_THREAD] = DUMP_THREAD,
+		[ROOT_MAPPING] = DUMP_MAPPING, [ROOT_LOADER] = DUMP_LOADER,
+		[ROOT_INTERNAL] = DUMP_INTERNAL,
+	};
+	struct scan_chain ch;
+
+	if (!scan_retainer(ctx, id, &ch))
+		return false;
+	out->kind = roots[ch.kind];
+	out->who = ch.who;
+	out->where = ch.where;
+	out->hops = ch.hops;
+	out->n = ch.n;
+	for (size_t k = 0; k < ch.n; k++) {
+		out->stack[k] = ch.stack[k];
+		out->size[k] = ch.size[k];
+	}
+	return true;
+}
+
+void
+dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, bool snapshot, uint64_t seq,
+    bool atomic)
+{
+	struct counters_snap c;
+
+	counters_read(&c);
+	*src = (struct dump_src){
+		.depth = depth, .snapshot = snapshot, .seq = seq, .atomic = atomic,
+		.scanned = sc != NULL, .nstacks = stacks_limit(lk_stacks),
+		.internal = lk_internal_stack, .ctx = (void *)sc,
+		.blocks = blocks, .stack = stack, .retainer = sc != NULL ? retainer : NULL,
+		.counts = {
+			.allocs = c.allocs, .frees = c.frees, .peak_blocks = c.peak_blocks,
+			.peak_bytes = c.peak_bytes, .peak_time_ms = c.peak_time_ms,
+			.uptime_ms = counters_ms_since_start(), .dropped = c.dropped,
+			.unreadable = sc != NULL ? scan_unreadable(sc) : 0,
+		},
+	};
+	counters_start_time(&src->counts.start_sec, &src->counts.start_usec);
+}
