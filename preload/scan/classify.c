@@ -1,0 +1,103 @@
+/*
+ * classify.c - the scan's classes, once marking is done.
+ *
+ * Reached blocks: REACHABLE (or reachable through a heuristic) or POSSIBLE.
+ * The unreached: a block no other unreached block points to is DEFINITE
+ * and everything it reaches INDIRECT; what is left are cycles with nothing
+ * pointing in: the lowest block of each becomes DEFINITE and the rest
+ * INDIRECT, and a DEFINITE block reached later from another cycle's leader
+ * is demoted to INDIRECT (Valgrind's cliques). Only readable words are
+ * read. After the world resumes; one thread.
+ */
+#include "scan/scan_priv.h"
+
+/* Calls fn(sc, i, c, ctx) for every unreached block c that a readable word
+ * of block i points to (c != i). */
+static void
+each_lost_target(struct scan *sc, size_t i, void (*fn)(struct scan *, size_t, size_t, void *),
+    void *ctx)
+{
+	const struct blk *x = &sc->b[i];
+	uintptr_t hi = x->addr + x->size, end;
+	size_t hint = 0;
+
+	for (uintptr_t a = x->addr; a < hi && readable_piece(&sc->rd, &a, hi, &end, &hint); a = end) {
+		for (uintptr_t p = (a + 7) & ~(uintptr_t)7; p + 8 <= end; p += 8) {
+			long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
+
+			if (c >= 0 && (size_t)c != i && sc->b[c].state == ST_UNREACHED)
+				fn(sc, i, (size_t)c, ctx);
+		}
+	}
+}
+
+static void
+count_in(struct scan *sc, size_t i, size_t c, void *ctx)
+{
+	(void)i;
+	(void)ctx;
+	if (sc->b[c].root < UINT32_MAX)
+		sc->b[c].root++;
+}
+
+/* Takes c into the clique of leader *ctx: unclassified, or another
+ * cycle's leader, it becomes INDIRECT. */
+static void
+take_in(struct scan *sc, size_t i, size_t c, void *ctx)
+{
+	size_t leader = *(size_t *)ctx;
+
+	(void)i;
+	if (c == leader)
+		return;
+	if (sc->b[c].cls == 0xff || sc->b[c].cls == SCAN_DEFINITE) {
+		bool fresh = sc->b[c].cls == 0xff;
+
+		sc->b[c].cls = SCAN_INDIRECT;
+		if (fresh)
+			sc->work[sc->nwork++] = (uint32_t)c;
+	}
+}
+
+/* Step 7: definite and indirect among the unreached. */
+void
+classify_lost(struct scan *sc)
+{
+	struct blk *b = sc->b;
+
+	for (size_t i = 0; i < sc->n; i++)
+		if (b[i].state == ST_UNREACHED)
+			b[i].root = 0;  /* from here on: indegree from unreached blocks */
+	for (size_t i = 0; i < sc->n; i++)
+		if (b[i].state == ST_UNREACHED)
+			each_lost_target(sc, i, count_in, NULL);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sc->n; i++) {
+			if (b[i].state != ST_UNREACHED || b[i].cls != 0xff)
+				continue;
+			if (pass == 0 && b[i].root != 0)
+				continue;       /* first the blocks nothing lost points to */
+			b[i].cls = SCAN_DEFINITE;
+			sc->nwork = 0;
+			sc->work[sc->nwork++] = (uint32_t)i;
+			while (sc->nwork > 0)
+				each_lost_target(sc, sc->work[--sc->nwork], take_in, &i);
+		}
+	}
+}
+
+void
+classify_reached(struct scan *sc, struct stacks *stacks)
+{
+	sc->nstacks = stacks_limit(stacks);
+	sc->by_stack = scan_map(sc, 4, sc->nstacks * sizeof(uint32_t) + 8);
+	for (size_t i = 0; i < sc->n; i++) {
+		struct blk *b = &sc->b[i];
+
+		if (b->state == ST_UNREACHED)
+			continue;
+		b->cls = b->state >= ST_HEUR ? SCAN_REACHABLE : SCAN_POSSIBLE;
+		if (sc->by_stack != NULL && b->stack < sc->nstacks && sc->by_stack[b->stack] == 0)
+			sc->by_stack[b->stack] = (uint32_t)i + 1;
+	}
+}

@@ -1,0 +1,94 @@
+/*
+ * scan_priv.h - the scan's state, shared by its steps (scan.c), its
+ * marking (mark.c) and its classification (classify.c); nothing outside
+ * scan/ includes it.
+ */
+#ifndef LIBLEAK_SCAN_PRIV_H
+#define LIBLEAK_SCAN_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scan/blkindex.h"
+#include "scan/heuristics.h"
+#include "scan/readable.h"
+#include "scan/roots.h"
+#include "scan/scan.h"
+#include "track/stacks.h"
+
+#define NO_PARENT       UINT32_MAX
+#define ROOT_IS_LOADER          UINT32_MAX              /* blk.root of a loader block */
+#define ROOT_IS_INTERNAL        (UINT32_MAX - 1)        /* of an internal block */
+
+/* A block's state only rises. ST_HEUR: reached from a root, the last step
+ * an interior pointer that a heuristic accepts (heuristics.c): reachable,
+ * as in Valgrind, until a start pointer makes it plainly so. */
+enum { ST_UNREACHED, ST_POSSIBLE, ST_HEUR, ST_REACHABLE };
+
+struct scan {
+	struct blk *b;
+	size_t n;
+	struct blkindex ix;     /* find() over b */
+	uint8_t *st;            /* n, b's state: mark() tests it here */
+	uint32_t *work;         /* 3n + 1 entries */
+	size_t nwork;
+	struct roots roots;
+	struct readable rd;     /* what may be read; the rest is skipped, never read */
+	struct readable files;  /* file-backed readable mappings (vtables) */
+	struct readable code;   /* file-backed executable mappings */
+	struct heur_ctx hc;     /* the heuristics on (LEAK_HEURISTICS) and what they read */
+	uint64_t unreadable;    /* bytes of blocks and roots skipped for that */
+	uint32_t *by_stack;     /* stack id -> first reachable/possible block + 1, or 0 */
+	size_t nstacks;
+	struct helper *helper;  /* the second worker of big levels, or NULL */
+	bool helper_tried;
+	struct part *parts;     /* two, for the two workers of a level */
+	size_t mapped[8];       /* lengths of the mappings, for scan_free */
+	void *maps[8];
+};
+
+/* A block a worker of a parallel level found to mark: applied by the main
+ * thread after the level, in worker order, so the result is the same as
+ * one thread's. */
+struct cand {
+	uint32_t blk;
+	uint32_t parent;
+	uintptr_t where;
+	uint8_t state;
+	uint8_t heur;
+};
+
+/* One worker's share of a level: work[lo, hi). While workers run, nothing
+ * writes the scan's state; each collects into its own c[] (at most 3n: a
+ * block at most once per state, thanks to seen[]). */
+struct part {
+	struct scan *sc;
+	size_t lo, hi;
+	struct cand *c;
+	size_t n;
+	uint8_t *seen;          /* n: the highest state this worker emitted */
+	uint64_t unreadable;    /* bytes this worker skipped */
+};
+
+
+/* Maps `bytes` of arena memory into slot `slot` of sc (freed with it);
+ * NULL when mmap fails. */
+void *scan_map(struct scan *sc, int slot, size_t bytes);
+
+/* Marking (mark.c): from every root region, then from the blocks libleak
+ * counts as roots by policy (the loader's; libc's internal ones, of stack
+ * `internal`), each followed through everything it reaches. */
+void mark_from_roots(struct scan *sc);
+void mark_policy_roots(struct scan *sc, struct stacks *stacks, stack_id_t internal);
+
+/* Stops the marking's helper thread, if it has one. */
+void mark_done(struct scan *sc);
+
+/* Classification (classify.c), once marking is done: the unreached
+ * blocks definite or indirect, the reached ones reachable or possible,
+ * and the first reached block of every stack noted for its retainer. */
+void classify_lost(struct scan *sc);
+void classify_reached(struct scan *sc, struct stacks *stacks);
+
+#endif /* LIBLEAK_SCAN_PRIV_H */
