@@ -32,7 +32,7 @@ REPORT_LIBS := -ldw -lelf -lstdc++
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
 REPORT_OBJS  := $(REPORT_SRCS:%.c=$(B)/%.o)
 
-.PHONY: all deps check unit e2e demo fuzz bench clean check-asan
+.PHONY: all deps check check-layers unit e2e demo fuzz bench clean check-asan
 all: $(B)/libleak.so $(B)/leakreport
 
 deps:
@@ -131,9 +131,15 @@ e2e: all
 
 check:
 	@scripts/deps.sh
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+
+# preload/'s folders are layers (scripts/check-layers.sh says which may
+# include which); fails on an include upward, into interpose/, or a cycle.
+check-layers:
+	@scripts/check-layers.sh preload
 
 demo:
 	@scripts/deps.sh
