@@ -15,10 +15,11 @@
  *     internal blocks being roots by policy;
  *  6. stopworld_resume();
  *  7. classify (classify.c): reachable or possible, definite or indirect.
- * scan_retainer() then walks each marked block's first parent back to the
- * root that keeps it alive.
+ * What the finished scan answers (scan_foreach, scan_retainer: each marked
+ * block's first parent walked back to the root that keeps it alive) is in
+ * result.c.
  *
- * All memory comes from arena_map() and goes back in scan_free().
+ * All memory comes from arena_map() (scan_map) and goes back in scan_free().
  * Called on one thread.
  */
 #define _GNU_SOURCE
@@ -33,21 +34,6 @@
 
 #define ROOTS_CAP       (1 << 16)
 #define READABLE_CAP    (1 << 17)       /* maps lines: vm.max_map_count is 65530 */
-
-void *
-scan_map(struct scan *sc, int slot, size_t bytes)
-{
-	/* arena_map: registered, so the roots leave this memory out; it holds
-	 * every block's address. */
-	bytes = (bytes + 4095) & ~(size_t)4095;
-	void *p = arena_map(bytes);
-
-	if (p == NULL)
-		return NULL;
-	sc->maps[slot] = p;
-	sc->mapped[slot] = bytes;
-	return p;
-}
 
 struct collect {
 	struct blk *b;
@@ -187,72 +173,4 @@ out_resume:
 out_free:
 	scan_free(sc);
 	return NULL;
-}
-
-void
-scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx)
-{
-	for (size_t i = 0; i < sc->n; i++)
-		fn(ctx, sc->b[i].size, sc->b[i].stack, (enum scan_class)sc->b[i].cls,
-		    sc->b[i].cls == SCAN_REACHABLE ? (enum heur)sc->b[i].heur : HEUR_NONE);
-}
-
-bool
-scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
-{
-	if (sc->by_stack == NULL || stack >= sc->nstacks || sc->by_stack[stack] == 0)
-		return false;
-	size_t i = sc->by_stack[stack] - 1;
-	uint32_t ring_stack[SCAN_CHAIN_MAX];
-	uint64_t ring_size[SCAN_CHAIN_MAX];
-	size_t hops = 0;
-
-	/* Walk up to the root; keep the SCAN_CHAIN_MAX hops nearest to it. */
-	for (uint32_t p = sc->b[i].parent; p != NO_PARENT && hops < sc->n; p = sc->b[p].parent) {
-		ring_stack[hops % SCAN_CHAIN_MAX] = sc->b[p].stack;
-		ring_size[hops % SCAN_CHAIN_MAX] = sc->b[p].size;
-		hops++;
-		i = p;
-	}
-	const struct blk *top = &sc->b[i];
-	out->hops = hops;
-	out->n = hops < SCAN_CHAIN_MAX ? hops : SCAN_CHAIN_MAX;
-	for (size_t k = 0; k < out->n; k++) {
-		size_t at = (hops - 1 - k) % SCAN_CHAIN_MAX;    /* nearest the root first */
-
-		out->stack[k] = ring_stack[at];
-		out->size[k] = ring_size[at];
-	}
-	if (top->root == ROOT_IS_LOADER || top->root == ROOT_IS_INTERNAL) {
-		out->kind = top->root == ROOT_IS_LOADER ? ROOT_LOADER : ROOT_INTERNAL;
-		out->who = 0;
-		out->where = 0;
-	} else {
-		const struct root_region *r = &sc->roots.r[top->root];
-
-		out->kind = r->kind;
-		out->who = r->who;
-		out->where = top->where;
-	}
-	return true;
-}
-
-uint64_t
-scan_unreadable(const struct scan *sc)
-{
-	return sc->unreadable;
-}
-
-void
-scan_free(struct scan *sc)
-{
-	mark_done(sc);
-	blkindex_free(&sc->ix);
-	readable_free(&sc->rd);
-	readable_free(&sc->files);
-	readable_free(&sc->code);
-	for (int i = 0; i < 8; i++)
-		if (sc->maps[i] != NULL)
-			arena_unmap(sc->maps[i], sc->mapped[i]);
-	arena_unmap(sc, sizeof(*sc));
 }

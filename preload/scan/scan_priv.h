@@ -1,7 +1,8 @@
 /*
  * scan_priv.h - the scan's state, shared by its steps (scan.c), its
- * marking (mark.c) and its classification (classify.c); nothing outside
- * scan/ includes it.
+ * marking (mark.c), its classification (classify.c) and its answers
+ * (result.c); nothing outside scan/ includes it (but check_scan.c, which
+ * builds a scan by hand).
  */
 #ifndef LIBLEAK_SCAN_PRIV_H
 #define LIBLEAK_SCAN_PRIV_H
@@ -72,8 +73,8 @@ struct part {
 };
 
 
-/* Maps `bytes` of arena memory into slot `slot` of sc (freed with it);
- * NULL when mmap fails. */
+/* Maps `bytes` of arena memory into slot `slot` of sc (freed with it, by
+ * scan_free; both in result.c); NULL when mmap fails. */
 void *scan_map(struct scan *sc, int slot, size_t bytes);
 
 /* Marking (mark.c): from every root region, then from the blocks libleak
