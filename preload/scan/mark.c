@@ -309,6 +309,7 @@ mark_policy_roots(struct scan *sc, struct stacks *stacks, stack_id_t internal)
 		if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
 			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0, HEUR_NONE);
 	}
+	drain(sc);      /* and what they point to */
 }
 
 void
