@@ -89,7 +89,8 @@ UNIT_LIBS_check_per_process := -ldw -lelf -lstdc++
 UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 # preload modules tested alone: each suite links its module and what that takes from base/.
-UNIT_TESTS += check_stackcache check_blkindex check_fmt check_config check_scan
+UNIT_TESTS += check_stackcache check_blkindex check_fmt check_config check_scan \
+	check_readable check_heuristics check_self check_exits check_procfs check_helper
 UNIT_check_stackcache  := preload/track/stackcache.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_blkindex    := preload/scan/blkindex.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_fmt         := preload/base/fmt.c
@@ -97,6 +98,12 @@ UNIT_check_config      := preload/life/config.c preload/scan/heuristics.c preloa
 UNIT_check_scan        := preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c \
 	preload/scan/readable.c preload/scan/heuristics.c preload/scan/helper.c preload/track/stacks.c \
 	preload/base/self.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_readable    := preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_heuristics  := preload/scan/heuristics.c preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_self        := preload/base/self.c
+UNIT_check_exits       := preload/life/exits.c
+UNIT_check_procfs      := preload/base/procfs.c
+UNIT_check_helper      := preload/scan/helper.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c
 
 define unit_rule
 $(B)/tests/$(1): tests/unit/$(1).c $$(UNIT_$(1)) $(wildcard preload/*.h preload/*/*.h report/*.h tests/unit/*.h)
