@@ -90,7 +90,7 @@ UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 # preload modules tested alone: each suite links its module and what that takes from base/.
 UNIT_TESTS += check_stackcache check_blkindex check_fmt check_config check_scan \
-	check_readable check_heuristics check_self check_exits check_procfs check_helper
+	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena
 UNIT_check_stackcache  := preload/track/stackcache.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_blkindex    := preload/scan/blkindex.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_fmt         := preload/base/fmt.c
@@ -104,6 +104,7 @@ UNIT_check_self        := preload/base/self.c
 UNIT_check_exits       := preload/life/exits.c
 UNIT_check_procfs      := preload/base/procfs.c
 UNIT_check_helper      := preload/scan/helper.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_arena       := preload/base/arena.c preload/base/fmt.c
 
 define unit_rule
 $(B)/tests/$(1): tests/unit/$(1).c $$(UNIT_$(1)) $(wildcard preload/*.h preload/*/*.h report/*.h tests/unit/*.h)
