@@ -27,8 +27,8 @@
 #include "tmpdir.h"
 #include "capture.h"
 
-#define PAGE    ((uintptr_t)4096)
-#define CHUNK_BIG       ((1 << 20) / 4 + 16)    /* over a quarter of arena.c's chunk: its own map */
+#define PAGE      ((uintptr_t)4096)
+#define CHUNK_BIG ((1 << 20) / 4 + 16) /* over a quarter of arena.c's chunk: its own map */
 
 /* The registry's ranges, as arena_foreach_map() gives them. */
 struct ranges {
@@ -94,8 +94,9 @@ START_TEST(map_zeroed_rounded_registered)
 		ck_assert_uint_eq((uintptr_t)p % PAGE, 0);
 		for (size_t i = 0; i < want; i += 512)
 			ck_assert_uint_eq(p[i], 0);
-		memset(p, 0xab, want);          /* all of the rounded size is ours */
-		ck_assert_msg(listed_exactly(p, want), "map of %zu not registered as %zu", sizes[k], want);
+		memset(p, 0xab, want); /* all of the rounded size is ours */
+		ck_assert_msg(listed_exactly(p, want), "map of %zu not registered as %zu", sizes[k],
+		    want);
 		arena_unmap(p, sizes[k]);
 		ck_assert_msg(!listed_exactly(p, want), "unmapped, still registered");
 	}
@@ -106,7 +107,7 @@ END_TEST
 
 START_TEST(reserve_and_discard)
 {
-	size_t bytes = (size_t)1 << 30;         /* a gigabyte costs nothing until written */
+	size_t bytes = (size_t)1 << 30; /* a gigabyte costs nothing until written */
 	unsigned char *p = arena_reserve(bytes);
 
 	ck_assert_ptr_nonnull(p);
@@ -115,7 +116,7 @@ START_TEST(reserve_and_discard)
 	p[bytes - 1] = 2;
 	p[bytes / 2] = 3;
 	arena_discard(p, bytes);
-	ck_assert_uint_eq(p[0], 0);             /* reads as zero again */
+	ck_assert_uint_eq(p[0], 0); /* reads as zero again */
 	ck_assert_uint_eq(p[bytes - 1], 0);
 	ck_assert_uint_eq(p[bytes / 2], 0);
 	unsigned char *m = arena_map(3 * PAGE);
@@ -123,7 +124,7 @@ START_TEST(reserve_and_discard)
 	m[PAGE] = 9;
 	arena_discard(m + PAGE, PAGE);
 	ck_assert_uint_eq(m[PAGE], 0);
-	ck_assert(listed_exactly(m, 3 * PAGE));        /* still mapped */
+	ck_assert(listed_exactly(m, 3 * PAGE)); /* still mapped */
 }
 END_TEST
 
@@ -134,7 +135,7 @@ START_TEST(fault_knob)
 	arena_set_fault(0);
 	ck_assert_ptr_null(arena_map(4096));
 	ck_assert_ptr_null(arena_reserve(4096));
-	ck_assert_ptr_null(arena_alloc(CHUNK_BIG));     /* a big one is its own map */
+	ck_assert_ptr_null(arena_alloc(CHUNK_BIG)); /* a big one is its own map */
 	arena_set_fault(3);
 	ck_assert_ptr_nonnull(p = arena_map(4096));
 	ck_assert_ptr_nonnull(arena_reserve(4096));
@@ -153,11 +154,11 @@ START_TEST(alloc_runs_out_with_the_chunk)
 {
 	size_t got = 0;
 
-	ck_assert_ptr_nonnull(arena_alloc(64));        /* a chunk is in place */
+	ck_assert_ptr_nonnull(arena_alloc(64)); /* a chunk is in place */
 	arena_set_fault(0);
 	while (arena_alloc(4096) != NULL && got < 10000)
 		got++;
-	ck_assert_uint_lt(got, 256);                    /* one chunk's worth */
+	ck_assert_uint_lt(got, 256); /* one chunk's worth */
 	arena_set_fault(-1);
 	ck_assert_ptr_nonnull(arena_alloc(4096));
 }
@@ -173,7 +174,9 @@ cmp_lo(const void *a, const void *b)
 
 START_TEST(alloc_aligned_zeroed_disjoint)
 {
-	enum { N = 20000 };
+	enum {
+		N = 20000
+	};
 	static uintptr_t r[N][2];
 	uint64_t rng = seed;
 
@@ -185,14 +188,17 @@ START_TEST(alloc_aligned_zeroed_disjoint)
 		ck_assert_uint_eq((uintptr_t)p % 16, 0);
 		for (size_t k = 0; k < n; k++)
 			if (p[k] != 0)
-				ck_abort_msg(SEEDED("allocation %zu of %zu bytes: byte %zu not zero", i, n, k));
+				ck_abort_msg(SEEDED(
+				    "allocation %zu of %zu bytes: byte %zu not zero", i, n, k));
 		memset(p, 0xff, n);
 		r[i][0] = (uintptr_t)p;
 		r[i][1] = (uintptr_t)p + n;
 	}
 	for (size_t i = 0; i < N; i += 97)
-		ck_assert_msg(registered(r[i][0], r[i][1]), SEEDED("allocation %zu not in a registered "
-		    "map", i));
+		ck_assert_msg(registered(r[i][0], r[i][1]),
+		    SEEDED("allocation %zu not in a registered "
+			   "map",
+			i));
 	qsort(r, N, sizeof(r[0]), cmp_lo);
 	for (size_t i = 1; i < N; i++)
 		ck_assert_msg(r[i - 1][1] <= r[i][0], SEEDED("allocations overlap"));
@@ -252,7 +258,8 @@ START_TEST(alloc_threads_disjoint)
 	}
 	qsort(all, n, sizeof(all[0]), cmp_lo);
 	for (size_t i = 1; i < n; i++)
-		ck_assert_msg(all[i - 1][1] <= all[i][0], SEEDED("two threads got overlapping memory"));
+		ck_assert_msg(all[i - 1][1] <= all[i][0],
+		    SEEDED("two threads got overlapping memory"));
 }
 END_TEST
 
@@ -283,7 +290,8 @@ START_TEST(address_space_budget)
 	ck_assert_ptr_nonnull(small);
 	ck_assert_ptr_null(big);
 	ck_assert_ptr_null(again);
-	ck_assert_str_eq(out, "libleak: the address-space limit (ulimit -v) is near; libleak takes no "
+	ck_assert_str_eq(out,
+	    "libleak: the address-space limit (ulimit -v) is near; libleak takes no "
 	    "more memory and stops tracking new blocks (counted as dropped)\n");
 	arena_lift_budget();
 	big = arena_map((size_t)rl.rlim_cur / 16 + 4096);
@@ -306,7 +314,7 @@ arena_suite(void)
 	tcase_add_test(tc, alloc_aligned_zeroed_disjoint);
 	tcase_add_test(tc, alloc_threads_disjoint);
 #ifndef __SANITIZE_ADDRESS__
-	tcase_add_test(tc, address_space_budget);       /* ASan's shadow is most of the limit */
+	tcase_add_test(tc, address_space_budget); /* ASan's shadow is most of the limit */
 #endif
 	suite_add_tcase(s, tc);
 	return s;

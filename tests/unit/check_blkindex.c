@@ -24,7 +24,7 @@
 #include "scan/blkindex.h"
 #include "seeded.h"
 
-#define MAXB    20000
+#define MAXB 20000
 
 static struct blk *
 blocks(size_t n)
@@ -68,7 +68,7 @@ sorted_find(const struct blk *b, size_t n, uintptr_t v)
 {
 	size_t a = 0, z = n;
 
-	while (a < z) {         /* first block with addr > v */
+	while (a < z) { /* first block with addr > v */
 		size_t m = (a + z) / 2;
 
 		if (b[m].addr <= v)
@@ -85,20 +85,20 @@ sorted_find(const struct blk *b, size_t n, uintptr_t v)
 /* Every query worth asking of block set b[0..n) (sorted): each must give
  * what the model gives. Returns the number of queries. */
 static size_t
-check_all(const struct blkindex *ix, const struct blk *b, size_t n, uint64_t *rng,
-    bool linear)
+check_all(const struct blkindex *ix, const struct blk *b, size_t n, uint64_t *rng, bool linear)
 {
 	size_t q = 0;
 
-#define ASK(v) do { \
-	uintptr_t v_ = (v); \
-	long got_ = blkindex_find(ix, v_); \
-	long want_ = linear ? naive_find(b, n, v_) : sorted_find(b, n, v_); \
-	if (got_ != want_) \
-		ck_abort_msg(SEEDED("find(%#lx): %ld, expected %ld (of %zu blocks)", \
-	    (unsigned long)v_, got_, want_, n)); \
-	q++; \
-} while (0)
+#define ASK(v)                                                                               \
+	do {                                                                                 \
+		uintptr_t v_ = (v);                                                          \
+		long got_ = blkindex_find(ix, v_);                                           \
+		long want_ = linear ? naive_find(b, n, v_) : sorted_find(b, n, v_);          \
+		if (got_ != want_)                                                           \
+			ck_abort_msg(SEEDED("find(%#lx): %ld, expected %ld (of %zu blocks)", \
+			    (unsigned long)v_, got_, want_, n));                             \
+		q++;                                                                         \
+	} while (0)
 
 	ASK(0);
 	ASK(1);
@@ -111,7 +111,7 @@ check_all(const struct blkindex *ix, const struct blk *b, size_t n, uint64_t *rn
 		ASK(b[i].addr);
 		ASK(b[i].addr - 1);
 		ASK(b[i].addr + len - 1);
-		ASK(b[i].addr + len);           /* end: the next block, or none */
+		ASK(b[i].addr + len); /* end: the next block, or none */
 		ASK(b[i].addr + len + 7);
 		ASK(b[i].addr + rng_next(rng) % len);
 		ASK(b[i].addr + rng_next(rng) % (2 * len + 64) - 32);
@@ -177,9 +177,15 @@ START_TEST(sort_matches_qsort)
 
 		for (size_t i = 0; i < n; i++) {
 			a += 16 + 16 * (rng_next(&rng) % (bits > 16 ? 4096 : 2));
-			b[i] = (struct blk){ .addr = a, .size = rng_next(&rng) % 64,
-			    .stack = (stack_id_t)i, .where = ~a, .parent = (uint32_t)(i * 3),
-			    .root = (uint32_t)i, .state = (uint8_t)i, .cls = 0xff, .heur = (uint8_t)(i >> 8) };
+			b[i] = (struct blk){ .addr = a,
+				.size = rng_next(&rng) % 64,
+				.stack = (stack_id_t)i,
+				.where = ~a,
+				.parent = (uint32_t)(i * 3),
+				.root = (uint32_t)i,
+				.state = (uint8_t)i,
+				.cls = 0xff,
+				.heur = (uint8_t)(i >> 8) };
 		}
 		memcpy(want, b, n * sizeof(*b));
 		for (size_t k = 0; k <= n; k += n > 40 ? n / 7 + 1 : 1) {
@@ -187,8 +193,8 @@ START_TEST(sort_matches_qsort)
 			shuffle_tail(b, k, n, &rng);
 			blkindex_sort(b, tmp, n);
 			ck_assert_msg(memcmp(b, want, n * sizeof(*b)) == 0,
-			    SEEDED("%zu blocks (%u-bit addresses), %zu in order first: not sorted", n,
-			    bits, k));
+			    SEEDED("%zu blocks (%u-bit addresses), %zu in order first: not sorted",
+				n, bits, k));
 		}
 		/* all in reverse */
 		for (size_t i = 0; i < n; i++)
@@ -207,7 +213,8 @@ START_TEST(sort_random_addresses)
 	size_t n = 1 + (size_t)(rng_next(&rng) % MAXB);
 
 	for (size_t i = 0; i < n; i++)
-		b[i] = (struct blk){ .addr = rng_next(&rng) & ~(uintptr_t)15, .stack = (stack_id_t)i };
+		b[i] =
+		    (struct blk){ .addr = rng_next(&rng) & ~(uintptr_t)15, .stack = (stack_id_t)i };
 	memcpy(want, b, n * sizeof(*b));
 	qsort(want, n, sizeof(*want), cmp_blk);
 	for (size_t i = 1; i < n; i++)
@@ -216,7 +223,7 @@ START_TEST(sort_random_addresses)
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(b[i].addr == want[i].addr && b[i].stack == want[i].stack,
 		    SEEDED("block %zu of %zu: %#lx, expected %#lx", i, n, (unsigned long)b[i].addr,
-		    (unsigned long)want[i].addr));
+			(unsigned long)want[i].addr));
 }
 END_TEST
 
@@ -244,9 +251,16 @@ START_TEST(single_blocks)
 		uintptr_t addr;
 		uint64_t size;
 	} one[] = {
-		{ 0x1000, 16 }, { 0x1000, 0 }, { 0x1000, 1 }, { 16, 32 }, { 0, 8 }, { 1, 0 },
-		{ ((uintptr_t)1 << 47) - 16, 16 }, { ((uintptr_t)1 << 47) - 4096, 4096 },
-		{ 0x7f0000000000, (uint64_t)1 << 30 }, { 0x555555554000, 24 },
+		{ 0x1000, 16 },
+		{ 0x1000, 0 },
+		{ 0x1000, 1 },
+		{ 16, 32 },
+		{ 0, 8 },
+		{ 1, 0 },
+		{ ((uintptr_t)1 << 47) - 16, 16 },
+		{ ((uintptr_t)1 << 47) - 4096, 4096 },
+		{ 0x7f0000000000, (uint64_t)1 << 30 },
+		{ 0x555555554000, 24 },
 	};
 	struct blk b[1];
 	uint64_t rng = seed;
@@ -310,13 +324,14 @@ draw_set(struct blk *b, uint64_t *rng, size_t clusters, size_t per)
 		for (size_t i = 0; i < k && n < MAXB; i++) {
 			uint64_t r = rng_next(rng);
 			uint64_t size = r % 100 == 0 ? (r >> 8) % ((uint64_t)64 << 20) :
-			    r % 10 == 0 ? 0 : (r >> 8) % 512;
+			    r % 10 == 0              ? 0 :
+						       (r >> 8) % 512;
 			uint64_t gap = (r >> 40) % 4 == 0 ? 0 : ((r >> 44) % 64) * 16;
 
 			b[n++] = (struct blk){ .addr = a, .size = size, .stack = (stack_id_t)n };
 			a += (size ? size : 1) + gap;
 			if ((r >> 50) % 200 == 0)
-				a += (uintptr_t)(16 + (r >> 56)) << 20;        /* a gap that splits */
+				a += (uintptr_t)(16 + (r >> 56)) << 20; /* a gap that splits */
 		}
 	}
 	return n;
@@ -325,7 +340,13 @@ draw_set(struct blk *b, uint64_t *rng, size_t clusters, size_t per)
 START_TEST(random_sets)
 {
 	static const size_t shapes[][2] = {
-		{ 1, 50 }, { 1, 1500 }, { 3, 500 }, { 40, 40 }, { 200, 10 }, { 300, 4 }, { 8, 2000 },
+		{ 1, 50 },
+		{ 1, 1500 },
+		{ 3, 500 },
+		{ 40, 40 },
+		{ 200, 10 },
+		{ 300, 4 },
+		{ 8, 2000 },
 	};
 	struct blk *b = blocks(MAXB);
 	uint64_t rng = seed * 11 + (uint64_t)_i;
@@ -453,7 +474,7 @@ START_TEST(mmap_fails)
 	memset(&ix, 0, sizeof(ix));
 	arena_set_fault(0);
 	ck_assert(!blkindex_build(&ix, b, 2));
-	arena_set_fault(1);                     /* the buckets, not the keys */
+	arena_set_fault(1); /* the buckets, not the keys */
 	ck_assert(!blkindex_build(&ix, b, 2));
 	arena_set_fault(-1);
 	blkindex_free(&ix);

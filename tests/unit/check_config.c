@@ -28,12 +28,12 @@
 #include "life/config.h"
 #include "scan/heuristics.h"
 
-static char tmpdir[] = "/tmp/check_config.XXXXXX";     /* made once, in main() */
+static char tmpdir[] = "/tmp/check_config.XXXXXX"; /* made once, in main() */
 #include "capture.h"
 
 extern char **environ;
 
-static struct config defaults;          /* lk_config before any case ran */
+static struct config defaults; /* lk_config before any case ran */
 
 /* Every LEAK_* variable unset, lk_config at its defaults. */
 static void
@@ -132,8 +132,14 @@ static const struct {
 	const char *value;
 	int depth;
 } depth_good[] = {
-	{ "1", 1 }, { "2", 2 }, { "32", 32 }, { "64", 64 }, { "255", 255 }, { "256", 256 },
-	{ "007", 7 }, { "0256", 256 },
+	{ "1", 1 },
+	{ "2", 2 },
+	{ "32", 32 },
+	{ "64", 64 },
+	{ "255", 255 },
+	{ "256", 256 },
+	{ "007", 7 },
+	{ "0256", 256 },
 };
 
 START_TEST(depth_accepted)
@@ -144,8 +150,22 @@ START_TEST(depth_accepted)
 END_TEST
 
 static const char *const depth_bad[] = {
-	"0", "257", "1000", "", "-1", "+5", " 5", "5 ", "12k", "0x10", "3.5", "99999999999999999999999",
-	"18446744073709551617", "abc", "\x1b[31m", "1\n2",
+	"0",
+	"257",
+	"1000",
+	"",
+	"-1",
+	"+5",
+	" 5",
+	"5 ",
+	"12k",
+	"0x10",
+	"3.5",
+	"99999999999999999999999",
+	"18446744073709551617",
+	"abc",
+	"\x1b[31m",
+	"1\n2",
 };
 
 START_TEST(depth_refused)
@@ -162,7 +182,7 @@ END_TEST
 
 struct flag {
 	const char *name;
-	bool on_default;                /* the default, also what a bad value gives */
+	bool on_default; /* the default, also what a bad value gives */
 	const char *bad_tail;
 };
 
@@ -182,7 +202,8 @@ flag_value(const char *name)
 	return lk_config.reachability;
 }
 
-static const char *const flag_bad[] = { "", "2", "yes", "no", "true", "01", "1 ", " 0", "-1", "\x7f" };
+static const char *const flag_bad[] = { "", "2", "yes", "no", "true", "01", "1 ", " 0", "-1",
+	"\x7f" };
 
 START_TEST(flags_good_and_bad)
 {
@@ -196,7 +217,8 @@ START_TEST(flags_good_and_bad)
 		const char *out = load_with(f->name, flag_bad[k]);
 
 		ck_assert_str_eq(out, bad_line(f->name, flag_bad[k], f->bad_tail));
-		ck_assert_msg(flag_value(f->name) == f->on_default, "%s='%s'", f->name, flag_bad[k]);
+		ck_assert_msg(flag_value(f->name) == f->on_default, "%s='%s'", f->name,
+		    flag_bad[k]);
 	}
 }
 END_TEST
@@ -232,7 +254,7 @@ START_TEST(output_bad)
 	static char big[CONFIG_PATH_MAX + 1];
 	const char *v = _i == 0 ? "" : big;
 
-	memset(big, 'o', CONFIG_PATH_MAX);      /* CONFIG_PATH_MAX bytes: no room for its NUL */
+	memset(big, 'o', CONFIG_PATH_MAX); /* CONFIG_PATH_MAX bytes: no room for its NUL */
 	ck_assert_str_eq(load_with("LEAK_OUTPUT", v),
 	    "libleak: LEAK_OUTPUT is empty or too long; using leak.%p.dump\n");
 	ck_assert_str_eq(lk_config.output, "leak.%p.dump");
@@ -250,12 +272,12 @@ START_TEST(output_longest)
 	ck_assert_str_eq(load_with("LEAK_OUTPUT", big), "");
 	ck_assert_str_eq(lk_config.output, big);
 	ck_assert_str_eq(lk_config.snapshot_output, big);
-	big[CONFIG_PATH_MAX - 5] = '\0';        /* n + 4 == CONFIG_PATH_MAX - 1: room for .%n */
+	big[CONFIG_PATH_MAX - 5] = '\0'; /* n + 4 == CONFIG_PATH_MAX - 1: room for .%n */
 	ck_assert_str_eq(load_with("LEAK_OUTPUT", big), "");
 	ck_assert_uint_eq(strlen(lk_config.snapshot_output), CONFIG_PATH_MAX - 2);
 	ck_assert(strcmp(lk_config.snapshot_output + CONFIG_PATH_MAX - 5, ".%n") == 0);
 	big[CONFIG_PATH_MAX - 5] = 'o';
-	big[CONFIG_PATH_MAX - 4] = '\0';        /* n + 4 == CONFIG_PATH_MAX: kept as it is */
+	big[CONFIG_PATH_MAX - 4] = '\0'; /* n + 4 == CONFIG_PATH_MAX: kept as it is */
 	ck_assert_str_eq(load_with("LEAK_OUTPUT", big), "");
 	ck_assert_str_eq(lk_config.snapshot_output, big);
 }
@@ -287,17 +309,29 @@ START_TEST(heuristics_good)
 END_TEST
 
 static const char *const heur_bad[] = {
-	"", "ALL", "None", "bogus", "stdstring,", ",stdstring", "stdstring,,newarray", "std",
-	"stdstrings", "all,none", "newarray, length64", "length64,all", ",",
+	"",
+	"ALL",
+	"None",
+	"bogus",
+	"stdstring,",
+	",stdstring",
+	"stdstring,,newarray",
+	"std",
+	"stdstrings",
+	"all,none",
+	"newarray, length64",
+	"length64,all",
+	",",
 };
 
 START_TEST(heuristics_bad)
 {
 	const char *v = heur_bad[_i];
 
-	ck_assert_str_eq(load_with("LEAK_HEURISTICS", v), bad_line("LEAK_HEURISTICS", v,
-	    "is not all, none or a comma list of stdstring, length64, newarray, "
-	    "multipleinheritance; using all"));
+	ck_assert_str_eq(load_with("LEAK_HEURISTICS", v),
+	    bad_line("LEAK_HEURISTICS", v,
+		"is not all, none or a comma list of stdstring, length64, newarray, "
+		"multipleinheritance; using all"));
 	ck_assert_uint_eq(lk_config.heuristics, HEUR_ALL);
 }
 END_TEST
@@ -310,11 +344,26 @@ START_TEST(signal_good)
 		const char *name;
 		int sig;
 	} names[] = {
-		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "USR1", SIGUSR1 },
-		{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-		{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
-		{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
-		{ "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO }, { "SYS", SIGSYS },
+		{ "HUP", SIGHUP },
+		{ "INT", SIGINT },
+		{ "QUIT", SIGQUIT },
+		{ "USR1", SIGUSR1 },
+		{ "USR2", SIGUSR2 },
+		{ "PIPE", SIGPIPE },
+		{ "ALRM", SIGALRM },
+		{ "TERM", SIGTERM },
+		{ "CHLD", SIGCHLD },
+		{ "CONT", SIGCONT },
+		{ "TTIN", SIGTTIN },
+		{ "TTOU", SIGTTOU },
+		{ "URG", SIGURG },
+		{ "XCPU", SIGXCPU },
+		{ "XFSZ", SIGXFSZ },
+		{ "VTALRM", SIGVTALRM },
+		{ "PROF", SIGPROF },
+		{ "WINCH", SIGWINCH },
+		{ "IO", SIGIO },
+		{ "SYS", SIGSYS },
 	};
 	char v[64];
 
@@ -343,11 +392,36 @@ START_TEST(signal_good)
 END_TEST
 
 static const char *const signal_bad_fixed[] = {
-	"", "SIG", "KILL", "SIGKILL", "STOP", "SEGV", "SIGSEGV", "BUS", "FPE", "ILL", "ABRT",
-	"TRAP", "9", "10", "usr2", "SIGusr2", "USR2 ", " USR2", "SIGSIGUSR2", "RTMIN+", "RTMAX-",
-	"RTMIN+-1", "RTMIN+x", "RTMIN-1", "RTMAX+1", "RTMIN+65", "RTMAX-65", "RTMIN+99999999999",
+	"",
+	"SIG",
+	"KILL",
+	"SIGKILL",
+	"STOP",
+	"SEGV",
+	"SIGSEGV",
+	"BUS",
+	"FPE",
+	"ILL",
+	"ABRT",
+	"TRAP",
+	"9",
+	"10",
+	"usr2",
+	"SIGusr2",
+	"USR2 ",
+	" USR2",
+	"SIGSIGUSR2",
+	"RTMIN+",
+	"RTMAX-",
+	"RTMIN+-1",
+	"RTMIN+x",
+	"RTMIN-1",
+	"RTMAX+1",
+	"RTMIN+65",
+	"RTMAX-65",
+	"RTMIN+99999999999",
 };
-#define NFIXED  (sizeof(signal_bad_fixed) / sizeof(signal_bad_fixed[0]))
+#define NFIXED (sizeof(signal_bad_fixed) / sizeof(signal_bad_fixed[0]))
 
 /* The fixed names, then RTMIN past RTMAX and RTMAX below RTMIN. */
 START_TEST(signal_bad)
@@ -361,8 +435,9 @@ START_TEST(signal_bad)
 		snprintf(v, sizeof(v), "RTMIN+%d", SIGRTMAX - SIGRTMIN + 1);
 	else
 		snprintf(v, sizeof(v), "RTMAX-%d", SIGRTMAX - SIGRTMIN + 1);
-	ck_assert_str_eq(load_with("LEAK_SNAPSHOT_SIGNAL", value), bad_line("LEAK_SNAPSHOT_SIGNAL",
-	    value, "is not a signal name such as USR2; no snapshots on a signal"));
+	ck_assert_str_eq(load_with("LEAK_SNAPSHOT_SIGNAL", value),
+	    bad_line("LEAK_SNAPSHOT_SIGNAL", value,
+		"is not a signal name such as USR2; no snapshots on a signal"));
 	ck_assert_int_eq(lk_config.snapshot_signal, 0);
 }
 END_TEST
@@ -373,10 +448,17 @@ static const struct {
 	const char *value;
 	uint64_t ns;
 } interval_good[] = {
-	{ "5", 5000000000ull }, { "1", 1000000000ull }, { "0.1", 100000000ull },
-	{ "2.25", 2250000000ull }, { "0.001", 1000000ull }, { "1000000", 1000000000000000ull },
-	{ "1000000.5", 1000000500000000ull }, { "0.123456789", 123456789ull },
-	{ "1.0000000001", 1000000000ull }, { "007", 7000000000ull }, { "0.0010", 1000000ull },
+	{ "5", 5000000000ull },
+	{ "1", 1000000000ull },
+	{ "0.1", 100000000ull },
+	{ "2.25", 2250000000ull },
+	{ "0.001", 1000000ull },
+	{ "1000000", 1000000000000000ull },
+	{ "1000000.5", 1000000500000000ull },
+	{ "0.123456789", 123456789ull },
+	{ "1.0000000001", 1000000000ull },
+	{ "007", 7000000000ull },
+	{ "0.0010", 1000000ull },
 };
 
 START_TEST(interval_accepted)
@@ -387,16 +469,33 @@ START_TEST(interval_accepted)
 END_TEST
 
 static const char *const interval_bad[] = {
-	"0", "0.0", "0.0009", "0.0009999", "1000001", "99999999999", "1.", ".5", "-1", "+1", "1e3",
-	"", "abc", "1.5x", "1,5", " 1", "1 ", "0.0000000001",
+	"0",
+	"0.0",
+	"0.0009",
+	"0.0009999",
+	"1000001",
+	"99999999999",
+	"1.",
+	".5",
+	"-1",
+	"+1",
+	"1e3",
+	"",
+	"abc",
+	"1.5x",
+	"1,5",
+	" 1",
+	"1 ",
+	"0.0000000001",
 };
 
 START_TEST(interval_refused)
 {
 	const char *v = interval_bad[_i];
 
-	ck_assert_str_eq(load_with("LEAK_SNAPSHOT_INTERVAL", v), bad_line("LEAK_SNAPSHOT_INTERVAL",
-	    v, "is not a positive number of seconds; no timed snapshots"));
+	ck_assert_str_eq(load_with("LEAK_SNAPSHOT_INTERVAL", v),
+	    bad_line("LEAK_SNAPSHOT_INTERVAL", v,
+		"is not a positive number of seconds; no timed snapshots"));
 	ck_assert_uint_eq(lk_config.snapshot_interval_ns, 0);
 }
 END_TEST
@@ -426,19 +525,29 @@ END_TEST
 START_TEST(warn_bad)
 {
 	static const char *const bytes[] = {
-		"0", "", "-1", "1k", "18446744073709551616", "99999999999999999999", "0x10", " 1", "1.0",
+		"0",
+		"",
+		"-1",
+		"1k",
+		"18446744073709551616",
+		"99999999999999999999",
+		"0x10",
+		" 1",
+		"1.0",
 	};
-	static const char *const pct[] = { "0", "101", "", "50%", "-5", "1000", "99999999999999999999",
-		"0.5", " 1" };
+	static const char *const pct[] = { "0", "101", "", "50%", "-5", "1000",
+		"99999999999999999999", "0.5", " 1" };
 
 	for (size_t i = 0; i < sizeof(bytes) / sizeof(bytes[0]); i++) {
-		ck_assert_str_eq(load_with("LEAK_WARN_BYTES", bytes[i]), bad_line("LEAK_WARN_BYTES",
-		    bytes[i], "is not a positive number of bytes; no warning"));
+		ck_assert_str_eq(load_with("LEAK_WARN_BYTES", bytes[i]),
+		    bad_line("LEAK_WARN_BYTES", bytes[i],
+			"is not a positive number of bytes; no warning"));
 		ck_assert_uint_eq(lk_config.warn_bytes, 0);
 	}
 	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++) {
-		ck_assert_str_eq(load_with("LEAK_WARN_PERCENT", pct[i]), bad_line("LEAK_WARN_PERCENT",
-		    pct[i], "is not a percentage from 1 to 100; no warning"));
+		ck_assert_str_eq(load_with("LEAK_WARN_PERCENT", pct[i]),
+		    bad_line("LEAK_WARN_PERCENT", pct[i],
+			"is not a percentage from 1 to 100; no warning"));
 		ck_assert_uint_eq(lk_config.warn_percent, 0);
 	}
 }
@@ -470,8 +579,9 @@ START_TEST(fault_mmap_bad)
 	static const char *const bad[] = { "", "-1", "1000001", "x", "1k", "99999999999999999999" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_str_eq(load_with("LEAK_FAULT_MMAP", bad[i]), bad_line("LEAK_FAULT_MMAP",
-		    bad[i], "is not a number from 0 to 1000000; ignored"));
+		ck_assert_str_eq(load_with("LEAK_FAULT_MMAP", bad[i]),
+		    bad_line("LEAK_FAULT_MMAP", bad[i],
+			"is not a number from 0 to 1000000; ignored"));
 		void *p = arena_map(4096);
 
 		ck_assert_msg(p != NULL, "LEAK_FAULT_MMAP='%s' made mmap fail", bad[i]);
@@ -548,7 +658,8 @@ START_TEST(log_relative_path)
 	setenv("LEAK_DEPTH", "x", 1);
 	ck_assert_str_eq(load(""), "");
 	ck_assert_str_eq(lk_config.log, rel);
-	ck_assert_str_eq(slurp(want), "libleak: LEAK_DEPTH='x' is not a number from 1 to 256; using 32\n");
+	ck_assert_str_eq(slurp(want),
+	    "libleak: LEAK_DEPTH='x' is not a number from 1 to 256; using 32\n");
 }
 END_TEST
 
@@ -584,7 +695,7 @@ START_TEST(log_longest)
 	static char rel[CONFIG_PATH_MAX];
 	size_t c = strlen(tmpdir);
 
-	memset(rel, 'l', CONFIG_PATH_MAX - c - 2);      /* c + 1 + n == CONFIG_PATH_MAX - 1 */
+	memset(rel, 'l', CONFIG_PATH_MAX - c - 2); /* c + 1 + n == CONFIG_PATH_MAX - 1 */
 	clean_env();
 	setenv("LEAK_LOG", rel, 1);
 	ck_assert_str_eq(load(tmpdir), "");
@@ -607,7 +718,8 @@ START_TEST(log_first_then_only)
 	setenv("LEAK_ONLY", "", 1);
 	setenv("LEAK_LOG", path, 1);
 	ck_assert_str_eq(load(""), "");
-	ck_assert_str_eq(slurp(path), "libleak: LEAK_ONLY is empty or too long; tracking every program\n");
+	ck_assert_str_eq(slurp(path),
+	    "libleak: LEAK_ONLY is empty or too long; tracking every program\n");
 }
 END_TEST
 
@@ -618,10 +730,18 @@ END_TEST
 START_TEST(all_bad_one_line_each)
 {
 	static const char *const order[][2] = {
-		{ "LEAK_ONLY", "" }, { "LEAK_OUTPUT", "" }, { "LEAK_DEPTH", "0" }, { "LEAK_QUIET", "q" },
-		{ "LEAK_REACHABILITY", "r" }, { "LEAK_HEURISTICS", "h" }, { "LEAK_SNAPSHOT_SIGNAL", "s" },
-		{ "LEAK_SNAPSHOT_INTERVAL", "i" }, { "LEAK_WARN_BYTES", "b" }, { "LEAK_WARN_PERCENT", "p" },
-		{ "LEAK_VERIFY_STACKS", "v" }, { "LEAK_FAULT_MMAP", "f" },
+		{ "LEAK_ONLY", "" },
+		{ "LEAK_OUTPUT", "" },
+		{ "LEAK_DEPTH", "0" },
+		{ "LEAK_QUIET", "q" },
+		{ "LEAK_REACHABILITY", "r" },
+		{ "LEAK_HEURISTICS", "h" },
+		{ "LEAK_SNAPSHOT_SIGNAL", "s" },
+		{ "LEAK_SNAPSHOT_INTERVAL", "i" },
+		{ "LEAK_WARN_BYTES", "b" },
+		{ "LEAK_WARN_PERCENT", "p" },
+		{ "LEAK_VERIFY_STACKS", "v" },
+		{ "LEAK_FAULT_MMAP", "f" },
 	};
 	const char *out;
 
@@ -634,7 +754,7 @@ START_TEST(all_bad_one_line_each)
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		ck_assert_msg(strncmp(p, "libleak: ", 9) == 0 &&
-		    strncmp(p + 9, order[i][0], strlen(order[i][0])) == 0,
+			strncmp(p + 9, order[i][0], strlen(order[i][0])) == 0,
 		    "line %zu is not about %s: %.60s", i + 1, order[i][0], p);
 		p = strchr(p, '\n') + 1;
 	}
@@ -703,9 +823,19 @@ END_TEST
 /* ---- the suite covers every variable config.c reads */
 
 static const char *const covered[] = {
-	"LEAK_LOG", "LEAK_ONLY", "LEAK_OUTPUT", "LEAK_DEPTH", "LEAK_QUIET", "LEAK_REACHABILITY",
-	"LEAK_HEURISTICS", "LEAK_SNAPSHOT_SIGNAL", "LEAK_SNAPSHOT_INTERVAL", "LEAK_WARN_BYTES",
-	"LEAK_WARN_PERCENT", "LEAK_VERIFY_STACKS", "LEAK_FAULT_MMAP",
+	"LEAK_LOG",
+	"LEAK_ONLY",
+	"LEAK_OUTPUT",
+	"LEAK_DEPTH",
+	"LEAK_QUIET",
+	"LEAK_REACHABILITY",
+	"LEAK_HEURISTICS",
+	"LEAK_SNAPSHOT_SIGNAL",
+	"LEAK_SNAPSHOT_INTERVAL",
+	"LEAK_WARN_BYTES",
+	"LEAK_WARN_PERCENT",
+	"LEAK_VERIFY_STACKS",
+	"LEAK_FAULT_MMAP",
 };
 
 START_TEST(every_variable_is_covered)
@@ -752,8 +882,10 @@ config_suite(void)
 	tcase_add_loop_test(tc, heuristics_bad, 0, sizeof(heur_bad) / sizeof(heur_bad[0]));
 	tcase_add_test(tc, signal_good);
 	tcase_add_loop_test(tc, signal_bad, 0, NFIXED + 2);
-	tcase_add_loop_test(tc, interval_accepted, 0, sizeof(interval_good) / sizeof(interval_good[0]));
-	tcase_add_loop_test(tc, interval_refused, 0, sizeof(interval_bad) / sizeof(interval_bad[0]));
+	tcase_add_loop_test(tc, interval_accepted, 0,
+	    sizeof(interval_good) / sizeof(interval_good[0]));
+	tcase_add_loop_test(tc, interval_refused, 0,
+	    sizeof(interval_bad) / sizeof(interval_bad[0]));
 	tcase_add_test(tc, warn_good);
 	tcase_add_test(tc, warn_bad);
 	tcase_add_test(tc, fault_mmap_good);

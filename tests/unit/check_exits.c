@@ -18,8 +18,8 @@
 #include "life/exits.h"
 
 struct claimer {
-	_Atomic int before;             /* set before exits_claim() */
-	_Atomic int after;              /* set when it returned */
+	_Atomic int before; /* set before exits_claim() */
+	_Atomic int after;  /* set when it returned */
 };
 
 static void *
@@ -54,7 +54,7 @@ settle(struct claimer *c)
 START_TEST(first_claim_returns_and_again)
 {
 	exits_claim();
-	exits_claim();                          /* from an exit handler: still ours */
+	exits_claim(); /* from an exit handler: still ours */
 	exits_claim();
 }
 END_TEST
@@ -68,7 +68,7 @@ START_TEST(a_later_thread_parks)
 	ck_assert_int_eq(pthread_create(&t, NULL, claim, &c), 0);
 	settle(&c);
 	ck_assert_msg(!atomic_load(&c.after), "a second thread's exits_claim() returned");
-	exits_claim();                          /* the owner still may */
+	exits_claim(); /* the owner still may */
 }
 END_TEST
 
@@ -94,7 +94,7 @@ fork_and_claim(void *arg)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		alarm(2);                       /* a parked child dies of SIGALRM */
+		alarm(2); /* a parked child dies of SIGALRM */
 		exits_claim();
 		_exit(0);
 	}
@@ -114,7 +114,7 @@ START_TEST(fork_child_starts_afresh)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		alarm(2);                       /* a parked child dies of SIGALRM */
+		alarm(2); /* a parked child dies of SIGALRM */
 		exits_claim();
 		exits_claim();
 		_exit(0);
@@ -135,7 +135,9 @@ END_TEST
 /* Two threads race to claim: exactly one returns. */
 START_TEST(race_elects_one)
 {
-	enum { N = 8 };
+	enum {
+		N = 8
+	};
 	static struct claimer c[N];
 	pthread_t t[N];
 	int returned = 0;

@@ -30,11 +30,18 @@
 #include "tmpdir.h"
 #include "capture.h"
 
-#define CANARY  0x5a
+#define CANARY 0x5a
 
 /* ---- formatters, at every cap */
 
-enum op { OP_CHAR, OP_STR, OP_MEM, OP_U64, OP_HEX, OP_ESC };
+enum op {
+	OP_CHAR,
+	OP_STR,
+	OP_MEM,
+	OP_U64,
+	OP_HEX,
+	OP_ESC
+};
 
 struct step {
 	enum op op;
@@ -93,8 +100,10 @@ every_cap(const struct step *steps, size_t nsteps, const char *full)
 		/* plain tests first: a ck_assert costs a system call */
 		if (f.len != want || f.overflow != (cap < len) || memcmp(buf, full, want) != 0 ||
 		    past != sizeof(buf))
-			ck_abort_msg("cap %zu: len %zu (expected %zu), overflow %d, prefix %s, %s byte "
-			    "past cap written (\"%s\")", cap, f.len, want, f.overflow,
+			ck_abort_msg(
+			    "cap %zu: len %zu (expected %zu), overflow %d, prefix %s, %s byte "
+			    "past cap written (\"%s\")",
+			    cap, f.len, want, f.overflow,
 			    memcmp(buf, full, want) == 0 ? "right" : "wrong",
 			    past == sizeof(buf) ? "no" : "a", full);
 		if (f.cap != cap || f.buf != buf)
@@ -142,8 +151,20 @@ END_TEST
 START_TEST(hex_edges)
 {
 	static const uint64_t v[] = {
-		0, 1, 9, 10, 15, 16, 0xff, 0x100, 0xdeadbeef, 0x7fffffffffff, (uint64_t)1 << 63,
-		UINT64_MAX, UINT64_MAX - 1, 0x0123456789abcdefull,
+		0,
+		1,
+		9,
+		10,
+		15,
+		16,
+		0xff,
+		0x100,
+		0xdeadbeef,
+		0x7fffffffffff,
+		(uint64_t)1 << 63,
+		UINT64_MAX,
+		UINT64_MAX - 1,
+		0x0123456789abcdefull,
 	};
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -212,9 +233,14 @@ START_TEST(esc_every_byte)
 		size_t n;
 		const char *out;
 	} named[] = {
-		{ "a b", 3, "a%20b" }, { "100%", 4, "100%25" }, { "\t\n\r", 3, "%09%0A%0D" },
-		{ "\x7f\x80\xff", 3, "%7F%80%FF" }, { "!~", 2, "!~" }, { "", 0, "" },
-		{ "x\0y", 3, "x%00y" }, { "/tmp/a b/%p", 11, "/tmp/a%20b/%25p" },
+		{ "a b", 3, "a%20b" },
+		{ "100%", 4, "100%25" },
+		{ "\t\n\r", 3, "%09%0A%0D" },
+		{ "\x7f\x80\xff", 3, "%7F%80%FF" },
+		{ "!~", 2, "!~" },
+		{ "", 0, "" },
+		{ "x\0y", 3, "x%00y" },
+		{ "/tmp/a b/%p", 11, "/tmp/a%20b/%25p" },
 	};
 
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
@@ -242,10 +268,15 @@ END_TEST
 START_TEST(chars_strings_and_mem)
 {
 	static const struct step steps[] = {
-		{ .op = OP_STR, .s = "size " }, { .op = OP_U64, .v = 4096 }, { .op = OP_CHAR, .v = ' ' },
-		{ .op = OP_STR, .s = "" }, { .op = OP_MEM, .s = "0x??", .n = 2 },
-		{ .op = OP_HEX, .v = 0x7f00 }, { .op = OP_MEM, .s = "", .n = 0 },
-		{ .op = OP_ESC, .s = "a%b", .n = 3 }, { .op = OP_CHAR, .v = '\n' },
+		{ .op = OP_STR, .s = "size " },
+		{ .op = OP_U64, .v = 4096 },
+		{ .op = OP_CHAR, .v = ' ' },
+		{ .op = OP_STR, .s = "" },
+		{ .op = OP_MEM, .s = "0x??", .n = 2 },
+		{ .op = OP_HEX, .v = 0x7f00 },
+		{ .op = OP_MEM, .s = "", .n = 0 },
+		{ .op = OP_ESC, .s = "a%b", .n = 3 },
+		{ .op = OP_CHAR, .v = '\n' },
 	};
 
 	every_cap(steps, sizeof(steps) / sizeof(steps[0]), "size 4096 0x7f00a%25b\n");
@@ -270,8 +301,10 @@ START_TEST(random_sequences)
 			uint64_t r = rng_next(&rng);
 			size_t off = (size_t)(r >> 8) % 32, len = (size_t)(r >> 16) % 32;
 
-			st[k] = (struct step){ .op = (enum op)(r % 6), .v = rng_next(&rng) >> (r >> 58),
-			    .s = pool + off, .n = len };
+			st[k] = (struct step){ .op = (enum op)(r % 6),
+				.v = rng_next(&rng) >> (r >> 58),
+				.s = pool + off,
+				.n = len };
 			switch (st[k].op) {
 			case OP_CHAR:
 				st[k].v = 0x20 + st[k].v % 0x5f;
@@ -350,7 +383,7 @@ START_TEST(log_escapes_control_bytes)
 	char in[2] = { (char)_i, '\0' }, want[32];
 
 	if (_i == 0)
-		return;                 /* NUL ends the string */
+		return; /* NUL ends the string */
 	capture_begin();
 	fmt_log_setup(NULL);
 	fmt_log("v='", in, "'", NULL);
@@ -367,7 +400,8 @@ START_TEST(log_escapes_a_terminal_sequence)
 	capture_begin();
 	fmt_log_setup("");
 	fmt_log("LEAK_DEPTH='\x1b[2J\r\nlibleak: fake", "' bad", NULL);
-	ck_assert_str_eq(capture_end(), "libleak: LEAK_DEPTH='\\x1b[2J\\x0d\\x0alibleak: fake' bad\n");
+	ck_assert_str_eq(capture_end(),
+	    "libleak: LEAK_DEPTH='\\x1b[2J\\x0d\\x0alibleak: fake' bad\n");
 }
 END_TEST
 
@@ -411,7 +445,7 @@ START_TEST(log_preserves_errno)
 	errno = EILSEQ;
 	fmt_log("y", NULL);
 	ck_assert_int_eq(errno, EILSEQ);
-	ck_assert_str_eq(capture_end(), "");    /* not to stderr instead */
+	ck_assert_str_eq(capture_end(), ""); /* not to stderr instead */
 }
 END_TEST
 
@@ -438,7 +472,7 @@ START_TEST(log_to_file)
 	int probe2 = open("/dev/null", O_RDONLY);
 
 	close(probe2);
-	ck_assert_int_eq(probe, probe2);        /* no descriptor left open */
+	ck_assert_int_eq(probe, probe2); /* no descriptor left open */
 	ck_assert_str_eq(capture_end(), "");
 	ck_assert_str_eq(slurp(path), "before\nlibleak: first\nlibleak: second\\x01\n");
 	/* a new file is 0600 */
@@ -484,13 +518,13 @@ START_TEST(stderr_replaced_gets_nothing)
 	int fd = open(other, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(dup2(fd, 2), 2);       /* the program reuses fd 2 for data */
+	ck_assert_int_eq(dup2(fd, 2), 2); /* the program reuses fd 2 for data */
 	close(fd);
 	fmt_log("must not appear", NULL);
 	ck_assert_str_eq(slurp(other), "");
-	close(2);                               /* closed: nowhere, and no fault */
+	close(2); /* closed: nowhere, and no fault */
 	fmt_log("nor this", NULL);
-	ck_assert_int_eq(dup2(mine, 2), 2);     /* the same file again */
+	ck_assert_int_eq(dup2(mine, 2), 2); /* the same file again */
 	close(mine);
 	fmt_log("back", NULL);
 	ck_assert_str_eq(capture_end(), "libleak: ours\nlibleak: back\n");
@@ -526,7 +560,7 @@ START_TEST(log_file_ignores_stderr_identity)
 	log_path(path, sizeof(path), "log");
 	fmt_log_setup(path);
 	log_path(other, sizeof(other), "data");
-	capture_begin();                        /* fd 2 is now another file */
+	capture_begin(); /* fd 2 is now another file */
 	fmt_log("to the log", NULL);
 	ck_assert_str_eq(capture_end(), "");
 	ck_assert_str_eq(slurp(path), "libleak: to the log\n");

@@ -59,7 +59,7 @@ threads_settle(int want)
 }
 
 struct job {
-	long tid;                       /* the thread it ran on */
+	long tid; /* the thread it ran on */
 	uint64_t sum;
 	const uint64_t *in;
 	size_t n;
@@ -70,7 +70,7 @@ run_job(void *arg)
 {
 	struct job *j = arg;
 
-	j->tid = syscall(SYS_gettid);   /* succeeds: errno is not written */
+	j->tid = syscall(SYS_gettid); /* succeeds: errno is not written */
 	for (size_t i = 0; i < j->n; i++)
 		j->sum += j->in[i];
 }
@@ -96,7 +96,7 @@ START_TEST(jobs_run_on_another_thread)
 		helper_run(h, run_job, &j);
 		helper_wait(h);
 		ck_assert_int_ne(j.tid, syscall(SYS_gettid));
-		ck_assert_uint_eq(j.sum, (uint64_t)j.n * (j.n - 1) / 2);     /* 0 + 1 + ... */
+		ck_assert_uint_eq(j.sum, (uint64_t)j.n * (j.n - 1) / 2); /* 0 + 1 + ... */
 	}
 	helper_stop(h);
 	ck_assert_int_eq(threads_settle(before), before);

@@ -17,7 +17,7 @@
 #include "scan/heuristics.h"
 
 #define PAGE    ((uintptr_t)4096)
-#define CODE_LO ((uintptr_t)0x10000)            /* the fake executable mapping: never read */
+#define CODE_LO ((uintptr_t)0x10000) /* the fake executable mapping: never read */
 #define CODE_HI ((uintptr_t)0x20000)
 
 /* Three pages: [0] blocks, [1] PROT_NONE (not in the readable list),
@@ -37,7 +37,8 @@ setup(void)
 	readable_add(&rd, (uintptr_t)mem + 2 * PAGE, (uintptr_t)mem + 3 * PAGE);
 	readable_add(&files, (uintptr_t)mem + 2 * PAGE, (uintptr_t)mem + 3 * PAGE);
 	readable_add(&code, CODE_LO, CODE_HI);
-	ctx = (struct heur_ctx){ .readable = &rd, .files = &files, .code = &code, .mask = HEUR_ALL };
+	ctx =
+	    (struct heur_ctx){ .readable = &rd, .files = &files, .code = &code, .mask = HEUR_ALL };
 }
 
 static void
@@ -63,19 +64,19 @@ interior(uintptr_t off, uint64_t size, uintptr_t ptr_off)
 
 START_TEST(stdstring)
 {
-	at(0)[0] = 5;                           /* length */
-	at(0)[1] = 15;                          /* capacity: 24 + 15 + 1 bytes */
+	at(0)[0] = 5;  /* length */
+	at(0)[1] = 15; /* capacity: 24 + 15 + 1 bytes */
 	ck_assert_int_eq(interior(0, 40, 24), HEUR_STDSTRING);
-	at(0)[0] = 15;                          /* full */
+	at(0)[0] = 15; /* full */
 	ck_assert_int_eq(interior(0, 40, 24), HEUR_STDSTRING);
-	at(0)[0] = 16;                          /* longer than its capacity */
+	at(0)[0] = 16; /* longer than its capacity */
 	ck_assert_int_eq(interior(0, 40, 24), HEUR_NONE);
 	at(0)[0] = 0;
-	ck_assert_int_eq(interior(0, 41, 24), HEUR_NONE);       /* the size does not match */
-	ck_assert_int_eq(interior(0, 40, 16), HEUR_NONE);       /* not at the characters */
+	ck_assert_int_eq(interior(0, 41, 24), HEUR_NONE); /* the size does not match */
+	ck_assert_int_eq(interior(0, 40, 16), HEUR_NONE); /* not at the characters */
 	at(0)[1] = 0;
-	ck_assert_int_eq(interior(0, 25, 24), HEUR_STDSTRING);  /* the empty string's rep */
-	ck_assert_int_eq(interior(0, 24, 24), HEUR_NONE);       /* one past the end */
+	ck_assert_int_eq(interior(0, 25, 24), HEUR_STDSTRING); /* the empty string's rep */
+	ck_assert_int_eq(interior(0, 24, 24), HEUR_NONE);      /* one past the end */
 	ctx.mask = HEUR_ALL & ~(1u << HEUR_STDSTRING);
 	ck_assert_int_eq(interior(0, 25, 24), HEUR_NONE);
 }
@@ -89,7 +90,7 @@ START_TEST(length64)
 	ck_assert_int_eq(interior(64, 41, 72), HEUR_NONE);
 	ck_assert_int_eq(interior(64, 40, 80), HEUR_NONE);
 	at(64)[0] = 0;
-	ck_assert_int_eq(interior(64, 8, 72), HEUR_NONE);       /* no length */
+	ck_assert_int_eq(interior(64, 8, 72), HEUR_NONE); /* no length */
 	/* length64 comes before newarray, which a length also satisfies */
 	at(64)[0] = 32;
 	ctx.mask = HEUR_ALL;
@@ -101,11 +102,11 @@ END_TEST
 
 START_TEST(newarray)
 {
-	at(128)[0] = 5;                         /* new T[5], T of 8 bytes */
+	at(128)[0] = 5; /* new T[5], T of 8 bytes */
 	ck_assert_int_eq(interior(128, 48, 136), HEUR_NEWARRAY);
 	ck_assert_int_eq(interior(128, 8 + 5 * 24, 136), HEUR_NEWARRAY);
 	ck_assert_int_eq(interior(128, 8 + 5 * 24 + 1, 136), HEUR_NONE);
-	ck_assert_int_eq(interior(128, 48, 144), HEUR_NONE);    /* the second element */
+	ck_assert_int_eq(interior(128, 48, 144), HEUR_NONE); /* the second element */
 	at(128)[0] = 0;
 	ck_assert_int_eq(interior(128, 48, 136), HEUR_NONE);
 	at(128)[0] = 1;
@@ -130,20 +131,21 @@ vtable(uintptr_t voff, const unsigned *fns, size_t n)
 
 START_TEST(multiple_inheritance)
 {
-	static const unsigned two[] = { 2, 3 }, late[] = { 0, 19 }, too_late[] = { 0, 20 }, one[] = { 2 };
+	static const unsigned two[] = { 2, 3 }, late[] = { 0, 19 }, too_late[] = { 0, 20 },
+			      one[] = { 2 };
 	uintptr_t primary = vtable(0, two, 2), second = vtable(256, late, 2);
 
 	at(256)[0] = primary;
 	at(256)[2] = second;
 	ck_assert_int_eq(interior(256, 64, 272), HEUR_MULTIPLE);
-	ck_assert_int_eq(interior(256, 64, 276), HEUR_NONE);    /* unaligned */
-	ck_assert_int_eq(interior(256, 64, 264), HEUR_NONE);    /* no vtable there */
-	at(256)[2] = vtable(512, too_late, 2);                  /* second function at slot 20 */
+	ck_assert_int_eq(interior(256, 64, 276), HEUR_NONE); /* unaligned */
+	ck_assert_int_eq(interior(256, 64, 264), HEUR_NONE); /* no vtable there */
+	at(256)[2] = vtable(512, too_late, 2);               /* second function at slot 20 */
 	ck_assert_int_eq(interior(256, 64, 272), HEUR_NONE);
 	at(256)[2] = vtable(768, one, 1);
 	ck_assert_int_eq(interior(256, 64, 272), HEUR_NONE);
 	at(256)[2] = second;
-	at(256)[0] = 0x1234;                    /* the block's start holds none */
+	at(256)[0] = 0x1234; /* the block's start holds none */
 	ck_assert_int_eq(interior(256, 64, 272), HEUR_NONE);
 	at(256)[0] = primary;
 	/* a function pointer that is not code */
@@ -151,7 +153,7 @@ START_TEST(multiple_inheritance)
 
 	v[19] = (uintptr_t)mem;
 	ck_assert_int_eq(interior(256, 64, 272), HEUR_NONE);
-	v[19] = CODE_HI;                        /* one past the code */
+	v[19] = CODE_HI; /* one past the code */
 	ck_assert_int_eq(interior(256, 64, 272), HEUR_NONE);
 	v[19] = CODE_HI - 1;
 	ck_assert_int_eq(interior(256, 64, 272), HEUR_MULTIPLE);
@@ -173,12 +175,12 @@ END_TEST
 START_TEST(vtable_at_the_end_of_its_mapping)
 {
 	static const unsigned first[] = { 0 };
-	uintptr_t v = vtable(PAGE - 16, first, 1);      /* two words left */
+	uintptr_t v = vtable(PAGE - 16, first, 1); /* two words left */
 
 	at(0)[0] = v;
 	at(0)[1] = v;
 	ck_assert_int_eq(interior(0, 32, 8), HEUR_NONE);
-	((uintptr_t *)v)[1] = CODE_LO + 8;              /* two functions: it is one */
+	((uintptr_t *)v)[1] = CODE_LO + 8; /* two functions: it is one */
 	ck_assert_int_eq(interior(0, 32, 8), HEUR_MULTIPLE);
 }
 END_TEST
@@ -187,7 +189,7 @@ END_TEST
  * page is refused without a fault. */
 START_TEST(never_reads_outside_the_readable_list)
 {
-	uintptr_t start = PAGE - 8;             /* its second word is unreadable */
+	uintptr_t start = PAGE - 8; /* its second word is unreadable */
 
 	at(start)[0] = 15;
 	ck_assert_int_eq(interior(start, 40, start + 24), HEUR_NONE);
@@ -208,7 +210,7 @@ START_TEST(new_zero)
 	at(512)[0] = 0;
 	ck_assert(heur_new_zero(&ctx, z, 8, z + 8));
 	ck_assert(!heur_new_zero(&ctx, z, 8, z + 7));
-	ck_assert(!heur_new_zero(&ctx, z, 16, z + 16));         /* only an 8-byte block */
+	ck_assert(!heur_new_zero(&ctx, z, 16, z + 16)); /* only an 8-byte block */
 	at(512)[0] = 1;
 	ck_assert(!heur_new_zero(&ctx, z, 8, z + 8));
 	at(512)[0] = 0;
@@ -246,7 +248,8 @@ START_TEST(parse)
 	ck_assert_int_eq(heur_parse("multipleinheritance"), 1 << HEUR_MULTIPLE);
 	ck_assert_int_eq(heur_parse("multipleinheritance,stdstring"),
 	    1 << HEUR_MULTIPLE | 1 << HEUR_STDSTRING);
-	ck_assert_int_eq(heur_parse("stdstring,length64,newarray,multipleinheritance"), (int)HEUR_ALL);
+	ck_assert_int_eq(heur_parse("stdstring,length64,newarray,multipleinheritance"),
+	    (int)HEUR_ALL);
 	ck_assert_int_eq(heur_parse(""), -1);
 	ck_assert_int_eq(heur_parse(","), -1);
 	ck_assert_int_eq(heur_parse("newarray,"), -1);

@@ -42,11 +42,11 @@ START_TEST(whole_file_and_cap)
 	memset(buf, 0, sizeof(buf));
 	ck_assert_int_eq(procfs_read(path, buf, sizeof(buf)), (ssize_t)sizeof(data));
 	ck_assert_mem_eq(buf, data, sizeof(data));
-	ck_assert_int_eq(buf[sizeof(data)], 0);         /* nothing past it */
+	ck_assert_int_eq(buf[sizeof(data)], 0); /* nothing past it */
 	memset(buf, 0, sizeof(buf));
 	ck_assert_int_eq(procfs_read(path, buf, 100), 100);
 	ck_assert_mem_eq(buf, data, 100);
-	ck_assert_int_eq(buf[100], 0);                  /* never past cap */
+	ck_assert_int_eq(buf[100], 0); /* never past cap */
 	ck_assert_int_eq(procfs_read(path, buf, sizeof(data)), (ssize_t)sizeof(data));
 	ck_assert_int_eq(procfs_read(path, buf, 0), 0);
 	write_file(path, "", 0);

@@ -16,7 +16,7 @@
 #include "scan/readable.h"
 #include "seeded.h"
 
-#define SPAN    4096            /* the model's universe: base + [0, SPAN) */
+#define SPAN 4096 /* the model's universe: base + [0, SPAN) */
 
 START_TEST(add_merges_and_ignores_empty)
 {
@@ -25,30 +25,30 @@ START_TEST(add_merges_and_ignores_empty)
 	ck_assert(readable_init(&rd, 4));
 	ck_assert_uint_eq(rd.n, 0);
 	ck_assert_uint_eq(rd.cap, 4);
-	readable_add(&rd, 100, 100);            /* empty */
-	readable_add(&rd, 200, 100);            /* backwards */
+	readable_add(&rd, 100, 100); /* empty */
+	readable_add(&rd, 200, 100); /* backwards */
 	ck_assert_uint_eq(rd.n, 0);
 	readable_add(&rd, 100, 200);
-	readable_add(&rd, 200, 300);            /* touches: merged */
-	readable_add(&rd, 250, 280);            /* inside: nothing new */
-	readable_add(&rd, 290, 400);            /* overlaps the end: extends it */
+	readable_add(&rd, 200, 300); /* touches: merged */
+	readable_add(&rd, 250, 280); /* inside: nothing new */
+	readable_add(&rd, 290, 400); /* overlaps the end: extends it */
 	ck_assert_uint_eq(rd.n, 1);
 	ck_assert_uint_eq(rd.lo[0], 100);
 	ck_assert_uint_eq(rd.hi[0], 400);
-	readable_add(&rd, 401, 500);            /* a gap of one byte: apart */
+	readable_add(&rd, 401, 500); /* a gap of one byte: apart */
 	ck_assert_uint_eq(rd.n, 2);
 	readable_add(&rd, 600, 700);
 	readable_add(&rd, 800, 900);
-	readable_add(&rd, 1000, 1100);          /* full: dropped */
+	readable_add(&rd, 1000, 1100); /* full: dropped */
 	ck_assert_uint_eq(rd.n, 4);
 	ck_assert_uint_eq(rd.hi[3], 900);
-	readable_add(&rd, 900, 950);            /* full, but merges into the last */
+	readable_add(&rd, 900, 950); /* full, but merges into the last */
 	ck_assert_uint_eq(rd.hi[3], 950);
 	ck_assert(!readable_has(&rd, 1000, 1001));
 	readable_free(&rd);
 	ck_assert_ptr_null(rd.map);
 	ck_assert_uint_eq(rd.n, 0);
-	readable_free(&rd);                     /* twice: harmless */
+	readable_free(&rd); /* twice: harmless */
 }
 END_TEST
 
@@ -75,7 +75,7 @@ START_TEST(init_fails_without_memory)
 	arena_set_fault(-1);
 	ck_assert_uint_eq(rd.n, 0);
 	ck_assert_uint_eq(rd.cap, 0);
-	readable_add(&rd, 1, 2);                /* no room: dropped, no fault */
+	readable_add(&rd, 1, 2); /* no room: dropped, no fault */
 	ck_assert_uint_eq(rd.n, 0);
 	readable_free(&rd);
 }
@@ -109,9 +109,9 @@ START_TEST(model_random_lists)
 			uintptr_t lo = at + gap, hi = lo + (r >> 16) % 200;
 
 			if (r % 11 == 0 && at >= 16)
-				lo = at - (r >> 24) % 16;       /* overlaps the last range's end */
+				lo = at - (r >> 24) % 16; /* overlaps the last range's end */
 			if (rd.n > 0 && m.base + lo < rd.lo[rd.n - 1])
-				lo = rd.lo[rd.n - 1] - m.base;  /* but never starts before it */
+				lo = rd.lo[rd.n - 1] - m.base; /* but never starts before it */
 			if (hi > SPAN)
 				hi = SPAN;
 			bool fits = rd.n < cap || (rd.n > 0 && lo + m.base <= rd.hi[rd.n - 1]);
@@ -128,8 +128,8 @@ START_TEST(model_random_lists)
 		for (size_t k = 0; k < rd.n; k++) {
 			ck_assert(rd.lo[k] < rd.hi[k]);
 			if (k > 0)
-				ck_assert_msg(rd.lo[k] > rd.hi[k - 1], SEEDED("ranges %zu and %zu touch", k - 1,
-				    k));
+				ck_assert_msg(rd.lo[k] > rd.hi[k - 1],
+				    SEEDED("ranges %zu and %zu touch", k - 1, k));
 		}
 		for (int q = 0; q < 3000; q++) {
 			/* never empty: the callers ask only for bytes (a < hi) */
@@ -149,19 +149,22 @@ START_TEST(model_random_lists)
 				;
 			got = readable_piece(&rd, &a, m.base + hi, &end, &hint);
 			if (got != exp || (exp && (a != m.base + want || end != m.base + want_end)))
-				ck_abort_msg(SEEDED("round %d: piece of [%lu, %lu): %d [%lu, %lu), model %d "
-				    "[%lu, %lu)", round, (unsigned long)lo, (unsigned long)hi, got,
-				    (unsigned long)(a - m.base), (unsigned long)(end - m.base), exp,
-				    (unsigned long)want, (unsigned long)want_end));
+				ck_abort_msg(
+				    SEEDED("round %d: piece of [%lu, %lu): %d [%lu, %lu), model %d "
+					   "[%lu, %lu)",
+					round, (unsigned long)lo, (unsigned long)hi, got,
+					(unsigned long)(a - m.base), (unsigned long)(end - m.base),
+					exp, (unsigned long)want, (unsigned long)want_end));
 			if (got && hint >= rd.n)
-				ck_abort_msg(SEEDED("hint %zu left past the list (%zu)", hint, rd.n));
+				ck_abort_msg(
+				    SEEDED("hint %zu left past the list (%zu)", hint, rd.n));
 			bool all = lo < hi;
 
 			for (uintptr_t b = lo; b < hi && all; b++)
 				all = m.byte[b];
 			if (readable_has(&rd, m.base + lo, m.base + hi) != all)
-				ck_abort_msg(SEEDED("round %d: has [%lu, %lu) is %d, model %d", round,
-				    (unsigned long)lo, (unsigned long)hi, !all, all));
+				ck_abort_msg(SEEDED("round %d: has [%lu, %lu) is %d, model %d",
+				    round, (unsigned long)lo, (unsigned long)hi, !all, all));
 		}
 		readable_free(&rd);
 	}

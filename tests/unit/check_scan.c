@@ -40,30 +40,30 @@
 #include "track/stacks.h"
 #include "seeded.h"
 
-#define HEAP_BYTES      ((size_t)8 << 20)
-#define MAXB            4096
-#define GLOBAL_WORDS    4096
-#define VT_WORDS        512
-#define CODE_LO         ((uintptr_t)0x10000)    /* the fake "executable mappings": never read */
-#define CODE_HI         ((uintptr_t)0x20000)
-#define PAGE            ((uintptr_t)4096)
+#define HEAP_BYTES   ((size_t)8 << 20)
+#define MAXB         4096
+#define GLOBAL_WORDS 4096
+#define VT_WORDS     512
+#define CODE_LO      ((uintptr_t)0x10000) /* the fake "executable mappings": never read */
+#define CODE_HI      ((uintptr_t)0x20000)
+#define PAGE         ((uintptr_t)4096)
 
 struct world {
-	char *heap;                     /* HEAP_BYTES */
-	uintptr_t *glob;                /* GLOBAL_WORDS words: what roots point at */
-	uintptr_t *vt;                  /* VT_WORDS: "file-backed" (vtables) */
-	struct blk *b;                  /* MAXB records, in address order */
+	char *heap;      /* HEAP_BYTES */
+	uintptr_t *glob; /* GLOBAL_WORDS words: what roots point at */
+	uintptr_t *vt;   /* VT_WORDS: "file-backed" (vtables) */
+	struct blk *b;   /* MAXB records, in address order */
 	size_t n;
 	struct root_region roots[16];
 	size_t nroots;
-	uintptr_t hole_lo[8];           /* heap ranges not in the readable list (PROT_NONE) */
+	uintptr_t hole_lo[8]; /* heap ranges not in the readable list (PROT_NONE) */
 	uintptr_t hole_hi[8];
 	size_t nholes;
-	unsigned mask;                  /* heuristics on */
+	unsigned mask; /* heuristics on */
 	struct stacks *stacks;
-	stack_id_t internal;            /* libc's internal blocks' stack, 0: none */
+	stack_id_t internal; /* libc's internal blocks' stack, 0: none */
 	struct scan *sc;
-	uint8_t cls[MAXB];              /* from scan_foreach() */
+	uint8_t cls[MAXB]; /* from scan_foreach() */
 	uint8_t heur[MAXB];
 	size_t visited;
 };
@@ -104,10 +104,11 @@ w_block(struct world *w, size_t off, uint64_t size)
 	if (w->n > 0) {
 		const struct blk *last = &w->b[w->n - 1];
 
-		ck_assert_msg(a >= last->addr + (last->size ? last->size : 1), "blocks out of order");
+		ck_assert_msg(a >= last->addr + (last->size ? last->size : 1),
+		    "blocks out of order");
 	}
-	w->b[w->n] = (struct blk){ .addr = a, .size = size,
-	    .stack = stacks_intern(w->stacks, &pc, 1) };
+	w->b[w->n] =
+	    (struct blk){ .addr = a, .size = size, .stack = stacks_intern(w->stacks, &pc, 1) };
 	return w->n++;
 }
 
@@ -129,7 +130,9 @@ w_root(struct world *w, size_t from, size_t to, enum root_kind kind, uint32_t wh
 {
 	ck_assert(w->nroots < 16 && to <= GLOBAL_WORDS);
 	w->roots[w->nroots++] = (struct root_region){ .lo = (uintptr_t)&w->glob[from],
-	    .hi = (uintptr_t)&w->glob[to], .kind = kind, .who = who };
+		.hi = (uintptr_t)&w->glob[to],
+		.kind = kind,
+		.who = who };
 }
 
 /* Heap pages [lo, hi) (offsets, page aligned) made PROT_NONE and left out
@@ -164,7 +167,7 @@ w_readable(const struct world *w, struct readable *rd)
 	size_t n = 0;
 	uintptr_t at = (uintptr_t)w->heap;
 
-	for (size_t h = 0; h < w->nholes; h++) {    /* holes in ascending order */
+	for (size_t h = 0; h < w->nholes; h++) { /* holes in ascending order */
 		r[n++] = (struct range){ at, w->hole_lo[h] };
 		at = w->hole_hi[h];
 	}
@@ -200,8 +203,13 @@ w_scan(struct world *w)
 	for (size_t i = 0; i < w->n; i++) {
 		struct blk *b = &w->b[i];
 
-		*b = (struct blk){ .addr = b->addr, .size = b->size, .stack = b->stack,
-		    .parent = NO_PARENT, .root = 0, .state = ST_UNREACHED, .cls = 0xff };
+		*b = (struct blk){ .addr = b->addr,
+			.size = b->size,
+			.stack = b->stack,
+			.parent = NO_PARENT,
+			.root = 0,
+			.state = ST_UNREACHED,
+			.cls = 0xff };
 	}
 	sc->roots.r = scan_map(sc, 0, (w->nroots + 1) * sizeof(struct root_region));
 	ck_assert_ptr_nonnull(sc->roots.r);
@@ -213,8 +221,10 @@ w_scan(struct world *w)
 	w_readable(w, &sc->rd);
 	readable_add(&sc->files, (uintptr_t)w->vt, (uintptr_t)(w->vt + VT_WORDS));
 	readable_add(&sc->code, CODE_LO, CODE_HI);
-	sc->hc = (struct heur_ctx){ .readable = &sc->rd, .files = &sc->files, .code = &sc->code,
-	    .mask = w->mask };
+	sc->hc = (struct heur_ctx){ .readable = &sc->rd,
+		.files = &sc->files,
+		.code = &sc->code,
+		.mask = w->mask };
 	sc->b = w->b;
 	sc->n = w->n;
 	sc->work = scan_map(sc, 3, (3 * w->n + 1) * sizeof(uint32_t));
@@ -242,7 +252,8 @@ w_free(struct world *w)
 	if (w->sc != NULL)
 		scan_free(w->sc);
 	for (size_t h = 0; h < w->nholes; h++)
-		mprotect((void *)w->hole_lo[h], w->hole_hi[h] - w->hole_lo[h], PROT_READ | PROT_WRITE);
+		mprotect((void *)w->hole_lo[h], w->hole_hi[h] - w->hole_lo[h],
+		    PROT_READ | PROT_WRITE);
 	munmap(w->heap, HEAP_BYTES);
 	munmap(w->glob, GLOBAL_WORDS * 8);
 	munmap(w->vt, VT_WORDS * 8);
@@ -252,8 +263,9 @@ w_free(struct world *w)
 
 static const char *const cls_name[] = { "definite", "indirect", "possible", "reachable" };
 
-#define CLS(w, i, want) ck_assert_msg((w)->cls[i] == (want), "block %zu: %s, expected %s", \
-	(size_t)(i), (w)->cls[i] < 4 ? cls_name[(w)->cls[i]] : "?", cls_name[want])
+#define CLS(w, i, want)                                                                 \
+	ck_assert_msg((w)->cls[i] == (want), "block %zu: %s, expected %s", (size_t)(i), \
+	    (w)->cls[i] < 4 ? cls_name[(w)->cls[i]] : "?", cls_name[want])
 
 /* ---- definite, indirect, reachable */
 
@@ -261,11 +273,11 @@ START_TEST(nothing_points_in_is_definite)
 {
 	struct world *w = w_new();
 	size_t a = w_block(w, 0, 32);
-	size_t z = w_block(w, 4096, 0);         /* a 0-byte block holds its first byte */
+	size_t z = w_block(w, 4096, 0); /* a 0-byte block holds its first byte */
 
 	w->glob[0] = 12345;
-	w->glob[1] = w_addr(w, a) - 8;          /* just before it */
-	w->glob[2] = w_addr(w, a) + 32;         /* one past its end, nothing there */
+	w->glob[1] = w_addr(w, a) - 8;  /* just before it */
+	w->glob[2] = w_addr(w, a) + 32; /* one past its end, nothing there */
 	w->glob[3] = w_addr(w, z) + 1;
 	w_root(w, 0, 4, ROOT_GLOBAL, 1);
 	w_scan(w);
@@ -299,7 +311,7 @@ START_TEST(start_pointer_from_root_is_reachable)
 	size_t a = w_block(w, 64, 48), b = w_block(w, 112, 16), z = w_block(w, 4096, 0);
 
 	w->glob[5] = w_addr(w, a);
-	w_words(w, a)[2] = w_addr(w, b);        /* and through it */
+	w_words(w, a)[2] = w_addr(w, b); /* and through it */
 	w->glob[6] = w_addr(w, z);
 	w_root(w, 0, 8, ROOT_GLOBAL, 1);
 	w_scan(w);
@@ -315,12 +327,12 @@ START_TEST(indirect_chain)
 {
 	struct world *w = w_new();
 	size_t a = w_block(w, 0, 32), b = w_block(w, 64, 32), c = w_block(w, 128, 32),
-	    d = w_block(w, 192, 64);
+	       d = w_block(w, 192, 64);
 
 	w_words(w, a)[0] = w_addr(w, b);
-	w_words(w, b)[3] = w_addr(w, c) + 8;    /* interior pointers count among the lost */
+	w_words(w, b)[3] = w_addr(w, c) + 8; /* interior pointers count among the lost */
 	w_words(w, c)[1] = w_addr(w, d);
-	w_words(w, d)[0] = w_addr(w, d);        /* itself: no indegree */
+	w_words(w, d)[0] = w_addr(w, d); /* itself: no indegree */
 	w_root(w, 0, 8, ROOT_GLOBAL, 1);
 	w_scan(w);
 	CLS(w, a, SCAN_DEFINITE);
@@ -345,14 +357,14 @@ END_TEST
 START_TEST(cycles_one_definite_each)
 {
 	struct world *w = w_new();
-	size_t a = w_block(w, 0, 16), b = w_block(w, 32, 16);                 /* a <-> b */
+	size_t a = w_block(w, 0, 16), b = w_block(w, 32, 16); /* a <-> b */
 	size_t c = w_block(w, 64, 16), d = w_block(w, 96, 16), e = w_block(w, 128, 16);
-	size_t s = w_block(w, 160, 16);                                     /* s -> s only */
-	size_t t = w_block(w, 192, 24), u = w_block(w, 224, 16);           /* t <-> u */
+	size_t s = w_block(w, 160, 16);                          /* s -> s only */
+	size_t t = w_block(w, 192, 24), u = w_block(w, 224, 16); /* t <-> u */
 
 	w_words(w, a)[0] = w_addr(w, b);
 	w_words(w, b)[1] = w_addr(w, a);
-	w_words(w, c)[0] = w_addr(w, d);        /* c -> d -> e -> c, entered at e */
+	w_words(w, c)[0] = w_addr(w, d); /* c -> d -> e -> c, entered at e */
 	w_words(w, d)[0] = w_addr(w, e) + 4;
 	w_words(w, e)[0] = w_addr(w, c);
 	w_words(w, s)[0] = w_addr(w, s) + 8;
@@ -378,8 +390,8 @@ END_TEST
 START_TEST(cliques)
 {
 	struct world *w = w_new();
-	size_t p = w_block(w, 0, 16), q = w_block(w, 32, 16);                 /* p <-> q */
-	size_t x = w_block(w, 64, 16), y = w_block(w, 96, 16);                /* x <-> y -> p */
+	size_t p = w_block(w, 0, 16), q = w_block(w, 32, 16);  /* p <-> q */
+	size_t x = w_block(w, 64, 16), y = w_block(w, 96, 16); /* x <-> y -> p */
 	size_t l = w_block(w, 128, 16), m = w_block(w, 160, 16), k = w_block(w, 192, 16);
 
 	w_words(w, p)[0] = w_addr(w, q);
@@ -387,7 +399,7 @@ START_TEST(cliques)
 	w_words(w, x)[0] = w_addr(w, y);
 	w_words(w, y)[0] = w_addr(w, x);
 	w_words(w, y)[1] = w_addr(w, p);
-	w_words(w, k)[0] = w_addr(w, l);        /* k -> l <-> m: k leads */
+	w_words(w, k)[0] = w_addr(w, l); /* k -> l <-> m: k leads */
 	w_words(w, l)[0] = w_addr(w, m);
 	w_words(w, m)[0] = w_addr(w, l);
 	w_root(w, 0, 8, ROOT_GLOBAL, 1);
@@ -430,9 +442,9 @@ START_TEST(interior_pointers_are_possible)
 	size_t d = w_block(w, 512, 64), e = w_block(w, 640, 64);
 
 	w->glob[0] = w_addr(w, a) + 16;
-	w->glob[1] = w_addr(w, b) + 63;         /* its last byte */
-	w->glob[2] = w_addr(w, c) + 3;          /* unaligned */
-	w_words(w, a)[1] = w_addr(w, d);        /* a start pointer from a possible block */
+	w->glob[1] = w_addr(w, b) + 63;  /* its last byte */
+	w->glob[2] = w_addr(w, c) + 3;   /* unaligned */
+	w_words(w, a)[1] = w_addr(w, d); /* a start pointer from a possible block */
 	w_words(w, d)[7] = w_addr(w, e) + 8;
 	w_root(w, 0, 4, ROOT_GLOBAL, 1);
 	w->mask = 0;
@@ -447,7 +459,7 @@ START_TEST(interior_pointers_are_possible)
 	w_scan(w);
 	CLS(w, a, SCAN_REACHABLE);
 	CLS(w, d, SCAN_REACHABLE);
-	CLS(w, e, SCAN_POSSIBLE);               /* still only an interior pointer */
+	CLS(w, e, SCAN_POSSIBLE); /* still only an interior pointer */
 	CLS(w, b, SCAN_POSSIBLE);
 	w_free(w);
 }
@@ -464,29 +476,29 @@ heur_block(struct world *w, size_t off, int h, uintptr_t *ptr)
 	uintptr_t *p;
 
 	switch (h) {
-	case HEUR_STDSTRING:            /* length 5, capacity 15: 24 + 15 + 1 bytes */
+	case HEUR_STDSTRING: /* length 5, capacity 15: 24 + 15 + 1 bytes */
 		i = w_block(w, off, 40);
 		p = w_words(w, i);
 		p[0] = 5;
 		p[1] = 15;
-		p[2] = (uintptr_t)-1;   /* refcount */
+		p[2] = (uintptr_t)-1; /* refcount */
 		memcpy(&p[3], "hello", 6);
 		*ptr = w_addr(w, i) + 24;
 		return i;
-	case HEUR_LENGTH64:             /* 32 bytes after its length */
+	case HEUR_LENGTH64: /* 32 bytes after its length */
 		i = w_block(w, off, 40);
 		w_words(w, i)[0] = 32;
 		*ptr = w_addr(w, i) + 8;
 		return i;
-	case HEUR_NEWARRAY:             /* new T[5], T of 8 bytes */
+	case HEUR_NEWARRAY: /* new T[5], T of 8 bytes */
 		i = w_block(w, off, 48);
 		w_words(w, i)[0] = 5;
 		*ptr = w_addr(w, i) + 8;
 		return i;
-	default:                        /* HEUR_MULTIPLE: two vtables */
+	default: /* HEUR_MULTIPLE: two vtables */
 		i = w_block(w, off, 64);
 		w->vt[0] = 0;
-		w->vt[1] = 0;           /* offset to top, typeinfo */
+		w->vt[1] = 0; /* offset to top, typeinfo */
 		w->vt[2] = CODE_LO + 0x100;
 		w->vt[3] = CODE_LO + 0x180;
 		w->vt[8] = (uintptr_t)-16;
@@ -550,17 +562,17 @@ START_TEST(heuristics_refuse_lookalikes)
 	size_t i[6];
 
 	i[0] = heur_block(w, 0, HEUR_STDSTRING, &ptr[0]);
-	w_words(w, i[0])[0] = 16;               /* length over capacity */
+	w_words(w, i[0])[0] = 16; /* length over capacity */
 	i[1] = heur_block(w, 128, HEUR_LENGTH64, &ptr[1]);
-	w_words(w, i[1])[0] = 33;               /* neither its length nor a divisor */
+	w_words(w, i[1])[0] = 33; /* neither its length nor a divisor */
 	i[2] = heur_block(w, 256, HEUR_NEWARRAY, &ptr[2]);
-	ptr[2] += 8;                            /* past the first element */
+	ptr[2] += 8; /* past the first element */
 	i[3] = heur_block(w, 384, HEUR_MULTIPLE, &ptr[3]);
-	w_words(w, i[3])[0] = 0x1234;           /* no vtable at its start */
+	w_words(w, i[3])[0] = 0x1234; /* no vtable at its start */
 	i[4] = heur_block(w, 512, HEUR_NEWARRAY, &ptr[4]);
-	w_words(w, i[4])[0] = 0;                /* no count */
+	w_words(w, i[4])[0] = 0; /* no count */
 	i[5] = heur_block(w, 640, HEUR_STDSTRING, &ptr[5]);
-	ptr[5] -= 8;                            /* not at the characters */
+	ptr[5] -= 8; /* not at the characters */
 	for (int k = 0; k < 6; k++)
 		w->glob[k] = ptr[k];
 	w_root(w, 0, 6, ROOT_GLOBAL, 1);
@@ -622,11 +634,11 @@ START_TEST(new_zero_length_array)
 	size_t z1 = w_block(w, 0, 8);
 	size_t a = w_block(w, 64, 32);
 	size_t z2 = w_block(w, 128, 8), after = w_block(w, 136, 16);
-	size_t z3 = w_block(w, 4096, 8);        /* the highest block */
+	size_t z3 = w_block(w, 4096, 8); /* the highest block */
 
 	(void)a;
 	w->glob[0] = w_addr(w, z1) + 8;
-	w->glob[1] = w_addr(w, z2) + 8;         /* is `after`'s start */
+	w->glob[1] = w_addr(w, z2) + 8; /* is `after`'s start */
 	w->glob[2] = w_addr(w, z3) + 8;
 	w_root(w, 0, 3, ROOT_GLOBAL, 1);
 	w_scan(w);
@@ -662,7 +674,7 @@ START_TEST(unreadable_skipped_and_counted)
 	size_t c = w_block(w, 4 * PAGE, 16);
 
 	w_words(w, u)[1] = w_addr(w, a);
-	w_words(w, u)[PAGE / 8 + 1] = w_addr(w, b);     /* in the hole */
+	w_words(w, u)[PAGE / 8 + 1] = w_addr(w, b); /* in the hole */
 	w->glob[0] = w_addr(w, u);
 	w_root(w, 0, 1, ROOT_GLOBAL, 1);
 	w_hole(w, PAGE, 2 * PAGE);
@@ -674,8 +686,9 @@ START_TEST(unreadable_skipped_and_counted)
 	ck_assert_uint_eq(scan_unreadable(w->sc), PAGE);
 	/* a root region partly over the hole: its readable words count */
 	w->roots[w->nroots++] = (struct root_region){ .lo = (uintptr_t)w->heap + PAGE,
-	    .hi = w_addr(w, c) + 16, .kind = ROOT_MAPPING };
-	w_words(w, c)[1] = w_addr(w, b);        /* c itself is in the root region */
+		.hi = w_addr(w, c) + 16,
+		.kind = ROOT_MAPPING };
+	w_words(w, c)[1] = w_addr(w, b); /* c itself is in the root region */
 	w_scan(w);
 	CLS(w, b, SCAN_REACHABLE);
 	ck_assert_uint_eq(scan_unreadable(w->sc), 2 * PAGE);
@@ -691,14 +704,14 @@ START_TEST(unreadable_block_whole)
 	size_t u = w_block(w, PAGE, PAGE), v = w_block(w, 2 * PAGE, PAGE);
 	size_t a = w_block(w, 4 * PAGE, 32);
 
-	w_words(w, v)[0] = w_addr(w, a);        /* a lost, unreadable block points to a */
+	w_words(w, v)[0] = w_addr(w, a); /* a lost, unreadable block points to a */
 	w->glob[0] = w_addr(w, u);
 	w_root(w, 0, 1, ROOT_GLOBAL, 1);
 	w_hole(w, PAGE, 3 * PAGE);
 	w_scan(w);
 	CLS(w, u, SCAN_REACHABLE);
 	CLS(w, v, SCAN_DEFINITE);
-	CLS(w, a, SCAN_DEFINITE);               /* v's pointer was never read */
+	CLS(w, a, SCAN_DEFINITE); /* v's pointer was never read */
 	ck_assert_uint_eq(scan_unreadable(w->sc), PAGE);
 	w_free(w);
 }
@@ -723,7 +736,8 @@ START_TEST(unreadable_counted_per_scan)
 	w_scan(w);
 	CLS(w, u, SCAN_REACHABLE);
 	if (scan_unreadable(w->sc) == 2 * PAGE)
-		fprintf(stderr, "check_scan: known bug: a block scanned twice counts its unreadable "
+		fprintf(stderr,
+		    "check_scan: known bug: a block scanned twice counts its unreadable "
 		    "bytes twice\n");
 	else
 		ck_assert_uint_eq(scan_unreadable(w->sc), PAGE);
@@ -756,7 +770,7 @@ START_TEST(policy_roots)
 {
 	struct world *w = w_new();
 	size_t in = w_block(w, 0, 32), ld = w_block(w, 64, 32), x = w_block(w, 128, 16),
-	    y = w_block(w, 192, 16), lost = w_block(w, 256, 16);
+	       y = w_block(w, 192, 16), lost = w_block(w, 256, 16);
 	uintptr_t pc = 0x7777;
 	struct scan_chain ch;
 
@@ -795,7 +809,9 @@ END_TEST
  * SCAN_CHAIN_MAX nearest the root, with the count of all hops. */
 START_TEST(retainer_chains)
 {
-	enum { LONG = 12 };
+	enum {
+		LONG = 12
+	};
 	struct world *w = w_new();
 	size_t c[LONG];
 	struct scan_chain ch;
@@ -828,7 +844,7 @@ START_TEST(retainer_chains)
 	w_scan(w);
 	ck_assert(scan_retainer(w->sc, w->b[c[5]].stack, &ch));
 	ck_assert_int_eq(ch.kind, ROOT_GLOBAL);
-	ck_assert_uint_eq(ch.hops, 3);          /* c0 c1 c4 */
+	ck_assert_uint_eq(ch.hops, 3); /* c0 c1 c4 */
 	ck_assert_uint_eq(ch.stack[2], w->b[c[4]].stack);
 	w->glob[41] = 0;
 	w_scan(w);
@@ -837,7 +853,7 @@ START_TEST(retainer_chains)
 	ck_assert_uint_eq(ch.who, 99);
 	ck_assert_uint_eq(ch.where, (uintptr_t)&w->glob[50]);
 	ck_assert_uint_eq(ch.hops, 0);
-	ck_assert(!scan_retainer(w->sc, w->b[c[0]].stack, &ch));   /* lost now */
+	ck_assert(!scan_retainer(w->sc, w->b[c[0]].stack, &ch)); /* lost now */
 	ck_assert(!scan_retainer(w->sc, 0, &ch));
 	ck_assert(!scan_retainer(w->sc, 100000, &ch));
 	w_free(w);
@@ -1030,7 +1046,8 @@ m_classify_lost(const struct world *w, const uint8_t *state, const struct lost_g
 		for (size_t l = 0; l < w->n; l++) {
 			size_t sp = 0;
 
-			if (state[l] != ST_UNREACHED || cls[l] != 0xff || (pass == 0 && indeg[l] != 0))
+			if (state[l] != ST_UNREACHED || cls[l] != 0xff ||
+			    (pass == 0 && indeg[l] != 0))
 				continue;
 			cls[l] = SCAN_DEFINITE;
 			stack[sp++] = (uint32_t)l;
@@ -1104,23 +1121,25 @@ check_links(const struct world *w, const char *what)
 		if (x->state == ST_UNREACHED)
 			continue;
 		if (x->parent == NO_PARENT && x->root >= ROOT_IS_INTERNAL)
-			continue;       /* a root by policy */
+			continue; /* a root by policy */
 		uintptr_t lo, hi;
 
 		if (x->parent == NO_PARENT) {
-			ck_assert_msg(x->root < w->nroots, SEEDED("%s: block %zu: root %u", what, i,
-			    x->root));
+			ck_assert_msg(x->root < w->nroots,
+			    SEEDED("%s: block %zu: root %u", what, i, x->root));
 			lo = w->roots[x->root].lo;
 			hi = w->roots[x->root].hi;
 		} else {
 			lo = sc->b[x->parent].addr;
 			hi = lo + sc->b[x->parent].size;
-			ck_assert_msg(sc->b[x->parent].state != ST_UNREACHED, SEEDED("%s: block %zu's "
-			    "parent %u unreached", what, i, x->parent));
+			ck_assert_msg(sc->b[x->parent].state != ST_UNREACHED,
+			    SEEDED("%s: block %zu's "
+				   "parent %u unreached",
+				what, i, x->parent));
 		}
 		ck_assert_msg(x->where >= lo && x->where + 8 <= hi && x->where % 8 == 0,
 		    SEEDED("%s: block %zu: where %#lx not in its parent %u", what, i,
-		    (unsigned long)x->where, x->parent));
+			(unsigned long)x->where, x->parent));
 		uintptr_t v = *(const uintptr_t *)x->where;
 
 		ck_assert_msg(m_find(w, v) == (long)i || m_find(w, v - 1) == (long)i,
@@ -1130,8 +1149,10 @@ check_links(const struct world *w, const char *what)
 		loops += hops > w->n;
 	}
 	if (loops != 0)
-		fprintf(stderr, "check_scan: known bug: %s: %zu block(s) whose parents loop (a "
-		    "heuristic's block raised by a block it reaches)\n", what, loops);
+		fprintf(stderr,
+		    "check_scan: known bug: %s: %zu block(s) whose parents loop (a "
+		    "heuristic's block raised by a block it reaches)\n",
+		    what, loops);
 	return loops;
 }
 
@@ -1148,7 +1169,7 @@ draw_world(struct world *w, uint64_t *rng, size_t n, uint64_t max_size, unsigned
 		uint64_t size = r % 50 == 0 ? 0 : 8 * (1 + (r >> 8) % (max_size / 8));
 
 		if ((r >> 20) % 7 == 0)
-			size += (r >> 24) % 8;          /* not a multiple of 8 */
+			size += (r >> 24) % 8; /* not a multiple of 8 */
 		if (off + size + 64 > HEAP_BYTES)
 			break;
 		w_block(w, off, size);
@@ -1186,7 +1207,7 @@ draw_world(struct world *w, uint64_t *rng, size_t n, uint64_t max_size, unsigned
 				p[k] = w->b[t].addr + 24;
 				break;
 			default:
-				p[k] = (r >> 40) % 16;          /* small counts: newarray, length64 */
+				p[k] = (r >> 40) % 16; /* small counts: newarray, length64 */
 				break;
 			}
 		}
@@ -1210,7 +1231,7 @@ draw_world(struct world *w, uint64_t *rng, size_t n, uint64_t max_size, unsigned
 		w->glob[nroot++] = (r >> 32) % 3 == 0 ? w->b[t].addr + 8 : w->b[t].addr;
 	}
 	w_root(w, 0, nroot, ROOT_GLOBAL, 1);
-	w_root(w, 64, 64 + 4, ROOT_THREAD, 2);      /* nothing in it */
+	w_root(w, 64, 64 + 4, ROOT_THREAD, 2); /* nothing in it */
 }
 
 /* Marks and classifies, and compares every block with the model. */
@@ -1233,16 +1254,19 @@ compare_with_model(struct world *w, const char *what)
 	m_classify_lost(w, state, &g, cls);
 	for (size_t i = 0; i < w->n; i++) {
 		uint8_t want = state[i] >= ST_HEUR ? SCAN_REACHABLE :
-		    state[i] == ST_POSSIBLE ? SCAN_POSSIBLE : cls[i];
+		    state[i] == ST_POSSIBLE        ? SCAN_POSSIBLE :
+						     cls[i];
 
 		if (w->cls[i] != want || w->sc->b[i].state != state[i])
-			ck_abort_msg(SEEDED("%s: block %zu of %zu (size %lu): %s, state %u; model %s, "
-			    "state %u", what, i, w->n, (unsigned long)w->b[i].size,
-			    w->cls[i] < 4 ? cls_name[w->cls[i]] : "?", w->sc->b[i].state,
-			    want < 4 ? cls_name[want] : "?", state[i]));
+			ck_abort_msg(
+			    SEEDED("%s: block %zu of %zu (size %lu): %s, state %u; model %s, "
+				   "state %u",
+				what, i, w->n, (unsigned long)w->b[i].size,
+				w->cls[i] < 4 ? cls_name[w->cls[i]] : "?", w->sc->b[i].state,
+				want < 4 ? cls_name[want] : "?", state[i]));
 		if ((w->heur[i] != HEUR_NONE) != (state[i] == ST_HEUR))
-			ck_abort_msg(SEEDED("%s: block %zu: heuristic %u, state %u", what, i, w->heur[i],
-			    state[i]));
+			ck_abort_msg(SEEDED("%s: block %zu: heuristic %u, state %u", what, i,
+			    w->heur[i], state[i]));
 	}
 	/* Valgrind's classes: every indirect block is reached from a definite
 	 * one through lost blocks; a definite one something lost points to
@@ -1270,10 +1294,12 @@ compare_with_model(struct world *w, const char *what)
 		if (state[i] != ST_UNREACHED)
 			continue;
 		if (cls[i] == SCAN_INDIRECT && !from_def[i])
-			ck_abort_msg(SEEDED("%s: indirect block %zu not reached from a definite one",
-			    what, i));
-		if (cls[i] == SCAN_DEFINITE && pointed[i] && cycles++ < 40 && !m_reaches(w, &g, i, i))
-			ck_abort_msg(SEEDED("%s: definite block %zu is pointed to, on no cycle", what, i));
+			ck_abort_msg(SEEDED(
+			    "%s: indirect block %zu not reached from a definite one", what, i));
+		if (cls[i] == SCAN_DEFINITE && pointed[i] && cycles++ < 40 &&
+		    !m_reaches(w, &g, i, i))
+			ck_abort_msg(
+			    SEEDED("%s: definite block %zu is pointed to, on no cycle", what, i));
 	}
 	munmap(from_def, w->n);
 	munmap(pointed, w->n);
@@ -1299,7 +1325,8 @@ START_TEST(random_graphs)
 		draw_world(w, &rng, n, rng_next(&rng) % 2 ? 128 : 512,
 		    (unsigned[]){ 2, 4, 6, 8, 12, 20 }[round]);
 		w->mask = masks[(size_t)round % 4];
-		snprintf(what, sizeof(what), "round %d (%zu blocks, mask %#x)", round, w->n, w->mask);
+		snprintf(what, sizeof(what), "round %d (%zu blocks, mask %#x)", round, w->n,
+		    w->mask);
 		compare_with_model(w, what);
 		w_free(w);
 	}
@@ -1340,7 +1367,7 @@ START_TEST(random_graph_parallel_levels)
 		w->glob[nroot++] = w->b[i].addr + (rng_next(&rng) % 4 == 0 ? 8 : 0);
 	w_root(w, 0, nroot, ROOT_GLOBAL, 1);
 	compare_with_model(w, "parallel");
-	ck_assert(w->sc->helper_tried);         /* a level was big enough */
+	ck_assert(w->sc->helper_tried); /* a level was big enough */
 	w_free(w);
 }
 END_TEST
@@ -1357,8 +1384,8 @@ START_TEST(retainer_after_heuristic_then_start_pointer)
 	size_t x = w_block(w, 128, 16);
 	struct scan_chain ch;
 
-	w_words(w, n)[1] = w_addr(w, x);        /* n -> x */
-	w_words(w, x)[0] = w_addr(w, n);        /* x -> n's start */
+	w_words(w, n)[1] = w_addr(w, x); /* n -> x */
+	w_words(w, x)[0] = w_addr(w, n); /* x -> n's start */
 	w->glob[0] = ptr;
 	w_root(w, 0, 1, ROOT_GLOBAL, 3);
 	w_scan(w);

@@ -23,7 +23,7 @@ struct seen {
 	unsigned libleak, libc, loader;
 	const char *libc_name, *loader_name;
 	uintptr_t loader_text, libc_text, exe_text;
-	uintptr_t loader_lo, loader_hi, exe_lo, exe_hi;   /* their executable segments */
+	uintptr_t loader_lo, loader_hi, exe_lo, exe_hi; /* their executable segments */
 	bool exe_is_libleak;
 	bool loader_base_ok;
 };
@@ -65,7 +65,7 @@ visit(struct dl_phdr_info *info, size_t size, void *ctx)
 	s->modules++;
 	if (self_is_libleak(info)) {
 		s->libleak++;
-		s->exe_is_libleak = name[0] == '\0';    /* the executable's entry has no name */
+		s->exe_is_libleak = name[0] == '\0'; /* the executable's entry has no name */
 		s->exe_text = text_of(info);
 		text_range(info, &s->exe_lo, &s->exe_hi);
 	}
@@ -96,7 +96,7 @@ START_TEST(each_module_found_once)
 
 	memset(&s, 0, sizeof(s));
 	ck_assert(self_init());
-	ck_assert(self_init());                 /* idempotent */
+	ck_assert(self_init()); /* idempotent */
 	dl_iterate_phdr(visit, &s);
 	ck_assert_uint_ge(s.modules, 3);
 	ck_assert_uint_eq(s.libleak, 1);
@@ -104,7 +104,8 @@ START_TEST(each_module_found_once)
 	ck_assert_uint_eq(s.loader, 1);
 	ck_assert(s.exe_is_libleak);
 	ck_assert_msg(strstr(s.libc_name, "libc.so") != NULL, "libc is %s", s.libc_name);
-	ck_assert_msg(strstr(s.loader_name, "ld-linux") != NULL || strstr(s.loader_name, "ld.so") != NULL,
+	ck_assert_msg(strstr(s.loader_name, "ld-linux") != NULL ||
+		strstr(s.loader_name, "ld.so") != NULL,
 	    "ld.so is %s", s.loader_name);
 	ck_assert(s.loader_base_ok);
 }
@@ -128,7 +129,7 @@ START_TEST(code_addresses)
 	ck_assert(!self_in_loader(0));
 	ck_assert(!self_in_libleak(0));
 	ck_assert(!self_in_loader(UINTPTR_MAX));
-	ck_assert(!self_in_loader((uintptr_t)&s));      /* the stack */
+	ck_assert(!self_in_loader((uintptr_t)&s)); /* the stack */
 	/* the ends of the ranges */
 	ck_assert(self_in_loader(s.loader_lo));
 	ck_assert(self_in_loader(s.loader_hi - 1));
@@ -153,7 +154,7 @@ START_TEST(nothing_before_init)
 	dl_iterate_phdr(visit, &s);
 	ck_assert_uint_eq(s.libleak, 0);
 	ck_assert_uint_eq(s.loader, 0);
-	ck_assert_uint_eq(s.libc, 1);           /* by a function's address: always known */
+	ck_assert_uint_eq(s.libc, 1); /* by a function's address: always known */
 }
 END_TEST
 

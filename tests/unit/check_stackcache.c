@@ -33,9 +33,9 @@
 #include "track/stackcache.h"
 #include "seeded.h"
 
-#define WAYS            32      /* stackcache.c's */
-#define CHAIN_MAX       48      /* stackcache.c's: longer chains are never cached */
-#define OFF_BITS        15      /* stackcache.c's offset table: 2^15 return addresses */
+#define WAYS      32 /* stackcache.c's */
+#define CHAIN_MAX 48 /* stackcache.c's: longer chains are never cached */
+#define OFF_BITS  15 /* stackcache.c's offset table: 2^15 return addresses */
 
 static uintptr_t *
 map_words(size_t words)
@@ -71,18 +71,20 @@ lay(uintptr_t slot0, const uintptr_t *ips, const intptr_t *off, unsigned n, uint
 }
 
 /* A lookup that must hit with id want. */
-#define HITS(slot0, want) do { \
-	stack_id_t got_ = 0; \
-	ck_assert_msg(stackcache_lookup((slot0), &got_), "lookup missed, expected id %u", \
-	    (unsigned)(want)); \
-	ck_assert_uint_eq(got_, (want)); \
-} while (0)
+#define HITS(slot0, want)                                                                         \
+	do {                                                                                      \
+		stack_id_t got_ = 0;                                                              \
+		ck_assert_msg(stackcache_lookup((slot0), &got_), "lookup missed, expected id %u", \
+		    (unsigned)(want));                                                            \
+		ck_assert_uint_eq(got_, (want));                                                  \
+	} while (0)
 
-#define MISSES(slot0) do { \
-	stack_id_t got_ = 0; \
-	ck_assert_msg(!stackcache_lookup((slot0), &got_), "lookup hit (id %u), expected a miss", \
-	    (unsigned)got_); \
-} while (0)
+#define MISSES(slot0)                                                       \
+	do {                                                                \
+		stack_id_t got_ = 0;                                        \
+		ck_assert_msg(!stackcache_lookup((slot0), &got_),           \
+		    "lookup hit (id %u), expected a miss", (unsigned)got_); \
+	} while (0)
 
 /* ---- learning distances */
 
@@ -95,14 +97,14 @@ START_TEST(store_asks_for_a_walk_until_two_walks_agree)
 
 	ck_assert(stackcache_init());
 	lay((uintptr_t)&st[10], ips, off, 3, slot);
-	MISSES(slot[0]);                        /* claims this thread's cache */
-	ck_assert(stackcache_store(slot[0], ips, 3, 5));        /* nothing known: walk */
+	MISSES(slot[0]);                                 /* claims this thread's cache */
+	ck_assert(stackcache_store(slot[0], ips, 3, 5)); /* nothing known: walk */
 	stackcache_observe(ips, slot, 3);
 	MISSES(slot[0]);
-	ck_assert(stackcache_store(slot[0], ips, 3, 5));        /* one walk is not trust */
+	ck_assert(stackcache_store(slot[0], ips, 3, 5)); /* one walk is not trust */
 	stackcache_observe(ips, slot, 3);
 	MISSES(slot[0]);
-	ck_assert(!stackcache_store(slot[0], ips, 3, 5));       /* two agreeing: cached */
+	ck_assert(!stackcache_store(slot[0], ips, 3, 5)); /* two agreeing: cached */
 	HITS(slot[0], 5);
 	HITS(slot[0], 5);
 	/* the last return address needs no distance: only ips[0..n-1) do */
@@ -122,17 +124,19 @@ START_TEST(disagreeing_walks_make_a_distance_variable)
 	lay((uintptr_t)&st[4], ips, off_a, 2, slot);
 	stackcache_observe(ips, slot, 2);
 	lay((uintptr_t)&st[4], ips, off_b, 2, slot);
-	stackcache_observe(ips, slot, 2);       /* an alloca frame: another size */
+	stackcache_observe(ips, slot, 2); /* an alloca frame: another size */
 	for (int r = 0; r < 5; r++) {
 		lay((uintptr_t)&st[4], ips, off_a, 2, slot);
 		stackcache_observe(ips, slot, 2);
-		ck_assert_msg(stackcache_store(slot[0], ips, 2, 9), "round %d: a variable "
-		    "distance was trusted", r);
+		ck_assert_msg(stackcache_store(slot[0], ips, 2, 9),
+		    "round %d: a variable "
+		    "distance was trusted",
+		    r);
 		MISSES(slot[0]);
 	}
 	uintptr_t pcs[4];
 
-	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 4), 1);        /* stops at ips[0] */
+	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 4), 1); /* stops at ips[0] */
 	ck_assert_uint_eq(pcs[0], ips[0]);
 }
 END_TEST
@@ -147,7 +151,7 @@ START_TEST(observe_variable_is_never_trusted)
 	ck_assert(stackcache_init());
 	MISSES((uintptr_t)&st[0]);
 	lay((uintptr_t)&st[2], ips, off, 2, slot);
-	stackcache_observe_variable(ips[0]);    /* a signal frame follows it */
+	stackcache_observe_variable(ips[0]); /* a signal frame follows it */
 	for (int r = 0; r < 4; r++)
 		stackcache_observe(ips, slot, 2);
 	ck_assert(stackcache_store(slot[0], ips, 2, 3));
@@ -183,8 +187,8 @@ START_TEST(impossible_distances_are_variable)
 		teach(ip, 64);
 		st[8] = ip;
 		st[16] = 0x439000;
-		ck_assert_msg(stackcache_store((uintptr_t)&st[8], ips, 2, 1), "distance %ld trusted",
-		    (long)bad[i]);
+		ck_assert_msg(stackcache_store((uintptr_t)&st[8], ips, 2, 1),
+		    "distance %ld trusted", (long)bad[i]);
 	}
 	/* 1 MiB itself is a frame size */
 	uintptr_t *big = map_words((1 << 20) / 8 + 16);
@@ -218,7 +222,8 @@ START_TEST(store_checks_every_slot_it_computes)
 		uintptr_t keep = *(uintptr_t *)slot[k];
 
 		*(uintptr_t *)slot[k] = keep + 1;
-		ck_assert_msg(stackcache_store(slot[0], ips, 4, 7), "slot %u differs, yet stored", k);
+		ck_assert_msg(stackcache_store(slot[0], ips, 4, 7), "slot %u differs, yet stored",
+		    k);
 		MISSES(slot[0]);
 		*(uintptr_t *)slot[k] = keep;
 	}
@@ -244,11 +249,11 @@ START_TEST(store_refuses_empty_and_long_chains)
 	stackcache_observe(ips, slot, CHAIN_MAX + 1);
 	ck_assert(!stackcache_store(slot[0], ips, 0, 1));
 	MISSES(slot[0]);
-	ck_assert(!stackcache_store(slot[0], ips, CHAIN_MAX + 1, 2));  /* too long: never */
+	ck_assert(!stackcache_store(slot[0], ips, CHAIN_MAX + 1, 2)); /* too long: never */
 	MISSES(slot[0]);
-	ck_assert(!stackcache_store(slot[0], ips, CHAIN_MAX, 3));      /* the longest kept */
+	ck_assert(!stackcache_store(slot[0], ips, CHAIN_MAX, 3)); /* the longest kept */
 	HITS(slot[0], 3);
-	st[4 + 3 * (CHAIN_MAX - 1)]++;          /* its last slot */
+	st[4 + 3 * (CHAIN_MAX - 1)]++; /* its last slot */
 	MISSES(slot[0]);
 }
 END_TEST
@@ -258,7 +263,9 @@ END_TEST
 START_TEST(lookup_misses_when_any_slot_changed)
 {
 	uintptr_t *st = map_words(2048);
-	enum { N = 12 };
+	enum {
+		N = 12
+	};
 	uintptr_t ips[N], slot[N];
 	intptr_t off[N];
 
@@ -331,24 +338,29 @@ END_TEST
 START_TEST(way_replacement_round_robin)
 {
 	uintptr_t *st = map_words(4096);
-	enum { CHAINS = 3 * WAYS + 5 };
+	enum {
+		CHAINS = 3 * WAYS + 5
+	};
 
 	ck_assert(stackcache_init());
 	MISSES((uintptr_t)&st[4095]);
 	for (unsigned c = 0; c < CHAINS; c++) {
 		uintptr_t ip = 0x481000 + 0x10 * c;
 
-		st[8 * c] = ip;         /* one-frame chains: no distance needed */
+		st[8 * c] = ip; /* one-frame chains: no distance needed */
 		ck_assert(!stackcache_store((uintptr_t)&st[8 * c], &ip, 1, c + 1));
 		for (unsigned o = 0; o <= c; o++) {
 			stack_id_t id = 0;
 			bool hit = stackcache_lookup((uintptr_t)&st[8 * o], &id);
 
 			if (c - o < WAYS) {
-				ck_assert_msg(hit && id == o + 1, "after %u stores chain %u (id %u): "
-				    "hit %d id %u", c + 1, o, o + 1, hit, id);
+				ck_assert_msg(hit && id == o + 1,
+				    "after %u stores chain %u (id %u): "
+				    "hit %d id %u",
+				    c + 1, o, o + 1, hit, id);
 			} else {
-				ck_assert_msg(!hit, "after %u stores chain %u should be gone", c + 1, o);
+				ck_assert_msg(!hit, "after %u stores chain %u should be gone",
+				    c + 1, o);
 			}
 		}
 	}
@@ -364,13 +376,13 @@ END_TEST
 
 /* ---- the model */
 
-#define SLOTS           8192    /* words of a model's fake stack */
-#define ALPHA           40      /* return addresses a model uses */
-#define SHAPES          96      /* chains it calls with: more than WAYS */
-#define SLOT0S          6       /* distinct first slots: tags collide */
+#define SLOTS  8192 /* words of a model's fake stack */
+#define ALPHA  40   /* return addresses a model uses */
+#define SHAPES 96   /* chains it calls with: more than WAYS */
+#define SLOT0S 6    /* distinct first slots: tags collide */
 
 struct way {
-	uintptr_t slot0;        /* 0: empty */
+	uintptr_t slot0; /* 0: empty */
 	unsigned n;
 	stack_id_t id;
 	uintptr_t slot[CHAIN_MAX];
@@ -378,21 +390,21 @@ struct way {
 };
 
 struct model {
-	uintptr_t *stack;               /* SLOTS words */
-	uintptr_t base;                 /* alphabet: base + 16 * i */
-	unsigned words[ALPHA];          /* true distance after ip i in words; 0: varies per call */
-	int32_t off[ALPHA];             /* what the table learned: bytes; 0 unknown, -1 variable */
+	uintptr_t *stack;      /* SLOTS words */
+	uintptr_t base;        /* alphabet: base + 16 * i */
+	unsigned words[ALPHA]; /* true distance after ip i in words; 0: varies per call */
+	int32_t off[ALPHA];    /* what the table learned: bytes; 0 unknown, -1 variable */
 	int32_t seen[ALPHA];
 	struct {
 		unsigned n;
-		unsigned s0;            /* slot0 index */
+		unsigned s0; /* slot0 index */
 		unsigned ip[CHAIN_MAX + 4];
 	} shape[SHAPES];
 	struct way ways[WAYS];
 	unsigned victim;
 	uint64_t rng;
 	unsigned long hits, misses, stored, walks, pokes, probes, probe_hits;
-	char fail[256];                 /* first disagreement, "" while none */
+	char fail[256]; /* first disagreement, "" while none */
 };
 
 static int
@@ -437,20 +449,20 @@ model_init(struct model *m, uint64_t rng, uintptr_t base)
 	m->base = base;
 	m->stack = map_words(SLOTS);
 	for (unsigned a = 0; a < ALPHA; a++)
-		m->words[a] = a < 2 ? 0 : 1 + (unsigned)(rng_next(&m->rng) % 24);      /* two vary */
+		m->words[a] = a < 2 ? 0 : 1 + (unsigned)(rng_next(&m->rng) % 24); /* two vary */
 	for (unsigned s = 0; s < SHAPES; s++) {
 		uint64_t r = rng_next(&m->rng);
 
 		/* mostly short, some at and past CHAIN_MAX */
 		m->shape[s].n = r % 16 == 0 ? CHAIN_MAX - 2 + (unsigned)(r >> 8) % 6 :
-		    1 + (unsigned)(r >> 8) % 20;
+					      1 + (unsigned)(r >> 8) % 20;
 		m->shape[s].s0 = (unsigned)(rng_next(&m->rng) % SLOT0S) * 3;
 		for (unsigned k = 0; k < m->shape[s].n; k++) {
 			uint64_t q = rng_next(&m->rng);
 
 			/* the two whose frame size varies are rare */
 			m->shape[s].ip[k] = q % 64 == 0 ? (unsigned)(q >> 8) % 2 :
-			    2 + (unsigned)((q >> 8) % (ALPHA - 2));
+							  2 + (unsigned)((q >> 8) % (ALPHA - 2));
 		}
 	}
 }
@@ -517,10 +529,11 @@ model_store(struct model *m, const uintptr_t *ips, unsigned n, uintptr_t slot0, 
 	return false;
 }
 
-#define MODEL_FAIL(m, ...) do { \
-	if ((m)->fail[0] == '\0') \
-		snprintf((m)->fail, sizeof((m)->fail), __VA_ARGS__); \
-} while (0)
+#define MODEL_FAIL(m, ...)                                                   \
+	do {                                                                 \
+		if ((m)->fail[0] == '\0')                                    \
+			snprintf((m)->fail, sizeof((m)->fail), __VA_ARGS__); \
+	} while (0)
 
 /* The model's answer to a lookup at slot0: whether some way holds, and
  * whether one holding has id `id`. */
@@ -620,8 +633,8 @@ model_walk(struct model *m, unsigned op)
 	unsigned got = stackcache_walk(slot[0], pcs, max);
 
 	if (got != n || memcmp(pcs, want, n * sizeof(pcs[0])) != 0)
-		MODEL_FAIL(m, "op %u: walk of shape %u (max %u) gave %u frames, model %u", op, s, max,
-		    got, n);
+		MODEL_FAIL(m, "op %u: walk of shape %u (max %u) gave %u frames, model %u", op, s,
+		    max, got, n);
 }
 
 static void
@@ -638,7 +651,8 @@ model_run(struct model *m, unsigned ops)
 			/* poke a slot: an alphabet value or junk */
 			size_t at = (size_t)(rng_next(&m->rng) % 512);
 
-			m->stack[at] = rng_next(&m->rng) % 2 ? m->base + 16 * (rng_next(&m->rng) % ALPHA) :
+			m->stack[at] = rng_next(&m->rng) % 2 ?
+			    m->base + 16 * (rng_next(&m->rng) % ALPHA) :
 			    rng_next(&m->rng);
 			m->pokes++;
 		} else if (r < 9201) {
@@ -662,14 +676,16 @@ START_TEST(model_random_chains)
 	model_run(&m, 60000);
 	ck_assert_msg(m.fail[0] == '\0', SEEDED("%s", m.fail));
 	ck_assert_msg(m.hits > 1000 && m.stored > 2 * WAYS && m.walks > 10 && m.probe_hits > 100 &&
-	    m.probes - m.probe_hits > 100, SEEDED("too little exercised: %lu hits, %lu stored, "
-	    "%lu walks, %lu of %lu probes hit", m.hits, m.stored, m.walks, m.probe_hits, m.probes));
+		m.probes - m.probe_hits > 100,
+	    SEEDED("too little exercised: %lu hits, %lu stored, "
+		   "%lu walks, %lu of %lu probes hit",
+		m.hits, m.stored, m.walks, m.probe_hits, m.probes));
 }
 END_TEST
 
 /* Threads, each with its own cache and fake stack and its own return
  * addresses, sharing the offset table. */
-#define MODEL_THREADS   4
+#define MODEL_THREADS 4
 
 static void *
 model_thread(void *arg)
@@ -711,13 +727,13 @@ START_TEST(walk_follows_learned_distances)
 	ck_assert(stackcache_init());
 	lay((uintptr_t)&st[3], ips, off, 6, slot);
 	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 0), 0);
-	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 1);        /* nothing learned */
+	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 1); /* nothing learned */
 	ck_assert_uint_eq(pcs[0], ips[0]);
 	stackcache_observe(ips, slot, 6);
-	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 1);        /* once is not trust */
+	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 1); /* once is not trust */
 	stackcache_observe(ips, slot, 6);
 	memset(pcs, 0, sizeof(pcs));
-	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 6);        /* ips[5]: no distance */
+	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 6); /* ips[5]: no distance */
 	ck_assert_mem_eq(pcs, ips, sizeof(ips));
 	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 3), 3);
 	ck_assert_mem_eq(pcs, ips, 3 * sizeof(ips[0]));
@@ -742,7 +758,7 @@ START_TEST(unmapped_slots_are_never_read)
 	ck_assert(stackcache_init());
 	teach(ips[0], 64);
 	teach(ips[0], 64);
-	uintptr_t slot0 = end - 32;             /* its next slot lies past end */
+	uintptr_t slot0 = end - 32; /* its next slot lies past end */
 
 	*(uintptr_t *)slot0 = ips[0];
 	MISSES(slot0);
@@ -802,13 +818,13 @@ hand_setup(uintptr_t *stack)
 
 struct hand {
 	pthread_t self;
-	int hit;                        /* lookup of the shared chain: 1 hit, 0 miss */
+	int hit; /* lookup of the shared chain: 1 hit, 0 miss */
 	stack_id_t id;
-	bool store;                     /* store the chain (after the lookup) */
-	bool store_first;               /* store before any lookup */
-	bool walk_first;                /* what that store returned */
+	bool store;       /* store the chain (after the lookup) */
+	bool store_first; /* store before any lookup */
+	bool walk_first;  /* what that store returned */
 	bool stored;
-	pthread_barrier_t *hold;        /* wait here twice before exiting, if set */
+	pthread_barrier_t *hold; /* wait here twice before exiting, if set */
 };
 
 static void *
@@ -849,11 +865,11 @@ START_TEST(thread_caches_are_their_own)
 	hand_setup(stack);
 	ck_assert_int_eq(pthread_barrier_init(&hold, NULL, 2), 0);
 	ck_assert_int_eq(pthread_create(&t, NULL, hand_run, &a), 0);
-	pthread_barrier_wait(&hold);            /* a stored its chain and is alive */
+	pthread_barrier_wait(&hold); /* a stored its chain and is alive */
 	ck_assert(!a.hit && a.stored);
 	hand_thread(&c);
 	ck_assert_msg(!c.hit, "a thread hit another live thread's chain");
-	MISSES(hand_slot[0]);                   /* nor does this one */
+	MISSES(hand_slot[0]); /* nor does this one */
 	pthread_barrier_wait(&hold);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
 }
@@ -872,8 +888,10 @@ START_TEST(handover_to_next_thread_on_same_stack)
 	ck_assert(!a.hit && a.stored);
 	hand_thread(&b);
 	if (pthread_equal(a.self, b.self)) {
-		ck_assert_msg(b.hit && b.id == 77, "same stack block: the chain was not handed over "
-		    "(hit %d id %u)", b.hit, b.id);
+		ck_assert_msg(b.hit && b.id == 77,
+		    "same stack block: the chain was not handed over "
+		    "(hit %d id %u)",
+		    b.hit, b.id);
 	} else {
 		ck_assert_msg(!b.hit, "another stack block got the chain");
 		fprintf(stderr, "check_stackcache: glibc gave the next thread another stack\n");
@@ -882,7 +900,7 @@ START_TEST(handover_to_next_thread_on_same_stack)
 	hand_thread(&c);
 	if (pthread_equal(b.self, c.self))
 		ck_assert(c.hit && c.id == 77);
-	MISSES(hand_slot[0]);                   /* the main thread never had it */
+	MISSES(hand_slot[0]); /* the main thread never had it */
 }
 END_TEST
 
@@ -918,7 +936,8 @@ START_TEST(handover_to_another_stack_empties)
 	if (pthread_equal(b.self, a.self))
 		ck_assert(b.hit && b.id == 77);
 	else
-		ck_assert_msg(!b.hit, "a cache passed to a thread on another stack kept its chains");
+		ck_assert_msg(!b.hit,
+		    "a cache passed to a thread on another stack kept its chains");
 }
 END_TEST
 
@@ -937,9 +956,9 @@ reclaim_run(void *arg)
 	stack_id_t id;
 
 	r->h.self = pthread_self();
-	(void)stackcache_lookup(r->elsewhere, &id);     /* claims, with the slots unmapped */
+	(void)stackcache_lookup(r->elsewhere, &id); /* claims, with the slots unmapped */
 	pthread_barrier_wait(&r->step);
-	pthread_barrier_wait(&r->step);                 /* the memory is back */
+	pthread_barrier_wait(&r->step); /* the memory is back */
 	r->h.hit = stackcache_lookup(hand_slot[0], &r->h.id);
 	return NULL;
 }
@@ -980,15 +999,16 @@ START_TEST(handover_with_unmapped_slots_empties)
 	if (mincore(stack, bytes, vec) == 0) {
 		pthread_barrier_wait(&r.step);
 		ck_assert_int_eq(pthread_join(t, NULL), 0);
-		fprintf(stderr, "check_stackcache: the unmapped page was mapped again by someone "
+		fprintf(stderr,
+		    "check_stackcache: the unmapped page was mapped again by someone "
 		    "else; nothing to check\n");
 		return;
 	}
-	void *back = mmap(stack, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
-	    MAP_FIXED_NOREPLACE, -1, 0);
+	void *back = mmap(stack, bytes, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
 	ck_assert_ptr_eq(back, stack);
-	hand_setup(stack);                      /* the same chain in the same slots */
+	hand_setup(stack); /* the same chain in the same slots */
 	pthread_barrier_wait(&r.step);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
 	ck_assert_msg(!r.h.hit, "chains over unmapped slots were kept (same stack block: %d)",
@@ -1007,7 +1027,7 @@ START_TEST(store_before_any_lookup_stores_nothing)
 	ck_assert(stackcache_init());
 	hand_setup(stack);
 	hand_thread(&a);
-	ck_assert(!a.walk_first);       /* nothing to teach either */
+	ck_assert(!a.walk_first); /* nothing to teach either */
 	ck_assert(!a.hit);
 }
 END_TEST
