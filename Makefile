@@ -19,7 +19,7 @@ PRELOAD_SRCS := \
 	preload/track/backtrace.c preload/base/arena.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c \
 	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/blkindex.c preload/scan/helper.c \
-	preload/life/snapshot.c preload/base/procfs.c preload/track/stackcache.c \
+	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c \
 	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c
 
 REPORT_SRCS := \
