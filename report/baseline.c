@@ -43,13 +43,6 @@ struct baseline {
 	size_t mask;
 };
 
-static const char *const class_names[CLASS_COUNT] = {
-	[CLASS_DEFINITE] = "definite",
-	[CLASS_INDIRECT] = "indirect",
-	[CLASS_POSSIBLE] = "possible",
-	[CLASS_REACHABLE] = "reachable",
-};
-
 /* ---- growable string; an allocation failure is sticky (oom) */
 
 struct sbuf {
@@ -432,9 +425,7 @@ parse_record(struct baseline *b, const char *name, unsigned lineno, const char *
 		if (next_field(&l, &n, &f[i], &fn[i]) < 0)
 			return err_set(e, "%s:%u: expected '<class> <blocks> <bytes> <key>'",
 			    name, lineno);
-	for (int c = 0; c < CLASS_COUNT; c++)
-		if (strlen(class_names[c]) == fn[0] && memcmp(class_names[c], f[0], fn[0]) == 0)
-			cls = c;
+	cls = model_class_parse(f[0], fn[0]);
 	if (cls < 0)
 		return err_set(e, "%s:%u: unknown class '%.*s' (expected definite, indirect, "
 		    "possible or reachable)", name, lineno, (int)(fn[0] > 32 ? 32 : fn[0]), f[0]);
@@ -619,23 +610,23 @@ render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted,
 	sb_str(s, "# <class> <blocks> <bytes> <stack key: function@file per frame, "
 	    "innermost first>\n# classes:");
 	for (int c = 0; c < CLASS_COUNT; c++) {
-		if (kinds & (1u << c)) {
+		if (kinds & CLASS_BIT(c)) {
 			sb_put(s, " ", 1);
-			sb_str(s, class_names[c]);
+			sb_str(s, model_class_name(c));
 		}
 	}
-	sb_str(s, kinds & ((1u << CLASS_COUNT) - 1) ? "\n" : " none\n");
+	sb_str(s, kinds & CLASS_MASK_ALL ? "\n" : " none\n");
 	if (b->n > 0)   /* b->ents may be NULL */
 		memcpy(sorted, b->ents, b->n * sizeof(*sorted));
 	qsort(sorted, b->n, sizeof(*sorted), entry_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		char nums[64];
 
-		if (!(kinds & (1u << sorted[i]->cls)))
+		if (!(kinds & CLASS_BIT(sorted[i]->cls)))
 			continue;
 		snprintf(nums, sizeof(nums), " %llu %llu ",
 		    (unsigned long long)sorted[i]->blocks, (unsigned long long)sorted[i]->bytes);
-		sb_str(s, class_names[sorted[i]->cls]);
+		sb_str(s, model_class_name(sorted[i]->cls));
 		sb_str(s, nums);
 		sb_str(s, sorted[i]->key);
 		sb_put(s, "\n", 1);

@@ -88,7 +88,7 @@ int baseline_parse(struct baseline *b, const char *name, const char *buf, size_t
     struct err *e);
 
 /*
- * Writes the entries of b whose class is in kinds (mask of 1u << class)
+ * Writes the entries of b whose class is in kinds (mask of CLASS_BIT(class))
  * to path atomically: a temporary file in the same directory, fsync,
  * rename; a comment line names the classes. 0, or -1 with e filled
  * ("<path>: <what>"); on error path is untouched and the temporary file

@@ -74,13 +74,6 @@ struct parser {
 /* Field text for "%.*s", cut to FIELD_SHOWN bytes. */
 #define SHOW(fp) (int)((fp)->n < FIELD_SHOWN ? (fp)->n : FIELD_SHOWN), (fp)->s
 
-static const char *const class_names[CLASS_COUNT] = {
-	[CLASS_DEFINITE] = DUMP_CLASS_DEFINITE,
-	[CLASS_INDIRECT] = DUMP_CLASS_INDIRECT,
-	[CLASS_POSSIBLE] = DUMP_CLASS_POSSIBLE,
-	[CLASS_REACHABLE] = DUMP_CLASS_REACHABLE,
-};
-
 static const struct {
 	const char *name;
 	size_t offset;          /* into struct dump_stats */
@@ -581,22 +574,12 @@ parse_stack(struct parser *pa)
 static ptrdiff_t
 stack_slot(const struct dump *d, uint32_t id)
 {
-	size_t lo = 0;
-	size_t hi = d->nstacks;
+	const struct stack *s;
 
 	if (id == 0)
 		return 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->stacks[mid].id == id)
-			return (ptrdiff_t)mid + 1;
-		if (d->stacks[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	s = model_find_stack(d, id);
+	return s != NULL ? s - d->stacks + 1 : -1;
 }
 
 /* rec <stack-id> <class> <blocks> <bytes> */
@@ -617,15 +600,15 @@ parse_rec(struct parser *pa)
 	if (slot < 0)
 		return fail(pa, "rec names stack %llu, which no stack line defines",
 		    (unsigned long long)id);
-	cls = pick(&pa->f[2], class_names, CLASS_COUNT);
+	cls = model_class_parse(pa->f[2].s, pa->f[2].n);
 	if (cls < 0)
 		return fail(pa, "bad class '%.*s'", SHOW(&pa->f[2]));
 	if (!d->scanned && cls != CLASS_DEFINITE)
 		return fail(pa, "class %s in a dump without a scan (scan none)",
-		    class_names[cls]);
-	if (pa->seen[slot] & (1u << cls))
+		    model_class_name(cls));
+	if (pa->seen[slot] & CLASS_BIT(cls))
 		return fail(pa, "second rec for stack %llu, class %s",
-		    (unsigned long long)id, class_names[cls]);
+		    (unsigned long long)id, model_class_name(cls));
 	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &r.blocks) < 0 ||
 	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &r.bytes) < 0)
 		return -1;
@@ -633,7 +616,7 @@ parse_rec(struct parser *pa)
 		return fail(pa, "rec with 0 blocks");
 	if (grow(pa, (void **)&d->recs, &pa->cap_recs, d->nrecs, sizeof(r)) < 0)
 		return -1;
-	pa->seen[slot] |= (unsigned char)(1u << cls);
+	pa->seen[slot] |= (unsigned char)CLASS_BIT(cls);
 	if (cls == CLASS_REACHABLE)
 		pa->reach_rec[slot] = d->nrecs + 1;
 	r.stack_id = (uint32_t)id;
@@ -660,7 +643,7 @@ parse_heur(struct parser *pa)
 	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "heur stack id", &id) < 0)
 		return -1;
 	slot = stack_slot(d, (uint32_t)id);
-	if (slot < 0 || (pa->seen[slot] & (1u << CLASS_REACHABLE)) == 0)
+	if (slot < 0 || (pa->seen[slot] & CLASS_BIT(CLASS_REACHABLE)) == 0)
 		return fail(pa, "heur for stack %llu, which has no reachable rec",
 		    (unsigned long long)id);
 	k = pick(&pa->f[2], names, DUMP_NHEUR);
@@ -718,11 +701,7 @@ parse_hop(struct parser *pa, const struct field *f, struct retain *r, size_t i)
 static int
 parse_retain(struct parser *pa)
 {
-	static const char *const roots[] = {
-		DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
-		DUMP_ROOT_INTERNAL,
-	};
-	const unsigned reached = 1u << CLASS_POSSIBLE | 1u << CLASS_REACHABLE;
+	const unsigned reached = CLASS_BIT(CLASS_POSSIBLE) | CLASS_BIT(CLASS_REACHABLE);
 	uint64_t id;
 	uint64_t who;
 	uint64_t where;
@@ -744,7 +723,7 @@ parse_retain(struct parser *pa)
 	if (slot < 0 || (pa->seen[slot] & reached) == 0)
 		return fail(pa, "retain for stack %llu, which has no reachable or possible rec",
 		    (unsigned long long)id);
-	root = pick(&pa->f[2], roots, 5);
+	root = model_root_parse(pa->f[2].s, pa->f[2].n);
 	if (root < 0)
 		return fail(pa, "bad retain root '%.*s'", SHOW(&pa->f[2]));
 	if (parse_dec(pa, &pa->f[3], UINT32_MAX, "retain who", &who) < 0 ||
@@ -753,8 +732,8 @@ parse_retain(struct parser *pa)
 	    parse_dec(pa, &pa->f[6], DUMP_MAX_RETAIN_HOPS, "retain hop count", &n) < 0)
 		return -1;
 	/* mapping: who is 0; loader, internal: who and where are 0. */
-	if ((root >= 2 && who != 0) || (root >= 3 && where != 0))
-		return fail(pa, "retain root %s with who %llu, where %llx", roots[root],
+	if ((root >= RETAIN_MAPPING && who != 0) || (root >= RETAIN_LOADER && where != 0))
+		return fail(pa, "retain root %s with who %llu, where %llx", model_root_name(root),
 		    (unsigned long long)who, (unsigned long long)where);
 	if (n > hops)
 		return fail(pa, "retain lists %llu hops of %llu", (unsigned long long)n,

@@ -28,15 +28,14 @@
 #include "err.h"
 #include "model.h"
 
-#define GATE_KIND(cls)          (1u << (cls))
-#define GATE_KINDS_ALL          ((1u << CLASS_COUNT) - 1)
-#define GATE_KINDS_DEFAULT      (GATE_KIND(CLASS_DEFINITE) | GATE_KIND(CLASS_INDIRECT))
+/* A set of kinds is a mask of CLASS_BIT(cls) (model.h). */
+#define GATE_KINDS_DEFAULT      (CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT))
 
 /* Longest reason gate_decide() writes, including the NUL. */
 #define GATE_REASON_MAX         256
 
 struct gate {
-	unsigned kinds;         /* mask of GATE_KIND(cls); 0 = --fail-on none */
+	unsigned kinds;         /* mask of CLASS_BIT(cls); 0 = --fail-on none */
 	uint64_t max_leaks;     /* records allowed; default 0 */
 	bool bytes_limited;     /* false: no --max-bytes */
 	uint64_t max_bytes;     /* bytes allowed when bytes_limited */
@@ -81,9 +80,6 @@ void gate_add(struct gate *g, enum leak_class cls, uint64_t blocks, uint64_t byt
  * NULL when len is 0. Does not allocate.
  */
 bool gate_decide(const struct gate *g, char *reason, size_t len);
-
-/* "definite", "indirect", "possible", "reachable"; "?" for anything else. */
-const char *gate_kind_name(enum leak_class cls);
 
 /* Writes mask as a --fail-on value ("definite,indirect", "all", "none")
  * into buf (truncating; 40 bytes is enough). Returns buf. */

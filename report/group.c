@@ -513,24 +513,6 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 	}
 }
 
-static const struct stack *
-find_stack(const struct dump *d, uint32_t id)
-{
-	size_t lo = 0, hi = d->nstacks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->stacks[mid].id == id)
-			return &d->stacks[mid];
-		if (d->stacks[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* The retain line of stack id in d, or NULL (d->retains is sorted by id). */
 static const struct retain *
 find_retain(const struct dump *d, uint32_t id)
@@ -558,7 +540,7 @@ static int
 hop_frame(struct symbolizer *s, const struct dump *d, uint32_t id,
     const struct sym_frame **out, struct err *e)
 {
-	const struct stack *sk = id != 0 ? find_stack(d, id) : NULL;
+	const struct stack *sk = id != 0 ? model_find_stack(d, id) : NULL;
 
 	*out = NULL;
 	for (uint32_t i = 0; sk != NULL && i < sk->n; i++) {
@@ -652,7 +634,7 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 		struct leak *l;
 
 		if (rc->stack_id != 0) {
-			const struct stack *sk = find_stack(d, rc->stack_id);
+			const struct stack *sk = model_find_stack(d, rc->stack_id);
 
 			if (sk == NULL) {
 				err_set(e, "%s: rec names stack %u, which does not exist",
@@ -832,7 +814,7 @@ leak_cmp(const void *pa, const void *pb)
 bool
 group_is_gated(const struct leak *l, unsigned kinds)
 {
-	return l->supp == NULL && !l->known && (kinds & GATE_KIND(l->cls)) != 0;
+	return l->supp == NULL && !l->known && (kinds & CLASS_BIT(l->cls)) != 0;
 }
 
 void
@@ -932,7 +914,7 @@ group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct
 	for (size_t i = 0; i < r->nleaks; i++) {
 		const struct leak *l = &r->leaks[i];
 
-		if (l->supp != NULL || !(show & (1u << l->cls)))
+		if (l->supp != NULL || !(show & CLASS_BIT(l->cls)))
 			continue;
 		if (top_set && r->nshown >= top)
 			r->ncut++;

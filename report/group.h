@@ -159,7 +159,7 @@ int group_finish(struct report *r, struct suppressions *supp, struct baseline *b
 
 /*
  * Selects the records to list: not suppressed, kind in show (mask of
- * 1u << class), at most top of them when top_set. 0, or -1 (out of memory).
+ * CLASS_BIT(cls)), at most top of them when top_set. 0, or -1 (out of memory).
  */
 int group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct err *e);
 
@@ -171,7 +171,7 @@ int group_select(struct report *r, unsigned show, bool top_set, uint64_t top, st
  */
 int group_frames_cmp(const struct sym_frame *a, size_t na, const struct sym_frame *b, size_t nb);
 
-/* Whether l counts toward a gate on kinds (mask of GATE_KIND): of one of
+/* Whether l counts toward a gate on kinds (mask of CLASS_BIT): of one of
  * them, not suppressed, not known. */
 bool group_is_gated(const struct leak *l, unsigned kinds);
 

@@ -158,7 +158,7 @@ decide(struct run *r)
 		const struct leak *l = &r->rep.leaks[i];
 
 		/* every kind: the gate counts the others for its reason line */
-		if (group_is_gated(l, GATE_KINDS_ALL))
+		if (group_is_gated(l, CLASS_MASK_ALL))
 			gate_add(&g, l->cls, l->blocks, l->bytes);
 	}
 	r->rep.gate.passed = gate_decide(&g, r->rep.gate.reason, sizeof(r->rep.gate.reason));

@@ -1,10 +1,15 @@
 /*
  * model.h - one dump in memory, as dump_read.c builds it and the later
- * stages (symbolize, group, output) read it.
+ * stages (symbolize, group, output) read it, and the names of its kinds.
  *
  * Every array is owned by the struct dump and freed by dump_free(). After
  * dump_read() succeeds the model is valid: ids are unique and ascending,
  * every rec names a stack that exists (or 0), every count fits.
+ *
+ * model.c is the one place that names a kind of record ("definite"...), a
+ * retainer's root ("global"...) and a kind of dump ("exit", "snapshot"):
+ * the reader, the options, the gate, the baseline and every output take
+ * the words from there. A set of kinds is a mask of CLASS_BIT(cls).
  */
 #ifndef LEAKREPORT_MODEL_H
 #define LEAKREPORT_MODEL_H
@@ -13,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dumpfmt.h"
+
 enum leak_class {
 	CLASS_DEFINITE,
 	CLASS_INDIRECT,
@@ -20,6 +27,12 @@ enum leak_class {
 	CLASS_REACHABLE,
 	CLASS_COUNT
 };
+
+/* A set of kinds: --show, --fail-on, --baseline-kinds. */
+#define CLASS_BIT(cls)          (1u << (cls))
+#define CLASS_MASK_ALL          ((1u << CLASS_COUNT) - 1)
+#define CLASS_MASK_LEAKS        (CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT) | \
+				 CLASS_BIT(CLASS_POSSIBLE))
 
 struct module {
 	uint32_t id;
@@ -68,7 +81,9 @@ enum retain_root {
 	RETAIN_INTERNAL,         /* who, where: 0; a block libc allocated while libleak ran */
 };
 
-#define RETAIN_MAX_HOPS 8
+#define RETAIN_COUNT    (RETAIN_INTERNAL + 1)   /* not in the enum: switches stay exhaustive */
+
+#define RETAIN_MAX_HOPS DUMP_MAX_RETAIN_HOPS    /* most hops a retain line lists */
 
 /* Why the reached blocks of one stack are alive: a root, then blocks. */
 struct retain {
@@ -129,5 +144,26 @@ struct dump {
 	size_t nretains;
 	struct dump_stats stats;
 };
+
+/* "definite", "indirect", "possible", "reachable" (the dump's words too);
+ * "?" past them. Does not allocate. */
+const char *model_class_name(enum leak_class cls);
+
+/* The kind named by w[0..n) (not NUL-terminated), or -1. */
+int model_class_parse(const char *w, size_t n);
+
+/* "global", "thread", "mapping", "loader", "internal" (the dump's words);
+ * "?" past them. */
+const char *model_root_name(enum retain_root root);
+
+/* The root named by w[0..n), or -1. */
+int model_root_parse(const char *w, size_t n);
+
+/* "snapshot" or "exit": the dump's kind line. */
+const char *model_dump_kind(const struct dump *d);
+
+/* The stack of d with id (d->stacks is sorted by id), or NULL: binary
+ * search, does not allocate. */
+const struct stack *model_find_stack(const struct dump *d, uint32_t id);
 
 #endif /* LEAKREPORT_MODEL_H */

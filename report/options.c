@@ -35,9 +35,6 @@ static const char synopsis_trend[] =
 	"usage: leakreport trend [--min-steps N] [--fail-on growth|none] [--format text|json] "
 	"[--debuginfod] DUMP...";
 
-#define SHOW_LEAKS      ((1u << CLASS_DEFINITE) | (1u << CLASS_INDIRECT) | (1u << CLASS_POSSIBLE))
-#define SHOW_ALL        ((1u << CLASS_COUNT) - 1)
-
 const char *
 options_synopsis(enum command c)
 {
@@ -126,9 +123,6 @@ options_help(FILE *f, enum command c)
 static int
 parse_show(const char *s, unsigned *mask, struct err *e)
 {
-	static const char *const names[CLASS_COUNT] = {
-		"definite", "indirect", "possible", "reachable"
-	};
 	unsigned m = 0;
 	const char *p = s;
 
@@ -136,15 +130,13 @@ parse_show(const char *s, unsigned *mask, struct err *e)
 		return err_set(e, "--show: empty list of kinds");
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		unsigned bit = 0;
+		int c = model_class_parse(p, len);
+		unsigned bit = c >= 0 ? CLASS_BIT(c) : 0;
 
-		for (int c = 0; c < CLASS_COUNT; c++)
-			if (strlen(names[c]) == len && strncmp(p, names[c], len) == 0)
-				bit = 1u << c;
 		if (len == 5 && strncmp(p, "leaks", 5) == 0)
-			bit = SHOW_LEAKS;
+			bit = CLASS_MASK_LEAKS;
 		if (len == 3 && strncmp(p, "all", 3) == 0)
-			bit = SHOW_ALL;
+			bit = CLASS_MASK_ALL;
 		if (bit == 0)
 			return err_set(e, "--show: unknown kind '%.*s' (definite, indirect, "
 			    "possible, reachable, leaks, all)", (int)(len > 64 ? 64 : len), p);
@@ -361,7 +353,7 @@ options_parse(int argc, char **argv, struct options *o, struct err *e)
 	int i = 1;
 
 	memset(o, 0, sizeof(*o));
-	o->show = SHOW_LEAKS;
+	o->show = CLASS_MASK_LEAKS;
 	o->fail_on = GATE_KINDS_DEFAULT;
 	o->min_steps = TREND_MIN_STEPS_DEFAULT;
 	if (argc > 1 && strcmp(argv[1], "diff") == 0) {

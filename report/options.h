@@ -37,10 +37,10 @@ struct options {
 	enum command command;
 	enum out_format format;
 	enum color_mode color;
-	unsigned show;          /* mask of 1u << enum leak_class listed; default: the leaks */
+	unsigned show;          /* mask of CLASS_BIT(cls) listed; default CLASS_MASK_LEAKS */
 	bool top_set;           /* --top given */
 	uint64_t top;           /* most records listed when top_set */
-	unsigned fail_on;       /* gate kinds mask (gate.h GATE_KIND) */
+	unsigned fail_on;       /* gated kinds, a mask of CLASS_BIT(cls) */
 	uint64_t max_leaks;     /* --max-leaks, default 0 */
 	bool max_bytes_set;     /* --max-bytes given */
 	uint64_t max_bytes;
@@ -49,7 +49,7 @@ struct options {
 	const char *baseline;   /* --baseline FILE, or NULL */
 	const char *write_baseline; /* --write-baseline FILE, or NULL */
 	struct exe_filter exe;  /* every --exe pattern; none: every dump is read */
-	unsigned baseline_kinds;/* --baseline-kinds mask (gate.h GATE_KIND) */
+	unsigned baseline_kinds;/* --baseline-kinds, a mask of CLASS_BIT(cls) */
 	bool baseline_kinds_set;/* given; else --write-baseline writes the gated kinds */
 	int group_by;           /* enum group_by (group.h); default GROUP_STACK */
 	const char **ignore;    /* --ignore-frame patterns, in command-line order */

@@ -85,7 +85,7 @@ json_side(FILE *f, const char *name, const struct dump *d)
 	output_json_string(f, d->path);
 	fprintf(f, ", \"pid\": %" PRIu64 ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %"
 	    PRIu64 ".%06u, \"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
-	    ", \"rss_bytes\": %" PRIu64 "},\n", d->pid, d->snapshot ? "snapshot" : "exit",
+	    ", \"rss_bytes\": %" PRIu64 "},\n", d->pid, model_dump_kind(d),
 	    d->seq, d->time_sec, d->time_usec, d->stats.live_bytes, d->stats.live_blocks,
 	    d->stats.rss_bytes);
 }

@@ -108,7 +108,7 @@ put_dumps(FILE *f, const struct report *r)
 		fputs(", \"path\": ", f);
 		output_json_string(f, d->path);
 		fprintf(f, ", \"kind\": \"%s\", \"scanned\": %s, \"allocs\": %llu, "
-		    "\"peak_bytes\": %llu}", d->snapshot ? "snapshot" : "exit",
+		    "\"peak_bytes\": %llu}", model_dump_kind(d),
 		    d->scanned ? "true" : "false", (unsigned long long)d->stats.allocs,
 		    (unsigned long long)d->stats.peak_bytes);
 	}
@@ -121,7 +121,7 @@ put_summary(FILE *f, const struct report *r)
 	fputs("  \"summary\": {\n", f);
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		fputs("    ", f);
-		put_amount(f, gate_kind_name(c), &r->cls[c], ",\n");
+		put_amount(f, model_class_name(c), &r->cls[c], ",\n");
 	}
 	fputs("    ", f);
 	put_amount(f, "leaked", &r->leaked, ",\n");
@@ -171,7 +171,7 @@ put_baseline(FILE *f, const struct baseline *b)
 		if (be->seen)
 			continue;
 		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, \"key\": ",
-		    first ? "" : ",", gate_kind_name(be->cls), (unsigned long long)be->blocks,
+		    first ? "" : ",", model_class_name(be->cls), (unsigned long long)be->blocks,
 		    (unsigned long long)be->bytes);
 		output_json_string(f, be->key);
 		fputc('}', f);
@@ -238,18 +238,13 @@ put_heuristics(FILE *f, const struct leak *l)
 static void
 put_retainer(FILE *f, const struct retainer *x)
 {
-	static const char *const roots[] = {
-		[RETAIN_GLOBAL] = "global", [RETAIN_THREAD] = "thread",
-		[RETAIN_MAPPING] = "mapping", [RETAIN_LOADER] = "loader",
-		[RETAIN_INTERNAL] = "internal",
-	};
 	const struct sym_data *g = x != NULL ? x->global : NULL;
 
 	if (x == NULL) {
 		fputs("null", f);
 		return;
 	}
-	fprintf(f, "{\"root\": \"%s\", \"module\": ", roots[x->rt->root]);
+	fprintf(f, "{\"root\": \"%s\", \"module\": ", model_root_name(x->rt->root));
 	output_json_string(f, g != NULL ? g->module : x->loader);
 	fputs(", \"symbol\": ", f);
 	output_json_string(f, g != NULL ? g->symbol : NULL);
@@ -290,7 +285,7 @@ put_leaks(FILE *f, const struct report *r)
 
 		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
 		    "\"processes\": %zu, \"stacks\": %u, \"known\": %s,\n     \"dumps\": [",
-		    i ? "," : "", gate_kind_name(l->cls), (unsigned long long)l->blocks,
+		    i ? "," : "", model_class_name(l->cls), (unsigned long long)l->blocks,
 		    (unsigned long long)l->bytes, l->npoints, l->stacks,
 		    l->known ? "true" : "false");
 		for (size_t k = 0; k < l->npoints; k++) {
@@ -326,7 +321,7 @@ put_processes(FILE *f, const struct per_process *pp)
 		fputs(", \"path\": ", f);
 		output_json_string(f, row->dump->path);
 		fprintf(f, ", \"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu}",
-		    row->dump->snapshot ? "snapshot" : "exit", (unsigned long long)row->blocks,
+		    model_dump_kind(row->dump), (unsigned long long)row->blocks,
 		    (unsigned long long)row->bytes);
 	}
 	fputs(pp->n ? "\n  ],\n" : "],\n", f);

@@ -277,7 +277,7 @@ put_processes(const struct tx *t, const struct per_process *pp)
 		const char *slash = strrchr(row->dump->exe, '/');
 
 		fprintf(t->f, "  %10llu  %-8s  %10llu  %12llu  ",
-		    (unsigned long long)row->dump->pid, row->dump->snapshot ? "snapshot" : "exit",
+		    (unsigned long long)row->dump->pid, model_dump_kind(row->dump),
 		    (unsigned long long)row->blocks, (unsigned long long)row->bytes);
 		output_text_str(t->f, slash != NULL ? slash + 1 : row->dump->exe);
 		fputc('\n', t->f);
@@ -297,7 +297,7 @@ put_totals(const struct tx *t, const struct report *r)
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		const struct amount *a = &r->cls[c];
 
-		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n", gate_kind_name(c),
+		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n", model_class_name(c),
 		    (unsigned long long)a->bytes, (unsigned long long)a->blocks,
 		    (unsigned long long)a->records, plural(a->records, "record", "records"));
 	}
@@ -352,7 +352,7 @@ put_baseline(const struct tx *t, const struct report *r, const struct baseline *
 		if (be->seen)
 			continue;
 		fprintf(t->f, "  fixed: %s %llu byte(s) in %llu allocation(s): ",
-		    gate_kind_name(be->cls), (unsigned long long)be->bytes,
+		    model_class_name(be->cls), (unsigned long long)be->bytes,
 		    (unsigned long long)be->blocks);
 		output_text_str(t->f, be->key);
 		fputc('\n', t->f);

@@ -82,7 +82,7 @@ json_dumps(FILE *f, const struct trend *t)
 		output_json_string(f, d->path);
 		fprintf(f, ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %" PRIu64 ".%06u, "
 		    "\"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64 ", \"rss_bytes\": %"
-		    PRIu64 "}", d->snapshot ? "snapshot" : "exit", d->seq, d->time_sec,
+		    PRIu64 "}", model_dump_kind(d), d->seq, d->time_sec,
 		    d->time_usec, d->stats.live_bytes, d->stats.live_blocks, d->stats.rss_bytes);
 	}
 	fputs(t->ndumps ? "\n  ],\n" : "],\n", f);

@@ -29,7 +29,7 @@ struct per_process {
 
 /*
  * Fills pp from r (after group_finish) and kinds, the --fail-on mask
- * (gate.h GATE_KIND): every record that counts toward the gate
+ * (CLASS_BIT): every record that counts toward the gate
  * (group_is_gated) adds each dump's blocks and bytes to that dump's row.
  * 0, or -1 with e filled (out of memory). Allocates; per_process_free().
  */

@@ -16,17 +16,17 @@ static const struct {
 	const char *in;
 	unsigned mask;
 } kinds_ok[] = {
-	{ "definite", GATE_KIND(CLASS_DEFINITE) },
-	{ "indirect", GATE_KIND(CLASS_INDIRECT) },
-	{ "possible", GATE_KIND(CLASS_POSSIBLE) },
-	{ "reachable", GATE_KIND(CLASS_REACHABLE) },
+	{ "definite", CLASS_BIT(CLASS_DEFINITE) },
+	{ "indirect", CLASS_BIT(CLASS_INDIRECT) },
+	{ "possible", CLASS_BIT(CLASS_POSSIBLE) },
+	{ "reachable", CLASS_BIT(CLASS_REACHABLE) },
 	{ "definite,indirect", GATE_KINDS_DEFAULT },
 	{ "indirect,definite", GATE_KINDS_DEFAULT },
-	{ "definite,definite", GATE_KIND(CLASS_DEFINITE) },
+	{ "definite,definite", CLASS_BIT(CLASS_DEFINITE) },
 	{ "possible,reachable,definite",
-	  GATE_KIND(CLASS_POSSIBLE) | GATE_KIND(CLASS_REACHABLE) | GATE_KIND(CLASS_DEFINITE) },
-	{ "all", GATE_KINDS_ALL },
-	{ "definite,indirect,possible,reachable", GATE_KINDS_ALL },
+	  CLASS_BIT(CLASS_POSSIBLE) | CLASS_BIT(CLASS_REACHABLE) | CLASS_BIT(CLASS_DEFINITE) },
+	{ "all", CLASS_MASK_ALL },
+	{ "definite,indirect,possible,reachable", CLASS_MASK_ALL },
 	{ "none", 0 },
 };
 
@@ -75,7 +75,7 @@ START_TEST(kinds_format_round_trip)
 	char buf[40];
 	struct err e;
 
-	for (unsigned m = 0; m <= GATE_KINDS_ALL; m++) {
+	for (unsigned m = 0; m <= CLASS_MASK_ALL; m++) {
 		unsigned back = 0xdead;
 
 		gate_kinds_format(m, buf, sizeof(buf));
@@ -84,8 +84,8 @@ START_TEST(kinds_format_round_trip)
 	}
 	ck_assert_str_eq(gate_kinds_format(GATE_KINDS_DEFAULT, buf, sizeof(buf)),
 	    "definite,indirect");
-	ck_assert_str_eq(gate_kind_name(CLASS_REACHABLE), "reachable");
-	ck_assert_str_eq(gate_kind_name((enum leak_class)42), "?");
+	ck_assert_str_eq(model_class_name(CLASS_REACHABLE), "reachable");
+	ck_assert_str_eq(model_class_name((enum leak_class)42), "?");
 }
 END_TEST
 
@@ -307,13 +307,13 @@ START_TEST(fail_on_none_and_all)
 	ck_assert_str_eq(why, "--fail-on none");
 
 	gate_init(&g);
-	g.kinds = GATE_KINDS_ALL;
+	g.kinds = CLASS_MASK_ALL;
 	gate_add(&g, CLASS_REACHABLE, 1, 32);
 	ck_assert(!gate_decide(&g, why, sizeof(why)));
 	ck_assert_str_eq(why, "1 reachable leak record (32 bytes) over --max-leaks 0");
 
 	gate_init(&g);
-	g.kinds = GATE_KIND(CLASS_POSSIBLE);
+	g.kinds = CLASS_BIT(CLASS_POSSIBLE);
 	gate_add(&g, CLASS_DEFINITE, 1, 32);
 	ck_assert(gate_decide(&g, why, sizeof(why)));
 	ck_assert_str_eq(why, "no possible leak records");
@@ -347,7 +347,7 @@ START_TEST(random_against_model)
 		bool expect;
 
 		gate_init(&g);
-		g.kinds = (unsigned)rand() % (GATE_KINDS_ALL + 1);
+		g.kinds = (unsigned)rand() % (CLASS_MASK_ALL + 1);
 		g.max_leaks = (uint64_t)(rand() % 6);
 		g.bytes_limited = rand() % 2;
 		g.max_bytes = (uint64_t)(rand() % 4000);
@@ -356,7 +356,7 @@ START_TEST(random_against_model)
 			uint64_t b = (uint64_t)(rand() % 1000);
 
 			gate_add(&g, c, 1 + (uint64_t)(rand() % 3), b);
-			if (g.kinds & GATE_KIND(c)) {
+			if (g.kinds & CLASS_BIT(c)) {
 				recs++;
 				bytes += b;
 			}

@@ -54,7 +54,7 @@ START_TEST(rows_sum_gated_records_worst_first)
 	struct dump d[4];
 	struct report r;
 	struct per_process pp;
-	const unsigned defaults = GATE_KIND(CLASS_DEFINITE) | GATE_KIND(CLASS_INDIRECT);
+	const unsigned defaults = CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT);
 
 	ck_assert(s != NULL && sp != NULL);
 	make_dump(&d[0], 30, 1);
@@ -78,7 +78,7 @@ START_TEST(rows_sum_gated_records_worst_first)
 	per_process_free(&pp);
 
 	/* reachable gated: every process holds 1000 bytes more */
-	ck_assert_int_eq(per_process_build(&pp, &r, GATE_KINDS_ALL, &e), 0);
+	ck_assert_int_eq(per_process_build(&pp, &r, CLASS_MASK_ALL, &e), 0);
 	ck_assert_uint_eq(pp.nclean, 0);
 	ck_assert_uint_eq(pp.rows[0].bytes, 1030);
 	ck_assert_uint_eq(pp.rows[3].dump->pid, 10);
@@ -121,7 +121,7 @@ START_TEST(suppressed_records_do_not_count)
 	group_init(&r);
 	ck_assert(group_build(&r, s, &d, 1, &e) == 0);
 	ck_assert(group_finish(&r, sp, NULL, &e) == 0);
-	ck_assert_int_eq(per_process_build(&pp, &r, GATE_KINDS_ALL, &e), 0);
+	ck_assert_int_eq(per_process_build(&pp, &r, CLASS_MASK_ALL, &e), 0);
 	ck_assert_uint_eq(pp.nclean, 1);
 	ck_assert_uint_eq(pp.rows[0].blocks, 0);
 	per_process_free(&pp);
