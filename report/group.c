@@ -94,14 +94,6 @@ struct stack_memo {
 	size_t n;
 };
 
-static void
-amount_add(struct amount *a, uint64_t blocks, uint64_t bytes)
-{
-	a->records = sat_add(a->records, 1);
-	a->blocks = sat_add(a->blocks, blocks);
-	a->bytes = sat_add(a->bytes, bytes);
-}
-
 static uint64_t
 hash_bytes(uint64_t h, const void *p, size_t n)
 {
@@ -506,10 +498,9 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 			hi = mid;
 	}
 	for (; lo < d->nheurs && d->heurs[lo].stack_id == id; lo++) {
-		struct amount *a = &l->heur[d->heurs[lo].heur];
+		const struct heur_rec *h = &d->heurs[lo];
 
-		a->blocks = sat_add(a->blocks, d->heurs[lo].blocks);
-		a->bytes = sat_add(a->bytes, d->heurs[lo].bytes);
+		sat_amount_add(&l->heur[h->heur], 0, h->blocks, h->bytes);
 	}
 }
 
@@ -884,7 +875,7 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 			return err_set(e, "out of memory");
 		if (l->supp != NULL) {
 			supp_hit(supp, l->supp, 1, l->blocks, l->bytes);
-			amount_add(&r->suppressed, l->blocks, l->bytes);
+			sat_amount_add(&r->suppressed, 1, l->blocks, l->bytes);
 			continue;
 		}
 		l->key = leak_key(r, l);
@@ -892,10 +883,10 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 			return err_set(e, "out of memory");
 		l->known = base != NULL && baseline_lookup(base, l->cls, l->key) != NULL;
 		if (l->known)
-			amount_add(&r->known, l->blocks, l->bytes);
-		amount_add(&r->cls[l->cls], l->blocks, l->bytes);
+			sat_amount_add(&r->known, 1, l->blocks, l->bytes);
+		sat_amount_add(&r->cls[l->cls], 1, l->blocks, l->bytes);
 		if (l->cls != CLASS_REACHABLE)
-			amount_add(&r->leaked, l->blocks, l->bytes);
+			sat_amount_add(&r->leaked, 1, l->blocks, l->bytes);
 	}
 	if (r->nleaks > 1)
 		qsort(r->leaks, r->nleaks, sizeof(*r->leaks), leak_cmp);

@@ -16,14 +16,9 @@
 #include "err.h"
 #include "gate.h"
 #include "model.h"
+#include "sat.h"
 #include "suppress.h"
 #include "symbolize.h"
-
-struct amount {
-	uint64_t records;       /* leak records; every sum saturates at UINT64_MAX */
-	uint64_t blocks;
-	uint64_t bytes;
-};
 
 /* The gate's decision, filled by main.c for the outputs. */
 struct verdict {

@@ -166,8 +166,7 @@ merge_run(struct report *r, const struct member *m, size_t n, struct leak *out)
 		for (int h = 0; h < DUMP_NHEUR; h++) {
 			if (l == big)
 				continue;       /* *out started as a copy of big's */
-			out->heur[h].blocks = sat_add(out->heur[h].blocks, l->heur[h].blocks);
-			out->heur[h].bytes = sat_add(out->heur[h].bytes, l->heur[h].bytes);
+			sat_amount_add(&out->heur[h], 0, l->heur[h].blocks, l->heur[h].bytes);
 		}
 		memcpy(pts + np, l->points, l->npoints * sizeof(*pts));
 		np += l->npoints;

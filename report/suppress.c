@@ -184,9 +184,7 @@ supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records,
 
 	if (r == NULL || rr->owner != s)
 		return;
-	rr->pub.hits.records = sat_add(rr->pub.hits.records, records);
-	rr->pub.hits.blocks = sat_add(rr->pub.hits.blocks, blocks);
-	rr->pub.hits.bytes = sat_add(rr->pub.hits.bytes, bytes);
+	sat_amount_add(&rr->pub.hits, records, blocks, bytes);
 }
 
 size_t

@@ -22,20 +22,15 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "sat.h"
 #include "symbolize.h"
-
-/* Totals of what one rule suppressed; the adds saturate at UINT64_MAX. */
-struct supp_hits {
-	uint64_t records;       /* leak records (groups) suppressed */
-	uint64_t blocks;
-	uint64_t bytes;
-};
 
 struct supp_rule {
 	const char *pattern;    /* as written after "leak:", trimmed; never empty */
 	const char *file;       /* the file it came from, as passed to supp_load() */
 	unsigned line;          /* 1-based line in that file */
-	struct supp_hits hits;  /* updated by supp_hit() */
+	struct amount hits;     /* leak records (groups) it suppressed, their blocks and
+				 * bytes; updated by supp_hit() */
 };
 
 struct suppressions;
