@@ -337,7 +337,7 @@ main(int argc, char **argv)
 			options_help(stdout, r.opt.command);
 		else
 			printf("leakreport %s (dump format %d, report format %d)\n",
-			    LEAKREPORT_VERSION, DUMP_VERSION, REPORT_FORMAT_VERSION);
+			    LEAKREPORT_VERSION, DUMP_VERSION, OUTPUT_JSON_VERSION);
 		options_free(&r.opt);
 		return fflush(stdout) == EOF ? EXIT_TROUBLE : EXIT_PASS;
 	}

@@ -12,8 +12,7 @@
 #include "err.h"
 #include "exe_match.h"
 
-#define LEAKREPORT_VERSION      "1.0"
-#define REPORT_FORMAT_VERSION   1       /* "version" of the JSON output */
+#define LEAKREPORT_VERSION      "1.0"   /* --version, and "tool" in the JSON */
 
 /* What leakreport does: the first operand "diff" or "trend" picks a subcommand. */
 enum command {

@@ -14,12 +14,11 @@
  *
  * Called by main.c; computes nothing. Frames are printed as the leak report
  * prints them (output_text_frame, output_json_frame). JSON follows the rules
- * of output_json.c: format version 1, unsigned and signed 64-bit integers,
+ * of output_json.c: its format version, unsigned and signed 64-bit integers,
  * strings escaped, times as seconds with six decimals.
  */
 #include <inttypes.h>
 
-#include "options.h"
 #include "output_diff.h"
 #include "output_json.h"
 #include "output_text.h"
@@ -114,8 +113,7 @@ json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const
 int
 output_diff_json(FILE *f, const struct diff *df)
 {
-	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n  \"command\": "
-	    "\"diff\",\n", REPORT_FORMAT_VERSION, LEAKREPORT_VERSION);
+	output_json_begin(f, "diff");
 	json_side(f, "old", df->old);
 	json_side(f, "new", df->new);
 	fprintf(f, "  \"totals\": {\"delta_live_bytes\": %" PRId64 ", \"delta_live_blocks\": %"

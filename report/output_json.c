@@ -1,10 +1,11 @@
 /*
- * output_json.c - the report as one JSON document, format version 1.
+ * output_json.c - the report as one JSON document, format version
+ * OUTPUT_JSON_VERSION (output_json.h), and the pieces diff and trend share.
  *
  * Called by main.c after the gate; renders struct report and computes
  * nothing. The field names and their meaning are a contract documented in
  * docs/leakreport.md: adding a field keeps version 1, renaming, removing or
- * changing the type of one bumps REPORT_FORMAT_VERSION. Numbers are
+ * changing the type of one bumps OUTPUT_JSON_VERSION. Numbers are
  * unsigned 64-bit decimals; addresses are "0x..." strings (a JSON number
  * cannot hold 64 bits exactly in most parsers); unknown strings and line 0
  * are null. Strings are valid UTF-8: an invalid byte becomes U+FFFD.
@@ -47,6 +48,15 @@ utf8_len(const unsigned char *s)
 		if (s[i] < 0x80 || s[i] > 0xbf)
 			return 0;
 	return n;
+}
+
+void
+output_json_begin(FILE *f, const char *command)
+{
+	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n", OUTPUT_JSON_VERSION,
+	    LEAKREPORT_VERSION);
+	if (command != NULL)
+		fprintf(f, "  \"command\": \"%s\",\n", command);
 }
 
 void
@@ -333,8 +343,7 @@ output_json(FILE *f, const struct report *r, const struct suppressions *supp,
 {
 	const struct dump *d0 = r->ndumps > 0 ? &r->dumps[0] : NULL;
 
-	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n",
-	    REPORT_FORMAT_VERSION, LEAKREPORT_VERSION);
+	output_json_begin(f, NULL);
 	if (d0 != NULL)
 		fprintf(f, "  \"pid\": %llu,\n  \"exe\": ", (unsigned long long)d0->pid);
 	else

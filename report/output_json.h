@@ -1,7 +1,6 @@
 /*
- * output_json.h - the report as one JSON document (format version 1,
- * REPORT_FORMAT_VERSION in options.h; fields in docs/leakreport.md). See
- * output_json.c.
+ * output_json.h - the report as one JSON document (format version
+ * OUTPUT_JSON_VERSION; fields in docs/leakreport.md). See output_json.c.
  */
 #ifndef LEAKREPORT_OUTPUT_JSON_H
 #define LEAKREPORT_OUTPUT_JSON_H
@@ -14,6 +13,11 @@
 #include "per_process.h"
 #include "suppress.h"
 
+/* "version" of every JSON document leakreport writes (the report, diff and
+ * trend): adding a field keeps it, renaming, removing or retyping one bumps
+ * it. */
+#define OUTPUT_JSON_VERSION     1
+
 /*
  * Writes r (after group_select and the gate) to f as JSON, ended by a
  * newline. supp and base may be NULL; pp is NULL without --per-process.
@@ -22,6 +26,11 @@
  */
 int output_json(FILE *f, const struct report *r, const struct suppressions *supp,
     const struct baseline *base, const struct per_process *pp);
+
+/* Opens a JSON document: "{", its "version" and "tool" members and, for a
+ * subcommand (command not NULL: "diff", "trend"), its "command" member, one
+ * per line, each followed by ','. */
+void output_json_begin(FILE *f, const char *command);
 
 /* Writes s as a JSON string literal, quotes included; NULL writes null. */
 void output_json_string(FILE *f, const char *s);

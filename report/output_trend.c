@@ -8,13 +8,12 @@
  *   SUMMARY: 1 of 12 stacks grew at each of the last 5 or more steps ...
  *
  * Called by main.c; computes nothing. Frames are printed as the leak report
- * prints them. JSON follows output_json.c: format version 1, 64-bit
+ * prints them. JSON follows output_json.c: its format version, 64-bit
  * integers, escaped strings; a rate is a number with three decimals, or null
  * when unknown; times are seconds with six decimals.
  */
 #include <inttypes.h>
 
-#include "options.h"
 #include "output_json.h"
 #include "output_text.h"
 #include "output_trend.h"
@@ -114,9 +113,8 @@ output_trend_json(FILE *f, const struct trend *t)
 {
 	const struct dump *d0 = &t->dumps[0];
 
-	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n  \"command\": "
-	    "\"trend\",\n  \"pid\": %" PRIu64 ",\n  \"exe\": ", REPORT_FORMAT_VERSION,
-	    LEAKREPORT_VERSION, d0->pid);
+	output_json_begin(f, "trend");
+	fprintf(f, "  \"pid\": %" PRIu64 ",\n  \"exe\": ", d0->pid);
 	output_json_string(f, d0->exe);
 	fprintf(f, ",\n  \"min_steps\": %" PRIu64 ",\n  \"stacks\": %zu,\n", t->min_steps,
 	    t->nstacks);
