@@ -68,7 +68,7 @@ UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/a
 	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c preload/self.c preload/readable.c preload/heuristics.c \
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/model.c report/modmap.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/model.c report/modmap.c report/err.c
-UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/err.c
+UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/model.c report/err.c
 UNIT_check_group       := report/group.c report/regroup.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
 	report/suppress.c report/baseline.c report/model.c
 UNIT_check_suppress    := report/suppress.c report/err.c

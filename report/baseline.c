@@ -99,14 +99,6 @@ sb_escaped(struct sbuf *b, const char *s)
 	}
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
 char *
 baseline_key(const struct sym_frame *frames, size_t n)
 {
@@ -121,20 +113,20 @@ baseline_key(const struct sym_frame *frames, size_t n)
 			sb_put(&b, ";", 1);
 		if (f->function != NULL && f->function[0] != '\0') {
 			sb_escaped(&b, f->function);
-			if (f->file != NULL && base_name(f->file)[0] != '\0') {
+			if (f->file != NULL && model_basename(f->file)[0] != '\0') {
 				sb_put(&b, "@", 1);
-				sb_escaped(&b, base_name(f->file));
+				sb_escaped(&b, model_basename(f->file));
 			}
 		} else if (f->module != NULL && f->module[0] != '\0') {
 			sb_put(&b, "?@", 2);
-			sb_escaped(&b, base_name(f->module));
-		} else if (f->module_path != NULL && base_name(f->module_path)[0] != '\0') {
+			sb_escaped(&b, model_basename(f->module));
+		} else if (f->module_path != NULL && model_basename(f->module_path)[0] != '\0') {
 			sb_put(&b, "?@", 2);
-			sb_escaped(&b, base_name(f->module_path));
+			sb_escaped(&b, model_basename(f->module_path));
 		} else {
 			char pc[24];
 
-			snprintf(pc, sizeof(pc), "?0x%llx", (unsigned long long)f->pc);
+			snprintf(pc, sizeof(pc), "?" ADDR_FMT, f->pc);
 			sb_str(&b, pc);
 		}
 	}
@@ -151,7 +143,7 @@ baseline_key_exe(const char *path)
 	struct sbuf b = { 0 };
 
 	sb_str(&b, "?exe:");
-	sb_escaped(&b, base_name(path)[0] != '\0' ? base_name(path) : "-");
+	sb_escaped(&b, model_basename(path)[0] != '\0' ? model_basename(path) : "-");
 	if (b.oom) {
 		free(b.p);
 		return NULL;

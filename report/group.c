@@ -116,9 +116,8 @@ str_eq(const char *a, const char *b)
 	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* NULL sorts before any string. */
-static int
-str_cmp(const char *a, const char *b)
+int
+group_str_cmp(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
 		return (a != NULL) - (b != NULL);
@@ -559,8 +558,7 @@ loader_name(const struct dump *d)
 
 	for (size_t i = 0; i < d->nmodules; i++) {
 		const char *p = d->modules[i].path;
-		const char *slash = p != NULL ? strrchr(p, '/') : NULL;
-		const char *base = slash != NULL ? slash + 1 : p;
+		const char *base = p != NULL ? model_basename(p) : NULL;
 
 		for (size_t k = 0; base != NULL && k < sizeof(names) / sizeof(names[0]); k++)
 			if (has_prefix(base, names[k]))
@@ -682,14 +680,6 @@ group_init(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
 /* Numbers the dumps' exe paths and basenames, each distinct one in dump
  * order (st->dump_exe, st->dump_base, st->bases), and counts the paths. A
  * suite has few executables, so a linear search per dump is enough. */
@@ -707,7 +697,7 @@ intern_exes(struct report *r, struct group_state *st)
 		return -1;
 	for (size_t i = 0; i < r->ndumps; i++) {
 		const char *exe = exe_of(&r->dumps[i]);
-		const char *base = base_name(exe);
+		const char *base = model_basename(exe);
 		size_t k;
 
 		for (k = 0; k < i && strcmp(exe_of(&r->dumps[k]), exe) != 0; k++)
@@ -751,13 +741,13 @@ frame_cmp(const struct sym_frame *a, const struct sym_frame *b)
 {
 	int c;
 
-	if ((c = str_cmp(a->function, b->function)) != 0 || (c = str_cmp(a->file, b->file)) != 0)
+	if ((c = group_str_cmp(a->function, b->function)) != 0 || (c = group_str_cmp(a->file, b->file)) != 0)
 		return c;
 	if (a->line != b->line)
 		return a->line < b->line ? -1 : 1;
 	if (a->column != b->column)
 		return a->column < b->column ? -1 : 1;
-	if ((c = str_cmp(a->module, b->module)) != 0)
+	if ((c = group_str_cmp(a->module, b->module)) != 0)
 		return c;
 	if (a->inlined != b->inlined)
 		return a->inlined ? 1 : -1;
@@ -799,7 +789,7 @@ leak_cmp(const void *pa, const void *pb)
 		return a->cls < b->cls ? -1 : 1;
 	if ((c = group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes)) != 0)
 		return c;
-	return str_cmp(a->exe, b->exe);
+	return group_str_cmp(a->exe, b->exe);
 }
 
 bool

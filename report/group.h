@@ -166,6 +166,10 @@ int group_select(struct report *r, unsigned show, bool top_set, uint64_t top, st
  */
 int group_frames_cmp(const struct sym_frame *a, size_t na, const struct sym_frame *b, size_t nb);
 
+/* strcmp() order, with NULL (an unknown name) before any string: how
+ * records and merge keys order the frames' names. */
+int group_str_cmp(const char *a, const char *b);
+
 /* Whether l counts toward a gate on kinds (mask of CLASS_BIT): of one of
  * them, not suppressed, not known. */
 bool group_is_gated(const struct leak *l, unsigned kinds);

@@ -1,5 +1,6 @@
 /*
- * model.c - the names of the model's kinds, and finding a stack by id.
+ * model.c - the names of the model's kinds, and finding things in it: a
+ * stack by id, a path's file name.
  *
  * The one table of the words for a record's kind, a retainer's root and a
  * dump's kind. They are the dump format's words (dumpfmt.h), which are also
@@ -65,6 +66,14 @@ const char *
 model_dump_kind(const struct dump *d)
 {
 	return d->snapshot ? DUMP_KIND_SNAPSHOT : DUMP_KIND_EXIT;
+}
+
+const char *
+model_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
 }
 
 const struct stack *

@@ -9,11 +9,14 @@
  * model.c is the one place that names a kind of record ("definite"...), a
  * retainer's root ("global"...) and a kind of dump ("exit", "snapshot"):
  * the reader, the options, the gate, the baseline and every output take
- * the words from there. A set of kinds is a mask of CLASS_BIT(cls).
+ * the words from there. A set of kinds is a mask of CLASS_BIT(cls). Every
+ * address or offset leakreport shows (text, JSON, a baseline key) is written
+ * with ADDR_FMT.
  */
 #ifndef LEAKREPORT_MODEL_H
 #define LEAKREPORT_MODEL_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +36,10 @@ enum leak_class {
 #define CLASS_MASK_ALL          ((1u << CLASS_COUNT) - 1)
 #define CLASS_MASK_LEAKS        (CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT) | \
 				 CLASS_BIT(CLASS_POSSIBLE))
+
+/* An address or an offset as leakreport shows it: "0x" and lower-case hex
+ * without leading zeros, for a uint64_t ("0x55d4c0001189"). */
+#define ADDR_FMT        "0x%" PRIx64
 
 struct module {
 	uint32_t id;
@@ -161,6 +168,10 @@ int model_root_parse(const char *w, size_t n);
 
 /* "snapshot" or "exit": the dump's kind line. */
 const char *model_dump_kind(const struct dump *d);
+
+/* The file name of path: what follows its last '/', or path itself. Points
+ * into path; does not allocate. A module's and an executable's short name. */
+const char *model_basename(const char *path);
 
 /* The stack of d with id (d->stacks is sorted by id), or NULL: binary
  * search, does not allocate. */

@@ -143,14 +143,6 @@ warn(struct modfiles *s, const char *fmt, ...)
 	s->warn(s->warn_ctx, msg);
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
 /* Unlinks img from the list of open images. */
 static void
 lru_unlink(struct modfiles *s, struct image *img)
@@ -256,7 +248,7 @@ image_open(struct modfiles *s, struct image *img)
 	}
 	dwfl_report_begin(dwfl);
 	/* base 0 + add_p_vaddr: module addresses are link-time addresses. */
-	Dwfl_Module *mod = dwfl_report_elf(dwfl, base_name(img->path), img->path, fd, 0, true);
+	Dwfl_Module *mod = dwfl_report_elf(dwfl, model_basename(img->path), img->path, fd, 0, true);
 
 	if (mod == NULL) {
 		close(fd);      /* consumed only on success */
@@ -386,7 +378,7 @@ modfile_get(struct modfiles *s, const struct module *m)
 		free(mf);
 		return NULL;
 	}
-	mf->base = base_name(mf->path);
+	mf->base = model_basename(mf->path);
 	mf->next = s->modfiles[b];
 	s->modfiles[b] = mf;
 	if (modfile_attach(s, mf) < 0)

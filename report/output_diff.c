@@ -13,7 +13,7 @@
  *   SUMMARY: live 8192 -> 12288 bytes (+4096), 32 -> 46 blocks (+14), RSS ...
  *
  * Called by main.c; computes nothing. Frames are printed as the leak report
- * prints them (output_text_frame, output_json_frame). JSON follows the rules
+ * prints them (output_text_stack, output_json_frames). JSON follows the rules
  * of output_json.c: its format version, unsigned and signed 64-bit integers,
  * strings escaped, times as seconds with six decimals.
  */
@@ -30,10 +30,7 @@ text_entry(FILE *f, const struct diff_entry *x)
 
 	fprintf(f, "%+" PRId64 " bytes (%+" PRId64 " blocks) from:\n", x->delta_bytes,
 	    x->delta_blocks);
-	for (size_t i = 0; i < l->nframes; i++)
-		output_text_frame(f, i, &l->frames[i]);
-	if (l->nframes == 0)
-		fputs("    <no stack was captured>\n", f);
+	output_text_stack(f, l->frames, l->nframes);
 	fprintf(f, "  was %" PRIu64 " bytes in %" PRIu64 " blocks, now %" PRIu64 " bytes in %"
 	    PRIu64 " blocks%s\n\n", x->bytes_before, x->blocks_before, x->bytes_after,
 	    x->blocks_after, x->blocks_before == 0 ? " (new)" :
@@ -100,12 +97,10 @@ json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const
 		fprintf(f, "%s\n    {\"delta_bytes\": %" PRId64 ", \"delta_blocks\": %" PRId64
 		    ", \"bytes_before\": %" PRIu64 ", \"bytes_after\": %" PRIu64
 		    ", \"blocks_before\": %" PRIu64 ", \"blocks_after\": %" PRIu64
-		    ", \"frames\": [%s", i ? "," : "", x->delta_bytes, x->delta_blocks,
-		    x->bytes_before, x->bytes_after, x->blocks_before, x->blocks_after,
-		    l->nframes ? "\n" : "");
-		for (size_t j = 0; j < l->nframes; j++)
-			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
-		fputs(l->nframes ? "      ]}" : "]}", f);
+		    ", \"frames\": ", i ? "," : "", x->delta_bytes, x->delta_blocks,
+		    x->bytes_before, x->bytes_after, x->blocks_before, x->blocks_after);
+		output_json_frames(f, l->frames, l->nframes);
+		fputc('}', f);
 	}
 	fprintf(f, "%s%s\n", n ? "\n  ]" : "]", end);
 }

@@ -190,15 +190,16 @@ put_baseline(FILE *f, const struct baseline *b)
 	fputs(first ? "]},\n" : "\n  ]},\n", f);
 }
 
-void
-output_json_frame(FILE *f, const struct sym_frame *fr, bool last)
+/* One frame object on its own line, indented 8, followed by ',' unless last. */
+static void
+put_frame(FILE *f, const struct sym_frame *fr, bool last)
 {
-	fprintf(f, "        {\"addr\": \"0x%llx\", \"module\": ", (unsigned long long)fr->pc);
+	fprintf(f, "        {\"addr\": \"" ADDR_FMT "\", \"module\": ", fr->pc);
 	output_json_string(f, fr->module);
 	fputs(", \"module_path\": ", f);
 	output_json_string(f, fr->module_path);
 	if (fr->module != NULL)
-		fprintf(f, ", \"offset\": \"0x%llx\"", (unsigned long long)fr->offset);
+		fprintf(f, ", \"offset\": \"" ADDR_FMT "\"", fr->offset);
 	else
 		fputs(", \"offset\": null", f);
 	fputs(", \"function\": ", f);
@@ -216,11 +217,20 @@ output_json_frame(FILE *f, const struct sym_frame *fr, bool last)
 	fprintf(f, ", \"inlined\": %s}%s\n", fr->inlined ? "true" : "false", last ? "" : ",");
 }
 
+void
+output_json_frames(FILE *f, const struct sym_frame *frames, size_t n)
+{
+	fputs(n ? "[\n" : "[", f);
+	for (size_t i = 0; i < n; i++)
+		put_frame(f, &frames[i], i + 1 == n);
+	fputs(n ? "      ]" : "]", f);
+}
+
 static void
 put_hex_or_null(FILE *f, bool known, uint64_t v)
 {
 	if (known)
-		fprintf(f, "\"0x%llx\"", (unsigned long long)v);
+		fprintf(f, "\"" ADDR_FMT "\"", v);
 	else
 		fputs("null", f);
 }
@@ -306,10 +316,9 @@ put_leaks(FILE *f, const struct report *r)
 			output_json_string(f, d->exe);
 			fputc('}', f);
 		}
-		fprintf(f, "],\n     \"frames\": [%s", l->nframes ? "\n" : "");
-		for (size_t j = 0; j < l->nframes; j++)
-			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
-		fputs(l->nframes ? "      ],\n     \"retained_by\": " : "], \"retained_by\": ", f);
+		fputs("],\n     \"frames\": ", f);
+		output_json_frames(f, l->frames, l->nframes);
+		fputs(l->nframes ? ",\n     \"retained_by\": " : ", \"retained_by\": ", f);
 		put_retainer(f, l->retained_by);
 		put_heuristics(f, l);
 		fputc('}', f);

@@ -35,8 +35,9 @@ void output_json_begin(FILE *f, const char *command);
 /* Writes s as a JSON string literal, quotes included; NULL writes null. */
 void output_json_string(FILE *f, const char *s);
 
-/* Writes one frame object of a "frames" array on its own line, indented 8,
- * followed by ',' unless last; diff and trend use it too. */
-void output_json_frame(FILE *f, const struct sym_frame *fr, bool last);
+/* Writes the "frames" array of a stack of n frames (innermost first): one
+ * object a line, indented 8, the closing ']' indented 6; "[]" when n is 0.
+ * The report, diff and trend all write stacks with it. */
+void output_json_frames(FILE *f, const struct sym_frame *frames, size_t n);
 
 #endif /* LEAKREPORT_OUTPUT_JSON_H */

@@ -60,10 +60,11 @@ plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-void
-output_text_frame(FILE *f, size_t i, const struct sym_frame *fr)
+/* Frame number i of a stack, one line (docs/leakreport.md, "Text output"). */
+static void
+put_frame(FILE *f, size_t i, const struct sym_frame *fr)
 {
-	fprintf(f, "    #%zu 0x%llx", i, (unsigned long long)fr->pc);
+	fprintf(f, "    #%zu " ADDR_FMT, i, fr->pc);
 	if (fr->function != NULL) {
 		fputs(" in ", f);
 		output_text_str(f, fr->function);
@@ -81,13 +82,22 @@ output_text_frame(FILE *f, size_t i, const struct sym_frame *fr)
 	} else if (fr->module != NULL) {
 		fputs(" (", f);
 		output_text_str(f, fr->module);
-		fprintf(f, "+0x%llx)", (unsigned long long)fr->offset);
+		fprintf(f, "+" ADDR_FMT ")", fr->offset);
 	} else {
 		fputs(" (<unknown module>)", f);
 	}
 	if (fr->inlined)
 		fputs(" (inlined)", f);
 	fputc('\n', f);
+}
+
+void
+output_text_stack(FILE *f, const struct sym_frame *frames, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put_frame(f, i, &frames[i]);
+	if (n == 0)
+		fputs("    <no stack was captured>\n", f);
 }
 
 /* n in decimal with a comma every three digits (9,995). */
@@ -117,7 +127,7 @@ put_root(FILE *f, const struct retainer *x)
 		if (g != NULL && g->symbol != NULL) {
 			output_text_str(f, g->symbol);
 			if (g->symbol_offset != 0)
-				fprintf(f, "+0x%llx", (unsigned long long)g->symbol_offset);
+				fprintf(f, "+" ADDR_FMT, g->symbol_offset);
 			fputs(" (", f);
 			output_text_str(f, g->module);
 			if (g->section != NULL) {
@@ -128,21 +138,21 @@ put_root(FILE *f, const struct retainer *x)
 		} else if (g != NULL && g->module != NULL) {
 			fputs("at ", f);
 			output_text_str(f, g->module);
-			fprintf(f, "+0x%llx", (unsigned long long)g->offset);
+			fprintf(f, "+" ADDR_FMT, g->offset);
 			if (g->section != NULL) {
 				fputs(" (", f);
 				output_text_str(f, g->section);
 				fputc(')', f);
 			}
 		} else {
-			fprintf(f, "at 0x%llx", (unsigned long long)rt->where);
+			fprintf(f, "at " ADDR_FMT, rt->where);
 		}
 		break;
 	case RETAIN_THREAD:
 		fprintf(f, "held by thread %u's stack or registers", rt->who);
 		break;
 	case RETAIN_MAPPING:
-		fprintf(f, "held by anonymous mapping at 0x%llx", (unsigned long long)rt->where);
+		fprintf(f, "held by anonymous mapping at " ADDR_FMT, rt->where);
 		break;
 	case RETAIN_LOADER:
 		fputs("held as allocated by the dynamic loader", f);
@@ -182,9 +192,9 @@ put_retainer(FILE *f, const struct retainer *x)
 		} else if (fr->module != NULL) {
 			fputs(" from ", f);
 			output_text_str(f, fr->module);
-			fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+			fprintf(f, "+" ADDR_FMT, fr->offset);
 		} else {
-			fprintf(f, " from 0x%llx", (unsigned long long)fr->pc);
+			fprintf(f, " from " ADDR_FMT, fr->pc);
 		}
 	}
 	if (rt->hops > rt->n) {
@@ -244,10 +254,7 @@ put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 	fprintf(t->f, "%s%s %llu byte(s) in %llu object(s) allocated from:%s\n",
 	    on(t, color), heads[l->cls], (unsigned long long)l->bytes,
 	    (unsigned long long)l->blocks, off(t));
-	for (size_t i = 0; i < l->nframes; i++)
-		output_text_frame(t->f, i, &l->frames[i]);
-	if (l->nframes == 0)
-		fputs("    <no stack was captured>\n", t->f);
+	output_text_stack(t->f, l->frames, l->nframes);
 	if (l->retained_by != NULL)
 		put_retainer(t->f, l->retained_by);
 	put_heuristics(t->f, l);
@@ -274,12 +281,11 @@ put_processes(const struct tx *t, const struct per_process *pp)
 		    "exe");
 	for (size_t i = 0; i < leaky; i++) {
 		const struct proc_row *row = &pp->rows[i];
-		const char *slash = strrchr(row->dump->exe, '/');
 
 		fprintf(t->f, "  %10llu  %-8s  %10llu  %12llu  ",
 		    (unsigned long long)row->dump->pid, model_dump_kind(row->dump),
 		    (unsigned long long)row->blocks, (unsigned long long)row->bytes);
-		output_text_str(t->f, slash != NULL ? slash + 1 : row->dump->exe);
+		output_text_str(t->f, model_basename(row->dump->exe));
 		fputc('\n', t->f);
 	}
 	if (pp->nclean > 0)

@@ -27,8 +27,10 @@ int output_text(FILE *f, const struct report *r, const struct suppressions *supp
 /* Writes s with control bytes as '?', so a line stays one line. */
 void output_text_str(FILE *f, const char *s);
 
-/* Writes frame number i of a stack as one line, "    #i ADDR in FUNCTION
- * FILE:LINE (MODULE)" (docs/leakreport.md); diff and trend use it too. */
-void output_text_frame(FILE *f, size_t i, const struct sym_frame *fr);
+/* Writes a stack of n frames (innermost first), one line each, "    #i ADDR
+ * in FUNCTION FILE:LINE (MODULE)" (docs/leakreport.md), or one line saying
+ * no stack was captured when n is 0. The report, diff and trend all write
+ * stacks with it. */
+void output_text_stack(FILE *f, const struct sym_frame *frames, size_t n);
 
 #endif /* LEAKREPORT_OUTPUT_TEXT_H */

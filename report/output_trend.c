@@ -39,10 +39,7 @@ text_item(FILE *f, const struct trend *t, const struct trend_item *x)
 		fprintf(f, "%.1f bytes/s, from:\n", x->bytes_per_second);
 	else
 		fputs("rate unknown (no time between the dumps), from:\n", f);
-	for (size_t i = 0; i < l->nframes; i++)
-		output_text_frame(f, i, &l->frames[i]);
-	if (l->nframes == 0)
-		fputs("    <no stack was captured>\n", f);
+	output_text_stack(f, l->frames, l->nframes);
 	fprintf(f, "  live bytes %" PRIu64 " -> %" PRIu64 " from ", x->first_bytes, x->last_bytes);
 	text_point(f, &t->dumps[x->first_dump]);
 	fputs(" to ", f);
@@ -101,11 +98,10 @@ json_item(FILE *f, const struct trend *t, const struct trend_item *x, bool comma
 		fputs("null", f);
 	fprintf(f, ", \"first_bytes\": %" PRIu64 ", \"last_bytes\": %" PRIu64 ", \"first_seq\": %"
 	    PRIu64 ", \"first_time\": %" PRIu64 ".%06u, \"seconds\": %" PRIu64 ".%06u, "
-	    "\"frames\": [%s", x->first_bytes, x->last_bytes, d->seq, d->time_sec, d->time_usec,
-	    x->span_usec / 1000000, (unsigned)(x->span_usec % 1000000), l->nframes ? "\n" : "");
-	for (size_t j = 0; j < l->nframes; j++)
-		output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
-	fputs(l->nframes ? "      ]}" : "]}", f);
+	    "\"frames\": ", x->first_bytes, x->last_bytes, d->seq, d->time_sec, d->time_usec,
+	    x->span_usec / 1000000, (unsigned)(x->span_usec % 1000000));
+	output_json_frames(f, l->frames, l->nframes);
+	fputc('}', f);
 }
 
 int

@@ -54,14 +54,6 @@ struct member {
 	size_t index;           /* into r->leaks */
 };
 
-static int
-str_cmp(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
-
 /* The order of what records merge on under group_by, besides kind and
  * rule: the site frame's interned id, the site's function and module
  * (module and offset when the function is unknown), or the exe id. A
@@ -78,8 +70,8 @@ key_cmp(const struct leak *a, const struct leak *b, enum group_by by)
 		return (fa != NULL) - (fb != NULL);
 	if (by == GROUP_SITE)
 		return a->ids[a->site] < b->ids[b->site] ? -1 : a->ids[a->site] > b->ids[b->site];
-	if ((c = str_cmp(fa->module, fb->module)) != 0 ||
-	    (c = str_cmp(fa->function, fb->function)) != 0)
+	if ((c = group_str_cmp(fa->module, fb->module)) != 0 ||
+	    (c = group_str_cmp(fa->function, fb->function)) != 0)
 		return c;
 	if (fa->function == NULL && fa->offset != fb->offset)
 		return fa->offset < fb->offset ? -1 : 1;
