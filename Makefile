@@ -23,7 +23,7 @@ PRELOAD_SRCS := \
 	preload/aside.c preload/pathglob.c preload/self.c preload/readable.c preload/exits.c preload/heuristics.c
 
 REPORT_SRCS := \
-	report/main.c report/options.c report/err.c report/model.c report/dump_read.c report/modmap.c \
+	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \
 	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/gate.c \
 	report/baseline.c report/output_text.c report/output_json.c report/exe_match.c report/per_process.c \
 	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
@@ -66,22 +66,22 @@ UNIT_check_counters    := preload/counters.c preload/arena.c preload/fmt.c
 UNIT_check_stacks      := preload/stacks.c preload/arena.c preload/fmt.c
 UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/addrmap.c preload/stacks.c preload/scan.c preload/blkindex.c preload/helper.c \
 	preload/roots.c preload/stopworld.c preload/backtrace.c preload/procfs.c preload/stackcache.c preload/self.c preload/readable.c preload/heuristics.c \
-	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/model.c report/modmap.c report/err.c
-UNIT_check_dump_read   := report/dump_read.c report/model.c report/modmap.c report/err.c
+	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
+UNIT_check_dump_read   := report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/model.c report/err.c
 UNIT_check_group       := report/group.c report/regroup.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
-	report/suppress.c report/baseline.c report/model.c
-UNIT_check_suppress    := report/suppress.c report/err.c
+	report/suppress.c report/baseline.c report/readfile.c report/model.c
+UNIT_check_suppress    := report/suppress.c report/readfile.c report/err.c
 UNIT_check_gate        := report/gate.c report/model.c report/err.c
-UNIT_check_baseline    := report/baseline.c report/model.c report/err.c
+UNIT_check_baseline    := report/baseline.c report/readfile.c report/model.c report/err.c
 UNIT_check_exe_match   := report/exe_match.c preload/pathglob.c report/err.c
 UNIT_check_modmap      := report/modmap.c
 UNIT_check_per_process := report/per_process.c report/group.c report/regroup.c report/symbolize.c report/modfile.c report/dump_read.c \
-	report/modmap.c report/suppress.c report/baseline.c report/model.c report/err.c
+	report/modmap.c report/suppress.c report/baseline.c report/readfile.c report/model.c report/err.c
 UNIT_check_trend       := report/trend.c report/series.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
-	report/suppress.c report/baseline.c report/modmap.c report/model.c report/err.c
+	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
 UNIT_check_diff        := report/diff.c report/series.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
-	report/suppress.c report/baseline.c report/modmap.c report/model.c report/err.c
+	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
 UNIT_LIBS_check_symbolize := -ldw -lelf -lstdc++
 UNIT_LIBS_check_group     := -ldw -lelf -lstdc++
 UNIT_LIBS_check_trend     := -ldw -lelf -lstdc++
@@ -154,13 +154,13 @@ FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(B)/fuzz/fuzz_dump_read: tests/fuzz/fuzz_dump_read.c report/dump_read.c report/model.c report/modmap.c \
+$(B)/fuzz/fuzz_dump_read: tests/fuzz/fuzz_dump_read.c report/dump_read.c report/readfile.c report/model.c report/modmap.c \
 		report/err.c report/dump_read.h report/modmap.h report/model.h report/err.h \
 		preload/dumpfmt.h
 	@scripts/deps.sh --fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ipreload -Ireport -o $@ tests/fuzz/fuzz_dump_read.c \
-		report/dump_read.c report/model.c report/modmap.c report/err.c
+		report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 
 fuzz: $(B)/fuzz/fuzz_dump_read
 	@rm -rf $(B)/fuzz/corpus && mkdir -p $(B)/fuzz/corpus $(B)/fuzz/crashes

@@ -26,10 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "baseline.h"
+#include "readfile.h"
 #include "sat.h"
 
 /* Largest baseline file we read. */
@@ -504,73 +504,15 @@ out_fail:
 	return -1;
 }
 
-/* Reads the whole file at path into a malloc'd *buf. 0, or -1 with e. */
-static int
-read_file(const char *path, char **buf, size_t *len, struct err *e)
-{
-	struct stat st;
-	char *p = NULL;
-	size_t cap = 0;
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		goto out_fail;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		err_set(e, "%s: not a regular file", path);
-		goto out_fail;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *np;
-
-			if (cap == BASELINE_MAX_FILE) {
-				err_set(e, "%s: larger than %u MiB", path, BASELINE_MAX_FILE >> 20);
-				goto out_fail;
-			}
-			cap = cap ? 2 * cap : 64u << 10;
-			np = realloc(p, cap);
-			if (np == NULL) {
-				err_set(e, "%s: out of memory", path);
-				goto out_fail;
-			}
-			p = np;
-		}
-		r = read(fd, p + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_set(e, "%s: %s", path, strerror(errno));
-			goto out_fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	*buf = p;
-	*len = n;
-	return 0;
-out_fail:
-	free(p);
-	close(fd);
-	return -1;
-}
-
 int
 baseline_load(struct baseline *b, const char *path, struct err *e)
 {
+	static const struct readfile_opts baselines = { .max = BASELINE_MAX_FILE };
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (read_file(path, &buf, &len, e) < 0)
+	if (readfile(path, &baselines, &buf, &len, e) < 0)
 		return -1;
 	rc = baseline_parse(b, path, buf, len, e);
 	free(buf);

@@ -7,7 +7,8 @@
  * record checks its field count and the syntax and range of every field.
  * Anything docs/dump-format.md does not allow is an error that names the
  * file and the line: "<path>:<line>: <what>". Errors about the file itself
- * (open, read, empty, directory, too large) have no line: "<path>: <what>".
+ * (open, read, empty, directory, too large) have no line: "<path>: <what>";
+ * readfile.c reads it (any file but a directory, at most 1 GiB).
  *
  * On success the model holds what model.h promises: module and stack ids
  * unique and ascending, every rec names an existing stack (or 0), each
@@ -24,19 +25,16 @@
  *
  * No global state: separate dumps may be parsed on separate threads.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dump_read.h"
 #include "dumpfmt.h"
 #include "modmap.h"
+#include "readfile.h"
 
 #define READ_MAX_FILE   ((size_t)1 << 30)       /* largest dump accepted: 1 GiB */
 #define LINE_MAX_FIELDS (3 + DUMP_MAX_DEPTH)    /* "stack <id> <n>" and n pcs */
@@ -938,98 +936,21 @@ out:
 	return r;
 }
 
-/*
- * Reads all of fd into a new buffer (*buf, *len). Refuses more than
- * READ_MAX_FILE bytes. 0, or -1 with e set. Allocates.
- */
-static int
-read_all(const char *path, int fd, size_t hint, char **buf, size_t *len, struct err *e)
-{
-	size_t cap = hint + 1;          /* +1: a regular file's EOF needs no regrow */
-	size_t n = 0;
-	char *b = malloc(cap);
-
-	if (b == NULL)
-		return err_set(e, "%s: out of memory", path);
-	for (;;) {
-		ssize_t got;
-
-		if (n == cap) {
-			/* One byte past the limit is enough to see it exceeded. */
-			size_t ncap = cap > READ_MAX_FILE / 2 ? READ_MAX_FILE + 1 : cap * 2;
-			char *nb;
-
-			if (cap > READ_MAX_FILE) {
-				free(b);
-				return err_set(e, "%s: too large (more than 1 GiB)", path);
-			}
-			nb = realloc(b, ncap);
-			if (nb == NULL) {
-				free(b);
-				return err_set(e, "%s: out of memory", path);
-			}
-			b = nb;
-			cap = ncap;
-		}
-		got = read(fd, b + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int saved = errno;
-
-			free(b);
-			return err_set(e, "%s: cannot read: %s", path, strerror(saved));
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n > READ_MAX_FILE) {
-		free(b);
-		return err_set(e, "%s: too large (more than 1 GiB)", path);
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 int
 dump_read(const char *path, struct dump *d, struct err *e)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	size_t hint = 64 * 1024;
-	int fd;
+	static const struct readfile_opts dumps = {
+		.max = READ_MAX_FILE, .any_type = true, .name_call = true,
+	};
+	char *buf;
+	size_t len;
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = err_set(e, "%s: cannot stat: %s", path, strerror(errno));
-		goto out_close_fd;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = err_set(e, "%s: is a directory", path);
-		goto out_close_fd;
-	}
-	if (S_ISREG(st.st_mode)) {
-		if ((uint64_t)st.st_size > READ_MAX_FILE) {
-			r = err_set(e, "%s: too large (%lld bytes, most 1 GiB)", path,
-			    (long long)st.st_size);
-			goto out_close_fd;
-		}
-		hint = (size_t)st.st_size;
-	}
-	r = read_all(path, fd, hint, &buf, &len, e);
-	if (r < 0)
-		goto out_close_fd;
+	if (readfile(path, &dumps, &buf, &len, e) < 0)
+		return -1;
 	r = dump_parse(path, buf, len, d, e);
 	free(buf);
-out_close_fd:
-	close(fd);
 	return r;
 }
 

@@ -22,16 +22,13 @@
  * Not thread-safe; leakreport is single-threaded.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "suppress.h"
+#include "readfile.h"
 #include "sat.h"
+#include "suppress.h"
 
 /* Largest suppression file we read; LSan's own limit is far smaller. */
 #define SUPP_MAX_FILE   (64u << 20)
@@ -361,59 +358,15 @@ supp_parse(struct suppressions *s, const char *name, const char *buf, size_t len
 int
 supp_load(struct suppressions *s, const char *path, struct err *e)
 {
-	struct stat st;
+	static const struct readfile_opts supps = { .max = SUPP_MAX_FILE };
 	char *buf;
-	size_t len = 0;
-	int fd;
-	int rc = -1;
+	size_t len;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		goto out_close_fd;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		err_set(e, "%s: not a regular file", path);
-		goto out_close_fd;
-	}
-	buf = NULL;
-	for (size_t cap = 0;;) {
-		ssize_t r;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap == SUPP_MAX_FILE) {
-				err_set(e, "%s: larger than %u MiB; not a suppression file",
-				    path, SUPP_MAX_FILE >> 20);
-				goto out_free_buf;
-			}
-			cap = cap ? 2 * cap : 64u << 10;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				err_set(e, "%s: out of memory", path);
-				goto out_free_buf;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_set(e, "%s: %s", path, strerror(errno));
-			goto out_free_buf;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
+	if (readfile(path, &supps, &buf, &len, e) < 0)
+		return -1;
 	rc = supp_parse(s, path, buf, len, e);
-out_free_buf:
 	free(buf);
-out_close_fd:
-	close(fd);
 	return rc;
 }
 
