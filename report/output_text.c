@@ -14,7 +14,8 @@
  *   SUMMARY: libleak: 4120 byte(s) leaked in 17 allocation(s).
  *
  * then, with --per-process, the processes that hold gated blocks, then
- * per-kind totals, the suppressions used, the baseline and the gate.
+ * per-kind totals, every suppression rule with its hits (as JSON lists
+ * them), the baseline and the gate.
  * Called by main.c after the gate; it renders struct report and computes
  * nothing. Strings from dumps and debug info are printed with control
  * bytes replaced by '?', so one record line stays one line.
@@ -318,7 +319,7 @@ put_totals(const struct tx *t, const struct report *r)
 static void
 put_suppressions(const struct tx *t, const struct report *r, const struct suppressions *s)
 {
-	if (r->suppressed.records == 0 || s == NULL)
+	if (s == NULL || supp_count(s) == 0)
 		return;
 	fprintf(t->f, "Suppressed: %llu byte(s) in %llu allocation(s), %llu %s:\n",
 	    (unsigned long long)r->suppressed.bytes, (unsigned long long)r->suppressed.blocks,
@@ -327,8 +328,6 @@ put_suppressions(const struct tx *t, const struct report *r, const struct suppre
 	for (size_t i = 0; i < supp_count(s); i++) {
 		const struct supp_rule *u = supp_rule(s, i);
 
-		if (u->hits.records == 0)
-			continue;
 		fprintf(t->f, "  %llu %s, %llu block(s), %llu byte(s) by leak:",
 		    (unsigned long long)u->hits.records, plural(u->hits.records, "record",
 		    "records"), (unsigned long long)u->hits.blocks,

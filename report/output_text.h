@@ -16,7 +16,7 @@
 /*
  * Writes r (after group_select and the gate) to f: the listed records, the
  * processes (pp, NULL without --per-process), the SUMMARY line, the
- * per-kind totals, the suppressions used (supp may be NULL), the baseline
+ * per-kind totals, every suppression rule and its hits (supp may be NULL), the baseline
  * records that no longer leak (base may be NULL) and the gate verdict.
  * color adds ANSI bold/red/green. Computes nothing. 0, or -1 when a write
  * to f failed (check errno).
