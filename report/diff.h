@@ -35,6 +35,9 @@ struct diff {
 	size_t nshrunk;
 	size_t shrunk_cut;
 	size_t unchanged;               /* stacks with the same bytes and blocks in both */
+	size_t grown_stacks;            /* grown stacks, listed or not: ngrown + grown_cut */
+	size_t shrunk_stacks;           /* nshrunk + shrunk_cut */
+	size_t not_listed;              /* left out by --top: grown_cut + shrunk_cut */
 	int64_t delta_live_bytes;       /* NEW - OLD of the stat lines, clamped */
 	int64_t delta_live_blocks;
 	int64_t delta_rss_bytes;

@@ -587,6 +587,7 @@ attach_retainer(struct symbolizer *s, const struct dump *d, const struct rec *rc
 		return err_set(e, "out of memory");
 	x->dump = d;
 	x->rt = rt;
+	x->unlisted = rt->hops - rt->n;         /* n <= hops: dump_read checks */
 	if (rt->root == RETAIN_GLOBAL &&
 	    sym_resolve_data(s, d, rt->who, rt->where, &x->global, e) < 0)
 		goto out_free;
@@ -841,6 +842,45 @@ leak_key(const struct report *r, const struct leak *l)
 	return baseline_key(&l->frames[l->site], 1);
 }
 
+/* Every leak rule of supp (may be NULL), in load order: the outputs list
+ * the rules that matched nothing too, so a stale one shows. */
+static int
+list_rules(struct report *r, const struct suppressions *supp)
+{
+	size_t n = supp != NULL ? supp_count(supp) : 0;
+
+	free(r->rules);
+	r->nrules = 0;
+	r->rules = malloc((n ? n : 1) * sizeof(*r->rules));
+	if (r->rules == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		r->rules[r->nrules++] = supp_rule(supp, i);
+	return 0;
+}
+
+/* The records of base (may be NULL) that no record of this run was found
+ * as (baseline_lookup marked the others seen), in file order. */
+static int
+list_fixed(struct report *r, const struct baseline *base)
+{
+	size_t n = base != NULL ? baseline_count(base) : 0;
+
+	free(r->fixed);
+	r->nfixed = 0;
+	r->baseline = base != NULL;
+	r->fixed = malloc((n ? n : 1) * sizeof(*r->fixed));
+	if (r->fixed == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct baseline_entry *be = baseline_entry(base, i);
+
+		if (!be->seen)
+			r->fixed[r->nfixed++] = be;
+	}
+	return 0;
+}
+
 int
 group_finish(struct report *r, struct suppressions *supp, struct baseline *base, struct err *e)
 {
@@ -880,6 +920,9 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 	}
 	if (r->nleaks > 1)
 		qsort(r->leaks, r->nleaks, sizeof(*r->leaks), leak_cmp);
+	if (group_select(r, r->show, r->top_set, r->top, e) < 0 || list_rules(r, supp) < 0 ||
+	    list_fixed(r, base) < 0)
+		return err_set(e, "out of memory");
 	return 0;
 }
 
@@ -912,6 +955,8 @@ group_free(struct report *r)
 		group_leak_free(&r->leaks[i]);
 	free(r->leaks);
 	free(r->shown);
+	free(r->rules);
+	free(r->fixed);
 	if (r->priv != NULL) {
 		free(r->priv->dump_exe);
 		free(r->priv->dump_base);

@@ -1,8 +1,9 @@
 /*
  * group.h - dumps -> leak records: identical symbolized stacks of one kind
  * form one record, across every dump; then suppressions, the merge that
- * --group-by asks for, the baseline, totals, the sort and the selection the
- * outputs list. See group.c.
+ * --group-by asks for, the baseline, totals, the sort and what the outputs
+ * list: the records, the suppression rules and the fixed baseline records,
+ * decided once for every format. See group.c.
  */
 #ifndef LEAKREPORT_GROUP_H
 #define LEAKREPORT_GROUP_H
@@ -60,6 +61,7 @@ struct retainer {
 	const char *loader;             /* RETAIN_LOADER: basename of the dynamic loader
 					 * among the dump's modules, or NULL */
 	struct retainer_hop hop[RETAIN_MAX_HOPS]; /* rt->n of them, nearest the root first */
+	uint64_t unlisted;              /* hops not in hop[]: rt->hops - rt->n */
 };
 
 struct leak {
@@ -106,6 +108,10 @@ struct report {
 	const char *const *ignore; /* --ignore-frame patterns, set before group_finish:
 				    * frames that cannot be a record's site */
 	size_t nignore;
+	unsigned show;          /* set before group_finish: the kinds listed (--show), a
+				 * mask of CLASS_BIT(cls); 0 lists no record */
+	bool top_set;           /* set before group_finish: --top given */
+	uint64_t top;           /* most records listed when top_set */
 	const struct dump *dumps; /* not owned */
 	size_t ndumps;
 	size_t nexes;           /* distinct exe paths among the dumps */
@@ -118,9 +124,17 @@ struct report {
 	uint64_t total_allocs;  /* allocations tracked, summed over the dumps */
 	uint64_t peak_bytes;    /* the largest peak_bytes of any one dump */
 	uint64_t dropped;       /* blocks the preload could not track, summed */
-	const struct leak **shown; /* what the outputs list, in order */
+	const struct leak **shown; /* the records the outputs list, in order */
 	size_t nshown;
 	size_t ncut;            /* records of shown kinds left out by --top */
+	const struct supp_rule **rules; /* the suppression rules the outputs list, with
+					 * their hits: every leak rule, in load order */
+	size_t nrules;
+	bool baseline;          /* a baseline was given: the outputs say what it did */
+	const struct baseline_entry **fixed; /* its records that no longer leak (none of
+					      * this run's records has their kind and key),
+					      * in file order */
+	size_t nfixed;
 	struct verdict gate;    /* filled by main.c */
 	struct group_state *priv;  /* private: the interning tables */
 };
@@ -147,14 +161,18 @@ int group_build(struct report *r, struct symbolizer *s, const struct dump *dumps
  * and marks it known when base (may be NULL) holds (kind, key); fills the
  * totals and sorts the records: bytes, then blocks, largest first, then
  * kind and the frames (a stable order that does not depend on addresses).
- * 0, or -1 with e filled (out of memory).
+ * Then decides what every output lists: the records (group_select with
+ * r->show, r->top_set, r->top), every rule of supp, and the records of base
+ * that no longer leak. supp and base must outlive r. 0, or -1 with e filled
+ * (out of memory).
  */
 int group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
     struct err *e);
 
 /*
  * Selects the records to list: not suppressed, kind in show (mask of
- * CLASS_BIT(cls)), at most top of them when top_set. 0, or -1 (out of memory).
+ * CLASS_BIT(cls)), at most top of them when top_set. group_finish calls it;
+ * a caller may select again. 0, or -1 (out of memory).
  */
 int group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct err *e);
 
@@ -187,7 +205,7 @@ int group_by_parse(const char *s);
 /* Frees the arrays record l owns (regroup.c merges records too). */
 void group_leak_free(struct leak *l);
 
-/* Frees everything group_build() and group_select() allocated. */
+/* Frees everything group_build(), group_finish() and group_select() allocated. */
 void group_free(struct report *r);
 
 #endif /* LEAKREPORT_GROUP_H */

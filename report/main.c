@@ -3,8 +3,8 @@
  *
  *   options -> suppressions, baseline -> dump_read (every dump, those of
  *   another executable than --exe dropped) -> group (symbolize, merge,
- *   suppress, --group-by, sort) -> per process -> gate -> output -> write
- *   baseline
+ *   suppress, --group-by, sort, and what is listed) -> per process -> gate
+ *   -> output -> write baseline
  *
  * or, for the subcommands, on the dumps of one process (series.c):
  *
@@ -297,20 +297,21 @@ run_report(struct run *r)
 	r->rep.group_by = (enum group_by)r->opt.group_by;
 	r->rep.ignore = r->opt.ignore;
 	r->rep.nignore = r->opt.nignore;
+	r->rep.show = r->opt.show;
+	r->rep.top_set = r->opt.top_set;
+	r->rep.top = r->opt.top;
 	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
-	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0 ||
-	    group_select(&r->rep, r->opt.show, r->opt.top_set, r->opt.top, &r->e) < 0)
+	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0)
 		return EXIT_TROUBLE;
 	if (r->opt.per_process &&
 	    per_process_build(&r->procs, &r->rep, r->opt.fail_on, &r->e) < 0)
 		return EXIT_TROUBLE;
 	decide(r);
 	if (r->opt.format == FORMAT_JSON)
-		ret = output_json(stdout, &r->rep, r->supp, r->base,
-		    r->opt.per_process ? &r->procs : NULL);
+		ret = output_json(stdout, &r->rep, r->opt.per_process ? &r->procs : NULL);
 	else
-		ret = output_text(stdout, &r->rep, r->supp, r->base,
-		    r->opt.per_process ? &r->procs : NULL, use_color(r->opt.color));
+		ret = output_text(stdout, &r->rep, r->opt.per_process ? &r->procs : NULL,
+		    use_color(r->opt.color));
 	if (ret < 0 || fflush(stdout) == EOF)
 		return stdout_error(r);
 	if (r->opt.write_baseline != NULL && write_baseline(r) < 0)

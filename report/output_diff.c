@@ -59,7 +59,7 @@ output_diff_text(FILE *f, const struct diff *df)
 		fputs("Shrunk or freed:\n", f);
 	for (size_t i = 0; i < df->nshrunk; i++)
 		text_entry(f, &df->shrunk[i]);
-	if (df->grown_cut > 0 || df->shrunk_cut > 0)
+	if (df->not_listed > 0)
 		fprintf(f, "(%zu grown and %zu shrunk stacks not listed, see --top)\n\n",
 		    df->grown_cut, df->shrunk_cut);
 	fprintf(f, "SUMMARY: live %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 "), %" PRIu64
@@ -68,7 +68,7 @@ output_diff_text(FILE *f, const struct diff *df)
 	    n->live_blocks, df->delta_live_blocks, o->rss_bytes, n->rss_bytes,
 	    df->delta_rss_bytes);
 	fprintf(f, "  stacks: %zu grown, %zu shrunk or freed, %zu unchanged\n",
-	    df->ngrown + df->grown_cut, df->nshrunk + df->shrunk_cut, df->unchanged);
+	    df->grown_stacks, df->shrunk_stacks, df->unchanged);
 	text_side(f, "old", df->old);
 	text_side(f, "new", df->new);
 	return ferror(f) ? -1 : 0;
@@ -114,8 +114,8 @@ output_diff_json(FILE *f, const struct diff *df)
 	fprintf(f, "  \"totals\": {\"delta_live_bytes\": %" PRId64 ", \"delta_live_blocks\": %"
 	    PRId64 ", \"delta_rss_bytes\": %" PRId64 ", \"grown\": %zu, \"shrunk\": %zu, "
 	    "\"unchanged\": %zu, \"not_listed\": %zu},\n", df->delta_live_bytes,
-	    df->delta_live_blocks, df->delta_rss_bytes, df->ngrown + df->grown_cut,
-	    df->nshrunk + df->shrunk_cut, df->unchanged, df->grown_cut + df->shrunk_cut);
+	    df->delta_live_blocks, df->delta_rss_bytes, df->grown_stacks, df->shrunk_stacks,
+	    df->unchanged, df->not_listed);
 	json_list(f, "grown", df->grown, df->ngrown, ",");
 	json_list(f, "shrunk", df->shrunk, df->nshrunk, "");
 	fputs("}\n", f);

@@ -146,13 +146,13 @@ put_summary(FILE *f, const struct report *r)
 }
 
 static void
-put_suppressions(FILE *f, const struct suppressions *s)
+put_suppressions(FILE *f, const struct report *r)
 {
-	size_t n = s != NULL ? supp_count(s) : 0;
+	size_t n = r->nrules;
 
 	fputs("  \"suppressions\": [", f);
 	for (size_t i = 0; i < n; i++) {
-		const struct supp_rule *u = supp_rule(s, i);
+		const struct supp_rule *u = r->rules[i];
 
 		fputs(i ? ",\n    {\"pattern\": " : "\n    {\"pattern\": ", f);
 		output_json_string(f, u->pattern);
@@ -166,28 +166,23 @@ put_suppressions(FILE *f, const struct suppressions *s)
 }
 
 static void
-put_baseline(FILE *f, const struct baseline *b)
+put_baseline(FILE *f, const struct report *r)
 {
-	bool first = true;
-
-	if (b == NULL) {
+	if (!r->baseline) {
 		fputs("  \"baseline\": null,\n", f);
 		return;
 	}
 	fputs("  \"baseline\": {\"fixed\": [", f);
-	for (size_t i = 0; i < baseline_count(b); i++) {
-		const struct baseline_entry *be = baseline_entry(b, i);
+	for (size_t i = 0; i < r->nfixed; i++) {
+		const struct baseline_entry *be = r->fixed[i];
 
-		if (be->seen)
-			continue;
 		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, \"key\": ",
-		    first ? "" : ",", model_class_name(be->cls), (unsigned long long)be->blocks,
+		    i ? "," : "", model_class_name(be->cls), (unsigned long long)be->blocks,
 		    (unsigned long long)be->bytes);
 		output_json_string(f, be->key);
 		fputc('}', f);
-		first = false;
 	}
-	fputs(first ? "]},\n" : "\n  ]},\n", f);
+	fputs(r->nfixed ? "\n  ]},\n" : "]},\n", f);
 }
 
 /* One frame object on its own line, indented 8, followed by ',' unless last. */
@@ -347,8 +342,7 @@ put_processes(FILE *f, const struct per_process *pp)
 }
 
 int
-output_json(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, const struct per_process *pp)
+output_json(FILE *f, const struct report *r, const struct per_process *pp)
 {
 	const struct dump *d0 = r->ndumps > 0 ? &r->dumps[0] : NULL;
 
@@ -361,8 +355,8 @@ output_json(FILE *f, const struct report *r, const struct suppressions *supp,
 	fprintf(f, ",\n  \"group_by\": \"%s\",\n", group_by_name(r->group_by));
 	put_dumps(f, r);
 	put_summary(f, r);
-	put_suppressions(f, supp);
-	put_baseline(f, base);
+	put_suppressions(f, r);
+	put_baseline(f, r);
 	put_leaks(f, r);
 	if (pp != NULL)
 		put_processes(f, pp);

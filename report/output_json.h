@@ -8,10 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "baseline.h"
 #include "group.h"
 #include "per_process.h"
-#include "suppress.h"
 
 /* "version" of every JSON document leakreport writes (the report, diff and
  * trend): adding a field keeps it, renaming, removing or retyping one bumps
@@ -19,13 +17,13 @@
 #define OUTPUT_JSON_VERSION     1
 
 /*
- * Writes r (after group_select and the gate) to f as JSON, ended by a
- * newline. supp and base may be NULL; pp is NULL without --per-process.
- * Every string is escaped: quotes, backslash and control bytes, and
- * invalid UTF-8 becomes \uFFFD. Computes nothing. 0, or -1 when a write to f failed (check errno).
+ * Writes r (after group_finish and the gate) to f as JSON, ended by a
+ * newline: what group_finish decided to list, the same as output_text().
+ * pp is NULL without --per-process. Every string is escaped: quotes,
+ * backslash and control bytes, and invalid UTF-8 becomes \uFFFD. Computes
+ * nothing. 0, or -1 when a write to f failed (check errno).
  */
-int output_json(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, const struct per_process *pp);
+int output_json(FILE *f, const struct report *r, const struct per_process *pp);
 
 /* Opens a JSON document: "{", its "version" and "tool" members and, for a
  * subcommand (command not NULL: "diff", "trend"), its "command" member, one

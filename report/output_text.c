@@ -198,10 +198,10 @@ put_retainer(FILE *f, const struct retainer *x)
 			fprintf(f, " from " ADDR_FMT, fr->pc);
 		}
 	}
-	if (rt->hops > rt->n) {
+	if (x->unlisted > 0) {
 		fputs(" -> ... (", f);
-		put_count(f, rt->hops - rt->n);
-		fprintf(f, " more %s)", plural(rt->hops - rt->n, "block", "blocks"));
+		put_count(f, x->unlisted);
+		fprintf(f, " more %s)", plural(x->unlisted, "block", "blocks"));
 	}
 	fputs(" -> this block\n", f);
 }
@@ -273,7 +273,7 @@ static void
 put_processes(const struct tx *t, const struct per_process *pp)
 {
 	char kinds[40];
-	size_t leaky = pp->n - pp->nclean;
+	size_t leaky = pp->nleaky;
 
 	fprintf(t->f, "Per process (gated kinds %s, after suppressions and baseline):\n",
 	    gate_kinds_format(pp->kinds, kinds, sizeof(kinds)));
@@ -317,16 +317,16 @@ put_totals(const struct tx *t, const struct report *r)
 }
 
 static void
-put_suppressions(const struct tx *t, const struct report *r, const struct suppressions *s)
+put_suppressions(const struct tx *t, const struct report *r)
 {
-	if (s == NULL || supp_count(s) == 0)
+	if (r->nrules == 0)
 		return;
 	fprintf(t->f, "Suppressed: %llu byte(s) in %llu allocation(s), %llu %s:\n",
 	    (unsigned long long)r->suppressed.bytes, (unsigned long long)r->suppressed.blocks,
 	    (unsigned long long)r->suppressed.records,
 	    plural(r->suppressed.records, "record", "records"));
-	for (size_t i = 0; i < supp_count(s); i++) {
-		const struct supp_rule *u = supp_rule(s, i);
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct supp_rule *u = r->rules[i];
 
 		fprintf(t->f, "  %llu %s, %llu block(s), %llu byte(s) by leak:",
 		    (unsigned long long)u->hits.records, plural(u->hits.records, "record",
@@ -340,22 +340,18 @@ put_suppressions(const struct tx *t, const struct report *r, const struct suppre
 }
 
 static void
-put_baseline(const struct tx *t, const struct report *r, const struct baseline *b)
+put_baseline(const struct tx *t, const struct report *r)
 {
-	size_t gone;
-
-	if (b == NULL)
+	if (!r->baseline)
 		return;
-	gone = baseline_unseen(b);
 	fprintf(t->f, "Baseline: %llu known %s (%llu byte(s)) not gated; %zu baseline %s no "
 	    "longer %s\n", (unsigned long long)r->known.records,
 	    plural(r->known.records, "record", "records"), (unsigned long long)r->known.bytes,
-	    gone, plural(gone, "record", "records"), plural(gone, "leaks.", "leak."));
-	for (size_t i = 0; i < baseline_count(b); i++) {
-		const struct baseline_entry *be = baseline_entry(b, i);
+	    r->nfixed, plural(r->nfixed, "record", "records"), plural(r->nfixed, "leaks.",
+	    "leak."));
+	for (size_t i = 0; i < r->nfixed; i++) {
+		const struct baseline_entry *be = r->fixed[i];
 
-		if (be->seen)
-			continue;
 		fprintf(t->f, "  fixed: %s %llu byte(s) in %llu allocation(s): ",
 		    model_class_name(be->cls), (unsigned long long)be->bytes,
 		    (unsigned long long)be->blocks);
@@ -365,8 +361,7 @@ put_baseline(const struct tx *t, const struct report *r, const struct baseline *
 }
 
 int
-output_text(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, const struct per_process *pp, bool color)
+output_text(FILE *f, const struct report *r, const struct per_process *pp, bool color)
 {
 	struct tx t = { .f = f, .color = color };
 
@@ -378,8 +373,8 @@ output_text(FILE *f, const struct report *r, const struct suppressions *supp,
 	if (pp != NULL)
 		put_processes(&t, pp);
 	put_totals(&t, r);
-	put_suppressions(&t, r, supp);
-	put_baseline(&t, r, base);
+	put_suppressions(&t, r);
+	put_baseline(&t, r);
 	if (r->gate.passed)
 		fprintf(f, "Gate: %spassed%s: ", on(&t, C_GREEN), off(&t));
 	else

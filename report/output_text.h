@@ -8,21 +8,19 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "baseline.h"
 #include "group.h"
 #include "per_process.h"
-#include "suppress.h"
 
 /*
- * Writes r (after group_select and the gate) to f: the listed records, the
+ * Writes r (after group_finish and the gate) to f: the listed records, the
  * processes (pp, NULL without --per-process), the SUMMARY line, the
- * per-kind totals, every suppression rule and its hits (supp may be NULL), the baseline
- * records that no longer leak (base may be NULL) and the gate verdict.
- * color adds ANSI bold/red/green. Computes nothing. 0, or -1 when a write
- * to f failed (check errno).
+ * per-kind totals, the listed suppression rules with their hits, the
+ * baseline's records that no longer leak and the gate verdict: what
+ * group_finish decided, the same as output_json(). color adds ANSI
+ * bold/red/green. Computes nothing. 0, or -1 when a write to f failed
+ * (check errno).
  */
-int output_text(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, const struct per_process *pp, bool color);
+int output_text(FILE *f, const struct report *r, const struct per_process *pp, bool color);
 
 /* Writes s with control bytes as '?', so a line stays one line. */
 void output_text_str(FILE *f, const char *s);

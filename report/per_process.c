@@ -56,6 +56,7 @@ per_process_build(struct per_process *pp, const struct report *r, unsigned kinds
 	qsort(pp->rows, pp->n, sizeof(*pp->rows), row_cmp);
 	for (size_t i = 0; i < pp->n; i++)
 		pp->nclean += pp->rows[i].blocks == 0;
+	pp->nleaky = pp->n - pp->nclean;
 	return 0;
 }
 

@@ -23,7 +23,8 @@ struct per_process {
 	struct proc_row *rows;  /* one per dump: bytes, then blocks, largest first,
 				 * then pid, then command-line order */
 	size_t n;               /* = report.ndumps */
-	size_t nclean;          /* rows with no gated block: the last nclean rows */
+	size_t nleaky;          /* rows with a gated block: the first nleaky rows */
+	size_t nclean;          /* the others: n - nleaky */
 	unsigned kinds;         /* the gated kinds they were summed for */
 };
 

@@ -484,17 +484,12 @@ START_TEST(select_show_and_top)
 }
 END_TEST
 
-START_TEST(suppressed_and_known_records)
+/* A dump of three stacks: leaf_a definite 64 bytes, leaf_b definite 2
+ * blocks of 32, caller_c indirect 8. */
+static void
+three_stacks(struct dump *d)
 {
-	static const char rules[] = "leak:leaf_b\nleak:libbar.so\nleak:never_matches\n";
-	struct symbolizer *s = symbolizer();
-	struct suppressions *sp = supp_new();
-	struct baseline *base = baseline_new();
 	struct dbuf b;
-	struct dump d;
-	struct report r;
-	struct err e;
-	char *key;
 
 	setup_paths();
 	begin(&b, 500, exe_bias);
@@ -506,7 +501,21 @@ START_TEST(suppressed_and_known_records)
 	put(&b, "rec 1 definite 1 64\nrec 2 definite 2 32\nrec 3 indirect 1 8\n");
 	b.nstack = 3;
 	b.nrec = 3;
-	finish(&b, &d, 1, 1);
+	finish(&b, d, 1, 1);
+}
+
+START_TEST(suppressed_and_known_records)
+{
+	static const char rules[] = "leak:leaf_b\nleak:libbar.so\nleak:never_matches\n";
+	struct symbolizer *s = symbolizer();
+	struct suppressions *sp = supp_new();
+	struct baseline *base = baseline_new();
+	struct dump d;
+	struct report r;
+	struct err e;
+	char *key;
+
+	three_stacks(&d);
 	ck_assert(sp != NULL && base != NULL);
 	ck_assert_msg(supp_parse(sp, "s.supp", rules, strlen(rules), &e) == 0, "%s", e.msg);
 
@@ -535,6 +544,61 @@ START_TEST(suppressed_and_known_records)
 	ck_assert_str_eq(r.shown[0]->frames[0].function, "leaf_a");
 	ck_assert(!r.shown[0]->known);
 	ck_assert(r.shown[1]->known);
+	group_free(&r);
+	baseline_free(base);
+	supp_free(sp);
+	dump_free(&d);
+	sym_free(s);
+}
+END_TEST
+
+/* group_finish alone decides what every output lists: the records (--show,
+ * --top), every suppression rule (used or not) and the baseline's fixed
+ * records. */
+START_TEST(finish_decides_what_is_listed)
+{
+	static const char rules[] = "leak:leaf_b\nleak:never_matches\n";
+	struct symbolizer *s = symbolizer();
+	struct suppressions *sp = supp_new();
+	struct baseline *base = baseline_new();
+	struct dump d;
+	struct report r;
+	struct err e;
+
+	three_stacks(&d);
+	ck_assert(sp != NULL && base != NULL);
+	ck_assert_msg(supp_parse(sp, "s.supp", rules, strlen(rules), &e) == 0, "%s", e.msg);
+	ck_assert(baseline_add(base, CLASS_DEFINITE, 1, 1, "gone@x.c", &e) == 0);
+	ck_assert(baseline_add(base, CLASS_REACHABLE, 2, 2, "also_gone@y.c", &e) == 0);
+	group_init(&r);
+	r.show = CLASS_MASK_ALL;
+	r.top_set = true;
+	r.top = 1;
+	ck_assert(group_build(&r, s, &d, 1, &e) == 0);
+	ck_assert(group_finish(&r, sp, base, &e) == 0);
+	ck_assert_uint_eq(r.nshown, 1);                   /* leaf_a; leaf_b suppressed */
+	ck_assert_str_eq(r.shown[0]->frames[0].function, "leaf_a");
+	ck_assert_uint_eq(r.ncut, 1);                     /* caller_c's indirect record */
+	ck_assert_uint_eq(r.nrules, 2);                   /* the unused rule too */
+	ck_assert_ptr_eq(r.rules[0], supp_rule(sp, 0));
+	ck_assert_ptr_eq(r.rules[1], supp_rule(sp, 1));
+	ck_assert_uint_eq(r.rules[0]->hits.records, 1);
+	ck_assert_uint_eq(r.rules[1]->hits.records, 0);
+	ck_assert(r.baseline);
+	ck_assert_uint_eq(r.nfixed, 2);                   /* in file order */
+	ck_assert_str_eq(r.fixed[0]->key, "gone@x.c");
+	ck_assert_str_eq(r.fixed[1]->key, "also_gone@y.c");
+	group_free(&r);
+
+	/* no rules, no baseline, nothing shown: nothing listed */
+	group_init(&r);
+	ck_assert(group_build(&r, s, &d, 1, &e) == 0);
+	ck_assert(group_finish(&r, NULL, NULL, &e) == 0);
+	ck_assert_uint_eq(r.nshown, 0);
+	ck_assert_uint_eq(r.ncut, 0);
+	ck_assert_uint_eq(r.nrules, 0);
+	ck_assert(!r.baseline);
+	ck_assert_uint_eq(r.nfixed, 0);
 	group_free(&r);
 	baseline_free(base);
 	supp_free(sp);
@@ -701,6 +765,7 @@ group_suite(void)
 	tcase_add_test(tc, sort_by_bytes_then_blocks_then_key);
 	tcase_add_test(tc, select_show_and_top);
 	tcase_add_test(tc, suppressed_and_known_records);
+	tcase_add_test(tc, finish_decides_what_is_listed);
 	suite_add_tcase(s, tc);
 	return s;
 }
