@@ -57,7 +57,7 @@ $(B)/leakreport: $(REPORT_OBJS) $(B)/preload/pathglob.o
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
-	check_trend check_diff check_exe_match check_per_process check_modmap check_options check_series check_model check_readfile check_output
+	check_trend check_diff check_exe_match check_per_process check_modmap check_options check_series check_model check_readfile check_output check_err
 
 UNIT_check_pathglob    := preload/pathglob.c
 UNIT_check_table       := preload/table.c preload/arena.c preload/fmt.c
@@ -78,6 +78,7 @@ UNIT_check_exe_match   := report/exe_match.c preload/pathglob.c report/err.c
 UNIT_check_modmap      := report/modmap.c
 UNIT_check_series      := report/series.c report/err.c
 UNIT_check_model       := report/model.c
+UNIT_check_err         := report/err.c
 UNIT_check_readfile    := report/readfile.c report/err.c
 UNIT_check_output      := report/output_text.c report/output_json.c report/output_diff.c report/output_trend.c \
 	report/gate.c report/group.c report/regroup.c report/symbolize.c report/modfile.c report/suppress.c \
