@@ -3,11 +3,8 @@
  * pass or fail with a one-line reason. See gate.c.
  *
  * main.c feeds the gate every leak record that survives suppressions and the
- * baseline (gate_add), then asks gate_decide(). Exit codes are main.c's job:
- *   0  gate passed
- *   1  gate failed (leaks over a threshold)
- *   2  usage error (e.g. gate_parse_kinds/gate_parse_u64 failed), or any
- *      other trouble; never 1 for a tool error.
+ * baseline (gate_add), then asks gate_decide(), and turns the decision into
+ * the exit code (main.c defines them: a failed gate is the only 1).
  *
  * Semantics:
  *   --fail-on   comma list of definite, indirect, possible, reachable; or

@@ -121,10 +121,13 @@ load_dumps(struct run *r)
 		else
 			dump_free(d);
 	}
-	if (r->opt.ndumps > 0 && r->ndumps == 0)
-		fprintf(stderr, "leakreport: warning: --exe: no dump is of a matching executable "
-		    "(%zu %s given); nothing to report\n", r->opt.ndumps,
-		    r->opt.ndumps == 1 ? "dump" : "dumps");
+	if (r->opt.ndumps > 0 && r->ndumps == 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "--exe: no dump is of a matching executable (%zu %s "
+		    "given); nothing to report", r->opt.ndumps, r->opt.ndumps == 1 ? "dump" : "dumps");
+		say("warning: ", msg);
+	}
 	return 0;
 }
 
