@@ -24,7 +24,7 @@ PRELOAD_SRCS := \
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \
-	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/gate.c \
+	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/retain.c report/gate.c \
 	report/baseline.c report/output_text.c report/output_json.c report/exe_match.c report/per_process.c \
 	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
 REPORT_LIBS := -ldw -lelf -lstdc++
@@ -69,7 +69,7 @@ UNIT_check_roundtrip   := preload/dump.c preload/fmt.c preload/table.c preload/a
 	preload/arena.c preload/modules.c preload/counters.c report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/model.c report/err.c
-UNIT_check_group       := report/group.c report/regroup.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
+UNIT_check_group       := report/group.c report/regroup.c report/retain.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
 	report/suppress.c report/baseline.c report/readfile.c report/model.c
 UNIT_check_suppress    := report/suppress.c report/readfile.c report/err.c
 UNIT_check_gate        := report/gate.c report/model.c report/err.c
@@ -81,16 +81,16 @@ UNIT_check_model       := report/model.c
 UNIT_check_err         := report/err.c
 UNIT_check_readfile    := report/readfile.c report/err.c
 UNIT_check_output      := report/output_text.c report/output_json.c report/output_diff.c report/output_trend.c \
-	report/gate.c report/group.c report/regroup.c report/symbolize.c report/modfile.c report/suppress.c \
+	report/gate.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c \
 	report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
 UNIT_check_options     := report/options.c report/gate.c report/exe_match.c preload/pathglob.c report/group.c \
-	report/regroup.c report/symbolize.c report/modfile.c report/suppress.c report/baseline.c report/readfile.c \
+	report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c report/baseline.c report/readfile.c \
 	report/modmap.c report/model.c report/err.c
-UNIT_check_per_process := report/per_process.c report/group.c report/regroup.c report/symbolize.c report/modfile.c report/dump_read.c \
+UNIT_check_per_process := report/per_process.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/dump_read.c \
 	report/modmap.c report/suppress.c report/baseline.c report/readfile.c report/model.c report/err.c
-UNIT_check_trend       := report/trend.c report/series.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
+UNIT_check_trend       := report/trend.c report/series.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
 	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
-UNIT_check_diff        := report/diff.c report/series.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
+UNIT_check_diff        := report/diff.c report/series.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
 	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
 UNIT_LIBS_check_symbolize := -ldw -lelf -lstdc++
 UNIT_LIBS_check_group     := -ldw -lelf -lstdc++

@@ -24,6 +24,13 @@
  * its stack by binary search in the (ascending) stack array.
  *
  * No global state: separate dumps may be parsed on separate threads.
+ *
+ * Size: over the usual ~500 lines because the format is one grammar: every
+ * record's parser shares the tokenizer, the field parsers and the parser
+ * state that the checks across records need (ids ascending, each (stack,
+ * class) once, a heur or retain line only for a stack with the right rec,
+ * the end line's counts). Reading the file is readfile.c's, the module
+ * lookup modmap.c's.
  */
 #include <stdarg.h>
 #include <stdint.h>

@@ -2,8 +2,11 @@
  * group.c - dumps -> leak records, their totals and their order.
  *
  * Called by main.c, in order: group_init, group_build (once, every dump),
- * group_finish (suppressions, baseline, totals, sort), group_select, then
- * the outputs read the struct report; group_free at the end.
+ * group_finish (suppressions, baseline, totals, sort, and what the outputs
+ * list: records, suppression rules, fixed baseline records), then the
+ * outputs read the struct report; group_free at the end. group_finish is
+ * the one place that decides what is listed, so every format lists the
+ * same.
  *
  * Grouping is by SYMBOLIZED stack, never by address: each frame is interned
  * as (module basename, function, file, line, column, inlined), plus the
@@ -16,10 +19,7 @@
  * interning, so they never split or name a record.
  *
  * A reachable or possible record also takes the retain line (why it is
- * alive) of the first of its (dump, stack) pairs that has one: the root's
- * data address symbolized when it is a global, and each listed hop named
- * by the first non-allocator frame of its stack in that dump, so the
- * outputs only render it.
+ * alive) of the first of its (dump, stack) pairs that has one (retain.c).
  *
  * Every record keeps its sum per dump (points[], ascending dump index):
  * which processes it came from, and what each holds (--per-process). In
@@ -38,14 +38,19 @@
  * Both tables are open addressing with linear probing, at most half full,
  * doubled when they reach it; indices into r->leaks and st->frames are
  * stored + 1 so that 0 means empty. Single-threaded.
+ *
+ * Size: over the usual ~500 lines because the frame and record tables are
+ * one structure with one life: group_build fills them, and group_finish
+ * merges, sorts and lists the records they index and then drops them. The
+ * merge (regroup.c) and the retainers (retain.c) are their own files.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "group.h"
 #include "regroup.h"
+#include "retain.h"
 #include "sat.h"
-
 
 struct fkey {
 	const char *module;
@@ -503,108 +508,6 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 	}
 }
 
-/* The retain line of stack id in d, or NULL (d->retains is sorted by id). */
-static const struct retain *
-find_retain(const struct dump *d, uint32_t id)
-{
-	size_t lo = 0, hi = d->nretains;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->retains[mid].stack_id == id)
-			return &d->retains[mid];
-		if (d->retains[mid].stack_id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* The first frame of stack id of d that is not an allocator frame, as the
- * grouping names a record: *out, or NULL for stack 0, a stack d lacks or
- * one of allocator frames only. -1 with e filled when the symbolizer
- * fails. */
-static int
-hop_frame(struct symbolizer *s, const struct dump *d, uint32_t id,
-    const struct sym_frame **out, struct err *e)
-{
-	const struct stack *sk = id != 0 ? model_find_stack(d, id) : NULL;
-
-	*out = NULL;
-	for (uint32_t i = 0; sk != NULL && i < sk->n; i++) {
-		const struct sym_frame *got;
-		size_t ng;
-
-		if (sym_resolve(s, d, sk->pcs[i], &got, &ng, e) < 0)
-			return -1;
-		for (size_t j = 0; j < ng; j++) {
-			if (!group_is_alloc_frame(&got[j])) {
-				*out = &got[j];
-				return 0;
-			}
-		}
-	}
-	return 0;
-}
-
-/* The basename of d's dynamic loader module (ld-linux*, ld.so*, ld64.so*,
- * ld-musl*), or NULL. Points into d. */
-static const char *
-loader_name(const struct dump *d)
-{
-	static const char *const names[] = { "ld-linux", "ld.so", "ld64.so", "ld-musl" };
-
-	for (size_t i = 0; i < d->nmodules; i++) {
-		const char *p = d->modules[i].path;
-		const char *base = p != NULL ? model_basename(p) : NULL;
-
-		for (size_t k = 0; base != NULL && k < sizeof(names) / sizeof(names[0]); k++)
-			if (has_prefix(base, names[k]))
-				return base;
-	}
-	return NULL;
-}
-
-/* Gives l (of dump d, rec rc) the retainer of rc's stack when l has none
- * yet, rc is reachable or possible and d has a retain line for it.
- * Allocates; -1 with e filled (out of memory, symbolizer failure). */
-static int
-attach_retainer(struct symbolizer *s, const struct dump *d, const struct rec *rc,
-    struct leak *l, struct err *e)
-{
-	const struct retain *rt;
-	struct retainer *x;
-
-	if (l->retained_by != NULL || (rc->cls != CLASS_REACHABLE && rc->cls != CLASS_POSSIBLE))
-		return 0;
-	rt = find_retain(d, rc->stack_id);
-	if (rt == NULL)
-		return 0;
-	x = calloc(1, sizeof(*x));
-	if (x == NULL)
-		return err_set(e, "out of memory");
-	x->dump = d;
-	x->rt = rt;
-	x->unlisted = rt->hops - rt->n;         /* n <= hops: dump_read checks */
-	if (rt->root == RETAIN_GLOBAL &&
-	    sym_resolve_data(s, d, rt->who, rt->where, &x->global, e) < 0)
-		goto out_free;
-	if (rt->root == RETAIN_LOADER)
-		x->loader = loader_name(d);
-	for (uint32_t i = 0; i < rt->n; i++) {
-		x->hop[i].bytes = rt->hop[i].bytes;
-		if (hop_frame(s, d, rt->hop[i].stack_id, &x->hop[i].frame, e) < 0)
-			goto out_free;
-	}
-	l->retained_by = x;
-	return 0;
-out_free:
-	free(x);
-	return -1;
-}
-
 /* Adds every rec of dump d (number di) to r. */
 static int
 add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t di,
@@ -640,7 +543,7 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 			goto out_free;
 		}
 		/* Series mode has no use for it: diff and trend never show it. */
-		if (!r->series && d->nretains > 0 && attach_retainer(s, d, rc, l, e) < 0)
+		if (!r->series && d->nretains > 0 && retain_attach(s, d, rc, l, e) < 0)
 			goto out_free;
 		if (!r->series && rc->cls == CLASS_REACHABLE)
 			add_heurs(l, d, rc->stack_id);

@@ -47,6 +47,12 @@
  * back on.
  *
  * Not thread-safe: one symbolizer is used by one thread at a time.
+ *
+ * Size: over the usual ~500 lines because the pc and data lookups are one
+ * cache: they share the site tables, the string pool every frame handed out
+ * points into, and the function index hung on each open image (dropped
+ * with it through modfile.c's callback). Which file a module is, and
+ * keeping files open, is modfile.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
