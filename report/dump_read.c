@@ -91,7 +91,9 @@ static const struct {
 #define NSTATS (sizeof(stat_fields) / sizeof(stat_fields[0]))
 
 /* Fills e with "<name>:<line>: <what>"; returns -1. Does not allocate. */
-static int __attribute__((format(printf, 2, 3)))
+static int fail(struct parser *pa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 fail(struct parser *pa, const char *fmt, ...)
 {
 	char what[256];

@@ -129,7 +129,9 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static void __attribute__((format(printf, 2, 3)))
+static void warn(struct modfiles *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
 warn(struct modfiles *s, const char *fmt, ...)
 {
 	char msg[DUMP_MAX_STR + 256];   /* a whole path plus the reason */
