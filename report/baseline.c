@@ -33,13 +33,13 @@
 #include "sat.h"
 
 /* Largest baseline file we read. */
-#define BASELINE_MAX_FILE       (256u << 20)
+#define BASELINE_MAX_FILE (256u << 20)
 
 struct baseline {
-	struct baseline_entry **ents;   /* n entries, file or add order */
+	struct baseline_entry **ents; /* n entries, file or add order */
 	size_t n;
 	size_t cap;
-	uint32_t *index;        /* mask + 1 slots: entry number + 1, or 0 */
+	uint32_t *index; /* mask + 1 slots: entry number + 1, or 0 */
 	size_t mask;
 };
 
@@ -156,7 +156,7 @@ baseline_key_exe(const char *path)
 static uint64_t
 hash_rec(enum leak_class cls, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)cls;      /* FNV-1a */
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)cls; /* FNV-1a */
 
 	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
 		h ^= *p;
@@ -415,21 +415,23 @@ parse_record(struct baseline *b, const char *name, unsigned lineno, const char *
 
 	for (int i = 0; i < 3; i++)
 		if (next_field(&l, &n, &f[i], &fn[i]) < 0)
-			return err_set(e, "%s:%u: expected '<class> <blocks> <bytes> <key>'",
-			    name, lineno);
+			return err_set(e, "%s:%u: expected '<class> <blocks> <bytes> <key>'", name,
+			    lineno);
 	cls = model_class_parse(f[0], fn[0]);
 	if (cls < 0)
-		return err_set(e, "%s:%u: unknown class '%.*s' (expected definite, indirect, "
-		    "possible or reachable)", name, lineno, (int)(fn[0] > 32 ? 32 : fn[0]), f[0]);
+		return err_set(e,
+		    "%s:%u: unknown class '%.*s' (expected definite, indirect, "
+		    "possible or reachable)",
+		    name, lineno, (int)(fn[0] > 32 ? 32 : fn[0]), f[0]);
 	if (parse_u64(f[1], fn[1], &blocks) < 0 || blocks == 0)
-		return err_set(e, "%s:%u: blocks '%.*s' is not a decimal number >= 1", name,
-		    lineno, (int)(fn[1] > 32 ? 32 : fn[1]), f[1]);
+		return err_set(e, "%s:%u: blocks '%.*s' is not a decimal number >= 1", name, lineno,
+		    (int)(fn[1] > 32 ? 32 : fn[1]), f[1]);
 	if (parse_u64(f[2], fn[2], &bytes) < 0)
 		return err_set(e, "%s:%u: bytes '%.*s' is not a decimal number", name, lineno,
 		    (int)(fn[2] > 32 ? 32 : fn[2]), f[2]);
 	if (n == 0 || l[0] == ' ')
-		return err_set(e, "%s:%u: %s", name, lineno, n == 0 ? "empty key" :
-		    "expected one space between fields");
+		return err_set(e, "%s:%u: %s", name, lineno,
+		    n == 0 ? "empty key" : "expected one space between fields");
 	bad = key_bad_byte(l, n);
 	if (bad != NULL)
 		return err_set(e, "%s:%u: control byte 0x%02x in key", name, lineno,
@@ -440,8 +442,8 @@ parse_record(struct baseline *b, const char *name, unsigned lineno, const char *
 	slot = index_probe(b, (enum leak_class)cls, key);
 	free(key);
 	if (b->index[slot] != 0)
-		return err_set(e, "%s:%u: duplicate record (same class and key as line %u)",
-		    name, lineno, b->ents[b->index[slot] - 1]->line);
+		return err_set(e, "%s:%u: duplicate record (same class and key as line %u)", name,
+		    lineno, b->ents[b->index[slot] - 1]->line);
 	if (entry_append(b, (enum leak_class)cls, blocks, bytes, l, n, lineno) == NULL)
 		return err_set(e, "%s:%u: out of memory", name, lineno);
 	return 0;
@@ -458,17 +460,18 @@ parse_magic(const char *name, const char *l, size_t n, struct err *e)
 		return err_set(e, "%s:1: not a libleak baseline (the first line must be '%s %d')",
 		    name, BASELINE_MAGIC, BASELINE_VERSION);
 	if (parse_u64(l + m + 1, n - m - 1, &v) < 0)
-		return err_set(e, "%s:1: bad version '%.*s'", name, (int)(n - m - 1 > 32 ? 32 :
-		    n - m - 1), l + m + 1);
+		return err_set(e, "%s:1: bad version '%.*s'", name,
+		    (int)(n - m - 1 > 32 ? 32 : n - m - 1), l + m + 1);
 	if (v != BASELINE_VERSION)
-		return err_set(e, "%s:1: unsupported baseline version %llu (this leakreport "
-		    "reads version %d)", name, (unsigned long long)v, BASELINE_VERSION);
+		return err_set(e,
+		    "%s:1: unsupported baseline version %llu (this leakreport "
+		    "reads version %d)",
+		    name, (unsigned long long)v, BASELINE_VERSION);
 	return 0;
 }
 
 int
-baseline_parse(struct baseline *b, const char *name, const char *buf, size_t len,
-    struct err *e)
+baseline_parse(struct baseline *b, const char *name, const char *buf, size_t len, struct err *e)
 {
 	size_t first = b->n;
 	unsigned lineno = 0;
@@ -490,7 +493,7 @@ baseline_parse(struct baseline *b, const char *name, const char *buf, size_t len
 			goto out_fail;
 		}
 		if (n > 0 && l[n - 1] == '\r')
-			n--;    /* CRLF from an editor; a key never ends in CR */
+			n--; /* CRLF from an editor; a key never ends in CR */
 		if (lineno == 1)
 			rc = parse_magic(name, l, n, e);
 		else if (n > 0 && l[0] != '#')
@@ -534,14 +537,14 @@ entry_cmp(const void *a, const void *b)
 
 /* Renders the entries of b of the classes in kinds, sorted, into s. */
 static void
-render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted,
-    struct sbuf *s)
+render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted, struct sbuf *s)
 {
 	char head[80];
 
 	snprintf(head, sizeof(head), "%s %d\n", BASELINE_MAGIC, BASELINE_VERSION);
 	sb_str(s, head);
-	sb_str(s, "# <class> <blocks> <bytes> <stack key: function@file per frame, "
+	sb_str(s,
+	    "# <class> <blocks> <bytes> <stack key: function@file per frame, "
 	    "innermost first>\n# classes:");
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		if (kinds & CLASS_BIT(c)) {
@@ -550,7 +553,7 @@ render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted,
 		}
 	}
 	sb_str(s, kinds & CLASS_MASK_ALL ? "\n" : " none\n");
-	if (b->n > 0)   /* b->ents may be NULL */
+	if (b->n > 0) /* b->ents may be NULL */
 		memcpy(sorted, b->ents, b->n * sizeof(*sorted));
 	qsort(sorted, b->n, sizeof(*sorted), entry_cmp);
 	for (size_t i = 0; i < b->n; i++) {
@@ -558,8 +561,8 @@ render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted,
 
 		if (!(kinds & CLASS_BIT(sorted[i]->cls)))
 			continue;
-		snprintf(nums, sizeof(nums), " %llu %llu ",
-		    (unsigned long long)sorted[i]->blocks, (unsigned long long)sorted[i]->bytes);
+		snprintf(nums, sizeof(nums), " %llu %llu ", (unsigned long long)sorted[i]->blocks,
+		    (unsigned long long)sorted[i]->bytes);
 		sb_str(s, model_class_name(sorted[i]->cls));
 		sb_str(s, nums);
 		sb_str(s, sorted[i]->key);

@@ -43,37 +43,37 @@
 #include "modmap.h"
 #include "readfile.h"
 
-#define READ_MAX_FILE   ((size_t)1 << 30)       /* largest dump accepted: 1 GiB */
-#define LINE_MAX_FIELDS (3 + DUMP_MAX_DEPTH)    /* "stack <id> <n>" and n pcs */
-#define FIELD_SHOWN     40                      /* most bytes of a field quoted in a message */
+#define READ_MAX_FILE   ((size_t)1 << 30)    /* largest dump accepted: 1 GiB */
+#define LINE_MAX_FIELDS (3 + DUMP_MAX_DEPTH) /* "stack <id> <n>" and n pcs */
+#define FIELD_SHOWN     40                   /* most bytes of a field quoted in a message */
 
 /* One field of the current line: points into the input, not NUL-terminated. */
 struct field {
 	const char *s;
-	size_t n;               /* >= 1: the tokenizer rejects empty fields */
+	size_t n; /* >= 1: the tokenizer rejects empty fields */
 };
 
 struct parser {
-	const char *name;       /* for messages */
-	const char *p;          /* first byte of the next line */
-	const char *end;        /* one past the last input byte */
-	size_t lineno;          /* 1-based number of the current line */
+	const char *name; /* for messages */
+	const char *p;    /* first byte of the next line */
+	const char *end;  /* one past the last input byte */
+	size_t lineno;    /* 1-based number of the current line */
 	struct field f[LINE_MAX_FIELDS];
-	size_t nf;              /* fields in the current line, 1..LINE_MAX_FIELDS */
+	size_t nf; /* fields in the current line, 1..LINE_MAX_FIELDS */
 	struct dump *d;
 	struct err *e;
-	size_t cap_argv;        /* allocated entries of d->argv, >= d->argc */
+	size_t cap_argv; /* allocated entries of d->argv, >= d->argc */
 	size_t cap_modules;
 	size_t cap_stacks;
 	size_t cap_recs;
 	size_t cap_heurs;
-	unsigned char *seen;    /* [0] for stack id 0, [i + 1] for d->stacks[i]:
-	                         * one bit per class already used in a rec */
-	size_t *reach_rec;      /* same slots: 1 + index of its reachable rec, or 0 */
-	size_t nretains;        /* retain lines read */
-	size_t retain_cap;      /* allocated entries of d->retains */
-	int64_t last_retain;    /* stack id of the previous retain line, -1 before */
-	uint64_t pcs[DUMP_MAX_DEPTH];   /* the current stack line's pcs */
+	unsigned char *seen;          /* [0] for stack id 0, [i + 1] for d->stacks[i]:
+				       * one bit per class already used in a rec */
+	size_t *reach_rec;            /* same slots: 1 + index of its reachable rec, or 0 */
+	size_t nretains;              /* retain lines read */
+	size_t retain_cap;            /* allocated entries of d->retains */
+	int64_t last_retain;          /* stack id of the previous retain line, -1 before */
+	uint64_t pcs[DUMP_MAX_DEPTH]; /* the current stack line's pcs */
 };
 
 /* Field text for "%.*s", cut to FIELD_SHOWN bytes. */
@@ -81,7 +81,7 @@ struct parser {
 
 static const struct {
 	const char *name;
-	size_t offset;          /* into struct dump_stats */
+	size_t offset; /* into struct dump_stats */
 } stat_fields[] = {
 #define STAT_FIELD(name, what) { #name, offsetof(struct dump_stats, name) },
 	DUMP_STATS(STAT_FIELD)
@@ -128,8 +128,10 @@ tokenize(struct parser *pa, const char *s, const char *nl)
 			if (c == start) {
 				if (c == s && c == nl)
 					return fail(pa, "empty line");
-				return fail(pa, "empty field at column %zu (fields are separated "
-				    "by one space)", (size_t)(c - s) + 1);
+				return fail(pa,
+				    "empty field at column %zu (fields are separated "
+				    "by one space)",
+				    (size_t)(c - s) + 1);
 			}
 			if (pa->nf == LINE_MAX_FIELDS)
 				return fail(pa, "too many fields (more than %d)", LINE_MAX_FIELDS);
@@ -193,8 +195,7 @@ expect(struct parser *pa, const char *tag, size_t nf)
  * 0, or -1 naming `what`.
  */
 static int
-parse_dec(struct parser *pa, const struct field *f, uint64_t max, const char *what,
-    uint64_t *out)
+parse_dec(struct parser *pa, const struct field *f, uint64_t max, const char *what, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -264,7 +265,7 @@ unescape(struct parser *pa, const struct field *f, const char *what, char **out)
 	char *s;
 
 	if (f->n == 3 && memcmp(f->s, "%00", 3) == 0) {
-		s = malloc(1);          /* the whole field "%00": the empty string */
+		s = malloc(1); /* the whole field "%00": the empty string */
 		if (s == NULL)
 			return fail(pa, "out of memory");
 		s[0] = '\0';
@@ -275,8 +276,10 @@ unescape(struct parser *pa, const struct field *f, const char *what, char **out)
 		if (f->s[i] != '%')
 			continue;
 		if (i + 2 >= f->n || hex_upper(f->s[i + 1]) < 0 || hex_upper(f->s[i + 2]) < 0)
-			return fail(pa, "%s has a bad escape at byte %zu (want %%XX, "
-			    "upper-case hex)", what, i + 1);
+			return fail(pa,
+			    "%s has a bad escape at byte %zu (want %%XX, "
+			    "upper-case hex)",
+			    what, i + 1);
 		if (f->s[i + 1] == '0' && f->s[i + 2] == '0')
 			return fail(pa, "%s has an escaped NUL (%%00) at byte %zu", what, i + 1);
 		i += 2;
@@ -339,8 +342,8 @@ parse_time(struct parser *pa, const struct field *f, uint64_t *sec, uint32_t *us
 		unsigned d = (unsigned char)dot[i] - '0';
 
 		if (d > 9)
-			return fail(pa, "%.*s '%.*s' has a bad microseconds part",
-			    SHOW(&pa->f[0]), SHOW(f));
+			return fail(pa, "%.*s '%.*s' has a bad microseconds part", SHOW(&pa->f[0]),
+			    SHOW(f));
 		u = u * 10 + d;
 	}
 	whole.s = f->s;
@@ -391,8 +394,8 @@ parse_magic(struct parser *pa)
 	if (r < 0)
 		return -1;
 	if (pa->nf != 2 || !field_is(&pa->f[0], DUMP_MAGIC))
-		return fail(pa, "not a libleak dump (the first line must be '%s %d')",
-		    DUMP_MAGIC, DUMP_VERSION);
+		return fail(pa, "not a libleak dump (the first line must be '%s %d')", DUMP_MAGIC,
+		    DUMP_VERSION);
 	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "version", &v) < 0)
 		return -1;
 	if (v != DUMP_VERSION)
@@ -434,11 +437,9 @@ parse_header(struct parser *pa)
 	uint64_t v;
 	int w;
 
-	if (parse_magic(pa) < 0 ||
-	    parse_count_line(pa, DUMP_TAG_PID, UINT64_MAX, &d->pid) < 0 ||
+	if (parse_magic(pa) < 0 || parse_count_line(pa, DUMP_TAG_PID, UINT64_MAX, &d->pid) < 0 ||
 	    parse_count_line(pa, DUMP_TAG_PPID, UINT64_MAX, &d->ppid) < 0 ||
-	    expect(pa, DUMP_TAG_EXE, 2) < 0 ||
-	    unescape(pa, &pa->f[1], "exe", &d->exe) < 0 ||
+	    expect(pa, DUMP_TAG_EXE, 2) < 0 || unescape(pa, &pa->f[1], "exe", &d->exe) < 0 ||
 	    parse_args(pa) < 0)
 		return -1;
 	if (expect(pa, DUMP_TAG_TIME, 2) < 0 ||
@@ -477,8 +478,10 @@ parse_buildid(struct parser *pa, const struct field *f, char **out)
 	if (field_is(f, "-"))
 		return 0;
 	if (f->n % 2 != 0 || f->n > 2 * DUMP_MAX_BUILDID)
-		return fail(pa, "bad build-id '%.*s' (want an even number of hex digits, "
-		    "at most %d)", SHOW(f), 2 * DUMP_MAX_BUILDID);
+		return fail(pa,
+		    "bad build-id '%.*s' (want an even number of hex digits, "
+		    "at most %d)",
+		    SHOW(f), 2 * DUMP_MAX_BUILDID);
 	for (size_t i = 0; i < f->n; i++) {
 		unsigned char c = (unsigned char)f->s[i];
 
@@ -614,8 +617,8 @@ parse_rec(struct parser *pa)
 		return fail(pa, "class %s in a dump without a scan (scan none)",
 		    model_class_name(cls));
 	if (pa->seen[slot] & CLASS_BIT(cls))
-		return fail(pa, "second rec for stack %llu, class %s",
-		    (unsigned long long)id, model_class_name(cls));
+		return fail(pa, "second rec for stack %llu, class %s", (unsigned long long)id,
+		    model_class_name(cls));
 	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &r.blocks) < 0 ||
 	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &r.bytes) < 0)
 		return -1;
@@ -656,8 +659,10 @@ parse_heur(struct parser *pa)
 	k = pick(&pa->f[2], names, DUMP_NHEUR);
 	if (k < 0)
 		return fail(pa, "bad heuristic '%.*s'", SHOW(&pa->f[2]));
-	if (d->nheurs > 0 && (d->heurs[d->nheurs - 1].stack_id > id ||
-	    (d->heurs[d->nheurs - 1].stack_id == id && d->heurs[d->nheurs - 1].heur >= (uint32_t)k)))
+	if (d->nheurs > 0 &&
+	    (d->heurs[d->nheurs - 1].stack_id > id ||
+		(d->heurs[d->nheurs - 1].stack_id == id &&
+		    d->heurs[d->nheurs - 1].heur >= (uint32_t)k)))
 		return fail(pa, "heur line for stack %llu, %s out of order", (unsigned long long)id,
 		    names[k]);
 	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &h.blocks) < 0 ||
@@ -665,7 +670,8 @@ parse_heur(struct parser *pa)
 		return -1;
 	const struct rec *rc = &d->recs[pa->reach_rec[slot] - 1];
 	if (h.blocks == 0 || h.blocks > rc->blocks || h.bytes > rc->bytes)
-		return fail(pa, "heur with %llu blocks, %llu bytes: more than the reachable rec, or 0",
+		return fail(pa,
+		    "heur with %llu blocks, %llu bytes: more than the reachable rec, or 0",
 		    (unsigned long long)h.blocks, (unsigned long long)h.bytes);
 	if (grow(pa, (void **)&d->heurs, &pa->cap_heurs, d->nheurs, sizeof(h)) < 0)
 		return -1;
@@ -749,14 +755,18 @@ parse_retain(struct parser *pa)
 		return fail(pa, "retain has %zu hops listed, its count says %llu", pa->nf - 7,
 		    (unsigned long long)n);
 	struct retain r = {
-		.stack_id = (uint32_t)id, .root = (enum retain_root)root, .who = (uint32_t)who,
-		.where = where, .hops = hops, .n = (uint32_t)n,
+		.stack_id = (uint32_t)id,
+		.root = (enum retain_root)root,
+		.who = (uint32_t)who,
+		.where = where,
+		.hops = hops,
+		.n = (uint32_t)n,
 	};
 	for (size_t i = 0; i < n; i++)
 		if (parse_hop(pa, &pa->f[7 + i], &r, i) < 0)
 			return -1;
 	if (grow(pa, (void **)&pa->d->retains, &pa->retain_cap, pa->d->nretains,
-	    sizeof(*pa->d->retains)) < 0)
+		sizeof(*pa->d->retains)) < 0)
 		return -1;
 	pa->d->retains[pa->d->nretains++] = r;
 	pa->last_retain = (int64_t)id;
@@ -782,12 +792,14 @@ parse_tail(struct parser *pa)
 			if (r < 0)
 				return -1;
 			if (r == 0)
-				return fail_eof(pa, i < DUMP_STATS_REQUIRED ? DUMP_TAG_STAT : DUMP_TAG_END);
+				return fail_eof(pa,
+				    i < DUMP_STATS_REQUIRED ? DUMP_TAG_STAT : DUMP_TAG_END);
 		}
 		if (i == NSTATS || (i >= DUMP_STATS_REQUIRED && field_is(&pa->f[0], DUMP_TAG_END)))
 			break;
 		if (!field_is(&pa->f[0], DUMP_TAG_STAT))
-			return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_STAT, SHOW(&pa->f[0]));
+			return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_STAT,
+			    SHOW(&pa->f[0]));
 		if (pa->nf != 3)
 			return fail(pa, "'stat' line has %zu fields, expected 3", pa->nf);
 		if (!field_is(&pa->f[1], stat_fields[i].name))
@@ -808,11 +820,12 @@ parse_tail(struct parser *pa)
 		return -1;
 	if (counts[0] != d->nmodules || counts[1] != d->nstacks || counts[2] != d->nrecs ||
 	    counts[3] != pa->nretains)
-		return fail(pa, "end counts %llu %llu %llu %llu do not match the %zu module, "
-		    "%zu stack, %zu rec and %zu retain lines", (unsigned long long)counts[0],
-		    (unsigned long long)counts[1], (unsigned long long)counts[2],
-		    (unsigned long long)counts[3], d->nmodules, d->nstacks, d->nrecs,
-		    pa->nretains);
+		return fail(pa,
+		    "end counts %llu %llu %llu %llu do not match the %zu module, "
+		    "%zu stack, %zu rec and %zu retain lines",
+		    (unsigned long long)counts[0], (unsigned long long)counts[1],
+		    (unsigned long long)counts[2], (unsigned long long)counts[3], d->nmodules,
+		    d->nstacks, d->nrecs, pa->nretains);
 	if (pa->p != pa->end) {
 		pa->lineno++;
 		return fail(pa, "data after the 'end' line");
@@ -824,9 +837,20 @@ static bool
 is_header_tag(const struct field *f)
 {
 	static const char *const tags[] = {
-		DUMP_MAGIC, DUMP_TAG_PID, DUMP_TAG_PPID, DUMP_TAG_EXE, DUMP_TAG_ARGC,
-		DUMP_TAG_ARG, DUMP_TAG_TIME, DUMP_TAG_START, DUMP_TAG_KIND, DUMP_TAG_SEQ,
-		DUMP_TAG_ATOMIC, DUMP_TAG_SCAN, DUMP_TAG_DEPTH, DUMP_TAG_END,
+		DUMP_MAGIC,
+		DUMP_TAG_PID,
+		DUMP_TAG_PPID,
+		DUMP_TAG_EXE,
+		DUMP_TAG_ARGC,
+		DUMP_TAG_ARG,
+		DUMP_TAG_TIME,
+		DUMP_TAG_START,
+		DUMP_TAG_KIND,
+		DUMP_TAG_SEQ,
+		DUMP_TAG_ATOMIC,
+		DUMP_TAG_SCAN,
+		DUMP_TAG_DEPTH,
+		DUMP_TAG_END,
 	};
 
 	return pick(f, tags, (int)(sizeof(tags) / sizeof(tags[0]))) >= 0;
@@ -851,7 +875,11 @@ parse_body(struct parser *pa)
 {
 	enum { IN_MODULES, IN_STACKS, IN_RECS, IN_HEURS, IN_RETAINS } phase = IN_MODULES;
 	static const char *const phase_tags[] = {
-		DUMP_TAG_MODULE, DUMP_TAG_STACK, DUMP_TAG_REC, DUMP_TAG_HEUR, DUMP_TAG_RETAIN,
+		DUMP_TAG_MODULE,
+		DUMP_TAG_STACK,
+		DUMP_TAG_REC,
+		DUMP_TAG_HEUR,
+		DUMP_TAG_RETAIN,
 	};
 
 	for (;;) {
@@ -949,7 +977,9 @@ int
 dump_read(const char *path, struct dump *d, struct err *e)
 {
 	static const struct readfile_opts dumps = {
-		.max = READ_MAX_FILE, .any_type = true, .name_call = true,
+		.max = READ_MAX_FILE,
+		.any_type = true,
+		.name_call = true,
 	};
 	char *buf;
 	size_t len;

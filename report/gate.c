@@ -45,8 +45,10 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 		return 0;
 	}
 	if (*s == '\0')
-		return err_set(e, "%s: empty list (expected definite, indirect, "
-		    "possible, reachable, all or none)", opt);
+		return err_set(e,
+		    "%s: empty list (expected definite, indirect, "
+		    "possible, reachable, all or none)",
+		    opt);
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
@@ -57,11 +59,14 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 		if (c < 0) {
 			if ((n == 3 && memcmp(p, "all", 3) == 0) ||
 			    (n == 4 && memcmp(p, "none", 4) == 0))
-				return err_set(e, "%s: '%.*s' must stand alone, "
-				    "not in a list ('%s')", opt, (int)n, p, s);
-			return err_set(e, "%s: unknown kind '%.*s' (expected definite, "
-			    "indirect, possible, reachable, all or none)", opt,
-			    (int)(n > 64 ? 64 : n), p);
+				return err_set(e,
+				    "%s: '%.*s' must stand alone, "
+				    "not in a list ('%s')",
+				    opt, (int)n, p, s);
+			return err_set(e,
+			    "%s: unknown kind '%.*s' (expected definite, "
+			    "indirect, possible, reachable, all or none)",
+			    opt, (int)(n > 64 ? 64 : n), p);
 		}
 		m |= CLASS_BIT(c);
 		if (comma == NULL)
@@ -118,8 +123,8 @@ struct totals {
 	uint64_t bytes;
 	bool records_over;
 	bool bytes_over;
-	int nkinds;             /* gated kinds that have records */
-	int only;               /* the kind, when nkinds == 1 */
+	int nkinds; /* gated kinds that have records */
+	int only;   /* the kind, when nkinds == 1 */
 };
 
 static void
@@ -167,8 +172,8 @@ describe(const struct gate *g, const struct totals *t, char *buf, size_t len)
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		if (!(g->kinds & CLASS_BIT(c)) || g->records[c] == 0 || k >= sizeof(kinds))
 			continue;
-		k += (size_t)snprintf(kinds + k, sizeof(kinds) - k, "%s%llu %s",
-		    k > 0 ? ", " : "", (unsigned long long)g->records[c], model_class_name(c));
+		k += (size_t)snprintf(kinds + k, sizeof(kinds) - k, "%s%llu %s", k > 0 ? ", " : "",
+		    (unsigned long long)g->records[c], model_class_name(c));
 	}
 	snprintf(buf, len, "%s%llu leak records (%s; %s)", t->records_over ? "more than " : "",
 	    (unsigned long long)t->records, kinds, bytes);
@@ -178,7 +183,7 @@ bool
 gate_decide(const struct gate *g, char *reason, size_t len)
 {
 	struct totals t;
-	char what[320];        /* describe() needs at most ~230 */
+	char what[320]; /* describe() needs at most ~230 */
 	char kinds[40];
 
 	if (g->kinds == 0) {

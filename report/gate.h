@@ -26,16 +26,16 @@
 #include "model.h"
 
 /* A set of kinds is a mask of CLASS_BIT(cls) (model.h). */
-#define GATE_KINDS_DEFAULT      (CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT))
+#define GATE_KINDS_DEFAULT (CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT))
 
 /* Longest reason gate_decide() writes, including the NUL. */
-#define GATE_REASON_MAX         256
+#define GATE_REASON_MAX 256
 
 struct gate {
-	unsigned kinds;         /* mask of CLASS_BIT(cls); 0 = --fail-on none */
-	uint64_t max_leaks;     /* records allowed; default 0 */
-	bool bytes_limited;     /* false: no --max-bytes */
-	uint64_t max_bytes;     /* bytes allowed when bytes_limited */
+	unsigned kinds;     /* mask of CLASS_BIT(cls); 0 = --fail-on none */
+	uint64_t max_leaks; /* records allowed; default 0 */
+	bool bytes_limited; /* false: no --max-bytes */
+	uint64_t max_bytes; /* bytes allowed when bytes_limited */
 	/* Totals per class of what gate_add() saw; sums saturate, and
 	 * *_over records that a sum passed UINT64_MAX. */
 	uint64_t records[CLASS_COUNT];

@@ -59,7 +59,7 @@ struct fkey {
 	uint32_t line;
 	uint32_t column;
 	bool inlined;
-	uint64_t addr;          /* offset when function is NULL, pc when module is too */
+	uint64_t addr; /* offset when function is NULL, pc when module is too */
 	uint64_t hash;
 };
 
@@ -68,25 +68,25 @@ struct fkey {
  * it, so its address stands for its key: most frames of a suite's dumps are
  * found here without hashing their strings. */
 struct pslot {
-	const struct sym_frame *frame;  /* NULL: empty */
+	const struct sym_frame *frame; /* NULL: empty */
 	uint32_t id;
 };
 
 struct group_state {
-	uint32_t *dump_exe;     /* per dump: its exe path's id (distinct paths, in dump order) */
-	uint32_t *dump_base;    /* per dump: its exe basename's id, an index into bases */
-	const char **bases;     /* distinct exe basenames, in dump order; point into the dumps */
+	uint32_t *dump_exe;  /* per dump: its exe path's id (distinct paths, in dump order) */
+	uint32_t *dump_base; /* per dump: its exe basename's id, an index into bases */
+	const char **bases;  /* distinct exe basenames, in dump order; point into the dumps */
 	size_t nbases;
-	uint32_t *stamp;        /* per basename: last record that listed it, + 1 */
-	struct fkey *frames;    /* interned frames; id = index */
+	uint32_t *stamp;     /* per basename: last record that listed it, + 1 */
+	struct fkey *frames; /* interned frames; id = index */
 	size_t nframes;
 	size_t capframes;
-	uint32_t *fslots;       /* frame index + 1, or 0 */
+	uint32_t *fslots; /* frame index + 1, or 0 */
 	size_t fmask;
-	struct pslot *pslots;   /* symbolizer frame -> its frame id, see frame_id() */
+	struct pslot *pslots; /* symbolizer frame -> its frame id, see frame_id() */
 	size_t pmask;
 	size_t npslots;
-	uint32_t *rslots;       /* record index + 1, or 0 */
+	uint32_t *rslots; /* record index + 1, or 0 */
 	size_t rmask;
 	size_t capleaks;
 };
@@ -105,7 +105,7 @@ hash_bytes(uint64_t h, const void *p, size_t n)
 	const unsigned char *c = p;
 
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ c[i]) * 0x100000001b3ull;     /* FNV-1a */
+		h = (h ^ c[i]) * 0x100000001b3ull; /* FNV-1a */
 	return h;
 }
 
@@ -146,17 +146,39 @@ bool
 group_is_alloc_frame(const struct sym_frame *f)
 {
 	static const char *const names[] = {
-		"malloc", "calloc", "realloc", "reallocarray", "free", "cfree",
-		"posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
-		"malloc_usable_size", "__libc_malloc", "__libc_calloc", "__libc_realloc",
-		"__libc_free", "__libc_memalign", "__libc_valloc", "__libc_pvalloc",
-		"__posix_memalign", "__libc_reallocarray",
+		"malloc",
+		"calloc",
+		"realloc",
+		"reallocarray",
+		"free",
+		"cfree",
+		"posix_memalign",
+		"aligned_alloc",
+		"memalign",
+		"valloc",
+		"pvalloc",
+		"malloc_usable_size",
+		"__libc_malloc",
+		"__libc_calloc",
+		"__libc_realloc",
+		"__libc_free",
+		"__libc_memalign",
+		"__libc_valloc",
+		"__libc_pvalloc",
+		"__posix_memalign",
+		"__libc_reallocarray",
 	};
 	static const char *const cxx[] = {
-		"operator new", "operator delete",
+		"operator new",
+		"operator delete",
 	};
 	static const char *const mangled[] = {
-		"_Znwm", "_Znam", "_ZdlPv", "_ZdaPv", "_Znwj", "_Znaj",
+		"_Znwm",
+		"_Znam",
+		"_ZdlPv",
+		"_ZdaPv",
+		"_Znwj",
+		"_Znaj",
 	};
 	const char *fn = f->function;
 
@@ -165,7 +187,7 @@ group_is_alloc_frame(const struct sym_frame *f)
 	if (fn == NULL)
 		return false;
 	if (has_prefix(fn, "__GI_"))
-		fn += 5;        /* glibc's internal alias, e.g. __GI___libc_malloc */
+		fn += 5; /* glibc's internal alias, e.g. __GI___libc_malloc */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(fn, names[i]) == 0)
 			return true;
@@ -215,8 +237,7 @@ fkey_eq(const struct fkey *a, const struct fkey *b)
 
 /* Rebuilds a slot table of 2 * (mask + 1) slots from scratch. */
 static int
-slots_grow(uint32_t **slots, size_t *mask, size_t n, uint64_t (*hash_of)(void *, size_t),
-    void *ctx)
+slots_grow(uint32_t **slots, size_t *mask, size_t n, uint64_t (*hash_of)(void *, size_t), void *ctx)
 {
 	size_t size = *slots == NULL ? 64 : 2 * (*mask + 1);
 	uint32_t *s = calloc(size, sizeof(*s));
@@ -300,7 +321,7 @@ frame_id(struct group_state *st, const struct sym_frame *f, uint32_t *id)
 			if (st->pslots[i].frame == NULL)
 				continue;
 			for (j = ptr_hash(st->pslots[i].frame) & (size - 1); t[j].frame != NULL;
-			    j = (j + 1) & (size - 1))
+			     j = (j + 1) & (size - 1))
 				;
 			t[j] = st->pslots[i];
 		}
@@ -359,7 +380,7 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 		for (size_t j = 0; j < ng; j++) {
 			src[n] = &got[j];
 			fr[n] = got[j];
-			fr[n++].pc = sk->pcs[i];        /* shared frames have pc 0 */
+			fr[n++].pc = sk->pcs[i]; /* shared frames have pc 0 */
 		}
 	}
 	while (skip < n && group_is_alloc_frame(&fr[skip]))
@@ -471,7 +492,7 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 		free(l->ids);
 		return -1;
 	}
-	if (m->n != 0) {        /* a stack-less record has no frames to copy */
+	if (m->n != 0) { /* a stack-less record has no frames to copy */
 		memcpy(l->frames, m->frames, m->n * sizeof(*l->frames));
 		memcpy(l->ids, m->ids, m->n * sizeof(*l->ids));
 	}
@@ -493,7 +514,7 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 {
 	size_t lo = 0, hi = d->nheurs;
 
-	while (lo < hi) {       /* the first heur line of a stack >= id */
+	while (lo < hi) { /* the first heur line of a stack >= id */
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (d->heurs[mid].stack_id < id)
@@ -510,8 +531,7 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 
 /* Adds every rec of dump d (number di) to r. */
 static int
-add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t di,
-    struct err *e)
+add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t di, struct err *e)
 {
 	struct stack_memo *memo = calloc(d->nstacks + 1, sizeof(*memo));
 	struct stack_memo none = { .done = true };
@@ -530,8 +550,8 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 			const struct stack *sk = model_find_stack(d, rc->stack_id);
 
 			if (sk == NULL) {
-				err_set(e, "%s: rec names stack %u, which does not exist",
-				    d->path, rc->stack_id);
+				err_set(e, "%s: rec names stack %u, which does not exist", d->path,
+				    rc->stack_id);
 				goto out_free;
 			}
 			m = &memo[sk - d->stacks];
@@ -559,8 +579,10 @@ out_free:
 }
 
 static const char *const group_names[] = {
-	[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
-	[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
+	[GROUP_STACK] = "stack",
+	[GROUP_SITE] = "site",
+	[GROUP_FUNCTION] = "function",
+	[GROUP_EXE] = "exe",
 };
 
 const char *
@@ -596,8 +618,7 @@ intern_exes(struct report *r, struct group_state *st)
 	st->dump_base = malloc(n * sizeof(*st->dump_base));
 	st->bases = malloc(n * sizeof(*st->bases));
 	st->stamp = calloc(n, sizeof(*st->stamp));
-	if (st->dump_exe == NULL || st->dump_base == NULL || st->bases == NULL ||
-	    st->stamp == NULL)
+	if (st->dump_exe == NULL || st->dump_base == NULL || st->bases == NULL || st->stamp == NULL)
 		return -1;
 	for (size_t i = 0; i < r->ndumps; i++) {
 		const char *exe = exe_of(&r->dumps[i]);
@@ -645,7 +666,8 @@ frame_cmp(const struct sym_frame *a, const struct sym_frame *b)
 {
 	int c;
 
-	if ((c = group_str_cmp(a->function, b->function)) != 0 || (c = group_str_cmp(a->file, b->file)) != 0)
+	if ((c = group_str_cmp(a->function, b->function)) != 0 ||
+	    (c = group_str_cmp(a->file, b->file)) != 0)
 		return c;
 	if (a->line != b->line)
 		return a->line < b->line ? -1 : 1;
@@ -788,8 +810,8 @@ int
 group_finish(struct report *r, struct suppressions *supp, struct baseline *base, struct err *e)
 {
 	for (size_t i = 0; i < r->nleaks; i++)
-		r->leaks[i].supp = supp != NULL ?
-		    supp_match(supp, r->leaks[i].frames, r->leaks[i].nframes) : NULL;
+		r->leaks[i].supp =
+		    supp != NULL ? supp_match(supp, r->leaks[i].frames, r->leaks[i].nframes) : NULL;
 	/* The hash slots index r->leaks; merging and sorting move the
 	 * records, so the tables are done with. */
 	if (r->priv != NULL) {
@@ -799,7 +821,7 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 	if (r->group_by != GROUP_STACK) {
 		if (regroup_merge(r, e) < 0)
 			return -1;
-		r->priv->capleaks = r->nleaks;  /* r->leaks is a new array */
+		r->priv->capleaks = r->nleaks; /* r->leaks is a new array */
 	}
 	for (size_t i = 0; i < r->nleaks; i++) {
 		struct leak *l = &r->leaks[i];

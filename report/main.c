@@ -43,9 +43,9 @@
 #include "symbolize.h"
 #include "trend.h"
 
-#define EXIT_PASS       0
-#define EXIT_GATE       1
-#define EXIT_TROUBLE    2
+#define EXIT_PASS    0
+#define EXIT_GATE    1
+#define EXIT_TROUBLE 2
 
 struct run {
 	struct options opt;
@@ -124,8 +124,10 @@ load_dumps(struct run *r)
 	if (r->opt.ndumps > 0 && r->ndumps == 0) {
 		char msg[128];
 
-		snprintf(msg, sizeof(msg), "--exe: no dump is of a matching executable (%zu %s "
-		    "given); nothing to report", r->opt.ndumps, r->opt.ndumps == 1 ? "dump" : "dumps");
+		snprintf(msg, sizeof(msg),
+		    "--exe: no dump is of a matching executable (%zu %s "
+		    "given); nothing to report",
+		    r->opt.ndumps, r->opt.ndumps == 1 ? "dump" : "dumps");
 		say("warning: ", msg);
 	}
 	return 0;
@@ -175,7 +177,8 @@ write_baseline(struct run *r)
 {
 	struct baseline *b = baseline_new();
 	unsigned kinds = r->opt.baseline_kinds_set ? r->opt.baseline_kinds :
-	    r->opt.fail_on != 0 ? r->opt.fail_on : GATE_KINDS_DEFAULT;
+	    r->opt.fail_on != 0                    ? r->opt.fail_on :
+						     GATE_KINDS_DEFAULT;
 	int ret = -1;
 
 	if (b == NULL)
@@ -213,7 +216,7 @@ raise_fd_limit(void)
 
 	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
 		lim.rlim_cur = lim.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &lim);   /* best effort */
+		(void)setrlimit(RLIMIT_NOFILE, &lim); /* best effort */
 	}
 }
 
@@ -306,8 +309,7 @@ run_report(struct run *r)
 	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
 	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0)
 		return EXIT_TROUBLE;
-	if (r->opt.per_process &&
-	    per_process_build(&r->procs, &r->rep, r->opt.fail_on, &r->e) < 0)
+	if (r->opt.per_process && per_process_build(&r->procs, &r->rep, r->opt.fail_on, &r->e) < 0)
 		return EXIT_TROUBLE;
 	decide(r);
 	if (r->opt.format == FORMAT_JSON)

@@ -24,16 +24,16 @@
 #include "options.h"
 
 static const char synopsis_report[] =
-	"usage: leakreport [--format text|json] [--color auto|always|never] [--show KINDS] "
-	"[--top N] [--fail-on KINDS] [--max-leaks N] [--max-bytes N] [--suppressions FILE]... "
-	"[--baseline FILE] [--write-baseline FILE] [--baseline-kinds KINDS] [--exe PATTERN]... "
-	"[--group-by stack|site|function|exe] [--ignore-frame PATTERN]... [--per-process] "
-	"[--debuginfod] DUMP...";
+    "usage: leakreport [--format text|json] [--color auto|always|never] [--show KINDS] "
+    "[--top N] [--fail-on KINDS] [--max-leaks N] [--max-bytes N] [--suppressions FILE]... "
+    "[--baseline FILE] [--write-baseline FILE] [--baseline-kinds KINDS] [--exe PATTERN]... "
+    "[--group-by stack|site|function|exe] [--ignore-frame PATTERN]... [--per-process] "
+    "[--debuginfod] DUMP...";
 static const char synopsis_diff[] =
-	"usage: leakreport diff [--format text|json] [--top N] [--debuginfod] OLD NEW";
+    "usage: leakreport diff [--format text|json] [--top N] [--debuginfod] OLD NEW";
 static const char synopsis_trend[] =
-	"usage: leakreport trend [--min-steps N] [--fail-on growth|none] [--format text|json] "
-	"[--debuginfod] DUMP...";
+    "usage: leakreport trend [--min-steps N] [--fail-on growth|none] [--format text|json] "
+    "[--debuginfod] DUMP...";
 
 const char *
 options_synopsis(enum command c)
@@ -138,8 +138,10 @@ parse_show(const char *s, unsigned *mask, struct err *e)
 		if (len == 3 && strncmp(p, "all", 3) == 0)
 			bit = CLASS_MASK_ALL;
 		if (bit == 0)
-			return err_set(e, "--show: unknown kind '%.*s' (definite, indirect, "
-			    "possible, reachable, leaks, all)", (int)(len > 64 ? 64 : len), p);
+			return err_set(e,
+			    "--show: unknown kind '%.*s' (definite, indirect, "
+			    "possible, reachable, leaks, all)",
+			    (int)(len > 64 ? 64 : len), p);
 		m |= bit;
 		if (p[len] == '\0')
 			break;
@@ -235,19 +237,19 @@ apply(struct options *o, const char *name, const char *v, struct err *e)
 		o->baseline = v;
 		return 0;
 	}
-	o->write_baseline = v;  /* the only valued option left, see find_opt() */
+	o->write_baseline = v; /* the only valued option left, see find_opt() */
 	return 0;
 }
 
-#define ON_REPORT       (1u << CMD_REPORT)
-#define ON_DIFF         (1u << CMD_DIFF)
-#define ON_TREND        (1u << CMD_TREND)
-#define ON_ALL          (ON_REPORT | ON_DIFF | ON_TREND)
+#define ON_REPORT (1u << CMD_REPORT)
+#define ON_DIFF   (1u << CMD_DIFF)
+#define ON_TREND  (1u << CMD_TREND)
+#define ON_ALL    (ON_REPORT | ON_DIFF | ON_TREND)
 
 struct opt_def {
 	const char *name;
-	bool valued;            /* takes a value */
-	unsigned commands;      /* mask of 1u << enum command that accept it */
+	bool valued;       /* takes a value */
+	unsigned commands; /* mask of 1u << enum command that accept it */
 };
 
 /* The option called name, or NULL when there is none. */
@@ -288,8 +290,9 @@ find_opt(const char *name)
 static const char *
 command_name(enum command c)
 {
-	return c == CMD_DIFF ? "leakreport diff" : c == CMD_TREND ? "leakreport trend" :
-	    "leakreport";
+	return c == CMD_DIFF ? "leakreport diff" :
+	    c == CMD_TREND   ? "leakreport trend" :
+			       "leakreport";
 }
 
 /* The definition of option name for o's command; NULL with e filled when
@@ -340,8 +343,7 @@ check_operands(const struct options *o, struct err *e)
 		    o->ndumps);
 	if (o->command == CMD_TREND && (o->ndumps < 2 || o->ndumps <= o->min_steps))
 		return err_set(e, "trend: %zu %s given; --min-steps %llu needs at least %llu",
-		    o->ndumps, o->ndumps == 1 ? "dump" : "dumps",
-		    (unsigned long long)o->min_steps,
+		    o->ndumps, o->ndumps == 1 ? "dump" : "dumps", (unsigned long long)o->min_steps,
 		    (unsigned long long)(o->min_steps < 2 ? 2 : o->min_steps + 1));
 	return 0;
 }

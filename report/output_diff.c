@@ -31,10 +31,13 @@ text_entry(FILE *f, const struct diff_entry *x)
 	fprintf(f, "%+" PRId64 " bytes (%+" PRId64 " blocks) from:\n", x->delta_bytes,
 	    x->delta_blocks);
 	output_text_stack(f, l->frames, l->nframes);
-	fprintf(f, "  was %" PRIu64 " bytes in %" PRIu64 " blocks, now %" PRIu64 " bytes in %"
-	    PRIu64 " blocks%s\n\n", x->bytes_before, x->blocks_before, x->bytes_after,
-	    x->blocks_after, x->blocks_before == 0 ? " (new)" :
-	    x->blocks_after == 0 ? " (all freed)" : "");
+	fprintf(f,
+	    "  was %" PRIu64 " bytes in %" PRIu64 " blocks, now %" PRIu64 " bytes in %" PRIu64
+	    " blocks%s\n\n",
+	    x->bytes_before, x->blocks_before, x->bytes_after, x->blocks_after,
+	    x->blocks_before == 0    ? " (new)" :
+		x->blocks_after == 0 ? " (all freed)" :
+				       "");
 }
 
 static void
@@ -62,13 +65,13 @@ output_diff_text(FILE *f, const struct diff *df)
 	if (df->not_listed > 0)
 		fprintf(f, "(%zu grown and %zu shrunk stacks not listed, see --top)\n\n",
 		    df->grown_cut, df->shrunk_cut);
-	fprintf(f, "SUMMARY: live %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 "), %" PRIu64
-	    " -> %" PRIu64 " blocks (%+" PRId64 "); RSS %" PRIu64 " -> %" PRIu64 " bytes (%+"
-	    PRId64 ")\n", o->live_bytes, n->live_bytes, df->delta_live_bytes, o->live_blocks,
-	    n->live_blocks, df->delta_live_blocks, o->rss_bytes, n->rss_bytes,
-	    df->delta_rss_bytes);
-	fprintf(f, "  stacks: %zu grown, %zu shrunk or freed, %zu unchanged\n",
-	    df->grown_stacks, df->shrunk_stacks, df->unchanged);
+	fprintf(f,
+	    "SUMMARY: live %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 "), %" PRIu64 " -> %" PRIu64
+	    " blocks (%+" PRId64 "); RSS %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 ")\n",
+	    o->live_bytes, n->live_bytes, df->delta_live_bytes, o->live_blocks, n->live_blocks,
+	    df->delta_live_blocks, o->rss_bytes, n->rss_bytes, df->delta_rss_bytes);
+	fprintf(f, "  stacks: %zu grown, %zu shrunk or freed, %zu unchanged\n", df->grown_stacks,
+	    df->shrunk_stacks, df->unchanged);
 	text_side(f, "old", df->old);
 	text_side(f, "new", df->new);
 	return ferror(f) ? -1 : 0;
@@ -79,11 +82,12 @@ json_side(FILE *f, const char *name, const struct dump *d)
 {
 	fprintf(f, "  \"%s\": {\"path\": ", name);
 	output_json_string(f, d->path);
-	fprintf(f, ", \"pid\": %" PRIu64 ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %"
-	    PRIu64 ".%06u, \"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
-	    ", \"rss_bytes\": %" PRIu64 "},\n", d->pid, model_dump_kind(d),
-	    d->seq, d->time_sec, d->time_usec, d->stats.live_bytes, d->stats.live_blocks,
-	    d->stats.rss_bytes);
+	fprintf(f,
+	    ", \"pid\": %" PRIu64 ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %" PRIu64
+	    ".%06u, \"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
+	    ", \"rss_bytes\": %" PRIu64 "},\n",
+	    d->pid, model_dump_kind(d), d->seq, d->time_sec, d->time_usec, d->stats.live_bytes,
+	    d->stats.live_blocks, d->stats.rss_bytes);
 }
 
 static void
@@ -94,11 +98,12 @@ json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const
 		const struct diff_entry *x = &v[i];
 		const struct leak *l = x->leak;
 
-		fprintf(f, "%s\n    {\"delta_bytes\": %" PRId64 ", \"delta_blocks\": %" PRId64
+		fprintf(f,
+		    "%s\n    {\"delta_bytes\": %" PRId64 ", \"delta_blocks\": %" PRId64
 		    ", \"bytes_before\": %" PRIu64 ", \"bytes_after\": %" PRIu64
-		    ", \"blocks_before\": %" PRIu64 ", \"blocks_after\": %" PRIu64
-		    ", \"frames\": ", i ? "," : "", x->delta_bytes, x->delta_blocks,
-		    x->bytes_before, x->bytes_after, x->blocks_before, x->blocks_after);
+		    ", \"blocks_before\": %" PRIu64 ", \"blocks_after\": %" PRIu64 ", \"frames\": ",
+		    i ? "," : "", x->delta_bytes, x->delta_blocks, x->bytes_before, x->bytes_after,
+		    x->blocks_before, x->blocks_after);
 		output_json_frames(f, l->frames, l->nframes);
 		fputc('}', f);
 	}
@@ -111,11 +116,12 @@ output_diff_json(FILE *f, const struct diff *df)
 	output_json_begin(f, "diff");
 	json_side(f, "old", df->old);
 	json_side(f, "new", df->new);
-	fprintf(f, "  \"totals\": {\"delta_live_bytes\": %" PRId64 ", \"delta_live_blocks\": %"
-	    PRId64 ", \"delta_rss_bytes\": %" PRId64 ", \"grown\": %zu, \"shrunk\": %zu, "
-	    "\"unchanged\": %zu, \"not_listed\": %zu},\n", df->delta_live_bytes,
-	    df->delta_live_blocks, df->delta_rss_bytes, df->grown_stacks, df->shrunk_stacks,
-	    df->unchanged, df->not_listed);
+	fprintf(f,
+	    "  \"totals\": {\"delta_live_bytes\": %" PRId64 ", \"delta_live_blocks\": %" PRId64
+	    ", \"delta_rss_bytes\": %" PRId64 ", \"grown\": %zu, \"shrunk\": %zu, "
+	    "\"unchanged\": %zu, \"not_listed\": %zu},\n",
+	    df->delta_live_bytes, df->delta_live_blocks, df->delta_rss_bytes, df->grown_stacks,
+	    df->shrunk_stacks, df->unchanged, df->not_listed);
 	json_list(f, "grown", df->grown, df->ngrown, ",");
 	json_list(f, "shrunk", df->shrunk, df->nshrunk, "");
 	fputs("}\n", f);

@@ -35,13 +35,13 @@ utf8_len(const unsigned char *s)
 	else
 		return 0;
 	if (c == 0xe0)
-		lo = 0xa0;      /* overlong */
+		lo = 0xa0; /* overlong */
 	else if (c == 0xed)
-		hi = 0x9f;      /* surrogates */
+		hi = 0x9f; /* surrogates */
 	else if (c == 0xf0)
-		lo = 0x90;      /* overlong */
+		lo = 0x90; /* overlong */
 	else if (c == 0xf4)
-		hi = 0x8f;      /* above U+10FFFF */
+		hi = 0x8f; /* above U+10FFFF */
 	if (s[1] < lo || s[1] > hi)
 		return 0;
 	for (size_t i = 2; i < n; i++)
@@ -117,10 +117,11 @@ put_dumps(FILE *f, const struct report *r)
 		output_json_string(f, d->exe);
 		fputs(", \"path\": ", f);
 		output_json_string(f, d->path);
-		fprintf(f, ", \"kind\": \"%s\", \"scanned\": %s, \"allocs\": %llu, "
-		    "\"peak_bytes\": %llu}", model_dump_kind(d),
-		    d->scanned ? "true" : "false", (unsigned long long)d->stats.allocs,
-		    (unsigned long long)d->stats.peak_bytes);
+		fprintf(f,
+		    ", \"kind\": \"%s\", \"scanned\": %s, \"allocs\": %llu, "
+		    "\"peak_bytes\": %llu}",
+		    model_dump_kind(d), d->scanned ? "true" : "false",
+		    (unsigned long long)d->stats.allocs, (unsigned long long)d->stats.peak_bytes);
 	}
 	fputs(r->ndumps ? "\n  ],\n" : "],\n", f);
 }
@@ -139,7 +140,8 @@ put_summary(FILE *f, const struct report *r)
 	put_amount(f, "suppressed", &r->suppressed, ",\n");
 	fputs("    ", f);
 	put_amount(f, "known", &r->known, ",\n");
-	fprintf(f, "    \"total_allocs\": %llu,\n    \"peak_bytes\": %llu,\n"
+	fprintf(f,
+	    "    \"total_allocs\": %llu,\n    \"peak_bytes\": %llu,\n"
 	    "    \"dropped\": %llu,\n    \"listed\": %zu,\n    \"not_listed\": %zu\n  },\n",
 	    (unsigned long long)r->total_allocs, (unsigned long long)r->peak_bytes,
 	    (unsigned long long)r->dropped, r->nshown, r->ncut);
@@ -176,7 +178,8 @@ put_baseline(FILE *f, const struct report *r)
 	for (size_t i = 0; i < r->nfixed; i++) {
 		const struct baseline_entry *be = r->fixed[i];
 
-		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, \"key\": ",
+		fprintf(f,
+		    "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, \"key\": ",
 		    i ? "," : "", model_class_name(be->cls), (unsigned long long)be->blocks,
 		    (unsigned long long)be->bytes);
 		output_json_string(f, be->key);
@@ -267,7 +270,9 @@ put_retainer(FILE *f, const struct retainer *x)
 	output_json_string(f, g != NULL ? g->section : NULL);
 	fputs(", \"offset\": ", f);
 	put_hex_or_null(f, g != NULL && g->module != NULL,
-	    g != NULL && g->symbol != NULL ? g->symbol_offset : g != NULL ? g->offset : 0);
+	    g != NULL && g->symbol != NULL ? g->symbol_offset :
+		g != NULL                  ? g->offset :
+					     0);
 	if (x->rt->root == RETAIN_THREAD)
 		fprintf(f, ", \"tid\": %u", x->rt->who);
 	else
@@ -298,7 +303,8 @@ put_leaks(FILE *f, const struct report *r)
 	for (size_t i = 0; i < r->nshown; i++) {
 		const struct leak *l = r->shown[i];
 
-		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
+		fprintf(f,
+		    "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
 		    "\"processes\": %zu, \"stacks\": %u, \"known\": %s,\n     \"dumps\": [",
 		    i ? "," : "", model_class_name(l->cls), (unsigned long long)l->blocks,
 		    (unsigned long long)l->bytes, l->npoints, l->stacks,

@@ -14,7 +14,7 @@
 /* "version" of every JSON document leakreport writes (the report, diff and
  * trend): adding a field keeps it, renaming, removing or retyping one bumps
  * it. */
-#define OUTPUT_JSON_VERSION     1
+#define OUTPUT_JSON_VERSION 1
 
 /*
  * Writes r (after group_finish and the gate) to f as JSON, ended by a

@@ -24,7 +24,7 @@
 
 #include "output_text.h"
 
-#define ORIGIN_NAMES    4       /* exe names in a "from N processes" note; the rest counted */
+#define ORIGIN_NAMES 4 /* exe names in a "from N processes" note; the rest counted */
 
 #define C_RED   "\033[1;31m"
 #define C_GREEN "\033[1;32m"
@@ -165,7 +165,8 @@ put_root(FILE *f, const struct retainer *x)
 		break;
 	case RETAIN_INTERNAL:
 		fputs("held by memory the C library allocated while libleak ran (a thread's "
-		    "pthread key values)", f);
+		      "pthread key values)",
+		    f);
 		break;
 	}
 }
@@ -211,11 +212,12 @@ put_retainer(FILE *f, const struct retainer *x)
 static void
 put_heuristics(FILE *f, const struct leak *l)
 {
-
 	for (int h = 0; h < DUMP_NHEUR; h++)
 		if (l->heur[h].blocks != 0)
-			fprintf(f, "  note: %llu of them (%llu bytes) reachable only through the %s "
-			    "heuristic\n", (unsigned long long)l->heur[h].blocks,
+			fprintf(f,
+			    "  note: %llu of them (%llu bytes) reachable only through the %s "
+			    "heuristic\n",
+			    (unsigned long long)l->heur[h].blocks,
 			    (unsigned long long)l->heur[h].bytes, dump_heur_name(h));
 }
 
@@ -247,14 +249,12 @@ put_origin(const struct tx *t, const struct report *r, const struct leak *l)
 static void
 put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 {
-	static const char *const heads[CLASS_COUNT] = {
-		"Direct leak of", "Indirect leak of", "Possible leak of", "Still reachable:"
-	};
+	static const char *const heads[CLASS_COUNT] = { "Direct leak of", "Indirect leak of",
+		"Possible leak of", "Still reachable:" };
 	const char *color = l->cls == CLASS_REACHABLE ? C_BOLD : C_RED;
 
-	fprintf(t->f, "%s%s %llu byte(s) in %llu object(s) allocated from:%s\n",
-	    on(t, color), heads[l->cls], (unsigned long long)l->bytes,
-	    (unsigned long long)l->blocks, off(t));
+	fprintf(t->f, "%s%s %llu byte(s) in %llu object(s) allocated from:%s\n", on(t, color),
+	    heads[l->cls], (unsigned long long)l->bytes, (unsigned long long)l->blocks, off(t));
 	output_text_stack(t->f, l->frames, l->nframes);
 	if (l->retained_by != NULL)
 		put_retainer(t->f, l->retained_by);
@@ -304,16 +304,19 @@ put_totals(const struct tx *t, const struct report *r)
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		const struct amount *a = &r->cls[c];
 
-		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n", model_class_name(c),
-		    (unsigned long long)a->bytes, (unsigned long long)a->blocks,
-		    (unsigned long long)a->records, plural(a->records, "record", "records"));
+		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n",
+		    model_class_name(c), (unsigned long long)a->bytes,
+		    (unsigned long long)a->blocks, (unsigned long long)a->records,
+		    plural(a->records, "record", "records"));
 	}
 	fprintf(t->f, "  tracked    %llu allocation(s), peak %llu byte(s) live, %zu %s\n",
 	    (unsigned long long)r->total_allocs, (unsigned long long)r->peak_bytes, r->ndumps,
 	    plural(r->ndumps, "dump", "dumps"));
 	if (r->dropped > 0)
-		fprintf(t->f, "  warning: %llu block(s) were not tracked (the preload ran out "
-		    "of memory)\n", (unsigned long long)r->dropped);
+		fprintf(t->f,
+		    "  warning: %llu block(s) were not tracked (the preload ran out "
+		    "of memory)\n",
+		    (unsigned long long)r->dropped);
 }
 
 static void
@@ -329,9 +332,9 @@ put_suppressions(const struct tx *t, const struct report *r)
 		const struct supp_rule *u = r->rules[i];
 
 		fprintf(t->f, "  %llu %s, %llu block(s), %llu byte(s) by leak:",
-		    (unsigned long long)u->hits.records, plural(u->hits.records, "record",
-		    "records"), (unsigned long long)u->hits.blocks,
-		    (unsigned long long)u->hits.bytes);
+		    (unsigned long long)u->hits.records,
+		    plural(u->hits.records, "record", "records"),
+		    (unsigned long long)u->hits.blocks, (unsigned long long)u->hits.bytes);
 		output_text_str(t->f, u->pattern);
 		fputs(" (", t->f);
 		output_text_str(t->f, u->file);
@@ -344,17 +347,18 @@ put_baseline(const struct tx *t, const struct report *r)
 {
 	if (!r->baseline)
 		return;
-	fprintf(t->f, "Baseline: %llu known %s (%llu byte(s)) not gated; %zu baseline %s no "
-	    "longer %s\n", (unsigned long long)r->known.records,
-	    plural(r->known.records, "record", "records"), (unsigned long long)r->known.bytes,
-	    r->nfixed, plural(r->nfixed, "record", "records"), plural(r->nfixed, "leaks.",
-	    "leak."));
+	fprintf(t->f,
+	    "Baseline: %llu known %s (%llu byte(s)) not gated; %zu baseline %s no "
+	    "longer %s\n",
+	    (unsigned long long)r->known.records, plural(r->known.records, "record", "records"),
+	    (unsigned long long)r->known.bytes, r->nfixed, plural(r->nfixed, "record", "records"),
+	    plural(r->nfixed, "leaks.", "leak."));
 	for (size_t i = 0; i < r->nfixed; i++) {
 		const struct baseline_entry *be = r->fixed[i];
 
-		fprintf(t->f, "  fixed: %s %llu byte(s) in %llu allocation(s): ",
-		    model_class_name(be->cls), (unsigned long long)be->bytes,
-		    (unsigned long long)be->blocks);
+		fprintf(t->f,
+		    "  fixed: %s %llu byte(s) in %llu allocation(s): ", model_class_name(be->cls),
+		    (unsigned long long)be->bytes, (unsigned long long)be->blocks);
 		output_text_str(t->f, be->key);
 		fputc('\n', t->f);
 	}

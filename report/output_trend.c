@@ -55,14 +55,17 @@ output_trend_text(FILE *f, const struct trend *t)
 
 	for (size_t i = 0; i < t->ngrowing; i++)
 		text_item(f, t, &t->growing[i]);
-	fprintf(f, "SUMMARY: %zu of %zu %s grew at each of the last %" PRIu64 " or more steps, "
-	    "over %zu dumps of pid %" PRIu64 " from ", t->ngrowing, t->nstacks,
-	    t->nstacks == 1 ? "stack" : "stacks", t->min_steps, t->ndumps, first->pid);
+	fprintf(f,
+	    "SUMMARY: %zu of %zu %s grew at each of the last %" PRIu64 " or more steps, "
+	    "over %zu dumps of pid %" PRIu64 " from ",
+	    t->ngrowing, t->nstacks, t->nstacks == 1 ? "stack" : "stacks", t->min_steps, t->ndumps,
+	    first->pid);
 	text_point(f, first);
 	fputs(" to ", f);
 	text_point(f, last);
-	fprintf(f, "; live %" PRIu64 " -> %" PRIu64 " bytes, RSS %" PRIu64 " -> %" PRIu64
-	    " bytes\n", first->stats.live_bytes, last->stats.live_bytes, first->stats.rss_bytes,
+	fprintf(f,
+	    "; live %" PRIu64 " -> %" PRIu64 " bytes, RSS %" PRIu64 " -> %" PRIu64 " bytes\n",
+	    first->stats.live_bytes, last->stats.live_bytes, first->stats.rss_bytes,
 	    last->stats.rss_bytes);
 	return ferror(f) ? -1 : 0;
 }
@@ -76,10 +79,12 @@ json_dumps(FILE *f, const struct trend *t)
 
 		fprintf(f, "%s\n    {\"path\": ", i ? "," : "");
 		output_json_string(f, d->path);
-		fprintf(f, ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %" PRIu64 ".%06u, "
-		    "\"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64 ", \"rss_bytes\": %"
-		    PRIu64 "}", model_dump_kind(d), d->seq, d->time_sec,
-		    d->time_usec, d->stats.live_bytes, d->stats.live_blocks, d->stats.rss_bytes);
+		fprintf(f,
+		    ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %" PRIu64 ".%06u, "
+		    "\"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
+		    ", \"rss_bytes\": %" PRIu64 "}",
+		    model_dump_kind(d), d->seq, d->time_sec, d->time_usec, d->stats.live_bytes,
+		    d->stats.live_blocks, d->stats.rss_bytes);
 	}
 	fputs(t->ndumps ? "\n  ],\n" : "],\n", f);
 }
@@ -96,9 +101,11 @@ json_item(FILE *f, const struct trend *t, const struct trend_item *x, bool comma
 		fprintf(f, "%.3f", x->bytes_per_second);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"first_bytes\": %" PRIu64 ", \"last_bytes\": %" PRIu64 ", \"first_seq\": %"
-	    PRIu64 ", \"first_time\": %" PRIu64 ".%06u, \"seconds\": %" PRIu64 ".%06u, "
-	    "\"frames\": ", x->first_bytes, x->last_bytes, d->seq, d->time_sec, d->time_usec,
+	fprintf(f,
+	    ", \"first_bytes\": %" PRIu64 ", \"last_bytes\": %" PRIu64 ", \"first_seq\": %" PRIu64
+	    ", \"first_time\": %" PRIu64 ".%06u, \"seconds\": %" PRIu64 ".%06u, "
+	    "\"frames\": ",
+	    x->first_bytes, x->last_bytes, d->seq, d->time_sec, d->time_usec,
 	    x->span_usec / 1000000, (unsigned)(x->span_usec % 1000000));
 	output_json_frames(f, l->frames, l->nframes);
 	fputc('}', f);

@@ -14,18 +14,18 @@
 
 /* One dump's share of the gated records. */
 struct proc_row {
-	const struct dump *dump;        /* pid, exe, kind; points into report.dumps */
-	uint64_t blocks;                /* of the gated records, summed; saturates */
+	const struct dump *dump; /* pid, exe, kind; points into report.dumps */
+	uint64_t blocks;         /* of the gated records, summed; saturates */
 	uint64_t bytes;
 };
 
 struct per_process {
-	struct proc_row *rows;  /* one per dump: bytes, then blocks, largest first,
-				 * then pid, then command-line order */
-	size_t n;               /* = report.ndumps */
-	size_t nleaky;          /* rows with a gated block: the first nleaky rows */
-	size_t nclean;          /* the others: n - nleaky */
-	unsigned kinds;         /* the gated kinds they were summed for */
+	struct proc_row *rows; /* one per dump: bytes, then blocks, largest first,
+				* then pid, then command-line order */
+	size_t n;              /* = report.ndumps */
+	size_t nleaky;         /* rows with a gated block: the first nleaky rows */
+	size_t nclean;         /* the others: n - nleaky */
+	unsigned kinds;        /* the gated kinds they were summed for */
 };
 
 /*

@@ -23,7 +23,7 @@
 
 #include "readfile.h"
 
-#define READFILE_FIRST  (64 * 1024)     /* first buffer for a file of unknown size */
+#define READFILE_FIRST (64 * 1024) /* first buffer for a file of unknown size */
 
 /* "1 GiB", "64 MiB" or "4096 bytes": a limit, for the messages. */
 static const char *
@@ -40,8 +40,7 @@ size_text(size_t n, char *buf, size_t len)
 
 /* A failed call: "<path>: cannot <call>: <why>", or "<path>: <why>". */
 static int
-fail_call(const struct readfile_opts *o, const char *path, const char *call, int err,
-    struct err *e)
+fail_call(const struct readfile_opts *o, const char *path, const char *call, int err, struct err *e)
 {
 	if (o->name_call)
 		return err_set(e, "%s: cannot %s: %s", path, call, strerror(err));
@@ -101,8 +100,7 @@ read_all(const struct readfile_opts *o, const char *path, int fd, size_t cap, ch
 }
 
 int
-readfile(const char *path, const struct readfile_opts *o, char **buf, size_t *len,
-    struct err *e)
+readfile(const char *path, const struct readfile_opts *o, char **buf, size_t *len, struct err *e)
 {
 	struct stat st;
 	char limit[32];

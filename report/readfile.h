@@ -12,11 +12,11 @@
 
 /* What a caller accepts, and how its messages name a failed call. */
 struct readfile_opts {
-	size_t max;             /* most bytes accepted: 1 GiB a dump, less the others */
-	bool any_type;          /* anything but a directory (a dump may be a device or
-				 * /dev/stdin); false: a regular file or a FIFO only */
-	bool name_call;         /* a failed system call is "cannot open: <why>" (dumps);
-				 * false: "<why>" alone after the path */
+	size_t max;     /* most bytes accepted: 1 GiB a dump, less the others */
+	bool any_type;  /* anything but a directory (a dump may be a device or
+			 * /dev/stdin); false: a regular file or a FIFO only */
+	bool name_call; /* a failed system call is "cannot open: <why>" (dumps);
+			 * false: "<why>" alone after the path */
 };
 
 /*

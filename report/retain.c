@@ -39,8 +39,8 @@ find_retain(const struct dump *d, uint32_t id)
  * one of allocator frames only. -1 with e filled when the symbolizer
  * fails. */
 static int
-hop_frame(struct symbolizer *s, const struct dump *d, uint32_t id,
-    const struct sym_frame **out, struct err *e)
+hop_frame(struct symbolizer *s, const struct dump *d, uint32_t id, const struct sym_frame **out,
+    struct err *e)
 {
 	const struct stack *sk = id != 0 ? model_find_stack(d, id) : NULL;
 
@@ -80,8 +80,8 @@ loader_name(const struct dump *d)
 }
 
 int
-retain_attach(struct symbolizer *s, const struct dump *d, const struct rec *rc,
-    struct leak *l, struct err *e)
+retain_attach(struct symbolizer *s, const struct dump *d, const struct rec *rc, struct leak *l,
+    struct err *e)
 {
 	const struct retain *rt;
 	struct retainer *x;
@@ -96,7 +96,7 @@ retain_attach(struct symbolizer *s, const struct dump *d, const struct rec *rc,
 		return err_set(e, "out of memory");
 	x->dump = d;
 	x->rt = rt;
-	x->unlisted = rt->hops - rt->n;         /* n <= hops: dump_read checks */
+	x->unlisted = rt->hops - rt->n; /* n <= hops: dump_read checks */
 	if (rt->root == RETAIN_GLOBAL &&
 	    sym_resolve_data(s, d, rt->who, rt->where, &x->global, e) < 0)
 		goto out_free;

@@ -16,7 +16,7 @@
  * Allocates the retainer (group_leak_free frees it). 0, or -1 with e filled
  * (out of memory, symbolizer failure), l unchanged.
  */
-int retain_attach(struct symbolizer *s, const struct dump *d, const struct rec *rc,
-    struct leak *l, struct err *e);
+int retain_attach(struct symbolizer *s, const struct dump *d, const struct rec *rc, struct leak *l,
+    struct err *e);
 
 #endif /* LEAKREPORT_RETAIN_H */

@@ -32,7 +32,7 @@ sat_add_over(uint64_t *sum, uint64_t x)
 
 /* Records, blocks and bytes, summed. */
 struct amount {
-	uint64_t records;       /* leak records; every sum saturates at UINT64_MAX */
+	uint64_t records; /* leak records; every sum saturates at UINT64_MAX */
 	uint64_t blocks;
 	uint64_t bytes;
 };

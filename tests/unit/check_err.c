@@ -15,7 +15,7 @@ START_TEST(formats_and_returns_minus_one)
 	ck_assert_int_eq(err_set(&e, "%s:%u: %s", "a.dump", 13u, "bad"), -1);
 	ck_assert_str_eq(e.msg, "a.dump:13: bad");
 	ck_assert_int_eq(err_set(&e, "again"), -1);
-	ck_assert_str_eq(e.msg, "again");       /* replaced, not appended */
+	ck_assert_str_eq(e.msg, "again"); /* replaced, not appended */
 }
 END_TEST
 

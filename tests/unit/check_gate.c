@@ -8,7 +8,7 @@
 
 #include "gate.h"
 
-#define MAX64   18446744073709551615ull
+#define MAX64 18446744073709551615ull
 
 /* ---- --fail-on */
 
@@ -24,7 +24,7 @@ static const struct {
 	{ "indirect,definite", GATE_KINDS_DEFAULT },
 	{ "definite,definite", CLASS_BIT(CLASS_DEFINITE) },
 	{ "possible,reachable,definite",
-	  CLASS_BIT(CLASS_POSSIBLE) | CLASS_BIT(CLASS_REACHABLE) | CLASS_BIT(CLASS_DEFINITE) },
+	    CLASS_BIT(CLASS_POSSIBLE) | CLASS_BIT(CLASS_REACHABLE) | CLASS_BIT(CLASS_DEFINITE) },
 	{ "all", CLASS_MASK_ALL },
 	{ "definite,indirect,possible,reachable", CLASS_MASK_ALL },
 	{ "none", 0 },
@@ -35,15 +35,15 @@ START_TEST(kinds_parse_ok)
 	struct err e = { "" };
 	unsigned m = 0xdead;
 
-	ck_assert_msg(gate_parse_kinds(kinds_ok[_i].in, &m, &e) == 0, "%s: %s",
-	    kinds_ok[_i].in, e.msg);
+	ck_assert_msg(gate_parse_kinds(kinds_ok[_i].in, &m, &e) == 0, "%s: %s", kinds_ok[_i].in,
+	    e.msg);
 	ck_assert_uint_eq(m, kinds_ok[_i].mask);
 }
 END_TEST
 
 static const struct {
 	const char *in;
-	const char *msg;        /* substring of the error */
+	const char *msg; /* substring of the error */
 } kinds_bad[] = {
 	{ "", "empty list" },
 	{ "definite,", "empty kind" },
@@ -64,8 +64,8 @@ START_TEST(kinds_parse_bad)
 
 	ck_assert_int_eq(gate_parse_kinds(kinds_bad[_i].in, &m, &e), -1);
 	ck_assert_uint_eq(m, 0xdead);
-	ck_assert_msg(strstr(e.msg, kinds_bad[_i].msg) != NULL, "'%s': got '%s'",
-	    kinds_bad[_i].in, e.msg);
+	ck_assert_msg(strstr(e.msg, kinds_bad[_i].msg) != NULL, "'%s': got '%s'", kinds_bad[_i].in,
+	    e.msg);
 	ck_assert_msg(strncmp(e.msg, "--fail-on: ", 11) == 0, "%s", e.msg);
 }
 END_TEST
@@ -140,8 +140,8 @@ START_TEST(number_bad)
 
 	ck_assert_int_eq(gate_parse_u64("--max-bytes", nums_bad[_i].in, &v, &e), -1);
 	ck_assert_uint_eq(v, 12345);
-	ck_assert_msg(strstr(e.msg, nums_bad[_i].msg) != NULL, "'%s': got '%s'",
-	    nums_bad[_i].in, e.msg);
+	ck_assert_msg(strstr(e.msg, nums_bad[_i].msg) != NULL, "'%s': got '%s'", nums_bad[_i].in,
+	    e.msg);
 	ck_assert_msg(strncmp(e.msg, "--max-bytes: ", 13) == 0, "%s", e.msg);
 }
 END_TEST
@@ -229,12 +229,14 @@ START_TEST(max_bytes_boundary)
 	g.max_bytes = 100;
 	gate_add(&g, CLASS_INDIRECT, 1, 60);
 	gate_add(&g, CLASS_DEFINITE, 1, 40);
-	ck_assert(gate_decide(&g, why, sizeof(why)));     /* 100 is not over 100 */
-	ck_assert_str_eq(why, "2 leak records (1 definite, 1 indirect; 100 bytes), "
+	ck_assert(gate_decide(&g, why, sizeof(why))); /* 100 is not over 100 */
+	ck_assert_str_eq(why,
+	    "2 leak records (1 definite, 1 indirect; 100 bytes), "
 	    "within --max-leaks 100 and --max-bytes 100");
 	gate_add(&g, CLASS_DEFINITE, 1, 1);
 	ck_assert(!gate_decide(&g, why, sizeof(why)));
-	ck_assert_str_eq(why, "3 leak records (2 definite, 1 indirect; 101 bytes) "
+	ck_assert_str_eq(why,
+	    "3 leak records (2 definite, 1 indirect; 101 bytes) "
 	    "over --max-bytes 100");
 	/* --max-bytes 0 with zero-byte records passes; the leak count decides */
 	gate_init(&g);
@@ -275,12 +277,13 @@ START_TEST(byte_overflow_saturates_and_fails)
 	g.bytes_limited = true;
 	g.max_bytes = MAX64;
 	gate_add(&g, CLASS_DEFINITE, 1, MAX64);
-	ck_assert(gate_decide(&g, why, sizeof(why)));     /* exactly 2^64-1: not over */
-	gate_add(&g, CLASS_DEFINITE, 1, 1);               /* 2^64: over any limit */
+	ck_assert(gate_decide(&g, why, sizeof(why))); /* exactly 2^64-1: not over */
+	gate_add(&g, CLASS_DEFINITE, 1, 1);           /* 2^64: over any limit */
 	ck_assert_uint_eq(g.bytes[CLASS_DEFINITE], MAX64);
 	ck_assert(g.bytes_over);
 	ck_assert(!gate_decide(&g, why, sizeof(why)));
-	ck_assert_str_eq(why, "2 definite leak records (more than 18446744073709551615 bytes) "
+	ck_assert_str_eq(why,
+	    "2 definite leak records (more than 18446744073709551615 bytes) "
 	    "over --max-bytes 18446744073709551615");
 	/* overflow across two gated classes, each below 2^64 */
 	gate_init(&g);
@@ -361,10 +364,9 @@ START_TEST(random_against_model)
 				bytes += b;
 			}
 		}
-		expect = g.kinds == 0 || (recs <= g.max_leaks &&
-		    (!g.bytes_limited || bytes <= g.max_bytes));
-		ck_assert_msg(gate_decide(&g, NULL, 0) == expect, "seed %u round %d", seed,
-		    round);
+		expect = g.kinds == 0 ||
+		    (recs <= g.max_leaks && (!g.bytes_limited || bytes <= g.max_bytes));
+		ck_assert_msg(gate_decide(&g, NULL, 0) == expect, "seed %u round %d", seed, round);
 	}
 }
 END_TEST

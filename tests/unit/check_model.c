@@ -14,7 +14,10 @@
 START_TEST(class_names_both_ways)
 {
 	static const char *const want[CLASS_COUNT] = {
-		"definite", "indirect", "possible", "reachable",
+		"definite",
+		"indirect",
+		"possible",
+		"reachable",
 	};
 
 	for (int c = 0; c < CLASS_COUNT; c++) {
@@ -24,7 +27,7 @@ START_TEST(class_names_both_ways)
 	ck_assert_str_eq(model_class_name(CLASS_DEFINITE), DUMP_CLASS_DEFINITE);
 	ck_assert_str_eq(model_class_name(CLASS_REACHABLE), DUMP_CLASS_REACHABLE);
 	ck_assert_str_eq(model_class_name(CLASS_COUNT), "?");
-	ck_assert_str_eq(model_class_name((enum leak_class)-1), "?");
+	ck_assert_str_eq(model_class_name((enum leak_class) - 1), "?");
 	/* the length counts: a prefix, a longer word, another case are none */
 	ck_assert_int_eq(model_class_parse("definite", 5), -1);
 	ck_assert_int_eq(model_class_parse("definitely", 10), -1);
@@ -38,7 +41,10 @@ END_TEST
 START_TEST(root_names_both_ways)
 {
 	static const char *const want[RETAIN_COUNT] = {
-		DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
+		DUMP_ROOT_GLOBAL,
+		DUMP_ROOT_THREAD,
+		DUMP_ROOT_MAPPING,
+		DUMP_ROOT_LOADER,
 		DUMP_ROOT_INTERNAL,
 	};
 
@@ -74,8 +80,12 @@ END_TEST
 START_TEST(basename_of_a_path)
 {
 	static const char *const cases[][2] = {
-		{ "/usr/lib/libc.so.6", "libc.so.6" }, { "libc.so.6", "libc.so.6" },
-		{ "./a.out", "a.out" }, { "/", "" }, { "dir/", "" }, { "", "" },
+		{ "/usr/lib/libc.so.6", "libc.so.6" },
+		{ "libc.so.6", "libc.so.6" },
+		{ "./a.out", "a.out" },
+		{ "/", "" },
+		{ "dir/", "" },
+		{ "", "" },
 		{ "/a//b", "b" },
 	};
 
@@ -100,7 +110,7 @@ START_TEST(find_stack_matches_a_linear_search)
 
 		memset(&d, 0, sizeof(d));
 		for (size_t i = 0; i < n; i++) {
-			id += 1 + (uint32_t)(rng_next(&rs) % 3);        /* ascending, gaps */
+			id += 1 + (uint32_t)(rng_next(&rs) % 3); /* ascending, gaps */
 			st[i] = (struct stack){ .id = id };
 		}
 		d.stacks = n ? st : NULL;

@@ -5,7 +5,7 @@
  * error with its exact message, and the synopses: each names exactly the
  * options its command accepts, and docs/leakreport.md shows the same ones.
  */
-#define _GNU_SOURCE             /* open_memstream */
+#define _GNU_SOURCE /* open_memstream */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +80,7 @@ END_TEST
 static const struct {
 	const char *opt;
 	const char *value;
-	const char *command;    /* "" for the report, else "diff " or "trend " */
+	const char *command; /* "" for the report, else "diff " or "trend " */
 } valued[] = {
 	{ "--format", "json", "" },
 	{ "--format", "json", "diff " },
@@ -157,8 +157,26 @@ operands(const char *command)
 START_TEST(both_forms_set_the_same)
 {
 	static const char *const want[] = {
-		"1", "1", "1", "2", "1", "9", "1 7", "1 7", "4 0", "3 1", "3", "1 4096",
-		"1 s.supp", "b.txt", "w.txt", "2 test_* /bin/x", "1 8", "2", "1 xmalloc", "2",
+		"1",
+		"1",
+		"1",
+		"2",
+		"1",
+		"9",
+		"1 7",
+		"1 7",
+		"4 0",
+		"3 1",
+		"3",
+		"1 4096",
+		"1 s.supp",
+		"b.txt",
+		"w.txt",
+		"2 test_* /bin/x",
+		"1 8",
+		"2",
+		"1 xmalloc",
+		"2",
 	};
 	char line[256];
 	char spaced[128], joined[128];
@@ -214,7 +232,8 @@ START_TEST(repeated_options_keep_their_order)
 	struct options o;
 
 	parse_ok("--suppressions a --suppressions=b --ignore-frame x --ignore-frame y --exe p "
-	    "--exe q:r --top 1 --top 9 --format json --format text d1 d2", &o);
+		 "--exe q:r --top 1 --top 9 --format json --format text d1 d2",
+	    &o);
 	ck_assert_uint_eq(o.nsupp_files, 2);
 	ck_assert_str_eq(o.supp_files[0], "a");
 	ck_assert_str_eq(o.supp_files[1], "b");
@@ -222,7 +241,7 @@ START_TEST(repeated_options_keep_their_order)
 	ck_assert_str_eq(o.ignore[1], "y");
 	ck_assert_uint_eq(o.exe.n, 3);
 	ck_assert_str_eq(o.exe.patterns[2], "r");
-	ck_assert_uint_eq(o.top, 9);                    /* the last one wins */
+	ck_assert_uint_eq(o.top, 9); /* the last one wins */
 	ck_assert_int_eq(o.format, FORMAT_TEXT);
 	ck_assert_uint_eq(o.ndumps, 2);
 	options_free(&o);
@@ -263,7 +282,7 @@ START_TEST(operands_dashes_and_subcommands)
 	ck_assert_int_eq(o.command, CMD_TREND);
 	ck_assert_uint_eq(o.min_steps, 1);
 	options_free(&o);
-	parse_ok("trend a b c d e f", &o);      /* 6 dumps: the default 5 steps */
+	parse_ok("trend a b c d e f", &o); /* 6 dumps: the default 5 steps */
 	options_free(&o);
 	parse_ok("trend --fail-on none a b c d e f", &o);
 	ck_assert(!o.fail_on_growth);
@@ -294,7 +313,7 @@ static const struct {
 	{ "--bogus=1 a", "unknown option '--bogus=1'" },
 	{ "-h=1", "unknown option '-h=1'" },
 	{ "--this-option-name-is-far-too-long-to-be-any-option-of-leakreport-at-all=1 a",
-	  "unknown option '--this-option-name-is-far-too-long-to-be-any-option-of-leakrepor'" },
+	    "unknown option '--this-option-name-is-far-too-long-to-be-any-option-of-leakrepor'" },
 	{ "--debuginfod=yes a", "--debuginfod: takes no value" },
 	{ "--per-process=1 a", "--per-process: takes no value" },
 	{ "--help=1", "--help: takes no value" },
@@ -305,36 +324,46 @@ static const struct {
 	{ "--color sometimes a", "--color: 'sometimes' is not auto, always or never" },
 	{ "--colour=x a", "--color: 'x' is not auto, always or never" },
 	{ "--show '' a", "--show: empty list of kinds" },
-	{ "--show nothing a", "--show: unknown kind 'nothing' (definite, indirect, possible, "
-	  "reachable, leaks, all)" },
-	{ "--show definite,,possible a", "--show: unknown kind '' (definite, indirect, possible, "
-	  "reachable, leaks, all)" },
-	{ "--show none a", "--show: unknown kind 'none' (definite, indirect, possible, "
-	  "reachable, leaks, all)" },
+	{ "--show nothing a",
+	    "--show: unknown kind 'nothing' (definite, indirect, possible, "
+	    "reachable, leaks, all)" },
+	{ "--show definite,,possible a",
+	    "--show: unknown kind '' (definite, indirect, possible, "
+	    "reachable, leaks, all)" },
+	{ "--show none a",
+	    "--show: unknown kind 'none' (definite, indirect, possible, "
+	    "reachable, leaks, all)" },
 	{ "--top 12k a", "--top: '12k' is not a non-negative decimal integer" },
 	{ "--top -1 a", "--top: '-1' is not a non-negative decimal integer" },
 	{ "--top '' a", "--top: '' is not a non-negative decimal integer" },
 	{ "--top 1e3 a", "--top: '1e3' is not a non-negative decimal integer" },
 	{ "--top 0x10 a", "--top: '0x10' is not a non-negative decimal integer" },
 	{ "--top +1 a", "--top: '+1' is not a non-negative decimal integer" },
-	{ "--top 18446744073709551616 a", "--top: '18446744073709551616' is out of range "
-	  "(at most 18446744073709551615)" },
+	{ "--top 18446744073709551616 a",
+	    "--top: '18446744073709551616' is out of range "
+	    "(at most 18446744073709551615)" },
 	{ "--max-leaks 1.5 a", "--max-leaks: '1.5' is not a non-negative decimal integer" },
 	{ "--max-bytes 12k a", "--max-bytes: '12k' is not a non-negative decimal integer" },
-	{ "--fail-on bogus a", "--fail-on: unknown kind 'bogus' (expected definite, indirect, "
-	  "possible, reachable, all or none)" },
+	{ "--fail-on bogus a",
+	    "--fail-on: unknown kind 'bogus' (expected definite, indirect, "
+	    "possible, reachable, all or none)" },
 	{ "--fail-on definite,,indirect a", "--fail-on: empty kind in 'definite,,indirect'" },
-	{ "--fail-on all,definite a", "--fail-on: 'all' must stand alone, not in a list "
-	  "('all,definite')" },
-	{ "--fail-on '' a", "--fail-on: empty list (expected definite, indirect, possible, "
-	  "reachable, all or none)" },
-	{ "--fail-on growth a", "--fail-on: unknown kind 'growth' (expected definite, indirect, "
-	  "possible, reachable, all or none)" },
+	{ "--fail-on all,definite a",
+	    "--fail-on: 'all' must stand alone, not in a list "
+	    "('all,definite')" },
+	{ "--fail-on '' a",
+	    "--fail-on: empty list (expected definite, indirect, possible, "
+	    "reachable, all or none)" },
+	{ "--fail-on growth a",
+	    "--fail-on: unknown kind 'growth' (expected definite, indirect, "
+	    "possible, reachable, all or none)" },
 	{ "trend --fail-on definite a b c d e f", "--fail-on: 'definite' is not growth or none" },
-	{ "--baseline-kinds none,all a", "--baseline-kinds: 'none' must stand alone, not in a "
-	  "list ('none,all')" },
-	{ "--baseline-kinds x a", "--baseline-kinds: unknown kind 'x' (expected definite, "
-	  "indirect, possible, reachable, all or none)" },
+	{ "--baseline-kinds none,all a",
+	    "--baseline-kinds: 'none' must stand alone, not in a "
+	    "list ('none,all')" },
+	{ "--baseline-kinds x a",
+	    "--baseline-kinds: unknown kind 'x' (expected definite, "
+	    "indirect, possible, reachable, all or none)" },
 	{ "--group-by nothing a", "--group-by: 'nothing' is not stack, site, function or exe" },
 	{ "--group-by '' a", "--group-by: '' is not stack, site, function or exe" },
 	{ "--ignore-frame '' a", "--ignore-frame: empty pattern" },
@@ -390,13 +419,24 @@ END_TEST
 /* Every option the parser knows, and a value it takes. */
 static const struct {
 	const char *opt;
-	const char *value;      /* NULL: a flag */
+	const char *value; /* NULL: a flag */
 } all_opts[] = {
-	{ "--format", "text" }, { "--color", "never" }, { "--show", "all" }, { "--top", "1" },
-	{ "--fail-on", "none" }, { "--max-leaks", "1" }, { "--max-bytes", "1" },
-	{ "--suppressions", "s" }, { "--baseline", "b" }, { "--write-baseline", "w" },
-	{ "--exe", "e" }, { "--baseline-kinds", "all" }, { "--group-by", "site" },
-	{ "--ignore-frame", "f" }, { "--per-process", NULL }, { "--min-steps", "1" },
+	{ "--format", "text" },
+	{ "--color", "never" },
+	{ "--show", "all" },
+	{ "--top", "1" },
+	{ "--fail-on", "none" },
+	{ "--max-leaks", "1" },
+	{ "--max-bytes", "1" },
+	{ "--suppressions", "s" },
+	{ "--baseline", "b" },
+	{ "--write-baseline", "w" },
+	{ "--exe", "e" },
+	{ "--baseline-kinds", "all" },
+	{ "--group-by", "site" },
+	{ "--ignore-frame", "f" },
+	{ "--per-process", NULL },
+	{ "--min-steps", "1" },
 	{ "--debuginfod", NULL },
 };
 
@@ -489,11 +529,12 @@ START_TEST(docs_show_the_same_synopsis)
 			break;
 		else if (in_block == 2 && line[0] != ' ')
 			cur = strncmp(line, "leakreport diff ", 16) == 0 ? CMD_DIFF :
-			    strncmp(line, "leakreport trend ", 17) == 0 ? CMD_TREND :
-			    strncmp(line, "leakreport ", 11) == 0 ? CMD_REPORT : -1;
+			    strncmp(line, "leakreport trend ", 17) == 0  ? CMD_TREND :
+			    strncmp(line, "leakreport ", 11) == 0        ? CMD_REPORT :
+									   -1;
 		else if (in_block == 2)
 			while (*p == ' ')
-				p++;    /* a continuation line */
+				p++; /* a continuation line */
 		if (in_block != 2 || cur < 0 || strcmp(line, "```") == 0)
 			continue;
 		if (doc[cur][0] == '\0')

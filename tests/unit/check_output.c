@@ -11,7 +11,7 @@
  * was written (byte-identical to leakreport before issue 12's moves), so a
  * change to any line shows here first.
  */
-#define _GNU_SOURCE             /* open_memstream */
+#define _GNU_SOURCE /* open_memstream */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,71 +47,157 @@ build(void)
 {
 	memset(&rep, 0, sizeof(rep));
 	memset(dumps, 0, sizeof(dumps));
-	dumps[0] = (struct dump){ .path = "a.dump", .pid = 42, .ppid = 1, .exe = "/bin/app",
-	    .scanned = true, .stats = { .allocs = 100, .peak_bytes = 5000 } };
-	dumps[1] = (struct dump){ .path = "b\001.dump", .pid = 43, .ppid = 42,
-	    .exe = "/bin/t\"ool", .snapshot = true, .seq = 2,
-	    .stats = { .allocs = 20, .peak_bytes = 9000, .dropped = 3 } };
+	dumps[0] = (struct dump){ .path = "a.dump",
+		.pid = 42,
+		.ppid = 1,
+		.exe = "/bin/app",
+		.scanned = true,
+		.stats = { .allocs = 100, .peak_bytes = 5000 } };
+	dumps[1] = (struct dump){ .path = "b\001.dump",
+		.pid = 43,
+		.ppid = 42,
+		.exe = "/bin/t\"ool",
+		.snapshot = true,
+		.seq = 2,
+		.stats = { .allocs = 20, .peak_bytes = 9000, .dropped = 3 } };
 
 	/* a: source, inlined, module+offset; b: no module; c: function only */
-	fr_a[0] = (struct sym_frame){ .pc = 0x401122, .module = "app", .module_path = "/bin/app",
-	    .offset = 0x1122, .function = "make_node", .file = "src/list.c", .line = 42,
-	    .column = 7, .inlined = true };
-	fr_a[1] = (struct sym_frame){ .pc = 0x401122, .module = "app", .module_path = "/bin/app",
-	    .offset = 0x1122, .function = "list_add", .file = "src/list.c", .line = 50 };
-	fr_a[2] = (struct sym_frame){ .pc = 0x7f0000002724, .module = "libc.so.6",
-	    .module_path = "/lib/libc.so.6", .offset = 0x2724 };
+	fr_a[0] = (struct sym_frame){ .pc = 0x401122,
+		.module = "app",
+		.module_path = "/bin/app",
+		.offset = 0x1122,
+		.function = "make_node",
+		.file = "src/list.c",
+		.line = 42,
+		.column = 7,
+		.inlined = true };
+	fr_a[1] = (struct sym_frame){ .pc = 0x401122,
+		.module = "app",
+		.module_path = "/bin/app",
+		.offset = 0x1122,
+		.function = "list_add",
+		.file = "src/list.c",
+		.line = 50 };
+	fr_a[2] = (struct sym_frame){ .pc = 0x7f0000002724,
+		.module = "libc.so.6",
+		.module_path = "/lib/libc.so.6",
+		.offset = 0x2724 };
 	fr_b[0] = (struct sym_frame){ .pc = 0xdead0 };
-	fr_c[0] = (struct sym_frame){ .pc = 0x401200, .module = "app", .module_path = "/bin/app",
-	    .offset = 0x1200, .function = "cache_put\033[31m" };
-	fr_c[1] = (struct sym_frame){ .pc = 0x401300, .module = "app", .module_path = "/bin/app",
-	    .offset = 0x1300, .function = "main", .file = "src/main.c", .line = 9 };
+	fr_c[0] = (struct sym_frame){ .pc = 0x401200,
+		.module = "app",
+		.module_path = "/bin/app",
+		.offset = 0x1200,
+		.function = "cache_put\033[31m" };
+	fr_c[1] = (struct sym_frame){ .pc = 0x401300,
+		.module = "app",
+		.module_path = "/bin/app",
+		.offset = 0x1300,
+		.function = "main",
+		.file = "src/main.c",
+		.line = 9 };
 
-	global_data = (struct sym_data){ .module = "app", .module_path = "/bin/app",
-	    .offset = 0x4010, .symbol = "g_cache", .symbol_offset = 8, .section = ".bss" };
-	rt_global = (struct retain){ .root = RETAIN_GLOBAL, .who = 1, .where = 0x404010,
-	    .hops = 20000, .n = 2, .hop = { { 3, 64 }, { 0, 16 } } };
-	ret_global = (struct retainer){ .dump = &dumps[0], .rt = &rt_global,
-	    .global = &global_data, .unlisted = 19998 };
+	global_data = (struct sym_data){ .module = "app",
+		.module_path = "/bin/app",
+		.offset = 0x4010,
+		.symbol = "g_cache",
+		.symbol_offset = 8,
+		.section = ".bss" };
+	rt_global = (struct retain){ .root = RETAIN_GLOBAL,
+		.who = 1,
+		.where = 0x404010,
+		.hops = 20000,
+		.n = 2,
+		.hop = { { 3, 64 }, { 0, 16 } } };
+	ret_global = (struct retainer){ .dump = &dumps[0],
+		.rt = &rt_global,
+		.global = &global_data,
+		.unlisted = 19998 };
 	ret_global.hop[0] = (struct retainer_hop){ .bytes = 64, .frame = &fr_c[0] };
 	ret_global.hop[1] = (struct retainer_hop){ .bytes = 16, .frame = NULL };
-	rt_thread = (struct retain){ .root = RETAIN_THREAD, .who = 777, .where = 0x7ffd0010,
-	    .hops = 0, .n = 0 };
+	rt_thread = (struct retain){ .root = RETAIN_THREAD,
+		.who = 777,
+		.where = 0x7ffd0010,
+		.hops = 0,
+		.n = 0 };
 	ret_thread = (struct retainer){ .dump = &dumps[0], .rt = &rt_thread };
 
 	pts_a[0] = (struct leak_point){ .dump = 0, .blocks = 10, .bytes = 1000 };
 	pts_a[1] = (struct leak_point){ .dump = 1, .blocks = 6, .bytes = 3096 };
 	exes_a[0] = "app";
 	exes_a[1] = "t\"ool";
-	leaks[0] = (struct leak){ .cls = CLASS_DEFINITE, .blocks = 16, .bytes = 4096,
-	    .points = pts_a, .npoints = 2, .exes = exes_a, .nexes = 2, .stacks = 3,
-	    .frames = fr_a, .nframes = 3, .known = true };
+	leaks[0] = (struct leak){ .cls = CLASS_DEFINITE,
+		.blocks = 16,
+		.bytes = 4096,
+		.points = pts_a,
+		.npoints = 2,
+		.exes = exes_a,
+		.nexes = 2,
+		.stacks = 3,
+		.frames = fr_a,
+		.nframes = 3,
+		.known = true };
 	pts_b[0] = (struct leak_point){ .dump = 1, .blocks = 2, .bytes = 200 };
 	exes_b[0] = "t\"ool";
-	leaks[1] = (struct leak){ .cls = CLASS_POSSIBLE, .blocks = 2, .bytes = 200,
-	    .points = pts_b, .npoints = 1, .exes = exes_b, .nexes = 1, .stacks = 1,
-	    .frames = fr_b, .nframes = 1, .retained_by = &ret_thread };
+	leaks[1] = (struct leak){ .cls = CLASS_POSSIBLE,
+		.blocks = 2,
+		.bytes = 200,
+		.points = pts_b,
+		.npoints = 1,
+		.exes = exes_b,
+		.nexes = 1,
+		.stacks = 1,
+		.frames = fr_b,
+		.nframes = 1,
+		.retained_by = &ret_thread };
 	pts_c[0] = (struct leak_point){ .dump = 0, .blocks = 1, .bytes = 64 };
-	leaks[2] = (struct leak){ .cls = CLASS_REACHABLE, .blocks = 1, .bytes = 64,
-	    .points = pts_c, .npoints = 1, .exes = exes_a, .nexes = 1, .stacks = 1,
-	    .frames = fr_c, .nframes = 2, .retained_by = &ret_global };
-	leaks[2].heur[2] = (struct amount){ .blocks = 1, .bytes = 64 };   /* newarray */
+	leaks[2] = (struct leak){ .cls = CLASS_REACHABLE,
+		.blocks = 1,
+		.bytes = 64,
+		.points = pts_c,
+		.npoints = 1,
+		.exes = exes_a,
+		.nexes = 1,
+		.stacks = 1,
+		.frames = fr_c,
+		.nframes = 2,
+		.retained_by = &ret_global };
+	leaks[2].heur[2] = (struct amount){ .blocks = 1, .bytes = 64 }; /* newarray */
 	pts_d[0] = (struct leak_point){ .dump = 0, .blocks = 1, .bytes = 8 };
-	leaks[3] = (struct leak){ .cls = CLASS_INDIRECT, .blocks = 1, .bytes = 8,
-	    .points = pts_d, .npoints = 1, .exes = exes_a, .nexes = 1, .stacks = 1,
-	    .frames = NULL, .nframes = 0 };
+	leaks[3] = (struct leak){ .cls = CLASS_INDIRECT,
+		.blocks = 1,
+		.bytes = 8,
+		.points = pts_d,
+		.npoints = 1,
+		.exes = exes_a,
+		.nexes = 1,
+		.stacks = 1,
+		.frames = NULL,
+		.nframes = 0 };
 	/* suppressed, cut: never listed */
-	leaks[4] = (struct leak){ .cls = CLASS_DEFINITE, .blocks = 9, .bytes = 999,
-	    .points = pts_d, .npoints = 1, .exes = exes_a, .nexes = 1, .stacks = 1,
-	    .frames = fr_c, .nframes = 2, .supp = &rules[0] };
+	leaks[4] = (struct leak){ .cls = CLASS_DEFINITE,
+		.blocks = 9,
+		.bytes = 999,
+		.points = pts_d,
+		.npoints = 1,
+		.exes = exes_a,
+		.nexes = 1,
+		.stacks = 1,
+		.frames = fr_c,
+		.nframes = 2,
+		.supp = &rules[0] };
 
-	rules[0] = (struct supp_rule){ .pattern = "leak:x\001y", .file = "ci.supp", .line = 3,
-	    .hits = { 1, 9, 999 } };
+	rules[0] = (struct supp_rule){ .pattern = "leak:x\001y",
+		.file = "ci.supp",
+		.line = 3,
+		.hits = { 1, 9, 999 } };
 	rules[1] = (struct supp_rule){ .pattern = "stale", .file = "ci.supp", .line = 4 };
 	rule_list[0] = &rules[0];
 	rule_list[1] = &rules[1];
-	fixed[0] = (struct baseline_entry){ .cls = CLASS_INDIRECT, .blocks = 2, .bytes = 99,
-	    .key = "gone@x.c;main@main.c", .line = 5 };
+	fixed[0] = (struct baseline_entry){ .cls = CLASS_INDIRECT,
+		.blocks = 2,
+		.bytes = 99,
+		.key = "gone@x.c;main@main.c",
+		.line = 5 };
 	fixed_list[0] = &fixed[0];
 
 	rep.group_by = GROUP_SITE;
@@ -147,8 +233,11 @@ build(void)
 
 	rows[0] = (struct proc_row){ .dump = &dumps[1], .blocks = 7, .bytes = 3104 };
 	rows[1] = (struct proc_row){ .dump = &dumps[0], .blocks = 0, .bytes = 0 };
-	pp = (struct per_process){ .rows = rows, .n = 2, .nleaky = 1, .nclean = 1,
-	    .kinds = CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT) };
+	pp = (struct per_process){ .rows = rows,
+		.n = 2,
+		.nleaky = 1,
+		.nclean = 1,
+		.kinds = CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT) };
 }
 
 /* Fails unless got is want, naming the first line that differs (a whole
@@ -193,147 +282,147 @@ render(enum which w, const struct per_process *p)
 }
 
 static const char text_golden[] =
-	"Direct leak of 4096 byte(s) in 16 object(s) allocated from:\n"
-	"    #0 0x401122 in make_node src/list.c:42 (app) (inlined)\n"
-	"    #1 0x401122 in list_add src/list.c:50 (app)\n"
-	"    #2 0x7f0000002724 (libc.so.6+0x2724)\n"
-	"  note: 3 different stacks\n"
-	"  note: from 2 processes of app, t\"ool\n"
-	"  note: known leak (in the baseline), not gated\n"
-	"\n"
-	"Possible leak of 200 byte(s) in 2 object(s) allocated from:\n"
-	"    #0 0xdead0 (<unknown module>)\n"
-	"    held by thread 777's stack or registers -> this block\n"
-	"  note: from process 43 of t\"ool\n"
-	"\n"
-	"Still reachable: 64 byte(s) in 1 object(s) allocated from:\n"
-	"    #0 0x401200 in cache_put?[31m (app+0x1200)\n"
-	"    #1 0x401300 in main src/main.c:9 (app)\n"
-	"    held by global g_cache+0x8 (app .bss) -> block of 64 bytes from cache_put?[31m"
-	" -> block of 16 bytes (no stack) -> ... (19,998 more blocks) -> this block\n"
-	"  note: 1 of them (64 bytes) reachable only through the newarray heuristic\n"
-	"  note: from process 42 of app\n"
-	"\n"
-	"Indirect leak of 8 byte(s) in 1 object(s) allocated from:\n"
-	"    <no stack was captured>\n"
-	"  note: from process 42 of app\n"
-	"\n"
-	"(1 more record not listed, see --top)\n"
-	"\n"
-	"Per process (gated kinds definite,indirect, after suppressions and baseline):\n"
-	"         pid  kind          blocks         bytes  exe\n"
-	"          43  snapshot           7          3104  t\"ool\n"
-	"  and 1 process with no gated leak\n"
-	"\n"
-	"SUMMARY: libleak: 4346 byte(s) leaked in 21 allocation(s).\n"
-	"  definite   4096 byte(s) in 16 allocation(s), 1 record\n"
-	"  indirect   50 byte(s) in 3 allocation(s), 2 records\n"
-	"  possible   200 byte(s) in 2 allocation(s), 1 record\n"
-	"  reachable  64 byte(s) in 1 allocation(s), 1 record\n"
-	"  tracked    120 allocation(s), peak 9000 byte(s) live, 2 dumps\n"
-	"  warning: 3 block(s) were not tracked (the preload ran out of memory)\n"
-	"Suppressed: 999 byte(s) in 9 allocation(s), 1 record:\n"
-	"  1 record, 9 block(s), 999 byte(s) by leak:leak:x?y (ci.supp:3)\n"
-	"  0 records, 0 block(s), 0 byte(s) by leak:stale (ci.supp:4)\n"
-	"Baseline: 1 known record (4096 byte(s)) not gated; 1 baseline record no longer leaks.\n"
-	"  fixed: indirect 99 byte(s) in 2 allocation(s): gone@x.c;main@main.c\n"
-	"Gate: FAILED: 2 leak records over --max-leaks 0\n";
+    "Direct leak of 4096 byte(s) in 16 object(s) allocated from:\n"
+    "    #0 0x401122 in make_node src/list.c:42 (app) (inlined)\n"
+    "    #1 0x401122 in list_add src/list.c:50 (app)\n"
+    "    #2 0x7f0000002724 (libc.so.6+0x2724)\n"
+    "  note: 3 different stacks\n"
+    "  note: from 2 processes of app, t\"ool\n"
+    "  note: known leak (in the baseline), not gated\n"
+    "\n"
+    "Possible leak of 200 byte(s) in 2 object(s) allocated from:\n"
+    "    #0 0xdead0 (<unknown module>)\n"
+    "    held by thread 777's stack or registers -> this block\n"
+    "  note: from process 43 of t\"ool\n"
+    "\n"
+    "Still reachable: 64 byte(s) in 1 object(s) allocated from:\n"
+    "    #0 0x401200 in cache_put?[31m (app+0x1200)\n"
+    "    #1 0x401300 in main src/main.c:9 (app)\n"
+    "    held by global g_cache+0x8 (app .bss) -> block of 64 bytes from cache_put?[31m"
+    " -> block of 16 bytes (no stack) -> ... (19,998 more blocks) -> this block\n"
+    "  note: 1 of them (64 bytes) reachable only through the newarray heuristic\n"
+    "  note: from process 42 of app\n"
+    "\n"
+    "Indirect leak of 8 byte(s) in 1 object(s) allocated from:\n"
+    "    <no stack was captured>\n"
+    "  note: from process 42 of app\n"
+    "\n"
+    "(1 more record not listed, see --top)\n"
+    "\n"
+    "Per process (gated kinds definite,indirect, after suppressions and baseline):\n"
+    "         pid  kind          blocks         bytes  exe\n"
+    "          43  snapshot           7          3104  t\"ool\n"
+    "  and 1 process with no gated leak\n"
+    "\n"
+    "SUMMARY: libleak: 4346 byte(s) leaked in 21 allocation(s).\n"
+    "  definite   4096 byte(s) in 16 allocation(s), 1 record\n"
+    "  indirect   50 byte(s) in 3 allocation(s), 2 records\n"
+    "  possible   200 byte(s) in 2 allocation(s), 1 record\n"
+    "  reachable  64 byte(s) in 1 allocation(s), 1 record\n"
+    "  tracked    120 allocation(s), peak 9000 byte(s) live, 2 dumps\n"
+    "  warning: 3 block(s) were not tracked (the preload ran out of memory)\n"
+    "Suppressed: 999 byte(s) in 9 allocation(s), 1 record:\n"
+    "  1 record, 9 block(s), 999 byte(s) by leak:leak:x?y (ci.supp:3)\n"
+    "  0 records, 0 block(s), 0 byte(s) by leak:stale (ci.supp:4)\n"
+    "Baseline: 1 known record (4096 byte(s)) not gated; 1 baseline record no longer leaks.\n"
+    "  fixed: indirect 99 byte(s) in 2 allocation(s): gone@x.c;main@main.c\n"
+    "Gate: FAILED: 2 leak records over --max-leaks 0\n";
 
 static const char json_golden[] =
-	"{\n"
-	"  \"version\": 1,\n"
-	"  \"tool\": \"leakreport " LEAKREPORT_VERSION "\",\n"
-	"  \"pid\": 42,\n"
-	"  \"exe\": \"/bin/app\",\n"
-	"  \"group_by\": \"site\",\n"
-	"  \"dumps\": [\n"
-	"    {\"pid\": 42, \"ppid\": 1, \"exe\": \"/bin/app\", \"path\": \"a.dump\", \"kind\": "
-	"\"exit\", \"scanned\": true, \"allocs\": 100, \"peak_bytes\": 5000},\n"
-	"    {\"pid\": 43, \"ppid\": 42, \"exe\": \"/bin/t\\\"ool\", \"path\": \"b\\u0001.dump\", "
-	"\"kind\": \"snapshot\", \"scanned\": false, \"allocs\": 20, \"peak_bytes\": 9000}\n"
-	"  ],\n"
-	"  \"summary\": {\n"
-	"    \"definite\": {\"records\": 1, \"blocks\": 16, \"bytes\": 4096},\n"
-	"    \"indirect\": {\"records\": 2, \"blocks\": 3, \"bytes\": 50},\n"
-	"    \"possible\": {\"records\": 1, \"blocks\": 2, \"bytes\": 200},\n"
-	"    \"reachable\": {\"records\": 1, \"blocks\": 1, \"bytes\": 64},\n"
-	"    \"leaked\": {\"records\": 4, \"blocks\": 21, \"bytes\": 4346},\n"
-	"    \"suppressed\": {\"records\": 1, \"blocks\": 9, \"bytes\": 999},\n"
-	"    \"known\": {\"records\": 1, \"blocks\": 16, \"bytes\": 4096},\n"
-	"    \"total_allocs\": 120,\n"
-	"    \"peak_bytes\": 9000,\n"
-	"    \"dropped\": 3,\n"
-	"    \"listed\": 4,\n"
-	"    \"not_listed\": 1\n"
-	"  },\n"
-	"  \"suppressions\": [\n"
-	"    {\"pattern\": \"leak:x\\u0001y\", \"file\": \"ci.supp\", \"line\": 3, \"records\": 1, "
-	"\"blocks\": 9, \"bytes\": 999},\n"
-	"    {\"pattern\": \"stale\", \"file\": \"ci.supp\", \"line\": 4, \"records\": 0, "
-	"\"blocks\": 0, \"bytes\": 0}\n"
-	"  ],\n"
-	"  \"baseline\": {\"fixed\": [\n"
-	"    {\"kind\": \"indirect\", \"blocks\": 2, \"bytes\": 99, \"key\": "
-	"\"gone@x.c;main@main.c\"}\n"
-	"  ]},\n"
-	"  \"leaks\": [\n"
-	"    {\"kind\": \"definite\", \"blocks\": 16, \"bytes\": 4096, \"processes\": 2, "
-	"\"stacks\": 3, \"known\": true,\n"
-	"     \"dumps\": [{\"pid\": 42, \"exe\": \"/bin/app\"}, {\"pid\": 43, \"exe\": "
-	"\"/bin/t\\\"ool\"}],\n"
-	"     \"frames\": [\n"
-	"        {\"addr\": \"0x401122\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
-	"\"offset\": \"0x1122\", \"function\": \"make_node\", \"file\": \"src/list.c\", "
-	"\"line\": 42, \"column\": 7, \"inlined\": true},\n"
-	"        {\"addr\": \"0x401122\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
-	"\"offset\": \"0x1122\", \"function\": \"list_add\", \"file\": \"src/list.c\", "
-	"\"line\": 50, \"column\": null, \"inlined\": false},\n"
-	"        {\"addr\": \"0x7f0000002724\", \"module\": \"libc.so.6\", \"module_path\": "
-	"\"/lib/libc.so.6\", \"offset\": \"0x2724\", \"function\": null, \"file\": null, "
-	"\"line\": null, \"column\": null, \"inlined\": false}\n"
-	"      ],\n"
-	"     \"retained_by\": null, \"heuristics\": {}},\n"
-	"    {\"kind\": \"possible\", \"blocks\": 2, \"bytes\": 200, \"processes\": 1, "
-	"\"stacks\": 1, \"known\": false,\n"
-	"     \"dumps\": [{\"pid\": 43, \"exe\": \"/bin/t\\\"ool\"}],\n"
-	"     \"frames\": [\n"
-	"        {\"addr\": \"0xdead0\", \"module\": null, \"module_path\": null, \"offset\": "
-	"null, \"function\": null, \"file\": null, \"line\": null, \"column\": null, "
-	"\"inlined\": false}\n"
-	"      ],\n"
-	"     \"retained_by\": {\"root\": \"thread\", \"module\": null, \"symbol\": null, "
-	"\"section\": null, \"offset\": null, \"tid\": 777, \"address\": \"0x7ffd0010\", "
-	"\"hops\": 0, \"chain\": []}, \"heuristics\": {}},\n"
-	"    {\"kind\": \"reachable\", \"blocks\": 1, \"bytes\": 64, \"processes\": 1, "
-	"\"stacks\": 1, \"known\": false,\n"
-	"     \"dumps\": [{\"pid\": 42, \"exe\": \"/bin/app\"}],\n"
-	"     \"frames\": [\n"
-	"        {\"addr\": \"0x401200\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
-	"\"offset\": \"0x1200\", \"function\": \"cache_put\\u001b[31m\", \"file\": null, "
-	"\"line\": null, \"column\": null, \"inlined\": false},\n"
-	"        {\"addr\": \"0x401300\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
-	"\"offset\": \"0x1300\", \"function\": \"main\", \"file\": \"src/main.c\", "
-	"\"line\": 9, \"column\": null, \"inlined\": false}\n"
-	"      ],\n"
-	"     \"retained_by\": {\"root\": \"global\", \"module\": \"app\", \"symbol\": "
-	"\"g_cache\", \"section\": \".bss\", \"offset\": \"0x8\", \"tid\": null, \"address\": "
-	"\"0x404010\", \"hops\": 20000, \"chain\": [{\"bytes\": 64, \"function\": "
-	"\"cache_put\\u001b[31m\", \"module\": \"app\", \"offset\": \"0x1200\"}, {\"bytes\": 16, "
-	"\"function\": null, \"module\": null, \"offset\": null}]}, \"heuristics\": "
-	"{\"newarray\": {\"blocks\": 1, \"bytes\": 64}}},\n"
-	"    {\"kind\": \"indirect\", \"blocks\": 1, \"bytes\": 8, \"processes\": 1, "
-	"\"stacks\": 1, \"known\": false,\n"
-	"     \"dumps\": [{\"pid\": 42, \"exe\": \"/bin/app\"}],\n"
-	"     \"frames\": [], \"retained_by\": null, \"heuristics\": {}}\n"
-	"  ],\n"
-	"  \"processes\": [\n"
-	"    {\"pid\": 43, \"exe\": \"/bin/t\\\"ool\", \"path\": \"b\\u0001.dump\", \"kind\": "
-	"\"snapshot\", \"blocks\": 7, \"bytes\": 3104},\n"
-	"    {\"pid\": 42, \"exe\": \"/bin/app\", \"path\": \"a.dump\", \"kind\": \"exit\", "
-	"\"blocks\": 0, \"bytes\": 0}\n"
-	"  ],\n"
-	"  \"gate\": {\"passed\": false, \"reason\": \"2 leak records over --max-leaks 0\"}\n"
-	"}\n";
+    "{\n"
+    "  \"version\": 1,\n"
+    "  \"tool\": \"leakreport " LEAKREPORT_VERSION "\",\n"
+    "  \"pid\": 42,\n"
+    "  \"exe\": \"/bin/app\",\n"
+    "  \"group_by\": \"site\",\n"
+    "  \"dumps\": [\n"
+    "    {\"pid\": 42, \"ppid\": 1, \"exe\": \"/bin/app\", \"path\": \"a.dump\", \"kind\": "
+    "\"exit\", \"scanned\": true, \"allocs\": 100, \"peak_bytes\": 5000},\n"
+    "    {\"pid\": 43, \"ppid\": 42, \"exe\": \"/bin/t\\\"ool\", \"path\": \"b\\u0001.dump\", "
+    "\"kind\": \"snapshot\", \"scanned\": false, \"allocs\": 20, \"peak_bytes\": 9000}\n"
+    "  ],\n"
+    "  \"summary\": {\n"
+    "    \"definite\": {\"records\": 1, \"blocks\": 16, \"bytes\": 4096},\n"
+    "    \"indirect\": {\"records\": 2, \"blocks\": 3, \"bytes\": 50},\n"
+    "    \"possible\": {\"records\": 1, \"blocks\": 2, \"bytes\": 200},\n"
+    "    \"reachable\": {\"records\": 1, \"blocks\": 1, \"bytes\": 64},\n"
+    "    \"leaked\": {\"records\": 4, \"blocks\": 21, \"bytes\": 4346},\n"
+    "    \"suppressed\": {\"records\": 1, \"blocks\": 9, \"bytes\": 999},\n"
+    "    \"known\": {\"records\": 1, \"blocks\": 16, \"bytes\": 4096},\n"
+    "    \"total_allocs\": 120,\n"
+    "    \"peak_bytes\": 9000,\n"
+    "    \"dropped\": 3,\n"
+    "    \"listed\": 4,\n"
+    "    \"not_listed\": 1\n"
+    "  },\n"
+    "  \"suppressions\": [\n"
+    "    {\"pattern\": \"leak:x\\u0001y\", \"file\": \"ci.supp\", \"line\": 3, \"records\": 1, "
+    "\"blocks\": 9, \"bytes\": 999},\n"
+    "    {\"pattern\": \"stale\", \"file\": \"ci.supp\", \"line\": 4, \"records\": 0, "
+    "\"blocks\": 0, \"bytes\": 0}\n"
+    "  ],\n"
+    "  \"baseline\": {\"fixed\": [\n"
+    "    {\"kind\": \"indirect\", \"blocks\": 2, \"bytes\": 99, \"key\": "
+    "\"gone@x.c;main@main.c\"}\n"
+    "  ]},\n"
+    "  \"leaks\": [\n"
+    "    {\"kind\": \"definite\", \"blocks\": 16, \"bytes\": 4096, \"processes\": 2, "
+    "\"stacks\": 3, \"known\": true,\n"
+    "     \"dumps\": [{\"pid\": 42, \"exe\": \"/bin/app\"}, {\"pid\": 43, \"exe\": "
+    "\"/bin/t\\\"ool\"}],\n"
+    "     \"frames\": [\n"
+    "        {\"addr\": \"0x401122\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
+    "\"offset\": \"0x1122\", \"function\": \"make_node\", \"file\": \"src/list.c\", "
+    "\"line\": 42, \"column\": 7, \"inlined\": true},\n"
+    "        {\"addr\": \"0x401122\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
+    "\"offset\": \"0x1122\", \"function\": \"list_add\", \"file\": \"src/list.c\", "
+    "\"line\": 50, \"column\": null, \"inlined\": false},\n"
+    "        {\"addr\": \"0x7f0000002724\", \"module\": \"libc.so.6\", \"module_path\": "
+    "\"/lib/libc.so.6\", \"offset\": \"0x2724\", \"function\": null, \"file\": null, "
+    "\"line\": null, \"column\": null, \"inlined\": false}\n"
+    "      ],\n"
+    "     \"retained_by\": null, \"heuristics\": {}},\n"
+    "    {\"kind\": \"possible\", \"blocks\": 2, \"bytes\": 200, \"processes\": 1, "
+    "\"stacks\": 1, \"known\": false,\n"
+    "     \"dumps\": [{\"pid\": 43, \"exe\": \"/bin/t\\\"ool\"}],\n"
+    "     \"frames\": [\n"
+    "        {\"addr\": \"0xdead0\", \"module\": null, \"module_path\": null, \"offset\": "
+    "null, \"function\": null, \"file\": null, \"line\": null, \"column\": null, "
+    "\"inlined\": false}\n"
+    "      ],\n"
+    "     \"retained_by\": {\"root\": \"thread\", \"module\": null, \"symbol\": null, "
+    "\"section\": null, \"offset\": null, \"tid\": 777, \"address\": \"0x7ffd0010\", "
+    "\"hops\": 0, \"chain\": []}, \"heuristics\": {}},\n"
+    "    {\"kind\": \"reachable\", \"blocks\": 1, \"bytes\": 64, \"processes\": 1, "
+    "\"stacks\": 1, \"known\": false,\n"
+    "     \"dumps\": [{\"pid\": 42, \"exe\": \"/bin/app\"}],\n"
+    "     \"frames\": [\n"
+    "        {\"addr\": \"0x401200\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
+    "\"offset\": \"0x1200\", \"function\": \"cache_put\\u001b[31m\", \"file\": null, "
+    "\"line\": null, \"column\": null, \"inlined\": false},\n"
+    "        {\"addr\": \"0x401300\", \"module\": \"app\", \"module_path\": \"/bin/app\", "
+    "\"offset\": \"0x1300\", \"function\": \"main\", \"file\": \"src/main.c\", "
+    "\"line\": 9, \"column\": null, \"inlined\": false}\n"
+    "      ],\n"
+    "     \"retained_by\": {\"root\": \"global\", \"module\": \"app\", \"symbol\": "
+    "\"g_cache\", \"section\": \".bss\", \"offset\": \"0x8\", \"tid\": null, \"address\": "
+    "\"0x404010\", \"hops\": 20000, \"chain\": [{\"bytes\": 64, \"function\": "
+    "\"cache_put\\u001b[31m\", \"module\": \"app\", \"offset\": \"0x1200\"}, {\"bytes\": 16, "
+    "\"function\": null, \"module\": null, \"offset\": null}]}, \"heuristics\": "
+    "{\"newarray\": {\"blocks\": 1, \"bytes\": 64}}},\n"
+    "    {\"kind\": \"indirect\", \"blocks\": 1, \"bytes\": 8, \"processes\": 1, "
+    "\"stacks\": 1, \"known\": false,\n"
+    "     \"dumps\": [{\"pid\": 42, \"exe\": \"/bin/app\"}],\n"
+    "     \"frames\": [], \"retained_by\": null, \"heuristics\": {}}\n"
+    "  ],\n"
+    "  \"processes\": [\n"
+    "    {\"pid\": 43, \"exe\": \"/bin/t\\\"ool\", \"path\": \"b\\u0001.dump\", \"kind\": "
+    "\"snapshot\", \"blocks\": 7, \"bytes\": 3104},\n"
+    "    {\"pid\": 42, \"exe\": \"/bin/app\", \"path\": \"a.dump\", \"kind\": \"exit\", "
+    "\"blocks\": 0, \"bytes\": 0}\n"
+    "  ],\n"
+    "  \"gate\": {\"passed\": false, \"reason\": \"2 leak records over --max-leaks 0\"}\n"
+    "}\n";
 
 START_TEST(text_golden_copy)
 {
@@ -370,7 +459,8 @@ START_TEST(formats_list_the_same)
 	json = render(JSON, NULL);
 	for (size_t i = 0; i < rep.nshown; i++) {
 		snprintf(word, sizeof(word), " %llu byte(s) in %llu object(s)",
-		    (unsigned long long)rep.shown[i]->bytes, (unsigned long long)rep.shown[i]->blocks);
+		    (unsigned long long)rep.shown[i]->bytes,
+		    (unsigned long long)rep.shown[i]->blocks);
 		ck_assert_msg(strstr(text, word) != NULL, "text lacks record %zu", i);
 		snprintf(word, sizeof(word), "\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu,",
 		    model_class_name(rep.shown[i]->cls), (unsigned long long)rep.shown[i]->blocks,
@@ -386,7 +476,7 @@ START_TEST(formats_list_the_same)
 	}
 	ck_assert_ptr_null(strstr(text, "in 9 object(s)"));
 	ck_assert_ptr_null(strstr(json, "\"blocks\": 9, \"bytes\": 999,"));
-	ck_assert_ptr_null(strstr(text, "Per process"));        /* pp NULL */
+	ck_assert_ptr_null(strstr(text, "Per process")); /* pp NULL */
 	ck_assert_ptr_null(strstr(json, "\"processes\": ["));
 	free(text);
 	free(json);
@@ -427,7 +517,7 @@ START_TEST(colour_only_when_asked)
 	ck_assert_ptr_nonnull(strstr(out, "\033[1mStill reachable: 64"));
 	ck_assert_ptr_nonnull(strstr(out, "\033[1mSUMMARY: libleak:"));
 	ck_assert_ptr_nonnull(strstr(out, "Gate: \033[1;31mFAILED\033[0m: 2 leak"));
-	ck_assert_ptr_null(strstr(out, "\033[31m"));    /* the function's ESC became '?' */
+	ck_assert_ptr_null(strstr(out, "\033[31m")); /* the function's ESC became '?' */
 	free(out);
 	rep.gate.passed = true;
 	out = render(TEXT_COLOR, NULL);
@@ -444,7 +534,7 @@ START_TEST(a_failed_write_is_reported)
 	FILE *f = fopen("/dev/full", "w");
 
 	if (f == NULL)
-		return;         /* no /dev/full here */
+		return; /* no /dev/full here */
 	setvbuf(f, NULL, _IONBF, 0);
 	build();
 	ck_assert_int_eq(output_text(f, &rep, &pp, false), -1);
@@ -465,23 +555,44 @@ build_series(void)
 {
 	memset(sdumps, 0, sizeof(sdumps));
 	for (int i = 0; i < 3; i++)
-		sdumps[i] = (struct dump){ .path = i == 0 ? "s1.dump" : i == 1 ? "s2.dump" : "x.dump",
-		    .pid = 4242, .exe = "/src/app", .snapshot = i < 2, .seq = i < 2 ? i + 1 : 0,
-		    .time_sec = 1010 + 10 * i, .time_usec = 250000,
-		    .stats = { .live_bytes = 1000 * (i + 1), .live_blocks = 10 * (i + 1),
-			.rss_bytes = 100000 + i } };
-	sfr[0] = (struct sym_frame){ .pc = 0x55000000116b, .module = "app", .offset = 0x116b,
-	    .function = "cache_fill", .file = "/src/app.c", .line = 4 };
+		sdumps[i] = (struct dump){ .path = i == 0 ? "s1.dump" :
+			    i == 1                        ? "s2.dump" :
+							    "x.dump",
+			.pid = 4242,
+			.exe = "/src/app",
+			.snapshot = i < 2,
+			.seq = i < 2 ? i + 1 : 0,
+			.time_sec = 1010 + 10 * i,
+			.time_usec = 250000,
+			.stats = { .live_bytes = 1000 * (i + 1),
+			    .live_blocks = 10 * (i + 1),
+			    .rss_bytes = 100000 + i } };
+	sfr[0] = (struct sym_frame){ .pc = 0x55000000116b,
+		.module = "app",
+		.offset = 0x116b,
+		.function = "cache_fill",
+		.file = "/src/app.c",
+		.line = 4 };
 	sleaks[0] = (struct leak){ .frames = sfr, .nframes = 1 };
 	sleaks[1] = (struct leak){ .frames = NULL, .nframes = 0 };
 }
 
 START_TEST(diff_golden_copy)
 {
-	struct diff_entry grown = { .leak = &sleaks[0], .blocks_before = 4, .blocks_after = 12,
-	    .bytes_before = 4096, .bytes_after = 12288, .delta_bytes = 8192, .delta_blocks = 8 };
-	struct diff_entry shrunk = { .leak = &sleaks[1], .blocks_before = 2, .blocks_after = 0,
-	    .bytes_before = 2048, .bytes_after = 0, .delta_bytes = -2048, .delta_blocks = -2 };
+	struct diff_entry grown = { .leak = &sleaks[0],
+		.blocks_before = 4,
+		.blocks_after = 12,
+		.bytes_before = 4096,
+		.bytes_after = 12288,
+		.delta_bytes = 8192,
+		.delta_blocks = 8 };
+	struct diff_entry shrunk = { .leak = &sleaks[1],
+		.blocks_before = 2,
+		.blocks_after = 0,
+		.bytes_before = 2048,
+		.bytes_after = 0,
+		.delta_bytes = -2048,
+		.delta_blocks = -2 };
 	struct diff df;
 	char *out = NULL;
 	size_t len = 0;
@@ -563,11 +674,23 @@ END_TEST
 START_TEST(trend_golden_copy)
 {
 	struct trend_item items[2] = {
-		{ .leak = &sleaks[0], .steps = 2, .first_dump = 0, .first_bytes = 1024,
-		  .last_bytes = 8192, .growth_bytes = 7168, .span_usec = 20000000, .rate_known = true,
-		  .bytes_per_second = 358.4 },
-		{ .leak = &sleaks[1], .steps = 1, .first_dump = 1, .first_bytes = 0,
-		  .last_bytes = 16, .growth_bytes = 16, .span_usec = 0, .rate_known = false },
+		{ .leak = &sleaks[0],
+		    .steps = 2,
+		    .first_dump = 0,
+		    .first_bytes = 1024,
+		    .last_bytes = 8192,
+		    .growth_bytes = 7168,
+		    .span_usec = 20000000,
+		    .rate_known = true,
+		    .bytes_per_second = 358.4 },
+		{ .leak = &sleaks[1],
+		    .steps = 1,
+		    .first_dump = 1,
+		    .first_bytes = 0,
+		    .last_bytes = 16,
+		    .growth_bytes = 16,
+		    .span_usec = 0,
+		    .rate_known = false },
 	};
 	struct trend t;
 	char *out = NULL;
@@ -575,8 +698,12 @@ START_TEST(trend_golden_copy)
 	FILE *f;
 
 	build_series();
-	t = (struct trend){ .dumps = sdumps, .ndumps = 3, .min_steps = 1, .nstacks = 7,
-	    .growing = items, .ngrowing = 2 };
+	t = (struct trend){ .dumps = sdumps,
+		.ndumps = 3,
+		.min_steps = 1,
+		.nstacks = 7,
+		.growing = items,
+		.ngrowing = 2 };
 	f = open_memstream(&out, &len);
 	ck_assert_int_eq(output_trend_text(f, &t), 0);
 	fclose(f);

@@ -129,7 +129,7 @@ read_fifo(size_t n, const struct readfile_opts *o, char **buf, size_t *len, stru
 		_exit(0);
 	}
 	r = readfile(path, o, buf, len, e);
-	kill(pid, SIGKILL);     /* a writer left blocked past the limit */
+	kill(pid, SIGKILL); /* a writer left blocked past the limit */
 	waitpid(pid, &status, 0);
 	return r;
 }

@@ -24,8 +24,8 @@ struct membuf {
 	char *data;
 	size_t len;
 	size_t cap;
-	size_t fail_after;      /* bytes accepted before writes fail; SIZE_MAX: never */
-	int calls_after_fail;   /* writes attempted after the first failure */
+	size_t fail_after;    /* bytes accepted before writes fail; SIZE_MAX: never */
+	int calls_after_fail; /* writes attempted after the first failure */
 	int failed;
 };
 
@@ -45,7 +45,7 @@ mem_write(void *ctx, const void *buf, size_t n)
 		return -1;
 	}
 	if (n > 7 && n % 3 == 0)
-		n = n / 3;      /* short writes: the writer must loop */
+		n = n / 3; /* short writes: the writer must loop */
 	if (m->len + n > m->cap) {
 		m->cap = (m->len + n) * 2;
 		m->data = realloc(m->data, m->cap);
@@ -122,7 +122,7 @@ START_TEST(write_then_read_gives_the_same_blocks)
 	ck_assert(d.argc >= 1);
 	ck_assert_uint_eq(d.nstacks, 3);
 	ck_assert_uint_eq(d.nrecs, 4);
-	ck_assert(d.nmodules >= 2);     /* the test binary and libc at least */
+	ck_assert(d.nmodules >= 2); /* the test binary and libc at least */
 
 	const struct rec *r = find_rec(&d, w.ids[0]);
 	ck_assert_ptr_nonnull(r);
@@ -192,7 +192,7 @@ START_TEST(failing_sink_fails_once_and_stops_writing)
 	errno = 0;
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), -1);
 	ck_assert_int_eq(errno, ENOSPC);
-	ck_assert_int_eq(m.calls_after_fail, 0);        /* sticky: no write after the failure */
+	ck_assert_int_eq(m.calls_after_fail, 0); /* sticky: no write after the failure */
 	free(m.data);
 }
 END_TEST
@@ -227,7 +227,7 @@ START_TEST(file_is_atomic_private_and_never_replaces)
 	ck_assert_int_eq(dump_read(path, &d, &e), 0);
 	dump_free(&d);
 	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 2", dir);     /* out.dump, link.dump */
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 2", dir); /* out.dump, link.dump */
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);

@@ -34,7 +34,9 @@ mk(const char *path, uint64_t pid, uint64_t seq, uint64_t sec, uint32_t usec)
 START_TEST(one_process_by_pid_and_start)
 {
 	struct dump d[3] = {
-		mk("a.dump", 42, 1, 1001, 0), mk("b.dump", 42, 2, 1002, 0), mk("c.dump", 42, 0, 1003, 0),
+		mk("a.dump", 42, 1, 1001, 0),
+		mk("b.dump", 42, 2, 1002, 0),
+		mk("c.dump", 42, 0, 1003, 0),
 	};
 	struct err e = { "" };
 
@@ -43,13 +45,15 @@ START_TEST(one_process_by_pid_and_start)
 	ck_assert_int_eq(series_check_process(d, 0, &e), 0);
 	d[2].pid = 43;
 	ck_assert_int_eq(series_check_process(d, 3, &e), -1);
-	ck_assert_str_eq(e.msg, "c.dump: pid 43 started at 1000.500000: not the process of "
+	ck_assert_str_eq(e.msg,
+	    "c.dump: pid 43 started at 1000.500000: not the process of "
 	    "a.dump (pid 42 started at 1000.500000)");
 	/* a pid reused by a later run: same pid, another start */
 	d[2].pid = 42;
 	d[1].start_usec = 500001;
 	ck_assert_int_eq(series_check_process(d, 3, &e), -1);
-	ck_assert_str_eq(e.msg, "b.dump: pid 42 started at 1000.500001: not the process of "
+	ck_assert_str_eq(e.msg,
+	    "b.dump: pid 42 started at 1000.500001: not the process of "
 	    "a.dump (pid 42 started at 1000.500000)");
 	d[1].start_usec = 500000;
 	d[1].start_sec = 999;
@@ -63,8 +67,12 @@ START_TEST(order_by_time_then_snapshots_then_seq)
 	/* given out of order; equal times: snapshots before the exit dump,
 	 * then by seq */
 	struct dump d[6] = {
-		mk("exit", 7, 0, 50, 0), mk("s3", 7, 3, 50, 0), mk("s1", 7, 1, 10, 999999),
-		mk("s2", 7, 2, 50, 0), mk("s4", 7, 4, 11, 0), mk("s5", 7, 5, 10, 999998),
+		mk("exit", 7, 0, 50, 0),
+		mk("s3", 7, 3, 50, 0),
+		mk("s1", 7, 1, 10, 999999),
+		mk("s2", 7, 2, 50, 0),
+		mk("s4", 7, 4, 11, 0),
+		mk("s5", 7, 5, 10, 999998),
 	};
 	static const char *const want[] = { "s5", "s1", "s4", "s2", "s3", "exit" };
 	struct err e = { "" };
@@ -80,7 +88,10 @@ END_TEST
 START_TEST(the_same_snapshot_twice)
 {
 	struct dump d[4] = {
-		mk("a", 7, 1, 10, 0), mk("b", 7, 2, 20, 0), mk("c", 7, 3, 30, 0), mk("copy", 7, 1, 40, 0),
+		mk("a", 7, 1, 10, 0),
+		mk("b", 7, 2, 20, 0),
+		mk("c", 7, 3, 30, 0),
+		mk("copy", 7, 1, 40, 0),
 	};
 	struct dump x[2] = { mk("exit1", 7, 0, 10, 0), mk("exit2", 7, 0, 11, 0) };
 	struct err e = { "" };
@@ -124,7 +135,8 @@ START_TEST(order_matches_a_naive_sort)
 				seq = 0;
 				exit_used = true;
 			}
-			d[i] = mk("x", 9, seq, 100 + rng_next(&rs) % 4, (uint32_t)(rng_next(&rs) % 3));
+			d[i] =
+			    mk("x", 9, seq, 100 + rng_next(&rs) % 4, (uint32_t)(rng_next(&rs) % 3));
 		}
 		memcpy(m, d, n * sizeof(*d));
 		for (size_t i = 1; i < n; i++)
@@ -136,9 +148,11 @@ START_TEST(order_matches_a_naive_sort)
 			}
 		ck_assert_msg(series_order(d, n, &e) == 0, SEEDED("%s", e.msg));
 		for (size_t i = 0; i < n; i++)
-			ck_assert_msg(d[i].seq == m[i].seq, SEEDED("round %d: position %zu has seq "
-			    "%llu, want %llu", round, i, (unsigned long long)d[i].seq,
-			    (unsigned long long)m[i].seq));
+			ck_assert_msg(d[i].seq == m[i].seq,
+			    SEEDED("round %d: position %zu has seq "
+				   "%llu, want %llu",
+				round, i, (unsigned long long)d[i].seq,
+				(unsigned long long)m[i].seq));
 	}
 }
 END_TEST
@@ -149,7 +163,7 @@ START_TEST(time_between_two_dumps)
 	struct dump far = mk("far", 1, 3, UINT64_MAX / 2, 0);
 
 	ck_assert_uint_eq(series_usec_between(&a, &b), 1750000);
-	ck_assert_uint_eq(series_usec_between(&b, &a), 0);      /* not later */
+	ck_assert_uint_eq(series_usec_between(&b, &a), 0); /* not later */
 	ck_assert_uint_eq(series_usec_between(&a, &a), 0);
 	/* a time past what microseconds hold saturates */
 	ck_assert_uint_eq(series_usec_between(&a, &far), UINT64_MAX - 10250000);
@@ -160,9 +174,8 @@ END_TEST
 START_TEST(amounts_spread_over_every_dump)
 {
 	struct leak_point pts[3] = {
-		{ .dump = 0, .blocks = 1, .bytes = 10 },
-		{ .dump = 2, .blocks = 3, .bytes = 30 },
-		{ .dump = 9, .blocks = 5, .bytes = 50 },       /* past ndumps: ignored */
+		{ .dump = 0, .blocks = 1, .bytes = 10 }, { .dump = 2, .blocks = 3, .bytes = 30 },
+		{ .dump = 9, .blocks = 5, .bytes = 50 }, /* past ndumps: ignored */
 	};
 	struct leak l = { .points = pts, .npoints = 3 };
 	uint64_t bytes[4], blocks[4];
@@ -171,7 +184,7 @@ START_TEST(amounts_spread_over_every_dump)
 	memset(blocks, 0xff, sizeof(blocks));
 	series_amounts(&l, 4, bytes, blocks);
 	ck_assert_uint_eq(bytes[0], 10);
-	ck_assert_uint_eq(bytes[1], 0);                 /* not in that dump */
+	ck_assert_uint_eq(bytes[1], 0); /* not in that dump */
 	ck_assert_uint_eq(bytes[2], 30);
 	ck_assert_uint_eq(bytes[3], 0);
 	ck_assert_uint_eq(blocks[0], 1);
@@ -183,7 +196,7 @@ START_TEST(amounts_spread_over_every_dump)
 	series_amounts(&l, 3, bytes, NULL);
 	ck_assert_uint_eq(bytes[2], 30);
 	ck_assert_uint_eq(bytes[1], 0);
-	ck_assert_uint_eq(bytes[3], UINT64_MAX);        /* past ndumps: untouched */
+	ck_assert_uint_eq(bytes[3], UINT64_MAX); /* past ndumps: untouched */
 	series_amounts(&l, 3, NULL, blocks);
 	ck_assert_uint_eq(blocks[0], 1);
 }
