@@ -32,7 +32,7 @@ REPORT_LIBS := -ldw -lelf -lstdc++
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
 REPORT_OBJS  := $(REPORT_SRCS:%.c=$(B)/%.o)
 
-.PHONY: all deps check unit e2e demo fuzz bench clean check-asan
+.PHONY: all deps check unit e2e demo fuzz bench clean check-asan check-format
 all: $(B)/libleak.so $(B)/leakreport
 
 deps:
@@ -145,8 +145,22 @@ e2e: all
 check:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-format
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+
+# ---- the layout of .clang-format (written for clang-format 14, preferred when
+# both are installed); part of `make check`, skipped when clang-format is not
+# installed. preload/ joins FORMAT_SRCS once it is formatted.
+CLANG_FORMAT ?= $(shell command -v clang-format-14 || command -v clang-format)
+FORMAT_SRCS  := $(wildcard report/*.[ch] tests/unit/*.[ch])
+check-format:
+	@if [ -z "$(CLANG_FORMAT)" ]; then \
+		echo "check-format: clang-format is not installed; skipped"; \
+	else \
+		$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRCS) && \
+		echo "check-format: $(words $(FORMAT_SRCS)) files follow .clang-format"; \
+	fi
 
 demo:
 	@scripts/deps.sh
