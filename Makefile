@@ -57,7 +57,7 @@ $(B)/leakreport: $(REPORT_OBJS) $(B)/preload/pathglob.o
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
-	check_trend check_diff check_exe_match check_per_process check_modmap check_options check_series check_model check_readfile check_output check_err
+	check_trend check_diff check_exe_match check_per_process check_modmap check_options check_series check_model check_readfile check_output check_err check_retain
 
 UNIT_check_pathglob    := preload/pathglob.c
 UNIT_check_table       := preload/table.c preload/arena.c preload/fmt.c
@@ -83,6 +83,9 @@ UNIT_check_readfile    := report/readfile.c report/err.c
 UNIT_check_output      := report/output_text.c report/output_json.c report/output_diff.c report/output_trend.c \
 	report/gate.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c \
 	report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
+UNIT_check_retain      := report/retain.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
+	report/dump_read.c report/readfile.c report/modmap.c report/suppress.c report/baseline.c report/model.c \
+	report/err.c
 UNIT_check_options     := report/options.c report/gate.c report/exe_match.c preload/pathglob.c report/group.c \
 	report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c report/baseline.c report/readfile.c \
 	report/modmap.c report/model.c report/err.c
@@ -99,6 +102,7 @@ UNIT_LIBS_check_diff      := -ldw -lelf -lstdc++
 UNIT_LIBS_check_per_process := -ldw -lelf -lstdc++
 UNIT_LIBS_check_options   := -ldw -lelf -lstdc++
 UNIT_LIBS_check_output    := -ldw -lelf -lstdc++
+UNIT_LIBS_check_retain    := -ldw -lelf -lstdc++
 UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 define unit_rule
