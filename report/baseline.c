@@ -419,10 +419,8 @@ parse_record(struct baseline *b, const char *name, unsigned lineno, const char *
 			    lineno);
 	cls = model_class_parse(f[0], fn[0]);
 	if (cls < 0)
-		return err_set(e,
-		    "%s:%u: unknown class '%.*s' (expected definite, indirect, "
-		    "possible or reachable)",
-		    name, lineno, (int)(fn[0] > 32 ? 32 : fn[0]), f[0]);
+		return err_set(e, "%s:%u: unknown class '%.*s' (expected " CLASS_NAMES_OR ")", name,
+		    lineno, (int)(fn[0] > 32 ? 32 : fn[0]), f[0]);
 	if (parse_u64(f[1], fn[1], &blocks) < 0 || blocks == 0)
 		return err_set(e, "%s:%u: blocks '%.*s' is not a decimal number >= 1", name, lineno,
 		    (int)(fn[1] > 32 ? 32 : fn[1]), f[1]);

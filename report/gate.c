@@ -45,10 +45,7 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 		return 0;
 	}
 	if (*s == '\0')
-		return err_set(e,
-		    "%s: empty list (expected definite, indirect, "
-		    "possible, reachable, all or none)",
-		    opt);
+		return err_set(e, "%s: empty list (expected " CLASS_NAMES ", all or none)", opt);
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
@@ -64,9 +61,8 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 				    "not in a list ('%s')",
 				    opt, (int)n, p, s);
 			return err_set(e,
-			    "%s: unknown kind '%.*s' (expected definite, "
-			    "indirect, possible, reachable, all or none)",
-			    opt, (int)(n > 64 ? 64 : n), p);
+			    "%s: unknown kind '%.*s' (expected " CLASS_NAMES ", all or none)", opt,
+			    (int)(n > 64 ? 64 : n), p);
 		}
 		m |= CLASS_BIT(c);
 		if (comma == NULL)

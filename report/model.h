@@ -31,6 +31,11 @@ enum leak_class { CLASS_DEFINITE, CLASS_INDIRECT, CLASS_POSSIBLE, CLASS_REACHABL
 #define CLASS_MASK_LEAKS \
 	(CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT) | CLASS_BIT(CLASS_POSSIBLE))
 
+/* The kinds' names in order, for the messages that list them; check_model
+ * checks them against model_class_name(). */
+#define CLASS_NAMES    "definite, indirect, possible, reachable"
+#define CLASS_NAMES_OR "definite, indirect, possible or reachable"
+
 /* An address or an offset as leakreport shows it: "0x" and lower-case hex
  * without leading zeros, for a uint64_t ("0x55d4c0001189"). */
 #define ADDR_FMT "0x%" PRIx64

@@ -139,8 +139,7 @@ parse_show(const char *s, unsigned *mask, struct err *e)
 			bit = CLASS_MASK_ALL;
 		if (bit == 0)
 			return err_set(e,
-			    "--show: unknown kind '%.*s' (definite, indirect, "
-			    "possible, reachable, leaks, all)",
+			    "--show: unknown kind '%.*s' (" CLASS_NAMES ", leaks, all)",
 			    (int)(len > 64 ? 64 : len), p);
 		m |= bit;
 		if (p[len] == '\0')

@@ -38,6 +38,21 @@ START_TEST(class_names_both_ways)
 }
 END_TEST
 
+/* The lists in messages name the kinds of the table, in its order. */
+START_TEST(class_names_in_messages)
+{
+	char list[128], list_or[128];
+
+	snprintf(list, sizeof(list), "%s, %s, %s, %s", model_class_name(0), model_class_name(1),
+	    model_class_name(2), model_class_name(3));
+	snprintf(list_or, sizeof(list_or), "%s, %s, %s or %s", model_class_name(0),
+	    model_class_name(1), model_class_name(2), model_class_name(3));
+	ck_assert_int_eq(CLASS_COUNT, 4);
+	ck_assert_str_eq(CLASS_NAMES, list);
+	ck_assert_str_eq(CLASS_NAMES_OR, list_or);
+}
+END_TEST
+
 START_TEST(root_names_both_ways)
 {
 	static const char *const want[RETAIN_COUNT] = {
@@ -135,6 +150,7 @@ model_suite(void)
 	TCase *tc = tcase_create("model");
 
 	tcase_add_test(tc, class_names_both_ways);
+	tcase_add_test(tc, class_names_in_messages);
 	tcase_add_test(tc, root_names_both_ways);
 	tcase_add_test(tc, masks_and_dump_kinds);
 	tcase_add_test(tc, basename_of_a_path);
