@@ -873,7 +873,13 @@ begin_recs(struct parser *pa)
 static int
 parse_body(struct parser *pa)
 {
-	enum { IN_MODULES, IN_STACKS, IN_RECS, IN_HEURS, IN_RETAINS } phase = IN_MODULES;
+	enum {
+		IN_MODULES,
+		IN_STACKS,
+		IN_RECS,
+		IN_HEURS,
+		IN_RETAINS
+	} phase = IN_MODULES;
 	static const char *const phase_tags[] = {
 		DUMP_TAG_MODULE,
 		DUMP_TAG_STACK,

@@ -23,7 +23,13 @@
 
 #include "dumpfmt.h"
 
-enum leak_class { CLASS_DEFINITE, CLASS_INDIRECT, CLASS_POSSIBLE, CLASS_REACHABLE, CLASS_COUNT };
+enum leak_class {
+	CLASS_DEFINITE,
+	CLASS_INDIRECT,
+	CLASS_POSSIBLE,
+	CLASS_REACHABLE,
+	CLASS_COUNT
+};
 
 /* A set of kinds: --show, --fail-on, --baseline-kinds. */
 #define CLASS_BIT(cls) (1u << (cls))

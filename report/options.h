@@ -21,7 +21,10 @@ enum command {
 	CMD_TREND   /* leakreport trend DUMP... */
 };
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON };
+enum out_format {
+	FORMAT_TEXT,
+	FORMAT_JSON
+};
 
 enum color_mode {
 	COLOR_AUTO, /* colour when stdout is a terminal and NO_COLOR is unset */

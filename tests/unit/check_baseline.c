@@ -204,7 +204,9 @@ END_TEST
 /* Thousands of records against a plain array: every lookup agrees. */
 START_TEST(many_records_against_model)
 {
-	enum { N = 20000 };
+	enum {
+		N = 20000
+	};
 	unsigned seed = 0xba5e0000u + (unsigned)_i;
 	struct baseline *b = baseline_new();
 	static bool present[N][CLASS_COUNT];

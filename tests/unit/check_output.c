@@ -261,7 +261,11 @@ assert_golden(const char *got, const char *want, int line)
 }
 
 /* What f wrote, as a malloc'd string: the renderer r on the report. */
-enum which { TEXT, TEXT_COLOR, JSON };
+enum which {
+	TEXT,
+	TEXT_COLOR,
+	JSON
+};
 
 static char *
 render(enum which w, const struct per_process *p)

@@ -420,7 +420,9 @@ END_TEST
 
 START_TEST(memory_bounded_under_churn)
 {
-	enum { LIVE = 10000 };
+	enum {
+		LIVE = 10000
+	};
 	static uint32_t live[LIVE];
 	struct table *t = table_new(16);
 	size_t rss0 = rss_bytes();
