@@ -22,25 +22,25 @@ static const struct example examples[] = {
 	{ "test_*", "/home/u/proj/build/tests/test_array", true },
 	{ "test_?rray", "/b/test_array", true },
 	{ "test_?", "/b/test_ab", false },
-	{ "array", "/b/test_array", false },              /* whole basename */
-	{ "tests", "/home/u/tests/t1", false },           /* a directory is not the basename */
+	{ "array", "/b/test_array", false },    /* whole basename */
+	{ "tests", "/home/u/tests/t1", false }, /* a directory is not the basename */
 	{ "*", "/usr/bin/make", true },
-	{ "t1", "t1", true },                             /* a path without '/' */
+	{ "t1", "t1", true }, /* a path without '/' */
 	/* leading '/': the whole path */
 	{ "/usr/bin/*", "/usr/bin/make", true },
-	{ "/usr/bin/*", "/usr/bin/x/y", true },           /* '*' crosses '/' */
+	{ "/usr/bin/*", "/usr/bin/x/y", true }, /* '*' crosses '/' */
 	{ "/usr/bin/?ake", "/usr/bin/make", true },
 	{ "/bin/make", "/usr/bin/make", false },
 	{ "/usr/bin", "/usr/bin/make", false },
 	{ "/home/*/build/*", "/home/u/proj/build/t", true },
 	/* '/' inside: the path or a suffix after a '/' */
 	{ "build/*", "/home/u/proj/build/tests/t1", true },
-	{ "build/*", "/home/u/proj/rebuild/t1", false },  /* only right after a '/' */
-	{ "build/*", "build/t1", true },                  /* the whole path */
+	{ "build/*", "/home/u/proj/rebuild/t1", false }, /* only right after a '/' */
+	{ "build/*", "build/t1", true },                 /* the whole path */
 	{ "tests/unit/test_?", "/p/build/tests/unit/test_a", true },
 	{ "tests/unit/test_?", "/p/build/tests/unit/test_ab", false },
 	{ "proj/*/t1", "/home/u/proj/build/tests/t1", true },
-	{ "u/proj", "/home/u/proj/build", false },        /* must reach the end */
+	{ "u/proj", "/home/u/proj/build", false }, /* must reach the end */
 	{ "*/t1", "/a/t1", true },
 	{ "**", "/x", true },
 	{ "a*b*c", "/d/aXbYc", true },
@@ -54,7 +54,8 @@ START_TEST(rules_case_by_case)
 		const struct example *x = &examples[i];
 
 		ck_assert_msg(exe_pattern_match(x->pattern, x->path) == x->match,
-		    "'%s' on '%s': expected %s", x->pattern, x->path, x->match ? "match" : "no match");
+		    "'%s' on '%s': expected %s", x->pattern, x->path,
+		    x->match ? "match" : "no match");
 	}
 }
 END_TEST
@@ -64,7 +65,7 @@ START_TEST(colon_lists_and_errors)
 	struct exe_filter f = { 0 };
 	struct err e;
 
-	ck_assert(exe_filter_match(&f, "/anything"));     /* no pattern: every dump */
+	ck_assert(exe_filter_match(&f, "/anything")); /* no pattern: every dump */
 	ck_assert_int_eq(exe_filter_add(&f, "test_a:build/*", &e), 0);
 	ck_assert_int_eq(exe_filter_add(&f, "/opt/x", &e), 0);
 	ck_assert_uint_eq(f.n, 3);
@@ -135,10 +136,10 @@ START_TEST(glob_agrees_with_naive_model)
 		random_string(&rng, pattern, sizeof(pattern), "ab/*?");
 		random_string(&rng, path, sizeof(path), "ab/");
 		if (pattern[0] == '\0')
-			continue;       /* options refuse an empty pattern */
+			continue; /* options refuse an empty pattern */
 		ck_assert_msg(exe_pattern_match(pattern, path) == naive_match(pattern, path),
 		    SEEDED("'%s' on '%s': exe_match says %d", pattern, path,
-		    exe_pattern_match(pattern, path)));
+			exe_pattern_match(pattern, path)));
 	}
 }
 END_TEST

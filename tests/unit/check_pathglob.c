@@ -100,11 +100,11 @@ START_TEST(against_naive_model)
 			pat[i] = alpha[rng_next(&r) % 5];
 		pat[np] = '\0';
 		for (size_t i = 0; i < ns; i++)
-			path[i] = alpha[rng_next(&r) % 3];     /* a, b, / */
+			path[i] = alpha[rng_next(&r) % 3]; /* a, b, / */
 		path[ns] = '\0';
 		ck_assert_msg(pathglob_match(pat, np, path) == naive(pat, np, path),
 		    SEEDED("'%s' on '%s': matcher %d, model %d", pat, path,
-		    pathglob_match(pat, np, path), naive(pat, np, path)));
+			pathglob_match(pat, np, path), naive(pat, np, path)));
 	}
 }
 END_TEST
