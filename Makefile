@@ -19,12 +19,12 @@ PRELOAD_SRCS := \
 	preload/track/backtrace.c preload/base/arena.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c \
 	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c preload/scan/helper.c \
-	preload/life/snapshot.c preload/base/procfs.c preload/track/stackcache.c \
+	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c \
 	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c
 
 REPORT_SRCS := \
-	report/main.c report/options.c report/err.c report/dump_read.c report/modmap.c \
-	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/gate.c \
+	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \
+	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/retain.c report/gate.c \
 	report/baseline.c report/output_text.c report/output_json.c report/exe_match.c report/per_process.c \
 	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
 REPORT_LIBS := -ldw -lelf -lstdc++
@@ -32,7 +32,7 @@ REPORT_LIBS := -ldw -lelf -lstdc++
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
 REPORT_OBJS  := $(REPORT_SRCS:%.c=$(B)/%.o)
 
-.PHONY: all deps check check-layers unit e2e demo fuzz bench clean check-asan
+.PHONY: all deps check check-layers unit e2e demo fuzz bench clean check-asan check-format
 all: $(B)/libleak.so $(B)/leakreport
 
 deps:
@@ -57,7 +57,7 @@ $(B)/leakreport: $(REPORT_OBJS) $(B)/preload/base/pathglob.o
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
-	check_trend check_diff check_exe_match check_per_process check_modmap
+	check_trend check_diff check_exe_match check_per_process check_modmap check_options check_series check_model check_readfile check_output check_err check_retain
 
 UNIT_check_pathglob    := preload/base/pathglob.c
 UNIT_check_table       := preload/track/table.c preload/base/arena.c preload/base/fmt.c
@@ -65,27 +65,43 @@ UNIT_check_addrmap     := preload/track/addrmap.c preload/track/table.c preload/
 UNIT_check_counters    := preload/track/counters.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_stacks      := preload/track/stacks.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_roundtrip   := preload/dump/dump.c preload/dump/file.c preload/dump/modules.c preload/base/fmt.c \
-	preload/base/procfs.c preload/base/arena.c report/dump_read.c report/modmap.c report/err.c
-UNIT_check_dump_read   := report/dump_read.c report/modmap.c report/err.c
-UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/err.c
-UNIT_check_group       := report/group.c report/regroup.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
-	report/suppress.c report/baseline.c
-UNIT_check_suppress    := report/suppress.c report/err.c
-UNIT_check_gate        := report/gate.c report/err.c
-UNIT_check_baseline    := report/baseline.c report/err.c
+	preload/base/procfs.c preload/base/arena.c report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
+UNIT_check_dump_read   := report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
+UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/model.c report/err.c
+UNIT_check_group       := report/group.c report/regroup.c report/retain.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
+	report/suppress.c report/baseline.c report/readfile.c report/model.c
+UNIT_check_suppress    := report/suppress.c report/readfile.c report/err.c
+UNIT_check_gate        := report/gate.c report/model.c report/err.c
+UNIT_check_baseline    := report/baseline.c report/readfile.c report/model.c report/err.c
 UNIT_check_exe_match   := report/exe_match.c preload/base/pathglob.c report/err.c
 UNIT_check_modmap      := report/modmap.c
-UNIT_check_per_process := report/per_process.c report/group.c report/regroup.c report/symbolize.c report/modfile.c report/dump_read.c \
-	report/modmap.c report/suppress.c report/baseline.c report/err.c
-UNIT_check_trend       := report/trend.c report/series.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
-	report/suppress.c report/baseline.c report/modmap.c report/err.c
-UNIT_check_diff        := report/diff.c report/series.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
-	report/suppress.c report/baseline.c report/modmap.c report/err.c
+UNIT_check_series      := report/series.c report/err.c
+UNIT_check_model       := report/model.c
+UNIT_check_err         := report/err.c
+UNIT_check_readfile    := report/readfile.c report/err.c
+UNIT_check_output      := report/output_text.c report/output_json.c report/output_diff.c report/output_trend.c \
+	report/gate.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c \
+	report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
+UNIT_check_retain      := report/retain.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
+	report/dump_read.c report/readfile.c report/modmap.c report/suppress.c report/baseline.c report/model.c \
+	report/err.c
+UNIT_check_options     := report/options.c report/gate.c report/exe_match.c preload/base/pathglob.c report/group.c \
+	report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c report/baseline.c report/readfile.c \
+	report/modmap.c report/model.c report/err.c
+UNIT_check_per_process := report/per_process.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/dump_read.c \
+	report/modmap.c report/suppress.c report/baseline.c report/readfile.c report/model.c report/err.c
+UNIT_check_trend       := report/trend.c report/series.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
+	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
+UNIT_check_diff        := report/diff.c report/series.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
+	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
 UNIT_LIBS_check_symbolize := -ldw -lelf -lstdc++
 UNIT_LIBS_check_group     := -ldw -lelf -lstdc++
 UNIT_LIBS_check_trend     := -ldw -lelf -lstdc++
 UNIT_LIBS_check_diff      := -ldw -lelf -lstdc++
 UNIT_LIBS_check_per_process := -ldw -lelf -lstdc++
+UNIT_LIBS_check_options   := -ldw -lelf -lstdc++
+UNIT_LIBS_check_output    := -ldw -lelf -lstdc++
+UNIT_LIBS_check_retain    := -ldw -lelf -lstdc++
 UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 # preload modules tested alone: each suite links its module and what that takes from base/.
@@ -151,6 +167,7 @@ check:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-format
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 
@@ -158,6 +175,19 @@ check:
 # include which); fails on an include upward, into interpose/, or a cycle.
 check-layers:
 	@scripts/check-layers.sh preload
+
+# ---- the layout of .clang-format (written for clang-format 14, preferred when
+# both are installed); part of `make check`, skipped when clang-format is not
+# installed. preload/ joins FORMAT_SRCS once it is formatted.
+CLANG_FORMAT ?= $(shell command -v clang-format-14 || command -v clang-format)
+FORMAT_SRCS  := $(wildcard report/*.[ch] tests/unit/*.[ch])
+check-format:
+	@if [ -z "$(CLANG_FORMAT)" ]; then \
+		echo "check-format: clang-format is not installed; skipped"; \
+	else \
+		$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRCS) && \
+		echo "check-format: $(words $(FORMAT_SRCS)) files follow .clang-format"; \
+	fi
 
 demo:
 	@scripts/deps.sh
@@ -177,13 +207,13 @@ FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(B)/fuzz/fuzz_dump_read: tests/fuzz/fuzz_dump_read.c report/dump_read.c report/modmap.c \
+$(B)/fuzz/fuzz_dump_read: tests/fuzz/fuzz_dump_read.c report/dump_read.c report/readfile.c report/model.c report/modmap.c \
 		report/err.c report/dump_read.h report/modmap.h report/model.h report/err.h \
 		preload/dumpfmt.h
 	@scripts/deps.sh --fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ipreload -Ireport -o $@ tests/fuzz/fuzz_dump_read.c \
-		report/dump_read.c report/modmap.c report/err.c
+		report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 
 fuzz: $(B)/fuzz/fuzz_dump_read
 	@rm -rf $(B)/fuzz/corpus && mkdir -p $(B)/fuzz/corpus $(B)/fuzz/crashes

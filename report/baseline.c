@@ -26,28 +26,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "baseline.h"
+#include "readfile.h"
 #include "sat.h"
 
 /* Largest baseline file we read. */
-#define BASELINE_MAX_FILE       (256u << 20)
+#define BASELINE_MAX_FILE (256u << 20)
 
 struct baseline {
-	struct baseline_entry **ents;   /* n entries, file or add order */
+	struct baseline_entry **ents; /* n entries, file or add order */
 	size_t n;
 	size_t cap;
-	uint32_t *index;        /* mask + 1 slots: entry number + 1, or 0 */
+	uint32_t *index; /* mask + 1 slots: entry number + 1, or 0 */
 	size_t mask;
-};
-
-static const char *const class_names[CLASS_COUNT] = {
-	[CLASS_DEFINITE] = "definite",
-	[CLASS_INDIRECT] = "indirect",
-	[CLASS_POSSIBLE] = "possible",
-	[CLASS_REACHABLE] = "reachable",
 };
 
 /* ---- growable string; an allocation failure is sticky (oom) */
@@ -106,14 +99,6 @@ sb_escaped(struct sbuf *b, const char *s)
 	}
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
 char *
 baseline_key(const struct sym_frame *frames, size_t n)
 {
@@ -128,20 +113,20 @@ baseline_key(const struct sym_frame *frames, size_t n)
 			sb_put(&b, ";", 1);
 		if (f->function != NULL && f->function[0] != '\0') {
 			sb_escaped(&b, f->function);
-			if (f->file != NULL && base_name(f->file)[0] != '\0') {
+			if (f->file != NULL && model_basename(f->file)[0] != '\0') {
 				sb_put(&b, "@", 1);
-				sb_escaped(&b, base_name(f->file));
+				sb_escaped(&b, model_basename(f->file));
 			}
 		} else if (f->module != NULL && f->module[0] != '\0') {
 			sb_put(&b, "?@", 2);
-			sb_escaped(&b, base_name(f->module));
-		} else if (f->module_path != NULL && base_name(f->module_path)[0] != '\0') {
+			sb_escaped(&b, model_basename(f->module));
+		} else if (f->module_path != NULL && model_basename(f->module_path)[0] != '\0') {
 			sb_put(&b, "?@", 2);
-			sb_escaped(&b, base_name(f->module_path));
+			sb_escaped(&b, model_basename(f->module_path));
 		} else {
 			char pc[24];
 
-			snprintf(pc, sizeof(pc), "?0x%llx", (unsigned long long)f->pc);
+			snprintf(pc, sizeof(pc), "?" ADDR_FMT, f->pc);
 			sb_str(&b, pc);
 		}
 	}
@@ -158,7 +143,7 @@ baseline_key_exe(const char *path)
 	struct sbuf b = { 0 };
 
 	sb_str(&b, "?exe:");
-	sb_escaped(&b, base_name(path)[0] != '\0' ? base_name(path) : "-");
+	sb_escaped(&b, model_basename(path)[0] != '\0' ? model_basename(path) : "-");
 	if (b.oom) {
 		free(b.p);
 		return NULL;
@@ -171,7 +156,7 @@ baseline_key_exe(const char *path)
 static uint64_t
 hash_rec(enum leak_class cls, const char *key)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)cls;      /* FNV-1a */
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)cls; /* FNV-1a */
 
 	for (const unsigned char *p = (const unsigned char *)key; *p != '\0'; p++) {
 		h ^= *p;
@@ -430,23 +415,21 @@ parse_record(struct baseline *b, const char *name, unsigned lineno, const char *
 
 	for (int i = 0; i < 3; i++)
 		if (next_field(&l, &n, &f[i], &fn[i]) < 0)
-			return err_set(e, "%s:%u: expected '<class> <blocks> <bytes> <key>'",
-			    name, lineno);
-	for (int c = 0; c < CLASS_COUNT; c++)
-		if (strlen(class_names[c]) == fn[0] && memcmp(class_names[c], f[0], fn[0]) == 0)
-			cls = c;
+			return err_set(e, "%s:%u: expected '<class> <blocks> <bytes> <key>'", name,
+			    lineno);
+	cls = model_class_parse(f[0], fn[0]);
 	if (cls < 0)
-		return err_set(e, "%s:%u: unknown class '%.*s' (expected definite, indirect, "
-		    "possible or reachable)", name, lineno, (int)(fn[0] > 32 ? 32 : fn[0]), f[0]);
+		return err_set(e, "%s:%u: unknown class '%.*s' (expected " CLASS_NAMES_OR ")", name,
+		    lineno, (int)(fn[0] > 32 ? 32 : fn[0]), f[0]);
 	if (parse_u64(f[1], fn[1], &blocks) < 0 || blocks == 0)
-		return err_set(e, "%s:%u: blocks '%.*s' is not a decimal number >= 1", name,
-		    lineno, (int)(fn[1] > 32 ? 32 : fn[1]), f[1]);
+		return err_set(e, "%s:%u: blocks '%.*s' is not a decimal number >= 1", name, lineno,
+		    (int)(fn[1] > 32 ? 32 : fn[1]), f[1]);
 	if (parse_u64(f[2], fn[2], &bytes) < 0)
 		return err_set(e, "%s:%u: bytes '%.*s' is not a decimal number", name, lineno,
 		    (int)(fn[2] > 32 ? 32 : fn[2]), f[2]);
 	if (n == 0 || l[0] == ' ')
-		return err_set(e, "%s:%u: %s", name, lineno, n == 0 ? "empty key" :
-		    "expected one space between fields");
+		return err_set(e, "%s:%u: %s", name, lineno,
+		    n == 0 ? "empty key" : "expected one space between fields");
 	bad = key_bad_byte(l, n);
 	if (bad != NULL)
 		return err_set(e, "%s:%u: control byte 0x%02x in key", name, lineno,
@@ -457,8 +440,8 @@ parse_record(struct baseline *b, const char *name, unsigned lineno, const char *
 	slot = index_probe(b, (enum leak_class)cls, key);
 	free(key);
 	if (b->index[slot] != 0)
-		return err_set(e, "%s:%u: duplicate record (same class and key as line %u)",
-		    name, lineno, b->ents[b->index[slot] - 1]->line);
+		return err_set(e, "%s:%u: duplicate record (same class and key as line %u)", name,
+		    lineno, b->ents[b->index[slot] - 1]->line);
 	if (entry_append(b, (enum leak_class)cls, blocks, bytes, l, n, lineno) == NULL)
 		return err_set(e, "%s:%u: out of memory", name, lineno);
 	return 0;
@@ -475,17 +458,18 @@ parse_magic(const char *name, const char *l, size_t n, struct err *e)
 		return err_set(e, "%s:1: not a libleak baseline (the first line must be '%s %d')",
 		    name, BASELINE_MAGIC, BASELINE_VERSION);
 	if (parse_u64(l + m + 1, n - m - 1, &v) < 0)
-		return err_set(e, "%s:1: bad version '%.*s'", name, (int)(n - m - 1 > 32 ? 32 :
-		    n - m - 1), l + m + 1);
+		return err_set(e, "%s:1: bad version '%.*s'", name,
+		    (int)(n - m - 1 > 32 ? 32 : n - m - 1), l + m + 1);
 	if (v != BASELINE_VERSION)
-		return err_set(e, "%s:1: unsupported baseline version %llu (this leakreport "
-		    "reads version %d)", name, (unsigned long long)v, BASELINE_VERSION);
+		return err_set(e,
+		    "%s:1: unsupported baseline version %llu (this leakreport "
+		    "reads version %d)",
+		    name, (unsigned long long)v, BASELINE_VERSION);
 	return 0;
 }
 
 int
-baseline_parse(struct baseline *b, const char *name, const char *buf, size_t len,
-    struct err *e)
+baseline_parse(struct baseline *b, const char *name, const char *buf, size_t len, struct err *e)
 {
 	size_t first = b->n;
 	unsigned lineno = 0;
@@ -507,7 +491,7 @@ baseline_parse(struct baseline *b, const char *name, const char *buf, size_t len
 			goto out_fail;
 		}
 		if (n > 0 && l[n - 1] == '\r')
-			n--;    /* CRLF from an editor; a key never ends in CR */
+			n--; /* CRLF from an editor; a key never ends in CR */
 		if (lineno == 1)
 			rc = parse_magic(name, l, n, e);
 		else if (n > 0 && l[0] != '#')
@@ -521,73 +505,15 @@ out_fail:
 	return -1;
 }
 
-/* Reads the whole file at path into a malloc'd *buf. 0, or -1 with e. */
-static int
-read_file(const char *path, char **buf, size_t *len, struct err *e)
-{
-	struct stat st;
-	char *p = NULL;
-	size_t cap = 0;
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		goto out_fail;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		err_set(e, "%s: not a regular file", path);
-		goto out_fail;
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *np;
-
-			if (cap == BASELINE_MAX_FILE) {
-				err_set(e, "%s: larger than %u MiB", path, BASELINE_MAX_FILE >> 20);
-				goto out_fail;
-			}
-			cap = cap ? 2 * cap : 64u << 10;
-			np = realloc(p, cap);
-			if (np == NULL) {
-				err_set(e, "%s: out of memory", path);
-				goto out_fail;
-			}
-			p = np;
-		}
-		r = read(fd, p + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_set(e, "%s: %s", path, strerror(errno));
-			goto out_fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	*buf = p;
-	*len = n;
-	return 0;
-out_fail:
-	free(p);
-	close(fd);
-	return -1;
-}
-
 int
 baseline_load(struct baseline *b, const char *path, struct err *e)
 {
+	static const struct readfile_opts baselines = { .max = BASELINE_MAX_FILE };
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (read_file(path, &buf, &len, e) < 0)
+	if (readfile(path, &baselines, &buf, &len, e) < 0)
 		return -1;
 	rc = baseline_parse(b, path, buf, len, e);
 	free(buf);
@@ -609,33 +535,33 @@ entry_cmp(const void *a, const void *b)
 
 /* Renders the entries of b of the classes in kinds, sorted, into s. */
 static void
-render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted,
-    struct sbuf *s)
+render(const struct baseline *b, unsigned kinds, struct baseline_entry **sorted, struct sbuf *s)
 {
 	char head[80];
 
 	snprintf(head, sizeof(head), "%s %d\n", BASELINE_MAGIC, BASELINE_VERSION);
 	sb_str(s, head);
-	sb_str(s, "# <class> <blocks> <bytes> <stack key: function@file per frame, "
+	sb_str(s,
+	    "# <class> <blocks> <bytes> <stack key: function@file per frame, "
 	    "innermost first>\n# classes:");
 	for (int c = 0; c < CLASS_COUNT; c++) {
-		if (kinds & (1u << c)) {
+		if (kinds & CLASS_BIT(c)) {
 			sb_put(s, " ", 1);
-			sb_str(s, class_names[c]);
+			sb_str(s, model_class_name(c));
 		}
 	}
-	sb_str(s, kinds & ((1u << CLASS_COUNT) - 1) ? "\n" : " none\n");
-	if (b->n > 0)   /* b->ents may be NULL */
+	sb_str(s, kinds & CLASS_MASK_ALL ? "\n" : " none\n");
+	if (b->n > 0) /* b->ents may be NULL */
 		memcpy(sorted, b->ents, b->n * sizeof(*sorted));
 	qsort(sorted, b->n, sizeof(*sorted), entry_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		char nums[64];
 
-		if (!(kinds & (1u << sorted[i]->cls)))
+		if (!(kinds & CLASS_BIT(sorted[i]->cls)))
 			continue;
-		snprintf(nums, sizeof(nums), " %llu %llu ",
-		    (unsigned long long)sorted[i]->blocks, (unsigned long long)sorted[i]->bytes);
-		sb_str(s, class_names[sorted[i]->cls]);
+		snprintf(nums, sizeof(nums), " %llu %llu ", (unsigned long long)sorted[i]->blocks,
+		    (unsigned long long)sorted[i]->bytes);
+		sb_str(s, model_class_name(sorted[i]->cls));
 		sb_str(s, nums);
 		sb_str(s, sorted[i]->key);
 		sb_put(s, "\n", 1);

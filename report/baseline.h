@@ -38,16 +38,16 @@
 #include "model.h"
 #include "symbolize.h"
 
-#define BASELINE_MAGIC          "libleak-baseline"
-#define BASELINE_VERSION        1
+#define BASELINE_MAGIC   "libleak-baseline"
+#define BASELINE_VERSION 1
 
 struct baseline_entry {
 	enum leak_class cls;
-	uint64_t blocks;        /* >= 1; sums saturate */
+	uint64_t blocks; /* >= 1; sums saturate */
 	uint64_t bytes;
-	char *key;              /* see above; owned by the baseline */
-	unsigned line;          /* line in the loaded file; 0 when added */
-	bool seen;              /* set by baseline_lookup() */
+	char *key;     /* see above; owned by the baseline */
+	unsigned line; /* line in the loaded file; 0 when added */
+	bool seen;     /* set by baseline_lookup() */
 };
 
 struct baseline;
@@ -88,14 +88,13 @@ int baseline_parse(struct baseline *b, const char *name, const char *buf, size_t
     struct err *e);
 
 /*
- * Writes the entries of b whose class is in kinds (mask of 1u << class)
+ * Writes the entries of b whose class is in kinds (mask of CLASS_BIT(class))
  * to path atomically: a temporary file in the same directory, fsync,
  * rename; a comment line names the classes. 0, or -1 with e filled
  * ("<path>: <what>"); on error path is untouched and the temporary file
  * removed.
  */
-int baseline_write(const struct baseline *b, const char *path, unsigned kinds,
-    struct err *e);
+int baseline_write(const struct baseline *b, const char *path, unsigned kinds, struct err *e);
 
 /*
  * The entry for (cls, key), marked seen, or NULL when the baseline does not

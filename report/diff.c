@@ -93,6 +93,9 @@ diff_compute(struct diff *df, const struct report *r, bool top_set, uint64_t top
 	}
 	sort_and_cut(df->grown, &df->ngrown, &df->grown_cut, top_set, top);
 	sort_and_cut(df->shrunk, &df->nshrunk, &df->shrunk_cut, top_set, top);
+	df->grown_stacks = df->ngrown + df->grown_cut;
+	df->shrunk_stacks = df->nshrunk + df->shrunk_cut;
+	df->not_listed = df->grown_cut + df->shrunk_cut;
 	df->delta_live_bytes = diff_delta(df->old->stats.live_bytes, df->new->stats.live_bytes);
 	df->delta_live_blocks = diff_delta(df->old->stats.live_blocks, df->new->stats.live_blocks);
 	df->delta_rss_bytes = diff_delta(df->old->stats.rss_bytes, df->new->stats.rss_bytes);

@@ -14,28 +14,31 @@
 #include "model.h"
 
 struct diff_entry {
-	const struct leak *leak;        /* the stack (frames); owned by the report */
-	uint64_t blocks_before;         /* live blocks in OLD, every kind */
-	uint64_t blocks_after;          /* in NEW */
+	const struct leak *leak; /* the stack (frames); owned by the report */
+	uint64_t blocks_before;  /* live blocks in OLD, every kind */
+	uint64_t blocks_after;   /* in NEW */
 	uint64_t bytes_before;
 	uint64_t bytes_after;
-	int64_t delta_bytes;            /* after - before, clamped to the int64_t range */
+	int64_t delta_bytes; /* after - before, clamped to the int64_t range */
 	int64_t delta_blocks;
 };
 
 struct diff {
-	const struct dump *old;         /* report dumps[0]; not owned */
-	const struct dump *new;         /* report dumps[1] */
-	struct diff_entry *grown;       /* more bytes (or as many bytes and more blocks),
-					 * largest growth first; at most top when top_set */
+	const struct dump *old;   /* report dumps[0]; not owned */
+	const struct dump *new;   /* report dumps[1] */
+	struct diff_entry *grown; /* more bytes (or as many bytes and more blocks),
+				   * largest growth first; at most top when top_set */
 	size_t ngrown;
-	size_t grown_cut;               /* grown stacks left out by --top */
-	struct diff_entry *shrunk;      /* fewer bytes (or as many and fewer blocks),
-					 * largest decrease first; at most top */
+	size_t grown_cut;          /* grown stacks left out by --top */
+	struct diff_entry *shrunk; /* fewer bytes (or as many and fewer blocks),
+				    * largest decrease first; at most top */
 	size_t nshrunk;
 	size_t shrunk_cut;
-	size_t unchanged;               /* stacks with the same bytes and blocks in both */
-	int64_t delta_live_bytes;       /* NEW - OLD of the stat lines, clamped */
+	size_t unchanged;         /* stacks with the same bytes and blocks in both */
+	size_t grown_stacks;      /* grown stacks, listed or not: ngrown + grown_cut */
+	size_t shrunk_stacks;     /* nshrunk + shrunk_cut */
+	size_t not_listed;        /* left out by --top: grown_cut + shrunk_cut */
+	int64_t delta_live_bytes; /* NEW - OLD of the stat lines, clamped */
 	int64_t delta_live_blocks;
 	int64_t delta_rss_bytes;
 };

@@ -7,7 +7,8 @@
  * record checks its field count and the syntax and range of every field.
  * Anything docs/dump-format.md does not allow is an error that names the
  * file and the line: "<path>:<line>: <what>". Errors about the file itself
- * (open, read, empty, directory, too large) have no line: "<path>: <what>".
+ * (open, read, empty, directory, too large) have no line: "<path>: <what>";
+ * readfile.c reads it (any file but a directory, at most 1 GiB).
  *
  * On success the model holds what model.h promises: module and stack ids
  * unique and ascending, every rec names an existing stack (or 0), each
@@ -23,67 +24,64 @@
  * its stack by binary search in the (ascending) stack array.
  *
  * No global state: separate dumps may be parsed on separate threads.
+ *
+ * Size: over the usual ~500 lines because the format is one grammar: every
+ * record's parser shares the tokenizer, the field parsers and the parser
+ * state that the checks across records need (ids ascending, each (stack,
+ * class) once, a heur or retain line only for a stack with the right rec,
+ * the end line's counts). Reading the file is readfile.c's, the module
+ * lookup modmap.c's.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "dump_read.h"
 #include "dumpfmt.h"
 #include "modmap.h"
+#include "readfile.h"
 
-#define READ_MAX_FILE   ((size_t)1 << 30)       /* largest dump accepted: 1 GiB */
-#define LINE_MAX_FIELDS (3 + DUMP_MAX_DEPTH)    /* "stack <id> <n>" and n pcs */
-#define FIELD_SHOWN     40                      /* most bytes of a field quoted in a message */
+#define READ_MAX_FILE   ((size_t)1 << 30)    /* largest dump accepted: 1 GiB */
+#define LINE_MAX_FIELDS (3 + DUMP_MAX_DEPTH) /* "stack <id> <n>" and n pcs */
+#define FIELD_SHOWN     40                   /* most bytes of a field quoted in a message */
 
 /* One field of the current line: points into the input, not NUL-terminated. */
 struct field {
 	const char *s;
-	size_t n;               /* >= 1: the tokenizer rejects empty fields */
+	size_t n; /* >= 1: the tokenizer rejects empty fields */
 };
 
 struct parser {
-	const char *name;       /* for messages */
-	const char *p;          /* first byte of the next line */
-	const char *end;        /* one past the last input byte */
-	size_t lineno;          /* 1-based number of the current line */
+	const char *name; /* for messages */
+	const char *p;    /* first byte of the next line */
+	const char *end;  /* one past the last input byte */
+	size_t lineno;    /* 1-based number of the current line */
 	struct field f[LINE_MAX_FIELDS];
-	size_t nf;              /* fields in the current line, 1..LINE_MAX_FIELDS */
+	size_t nf; /* fields in the current line, 1..LINE_MAX_FIELDS */
 	struct dump *d;
 	struct err *e;
-	size_t cap_argv;        /* allocated entries of d->argv, >= d->argc */
+	size_t cap_argv; /* allocated entries of d->argv, >= d->argc */
 	size_t cap_modules;
 	size_t cap_stacks;
 	size_t cap_recs;
 	size_t cap_heurs;
-	unsigned char *seen;    /* [0] for stack id 0, [i + 1] for d->stacks[i]:
-	                         * one bit per class already used in a rec */
-	size_t *reach_rec;      /* same slots: 1 + index of its reachable rec, or 0 */
-	size_t nretains;        /* retain lines read */
-	size_t retain_cap;      /* allocated entries of d->retains */
-	int64_t last_retain;    /* stack id of the previous retain line, -1 before */
-	uint64_t pcs[DUMP_MAX_DEPTH];   /* the current stack line's pcs */
+	unsigned char *seen;          /* [0] for stack id 0, [i + 1] for d->stacks[i]:
+				       * one bit per class already used in a rec */
+	size_t *reach_rec;            /* same slots: 1 + index of its reachable rec, or 0 */
+	size_t nretains;              /* retain lines read */
+	size_t retain_cap;            /* allocated entries of d->retains */
+	int64_t last_retain;          /* stack id of the previous retain line, -1 before */
+	uint64_t pcs[DUMP_MAX_DEPTH]; /* the current stack line's pcs */
 };
 
 /* Field text for "%.*s", cut to FIELD_SHOWN bytes. */
 #define SHOW(fp) (int)((fp)->n < FIELD_SHOWN ? (fp)->n : FIELD_SHOWN), (fp)->s
 
-static const char *const class_names[CLASS_COUNT] = {
-	[CLASS_DEFINITE] = DUMP_CLASS_DEFINITE,
-	[CLASS_INDIRECT] = DUMP_CLASS_INDIRECT,
-	[CLASS_POSSIBLE] = DUMP_CLASS_POSSIBLE,
-	[CLASS_REACHABLE] = DUMP_CLASS_REACHABLE,
-};
-
 static const struct {
 	const char *name;
-	size_t offset;          /* into struct dump_stats */
+	size_t offset; /* into struct dump_stats */
 } stat_fields[] = {
 #define STAT_FIELD(name, what) { #name, offsetof(struct dump_stats, name) },
 	DUMP_STATS(STAT_FIELD)
@@ -93,7 +91,9 @@ static const struct {
 #define NSTATS (sizeof(stat_fields) / sizeof(stat_fields[0]))
 
 /* Fills e with "<name>:<line>: <what>"; returns -1. Does not allocate. */
-static int __attribute__((format(printf, 2, 3)))
+static int fail(struct parser *pa, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 fail(struct parser *pa, const char *fmt, ...)
 {
 	char what[256];
@@ -128,8 +128,10 @@ tokenize(struct parser *pa, const char *s, const char *nl)
 			if (c == start) {
 				if (c == s && c == nl)
 					return fail(pa, "empty line");
-				return fail(pa, "empty field at column %zu (fields are separated "
-				    "by one space)", (size_t)(c - s) + 1);
+				return fail(pa,
+				    "empty field at column %zu (fields are separated "
+				    "by one space)",
+				    (size_t)(c - s) + 1);
 			}
 			if (pa->nf == LINE_MAX_FIELDS)
 				return fail(pa, "too many fields (more than %d)", LINE_MAX_FIELDS);
@@ -193,8 +195,7 @@ expect(struct parser *pa, const char *tag, size_t nf)
  * 0, or -1 naming `what`.
  */
 static int
-parse_dec(struct parser *pa, const struct field *f, uint64_t max, const char *what,
-    uint64_t *out)
+parse_dec(struct parser *pa, const struct field *f, uint64_t max, const char *what, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -264,7 +265,7 @@ unescape(struct parser *pa, const struct field *f, const char *what, char **out)
 	char *s;
 
 	if (f->n == 3 && memcmp(f->s, "%00", 3) == 0) {
-		s = malloc(1);          /* the whole field "%00": the empty string */
+		s = malloc(1); /* the whole field "%00": the empty string */
 		if (s == NULL)
 			return fail(pa, "out of memory");
 		s[0] = '\0';
@@ -275,8 +276,10 @@ unescape(struct parser *pa, const struct field *f, const char *what, char **out)
 		if (f->s[i] != '%')
 			continue;
 		if (i + 2 >= f->n || hex_upper(f->s[i + 1]) < 0 || hex_upper(f->s[i + 2]) < 0)
-			return fail(pa, "%s has a bad escape at byte %zu (want %%XX, "
-			    "upper-case hex)", what, i + 1);
+			return fail(pa,
+			    "%s has a bad escape at byte %zu (want %%XX, "
+			    "upper-case hex)",
+			    what, i + 1);
 		if (f->s[i + 1] == '0' && f->s[i + 2] == '0')
 			return fail(pa, "%s has an escaped NUL (%%00) at byte %zu", what, i + 1);
 		i += 2;
@@ -339,8 +342,8 @@ parse_time(struct parser *pa, const struct field *f, uint64_t *sec, uint32_t *us
 		unsigned d = (unsigned char)dot[i] - '0';
 
 		if (d > 9)
-			return fail(pa, "%.*s '%.*s' has a bad microseconds part",
-			    SHOW(&pa->f[0]), SHOW(f));
+			return fail(pa, "%.*s '%.*s' has a bad microseconds part", SHOW(&pa->f[0]),
+			    SHOW(f));
 		u = u * 10 + d;
 	}
 	whole.s = f->s;
@@ -391,8 +394,8 @@ parse_magic(struct parser *pa)
 	if (r < 0)
 		return -1;
 	if (pa->nf != 2 || !field_is(&pa->f[0], DUMP_MAGIC))
-		return fail(pa, "not a libleak dump (the first line must be '%s %d')",
-		    DUMP_MAGIC, DUMP_VERSION);
+		return fail(pa, "not a libleak dump (the first line must be '%s %d')", DUMP_MAGIC,
+		    DUMP_VERSION);
 	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "version", &v) < 0)
 		return -1;
 	if (v != DUMP_VERSION)
@@ -434,11 +437,9 @@ parse_header(struct parser *pa)
 	uint64_t v;
 	int w;
 
-	if (parse_magic(pa) < 0 ||
-	    parse_count_line(pa, DUMP_TAG_PID, UINT64_MAX, &d->pid) < 0 ||
+	if (parse_magic(pa) < 0 || parse_count_line(pa, DUMP_TAG_PID, UINT64_MAX, &d->pid) < 0 ||
 	    parse_count_line(pa, DUMP_TAG_PPID, UINT64_MAX, &d->ppid) < 0 ||
-	    expect(pa, DUMP_TAG_EXE, 2) < 0 ||
-	    unescape(pa, &pa->f[1], "exe", &d->exe) < 0 ||
+	    expect(pa, DUMP_TAG_EXE, 2) < 0 || unescape(pa, &pa->f[1], "exe", &d->exe) < 0 ||
 	    parse_args(pa) < 0)
 		return -1;
 	if (expect(pa, DUMP_TAG_TIME, 2) < 0 ||
@@ -477,8 +478,10 @@ parse_buildid(struct parser *pa, const struct field *f, char **out)
 	if (field_is(f, "-"))
 		return 0;
 	if (f->n % 2 != 0 || f->n > 2 * DUMP_MAX_BUILDID)
-		return fail(pa, "bad build-id '%.*s' (want an even number of hex digits, "
-		    "at most %d)", SHOW(f), 2 * DUMP_MAX_BUILDID);
+		return fail(pa,
+		    "bad build-id '%.*s' (want an even number of hex digits, "
+		    "at most %d)",
+		    SHOW(f), 2 * DUMP_MAX_BUILDID);
 	for (size_t i = 0; i < f->n; i++) {
 		unsigned char c = (unsigned char)f->s[i];
 
@@ -581,22 +584,12 @@ parse_stack(struct parser *pa)
 static ptrdiff_t
 stack_slot(const struct dump *d, uint32_t id)
 {
-	size_t lo = 0;
-	size_t hi = d->nstacks;
+	const struct stack *s;
 
 	if (id == 0)
 		return 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->stacks[mid].id == id)
-			return (ptrdiff_t)mid + 1;
-		if (d->stacks[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	s = model_find_stack(d, id);
+	return s != NULL ? s - d->stacks + 1 : -1;
 }
 
 /* rec <stack-id> <class> <blocks> <bytes> */
@@ -617,15 +610,15 @@ parse_rec(struct parser *pa)
 	if (slot < 0)
 		return fail(pa, "rec names stack %llu, which no stack line defines",
 		    (unsigned long long)id);
-	cls = pick(&pa->f[2], class_names, CLASS_COUNT);
+	cls = model_class_parse(pa->f[2].s, pa->f[2].n);
 	if (cls < 0)
 		return fail(pa, "bad class '%.*s'", SHOW(&pa->f[2]));
 	if (!d->scanned && cls != CLASS_DEFINITE)
 		return fail(pa, "class %s in a dump without a scan (scan none)",
-		    class_names[cls]);
-	if (pa->seen[slot] & (1u << cls))
-		return fail(pa, "second rec for stack %llu, class %s",
-		    (unsigned long long)id, class_names[cls]);
+		    model_class_name(cls));
+	if (pa->seen[slot] & CLASS_BIT(cls))
+		return fail(pa, "second rec for stack %llu, class %s", (unsigned long long)id,
+		    model_class_name(cls));
 	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &r.blocks) < 0 ||
 	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &r.bytes) < 0)
 		return -1;
@@ -633,7 +626,7 @@ parse_rec(struct parser *pa)
 		return fail(pa, "rec with 0 blocks");
 	if (grow(pa, (void **)&d->recs, &pa->cap_recs, d->nrecs, sizeof(r)) < 0)
 		return -1;
-	pa->seen[slot] |= (unsigned char)(1u << cls);
+	pa->seen[slot] |= (unsigned char)CLASS_BIT(cls);
 	if (cls == CLASS_REACHABLE)
 		pa->reach_rec[slot] = d->nrecs + 1;
 	r.stack_id = (uint32_t)id;
@@ -660,14 +653,16 @@ parse_heur(struct parser *pa)
 	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "heur stack id", &id) < 0)
 		return -1;
 	slot = stack_slot(d, (uint32_t)id);
-	if (slot < 0 || (pa->seen[slot] & (1u << CLASS_REACHABLE)) == 0)
+	if (slot < 0 || (pa->seen[slot] & CLASS_BIT(CLASS_REACHABLE)) == 0)
 		return fail(pa, "heur for stack %llu, which has no reachable rec",
 		    (unsigned long long)id);
 	k = pick(&pa->f[2], names, DUMP_NHEUR);
 	if (k < 0)
 		return fail(pa, "bad heuristic '%.*s'", SHOW(&pa->f[2]));
-	if (d->nheurs > 0 && (d->heurs[d->nheurs - 1].stack_id > id ||
-	    (d->heurs[d->nheurs - 1].stack_id == id && d->heurs[d->nheurs - 1].heur >= (uint32_t)k)))
+	if (d->nheurs > 0 &&
+	    (d->heurs[d->nheurs - 1].stack_id > id ||
+		(d->heurs[d->nheurs - 1].stack_id == id &&
+		    d->heurs[d->nheurs - 1].heur >= (uint32_t)k)))
 		return fail(pa, "heur line for stack %llu, %s out of order", (unsigned long long)id,
 		    names[k]);
 	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &h.blocks) < 0 ||
@@ -675,7 +670,8 @@ parse_heur(struct parser *pa)
 		return -1;
 	const struct rec *rc = &d->recs[pa->reach_rec[slot] - 1];
 	if (h.blocks == 0 || h.blocks > rc->blocks || h.bytes > rc->bytes)
-		return fail(pa, "heur with %llu blocks, %llu bytes: more than the reachable rec, or 0",
+		return fail(pa,
+		    "heur with %llu blocks, %llu bytes: more than the reachable rec, or 0",
 		    (unsigned long long)h.blocks, (unsigned long long)h.bytes);
 	if (grow(pa, (void **)&d->heurs, &pa->cap_heurs, d->nheurs, sizeof(h)) < 0)
 		return -1;
@@ -718,11 +714,7 @@ parse_hop(struct parser *pa, const struct field *f, struct retain *r, size_t i)
 static int
 parse_retain(struct parser *pa)
 {
-	static const char *const roots[] = {
-		DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
-		DUMP_ROOT_INTERNAL,
-	};
-	const unsigned reached = 1u << CLASS_POSSIBLE | 1u << CLASS_REACHABLE;
+	const unsigned reached = CLASS_BIT(CLASS_POSSIBLE) | CLASS_BIT(CLASS_REACHABLE);
 	uint64_t id;
 	uint64_t who;
 	uint64_t where;
@@ -744,7 +736,7 @@ parse_retain(struct parser *pa)
 	if (slot < 0 || (pa->seen[slot] & reached) == 0)
 		return fail(pa, "retain for stack %llu, which has no reachable or possible rec",
 		    (unsigned long long)id);
-	root = pick(&pa->f[2], roots, 5);
+	root = model_root_parse(pa->f[2].s, pa->f[2].n);
 	if (root < 0)
 		return fail(pa, "bad retain root '%.*s'", SHOW(&pa->f[2]));
 	if (parse_dec(pa, &pa->f[3], UINT32_MAX, "retain who", &who) < 0 ||
@@ -753,8 +745,8 @@ parse_retain(struct parser *pa)
 	    parse_dec(pa, &pa->f[6], DUMP_MAX_RETAIN_HOPS, "retain hop count", &n) < 0)
 		return -1;
 	/* mapping: who is 0; loader, internal: who and where are 0. */
-	if ((root >= 2 && who != 0) || (root >= 3 && where != 0))
-		return fail(pa, "retain root %s with who %llu, where %llx", roots[root],
+	if ((root >= RETAIN_MAPPING && who != 0) || (root >= RETAIN_LOADER && where != 0))
+		return fail(pa, "retain root %s with who %llu, where %llx", model_root_name(root),
 		    (unsigned long long)who, (unsigned long long)where);
 	if (n > hops)
 		return fail(pa, "retain lists %llu hops of %llu", (unsigned long long)n,
@@ -763,14 +755,18 @@ parse_retain(struct parser *pa)
 		return fail(pa, "retain has %zu hops listed, its count says %llu", pa->nf - 7,
 		    (unsigned long long)n);
 	struct retain r = {
-		.stack_id = (uint32_t)id, .root = (enum retain_root)root, .who = (uint32_t)who,
-		.where = where, .hops = hops, .n = (uint32_t)n,
+		.stack_id = (uint32_t)id,
+		.root = (enum retain_root)root,
+		.who = (uint32_t)who,
+		.where = where,
+		.hops = hops,
+		.n = (uint32_t)n,
 	};
 	for (size_t i = 0; i < n; i++)
 		if (parse_hop(pa, &pa->f[7 + i], &r, i) < 0)
 			return -1;
 	if (grow(pa, (void **)&pa->d->retains, &pa->retain_cap, pa->d->nretains,
-	    sizeof(*pa->d->retains)) < 0)
+		sizeof(*pa->d->retains)) < 0)
 		return -1;
 	pa->d->retains[pa->d->nretains++] = r;
 	pa->last_retain = (int64_t)id;
@@ -796,12 +792,14 @@ parse_tail(struct parser *pa)
 			if (r < 0)
 				return -1;
 			if (r == 0)
-				return fail_eof(pa, i < DUMP_STATS_REQUIRED ? DUMP_TAG_STAT : DUMP_TAG_END);
+				return fail_eof(pa,
+				    i < DUMP_STATS_REQUIRED ? DUMP_TAG_STAT : DUMP_TAG_END);
 		}
 		if (i == NSTATS || (i >= DUMP_STATS_REQUIRED && field_is(&pa->f[0], DUMP_TAG_END)))
 			break;
 		if (!field_is(&pa->f[0], DUMP_TAG_STAT))
-			return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_STAT, SHOW(&pa->f[0]));
+			return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_STAT,
+			    SHOW(&pa->f[0]));
 		if (pa->nf != 3)
 			return fail(pa, "'stat' line has %zu fields, expected 3", pa->nf);
 		if (!field_is(&pa->f[1], stat_fields[i].name))
@@ -822,11 +820,12 @@ parse_tail(struct parser *pa)
 		return -1;
 	if (counts[0] != d->nmodules || counts[1] != d->nstacks || counts[2] != d->nrecs ||
 	    counts[3] != pa->nretains)
-		return fail(pa, "end counts %llu %llu %llu %llu do not match the %zu module, "
-		    "%zu stack, %zu rec and %zu retain lines", (unsigned long long)counts[0],
-		    (unsigned long long)counts[1], (unsigned long long)counts[2],
-		    (unsigned long long)counts[3], d->nmodules, d->nstacks, d->nrecs,
-		    pa->nretains);
+		return fail(pa,
+		    "end counts %llu %llu %llu %llu do not match the %zu module, "
+		    "%zu stack, %zu rec and %zu retain lines",
+		    (unsigned long long)counts[0], (unsigned long long)counts[1],
+		    (unsigned long long)counts[2], (unsigned long long)counts[3], d->nmodules,
+		    d->nstacks, d->nrecs, pa->nretains);
 	if (pa->p != pa->end) {
 		pa->lineno++;
 		return fail(pa, "data after the 'end' line");
@@ -838,9 +837,20 @@ static bool
 is_header_tag(const struct field *f)
 {
 	static const char *const tags[] = {
-		DUMP_MAGIC, DUMP_TAG_PID, DUMP_TAG_PPID, DUMP_TAG_EXE, DUMP_TAG_ARGC,
-		DUMP_TAG_ARG, DUMP_TAG_TIME, DUMP_TAG_START, DUMP_TAG_KIND, DUMP_TAG_SEQ,
-		DUMP_TAG_ATOMIC, DUMP_TAG_SCAN, DUMP_TAG_DEPTH, DUMP_TAG_END,
+		DUMP_MAGIC,
+		DUMP_TAG_PID,
+		DUMP_TAG_PPID,
+		DUMP_TAG_EXE,
+		DUMP_TAG_ARGC,
+		DUMP_TAG_ARG,
+		DUMP_TAG_TIME,
+		DUMP_TAG_START,
+		DUMP_TAG_KIND,
+		DUMP_TAG_SEQ,
+		DUMP_TAG_ATOMIC,
+		DUMP_TAG_SCAN,
+		DUMP_TAG_DEPTH,
+		DUMP_TAG_END,
 	};
 
 	return pick(f, tags, (int)(sizeof(tags) / sizeof(tags[0]))) >= 0;
@@ -863,9 +873,19 @@ begin_recs(struct parser *pa)
 static int
 parse_body(struct parser *pa)
 {
-	enum { IN_MODULES, IN_STACKS, IN_RECS, IN_HEURS, IN_RETAINS } phase = IN_MODULES;
+	enum {
+		IN_MODULES,
+		IN_STACKS,
+		IN_RECS,
+		IN_HEURS,
+		IN_RETAINS
+	} phase = IN_MODULES;
 	static const char *const phase_tags[] = {
-		DUMP_TAG_MODULE, DUMP_TAG_STACK, DUMP_TAG_REC, DUMP_TAG_HEUR, DUMP_TAG_RETAIN,
+		DUMP_TAG_MODULE,
+		DUMP_TAG_STACK,
+		DUMP_TAG_REC,
+		DUMP_TAG_HEUR,
+		DUMP_TAG_RETAIN,
 	};
 
 	for (;;) {
@@ -959,98 +979,23 @@ out:
 	return r;
 }
 
-/*
- * Reads all of fd into a new buffer (*buf, *len). Refuses more than
- * READ_MAX_FILE bytes. 0, or -1 with e set. Allocates.
- */
-static int
-read_all(const char *path, int fd, size_t hint, char **buf, size_t *len, struct err *e)
-{
-	size_t cap = hint + 1;          /* +1: a regular file's EOF needs no regrow */
-	size_t n = 0;
-	char *b = malloc(cap);
-
-	if (b == NULL)
-		return err_set(e, "%s: out of memory", path);
-	for (;;) {
-		ssize_t got;
-
-		if (n == cap) {
-			/* One byte past the limit is enough to see it exceeded. */
-			size_t ncap = cap > READ_MAX_FILE / 2 ? READ_MAX_FILE + 1 : cap * 2;
-			char *nb;
-
-			if (cap > READ_MAX_FILE) {
-				free(b);
-				return err_set(e, "%s: too large (more than 1 GiB)", path);
-			}
-			nb = realloc(b, ncap);
-			if (nb == NULL) {
-				free(b);
-				return err_set(e, "%s: out of memory", path);
-			}
-			b = nb;
-			cap = ncap;
-		}
-		got = read(fd, b + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int saved = errno;
-
-			free(b);
-			return err_set(e, "%s: cannot read: %s", path, strerror(saved));
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n > READ_MAX_FILE) {
-		free(b);
-		return err_set(e, "%s: too large (more than 1 GiB)", path);
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 int
 dump_read(const char *path, struct dump *d, struct err *e)
 {
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	size_t hint = 64 * 1024;
-	int fd;
+	static const struct readfile_opts dumps = {
+		.max = READ_MAX_FILE,
+		.any_type = true,
+		.name_call = true,
+	};
+	char *buf;
+	size_t len;
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		r = err_set(e, "%s: cannot stat: %s", path, strerror(errno));
-		goto out_close_fd;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = err_set(e, "%s: is a directory", path);
-		goto out_close_fd;
-	}
-	if (S_ISREG(st.st_mode)) {
-		if ((uint64_t)st.st_size > READ_MAX_FILE) {
-			r = err_set(e, "%s: too large (%lld bytes, most 1 GiB)", path,
-			    (long long)st.st_size);
-			goto out_close_fd;
-		}
-		hint = (size_t)st.st_size;
-	}
-	r = read_all(path, fd, hint, &buf, &len, e);
-	if (r < 0)
-		goto out_close_fd;
+	if (readfile(path, &dumps, &buf, &len, e) < 0)
+		return -1;
 	r = dump_parse(path, buf, len, d, e);
 	free(buf);
-out_close_fd:
-	close(fd);
 	return r;
 }
 

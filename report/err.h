@@ -6,7 +6,7 @@
 #define LEAKREPORT_ERR_H
 
 struct err {
-	char msg[512];          /* one line, no trailing newline: "<where>: <what>" */
+	char msg[512]; /* one line, no trailing newline: "<where>: <what>" */
 };
 
 /* Formats into e->msg (truncating), always returns -1 so callers can

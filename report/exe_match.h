@@ -12,8 +12,8 @@
 
 /* The patterns of every --exe, in command-line order. */
 struct exe_filter {
-	char **patterns;        /* owned, never empty */
-	size_t n;               /* 0: no --exe, every dump is kept */
+	char **patterns; /* owned, never empty */
+	size_t n;        /* 0: no --exe, every dump is kept */
 };
 
 /*

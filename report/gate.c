@@ -15,21 +15,6 @@
 #include "gate.h"
 #include "sat.h"
 
-static const char *const kind_names[CLASS_COUNT] = {
-	[CLASS_DEFINITE] = "definite",
-	[CLASS_INDIRECT] = "indirect",
-	[CLASS_POSSIBLE] = "possible",
-	[CLASS_REACHABLE] = "reachable",
-};
-
-const char *
-gate_kind_name(enum leak_class cls)
-{
-	if ((unsigned)cls >= CLASS_COUNT)
-		return "?";
-	return kind_names[cls];
-}
-
 void
 gate_init(struct gate *g)
 {
@@ -37,16 +22,6 @@ gate_init(struct gate *g)
 	g->kinds = GATE_KINDS_DEFAULT;
 	g->max_leaks = 0;
 	g->bytes_limited = false;
-}
-
-/* Looks up one kind word of length n; -1 when unknown. */
-static int
-kind_lookup(const char *w, size_t n)
-{
-	for (int c = 0; c < CLASS_COUNT; c++)
-		if (strlen(kind_names[c]) == n && memcmp(kind_names[c], w, n) == 0)
-			return c;
-	return -1;
 }
 
 int
@@ -62,7 +37,7 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 	const char *p = s;
 
 	if (strcmp(s, "all") == 0) {
-		*mask = GATE_KINDS_ALL;
+		*mask = CLASS_MASK_ALL;
 		return 0;
 	}
 	if (strcmp(s, "none") == 0) {
@@ -70,25 +45,26 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 		return 0;
 	}
 	if (*s == '\0')
-		return err_set(e, "%s: empty list (expected definite, indirect, "
-		    "possible, reachable, all or none)", opt);
+		return err_set(e, "%s: empty list (expected " CLASS_NAMES ", all or none)", opt);
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		int c = kind_lookup(p, n);
+		int c = model_class_parse(p, n);
 
 		if (n == 0)
 			return err_set(e, "%s: empty kind in '%s'", opt, s);
 		if (c < 0) {
 			if ((n == 3 && memcmp(p, "all", 3) == 0) ||
 			    (n == 4 && memcmp(p, "none", 4) == 0))
-				return err_set(e, "%s: '%.*s' must stand alone, "
-				    "not in a list ('%s')", opt, (int)n, p, s);
-			return err_set(e, "%s: unknown kind '%.*s' (expected definite, "
-			    "indirect, possible, reachable, all or none)", opt,
+				return err_set(e,
+				    "%s: '%.*s' must stand alone, "
+				    "not in a list ('%s')",
+				    opt, (int)n, p, s);
+			return err_set(e,
+			    "%s: unknown kind '%.*s' (expected " CLASS_NAMES ", all or none)", opt,
 			    (int)(n > 64 ? 64 : n), p);
 		}
-		m |= GATE_KIND(c);
+		m |= CLASS_BIT(c);
 		if (comma == NULL)
 			break;
 		p = comma + 1;
@@ -143,8 +119,8 @@ struct totals {
 	uint64_t bytes;
 	bool records_over;
 	bool bytes_over;
-	int nkinds;             /* gated kinds that have records */
-	int only;               /* the kind, when nkinds == 1 */
+	int nkinds; /* gated kinds that have records */
+	int only;   /* the kind, when nkinds == 1 */
 };
 
 static void
@@ -153,7 +129,7 @@ gated_totals(const struct gate *g, struct totals *t)
 	memset(t, 0, sizeof(*t));
 	t->only = -1;
 	for (int c = 0; c < CLASS_COUNT; c++) {
-		if (!(g->kinds & GATE_KIND(c)))
+		if (!(g->kinds & CLASS_BIT(c)))
 			continue;
 		add_sat(&t->records, g->records[c], &t->records_over);
 		add_sat(&t->bytes, g->bytes[c], &t->bytes_over);
@@ -186,14 +162,14 @@ describe(const struct gate *g, const struct totals *t, char *buf, size_t len)
 	if (t->nkinds == 1) {
 		snprintf(buf, len, "%s%llu %s leak record%s (%s)",
 		    t->records_over ? "more than " : "", (unsigned long long)t->records,
-		    kind_names[t->only], t->records == 1 ? "" : "s", bytes);
+		    model_class_name(t->only), t->records == 1 ? "" : "s", bytes);
 		return;
 	}
 	for (int c = 0; c < CLASS_COUNT; c++) {
-		if (!(g->kinds & GATE_KIND(c)) || g->records[c] == 0 || k >= sizeof(kinds))
+		if (!(g->kinds & CLASS_BIT(c)) || g->records[c] == 0 || k >= sizeof(kinds))
 			continue;
-		k += (size_t)snprintf(kinds + k, sizeof(kinds) - k, "%s%llu %s",
-		    k > 0 ? ", " : "", (unsigned long long)g->records[c], kind_names[c]);
+		k += (size_t)snprintf(kinds + k, sizeof(kinds) - k, "%s%llu %s", k > 0 ? ", " : "",
+		    (unsigned long long)g->records[c], model_class_name(c));
 	}
 	snprintf(buf, len, "%s%llu leak records (%s; %s)", t->records_over ? "more than " : "",
 	    (unsigned long long)t->records, kinds, bytes);
@@ -203,7 +179,7 @@ bool
 gate_decide(const struct gate *g, char *reason, size_t len)
 {
 	struct totals t;
-	char what[320];        /* describe() needs at most ~230 */
+	char what[320]; /* describe() needs at most ~230 */
 	char kinds[40];
 
 	if (g->kinds == 0) {
@@ -251,18 +227,18 @@ gate_kinds_format(unsigned mask, char *buf, size_t len)
 	if (len == 0)
 		return buf;
 	buf[0] = '\0';
-	mask &= GATE_KINDS_ALL;
+	mask &= CLASS_MASK_ALL;
 	if (mask == 0) {
 		snprintf(buf, len, "none");
 		return buf;
 	}
-	if (mask == GATE_KINDS_ALL) {
+	if (mask == CLASS_MASK_ALL) {
 		snprintf(buf, len, "all");
 		return buf;
 	}
 	for (int c = 0; c < CLASS_COUNT && k < len; c++)
-		if (mask & GATE_KIND(c))
+		if (mask & CLASS_BIT(c))
 			k += (size_t)snprintf(buf + k, len - k, "%s%s", k > 0 ? "," : "",
-			    kind_names[c]);
+			    model_class_name(c));
 	return buf;
 }

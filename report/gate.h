@@ -3,11 +3,8 @@
  * pass or fail with a one-line reason. See gate.c.
  *
  * main.c feeds the gate every leak record that survives suppressions and the
- * baseline (gate_add), then asks gate_decide(). Exit codes are main.c's job:
- *   0  gate passed
- *   1  gate failed (leaks over a threshold)
- *   2  usage error (e.g. gate_parse_kinds/gate_parse_u64 failed), or any
- *      other trouble; never 1 for a tool error.
+ * baseline (gate_add), then asks gate_decide(), and turns the decision into
+ * the exit code (main.c defines them: a failed gate is the only 1).
  *
  * Semantics:
  *   --fail-on   comma list of definite, indirect, possible, reachable; or
@@ -28,18 +25,17 @@
 #include "err.h"
 #include "model.h"
 
-#define GATE_KIND(cls)          (1u << (cls))
-#define GATE_KINDS_ALL          ((1u << CLASS_COUNT) - 1)
-#define GATE_KINDS_DEFAULT      (GATE_KIND(CLASS_DEFINITE) | GATE_KIND(CLASS_INDIRECT))
+/* A set of kinds is a mask of CLASS_BIT(cls) (model.h). */
+#define GATE_KINDS_DEFAULT (CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT))
 
 /* Longest reason gate_decide() writes, including the NUL. */
-#define GATE_REASON_MAX         256
+#define GATE_REASON_MAX 256
 
 struct gate {
-	unsigned kinds;         /* mask of GATE_KIND(cls); 0 = --fail-on none */
-	uint64_t max_leaks;     /* records allowed; default 0 */
-	bool bytes_limited;     /* false: no --max-bytes */
-	uint64_t max_bytes;     /* bytes allowed when bytes_limited */
+	unsigned kinds;     /* mask of CLASS_BIT(cls); 0 = --fail-on none */
+	uint64_t max_leaks; /* records allowed; default 0 */
+	bool bytes_limited; /* false: no --max-bytes */
+	uint64_t max_bytes; /* bytes allowed when bytes_limited */
 	/* Totals per class of what gate_add() saw; sums saturate, and
 	 * *_over records that a sum passed UINT64_MAX. */
 	uint64_t records[CLASS_COUNT];
@@ -81,9 +77,6 @@ void gate_add(struct gate *g, enum leak_class cls, uint64_t blocks, uint64_t byt
  * NULL when len is 0. Does not allocate.
  */
 bool gate_decide(const struct gate *g, char *reason, size_t len);
-
-/* "definite", "indirect", "possible", "reachable"; "?" for anything else. */
-const char *gate_kind_name(enum leak_class cls);
 
 /* Writes mask as a --fail-on value ("definite,indirect", "all", "none")
  * into buf (truncating; 40 bytes is enough). Returns buf. */

@@ -2,8 +2,11 @@
  * group.c - dumps -> leak records, their totals and their order.
  *
  * Called by main.c, in order: group_init, group_build (once, every dump),
- * group_finish (suppressions, baseline, totals, sort), group_select, then
- * the outputs read the struct report; group_free at the end.
+ * group_finish (suppressions, baseline, totals, sort, and what the outputs
+ * list: records, suppression rules, fixed baseline records), then the
+ * outputs read the struct report; group_free at the end. group_finish is
+ * the one place that decides what is listed, so every format lists the
+ * same.
  *
  * Grouping is by SYMBOLIZED stack, never by address: each frame is interned
  * as (module basename, function, file, line, column, inlined), plus the
@@ -16,10 +19,7 @@
  * interning, so they never split or name a record.
  *
  * A reachable or possible record also takes the retain line (why it is
- * alive) of the first of its (dump, stack) pairs that has one: the root's
- * data address symbolized when it is a global, and each listed hop named
- * by the first non-allocator frame of its stack in that dump, so the
- * outputs only render it.
+ * alive) of the first of its (dump, stack) pairs that has one (retain.c).
  *
  * Every record keeps its sum per dump (points[], ascending dump index):
  * which processes it came from, and what each holds (--per-process). In
@@ -38,14 +38,19 @@
  * Both tables are open addressing with linear probing, at most half full,
  * doubled when they reach it; indices into r->leaks and st->frames are
  * stored + 1 so that 0 means empty. Single-threaded.
+ *
+ * Size: over the usual ~500 lines because the frame and record tables are
+ * one structure with one life: group_build fills them, and group_finish
+ * merges, sorts and lists the records they index and then drops them. The
+ * merge (regroup.c) and the retainers (retain.c) are their own files.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "group.h"
 #include "regroup.h"
+#include "retain.h"
 #include "sat.h"
-
 
 struct fkey {
 	const char *module;
@@ -54,7 +59,7 @@ struct fkey {
 	uint32_t line;
 	uint32_t column;
 	bool inlined;
-	uint64_t addr;          /* offset when function is NULL, pc when module is too */
+	uint64_t addr; /* offset when function is NULL, pc when module is too */
 	uint64_t hash;
 };
 
@@ -63,25 +68,25 @@ struct fkey {
  * it, so its address stands for its key: most frames of a suite's dumps are
  * found here without hashing their strings. */
 struct pslot {
-	const struct sym_frame *frame;  /* NULL: empty */
+	const struct sym_frame *frame; /* NULL: empty */
 	uint32_t id;
 };
 
 struct group_state {
-	uint32_t *dump_exe;     /* per dump: its exe path's id (distinct paths, in dump order) */
-	uint32_t *dump_base;    /* per dump: its exe basename's id, an index into bases */
-	const char **bases;     /* distinct exe basenames, in dump order; point into the dumps */
+	uint32_t *dump_exe;  /* per dump: its exe path's id (distinct paths, in dump order) */
+	uint32_t *dump_base; /* per dump: its exe basename's id, an index into bases */
+	const char **bases;  /* distinct exe basenames, in dump order; point into the dumps */
 	size_t nbases;
-	uint32_t *stamp;        /* per basename: last record that listed it, + 1 */
-	struct fkey *frames;    /* interned frames; id = index */
+	uint32_t *stamp;     /* per basename: last record that listed it, + 1 */
+	struct fkey *frames; /* interned frames; id = index */
 	size_t nframes;
 	size_t capframes;
-	uint32_t *fslots;       /* frame index + 1, or 0 */
+	uint32_t *fslots; /* frame index + 1, or 0 */
 	size_t fmask;
-	struct pslot *pslots;   /* symbolizer frame -> its frame id, see frame_id() */
+	struct pslot *pslots; /* symbolizer frame -> its frame id, see frame_id() */
 	size_t pmask;
 	size_t npslots;
-	uint32_t *rslots;       /* record index + 1, or 0 */
+	uint32_t *rslots; /* record index + 1, or 0 */
 	size_t rmask;
 	size_t capleaks;
 };
@@ -94,21 +99,13 @@ struct stack_memo {
 	size_t n;
 };
 
-static void
-amount_add(struct amount *a, uint64_t blocks, uint64_t bytes)
-{
-	a->records = sat_add(a->records, 1);
-	a->blocks = sat_add(a->blocks, blocks);
-	a->bytes = sat_add(a->bytes, bytes);
-}
-
 static uint64_t
 hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *c = p;
 
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ c[i]) * 0x100000001b3ull;     /* FNV-1a */
+		h = (h ^ c[i]) * 0x100000001b3ull; /* FNV-1a */
 	return h;
 }
 
@@ -124,9 +121,8 @@ str_eq(const char *a, const char *b)
 	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* NULL sorts before any string. */
-static int
-str_cmp(const char *a, const char *b)
+int
+group_str_cmp(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
 		return (a != NULL) - (b != NULL);
@@ -150,17 +146,39 @@ bool
 group_is_alloc_frame(const struct sym_frame *f)
 {
 	static const char *const names[] = {
-		"malloc", "calloc", "realloc", "reallocarray", "free", "cfree",
-		"posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc",
-		"malloc_usable_size", "__libc_malloc", "__libc_calloc", "__libc_realloc",
-		"__libc_free", "__libc_memalign", "__libc_valloc", "__libc_pvalloc",
-		"__posix_memalign", "__libc_reallocarray",
+		"malloc",
+		"calloc",
+		"realloc",
+		"reallocarray",
+		"free",
+		"cfree",
+		"posix_memalign",
+		"aligned_alloc",
+		"memalign",
+		"valloc",
+		"pvalloc",
+		"malloc_usable_size",
+		"__libc_malloc",
+		"__libc_calloc",
+		"__libc_realloc",
+		"__libc_free",
+		"__libc_memalign",
+		"__libc_valloc",
+		"__libc_pvalloc",
+		"__posix_memalign",
+		"__libc_reallocarray",
 	};
 	static const char *const cxx[] = {
-		"operator new", "operator delete",
+		"operator new",
+		"operator delete",
 	};
 	static const char *const mangled[] = {
-		"_Znwm", "_Znam", "_ZdlPv", "_ZdaPv", "_Znwj", "_Znaj",
+		"_Znwm",
+		"_Znam",
+		"_ZdlPv",
+		"_ZdaPv",
+		"_Znwj",
+		"_Znaj",
 	};
 	const char *fn = f->function;
 
@@ -169,7 +187,7 @@ group_is_alloc_frame(const struct sym_frame *f)
 	if (fn == NULL)
 		return false;
 	if (has_prefix(fn, "__GI_"))
-		fn += 5;        /* glibc's internal alias, e.g. __GI___libc_malloc */
+		fn += 5; /* glibc's internal alias, e.g. __GI___libc_malloc */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(fn, names[i]) == 0)
 			return true;
@@ -219,8 +237,7 @@ fkey_eq(const struct fkey *a, const struct fkey *b)
 
 /* Rebuilds a slot table of 2 * (mask + 1) slots from scratch. */
 static int
-slots_grow(uint32_t **slots, size_t *mask, size_t n, uint64_t (*hash_of)(void *, size_t),
-    void *ctx)
+slots_grow(uint32_t **slots, size_t *mask, size_t n, uint64_t (*hash_of)(void *, size_t), void *ctx)
 {
 	size_t size = *slots == NULL ? 64 : 2 * (*mask + 1);
 	uint32_t *s = calloc(size, sizeof(*s));
@@ -304,7 +321,7 @@ frame_id(struct group_state *st, const struct sym_frame *f, uint32_t *id)
 			if (st->pslots[i].frame == NULL)
 				continue;
 			for (j = ptr_hash(st->pslots[i].frame) & (size - 1); t[j].frame != NULL;
-			    j = (j + 1) & (size - 1))
+			     j = (j + 1) & (size - 1))
 				;
 			t[j] = st->pslots[i];
 		}
@@ -363,7 +380,7 @@ memo_fill(struct report *r, struct symbolizer *s, const struct dump *d, const st
 		for (size_t j = 0; j < ng; j++) {
 			src[n] = &got[j];
 			fr[n] = got[j];
-			fr[n++].pc = sk->pcs[i];        /* shared frames have pc 0 */
+			fr[n++].pc = sk->pcs[i]; /* shared frames have pc 0 */
 		}
 	}
 	while (skip < n && group_is_alloc_frame(&fr[skip]))
@@ -475,7 +492,7 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
 		free(l->ids);
 		return -1;
 	}
-	if (m->n != 0) {        /* a stack-less record has no frames to copy */
+	if (m->n != 0) { /* a stack-less record has no frames to copy */
 		memcpy(l->frames, m->frames, m->n * sizeof(*l->frames));
 		memcpy(l->ids, m->ids, m->n * sizeof(*l->ids));
 	}
@@ -497,7 +514,7 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 {
 	size_t lo = 0, hi = d->nheurs;
 
-	while (lo < hi) {       /* the first heur line of a stack >= id */
+	while (lo < hi) { /* the first heur line of a stack >= id */
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (d->heurs[mid].stack_id < id)
@@ -506,137 +523,15 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 			hi = mid;
 	}
 	for (; lo < d->nheurs && d->heurs[lo].stack_id == id; lo++) {
-		struct amount *a = &l->heur[d->heurs[lo].heur];
+		const struct heur_rec *h = &d->heurs[lo];
 
-		a->blocks = sat_add(a->blocks, d->heurs[lo].blocks);
-		a->bytes = sat_add(a->bytes, d->heurs[lo].bytes);
+		sat_amount_add(&l->heur[h->heur], 0, h->blocks, h->bytes);
 	}
-}
-
-static const struct stack *
-find_stack(const struct dump *d, uint32_t id)
-{
-	size_t lo = 0, hi = d->nstacks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->stacks[mid].id == id)
-			return &d->stacks[mid];
-		if (d->stacks[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* The retain line of stack id in d, or NULL (d->retains is sorted by id). */
-static const struct retain *
-find_retain(const struct dump *d, uint32_t id)
-{
-	size_t lo = 0, hi = d->nretains;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->retains[mid].stack_id == id)
-			return &d->retains[mid];
-		if (d->retains[mid].stack_id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* The first frame of stack id of d that is not an allocator frame, as the
- * grouping names a record: *out, or NULL for stack 0, a stack d lacks or
- * one of allocator frames only. -1 with e filled when the symbolizer
- * fails. */
-static int
-hop_frame(struct symbolizer *s, const struct dump *d, uint32_t id,
-    const struct sym_frame **out, struct err *e)
-{
-	const struct stack *sk = id != 0 ? find_stack(d, id) : NULL;
-
-	*out = NULL;
-	for (uint32_t i = 0; sk != NULL && i < sk->n; i++) {
-		const struct sym_frame *got;
-		size_t ng;
-
-		if (sym_resolve(s, d, sk->pcs[i], &got, &ng, e) < 0)
-			return -1;
-		for (size_t j = 0; j < ng; j++) {
-			if (!group_is_alloc_frame(&got[j])) {
-				*out = &got[j];
-				return 0;
-			}
-		}
-	}
-	return 0;
-}
-
-/* The basename of d's dynamic loader module (ld-linux*, ld.so*, ld64.so*,
- * ld-musl*), or NULL. Points into d. */
-static const char *
-loader_name(const struct dump *d)
-{
-	static const char *const names[] = { "ld-linux", "ld.so", "ld64.so", "ld-musl" };
-
-	for (size_t i = 0; i < d->nmodules; i++) {
-		const char *p = d->modules[i].path;
-		const char *slash = p != NULL ? strrchr(p, '/') : NULL;
-		const char *base = slash != NULL ? slash + 1 : p;
-
-		for (size_t k = 0; base != NULL && k < sizeof(names) / sizeof(names[0]); k++)
-			if (has_prefix(base, names[k]))
-				return base;
-	}
-	return NULL;
-}
-
-/* Gives l (of dump d, rec rc) the retainer of rc's stack when l has none
- * yet, rc is reachable or possible and d has a retain line for it.
- * Allocates; -1 with e filled (out of memory, symbolizer failure). */
-static int
-attach_retainer(struct symbolizer *s, const struct dump *d, const struct rec *rc,
-    struct leak *l, struct err *e)
-{
-	const struct retain *rt;
-	struct retainer *x;
-
-	if (l->retained_by != NULL || (rc->cls != CLASS_REACHABLE && rc->cls != CLASS_POSSIBLE))
-		return 0;
-	rt = find_retain(d, rc->stack_id);
-	if (rt == NULL)
-		return 0;
-	x = calloc(1, sizeof(*x));
-	if (x == NULL)
-		return err_set(e, "out of memory");
-	x->dump = d;
-	x->rt = rt;
-	if (rt->root == RETAIN_GLOBAL &&
-	    sym_resolve_data(s, d, rt->who, rt->where, &x->global, e) < 0)
-		goto out_free;
-	if (rt->root == RETAIN_LOADER)
-		x->loader = loader_name(d);
-	for (uint32_t i = 0; i < rt->n; i++) {
-		x->hop[i].bytes = rt->hop[i].bytes;
-		if (hop_frame(s, d, rt->hop[i].stack_id, &x->hop[i].frame, e) < 0)
-			goto out_free;
-	}
-	l->retained_by = x;
-	return 0;
-out_free:
-	free(x);
-	return -1;
 }
 
 /* Adds every rec of dump d (number di) to r. */
 static int
-add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t di,
-    struct err *e)
+add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t di, struct err *e)
 {
 	struct stack_memo *memo = calloc(d->nstacks + 1, sizeof(*memo));
 	struct stack_memo none = { .done = true };
@@ -652,11 +547,11 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 		struct leak *l;
 
 		if (rc->stack_id != 0) {
-			const struct stack *sk = find_stack(d, rc->stack_id);
+			const struct stack *sk = model_find_stack(d, rc->stack_id);
 
 			if (sk == NULL) {
-				err_set(e, "%s: rec names stack %u, which does not exist",
-				    d->path, rc->stack_id);
+				err_set(e, "%s: rec names stack %u, which does not exist", d->path,
+				    rc->stack_id);
 				goto out_free;
 			}
 			m = &memo[sk - d->stacks];
@@ -668,7 +563,7 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 			goto out_free;
 		}
 		/* Series mode has no use for it: diff and trend never show it. */
-		if (!r->series && d->nretains > 0 && attach_retainer(s, d, rc, l, e) < 0)
+		if (!r->series && d->nretains > 0 && retain_attach(s, d, rc, l, e) < 0)
 			goto out_free;
 		if (!r->series && rc->cls == CLASS_REACHABLE)
 			add_heurs(l, d, rc->stack_id);
@@ -684,8 +579,10 @@ out_free:
 }
 
 static const char *const group_names[] = {
-	[GROUP_STACK] = "stack", [GROUP_SITE] = "site",
-	[GROUP_FUNCTION] = "function", [GROUP_EXE] = "exe",
+	[GROUP_STACK] = "stack",
+	[GROUP_SITE] = "site",
+	[GROUP_FUNCTION] = "function",
+	[GROUP_EXE] = "exe",
 };
 
 const char *
@@ -709,14 +606,6 @@ group_init(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
-}
-
 /* Numbers the dumps' exe paths and basenames, each distinct one in dump
  * order (st->dump_exe, st->dump_base, st->bases), and counts the paths. A
  * suite has few executables, so a linear search per dump is enough. */
@@ -729,12 +618,11 @@ intern_exes(struct report *r, struct group_state *st)
 	st->dump_base = malloc(n * sizeof(*st->dump_base));
 	st->bases = malloc(n * sizeof(*st->bases));
 	st->stamp = calloc(n, sizeof(*st->stamp));
-	if (st->dump_exe == NULL || st->dump_base == NULL || st->bases == NULL ||
-	    st->stamp == NULL)
+	if (st->dump_exe == NULL || st->dump_base == NULL || st->bases == NULL || st->stamp == NULL)
 		return -1;
 	for (size_t i = 0; i < r->ndumps; i++) {
 		const char *exe = exe_of(&r->dumps[i]);
-		const char *base = base_name(exe);
+		const char *base = model_basename(exe);
 		size_t k;
 
 		for (k = 0; k < i && strcmp(exe_of(&r->dumps[k]), exe) != 0; k++)
@@ -778,13 +666,14 @@ frame_cmp(const struct sym_frame *a, const struct sym_frame *b)
 {
 	int c;
 
-	if ((c = str_cmp(a->function, b->function)) != 0 || (c = str_cmp(a->file, b->file)) != 0)
+	if ((c = group_str_cmp(a->function, b->function)) != 0 ||
+	    (c = group_str_cmp(a->file, b->file)) != 0)
 		return c;
 	if (a->line != b->line)
 		return a->line < b->line ? -1 : 1;
 	if (a->column != b->column)
 		return a->column < b->column ? -1 : 1;
-	if ((c = str_cmp(a->module, b->module)) != 0)
+	if ((c = group_str_cmp(a->module, b->module)) != 0)
 		return c;
 	if (a->inlined != b->inlined)
 		return a->inlined ? 1 : -1;
@@ -826,13 +715,13 @@ leak_cmp(const void *pa, const void *pb)
 		return a->cls < b->cls ? -1 : 1;
 	if ((c = group_frames_cmp(a->frames, a->nframes, b->frames, b->nframes)) != 0)
 		return c;
-	return str_cmp(a->exe, b->exe);
+	return group_str_cmp(a->exe, b->exe);
 }
 
 bool
 group_is_gated(const struct leak *l, unsigned kinds)
 {
-	return l->supp == NULL && !l->known && (kinds & GATE_KIND(l->cls)) != 0;
+	return l->supp == NULL && !l->known && (kinds & CLASS_BIT(l->cls)) != 0;
 }
 
 void
@@ -878,12 +767,51 @@ leak_key(const struct report *r, const struct leak *l)
 	return baseline_key(&l->frames[l->site], 1);
 }
 
+/* Every leak rule of supp (may be NULL), in load order: the outputs list
+ * the rules that matched nothing too, so a stale one shows. */
+static int
+list_rules(struct report *r, const struct suppressions *supp)
+{
+	size_t n = supp != NULL ? supp_count(supp) : 0;
+
+	free(r->rules);
+	r->nrules = 0;
+	r->rules = malloc((n ? n : 1) * sizeof(*r->rules));
+	if (r->rules == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		r->rules[r->nrules++] = supp_rule(supp, i);
+	return 0;
+}
+
+/* The records of base (may be NULL) that no record of this run was found
+ * as (baseline_lookup marked the others seen), in file order. */
+static int
+list_fixed(struct report *r, const struct baseline *base)
+{
+	size_t n = base != NULL ? baseline_count(base) : 0;
+
+	free(r->fixed);
+	r->nfixed = 0;
+	r->baseline = base != NULL;
+	r->fixed = malloc((n ? n : 1) * sizeof(*r->fixed));
+	if (r->fixed == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct baseline_entry *be = baseline_entry(base, i);
+
+		if (!be->seen)
+			r->fixed[r->nfixed++] = be;
+	}
+	return 0;
+}
+
 int
 group_finish(struct report *r, struct suppressions *supp, struct baseline *base, struct err *e)
 {
 	for (size_t i = 0; i < r->nleaks; i++)
-		r->leaks[i].supp = supp != NULL ?
-		    supp_match(supp, r->leaks[i].frames, r->leaks[i].nframes) : NULL;
+		r->leaks[i].supp =
+		    supp != NULL ? supp_match(supp, r->leaks[i].frames, r->leaks[i].nframes) : NULL;
 	/* The hash slots index r->leaks; merging and sorting move the
 	 * records, so the tables are done with. */
 	if (r->priv != NULL) {
@@ -893,7 +821,7 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 	if (r->group_by != GROUP_STACK) {
 		if (regroup_merge(r, e) < 0)
 			return -1;
-		r->priv->capleaks = r->nleaks;  /* r->leaks is a new array */
+		r->priv->capleaks = r->nleaks; /* r->leaks is a new array */
 	}
 	for (size_t i = 0; i < r->nleaks; i++) {
 		struct leak *l = &r->leaks[i];
@@ -902,7 +830,7 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 			return err_set(e, "out of memory");
 		if (l->supp != NULL) {
 			supp_hit(supp, l->supp, 1, l->blocks, l->bytes);
-			amount_add(&r->suppressed, l->blocks, l->bytes);
+			sat_amount_add(&r->suppressed, 1, l->blocks, l->bytes);
 			continue;
 		}
 		l->key = leak_key(r, l);
@@ -910,13 +838,16 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 			return err_set(e, "out of memory");
 		l->known = base != NULL && baseline_lookup(base, l->cls, l->key) != NULL;
 		if (l->known)
-			amount_add(&r->known, l->blocks, l->bytes);
-		amount_add(&r->cls[l->cls], l->blocks, l->bytes);
+			sat_amount_add(&r->known, 1, l->blocks, l->bytes);
+		sat_amount_add(&r->cls[l->cls], 1, l->blocks, l->bytes);
 		if (l->cls != CLASS_REACHABLE)
-			amount_add(&r->leaked, l->blocks, l->bytes);
+			sat_amount_add(&r->leaked, 1, l->blocks, l->bytes);
 	}
 	if (r->nleaks > 1)
 		qsort(r->leaks, r->nleaks, sizeof(*r->leaks), leak_cmp);
+	if (group_select(r, r->show, r->top_set, r->top, e) < 0 || list_rules(r, supp) < 0 ||
+	    list_fixed(r, base) < 0)
+		return err_set(e, "out of memory");
 	return 0;
 }
 
@@ -932,7 +863,7 @@ group_select(struct report *r, unsigned show, bool top_set, uint64_t top, struct
 	for (size_t i = 0; i < r->nleaks; i++) {
 		const struct leak *l = &r->leaks[i];
 
-		if (l->supp != NULL || !(show & (1u << l->cls)))
+		if (l->supp != NULL || !(show & CLASS_BIT(l->cls)))
 			continue;
 		if (top_set && r->nshown >= top)
 			r->ncut++;
@@ -949,6 +880,8 @@ group_free(struct report *r)
 		group_leak_free(&r->leaks[i]);
 	free(r->leaks);
 	free(r->shown);
+	free(r->rules);
+	free(r->fixed);
 	if (r->priv != NULL) {
 		free(r->priv->dump_exe);
 		free(r->priv->dump_base);

@@ -3,8 +3,8 @@
  *
  *   options -> suppressions, baseline -> dump_read (every dump, those of
  *   another executable than --exe dropped) -> group (symbolize, merge,
- *   suppress, --group-by, sort) -> per process -> gate -> output -> write
- *   baseline
+ *   suppress, --group-by, sort, and what is listed) -> per process -> gate
+ *   -> output -> write baseline
  *
  * or, for the subcommands, on the dumps of one process (series.c):
  *
@@ -43,9 +43,9 @@
 #include "symbolize.h"
 #include "trend.h"
 
-#define EXIT_PASS       0
-#define EXIT_GATE       1
-#define EXIT_TROUBLE    2
+#define EXIT_PASS    0
+#define EXIT_GATE    1
+#define EXIT_TROUBLE 2
 
 struct run {
 	struct options opt;
@@ -121,10 +121,15 @@ load_dumps(struct run *r)
 		else
 			dump_free(d);
 	}
-	if (r->opt.ndumps > 0 && r->ndumps == 0)
-		fprintf(stderr, "leakreport: warning: --exe: no dump is of a matching executable "
-		    "(%zu %s given); nothing to report\n", r->opt.ndumps,
-		    r->opt.ndumps == 1 ? "dump" : "dumps");
+	if (r->opt.ndumps > 0 && r->ndumps == 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg),
+		    "--exe: no dump is of a matching executable (%zu %s "
+		    "given); nothing to report",
+		    r->opt.ndumps, r->opt.ndumps == 1 ? "dump" : "dumps");
+		say("warning: ", msg);
+	}
 	return 0;
 }
 
@@ -158,7 +163,7 @@ decide(struct run *r)
 		const struct leak *l = &r->rep.leaks[i];
 
 		/* every kind: the gate counts the others for its reason line */
-		if (group_is_gated(l, GATE_KINDS_ALL))
+		if (group_is_gated(l, CLASS_MASK_ALL))
 			gate_add(&g, l->cls, l->blocks, l->bytes);
 	}
 	r->rep.gate.passed = gate_decide(&g, r->rep.gate.reason, sizeof(r->rep.gate.reason));
@@ -172,7 +177,8 @@ write_baseline(struct run *r)
 {
 	struct baseline *b = baseline_new();
 	unsigned kinds = r->opt.baseline_kinds_set ? r->opt.baseline_kinds :
-	    r->opt.fail_on != 0 ? r->opt.fail_on : GATE_KINDS_DEFAULT;
+	    r->opt.fail_on != 0                    ? r->opt.fail_on :
+						     GATE_KINDS_DEFAULT;
 	int ret = -1;
 
 	if (b == NULL)
@@ -210,7 +216,7 @@ raise_fd_limit(void)
 
 	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
 		lim.rlim_cur = lim.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &lim);   /* best effort */
+		(void)setrlimit(RLIMIT_NOFILE, &lim); /* best effort */
 	}
 }
 
@@ -297,20 +303,20 @@ run_report(struct run *r)
 	r->rep.group_by = (enum group_by)r->opt.group_by;
 	r->rep.ignore = r->opt.ignore;
 	r->rep.nignore = r->opt.nignore;
+	r->rep.show = r->opt.show;
+	r->rep.top_set = r->opt.top_set;
+	r->rep.top = r->opt.top;
 	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
-	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0 ||
-	    group_select(&r->rep, r->opt.show, r->opt.top_set, r->opt.top, &r->e) < 0)
+	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0)
 		return EXIT_TROUBLE;
-	if (r->opt.per_process &&
-	    per_process_build(&r->procs, &r->rep, r->opt.fail_on, &r->e) < 0)
+	if (r->opt.per_process && per_process_build(&r->procs, &r->rep, r->opt.fail_on, &r->e) < 0)
 		return EXIT_TROUBLE;
 	decide(r);
 	if (r->opt.format == FORMAT_JSON)
-		ret = output_json(stdout, &r->rep, r->supp, r->base,
-		    r->opt.per_process ? &r->procs : NULL);
+		ret = output_json(stdout, &r->rep, r->opt.per_process ? &r->procs : NULL);
 	else
-		ret = output_text(stdout, &r->rep, r->supp, r->base,
-		    r->opt.per_process ? &r->procs : NULL, use_color(r->opt.color));
+		ret = output_text(stdout, &r->rep, r->opt.per_process ? &r->procs : NULL,
+		    use_color(r->opt.color));
 	if (ret < 0 || fflush(stdout) == EOF)
 		return stdout_error(r);
 	if (r->opt.write_baseline != NULL && write_baseline(r) < 0)
@@ -337,7 +343,7 @@ main(int argc, char **argv)
 			options_help(stdout, r.opt.command);
 		else
 			printf("leakreport %s (dump format %d, report format %d)\n",
-			    LEAKREPORT_VERSION, DUMP_VERSION, REPORT_FORMAT_VERSION);
+			    LEAKREPORT_VERSION, DUMP_VERSION, OUTPUT_JSON_VERSION);
 		options_free(&r.opt);
 		return fflush(stdout) == EOF ? EXIT_TROUBLE : EXIT_PASS;
 	}

@@ -1,17 +1,27 @@
 /*
  * model.h - one dump in memory, as dump_read.c builds it and the later
- * stages (symbolize, group, output) read it.
+ * stages (symbolize, group, output) read it, and the names of its kinds.
  *
  * Every array is owned by the struct dump and freed by dump_free(). After
  * dump_read() succeeds the model is valid: ids are unique and ascending,
  * every rec names a stack that exists (or 0), every count fits.
+ *
+ * model.c is the one place that names a kind of record ("definite"...), a
+ * retainer's root ("global"...) and a kind of dump ("exit", "snapshot"):
+ * the reader, the options, the gate, the baseline and every output take
+ * the words from there. A set of kinds is a mask of CLASS_BIT(cls). Every
+ * address or offset leakreport shows (text, JSON, a baseline key) is written
+ * with ADDR_FMT.
  */
 #ifndef LEAKREPORT_MODEL_H
 #define LEAKREPORT_MODEL_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "dumpfmt.h"
 
 enum leak_class {
 	CLASS_DEFINITE,
@@ -21,65 +31,82 @@ enum leak_class {
 	CLASS_COUNT
 };
 
+/* A set of kinds: --show, --fail-on, --baseline-kinds. */
+#define CLASS_BIT(cls) (1u << (cls))
+#define CLASS_MASK_ALL ((1u << CLASS_COUNT) - 1)
+#define CLASS_MASK_LEAKS \
+	(CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT) | CLASS_BIT(CLASS_POSSIBLE))
+
+/* The kinds' names in order, for the messages that list them; check_model
+ * checks them against model_class_name(). */
+#define CLASS_NAMES    "definite, indirect, possible, reachable"
+#define CLASS_NAMES_OR "definite, indirect, possible or reachable"
+
+/* An address or an offset as leakreport shows it: "0x" and lower-case hex
+ * without leading zeros, for a uint64_t ("0x55d4c0001189"). */
+#define ADDR_FMT "0x%" PRIx64
+
 struct module {
 	uint32_t id;
-	uint64_t bias;          /* load bias: run-time = link-time + bias */
-	uint64_t lo;            /* first run-time address of its PT_LOAD span */
-	uint64_t hi;            /* one past the last; lo < hi */
-	char *buildid;          /* lower-case hex, or NULL when the dump has '-' */
-	bool loaded;            /* false: dlclose'd before the dump */
-	char *path;             /* unescaped */
+	uint64_t bias; /* load bias: run-time = link-time + bias */
+	uint64_t lo;   /* first run-time address of its PT_LOAD span */
+	uint64_t hi;   /* one past the last; lo < hi */
+	char *buildid; /* lower-case hex, or NULL when the dump has '-' */
+	bool loaded;   /* false: dlclose'd before the dump */
+	char *path;    /* unescaped */
 };
 
 /* A stretch of addresses that one module holds (modmap.c). */
 struct modmap_seg {
-	uint64_t lo;            /* first address */
-	uint64_t hi;            /* one past the last; segments are sorted, disjoint */
-	uint32_t module;        /* index into dump.modules */
+	uint64_t lo;     /* first address */
+	uint64_t hi;     /* one past the last; segments are sorted, disjoint */
+	uint32_t module; /* index into dump.modules */
 };
 
 struct stack {
-	uint32_t id;            /* non-zero, ascending in dump->stacks */
-	uint32_t n;             /* 1..DUMP_MAX_DEPTH */
-	uint64_t *pcs;          /* n return addresses, innermost first */
+	uint32_t id;   /* non-zero, ascending in dump->stacks */
+	uint32_t n;    /* 1..DUMP_MAX_DEPTH */
+	uint64_t *pcs; /* n return addresses, innermost first */
 };
 
 struct rec {
-	uint32_t stack_id;      /* 0: no stack was captured */
+	uint32_t stack_id; /* 0: no stack was captured */
 	enum leak_class cls;
-	uint64_t blocks;        /* >= 1 */
+	uint64_t blocks; /* >= 1 */
 	uint64_t bytes;
 };
 
 /* heur <stack-id> <heuristic> <blocks> <bytes>: of the reachable blocks of
  * one stack, those only an interior-pointer heuristic made reachable. */
 struct heur_rec {
-	uint32_t stack_id;      /* has a reachable rec */
-	uint32_t heur;          /* index into DUMP_HEURISTICS, < DUMP_NHEUR */
-	uint64_t blocks;        /* >= 1, <= that rec's blocks */
+	uint32_t stack_id; /* has a reachable rec */
+	uint32_t heur;     /* index into DUMP_HEURISTICS, < DUMP_NHEUR */
+	uint64_t blocks;   /* >= 1, <= that rec's blocks */
 	uint64_t bytes;
 };
 
 enum retain_root {
-	RETAIN_GLOBAL,           /* who: module id; where: run-time address of the word */
-	RETAIN_THREAD,           /* who: tid; where: address in its stack, registers or TLS */
-	RETAIN_MAPPING,          /* who: 0; where: address in an anonymous mapping */
-	RETAIN_LOADER,           /* who, where: 0; a block the dynamic loader allocated */
-	RETAIN_INTERNAL,         /* who, where: 0; a block libc allocated while libleak ran */
+	RETAIN_GLOBAL,   /* who: module id; where: run-time address of the word */
+	RETAIN_THREAD,   /* who: tid; where: address in its stack, registers or TLS */
+	RETAIN_MAPPING,  /* who: 0; where: address in an anonymous mapping */
+	RETAIN_LOADER,   /* who, where: 0; a block the dynamic loader allocated */
+	RETAIN_INTERNAL, /* who, where: 0; a block libc allocated while libleak ran */
 };
 
-#define RETAIN_MAX_HOPS 8
+#define RETAIN_COUNT (RETAIN_INTERNAL + 1) /* not in the enum: switches stay exhaustive */
+
+#define RETAIN_MAX_HOPS DUMP_MAX_RETAIN_HOPS /* most hops a retain line lists */
 
 /* Why the reached blocks of one stack are alive: a root, then blocks. */
 struct retain {
-	uint32_t stack_id;      /* a stack with reachable or possible blocks */
+	uint32_t stack_id; /* a stack with reachable or possible blocks */
 	enum retain_root root;
 	uint32_t who;
 	uint64_t where;
-	uint64_t hops;          /* blocks between the root and the stack's block */
-	uint32_t n;             /* of which listed in hop[], nearest the root first; <= hops */
+	uint64_t hops; /* blocks between the root and the stack's block */
+	uint32_t n;    /* of which listed in hop[], nearest the root first; <= hops */
 	struct {
-		uint32_t stack_id;      /* 0: allocated where no stack was captured */
+		uint32_t stack_id; /* 0: allocated where no stack was captured */
 		uint64_t bytes;
 	} hop[RETAIN_MAX_HOPS];
 };
@@ -99,27 +126,27 @@ struct dump_stats {
 };
 
 struct dump {
-	char *path;             /* the file it was read from */
+	char *path; /* the file it was read from */
 	uint64_t pid;
 	uint64_t ppid;
 	char *exe;
 	size_t argc;
-	char **argv;            /* argc strings */
-	uint64_t time_sec;      /* when it was written */
+	char **argv;       /* argc strings */
+	uint64_t time_sec; /* when it was written */
 	uint32_t time_usec;
-	uint64_t start_sec;     /* when tracking began */
+	uint64_t start_sec; /* when tracking began */
 	uint32_t start_usec;
-	bool snapshot;          /* kind snapshot (else exit) */
+	bool snapshot; /* kind snapshot (else exit) */
 	uint64_t seq;
 	bool atomic;
-	bool scanned;           /* scan full */
+	bool scanned; /* scan full */
 	uint32_t depth;
 	struct module *modules;
 	size_t nmodules;
-	struct modmap_seg *segs;/* the modules flattened for lookup (modmap.c), or NULL
-				 * in a dump built by hand: lookups are linear then */
+	struct modmap_seg *segs; /* the modules flattened for lookup (modmap.c), or NULL
+				  * in a dump built by hand: lookups are linear then */
 	size_t nsegs;
-	struct stack *stacks;   /* sorted by id */
+	struct stack *stacks; /* sorted by id */
 	size_t nstacks;
 	struct rec *recs;
 	size_t nrecs;
@@ -129,5 +156,30 @@ struct dump {
 	size_t nretains;
 	struct dump_stats stats;
 };
+
+/* "definite", "indirect", "possible", "reachable" (the dump's words too);
+ * "?" past them. Does not allocate. */
+const char *model_class_name(enum leak_class cls);
+
+/* The kind named by w[0..n) (not NUL-terminated), or -1. */
+int model_class_parse(const char *w, size_t n);
+
+/* "global", "thread", "mapping", "loader", "internal" (the dump's words);
+ * "?" past them. */
+const char *model_root_name(enum retain_root root);
+
+/* The root named by w[0..n), or -1. */
+int model_root_parse(const char *w, size_t n);
+
+/* "snapshot" or "exit": the dump's kind line. */
+const char *model_dump_kind(const struct dump *d);
+
+/* The file name of path: what follows its last '/', or path itself. Points
+ * into path; does not allocate. A module's and an executable's short name. */
+const char *model_basename(const char *path);
+
+/* The stack of d with id (d->stacks is sorted by id), or NULL: binary
+ * search, does not allocate. */
+const struct stack *model_find_stack(const struct dump *d, uint32_t id);
 
 #endif /* LEAKREPORT_MODEL_H */

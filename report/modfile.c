@@ -33,7 +33,7 @@
  *
  * Not thread-safe: used by one symbolizer, on one thread.
  */
-#define _GNU_SOURCE             /* O_PATH */
+#define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -47,29 +47,29 @@
 #include "dumpfmt.h"
 #include "modfile.h"
 
-#define MODFILE_BUCKETS 256             /* power of two */
-#define IMAGE_BUCKETS   256             /* power of two */
-#define IMAGE_FDS       4               /* descriptors an open image may hold */
-#define IMAGE_MAX_OPEN  256             /* open images at most, whatever the fd limit */
-#define FD_RESERVE      32              /* descriptors left to the rest of leakreport */
-#define MEMO_SLOTS      64              /* power of two */
+#define MODFILE_BUCKETS 256 /* power of two */
+#define IMAGE_BUCKETS   256 /* power of two */
+#define IMAGE_FDS       4   /* descriptors an open image may hold */
+#define IMAGE_MAX_OPEN  256 /* open images at most, whatever the fd limit */
+#define FD_RESERVE      32  /* descriptors left to the rest of leakreport */
+#define MEMO_SLOTS      64  /* power of two */
 
 /* One module file on disk, whatever path spelled it: the Dwfl and the
  * function index, while open. */
 struct image {
-	dev_t dev;              /* identity of the file: (dev, ino) */
+	dev_t dev; /* identity of the file: (dev, ino) */
 	ino_t ino;
-	char *path;             /* the spelling it was first opened through */
-	bool bad;               /* not a usable ELF file: never opened again */
-	char *buildid;          /* of the file, lower-case hex, or NULL (none, or not
-				 * opened yet) */
-	Dwfl *dwfl;             /* NULL: closed (or bad) */
-	Dwfl_Module *mod;       /* the one module of dwfl, or NULL */
-	void *user;             /* the symbolizer's data about the open file (its
-				 * function index), dropped on close; NULL at first */
-	struct image *newer;    /* open images, most recently used first */
+	char *path;          /* the spelling it was first opened through */
+	bool bad;            /* not a usable ELF file: never opened again */
+	char *buildid;       /* of the file, lower-case hex, or NULL (none, or not
+			      * opened yet) */
+	Dwfl *dwfl;          /* NULL: closed (or bad) */
+	Dwfl_Module *mod;    /* the one module of dwfl, or NULL */
+	void *user;          /* the symbolizer's data about the open file (its
+			      * function index), dropped on close; NULL at first */
+	struct image *newer; /* open images, most recently used first */
 	struct image *older;
-	struct image *next;     /* bucket chain */
+	struct image *next; /* bucket chain */
 };
 
 /* A module of a dump and its modfile, remembered for the next pc. */
@@ -81,15 +81,15 @@ struct memo {
 };
 
 struct modfiles {
-	void (*warn)(void *ctx, const char *msg);       /* may be NULL */
+	void (*warn)(void *ctx, const char *msg); /* may be NULL */
 	void *warn_ctx;
-	void (*drop)(void *user);       /* frees an image's user data on close */
+	void (*drop)(void *user); /* frees an image's user data on close */
 	struct modfile *modfiles[MODFILE_BUCKETS];
 	struct image *images[IMAGE_BUCKETS];
-	struct image *newest;   /* open images, most recently used first */
+	struct image *newest; /* open images, most recently used first */
 	struct image *oldest;
-	size_t nopen;           /* open images, <= max_open */
-	size_t max_open;        /* >= 1 */
+	size_t nopen;    /* open images, <= max_open */
+	size_t max_open; /* >= 1 */
 	struct memo memo[MEMO_SLOTS];
 };
 
@@ -129,10 +129,12 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static void __attribute__((format(printf, 2, 3)))
+static void warn(struct modfiles *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
 warn(struct modfiles *s, const char *fmt, ...)
 {
-	char msg[DUMP_MAX_STR + 256];   /* a whole path plus the reason */
+	char msg[DUMP_MAX_STR + 256]; /* a whole path plus the reason */
 	va_list ap;
 
 	if (s->warn == NULL)
@@ -141,14 +143,6 @@ warn(struct modfiles *s, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	s->warn(s->warn_ctx, msg);
-}
-
-static const char *
-base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash != NULL ? slash + 1 : path;
 }
 
 /* Unlinks img from the list of open images. */
@@ -256,10 +250,10 @@ image_open(struct modfiles *s, struct image *img)
 	}
 	dwfl_report_begin(dwfl);
 	/* base 0 + add_p_vaddr: module addresses are link-time addresses. */
-	Dwfl_Module *mod = dwfl_report_elf(dwfl, base_name(img->path), img->path, fd, 0, true);
+	Dwfl_Module *mod = dwfl_report_elf(dwfl, model_basename(img->path), img->path, fd, 0, true);
 
 	if (mod == NULL) {
-		close(fd);      /* consumed only on success */
+		close(fd); /* consumed only on success */
 		warn(s, "%s: not a usable ELF file (%s); showing offsets", img->path,
 		    dwfl_errmsg(-1));
 		img->bad = true;
@@ -277,7 +271,7 @@ image_open(struct modfiles *s, struct image *img)
 		for (int i = 0; i < len && i < DUMP_MAX_BUILDID; i++)
 			snprintf(hex + 2 * i, 3, "%02x", bits[i]);
 		if (len > 0 && len <= DUMP_MAX_BUILDID)
-			img->buildid = strdup(hex);     /* NULL: compared as "none" */
+			img->buildid = strdup(hex); /* NULL: compared as "none" */
 	}
 	img->dwfl = dwfl;
 	img->mod = mod;
@@ -303,7 +297,7 @@ static struct image *
 image_get(struct modfiles *s, const struct stat *st, const char *path)
 {
 	size_t b = hash_mix((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ULL ^ (uint64_t)st->st_ino) &
-		(IMAGE_BUCKETS - 1);
+	    (IMAGE_BUCKETS - 1);
 	struct image *img;
 
 	for (img = s->images[b]; img != NULL; img = img->next)
@@ -353,7 +347,7 @@ modfile_attach(struct modfiles *s, struct modfile *mf)
 	if (img == NULL)
 		return -1;
 	if (modfiles_open(s, img) == NULL)
-		return 0;       /* warned */
+		return 0; /* warned */
 	if (mf->buildid != NULL && !str_eq(img->buildid, mf->buildid)) {
 		warn(s, "%s: build-id differs from the one that ran; showing offsets", mf->path);
 		return 0;
@@ -368,8 +362,8 @@ static struct modfile *
 modfile_get(struct modfiles *s, const struct module *m)
 {
 	const char *path = m->path != NULL ? m->path : "";
-	size_t b = hash_str(hash_str(0xcbf29ce484222325ULL, path), m->buildid) &
-		(MODFILE_BUCKETS - 1);
+	size_t b =
+	    hash_str(hash_str(0xcbf29ce484222325ULL, path), m->buildid) & (MODFILE_BUCKETS - 1);
 
 	for (struct modfile *mf = s->modfiles[b]; mf != NULL; mf = mf->next)
 		if (strcmp(mf->path, path) == 0 && str_eq(mf->buildid, m->buildid))
@@ -386,7 +380,7 @@ modfile_get(struct modfiles *s, const struct module *m)
 		free(mf);
 		return NULL;
 	}
-	mf->base = base_name(mf->path);
+	mf->base = model_basename(mf->path);
 	mf->next = s->modfiles[b];
 	s->modfiles[b] = mf;
 	if (modfile_attach(s, mf) < 0)
@@ -406,7 +400,9 @@ modfiles_get(struct modfiles *s, const struct module *m)
 	    strcmp(x->mf->path, m->path != NULL ? m->path : "") == 0 &&
 	    str_eq(x->mf->buildid, m->buildid))
 		return x->mf;
-	*x = (struct memo){ .m = m, .path = m->path, .buildid = m->buildid,
+	*x = (struct memo){ .m = m,
+		.path = m->path,
+		.buildid = m->buildid,
 		.mf = modfile_get(s, m) };
 	return x->mf;
 }
@@ -426,7 +422,8 @@ modfiles_new(size_t max_open, void (*warn_fn)(void *ctx, const char *msg), void 
 	s->max_open = max_open != 0 ? max_open : IMAGE_MAX_OPEN;
 	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
 		rlim_t room = lim.rlim_cur > FD_RESERVE + IMAGE_FDS ?
-		    (lim.rlim_cur - FD_RESERVE) / IMAGE_FDS : 1;
+		    (lim.rlim_cur - FD_RESERVE) / IMAGE_FDS :
+		    1;
 
 		if (room < s->max_open)
 			s->max_open = (size_t)room;

@@ -14,15 +14,15 @@
 
 #include "model.h"
 
-struct image;           /* one file on disk, opened or not */
+struct image; /* one file on disk, opened or not */
 
 /* One (path, build-id) of the dumps. */
 struct modfile {
-	char *path;             /* as in the dump */
-	char *buildid;          /* as in the dump, or NULL */
-	const char *base;       /* basename, points into path */
-	struct image *img;      /* NULL: unusable, frames get module+offset only */
-	struct modfile *next;   /* private: bucket chain */
+	char *path;           /* as in the dump */
+	char *buildid;        /* as in the dump, or NULL */
+	const char *base;     /* basename, points into path */
+	struct image *img;    /* NULL: unusable, frames get module+offset only */
+	struct modfile *next; /* private: bucket chain */
 };
 
 struct modfiles;

@@ -17,7 +17,7 @@
  * No global state (dumps may be read on separate threads); the segments
  * belong to the dump.
  */
-#define _GNU_SOURCE             /* qsort_r */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +25,7 @@
 
 struct sweep {
 	const struct module *mods;
-	uint32_t *heap;         /* module indices, best preference on top */
+	uint32_t *heap; /* module indices, best preference on top */
 	size_t n;
 };
 
@@ -135,7 +135,8 @@ modmap_build(struct dump *d)
 		if (ns > 0 && segs[ns - 1].module == w.heap[0] && segs[ns - 1].hi == x)
 			segs[ns - 1].hi = pts[j];
 		else
-			segs[ns++] = (struct modmap_seg){ .lo = x, .hi = pts[j], .module = w.heap[0] };
+			segs[ns++] =
+			    (struct modmap_seg){ .lo = x, .hi = pts[j], .module = w.heap[0] };
 	}
 	free(pts);
 	free(order);
@@ -170,7 +171,7 @@ modmap_find(const struct dump *d, uint64_t addr)
 
 	if (d->segs == NULL)
 		return modmap_find_linear(d, addr);
-	while (lo < hi) {               /* the first segment with lo > addr */
+	while (lo < hi) { /* the first segment with lo > addr */
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (d->segs[mid].lo <= addr)

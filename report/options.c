@@ -24,19 +24,16 @@
 #include "options.h"
 
 static const char synopsis_report[] =
-	"usage: leakreport [--format text|json] [--color auto|always|never] [--show KINDS] "
-	"[--top N] [--fail-on KINDS] [--max-leaks N] [--max-bytes N] [--suppressions FILE]... "
-	"[--baseline FILE] [--write-baseline FILE] [--baseline-kinds KINDS] [--exe PATTERN]... "
-	"[--group-by stack|site|function|exe] [--ignore-frame PATTERN]... [--per-process] "
-	"[--debuginfod] DUMP...";
+    "usage: leakreport [--format text|json] [--color auto|always|never] [--show KINDS] "
+    "[--top N] [--fail-on KINDS] [--max-leaks N] [--max-bytes N] [--suppressions FILE]... "
+    "[--baseline FILE] [--write-baseline FILE] [--baseline-kinds KINDS] [--exe PATTERN]... "
+    "[--group-by stack|site|function|exe] [--ignore-frame PATTERN]... [--per-process] "
+    "[--debuginfod] DUMP...";
 static const char synopsis_diff[] =
-	"usage: leakreport diff [--format text|json] [--top N] [--debuginfod] OLD NEW";
+    "usage: leakreport diff [--format text|json] [--top N] [--debuginfod] OLD NEW";
 static const char synopsis_trend[] =
-	"usage: leakreport trend [--min-steps N] [--fail-on growth|none] [--format text|json] "
-	"[--debuginfod] DUMP...";
-
-#define SHOW_LEAKS      ((1u << CLASS_DEFINITE) | (1u << CLASS_INDIRECT) | (1u << CLASS_POSSIBLE))
-#define SHOW_ALL        ((1u << CLASS_COUNT) - 1)
+    "usage: leakreport trend [--min-steps N] [--fail-on growth|none] [--format text|json] "
+    "[--debuginfod] DUMP...";
 
 const char *
 options_synopsis(enum command c)
@@ -126,9 +123,6 @@ options_help(FILE *f, enum command c)
 static int
 parse_show(const char *s, unsigned *mask, struct err *e)
 {
-	static const char *const names[CLASS_COUNT] = {
-		"definite", "indirect", "possible", "reachable"
-	};
 	unsigned m = 0;
 	const char *p = s;
 
@@ -136,18 +130,17 @@ parse_show(const char *s, unsigned *mask, struct err *e)
 		return err_set(e, "--show: empty list of kinds");
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		unsigned bit = 0;
+		int c = model_class_parse(p, len);
+		unsigned bit = c >= 0 ? CLASS_BIT(c) : 0;
 
-		for (int c = 0; c < CLASS_COUNT; c++)
-			if (strlen(names[c]) == len && strncmp(p, names[c], len) == 0)
-				bit = 1u << c;
 		if (len == 5 && strncmp(p, "leaks", 5) == 0)
-			bit = SHOW_LEAKS;
+			bit = CLASS_MASK_LEAKS;
 		if (len == 3 && strncmp(p, "all", 3) == 0)
-			bit = SHOW_ALL;
+			bit = CLASS_MASK_ALL;
 		if (bit == 0)
-			return err_set(e, "--show: unknown kind '%.*s' (definite, indirect, "
-			    "possible, reachable, leaks, all)", (int)(len > 64 ? 64 : len), p);
+			return err_set(e,
+			    "--show: unknown kind '%.*s' (" CLASS_NAMES ", leaks, all)",
+			    (int)(len > 64 ? 64 : len), p);
 		m |= bit;
 		if (p[len] == '\0')
 			break;
@@ -243,19 +236,19 @@ apply(struct options *o, const char *name, const char *v, struct err *e)
 		o->baseline = v;
 		return 0;
 	}
-	o->write_baseline = v;  /* the only valued option left, see find_opt() */
+	o->write_baseline = v; /* the only valued option left, see find_opt() */
 	return 0;
 }
 
-#define ON_REPORT       (1u << CMD_REPORT)
-#define ON_DIFF         (1u << CMD_DIFF)
-#define ON_TREND        (1u << CMD_TREND)
-#define ON_ALL          (ON_REPORT | ON_DIFF | ON_TREND)
+#define ON_REPORT (1u << CMD_REPORT)
+#define ON_DIFF   (1u << CMD_DIFF)
+#define ON_TREND  (1u << CMD_TREND)
+#define ON_ALL    (ON_REPORT | ON_DIFF | ON_TREND)
 
 struct opt_def {
 	const char *name;
-	bool valued;            /* takes a value */
-	unsigned commands;      /* mask of 1u << enum command that accept it */
+	bool valued;       /* takes a value */
+	unsigned commands; /* mask of 1u << enum command that accept it */
 };
 
 /* The option called name, or NULL when there is none. */
@@ -296,8 +289,9 @@ find_opt(const char *name)
 static const char *
 command_name(enum command c)
 {
-	return c == CMD_DIFF ? "leakreport diff" : c == CMD_TREND ? "leakreport trend" :
-	    "leakreport";
+	return c == CMD_DIFF ? "leakreport diff" :
+	    c == CMD_TREND   ? "leakreport trend" :
+			       "leakreport";
 }
 
 /* The definition of option name for o's command; NULL with e filled when
@@ -348,8 +342,7 @@ check_operands(const struct options *o, struct err *e)
 		    o->ndumps);
 	if (o->command == CMD_TREND && (o->ndumps < 2 || o->ndumps <= o->min_steps))
 		return err_set(e, "trend: %zu %s given; --min-steps %llu needs at least %llu",
-		    o->ndumps, o->ndumps == 1 ? "dump" : "dumps",
-		    (unsigned long long)o->min_steps,
+		    o->ndumps, o->ndumps == 1 ? "dump" : "dumps", (unsigned long long)o->min_steps,
 		    (unsigned long long)(o->min_steps < 2 ? 2 : o->min_steps + 1));
 	return 0;
 }
@@ -361,7 +354,7 @@ options_parse(int argc, char **argv, struct options *o, struct err *e)
 	int i = 1;
 
 	memset(o, 0, sizeof(*o));
-	o->show = SHOW_LEAKS;
+	o->show = CLASS_MASK_LEAKS;
 	o->fail_on = GATE_KINDS_DEFAULT;
 	o->min_steps = TREND_MIN_STEPS_DEFAULT;
 	if (argc > 1 && strcmp(argv[1], "diff") == 0) {

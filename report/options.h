@@ -12,14 +12,13 @@
 #include "err.h"
 #include "exe_match.h"
 
-#define LEAKREPORT_VERSION      "1.0"
-#define REPORT_FORMAT_VERSION   1       /* "version" of the JSON output */
+#define LEAKREPORT_VERSION "1.0" /* --version, and "tool" in the JSON */
 
 /* What leakreport does: the first operand "diff" or "trend" picks a subcommand. */
 enum command {
-	CMD_REPORT,             /* the leak report of every dump (no subcommand) */
-	CMD_DIFF,               /* leakreport diff OLD NEW */
-	CMD_TREND               /* leakreport trend DUMP... */
+	CMD_REPORT, /* the leak report of every dump (no subcommand) */
+	CMD_DIFF,   /* leakreport diff OLD NEW */
+	CMD_TREND   /* leakreport trend DUMP... */
 };
 
 enum out_format {
@@ -28,7 +27,7 @@ enum out_format {
 };
 
 enum color_mode {
-	COLOR_AUTO,             /* colour when stdout is a terminal and NO_COLOR is unset */
+	COLOR_AUTO, /* colour when stdout is a terminal and NO_COLOR is unset */
 	COLOR_ALWAYS,
 	COLOR_NEVER
 };
@@ -37,30 +36,30 @@ struct options {
 	enum command command;
 	enum out_format format;
 	enum color_mode color;
-	unsigned show;          /* mask of 1u << enum leak_class listed; default: the leaks */
-	bool top_set;           /* --top given */
-	uint64_t top;           /* most records listed when top_set */
-	unsigned fail_on;       /* gate kinds mask (gate.h GATE_KIND) */
-	uint64_t max_leaks;     /* --max-leaks, default 0 */
-	bool max_bytes_set;     /* --max-bytes given */
+	unsigned show;      /* mask of CLASS_BIT(cls) listed; default CLASS_MASK_LEAKS */
+	bool top_set;       /* --top given */
+	uint64_t top;       /* most records listed when top_set */
+	unsigned fail_on;   /* gated kinds, a mask of CLASS_BIT(cls) */
+	uint64_t max_leaks; /* --max-leaks, default 0 */
+	bool max_bytes_set; /* --max-bytes given */
 	uint64_t max_bytes;
-	const char **supp_files;/* --suppressions, in command-line order */
+	const char **supp_files; /* --suppressions, in command-line order */
 	size_t nsupp_files;
-	const char *baseline;   /* --baseline FILE, or NULL */
+	const char *baseline;       /* --baseline FILE, or NULL */
 	const char *write_baseline; /* --write-baseline FILE, or NULL */
-	struct exe_filter exe;  /* every --exe pattern; none: every dump is read */
-	unsigned baseline_kinds;/* --baseline-kinds mask (gate.h GATE_KIND) */
-	bool baseline_kinds_set;/* given; else --write-baseline writes the gated kinds */
-	int group_by;           /* enum group_by (group.h); default GROUP_STACK */
-	const char **ignore;    /* --ignore-frame patterns, in command-line order */
+	struct exe_filter exe;      /* every --exe pattern; none: every dump is read */
+	unsigned baseline_kinds;    /* --baseline-kinds, a mask of CLASS_BIT(cls) */
+	bool baseline_kinds_set;    /* given; else --write-baseline writes the gated kinds */
+	int group_by;               /* enum group_by (group.h); default GROUP_STACK */
+	const char **ignore;        /* --ignore-frame patterns, in command-line order */
 	size_t nignore;
-	bool per_process;       /* --per-process */
-	uint64_t min_steps;     /* trend --min-steps, >= 1; default TREND_MIN_STEPS_DEFAULT */
-	bool fail_on_growth;    /* trend --fail-on growth */
-	bool debuginfod;        /* --debuginfod */
-	bool help;              /* --help: print usage, exit 0 */
-	bool version;           /* --version: print version, exit 0 */
-	const char **dumps;     /* the DUMP operands, >= 1 unless help/version */
+	bool per_process;    /* --per-process */
+	uint64_t min_steps;  /* trend --min-steps, >= 1; default TREND_MIN_STEPS_DEFAULT */
+	bool fail_on_growth; /* trend --fail-on growth */
+	bool debuginfod;     /* --debuginfod */
+	bool help;           /* --help: print usage, exit 0 */
+	bool version;        /* --version: print version, exit 0 */
+	const char **dumps;  /* the DUMP operands, >= 1 unless help/version */
 	size_t ndumps;
 };
 

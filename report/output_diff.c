@@ -13,13 +13,12 @@
  *   SUMMARY: live 8192 -> 12288 bytes (+4096), 32 -> 46 blocks (+14), RSS ...
  *
  * Called by main.c; computes nothing. Frames are printed as the leak report
- * prints them (output_text_frame, output_json_frame). JSON follows the rules
- * of output_json.c: format version 1, unsigned and signed 64-bit integers,
+ * prints them (output_text_stack, output_json_frames). JSON follows the rules
+ * of output_json.c: its format version, unsigned and signed 64-bit integers,
  * strings escaped, times as seconds with six decimals.
  */
 #include <inttypes.h>
 
-#include "options.h"
 #include "output_diff.h"
 #include "output_json.h"
 #include "output_text.h"
@@ -31,14 +30,14 @@ text_entry(FILE *f, const struct diff_entry *x)
 
 	fprintf(f, "%+" PRId64 " bytes (%+" PRId64 " blocks) from:\n", x->delta_bytes,
 	    x->delta_blocks);
-	for (size_t i = 0; i < l->nframes; i++)
-		output_text_frame(f, i, &l->frames[i]);
-	if (l->nframes == 0)
-		fputs("    <no stack was captured>\n", f);
-	fprintf(f, "  was %" PRIu64 " bytes in %" PRIu64 " blocks, now %" PRIu64 " bytes in %"
-	    PRIu64 " blocks%s\n\n", x->bytes_before, x->blocks_before, x->bytes_after,
-	    x->blocks_after, x->blocks_before == 0 ? " (new)" :
-	    x->blocks_after == 0 ? " (all freed)" : "");
+	output_text_stack(f, l->frames, l->nframes);
+	fprintf(f,
+	    "  was %" PRIu64 " bytes in %" PRIu64 " blocks, now %" PRIu64 " bytes in %" PRIu64
+	    " blocks%s\n\n",
+	    x->bytes_before, x->blocks_before, x->bytes_after, x->blocks_after,
+	    x->blocks_before == 0    ? " (new)" :
+		x->blocks_after == 0 ? " (all freed)" :
+				       "");
 }
 
 static void
@@ -63,16 +62,16 @@ output_diff_text(FILE *f, const struct diff *df)
 		fputs("Shrunk or freed:\n", f);
 	for (size_t i = 0; i < df->nshrunk; i++)
 		text_entry(f, &df->shrunk[i]);
-	if (df->grown_cut > 0 || df->shrunk_cut > 0)
+	if (df->not_listed > 0)
 		fprintf(f, "(%zu grown and %zu shrunk stacks not listed, see --top)\n\n",
 		    df->grown_cut, df->shrunk_cut);
-	fprintf(f, "SUMMARY: live %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 "), %" PRIu64
-	    " -> %" PRIu64 " blocks (%+" PRId64 "); RSS %" PRIu64 " -> %" PRIu64 " bytes (%+"
-	    PRId64 ")\n", o->live_bytes, n->live_bytes, df->delta_live_bytes, o->live_blocks,
-	    n->live_blocks, df->delta_live_blocks, o->rss_bytes, n->rss_bytes,
-	    df->delta_rss_bytes);
-	fprintf(f, "  stacks: %zu grown, %zu shrunk or freed, %zu unchanged\n",
-	    df->ngrown + df->grown_cut, df->nshrunk + df->shrunk_cut, df->unchanged);
+	fprintf(f,
+	    "SUMMARY: live %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 "), %" PRIu64 " -> %" PRIu64
+	    " blocks (%+" PRId64 "); RSS %" PRIu64 " -> %" PRIu64 " bytes (%+" PRId64 ")\n",
+	    o->live_bytes, n->live_bytes, df->delta_live_bytes, o->live_blocks, n->live_blocks,
+	    df->delta_live_blocks, o->rss_bytes, n->rss_bytes, df->delta_rss_bytes);
+	fprintf(f, "  stacks: %zu grown, %zu shrunk or freed, %zu unchanged\n", df->grown_stacks,
+	    df->shrunk_stacks, df->unchanged);
 	text_side(f, "old", df->old);
 	text_side(f, "new", df->new);
 	return ferror(f) ? -1 : 0;
@@ -83,11 +82,12 @@ json_side(FILE *f, const char *name, const struct dump *d)
 {
 	fprintf(f, "  \"%s\": {\"path\": ", name);
 	output_json_string(f, d->path);
-	fprintf(f, ", \"pid\": %" PRIu64 ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %"
-	    PRIu64 ".%06u, \"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
-	    ", \"rss_bytes\": %" PRIu64 "},\n", d->pid, d->snapshot ? "snapshot" : "exit",
-	    d->seq, d->time_sec, d->time_usec, d->stats.live_bytes, d->stats.live_blocks,
-	    d->stats.rss_bytes);
+	fprintf(f,
+	    ", \"pid\": %" PRIu64 ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %" PRIu64
+	    ".%06u, \"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
+	    ", \"rss_bytes\": %" PRIu64 "},\n",
+	    d->pid, model_dump_kind(d), d->seq, d->time_sec, d->time_usec, d->stats.live_bytes,
+	    d->stats.live_blocks, d->stats.rss_bytes);
 }
 
 static void
@@ -98,15 +98,14 @@ json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const
 		const struct diff_entry *x = &v[i];
 		const struct leak *l = x->leak;
 
-		fprintf(f, "%s\n    {\"delta_bytes\": %" PRId64 ", \"delta_blocks\": %" PRId64
+		fprintf(f,
+		    "%s\n    {\"delta_bytes\": %" PRId64 ", \"delta_blocks\": %" PRId64
 		    ", \"bytes_before\": %" PRIu64 ", \"bytes_after\": %" PRIu64
-		    ", \"blocks_before\": %" PRIu64 ", \"blocks_after\": %" PRIu64
-		    ", \"frames\": [%s", i ? "," : "", x->delta_bytes, x->delta_blocks,
-		    x->bytes_before, x->bytes_after, x->blocks_before, x->blocks_after,
-		    l->nframes ? "\n" : "");
-		for (size_t j = 0; j < l->nframes; j++)
-			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
-		fputs(l->nframes ? "      ]}" : "]}", f);
+		    ", \"blocks_before\": %" PRIu64 ", \"blocks_after\": %" PRIu64 ", \"frames\": ",
+		    i ? "," : "", x->delta_bytes, x->delta_blocks, x->bytes_before, x->bytes_after,
+		    x->blocks_before, x->blocks_after);
+		output_json_frames(f, l->frames, l->nframes);
+		fputc('}', f);
 	}
 	fprintf(f, "%s%s\n", n ? "\n  ]" : "]", end);
 }
@@ -114,15 +113,15 @@ json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const
 int
 output_diff_json(FILE *f, const struct diff *df)
 {
-	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n  \"command\": "
-	    "\"diff\",\n", REPORT_FORMAT_VERSION, LEAKREPORT_VERSION);
+	output_json_begin(f, "diff");
 	json_side(f, "old", df->old);
 	json_side(f, "new", df->new);
-	fprintf(f, "  \"totals\": {\"delta_live_bytes\": %" PRId64 ", \"delta_live_blocks\": %"
-	    PRId64 ", \"delta_rss_bytes\": %" PRId64 ", \"grown\": %zu, \"shrunk\": %zu, "
-	    "\"unchanged\": %zu, \"not_listed\": %zu},\n", df->delta_live_bytes,
-	    df->delta_live_blocks, df->delta_rss_bytes, df->ngrown + df->grown_cut,
-	    df->nshrunk + df->shrunk_cut, df->unchanged, df->grown_cut + df->shrunk_cut);
+	fprintf(f,
+	    "  \"totals\": {\"delta_live_bytes\": %" PRId64 ", \"delta_live_blocks\": %" PRId64
+	    ", \"delta_rss_bytes\": %" PRId64 ", \"grown\": %zu, \"shrunk\": %zu, "
+	    "\"unchanged\": %zu, \"not_listed\": %zu},\n",
+	    df->delta_live_bytes, df->delta_live_blocks, df->delta_rss_bytes, df->grown_stacks,
+	    df->shrunk_stacks, df->unchanged, df->not_listed);
 	json_list(f, "grown", df->grown, df->ngrown, ",");
 	json_list(f, "shrunk", df->shrunk, df->nshrunk, "");
 	fputs("}\n", f);

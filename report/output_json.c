@@ -1,10 +1,11 @@
 /*
- * output_json.c - the report as one JSON document, format version 1.
+ * output_json.c - the report as one JSON document, format version
+ * OUTPUT_JSON_VERSION (output_json.h), and the pieces diff and trend share.
  *
  * Called by main.c after the gate; renders struct report and computes
  * nothing. The field names and their meaning are a contract documented in
  * docs/leakreport.md: adding a field keeps version 1, renaming, removing or
- * changing the type of one bumps REPORT_FORMAT_VERSION. Numbers are
+ * changing the type of one bumps OUTPUT_JSON_VERSION. Numbers are
  * unsigned 64-bit decimals; addresses are "0x..." strings (a JSON number
  * cannot hold 64 bits exactly in most parsers); unknown strings and line 0
  * are null. Strings are valid UTF-8: an invalid byte becomes U+FFFD.
@@ -34,19 +35,28 @@ utf8_len(const unsigned char *s)
 	else
 		return 0;
 	if (c == 0xe0)
-		lo = 0xa0;      /* overlong */
+		lo = 0xa0; /* overlong */
 	else if (c == 0xed)
-		hi = 0x9f;      /* surrogates */
+		hi = 0x9f; /* surrogates */
 	else if (c == 0xf0)
-		lo = 0x90;      /* overlong */
+		lo = 0x90; /* overlong */
 	else if (c == 0xf4)
-		hi = 0x8f;      /* above U+10FFFF */
+		hi = 0x8f; /* above U+10FFFF */
 	if (s[1] < lo || s[1] > hi)
 		return 0;
 	for (size_t i = 2; i < n; i++)
 		if (s[i] < 0x80 || s[i] > 0xbf)
 			return 0;
 	return n;
+}
+
+void
+output_json_begin(FILE *f, const char *command)
+{
+	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n", OUTPUT_JSON_VERSION,
+	    LEAKREPORT_VERSION);
+	if (command != NULL)
+		fprintf(f, "  \"command\": \"%s\",\n", command);
 }
 
 void
@@ -107,10 +117,11 @@ put_dumps(FILE *f, const struct report *r)
 		output_json_string(f, d->exe);
 		fputs(", \"path\": ", f);
 		output_json_string(f, d->path);
-		fprintf(f, ", \"kind\": \"%s\", \"scanned\": %s, \"allocs\": %llu, "
-		    "\"peak_bytes\": %llu}", d->snapshot ? "snapshot" : "exit",
-		    d->scanned ? "true" : "false", (unsigned long long)d->stats.allocs,
-		    (unsigned long long)d->stats.peak_bytes);
+		fprintf(f,
+		    ", \"kind\": \"%s\", \"scanned\": %s, \"allocs\": %llu, "
+		    "\"peak_bytes\": %llu}",
+		    model_dump_kind(d), d->scanned ? "true" : "false",
+		    (unsigned long long)d->stats.allocs, (unsigned long long)d->stats.peak_bytes);
 	}
 	fputs(r->ndumps ? "\n  ],\n" : "],\n", f);
 }
@@ -121,7 +132,7 @@ put_summary(FILE *f, const struct report *r)
 	fputs("  \"summary\": {\n", f);
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		fputs("    ", f);
-		put_amount(f, gate_kind_name(c), &r->cls[c], ",\n");
+		put_amount(f, model_class_name(c), &r->cls[c], ",\n");
 	}
 	fputs("    ", f);
 	put_amount(f, "leaked", &r->leaked, ",\n");
@@ -129,20 +140,21 @@ put_summary(FILE *f, const struct report *r)
 	put_amount(f, "suppressed", &r->suppressed, ",\n");
 	fputs("    ", f);
 	put_amount(f, "known", &r->known, ",\n");
-	fprintf(f, "    \"total_allocs\": %llu,\n    \"peak_bytes\": %llu,\n"
+	fprintf(f,
+	    "    \"total_allocs\": %llu,\n    \"peak_bytes\": %llu,\n"
 	    "    \"dropped\": %llu,\n    \"listed\": %zu,\n    \"not_listed\": %zu\n  },\n",
 	    (unsigned long long)r->total_allocs, (unsigned long long)r->peak_bytes,
 	    (unsigned long long)r->dropped, r->nshown, r->ncut);
 }
 
 static void
-put_suppressions(FILE *f, const struct suppressions *s)
+put_suppressions(FILE *f, const struct report *r)
 {
-	size_t n = s != NULL ? supp_count(s) : 0;
+	size_t n = r->nrules;
 
 	fputs("  \"suppressions\": [", f);
 	for (size_t i = 0; i < n; i++) {
-		const struct supp_rule *u = supp_rule(s, i);
+		const struct supp_rule *u = r->rules[i];
 
 		fputs(i ? ",\n    {\"pattern\": " : "\n    {\"pattern\": ", f);
 		output_json_string(f, u->pattern);
@@ -156,39 +168,36 @@ put_suppressions(FILE *f, const struct suppressions *s)
 }
 
 static void
-put_baseline(FILE *f, const struct baseline *b)
+put_baseline(FILE *f, const struct report *r)
 {
-	bool first = true;
-
-	if (b == NULL) {
+	if (!r->baseline) {
 		fputs("  \"baseline\": null,\n", f);
 		return;
 	}
 	fputs("  \"baseline\": {\"fixed\": [", f);
-	for (size_t i = 0; i < baseline_count(b); i++) {
-		const struct baseline_entry *be = baseline_entry(b, i);
+	for (size_t i = 0; i < r->nfixed; i++) {
+		const struct baseline_entry *be = r->fixed[i];
 
-		if (be->seen)
-			continue;
-		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, \"key\": ",
-		    first ? "" : ",", gate_kind_name(be->cls), (unsigned long long)be->blocks,
+		fprintf(f,
+		    "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, \"key\": ",
+		    i ? "," : "", model_class_name(be->cls), (unsigned long long)be->blocks,
 		    (unsigned long long)be->bytes);
 		output_json_string(f, be->key);
 		fputc('}', f);
-		first = false;
 	}
-	fputs(first ? "]},\n" : "\n  ]},\n", f);
+	fputs(r->nfixed ? "\n  ]},\n" : "]},\n", f);
 }
 
-void
-output_json_frame(FILE *f, const struct sym_frame *fr, bool last)
+/* One frame object on its own line, indented 8, followed by ',' unless last. */
+static void
+put_frame(FILE *f, const struct sym_frame *fr, bool last)
 {
-	fprintf(f, "        {\"addr\": \"0x%llx\", \"module\": ", (unsigned long long)fr->pc);
+	fprintf(f, "        {\"addr\": \"" ADDR_FMT "\", \"module\": ", fr->pc);
 	output_json_string(f, fr->module);
 	fputs(", \"module_path\": ", f);
 	output_json_string(f, fr->module_path);
 	if (fr->module != NULL)
-		fprintf(f, ", \"offset\": \"0x%llx\"", (unsigned long long)fr->offset);
+		fprintf(f, ", \"offset\": \"" ADDR_FMT "\"", fr->offset);
 	else
 		fputs(", \"offset\": null", f);
 	fputs(", \"function\": ", f);
@@ -206,11 +215,20 @@ output_json_frame(FILE *f, const struct sym_frame *fr, bool last)
 	fprintf(f, ", \"inlined\": %s}%s\n", fr->inlined ? "true" : "false", last ? "" : ",");
 }
 
+void
+output_json_frames(FILE *f, const struct sym_frame *frames, size_t n)
+{
+	fputs(n ? "[\n" : "[", f);
+	for (size_t i = 0; i < n; i++)
+		put_frame(f, &frames[i], i + 1 == n);
+	fputs(n ? "      ]" : "]", f);
+}
+
 static void
 put_hex_or_null(FILE *f, bool known, uint64_t v)
 {
 	if (known)
-		fprintf(f, "\"0x%llx\"", (unsigned long long)v);
+		fprintf(f, "\"" ADDR_FMT "\"", v);
 	else
 		fputs("null", f);
 }
@@ -238,18 +256,13 @@ put_heuristics(FILE *f, const struct leak *l)
 static void
 put_retainer(FILE *f, const struct retainer *x)
 {
-	static const char *const roots[] = {
-		[RETAIN_GLOBAL] = "global", [RETAIN_THREAD] = "thread",
-		[RETAIN_MAPPING] = "mapping", [RETAIN_LOADER] = "loader",
-		[RETAIN_INTERNAL] = "internal",
-	};
 	const struct sym_data *g = x != NULL ? x->global : NULL;
 
 	if (x == NULL) {
 		fputs("null", f);
 		return;
 	}
-	fprintf(f, "{\"root\": \"%s\", \"module\": ", roots[x->rt->root]);
+	fprintf(f, "{\"root\": \"%s\", \"module\": ", model_root_name(x->rt->root));
 	output_json_string(f, g != NULL ? g->module : x->loader);
 	fputs(", \"symbol\": ", f);
 	output_json_string(f, g != NULL ? g->symbol : NULL);
@@ -257,7 +270,9 @@ put_retainer(FILE *f, const struct retainer *x)
 	output_json_string(f, g != NULL ? g->section : NULL);
 	fputs(", \"offset\": ", f);
 	put_hex_or_null(f, g != NULL && g->module != NULL,
-	    g != NULL && g->symbol != NULL ? g->symbol_offset : g != NULL ? g->offset : 0);
+	    g != NULL && g->symbol != NULL ? g->symbol_offset :
+		g != NULL                  ? g->offset :
+					     0);
 	if (x->rt->root == RETAIN_THREAD)
 		fprintf(f, ", \"tid\": %u", x->rt->who);
 	else
@@ -288,9 +303,10 @@ put_leaks(FILE *f, const struct report *r)
 	for (size_t i = 0; i < r->nshown; i++) {
 		const struct leak *l = r->shown[i];
 
-		fprintf(f, "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
+		fprintf(f,
+		    "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
 		    "\"processes\": %zu, \"stacks\": %u, \"known\": %s,\n     \"dumps\": [",
-		    i ? "," : "", gate_kind_name(l->cls), (unsigned long long)l->blocks,
+		    i ? "," : "", model_class_name(l->cls), (unsigned long long)l->blocks,
 		    (unsigned long long)l->bytes, l->npoints, l->stacks,
 		    l->known ? "true" : "false");
 		for (size_t k = 0; k < l->npoints; k++) {
@@ -301,10 +317,9 @@ put_leaks(FILE *f, const struct report *r)
 			output_json_string(f, d->exe);
 			fputc('}', f);
 		}
-		fprintf(f, "],\n     \"frames\": [%s", l->nframes ? "\n" : "");
-		for (size_t j = 0; j < l->nframes; j++)
-			output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
-		fputs(l->nframes ? "      ],\n     \"retained_by\": " : "], \"retained_by\": ", f);
+		fputs("],\n     \"frames\": ", f);
+		output_json_frames(f, l->frames, l->nframes);
+		fputs(l->nframes ? ",\n     \"retained_by\": " : ", \"retained_by\": ", f);
 		put_retainer(f, l->retained_by);
 		put_heuristics(f, l);
 		fputc('}', f);
@@ -326,20 +341,18 @@ put_processes(FILE *f, const struct per_process *pp)
 		fputs(", \"path\": ", f);
 		output_json_string(f, row->dump->path);
 		fprintf(f, ", \"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu}",
-		    row->dump->snapshot ? "snapshot" : "exit", (unsigned long long)row->blocks,
+		    model_dump_kind(row->dump), (unsigned long long)row->blocks,
 		    (unsigned long long)row->bytes);
 	}
 	fputs(pp->n ? "\n  ],\n" : "],\n", f);
 }
 
 int
-output_json(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, const struct per_process *pp)
+output_json(FILE *f, const struct report *r, const struct per_process *pp)
 {
 	const struct dump *d0 = r->ndumps > 0 ? &r->dumps[0] : NULL;
 
-	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n",
-	    REPORT_FORMAT_VERSION, LEAKREPORT_VERSION);
+	output_json_begin(f, NULL);
 	if (d0 != NULL)
 		fprintf(f, "  \"pid\": %llu,\n  \"exe\": ", (unsigned long long)d0->pid);
 	else
@@ -348,8 +361,8 @@ output_json(FILE *f, const struct report *r, const struct suppressions *supp,
 	fprintf(f, ",\n  \"group_by\": \"%s\",\n", group_by_name(r->group_by));
 	put_dumps(f, r);
 	put_summary(f, r);
-	put_suppressions(f, supp);
-	put_baseline(f, base);
+	put_suppressions(f, r);
+	put_baseline(f, r);
 	put_leaks(f, r);
 	if (pp != NULL)
 		put_processes(f, pp);

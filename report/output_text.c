@@ -14,7 +14,8 @@
  *   SUMMARY: libleak: 4120 byte(s) leaked in 17 allocation(s).
  *
  * then, with --per-process, the processes that hold gated blocks, then
- * per-kind totals, the suppressions used, the baseline and the gate.
+ * per-kind totals, every suppression rule with its hits (as JSON lists
+ * them), the baseline and the gate.
  * Called by main.c after the gate; it renders struct report and computes
  * nothing. Strings from dumps and debug info are printed with control
  * bytes replaced by '?', so one record line stays one line.
@@ -23,7 +24,7 @@
 
 #include "output_text.h"
 
-#define ORIGIN_NAMES    4       /* exe names in a "from N processes" note; the rest counted */
+#define ORIGIN_NAMES 4 /* exe names in a "from N processes" note; the rest counted */
 
 #define C_RED   "\033[1;31m"
 #define C_GREEN "\033[1;32m"
@@ -60,10 +61,11 @@ plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-void
-output_text_frame(FILE *f, size_t i, const struct sym_frame *fr)
+/* Frame number i of a stack, one line (docs/leakreport.md, "Text output"). */
+static void
+put_frame(FILE *f, size_t i, const struct sym_frame *fr)
 {
-	fprintf(f, "    #%zu 0x%llx", i, (unsigned long long)fr->pc);
+	fprintf(f, "    #%zu " ADDR_FMT, i, fr->pc);
 	if (fr->function != NULL) {
 		fputs(" in ", f);
 		output_text_str(f, fr->function);
@@ -81,13 +83,22 @@ output_text_frame(FILE *f, size_t i, const struct sym_frame *fr)
 	} else if (fr->module != NULL) {
 		fputs(" (", f);
 		output_text_str(f, fr->module);
-		fprintf(f, "+0x%llx)", (unsigned long long)fr->offset);
+		fprintf(f, "+" ADDR_FMT ")", fr->offset);
 	} else {
 		fputs(" (<unknown module>)", f);
 	}
 	if (fr->inlined)
 		fputs(" (inlined)", f);
 	fputc('\n', f);
+}
+
+void
+output_text_stack(FILE *f, const struct sym_frame *frames, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		put_frame(f, i, &frames[i]);
+	if (n == 0)
+		fputs("    <no stack was captured>\n", f);
 }
 
 /* n in decimal with a comma every three digits (9,995). */
@@ -117,7 +128,7 @@ put_root(FILE *f, const struct retainer *x)
 		if (g != NULL && g->symbol != NULL) {
 			output_text_str(f, g->symbol);
 			if (g->symbol_offset != 0)
-				fprintf(f, "+0x%llx", (unsigned long long)g->symbol_offset);
+				fprintf(f, "+" ADDR_FMT, g->symbol_offset);
 			fputs(" (", f);
 			output_text_str(f, g->module);
 			if (g->section != NULL) {
@@ -128,21 +139,21 @@ put_root(FILE *f, const struct retainer *x)
 		} else if (g != NULL && g->module != NULL) {
 			fputs("at ", f);
 			output_text_str(f, g->module);
-			fprintf(f, "+0x%llx", (unsigned long long)g->offset);
+			fprintf(f, "+" ADDR_FMT, g->offset);
 			if (g->section != NULL) {
 				fputs(" (", f);
 				output_text_str(f, g->section);
 				fputc(')', f);
 			}
 		} else {
-			fprintf(f, "at 0x%llx", (unsigned long long)rt->where);
+			fprintf(f, "at " ADDR_FMT, rt->where);
 		}
 		break;
 	case RETAIN_THREAD:
 		fprintf(f, "held by thread %u's stack or registers", rt->who);
 		break;
 	case RETAIN_MAPPING:
-		fprintf(f, "held by anonymous mapping at 0x%llx", (unsigned long long)rt->where);
+		fprintf(f, "held by anonymous mapping at " ADDR_FMT, rt->where);
 		break;
 	case RETAIN_LOADER:
 		fputs("held as allocated by the dynamic loader", f);
@@ -154,7 +165,8 @@ put_root(FILE *f, const struct retainer *x)
 		break;
 	case RETAIN_INTERNAL:
 		fputs("held by memory the C library allocated while libleak ran (a thread's "
-		    "pthread key values)", f);
+		      "pthread key values)",
+		    f);
 		break;
 	}
 }
@@ -182,15 +194,15 @@ put_retainer(FILE *f, const struct retainer *x)
 		} else if (fr->module != NULL) {
 			fputs(" from ", f);
 			output_text_str(f, fr->module);
-			fprintf(f, "+0x%llx", (unsigned long long)fr->offset);
+			fprintf(f, "+" ADDR_FMT, fr->offset);
 		} else {
-			fprintf(f, " from 0x%llx", (unsigned long long)fr->pc);
+			fprintf(f, " from " ADDR_FMT, fr->pc);
 		}
 	}
-	if (rt->hops > rt->n) {
+	if (x->unlisted > 0) {
 		fputs(" -> ... (", f);
-		put_count(f, rt->hops - rt->n);
-		fprintf(f, " more %s)", plural(rt->hops - rt->n, "block", "blocks"));
+		put_count(f, x->unlisted);
+		fprintf(f, " more %s)", plural(x->unlisted, "block", "blocks"));
 	}
 	fputs(" -> this block\n", f);
 }
@@ -200,11 +212,12 @@ put_retainer(FILE *f, const struct retainer *x)
 static void
 put_heuristics(FILE *f, const struct leak *l)
 {
-
 	for (int h = 0; h < DUMP_NHEUR; h++)
 		if (l->heur[h].blocks != 0)
-			fprintf(f, "  note: %llu of them (%llu bytes) reachable only through the %s "
-			    "heuristic\n", (unsigned long long)l->heur[h].blocks,
+			fprintf(f,
+			    "  note: %llu of them (%llu bytes) reachable only through the %s "
+			    "heuristic\n",
+			    (unsigned long long)l->heur[h].blocks,
 			    (unsigned long long)l->heur[h].bytes, dump_heur_name(h));
 }
 
@@ -236,18 +249,13 @@ put_origin(const struct tx *t, const struct report *r, const struct leak *l)
 static void
 put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 {
-	static const char *const heads[CLASS_COUNT] = {
-		"Direct leak of", "Indirect leak of", "Possible leak of", "Still reachable:"
-	};
+	static const char *const heads[CLASS_COUNT] = { "Direct leak of", "Indirect leak of",
+		"Possible leak of", "Still reachable:" };
 	const char *color = l->cls == CLASS_REACHABLE ? C_BOLD : C_RED;
 
-	fprintf(t->f, "%s%s %llu byte(s) in %llu object(s) allocated from:%s\n",
-	    on(t, color), heads[l->cls], (unsigned long long)l->bytes,
-	    (unsigned long long)l->blocks, off(t));
-	for (size_t i = 0; i < l->nframes; i++)
-		output_text_frame(t->f, i, &l->frames[i]);
-	if (l->nframes == 0)
-		fputs("    <no stack was captured>\n", t->f);
+	fprintf(t->f, "%s%s %llu byte(s) in %llu object(s) allocated from:%s\n", on(t, color),
+	    heads[l->cls], (unsigned long long)l->bytes, (unsigned long long)l->blocks, off(t));
+	output_text_stack(t->f, l->frames, l->nframes);
 	if (l->retained_by != NULL)
 		put_retainer(t->f, l->retained_by);
 	put_heuristics(t->f, l);
@@ -265,7 +273,7 @@ static void
 put_processes(const struct tx *t, const struct per_process *pp)
 {
 	char kinds[40];
-	size_t leaky = pp->n - pp->nclean;
+	size_t leaky = pp->nleaky;
 
 	fprintf(t->f, "Per process (gated kinds %s, after suppressions and baseline):\n",
 	    gate_kinds_format(pp->kinds, kinds, sizeof(kinds)));
@@ -274,12 +282,11 @@ put_processes(const struct tx *t, const struct per_process *pp)
 		    "exe");
 	for (size_t i = 0; i < leaky; i++) {
 		const struct proc_row *row = &pp->rows[i];
-		const char *slash = strrchr(row->dump->exe, '/');
 
 		fprintf(t->f, "  %10llu  %-8s  %10llu  %12llu  ",
-		    (unsigned long long)row->dump->pid, row->dump->snapshot ? "snapshot" : "exit",
+		    (unsigned long long)row->dump->pid, model_dump_kind(row->dump),
 		    (unsigned long long)row->blocks, (unsigned long long)row->bytes);
-		output_text_str(t->f, slash != NULL ? slash + 1 : row->dump->exe);
+		output_text_str(t->f, model_basename(row->dump->exe));
 		fputc('\n', t->f);
 	}
 	if (pp->nclean > 0)
@@ -297,36 +304,37 @@ put_totals(const struct tx *t, const struct report *r)
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		const struct amount *a = &r->cls[c];
 
-		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n", gate_kind_name(c),
-		    (unsigned long long)a->bytes, (unsigned long long)a->blocks,
-		    (unsigned long long)a->records, plural(a->records, "record", "records"));
+		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n",
+		    model_class_name(c), (unsigned long long)a->bytes,
+		    (unsigned long long)a->blocks, (unsigned long long)a->records,
+		    plural(a->records, "record", "records"));
 	}
 	fprintf(t->f, "  tracked    %llu allocation(s), peak %llu byte(s) live, %zu %s\n",
 	    (unsigned long long)r->total_allocs, (unsigned long long)r->peak_bytes, r->ndumps,
 	    plural(r->ndumps, "dump", "dumps"));
 	if (r->dropped > 0)
-		fprintf(t->f, "  warning: %llu block(s) were not tracked (the preload ran out "
-		    "of memory)\n", (unsigned long long)r->dropped);
+		fprintf(t->f,
+		    "  warning: %llu block(s) were not tracked (the preload ran out "
+		    "of memory)\n",
+		    (unsigned long long)r->dropped);
 }
 
 static void
-put_suppressions(const struct tx *t, const struct report *r, const struct suppressions *s)
+put_suppressions(const struct tx *t, const struct report *r)
 {
-	if (r->suppressed.records == 0 || s == NULL)
+	if (r->nrules == 0)
 		return;
 	fprintf(t->f, "Suppressed: %llu byte(s) in %llu allocation(s), %llu %s:\n",
 	    (unsigned long long)r->suppressed.bytes, (unsigned long long)r->suppressed.blocks,
 	    (unsigned long long)r->suppressed.records,
 	    plural(r->suppressed.records, "record", "records"));
-	for (size_t i = 0; i < supp_count(s); i++) {
-		const struct supp_rule *u = supp_rule(s, i);
+	for (size_t i = 0; i < r->nrules; i++) {
+		const struct supp_rule *u = r->rules[i];
 
-		if (u->hits.records == 0)
-			continue;
 		fprintf(t->f, "  %llu %s, %llu block(s), %llu byte(s) by leak:",
-		    (unsigned long long)u->hits.records, plural(u->hits.records, "record",
-		    "records"), (unsigned long long)u->hits.blocks,
-		    (unsigned long long)u->hits.bytes);
+		    (unsigned long long)u->hits.records,
+		    plural(u->hits.records, "record", "records"),
+		    (unsigned long long)u->hits.blocks, (unsigned long long)u->hits.bytes);
 		output_text_str(t->f, u->pattern);
 		fputs(" (", t->f);
 		output_text_str(t->f, u->file);
@@ -335,33 +343,29 @@ put_suppressions(const struct tx *t, const struct report *r, const struct suppre
 }
 
 static void
-put_baseline(const struct tx *t, const struct report *r, const struct baseline *b)
+put_baseline(const struct tx *t, const struct report *r)
 {
-	size_t gone;
-
-	if (b == NULL)
+	if (!r->baseline)
 		return;
-	gone = baseline_unseen(b);
-	fprintf(t->f, "Baseline: %llu known %s (%llu byte(s)) not gated; %zu baseline %s no "
-	    "longer %s\n", (unsigned long long)r->known.records,
-	    plural(r->known.records, "record", "records"), (unsigned long long)r->known.bytes,
-	    gone, plural(gone, "record", "records"), plural(gone, "leaks.", "leak."));
-	for (size_t i = 0; i < baseline_count(b); i++) {
-		const struct baseline_entry *be = baseline_entry(b, i);
+	fprintf(t->f,
+	    "Baseline: %llu known %s (%llu byte(s)) not gated; %zu baseline %s no "
+	    "longer %s\n",
+	    (unsigned long long)r->known.records, plural(r->known.records, "record", "records"),
+	    (unsigned long long)r->known.bytes, r->nfixed, plural(r->nfixed, "record", "records"),
+	    plural(r->nfixed, "leaks.", "leak."));
+	for (size_t i = 0; i < r->nfixed; i++) {
+		const struct baseline_entry *be = r->fixed[i];
 
-		if (be->seen)
-			continue;
-		fprintf(t->f, "  fixed: %s %llu byte(s) in %llu allocation(s): ",
-		    gate_kind_name(be->cls), (unsigned long long)be->bytes,
-		    (unsigned long long)be->blocks);
+		fprintf(t->f,
+		    "  fixed: %s %llu byte(s) in %llu allocation(s): ", model_class_name(be->cls),
+		    (unsigned long long)be->bytes, (unsigned long long)be->blocks);
 		output_text_str(t->f, be->key);
 		fputc('\n', t->f);
 	}
 }
 
 int
-output_text(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, const struct per_process *pp, bool color)
+output_text(FILE *f, const struct report *r, const struct per_process *pp, bool color)
 {
 	struct tx t = { .f = f, .color = color };
 
@@ -373,8 +377,8 @@ output_text(FILE *f, const struct report *r, const struct suppressions *supp,
 	if (pp != NULL)
 		put_processes(&t, pp);
 	put_totals(&t, r);
-	put_suppressions(&t, r, supp);
-	put_baseline(&t, r, base);
+	put_suppressions(&t, r);
+	put_baseline(&t, r);
 	if (r->gate.passed)
 		fprintf(f, "Gate: %spassed%s: ", on(&t, C_GREEN), off(&t));
 	else

@@ -8,27 +8,27 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "baseline.h"
 #include "group.h"
 #include "per_process.h"
-#include "suppress.h"
 
 /*
- * Writes r (after group_select and the gate) to f: the listed records, the
+ * Writes r (after group_finish and the gate) to f: the listed records, the
  * processes (pp, NULL without --per-process), the SUMMARY line, the
- * per-kind totals, the suppressions used (supp may be NULL), the baseline
- * records that no longer leak (base may be NULL) and the gate verdict.
- * color adds ANSI bold/red/green. Computes nothing. 0, or -1 when a write
- * to f failed (check errno).
+ * per-kind totals, the listed suppression rules with their hits, the
+ * baseline's records that no longer leak and the gate verdict: what
+ * group_finish decided, the same as output_json(). color adds ANSI
+ * bold/red/green. Computes nothing. 0, or -1 when a write to f failed
+ * (check errno).
  */
-int output_text(FILE *f, const struct report *r, const struct suppressions *supp,
-    const struct baseline *base, const struct per_process *pp, bool color);
+int output_text(FILE *f, const struct report *r, const struct per_process *pp, bool color);
 
 /* Writes s with control bytes as '?', so a line stays one line. */
 void output_text_str(FILE *f, const char *s);
 
-/* Writes frame number i of a stack as one line, "    #i ADDR in FUNCTION
- * FILE:LINE (MODULE)" (docs/leakreport.md); diff and trend use it too. */
-void output_text_frame(FILE *f, size_t i, const struct sym_frame *fr);
+/* Writes a stack of n frames (innermost first), one line each, "    #i ADDR
+ * in FUNCTION FILE:LINE (MODULE)" (docs/leakreport.md), or one line saying
+ * no stack was captured when n is 0. The report, diff and trend all write
+ * stacks with it. */
+void output_text_stack(FILE *f, const struct sym_frame *frames, size_t n);
 
 #endif /* LEAKREPORT_OUTPUT_TEXT_H */

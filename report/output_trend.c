@@ -8,13 +8,12 @@
  *   SUMMARY: 1 of 12 stacks grew at each of the last 5 or more steps ...
  *
  * Called by main.c; computes nothing. Frames are printed as the leak report
- * prints them. JSON follows output_json.c: format version 1, 64-bit
+ * prints them. JSON follows output_json.c: its format version, 64-bit
  * integers, escaped strings; a rate is a number with three decimals, or null
  * when unknown; times are seconds with six decimals.
  */
 #include <inttypes.h>
 
-#include "options.h"
 #include "output_json.h"
 #include "output_text.h"
 #include "output_trend.h"
@@ -40,10 +39,7 @@ text_item(FILE *f, const struct trend *t, const struct trend_item *x)
 		fprintf(f, "%.1f bytes/s, from:\n", x->bytes_per_second);
 	else
 		fputs("rate unknown (no time between the dumps), from:\n", f);
-	for (size_t i = 0; i < l->nframes; i++)
-		output_text_frame(f, i, &l->frames[i]);
-	if (l->nframes == 0)
-		fputs("    <no stack was captured>\n", f);
+	output_text_stack(f, l->frames, l->nframes);
 	fprintf(f, "  live bytes %" PRIu64 " -> %" PRIu64 " from ", x->first_bytes, x->last_bytes);
 	text_point(f, &t->dumps[x->first_dump]);
 	fputs(" to ", f);
@@ -59,14 +55,17 @@ output_trend_text(FILE *f, const struct trend *t)
 
 	for (size_t i = 0; i < t->ngrowing; i++)
 		text_item(f, t, &t->growing[i]);
-	fprintf(f, "SUMMARY: %zu of %zu %s grew at each of the last %" PRIu64 " or more steps, "
-	    "over %zu dumps of pid %" PRIu64 " from ", t->ngrowing, t->nstacks,
-	    t->nstacks == 1 ? "stack" : "stacks", t->min_steps, t->ndumps, first->pid);
+	fprintf(f,
+	    "SUMMARY: %zu of %zu %s grew at each of the last %" PRIu64 " or more steps, "
+	    "over %zu dumps of pid %" PRIu64 " from ",
+	    t->ngrowing, t->nstacks, t->nstacks == 1 ? "stack" : "stacks", t->min_steps, t->ndumps,
+	    first->pid);
 	text_point(f, first);
 	fputs(" to ", f);
 	text_point(f, last);
-	fprintf(f, "; live %" PRIu64 " -> %" PRIu64 " bytes, RSS %" PRIu64 " -> %" PRIu64
-	    " bytes\n", first->stats.live_bytes, last->stats.live_bytes, first->stats.rss_bytes,
+	fprintf(f,
+	    "; live %" PRIu64 " -> %" PRIu64 " bytes, RSS %" PRIu64 " -> %" PRIu64 " bytes\n",
+	    first->stats.live_bytes, last->stats.live_bytes, first->stats.rss_bytes,
 	    last->stats.rss_bytes);
 	return ferror(f) ? -1 : 0;
 }
@@ -80,10 +79,12 @@ json_dumps(FILE *f, const struct trend *t)
 
 		fprintf(f, "%s\n    {\"path\": ", i ? "," : "");
 		output_json_string(f, d->path);
-		fprintf(f, ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %" PRIu64 ".%06u, "
-		    "\"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64 ", \"rss_bytes\": %"
-		    PRIu64 "}", d->snapshot ? "snapshot" : "exit", d->seq, d->time_sec,
-		    d->time_usec, d->stats.live_bytes, d->stats.live_blocks, d->stats.rss_bytes);
+		fprintf(f,
+		    ", \"kind\": \"%s\", \"seq\": %" PRIu64 ", \"time\": %" PRIu64 ".%06u, "
+		    "\"live_bytes\": %" PRIu64 ", \"live_blocks\": %" PRIu64
+		    ", \"rss_bytes\": %" PRIu64 "}",
+		    model_dump_kind(d), d->seq, d->time_sec, d->time_usec, d->stats.live_bytes,
+		    d->stats.live_blocks, d->stats.rss_bytes);
 	}
 	fputs(t->ndumps ? "\n  ],\n" : "],\n", f);
 }
@@ -100,13 +101,14 @@ json_item(FILE *f, const struct trend *t, const struct trend_item *x, bool comma
 		fprintf(f, "%.3f", x->bytes_per_second);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"first_bytes\": %" PRIu64 ", \"last_bytes\": %" PRIu64 ", \"first_seq\": %"
-	    PRIu64 ", \"first_time\": %" PRIu64 ".%06u, \"seconds\": %" PRIu64 ".%06u, "
-	    "\"frames\": [%s", x->first_bytes, x->last_bytes, d->seq, d->time_sec, d->time_usec,
-	    x->span_usec / 1000000, (unsigned)(x->span_usec % 1000000), l->nframes ? "\n" : "");
-	for (size_t j = 0; j < l->nframes; j++)
-		output_json_frame(f, &l->frames[j], j + 1 == l->nframes);
-	fputs(l->nframes ? "      ]}" : "]}", f);
+	fprintf(f,
+	    ", \"first_bytes\": %" PRIu64 ", \"last_bytes\": %" PRIu64 ", \"first_seq\": %" PRIu64
+	    ", \"first_time\": %" PRIu64 ".%06u, \"seconds\": %" PRIu64 ".%06u, "
+	    "\"frames\": ",
+	    x->first_bytes, x->last_bytes, d->seq, d->time_sec, d->time_usec,
+	    x->span_usec / 1000000, (unsigned)(x->span_usec % 1000000));
+	output_json_frames(f, l->frames, l->nframes);
+	fputc('}', f);
 }
 
 int
@@ -114,9 +116,8 @@ output_trend_json(FILE *f, const struct trend *t)
 {
 	const struct dump *d0 = &t->dumps[0];
 
-	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"leakreport %s\",\n  \"command\": "
-	    "\"trend\",\n  \"pid\": %" PRIu64 ",\n  \"exe\": ", REPORT_FORMAT_VERSION,
-	    LEAKREPORT_VERSION, d0->pid);
+	output_json_begin(f, "trend");
+	fprintf(f, "  \"pid\": %" PRIu64 ",\n  \"exe\": ", d0->pid);
 	output_json_string(f, d0->exe);
 	fprintf(f, ",\n  \"min_steps\": %" PRIu64 ",\n  \"stacks\": %zu,\n", t->min_steps,
 	    t->nstacks);

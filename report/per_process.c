@@ -26,12 +26,11 @@ row_cmp(const void *pa, const void *pb)
 		return a->blocks > b->blocks ? -1 : 1;
 	if (a->dump->pid != b->dump->pid)
 		return a->dump->pid < b->dump->pid ? -1 : 1;
-	return a->dump < b->dump ? -1 : a->dump > b->dump;      /* command-line order */
+	return a->dump < b->dump ? -1 : a->dump > b->dump; /* command-line order */
 }
 
 int
-per_process_build(struct per_process *pp, const struct report *r, unsigned kinds,
-    struct err *e)
+per_process_build(struct per_process *pp, const struct report *r, unsigned kinds, struct err *e)
 {
 	memset(pp, 0, sizeof(*pp));
 	pp->rows = calloc(r->ndumps ? r->ndumps : 1, sizeof(*pp->rows));
@@ -56,6 +55,7 @@ per_process_build(struct per_process *pp, const struct report *r, unsigned kinds
 	qsort(pp->rows, pp->n, sizeof(*pp->rows), row_cmp);
 	for (size_t i = 0; i < pp->n; i++)
 		pp->nclean += pp->rows[i].blocks == 0;
+	pp->nleaky = pp->n - pp->nclean;
 	return 0;
 }
 

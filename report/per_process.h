@@ -14,22 +14,23 @@
 
 /* One dump's share of the gated records. */
 struct proc_row {
-	const struct dump *dump;        /* pid, exe, kind; points into report.dumps */
-	uint64_t blocks;                /* of the gated records, summed; saturates */
+	const struct dump *dump; /* pid, exe, kind; points into report.dumps */
+	uint64_t blocks;         /* of the gated records, summed; saturates */
 	uint64_t bytes;
 };
 
 struct per_process {
-	struct proc_row *rows;  /* one per dump: bytes, then blocks, largest first,
-				 * then pid, then command-line order */
-	size_t n;               /* = report.ndumps */
-	size_t nclean;          /* rows with no gated block: the last nclean rows */
-	unsigned kinds;         /* the gated kinds they were summed for */
+	struct proc_row *rows; /* one per dump: bytes, then blocks, largest first,
+				* then pid, then command-line order */
+	size_t n;              /* = report.ndumps */
+	size_t nleaky;         /* rows with a gated block: the first nleaky rows */
+	size_t nclean;         /* the others: n - nleaky */
+	unsigned kinds;        /* the gated kinds they were summed for */
 };
 
 /*
  * Fills pp from r (after group_finish) and kinds, the --fail-on mask
- * (gate.h GATE_KIND): every record that counts toward the gate
+ * (CLASS_BIT): every record that counts toward the gate
  * (group_is_gated) adds each dump's blocks and bytes to that dump's row.
  * 0, or -1 with e filled (out of memory). Allocates; per_process_free().
  */

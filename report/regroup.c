@@ -18,7 +18,7 @@
  *
  * Single-threaded; allocates.
  */
-#define _GNU_SOURCE             /* qsort_r */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,8 +33,7 @@ site_of(const struct report *r, const struct leak *l)
 	for (size_t i = 0; i < l->nframes; i++) {
 		size_t k;
 
-		for (k = 0; k < r->nignore && !supp_frame_matches(r->ignore[k], &l->frames[i]);
-		    k++)
+		for (k = 0; k < r->nignore && !supp_frame_matches(r->ignore[k], &l->frames[i]); k++)
 			;
 		if (k == r->nignore)
 			return i;
@@ -51,16 +50,8 @@ site_frame(const struct leak *l)
 
 struct member {
 	const struct leak *l;
-	size_t index;           /* into r->leaks */
+	size_t index; /* into r->leaks */
 };
-
-static int
-str_cmp(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
-}
 
 /* The order of what records merge on under group_by, besides kind and
  * rule: the site frame's interned id, the site's function and module
@@ -78,8 +69,8 @@ key_cmp(const struct leak *a, const struct leak *b, enum group_by by)
 		return (fa != NULL) - (fb != NULL);
 	if (by == GROUP_SITE)
 		return a->ids[a->site] < b->ids[b->site] ? -1 : a->ids[a->site] > b->ids[b->site];
-	if ((c = str_cmp(fa->module, fb->module)) != 0 ||
-	    (c = str_cmp(fa->function, fb->function)) != 0)
+	if ((c = group_str_cmp(fa->module, fb->module)) != 0 ||
+	    (c = group_str_cmp(fa->function, fb->function)) != 0)
 		return c;
 	if (fa->function == NULL && fa->offset != fb->offset)
 		return fa->offset < fb->offset ? -1 : 1;
@@ -165,9 +156,8 @@ merge_run(struct report *r, const struct member *m, size_t n, struct leak *out)
 		out->bytes = sat_add(out->bytes, l->bytes);
 		for (int h = 0; h < DUMP_NHEUR; h++) {
 			if (l == big)
-				continue;       /* *out started as a copy of big's */
-			out->heur[h].blocks = sat_add(out->heur[h].blocks, l->heur[h].blocks);
-			out->heur[h].bytes = sat_add(out->heur[h].bytes, l->heur[h].bytes);
+				continue; /* *out started as a copy of big's */
+			sat_amount_add(&out->heur[h], 0, l->heur[h].blocks, l->heur[h].bytes);
 		}
 		memcpy(pts + np, l->points, l->npoints * sizeof(*pts));
 		np += l->npoints;
@@ -225,7 +215,8 @@ regroup_merge(struct report *r, struct err *e)
 	if (merged == NULL)
 		goto out_oom;
 	for (size_t i = 0, j; i < r->nleaks; i = j) {
-		for (j = i + 1; j < r->nleaks && same_group_cmp(&m[i], &m[j], r->group_by) == 0; j++)
+		for (j = i + 1; j < r->nleaks && same_group_cmp(&m[i], &m[j], r->group_by) == 0;
+		     j++)
 			;
 		if (merge_run(r, m + i, j - i, &merged[n]) < 0)
 			goto out_oom;

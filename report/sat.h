@@ -1,7 +1,9 @@
 /*
  * sat.h - saturating sums: every count of records, blocks and bytes in
  * report/ stops at UINT64_MAX instead of wrapping. The one statement of
- * that rule; the gate also wants to know when a sum saturated.
+ * that rule, and the one type for such a triple (struct amount: the
+ * report's totals, a suppression rule's hits, a heuristic's share); the
+ * gate also wants to know when a sum saturated.
  */
 #ifndef LEAKREPORT_SAT_H
 #define LEAKREPORT_SAT_H
@@ -26,6 +28,22 @@ sat_add_over(uint64_t *sum, uint64_t x)
 		return false;
 	*sum = UINT64_MAX;
 	return true;
+}
+
+/* Records, blocks and bytes, summed. */
+struct amount {
+	uint64_t records; /* leak records; every sum saturates at UINT64_MAX */
+	uint64_t blocks;
+	uint64_t bytes;
+};
+
+/* *a += (records, blocks, bytes), each saturating. */
+static inline void
+sat_amount_add(struct amount *a, uint64_t records, uint64_t blocks, uint64_t bytes)
+{
+	a->records = sat_add(a->records, records);
+	a->blocks = sat_add(a->blocks, blocks);
+	a->bytes = sat_add(a->bytes, bytes);
 }
 
 #endif /* LEAKREPORT_SAT_H */

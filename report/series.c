@@ -31,9 +31,10 @@ series_check_process(const struct dump *d, size_t n, struct err *e)
 		if (d[i].pid == d[0].pid && d[i].start_sec == d[0].start_sec &&
 		    d[i].start_usec == d[0].start_usec)
 			continue;
-		return err_set(e, "%s: pid %" PRIu64 " started at %" PRIu64 ".%06u: not the "
-		    "process of %s (pid %" PRIu64 " started at %" PRIu64 ".%06u)", d[i].path,
-		    d[i].pid, d[i].start_sec, d[i].start_usec, d[0].path, d[0].pid,
+		return err_set(e,
+		    "%s: pid %" PRIu64 " started at %" PRIu64 ".%06u: not the "
+		    "process of %s (pid %" PRIu64 " started at %" PRIu64 ".%06u)",
+		    d[i].path, d[i].pid, d[i].start_sec, d[i].start_usec, d[0].path, d[0].pid,
 		    d[0].start_sec, d[0].start_usec);
 	}
 	return 0;
@@ -49,7 +50,7 @@ dump_time_cmp(const void *pa, const void *pb)
 	if (ta != tb)
 		return ta < tb ? -1 : 1;
 	if (a->snapshot != b->snapshot)
-		return a->snapshot ? -1 : 1;    /* the exit dump comes last */
+		return a->snapshot ? -1 : 1; /* the exit dump comes last */
 	if (a->seq != b->seq)
 		return a->seq < b->seq ? -1 : 1;
 	return 0;

@@ -22,32 +22,29 @@
  * Not thread-safe; leakreport is single-threaded.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "suppress.h"
+#include "readfile.h"
 #include "sat.h"
+#include "suppress.h"
 
 /* Largest suppression file we read; LSan's own limit is far smaller. */
-#define SUPP_MAX_FILE   (64u << 20)
+#define SUPP_MAX_FILE (64u << 20)
 
 struct rule {
-	struct supp_rule pub;   /* first: supp_hit() converts back by cast */
+	struct supp_rule pub; /* first: supp_hit() converts back by cast */
 	const struct suppressions *owner;
 };
 
 struct suppressions {
-	struct rule **rules;    /* nrules pointers, load order */
+	struct rule **rules; /* nrules pointers, load order */
 	size_t nrules;
 	size_t cap;
-	char **files;           /* names of loaded files, owned; rules point here */
+	char **files; /* names of loaded files, owned; rules point here */
 	size_t nfiles;
-	size_t ignored;         /* lines of other sanitizer types */
+	size_t ignored; /* lines of other sanitizer types */
 };
 
 /*
@@ -56,19 +53,52 @@ struct suppressions {
  */
 static const char *const other_types[] = {
 	/* ASan */
-	"interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation",
+	"interceptor_name",
+	"interceptor_via_fun",
+	"interceptor_via_lib",
+	"odr_violation",
 	/* TSan */
-	"race", "race_top", "mutex", "thread", "signal", "called_from_lib", "deadlock",
+	"race",
+	"race_top",
+	"mutex",
+	"thread",
+	"signal",
+	"called_from_lib",
+	"deadlock",
 	/* UBSan check names */
-	"undefined", "alignment", "bool", "builtin", "bounds", "enum", "float-cast-overflow",
-	"float-divide-by-zero", "function", "implicit-conversion",
-	"implicit-integer-sign-change", "implicit-signed-integer-truncation",
-	"implicit-unsigned-integer-truncation", "integer-divide-by-zero",
-	"invalid-builtin-use", "nonnull-attribute", "null", "nullability-arg",
-	"nullability-assign", "nullability-return", "object-size", "pointer-overflow",
-	"return", "returns-nonnull-attribute", "shift-base", "shift-exponent",
-	"signed-integer-overflow", "unreachable", "unsigned-integer-overflow",
-	"unsigned-shift-base", "vla-bound", "vptr", "cfi",
+	"undefined",
+	"alignment",
+	"bool",
+	"builtin",
+	"bounds",
+	"enum",
+	"float-cast-overflow",
+	"float-divide-by-zero",
+	"function",
+	"implicit-conversion",
+	"implicit-integer-sign-change",
+	"implicit-signed-integer-truncation",
+	"implicit-unsigned-integer-truncation",
+	"integer-divide-by-zero",
+	"invalid-builtin-use",
+	"nonnull-attribute",
+	"null",
+	"nullability-arg",
+	"nullability-assign",
+	"nullability-return",
+	"object-size",
+	"pointer-overflow",
+	"return",
+	"returns-nonnull-attribute",
+	"shift-base",
+	"shift-exponent",
+	"signed-integer-overflow",
+	"unreachable",
+	"unsigned-integer-overflow",
+	"unsigned-shift-base",
+	"vla-bound",
+	"vptr",
+	"cfi",
 };
 
 struct suppressions *
@@ -95,7 +125,7 @@ supp_pattern_match(const char *pattern, const char *text)
 	const char *t = text;
 
 	if (tlen == 0)
-		return false;   /* as LSan: an empty name matches nothing */
+		return false; /* as LSan: an empty name matches nothing */
 	if (plen > 0 && p[0] == '^') {
 		start = true;
 		p++;
@@ -132,7 +162,7 @@ supp_pattern_match(const char *pattern, const char *text)
 				return false;
 			t = at + n;
 		}
-		start = false;  /* after a '*' the next piece may float */
+		start = false; /* after a '*' the next piece may float */
 		p = star + 1;
 		plen -= n + 1;
 	}
@@ -175,8 +205,8 @@ supp_match(const struct suppressions *s, const struct sym_frame *frames, size_t 
 }
 
 void
-supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records,
-    uint64_t blocks, uint64_t bytes)
+supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records, uint64_t blocks,
+    uint64_t bytes)
 {
 	/* The cast is sound: pub is the first member of a struct rule that s
 	 * allocated and owns (checked by owner). */
@@ -184,9 +214,7 @@ supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records,
 
 	if (r == NULL || rr->owner != s)
 		return;
-	rr->pub.hits.records = sat_add(rr->pub.hits.records, records);
-	rr->pub.hits.blocks = sat_add(rr->pub.hits.blocks, blocks);
-	rr->pub.hits.bytes = sat_add(rr->pub.hits.bytes, bytes);
+	sat_amount_add(&rr->pub.hits, records, blocks, bytes);
 }
 
 size_t
@@ -269,8 +297,8 @@ rules_truncate(struct suppressions *s, size_t n)
  * counts an ignored line in *ignored. 0, or -1 with e filled.
  */
 static int
-parse_line(struct suppressions *s, const char *name, unsigned lineno, const char *l,
-    size_t n, size_t *ignored, struct err *e)
+parse_line(struct suppressions *s, const char *name, unsigned lineno, const char *l, size_t n,
+    size_t *ignored, struct err *e)
 {
 	const char *colon = memchr(l, ':', n);
 	size_t tlen;
@@ -278,8 +306,10 @@ parse_line(struct suppressions *s, const char *name, unsigned lineno, const char
 	size_t plen;
 
 	if (colon == NULL)
-		return err_set(e, "%s:%u: expected '<type>:<pattern>' such as 'leak:foo', "
-		    "got '%.*s'", name, lineno, (int)(n > 64 ? 64 : n), l);
+		return err_set(e,
+		    "%s:%u: expected '<type>:<pattern>' such as 'leak:foo', "
+		    "got '%.*s'",
+		    name, lineno, (int)(n > 64 ? 64 : n), l);
 	tlen = (size_t)(colon - l);
 	p = colon + 1;
 	plen = n - tlen - 1;
@@ -289,8 +319,10 @@ parse_line(struct suppressions *s, const char *name, unsigned lineno, const char
 	}
 	if (tlen == 4 && memcmp(l, "leak", 4) == 0) {
 		if (plen == 0)
-			return err_set(e, "%s:%u: empty pattern after 'leak:' (it would "
-			    "suppress every leak; use 'leak:*' to mean that)", name, lineno);
+			return err_set(e,
+			    "%s:%u: empty pattern after 'leak:' (it would "
+			    "suppress every leak; use 'leak:*' to mean that)",
+			    name, lineno);
 		if (rule_append(s, name, lineno, p, plen) < 0)
 			return err_set(e, "%s:%u: out of memory", name, lineno);
 		return 0;
@@ -299,8 +331,10 @@ parse_line(struct suppressions *s, const char *name, unsigned lineno, const char
 		(*ignored)++;
 		return 0;
 	}
-	return err_set(e, "%s:%u: unknown suppression type '%.*s' (expected 'leak:' or "
-	    "another sanitizer's type)", name, lineno, (int)(tlen > 64 ? 64 : tlen), l);
+	return err_set(e,
+	    "%s:%u: unknown suppression type '%.*s' (expected 'leak:' or "
+	    "another sanitizer's type)",
+	    name, lineno, (int)(tlen > 64 ? 64 : tlen), l);
 }
 
 /* Keeps a copy of name for the rules to point at; NULL when out of memory. */
@@ -321,8 +355,7 @@ file_intern(struct suppressions *s, const char *name)
 }
 
 int
-supp_parse(struct suppressions *s, const char *name, const char *buf, size_t len,
-    struct err *e)
+supp_parse(struct suppressions *s, const char *name, const char *buf, size_t len, struct err *e)
 {
 	size_t first = s->nrules;
 	size_t ignored = 0;
@@ -363,59 +396,15 @@ supp_parse(struct suppressions *s, const char *name, const char *buf, size_t len
 int
 supp_load(struct suppressions *s, const char *path, struct err *e)
 {
-	struct stat st;
+	static const struct readfile_opts supps = { .max = SUPP_MAX_FILE };
 	char *buf;
-	size_t len = 0;
-	int fd;
-	int rc = -1;
+	size_t len;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		goto out_close_fd;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		err_set(e, "%s: not a regular file", path);
-		goto out_close_fd;
-	}
-	buf = NULL;
-	for (size_t cap = 0;;) {
-		ssize_t r;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap == SUPP_MAX_FILE) {
-				err_set(e, "%s: larger than %u MiB; not a suppression file",
-				    path, SUPP_MAX_FILE >> 20);
-				goto out_free_buf;
-			}
-			cap = cap ? 2 * cap : 64u << 10;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				err_set(e, "%s: out of memory", path);
-				goto out_free_buf;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err_set(e, "%s: %s", path, strerror(errno));
-			goto out_free_buf;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
+	if (readfile(path, &supps, &buf, &len, e) < 0)
+		return -1;
 	rc = supp_parse(s, path, buf, len, e);
-out_free_buf:
 	free(buf);
-out_close_fd:
-	close(fd);
 	return rc;
 }
 

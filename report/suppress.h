@@ -22,20 +22,15 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "sat.h"
 #include "symbolize.h"
 
-/* Totals of what one rule suppressed; the adds saturate at UINT64_MAX. */
-struct supp_hits {
-	uint64_t records;       /* leak records (groups) suppressed */
-	uint64_t blocks;
-	uint64_t bytes;
-};
-
 struct supp_rule {
-	const char *pattern;    /* as written after "leak:", trimmed; never empty */
-	const char *file;       /* the file it came from, as passed to supp_load() */
-	unsigned line;          /* 1-based line in that file */
-	struct supp_hits hits;  /* updated by supp_hit() */
+	const char *pattern; /* as written after "leak:", trimmed; never empty */
+	const char *file;    /* the file it came from, as passed to supp_load() */
+	unsigned line;       /* 1-based line in that file */
+	struct amount hits;  /* leak records (groups) it suppressed, their blocks and
+			      * bytes; updated by supp_hit() */
 };
 
 struct suppressions;
@@ -64,16 +59,15 @@ int supp_parse(struct suppressions *s, const char *name, const char *buf, size_t
  * path; NULL fields are skipped. Does not allocate; the rule stays valid
  * until supp_free().
  */
-const struct supp_rule *supp_match(const struct suppressions *s,
-    const struct sym_frame *frames, size_t n);
+const struct supp_rule *supp_match(const struct suppressions *s, const struct sym_frame *frames,
+    size_t n);
 
 /* The first rule (load order) matching one frame, or NULL. */
-const struct supp_rule *supp_match_frame(const struct suppressions *s,
-    const struct sym_frame *f);
+const struct supp_rule *supp_match_frame(const struct suppressions *s, const struct sym_frame *f);
 
 /* Adds records/blocks/bytes to the hits of r, a rule of s. Does not allocate. */
-void supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records,
-    uint64_t blocks, uint64_t bytes);
+void supp_hit(struct suppressions *s, const struct supp_rule *r, uint64_t records, uint64_t blocks,
+    uint64_t bytes);
 
 /* Number of leak rules; rules are 0..supp_count()-1 in load order. */
 size_t supp_count(const struct suppressions *s);

@@ -47,6 +47,12 @@
  * back on.
  *
  * Not thread-safe: one symbolizer is used by one thread at a time.
+ *
+ * Size: over the usual ~500 lines because the pc and data lookups are one
+ * cache: they share the site tables, the string pool every frame handed out
+ * points into, and the function index hung on each open image (dropped
+ * with it through modfile.c's callback). Which file a module is, and
+ * keeping files open, is modfile.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,52 +69,51 @@
 /* From libstdc++ (cxxabi.h is C++ only). */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
-#define POOL_CHUNK      (64 * 1024)     /* bytes per ordinary pool chunk */
-#define SITE_MIN_SLOTS  1024            /* power of two */
-#define MAX_CHAIN       64              /* inline frames kept per pc, outer end cut */
-#define MAX_NEST        32              /* namespace/class nesting searched for functions */
-#define CU_BUCKETS      64              /* power of two */
-
+#define POOL_CHUNK     (64 * 1024) /* bytes per ordinary pool chunk */
+#define SITE_MIN_SLOTS 1024        /* power of two */
+#define MAX_CHAIN      64          /* inline frames kept per pc, outer end cut */
+#define MAX_NEST       32          /* namespace/class nesting searched for functions */
+#define CU_BUCKETS     64          /* power of two */
 
 struct chunk {
 	struct chunk *next;
-	size_t used;            /* bytes handed out from data */
-	size_t size;            /* bytes in data */
+	size_t used; /* bytes handed out from data */
+	size_t size; /* bytes in data */
 	char data[];
 };
 
 struct fn_range {
-	Dwarf_Addr lo;          /* DWARF address of the first byte */
-	Dwarf_Addr hi;          /* one past the last */
-	Dwarf_Die die;          /* the subprogram; valid while its Dwfl lives */
+	Dwarf_Addr lo; /* DWARF address of the first byte */
+	Dwarf_Addr hi; /* one past the last */
+	Dwarf_Die die; /* the subprogram; valid while its Dwfl lives */
 };
 
 /* The function index of one open image, hung on it (modfiles_user) and
  * freed when it is closed (fn_index_drop). */
 struct fn_index {
-	struct cu_index *cus[CU_BUCKETS];       /* built on first use */
+	struct cu_index *cus[CU_BUCKETS]; /* built on first use */
 };
 
-struct cu_index {               /* the functions of one CU, for binary search */
-	Dwarf_Off off;          /* the CU DIE's offset: the key */
-	struct fn_range *fns;   /* sorted by lo */
+struct cu_index {             /* the functions of one CU, for binary search */
+	Dwarf_Off off;        /* the CU DIE's offset: the key */
+	struct fn_range *fns; /* sorted by lo */
 	size_t n;
-	struct cu_index *next;  /* bucket chain */
+	struct cu_index *next; /* bucket chain */
 };
 
 struct site {
-	const struct modfile *mf;       /* NULL: pc outside every module */
-	uint64_t offset;                /* link-time return address; 0 when mf is NULL */
-	uint64_t pc;                    /* 0 in the per-offset and data tables */
-	struct sym_frame *frames;       /* NULL in the data table */
-	size_t n;                       /* >= 1; 0 in the data table */
-	struct sym_data *data;          /* in the data table only, else NULL */
+	const struct modfile *mf; /* NULL: pc outside every module */
+	uint64_t offset;          /* link-time return address; 0 when mf is NULL */
+	uint64_t pc;              /* 0 in the per-offset and data tables */
+	struct sym_frame *frames; /* NULL in the data table */
+	size_t n;                 /* >= 1; 0 in the data table */
+	struct sym_data *data;    /* in the data table only, else NULL */
 };
 
 struct sitetab {
-	struct site **slots;    /* NULL or a site */
-	size_t mask;            /* slots - 1, slots a power of two */
-	size_t used;            /* < slots / 2 */
+	struct site **slots; /* NULL or a site */
+	size_t mask;         /* slots - 1, slots a power of two */
+	size_t used;         /* < slots / 2 */
 };
 
 struct symbolizer {
@@ -182,7 +187,7 @@ sitetab_find(const struct sitetab *t, const struct modfile *mf, uint64_t offset,
 		struct site *x = t->slots[i];
 
 		if (x == NULL)
-			return NULL;    /* load < 1/2, so an empty slot always ends the probe */
+			return NULL; /* load < 1/2, so an empty slot always ends the probe */
 		if (x->mf == mf && x->offset == offset && x->pc == pc)
 			return x;
 	}
@@ -255,8 +260,7 @@ static const char *
 die_name(Dwarf_Die *die)
 {
 	Dwarf_Attribute attr;
-	const char *name = dwarf_formstring(
-		dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ?:
+	const char *name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ?:
 		dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
 
 	return name != NULL ? name : dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
@@ -403,7 +407,7 @@ cu_index_find(struct cu_index *ci, Dwarf_Addr a)
 	size_t lo = 0;
 	size_t hi = ci->n;
 
-	while (lo < hi) {               /* first entry with fns[].lo > a */
+	while (lo < hi) { /* first entry with fns[].lo > a */
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (ci->fns[mid].lo <= a)
@@ -439,8 +443,9 @@ inline_chain(Dwarf_Die *sub, Dwarf_Addr a, Dwarf_Die *chain, size_t max)
 			do {
 				tag = dwarf_tag(&child);
 				found = (tag == DW_TAG_inlined_subroutine ||
-				    tag == DW_TAG_lexical_block || tag == DW_TAG_try_block ||
-				    tag == DW_TAG_catch_block) && dwarf_haspc(&child, a) == 1;
+					    tag == DW_TAG_lexical_block ||
+					    tag == DW_TAG_try_block || tag == DW_TAG_catch_block) &&
+				    dwarf_haspc(&child, a) == 1;
 			} while (!found && dwarf_siblingof(&child, &child) == 0);
 		}
 		if (!found)
@@ -485,7 +490,8 @@ dwarf_chain(struct symbolizer *s, struct image *img, Dwfl_Module *mod, Dwarf_Add
 	Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
 	int lineno = 0;
 	int col = 0;
-	const char *file = line != NULL ? dwfl_lineinfo(line, NULL, &lineno, &col, NULL, NULL) : NULL;
+	const char *file =
+	    line != NULL ? dwfl_lineinfo(line, NULL, &lineno, &col, NULL, NULL) : NULL;
 
 	if (depth == 0 && file == NULL)
 		return 0;
@@ -536,8 +542,8 @@ site_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 			/* No DWARF function: the symbol table may still name it. */
 			GElf_Off off;
 			GElf_Sym sym;
-			const char *name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL,
-			    NULL, NULL);
+			const char *name =
+			    dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
 
 			if (n == 0)
 				n = 1;
@@ -621,8 +627,7 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 	if (mod != NULL) {
 		GElf_Off off = 0;
 		GElf_Sym sym;
-		const char *name = dwfl_module_addrinfo(mod, offset, &off, &sym, NULL, NULL,
-		    NULL);
+		const char *name = dwfl_module_addrinfo(mod, offset, &off, &sym, NULL, NULL, NULL);
 		int type = name != NULL ? GELF_ST_TYPE(sym.st_info) : STT_NOTYPE;
 
 		/* libdwfl may answer with the nearest sizeless symbol before addr
@@ -641,8 +646,8 @@ data_symbolize(struct symbolizer *s, struct modfile *mf, uint64_t offset)
 }
 
 int
-sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
-    uint64_t addr, const struct sym_data **data, struct err *e)
+sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id, uint64_t addr,
+    const struct sym_data **data, struct err *e)
 {
 	const struct module *m = module_of_data(d, module_id, addr);
 	struct modfile *mf = NULL;
@@ -682,7 +687,7 @@ sym_new(const struct sym_options *o, struct err *e)
 		return NULL;
 	}
 	if (!o->debuginfod)
-		unsetenv("DEBUGINFOD_URLS");    /* see the header comment */
+		unsetenv("DEBUGINFOD_URLS"); /* see the header comment */
 	return s;
 }
 

@@ -14,24 +14,24 @@
 #include "model.h"
 
 struct sym_frame {
-	uint64_t pc;            /* the return address from the dump */
-	const char *module;     /* module file's basename, or NULL if no module covers pc */
-	const char *module_path;/* full path as in the dump, or NULL */
-	uint64_t offset;        /* pc - module bias (link-time address), when module != NULL */
-	const char *function;   /* demangled name, or NULL when unknown */
-	const char *file;       /* source file, or NULL */
-	uint32_t line;          /* 0 when unknown */
-	uint32_t column;        /* 0 when unknown */
-	bool inlined;           /* true: inlined into the frame that follows it */
+	uint64_t pc;             /* the return address from the dump */
+	const char *module;      /* module file's basename, or NULL if no module covers pc */
+	const char *module_path; /* full path as in the dump, or NULL */
+	uint64_t offset;         /* pc - module bias (link-time address), when module != NULL */
+	const char *function;    /* demangled name, or NULL when unknown */
+	const char *file;        /* source file, or NULL */
+	uint32_t line;           /* 0 when unknown */
+	uint32_t column;         /* 0 when unknown */
+	bool inlined;            /* true: inlined into the frame that follows it */
 };
 
 struct sym_options {
-	bool debuginfod;        /* allow DEBUGINFOD_URLS lookups (--debuginfod) */
+	bool debuginfod; /* allow DEBUGINFOD_URLS lookups (--debuginfod) */
 	/* Called once per distinct problem (build-id mismatch, missing file). */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
-	size_t max_open;        /* most module files open at once; 0: the default
-				 * (256, fewer when RLIMIT_NOFILE is low) */
+	size_t max_open; /* most module files open at once; 0: the default
+			  * (256, fewer when RLIMIT_NOFILE is low) */
 };
 
 struct symbolizer;
@@ -55,8 +55,8 @@ int sym_resolve(struct symbolizer *s, const struct dump *d, uint64_t pc,
 
 /* A data address of a module, named (sym_resolve_data). */
 struct sym_data {
-	const char *module;     /* module file's basename, or NULL if no module covers it */
-	const char *module_path;/* full path as in the dump, or NULL */
+	const char *module;      /* module file's basename, or NULL if no module covers it */
+	const char *module_path; /* full path as in the dump, or NULL */
 	uint64_t offset;        /* address - module bias (link-time address), when module != NULL */
 	const char *symbol;     /* the data object (STT_OBJECT/STT_TLS, .symtab else .dynsym)
 				 * that holds it, demangled; NULL when none does */
@@ -74,8 +74,8 @@ struct sym_data {
  * looked up once, across dumps) and stays valid until sym_free(). Returns
  * 0, or -1 with e filled only on an internal failure (out of memory).
  */
-int sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id,
-    uint64_t addr, const struct sym_data **data, struct err *e);
+int sym_resolve_data(struct symbolizer *s, const struct dump *d, uint32_t module_id, uint64_t addr,
+    const struct sym_data **data, struct err *e);
 
 /* How many module files are open now (at most sym_options.max_open). For
  * tests. */

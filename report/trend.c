@@ -53,19 +53,19 @@ item_cmp(const void *pa, const void *pb)
 
 /* Fills x for record l, whose bytes per dump are b[0..n), run k >= 1. */
 static void
-fill_item(struct trend_item *x, const struct report *r, const struct leak *l,
-    const uint64_t *b, size_t n, size_t k)
+fill_item(struct trend_item *x, const struct report *r, const struct leak *l, const uint64_t *b,
+    size_t n, size_t k)
 {
 	x->leak = l;
 	x->steps = k;
 	x->first_dump = n - 1 - k;
 	x->first_bytes = b[n - 1 - k];
 	x->last_bytes = b[n - 1];
-	x->growth_bytes = x->last_bytes - x->first_bytes;      /* > 0: strict increases */
+	x->growth_bytes = x->last_bytes - x->first_bytes; /* > 0: strict increases */
 	x->span_usec = series_usec_between(&r->dumps[n - 1 - k], &r->dumps[n - 1]);
 	x->rate_known = x->span_usec > 0;
-	x->bytes_per_second = x->rate_known ?
-	    (double)x->growth_bytes * 1e6 / (double)x->span_usec : 0.0;
+	x->bytes_per_second =
+	    x->rate_known ? (double)x->growth_bytes * 1e6 / (double)x->span_usec : 0.0;
 }
 
 int

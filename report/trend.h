@@ -17,24 +17,24 @@
 #define TREND_MIN_STEPS_DEFAULT 5
 
 struct trend_item {
-	const struct leak *leak;        /* the stack (frames); owned by the report */
-	size_t steps;                   /* strict increases in a row ending at the last
-					 * dump; >= min_steps */
-	size_t first_dump;              /* index of the run's first dump: ndumps-1-steps */
-	uint64_t first_bytes;           /* live bytes at the run's first dump */
-	uint64_t last_bytes;            /* at the last dump */
-	uint64_t growth_bytes;          /* last_bytes - first_bytes, > 0 */
-	uint64_t span_usec;             /* time from the run's first dump to the last */
-	bool rate_known;                /* span_usec > 0 */
-	double bytes_per_second;        /* growth_bytes / span, when rate_known */
+	const struct leak *leak; /* the stack (frames); owned by the report */
+	size_t steps;            /* strict increases in a row ending at the last
+				  * dump; >= min_steps */
+	size_t first_dump;       /* index of the run's first dump: ndumps-1-steps */
+	uint64_t first_bytes;    /* live bytes at the run's first dump */
+	uint64_t last_bytes;     /* at the last dump */
+	uint64_t growth_bytes;   /* last_bytes - first_bytes, > 0 */
+	uint64_t span_usec;      /* time from the run's first dump to the last */
+	bool rate_known;         /* span_usec > 0 */
+	double bytes_per_second; /* growth_bytes / span, when rate_known */
 };
 
 struct trend {
-	const struct dump *dumps;       /* the report's, in time order; not owned */
+	const struct dump *dumps; /* the report's, in time order; not owned */
 	size_t ndumps;
-	uint64_t min_steps;             /* >= 1 */
-	size_t nstacks;                 /* stacks looked at */
-	struct trend_item *growing;     /* flagged stacks, most growth_bytes first */
+	uint64_t min_steps;         /* >= 1 */
+	size_t nstacks;             /* stacks looked at */
+	struct trend_item *growing; /* flagged stacks, most growth_bytes first */
 	size_t ngrowing;
 };
 

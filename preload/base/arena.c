@@ -76,6 +76,7 @@ arena_limit_init(void)
 void
 arena_lift_budget(void)
 {
+	/* relaxed: a flag; a map that still sees it set is only refused. */
 	atomic_store_explicit(&budget_on, 0, memory_order_relaxed);
 }
 
@@ -102,6 +103,7 @@ budget_allows(size_t bytes)
 		return true;
 refuse:;
 	int said = 0;
+	/* relaxed: elects the one thread that prints; orders nothing else. */
 	if (atomic_compare_exchange_strong_explicit(&budget_said, &said, 1, memory_order_relaxed,
 	    memory_order_relaxed))
 		fmt_log("the address-space limit (ulimit -v) is near; libleak takes no more memory "
@@ -209,7 +211,7 @@ arena_map(size_t bytes)
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	atomic_fetch_add_explicit(&mapped_total, bytes, memory_order_relaxed);
+	atomic_fetch_add_explicit(&mapped_total, bytes, memory_order_relaxed);  /* relaxed: a tally */
 	/* Big maps (table generations) are probed at random: with 4 KiB pages
 	 * nearly every probe is a TLB miss too. Huge pages where the kernel
 	 * offers them on request; a hint, its failure changes nothing. */

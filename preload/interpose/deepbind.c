@@ -2,6 +2,10 @@
  * deepbind.c - keep libraries opened with RTLD_DEEPBIND on libleak's hooks,
  * and the exported dlopen() that notices them.
  *
+ * Size: one mechanism (find the slots DEEPBIND took away, patch them back,
+ * under one lock, with the dlopen trampoline that triggers it); its ELF
+ * reading serves only it.
+ *
  * The problem. dlopen(path, RTLD_DEEPBIND) makes the new library (and the
  * dependencies loaded with it) look up its undefined symbols in its own
  * scope first: itself, then its DT_NEEDED libraries, libc among them, and

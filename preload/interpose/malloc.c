@@ -34,6 +34,7 @@ __thread int hook_probe_seen __attribute__((tls_model("initial-exec")));
 bool
 hook_start(void)
 {
+	/* acquire: pairs with start.c's release of the state. */
 	if (atomic_load_explicit(&lk_state, memory_order_acquire) == STATE_BOOT) {
 		int saved = errno;
 
@@ -76,6 +77,8 @@ free(void *p)
 	if (p == NULL || boot_owns(p))
 		return;                 /* boot blocks are never reused */
 	hook_untrack(p, NULL, NULL);
+	/* relaxed: a thread that misses DUMPING frees before the dump reads:
+	 * it untracked the block first, so the dump never sees it. */
 	if (atomic_load_explicit(&lk_state, memory_order_relaxed) == STATE_DUMPING)
 		return;                 /* the dump may be reading the table */
 	if (real_ready())

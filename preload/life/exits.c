@@ -37,7 +37,10 @@ exits_claim(void)
 	pid_t pid = getpid();
 	long expect = 0;
 
-	/* A fork child inherits the parent's owner, which is no thread of its. */
+	/* A fork child inherits the parent's owner, which is no thread of its.
+	 * acquire/release: owner_pid's store publishes the reset of owner to a
+	 * thread of the child that loads owner_pid with acquire (both are
+	 * this child's: the parent's threads are gone). */
 	if (atomic_load_explicit(&owner_pid, memory_order_acquire) != pid) {
 		atomic_store_explicit(&owner, 0, memory_order_relaxed);
 		atomic_store_explicit(&owner_pid, pid, memory_order_release);

@@ -146,6 +146,8 @@ finish_dump(void)
 	}
 	if (sc != NULL)
 		scan_free(sc);
+	/* release: pairs with the hooks' acquire loads of the state (and the
+	 * CAS of another would-be dumper): the dump is complete. */
 	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);
 	lk_busy = was_busy;
 	errno = saved;

@@ -1,5 +1,6 @@
 /*
- * snapshot.c - heap snapshots while the program runs, and live-heap warnings.
+ * snapshot.c - the writer thread: heap snapshots while the program runs,
+ * and the polls of the live-heap warnings (warn.c).
  *
  * One writer thread does all the work: it writes a snapshot dump when the
  * snapshot signal arrives or the interval elapses, and polls the live-heap
@@ -41,16 +42,14 @@
 #include "life/dumpsrc.h"
 #include "life/snapshot.h"
 #include "life/state.h"
+#include "life/warn.h"
 #include "track/track.h"
 
 #define WARN_POLL_MS    100
 #define SEQ_SKIP_MAX    100000          /* names of an earlier image tried at most */
-#define WARN_FRAMES     4
 
 static sem_t wake;
 static uint64_t seq;
-static uint64_t mem_limit;              /* bytes, for LEAK_WARN_PERCENT; 0: none */
-static bool warned_bytes, warned_percent;
 
 static void
 on_signal(int sig)
@@ -85,168 +84,6 @@ take_snapshot(void)
 	dump_to_file(path, &src, NULL);
 }
 
-/* Reads a small file into buf, NUL-terminated; false if empty or unreadable. */
-static bool
-slurp(const char *path, char *buf, size_t cap)
-{
-	ssize_t n = procfs_read(path, buf, cap - 1);
-
-	buf[n > 0 ? n : 0] = '\0';
-	return n > 0;
-}
-
-/* The cgroup v2 memory.max of this process, else RLIMIT_AS; 0 if neither. */
-static uint64_t
-memory_limit(void)
-{
-	char cg[PATH_MAX], path[PATH_MAX + 64], val[64];
-
-	if (slurp("/proc/self/cgroup", cg, sizeof(cg))) {
-		char *p = strstr(cg, "0::");    /* the v2 line: "0::/some/path" */
-		if (p != NULL) {
-			p += 3;
-			char *nl = strchr(p, '\n');
-			if (nl != NULL)
-				*nl = '\0';
-			struct fmtbuf f;
-			fmt_init(&f, path, sizeof(path) - 1);
-			fmt_str(&f, "/sys/fs/cgroup");
-			fmt_str(&f, p);
-			fmt_str(&f, "/memory.max");
-			path[f.len] = '\0';
-			if (!f.overflow && slurp(path, val, sizeof(val)) && val[0] >= '0' && val[0] <= '9') {
-				uint64_t v = 0;
-
-				for (char *c = val; *c >= '0' && *c <= '9'; c++)
-					v = v * 10 + (uint64_t)(*c - '0');
-				return v;
-			}
-		}
-	}
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		return rl.rlim_cur;
-	return 0;
-}
-
-struct top {
-	uint64_t *bytes;                /* by stack id */
-	uint64_t *blocks;
-	size_t n;
-};
-
-static void
-sum_stack(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
-{
-	struct top *t = ctx;
-
-	(void)addr;
-	if (stack < t->n && stack != lk_internal_stack) {      /* libc's, not the program's */
-		t->bytes[stack] += size;
-		t->blocks[stack]++;
-	}
-}
-
-static void
-append_u64(struct fmtbuf *f, uint64_t v)
-{
-	fmt_u64(f, v);
-}
-
-/* One stderr line: what was crossed, the live figures, the top stack. */
-static void
-warn(const char *what, uint64_t live, uint64_t blocks)
-{
-	char line[900];
-	struct fmtbuf f;
-	struct top t = { .n = stacks_limit(lk_stacks) };
-	size_t len = t.n * 2 * sizeof(uint64_t);
-	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	fmt_init(&f, line, sizeof(line));
-	fmt_str(&f, what);
-	fmt_str(&f, ": ");
-	append_u64(&f, live);
-	fmt_str(&f, " bytes live in ");
-	append_u64(&f, blocks);
-	fmt_str(&f, " blocks");
-	if (mem != MAP_FAILED) {
-		t.bytes = (uint64_t *)mem;
-		t.blocks = (uint64_t *)(mem + len / 2);
-		addrmap_foreach(lk_blocks, sum_stack, &t);
-		size_t best = 0;
-		for (size_t i = 1; i < t.n; i++)
-			if (t.bytes[i] > t.bytes[best])
-				best = i;
-		unsigned n = 0;
-		const uintptr_t *pcs = stacks_get(lk_stacks, (stack_id_t)best, &n);
-		fmt_str(&f, "; most (");
-		append_u64(&f, t.bytes[best]);
-		fmt_str(&f, " bytes in ");
-		append_u64(&f, t.blocks[best]);
-		fmt_str(&f, " blocks) allocated from");
-		for (unsigned i = 0; pcs != NULL && i < n && i < WARN_FRAMES; i++) {
-			Dl_info di;
-
-			fmt_str(&f, i == 0 ? " " : " <- ");
-			if (dladdr((void *)(pcs[i] - 1), &di) == 0 || di.dli_fname == NULL) {
-				fmt_str(&f, "0x");
-				fmt_hex(&f, pcs[i]);
-				continue;
-			}
-			const char *base = strrchr(di.dli_fname, '/');
-			base = base != NULL ? base + 1 : di.dli_fname;
-			if (di.dli_sname != NULL) {     /* exported: name (module) */
-				fmt_str(&f, di.dli_sname);
-				fmt_str(&f, " (");
-				fmt_str(&f, base);
-				fmt_str(&f, ")");
-			} else {                        /* static: module+offset */
-				fmt_str(&f, base);
-				fmt_str(&f, "+0x");
-				fmt_hex(&f, pcs[i] - (uintptr_t)di.dli_fbase);
-			}
-		}
-		munmap(mem, len);
-	}
-	line[f.len < sizeof(line) ? f.len : sizeof(line) - 1] = '\0';
-	fmt_log(line, NULL);
-}
-
-static void
-check_warnings(void)
-{
-	struct counters_snap c;
-
-	counters_read(&c);
-	if (lk_config.warn_bytes != 0 && !warned_bytes && c.live_bytes > lk_config.warn_bytes) {
-		char what[64];
-		struct fmtbuf f;
-
-		warned_bytes = true;
-		fmt_init(&f, what, sizeof(what) - 1);
-		fmt_str(&f, "live heap passed LEAK_WARN_BYTES=");
-		fmt_u64(&f, lk_config.warn_bytes);
-		what[f.len] = '\0';
-		warn(what, c.live_bytes, c.live_blocks);
-	}
-	if (lk_config.warn_percent != 0 && !warned_percent && mem_limit != 0 &&
-	    c.live_bytes / lk_config.warn_percent > mem_limit / 100) {
-		char what[96];
-		struct fmtbuf f;
-
-		warned_percent = true;
-		fmt_init(&f, what, sizeof(what) - 1);
-		fmt_str(&f, "live heap passed LEAK_WARN_PERCENT=");
-		fmt_u64(&f, lk_config.warn_percent);
-		fmt_str(&f, "% of the memory limit of ");
-		fmt_u64(&f, mem_limit);
-		fmt_str(&f, " bytes");
-		what[f.len] = '\0';
-		warn(what, c.live_bytes, c.live_blocks);
-	}
-}
-
 static uint64_t
 now_ns(void)
 {
@@ -261,7 +98,7 @@ writer_main(void *arg)
 {
 	sigset_t all;
 	uint64_t next_snap = 0, next_warn = 0;
-	bool warn_on = lk_config.warn_bytes != 0 || (lk_config.warn_percent != 0 && mem_limit != 0);
+	bool warn_on = warn_wanted();
 
 	(void)arg;
 	lk_busy = 1;            /* nothing this thread allocates is tracked */
@@ -298,7 +135,7 @@ writer_main(void *arg)
 				next_snap += lk_config.snapshot_interval_ns;
 		}
 		if (warn_on && now >= next_warn) {
-			check_warnings();
+			warn_check();
 			next_warn = now + WARN_POLL_MS * 1000000ull;
 		}
 	}
@@ -310,14 +147,8 @@ snapshot_start(void)
 	pthread_t th;
 	pthread_attr_t attr;
 
-	if (lk_config.warn_percent != 0) {
-		mem_limit = memory_limit();
-		if (mem_limit == 0)
-			fmt_log("LEAK_WARN_PERCENT is set but the process has no memory limit "
-			    "(cgroup memory.max or RLIMIT_AS); no warning", NULL);
-	}
-	if (lk_config.snapshot_signal == 0 && lk_config.snapshot_interval_ns == 0 &&
-	    lk_config.warn_bytes == 0 && mem_limit == 0)
+	warn_init();
+	if (lk_config.snapshot_signal == 0 && lk_config.snapshot_interval_ns == 0 && !warn_wanted())
 		return;
 	if (sem_init(&wake, 0, 0) != 0)
 		return;

@@ -114,6 +114,7 @@ init_start(void)
 	 * pair with the release store of DONE. */
 	if (!atomic_compare_exchange_strong_explicit(&started, &expect, START_BUSY,
 	    memory_order_acq_rel, memory_order_acquire)) {
+		/* acquire: pairs with the release store of DONE below. */
 		while (atomic_load_explicit(&started, memory_order_acquire) == START_BUSY)
 			sched_yield();  /* the starter only makes system calls */
 		return;
@@ -122,6 +123,7 @@ init_start(void)
 
 	lk_busy = 1;            /* nothing below is the program's */
 	start_tracking();
+	/* release: pairs with the waiters' acquire above; the state is set. */
 	atomic_store_explicit(&started, START_DONE, memory_order_release);
 	lk_busy = was_busy;
 }

@@ -23,8 +23,15 @@
  *  - [vvar], [vdso], [vsyscall] and every file-backed mapping that is not a
  *    module's writable segment.
  *
+ * One function per root kind: roots_modules() (globals: every module's
+ * writable segments), live_stacks(), own_stacks() (the whole stack of a
+ * thread running on one of its own making) and program_mapping(), the
+ * last three on one pass over /proc/self/maps (roots_maps()).
  * roots_modules() must run before the world is stopped (dl_iterate_phdr
  * locks); roots_maps() runs while it is stopped and only makes system calls.
+ * Size: the maps parser, glibc's heap layout (main_arena, the arena heaps)
+ * and the three per-line kinds read the same lines and cut the same
+ * pieces; apart they would pass a dozen shared facts between files.
  * Not thread-safe: the exit dump calls these once, on one thread.
  */
 #define _GNU_SOURCE
@@ -455,6 +462,68 @@ read_maps(size_t *cap, size_t *len)
 	return NULL;
 }
 
+/* Live stacks: ours and the stopped threads', from their sp up (and from
+ * the handler's frame, which holds the saved registers). True when m held
+ * one. */
+static bool
+live_stacks(struct maps_ctx *mc, const struct mapping *m, const struct sw_thread *th, int nth,
+    uintptr_t my_sp, pid_t my_tid)
+{
+	bool stack = false;
+
+	if (my_sp >= m->lo && my_sp < m->hi) {
+		add_stack(mc, my_sp, m->hi, my_tid);
+		stack = true;
+	}
+	for (int i = 0; i < nth; i++) {
+		uintptr_t at[2] = { th[i].handler_sp, th[i].sp };
+
+		if (th[i].tid <= 0)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (at[k] == 0 || at[k] < m->lo || at[k] >= m->hi)
+				continue;
+			if (k == 1 && th[i].handler_sp >= m->lo && th[i].handler_sp < m->hi)
+				continue;       /* same stack: the handler frame covers it */
+			add_stack(mc, at[k], m->hi, th[i].tid);
+			stack = true;
+		}
+	}
+	return stack;
+}
+
+/* The own stack of a thread whose stack pointers all lie elsewhere (see
+ * struct home): the whole mapping. True when m was one. */
+static bool
+own_stacks(struct maps_ctx *mc, const struct mapping *m, const struct home *hs, size_t nhomes)
+{
+	for (size_t i = 0; i < nhomes; i++) {
+		if (hs[i].lo != m->lo || hs[i].hi != m->hi || home_holds(&hs[i], hs[i].sp[0]) ||
+		    home_holds(&hs[i], hs[i].sp[1]) || (hs[i].sp[0] == 0 && hs[i].sp[1] == 0))
+			continue;
+		add_stack(mc, m->lo, m->hi, hs[i].tid);
+		return true;
+	}
+	return false;
+}
+
+/* The program's own anonymous read-write memory (Python's arenas, a GC
+ * heap), less what is no root (cut_non_roots); never a thread stack, live
+ * or cached (a mapping right above a PROT_NONE guard). */
+static void
+program_mapping(struct maps_ctx *mc, const struct mapping *m, const struct mapping *prev)
+{
+	if (!m->anon || m->perms[0] != 'r' || m->perms[1] != 'w')
+		return;
+	if (prev->hi == m->lo && prev->anon && prev->perms[0] == '-' && prev->perms[1] == '-')
+		return;
+	mc->p.n = 1;
+	mc->p.lo[0] = m->lo;
+	mc->p.hi[0] = m->hi;
+	if (cut_non_roots(&mc->p, mc->r, mc->nglobals, mc->blocks_in, mc->ctx))
+		add_pieces(mc->r, &mc->p, ROOT_MAPPING, 0);
+}
+
 int
 roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
     uintptr_t my_tp,
@@ -495,44 +564,10 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 		q = parse_line(q, end, &m);
 		if (q == NULL)
 			break;
-		/* Live stacks: ours and the stopped threads', from their sp up. */
-		bool stack = false;
-		if (my_sp >= m.lo && my_sp < m.hi) {
-			add_stack(&mc, my_sp, m.hi, my_tid);
-			stack = true;
-		}
-		for (int i = 0; i < nth; i++) {
-			uintptr_t at[2] = { th[i].handler_sp, th[i].sp };
-
-			if (th[i].tid <= 0)
-				continue;
-			for (int k = 0; k < 2; k++) {
-				if (at[k] == 0 || at[k] < m.lo || at[k] >= m.hi)
-					continue;
-				if (k == 1 && th[i].handler_sp >= m.lo && th[i].handler_sp < m.hi)
-					continue;       /* same stack: the handler frame covers it */
-				add_stack(&mc, at[k], m.hi, th[i].tid);
-				stack = true;
-			}
-		}
-		/* Own stacks of threads that run elsewhere: the whole mapping. */
-		for (size_t i = 0; i < nhomes && !stack; i++) {
-			if (hs[i].lo != m.lo || hs[i].hi != m.hi || home_holds(&hs[i], hs[i].sp[0]) ||
-			    home_holds(&hs[i], hs[i].sp[1]) || (hs[i].sp[0] == 0 && hs[i].sp[1] == 0))
-				continue;
-			add_stack(&mc, m.lo, m.hi, hs[i].tid);
-			stack = true;
-		}
-		if (stack || !m.anon || m.perms[0] != 'r' || m.perms[1] != 'w')
-			continue;
-		/* A thread stack (a guard page right below), live or cached. */
-		if (prev.hi == m.lo && prev.anon && prev.perms[0] == '-' && prev.perms[1] == '-')
-			continue;
-		mc.p.n = 1;
-		mc.p.lo[0] = m.lo;
-		mc.p.hi[0] = m.hi;
-		if (cut_non_roots(&mc.p, r, mc.nglobals, blocks_in, ctx))
-			add_pieces(r, &mc.p, ROOT_MAPPING, 0);
+		/* One root kind a line: a live stack, else a stack of a thread
+		 * that runs elsewhere, else the program's own memory. */
+		if (!live_stacks(&mc, &m, th, nth, my_sp, my_tid) && !own_stacks(&mc, &m, hs, nhomes))
+			program_mapping(&mc, &m, &prev);
 	}
 	munmap(buf, cap);
 	return (int)(r->n - mc.nglobals);

@@ -95,6 +95,7 @@ backtrace_start(void)
 bool
 backtrace_ready(void)
 {
+	/* acquire: pairs with backtrace_start()'s release of OPEN. */
 	return atomic_load_explicit(&unw_state, memory_order_acquire) == UNW_OPEN;
 }
 

@@ -1,6 +1,10 @@
 /*
  * table.c - live heap blocks, keyed by address.
  *
+ * Size: one lock-free structure; insert, remove, lookup and the migration
+ * between generations share one slot state machine, and its invariants
+ * must be read together.
+ *
  * A table is a chain of generations, newest first. A generation is a fixed,
  * power-of-two array of 16-byte slots from arena_map(), probed linearly. A
  * slot key moves

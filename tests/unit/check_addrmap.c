@@ -22,8 +22,7 @@
 #include "base/arena.h"
 #include "seeded.h"
 
-#define MAP_MAX_STACK   (((stack_id_t)1 << 18) - 1)     /* addrmap.c's */
-
+#define MAP_MAX_STACK (((stack_id_t)1 << 18) - 1) /* addrmap.c's */
 
 /* What foreach reported, as a sorted-by-nothing list. */
 struct seen {
@@ -31,7 +30,7 @@ struct seen {
 	uint64_t *size;
 	stack_id_t *stack;
 	size_t n, cap;
-	bool ordered;           /* direct-mapped part came in address order */
+	bool ordered; /* direct-mapped part came in address order */
 	uintptr_t last;
 };
 
@@ -69,10 +68,10 @@ START_TEST(insert_contains_remove)
 	ck_assert_ptr_nonnull(m);
 	ck_assert(!addrmap_contains(m, 0x555555560010));
 	ck_assert(addrmap_insert(m, 0x555555560010, 24, 7));
-	ck_assert(addrmap_insert(m, 0x555555560030, 0, 1));         /* next granule */
+	ck_assert(addrmap_insert(m, 0x555555560030, 0, 1)); /* next granule */
 	ck_assert(addrmap_insert(m, 0x7f0000001000, 4095, MAP_MAX_STACK));
 	ck_assert(addrmap_contains(m, 0x555555560010));
-	ck_assert(!addrmap_contains(m, 0x555555560018));            /* same granule, other offset */
+	ck_assert(!addrmap_contains(m, 0x555555560018)); /* same granule, other offset */
 	ck_assert(addrmap_remove(m, 0x555555560010, &size, &stack));
 	ck_assert_uint_eq(size, 24);
 	ck_assert_uint_eq(stack, 7);
@@ -89,10 +88,10 @@ END_TEST
 
 /* Blocks the map cannot hold go to the table and come back from it. */
 static const struct spill_case {
-	uintptr_t a, b;         /* b == 0: a alone */
+	uintptr_t a, b; /* b == 0: a alone */
 	uint64_t size;
 	stack_id_t stack;
-	stack_id_t stored;      /* what comes back */
+	stack_id_t stored; /* what comes back */
 } spills[] = {
 	{ (uintptr_t)1 << 50, 0, 16, 3, 3 },                     /* above 47 bits */
 	{ 0x10000, 0, (uint64_t)1 << 37, 4, 4 },                 /* size needs 38 bits */
@@ -101,7 +100,7 @@ static const struct spill_case {
 	{ 0x28000, 0x28010, 8, 5, 5 },                           /* one granule, 16 apart */
 	{ 0x2c000, 0, 8, MAP_MAX_STACK + 1, MAP_MAX_STACK + 1 }, /* stack id over 18 bits */
 	{ 0x30010, 0x30018, 8, 6, 6 },
-	{ 0x40000, 0, 8, TABLE_MAX_STACK + 1, 0 },               /* stack id clamped, like table */
+	{ 0x40000, 0, 8, TABLE_MAX_STACK + 1, 0 }, /* stack id clamped, like table */
 };
 
 START_TEST(spill_and_back)
@@ -149,10 +148,14 @@ static uintptr_t
 model_addr(uint32_t i)
 {
 	switch (i % 4) {
-	case 0: return 0x555555554000 + (uintptr_t)(i / 4) * 32;
-	case 1: return 0x7f1234560000 + (uintptr_t)(i / 4) * 8;
-	case 2: return ((uintptr_t)(i / 4) << 29) + 0x1000;
-	default: return ((uintptr_t)1 << 48) + (uintptr_t)(i / 4) * 16;
+	case 0:
+		return 0x555555554000 + (uintptr_t)(i / 4) * 32;
+	case 1:
+		return 0x7f1234560000 + (uintptr_t)(i / 4) * 8;
+	case 2:
+		return ((uintptr_t)(i / 4) << 29) + 0x1000;
+	default:
+		return ((uintptr_t)1 << 48) + (uintptr_t)(i / 4) * 16;
 	}
 }
 
@@ -187,23 +190,26 @@ START_TEST(model_random)
 		if (!live[i]) {
 			size[i] = rng_next(&r) % 5000;
 			stk[i] = (stack_id_t)(rng_next(&r) % 1000);
-			ck_assert_msg(addrmap_insert(m, a, size[i], stk[i]), SEEDED("insert %#lx", (unsigned long)a));
+			ck_assert_msg(addrmap_insert(m, a, size[i], stk[i]),
+			    SEEDED("insert %#lx", (unsigned long)a));
 			live[i] = true;
 			nlive++;
 		} else {
 			uint64_t sz;
 			stack_id_t st;
 
-			ck_assert_msg(addrmap_remove(m, a, &sz, &st), SEEDED("remove %#lx", (unsigned long)a));
-			ck_assert_msg(sz == size[i] && st == stk[i], SEEDED("%#lx: %lu/%u", (unsigned long)a,
-			    (unsigned long)sz, st));
+			ck_assert_msg(addrmap_remove(m, a, &sz, &st),
+			    SEEDED("remove %#lx", (unsigned long)a));
+			ck_assert_msg(sz == size[i] && st == stk[i],
+			    SEEDED("%#lx: %lu/%u", (unsigned long)a, (unsigned long)sz, st));
 			live[i] = false;
 			nlive--;
 		}
 		if (op % 997 == 0) {
 			uint32_t j = (uint32_t)(rng_next(&r) % MODEL_N);
 
-			ck_assert_msg(addrmap_contains(m, model_addr(j)) == live[j], SEEDED("contains"));
+			ck_assert_msg(addrmap_contains(m, model_addr(j)) == live[j],
+			    SEEDED("contains"));
 		}
 	}
 	struct seen s = { 0 };
@@ -216,10 +222,11 @@ START_TEST(model_random)
 	for (size_t k = 0; k < s.n; k++) {
 		size_t i = model_index(s.addr[k]);
 
-		ck_assert_msg(i < MODEL_N && model_addr((uint32_t)i) == s.addr[k] && live[i] && !hit[i],
-		    SEEDED("foreach gave %#lx",
-		    (unsigned long)s.addr[k]));
-		ck_assert_msg(s.size[k] == size[i] && s.stack[k] == stk[i], SEEDED("foreach fields"));
+		ck_assert_msg(i < MODEL_N && model_addr((uint32_t)i) == s.addr[k] && live[i] &&
+			!hit[i],
+		    SEEDED("foreach gave %#lx", (unsigned long)s.addr[k]));
+		ck_assert_msg(s.size[k] == size[i] && s.stack[k] == stk[i],
+		    SEEDED("foreach fields"));
 		hit[i] = true;
 	}
 	ck_assert_msg(addrmap_spilled(m) > 0, SEEDED("the 8-apart and high addresses spill"));
@@ -230,13 +237,13 @@ END_TEST
 /* ---- threads: neighbours in one map line, and pairs of blocks 16 bytes
  * apart in one granule, inserted and removed by different threads. */
 
-#define THREADS         4
-#define PER_THREAD      200000
+#define THREADS    4
+#define PER_THREAD 200000
 
 struct worker {
 	struct addrmap *m;
 	unsigned t;
-	uint64_t left;          /* blocks this thread leaves live */
+	uint64_t left; /* blocks this thread leaves live */
 };
 
 static uintptr_t
@@ -260,8 +267,9 @@ worker_run(void *arg)
 			stack_id_t st;
 
 			if (round == 2 && i % 3 == 0)
-				continue;       /* stays live */
-			if (!addrmap_remove(w->m, thread_addr(w->t, i), &sz, &st) || sz != w->t + 1 || st != i + 1)
+				continue; /* stays live */
+			if (!addrmap_remove(w->m, thread_addr(w->t, i), &sz, &st) ||
+			    sz != w->t + 1 || st != i + 1)
 				return "remove lost or mixed up a block";
 		}
 	}
@@ -296,7 +304,7 @@ START_TEST(threads_share_lines_and_granules)
 
 		ck_assert(t < THREADS && s.addr[k] == thread_addr(t, s.stack[k] - 1));
 	}
-	ck_assert_uint_gt(addrmap_spilled(m), 0);      /* the pairs collided */
+	ck_assert_uint_gt(addrmap_spilled(m), 0); /* the pairs collided */
 	seen_free(&s);
 }
 END_TEST
@@ -309,7 +317,7 @@ START_TEST(fork_child_keeps_blocks)
 
 	for (uint32_t i = 0; i < 10000; i++)
 		ck_assert(addrmap_insert(m, 0x500000000000 + (uintptr_t)i * 48, i, 1));
-	ck_assert(addrmap_insert(m, 0x500000000008, 1, 2));       /* spilled */
+	ck_assert(addrmap_insert(m, 0x500000000008, 1, 2)); /* spilled */
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -317,14 +325,15 @@ START_TEST(fork_child_keeps_blocks)
 		size_t lost = addrmap_after_fork(m);
 
 		addrmap_foreach(m, seen_one, &s);
-		bool ok = lost == 0 && s.n == 10001 && addrmap_remove(m, 0x500000000008, NULL, NULL) &&
+		bool ok = lost == 0 && s.n == 10001 &&
+		    addrmap_remove(m, 0x500000000008, NULL, NULL) &&
 		    addrmap_insert(m, 0x400000000000, 5, 3) && addrmap_contains(m, 0x400000000000);
 		_exit(ok ? 0 : 1);
 	}
 	int st;
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	ck_assert(!addrmap_contains(m, 0x400000000000));   /* the child's own */
+	ck_assert(!addrmap_contains(m, 0x400000000000)); /* the child's own */
 }
 END_TEST
 
@@ -337,7 +346,7 @@ START_TEST(mmap_fails_then_spills)
 	uint32_t i;
 
 	arena_set_fault(0);
-	ck_assert(addrmap_insert(m, 0x300000000000, 8, 1));      /* its leaf fails: table */
+	ck_assert(addrmap_insert(m, 0x300000000000, 8, 1)); /* its leaf fails: table */
 	ck_assert_uint_eq(addrmap_spilled(m), 1);
 	ck_assert(addrmap_contains(m, 0x300000000000));
 	for (i = 1; i < 100000; i++)

@@ -17,7 +17,7 @@
 #define TMPDIR_TEMPLATE "/tmp/check_baseline.XXXXXX"
 #include "tmpdir.h"
 
-#define ALL_KINDS       ((1u << CLASS_COUNT) - 1)
+#define ALL_KINDS ((1u << CLASS_COUNT) - 1)
 
 static char *
 tmp_path(const char *name)
@@ -57,15 +57,31 @@ spit(const char *path, const char *text, size_t len)
 /* ---- keys */
 
 static const struct sym_frame stack_a[] = {
-	{ .pc = 0x401136, .module = "app", .module_path = "/src/app", .offset = 0x1136,
-	  .function = "make_node", .file = "/src/list.c", .line = 42, .column = 3,
-	  .inlined = true },
-	{ .pc = 0x401136, .module = "app", .module_path = "/src/app", .offset = 0x1136,
-	  .function = "list_push", .file = "/src/list.c", .line = 90 },
-	{ .pc = 0x7f001234, .module = "libfoo.so.1", .module_path = "/usr/lib/libfoo.so.1",
-	  .offset = 0x1234, .function = "foo_cb" },
-	{ .pc = 0x7f009999, .module = "libbar.so", .module_path = "/usr/lib/libbar.so",
-	  .offset = 0x9999 },
+	{ .pc = 0x401136,
+	    .module = "app",
+	    .module_path = "/src/app",
+	    .offset = 0x1136,
+	    .function = "make_node",
+	    .file = "/src/list.c",
+	    .line = 42,
+	    .column = 3,
+	    .inlined = true },
+	{ .pc = 0x401136,
+	    .module = "app",
+	    .module_path = "/src/app",
+	    .offset = 0x1136,
+	    .function = "list_push",
+	    .file = "/src/list.c",
+	    .line = 90 },
+	{ .pc = 0x7f001234,
+	    .module = "libfoo.so.1",
+	    .module_path = "/usr/lib/libfoo.so.1",
+	    .offset = 0x1234,
+	    .function = "foo_cb" },
+	{ .pc = 0x7f009999,
+	    .module = "libbar.so",
+	    .module_path = "/usr/lib/libbar.so",
+	    .offset = 0x9999 },
 	{ .pc = 0xdead0 },
 };
 
@@ -99,7 +115,8 @@ START_TEST(key_escapes)
 	};
 	char *k = baseline_key(f, 2);
 
-	ck_assert_str_eq(k, "odd\\x3bname\\x5cwith\\x0anewline\\x7f@we\\x3bird\\x09.c;"
+	ck_assert_str_eq(k,
+	    "odd\\x3bname\\x5cwith\\x0anewline\\x7f@we\\x3bird\\x09.c;"
 	    "std::map<int, int>::operator[](int const&)");
 	ck_assert_ptr_null(strchr(k, '\n'));
 	free(k);
@@ -114,12 +131,12 @@ START_TEST(key_stable_when_lines_and_addresses_change)
 
 	memcpy(moved, stack_a, sizeof(moved));
 	for (int i = 0; i < 4; i++) {
-		moved[i].pc += 0x1000;          /* rebuild, ASLR */
+		moved[i].pc += 0x1000; /* rebuild, ASLR */
 		moved[i].offset += 0x40;
-		moved[i].line += 7;             /* code moved within the file */
+		moved[i].line += 7; /* code moved within the file */
 		moved[i].column = 0;
 	}
-	moved[0].file = "/other/checkout/list.c";       /* another build tree */
+	moved[0].file = "/other/checkout/list.c"; /* another build tree */
 	moved[1].module_path = "/tmp/build2/app";
 	moved[3].module_path = "/usr/lib64/libbar.so";
 	k1 = baseline_key(moved, 5);
@@ -152,7 +169,7 @@ START_TEST(add_merges_and_lookup_marks_seen)
 	x = baseline_entry(b, 0);
 	ck_assert_uint_eq(x->blocks, 4);
 	ck_assert_uint_eq(x->bytes, 64);
-	ck_assert_uint_eq(baseline_entry(b, 2)->bytes, UINT64_MAX);     /* saturates */
+	ck_assert_uint_eq(baseline_entry(b, 2)->bytes, UINT64_MAX); /* saturates */
 	ck_assert_ptr_null(baseline_entry(b, 3));
 
 	ck_assert_uint_eq(baseline_unseen(b), 3);
@@ -178,7 +195,7 @@ START_TEST(add_rejects_bad_keys)
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 1, " x", &e), -1);
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 1, "a\nb", &e), -1);
 	ck_assert_str_eq(e.msg, "baseline: key holds a control byte");
-	ck_assert_int_eq(baseline_add(b, (enum leak_class)-1, 1, 1, "a", &e), -1);
+	ck_assert_int_eq(baseline_add(b, (enum leak_class) - 1, 1, 1, "a", &e), -1);
 	ck_assert_uint_eq(baseline_count(b), 0);
 	baseline_free(b);
 }
@@ -187,7 +204,9 @@ END_TEST
 /* Thousands of records against a plain array: every lookup agrees. */
 START_TEST(many_records_against_model)
 {
-	enum { N = 20000 };
+	enum {
+		N = 20000
+	};
 	unsigned seed = 0xba5e0000u + (unsigned)_i;
 	struct baseline *b = baseline_new();
 	static bool present[N][CLASS_COUNT];
@@ -248,7 +267,9 @@ START_TEST(write_read_round_trip)
 	ck_assert_int_eq(baseline_add(b, CLASS_REACHABLE, 1, 8, "z@z.c", &e), 0);
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 2, 64, k, &e), 0);
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 18446744073709551615ull,
-	    "a@a.c;std::vector<int, std::allocator<int> >::push_back(int const&)", &e), 0);
+			     "a@a.c;std::vector<int, std::allocator<int> >::push_back(int const&)",
+			     &e),
+	    0);
 	ck_assert_int_eq(baseline_add(b, CLASS_INDIRECT, 5, 0, "-", &e), 0);
 	ck_assert_msg(baseline_write(b, path, ALL_KINDS, &e) == 0, "%s", e.msg);
 
@@ -337,7 +358,8 @@ START_TEST(write_is_atomic)
 	spit(path, "old contents\n", 13);
 	ck_assert_int_eq(baseline_add(b, CLASS_DEFINITE, 1, 1, "x", &e), 0);
 	ck_assert_int_eq(baseline_write(b, path, ALL_KINDS, &e), 0);
-	ck_assert_str_eq(slurp(path), "libleak-baseline 1\n# <class> <blocks> <bytes> "
+	ck_assert_str_eq(slurp(path),
+	    "libleak-baseline 1\n# <class> <blocks> <bytes> "
 	    "<stack key: function@file per frame, innermost first>\n"
 	    "# classes: definite indirect possible reachable\ndefinite 1 1 x\n");
 	/* no temporary file left behind */
@@ -378,8 +400,8 @@ START_TEST(write_only_the_kinds_asked)
 	ck_assert_int_eq(baseline_add(b, CLASS_INDIRECT, 2, 32, "i@i.c", &e), 0);
 	ck_assert_int_eq(baseline_add(b, CLASS_POSSIBLE, 3, 48, "p@p.c", &e), 0);
 	ck_assert_int_eq(baseline_add(b, CLASS_REACHABLE, 4, 702000, "r@r.c", &e), 0);
-	ck_assert_int_eq(baseline_write(b, path, 1u << CLASS_DEFINITE | 1u << CLASS_INDIRECT,
-	    &e), 0);
+	ck_assert_int_eq(baseline_write(b, path, 1u << CLASS_DEFINITE | 1u << CLASS_INDIRECT, &e),
+	    0);
 	ck_assert_str_eq(slurp(path),
 	    "libleak-baseline 1\n"
 	    "# <class> <blocks> <bytes> <stack key: function@file per frame, innermost first>\n"
@@ -451,41 +473,53 @@ END_TEST
 
 static const struct {
 	const char *text;
-	const char *msg;        /* the whole error, after "b.txt" */
+	const char *msg; /* the whole error, after "b.txt" */
 } bad_files[] = {
 	{ "", ": empty file; not a libleak baseline" },
 	{ "\n", ":1: not a libleak baseline (the first line must be 'libleak-baseline 1')" },
-	{ "libleak-dump 1\n", ":1: not a libleak baseline (the first line must be "
+	{ "libleak-dump 1\n",
+	    ":1: not a libleak baseline (the first line must be "
 	    "'libleak-baseline 1')" },
-	{ "libleak-baseline\n", ":1: not a libleak baseline (the first line must be "
+	{ "libleak-baseline\n",
+	    ":1: not a libleak baseline (the first line must be "
 	    "'libleak-baseline 1')" },
-	{ "libleak-baseline 2\n", ":1: unsupported baseline version 2 (this leakreport "
+	{ "libleak-baseline 2\n",
+	    ":1: unsupported baseline version 2 (this leakreport "
 	    "reads version 1)" },
 	{ "libleak-baseline 1x\n", ":1: bad version '1x'" },
 	{ "libleak-baseline  1\n", ":1: bad version ' 1'" },
-	{ "# comment first\nlibleak-baseline 1\n", ":1: not a libleak baseline (the first "
+	{ "# comment first\nlibleak-baseline 1\n",
+	    ":1: not a libleak baseline (the first "
 	    "line must be 'libleak-baseline 1')" },
-	{ "libleak-baseline 1\ndefinite 1 16\n", ":2: expected '<class> <blocks> <bytes> "
+	{ "libleak-baseline 1\ndefinite 1 16\n",
+	    ":2: expected '<class> <blocks> <bytes> "
 	    "<key>'" },
 	{ "libleak-baseline 1\ndefinite 1 16 \n", ":2: empty key" },
 	{ "libleak-baseline 1\ndefinite 1 16  f\n", ":2: expected one space between fields" },
-	{ "libleak-baseline 1\ndefinite  1 16 f\n", ":2: blocks '' is not a decimal number "
+	{ "libleak-baseline 1\ndefinite  1 16 f\n",
+	    ":2: blocks '' is not a decimal number "
 	    ">= 1" },
-	{ "libleak-baseline 1\n\n# c\nleaked 1 16 f\n", ":4: unknown class 'leaked' "
+	{ "libleak-baseline 1\n\n# c\nleaked 1 16 f\n",
+	    ":4: unknown class 'leaked' "
 	    "(expected definite, indirect, possible or reachable)" },
-	{ "libleak-baseline 1\ndefinite 0 16 f\n", ":2: blocks '0' is not a decimal number "
+	{ "libleak-baseline 1\ndefinite 0 16 f\n",
+	    ":2: blocks '0' is not a decimal number "
 	    ">= 1" },
-	{ "libleak-baseline 1\ndefinite -1 16 f\n", ":2: blocks '-1' is not a decimal number "
+	{ "libleak-baseline 1\ndefinite -1 16 f\n",
+	    ":2: blocks '-1' is not a decimal number "
 	    ">= 1" },
-	{ "libleak-baseline 1\ndefinite 1 16k f\n", ":2: bytes '16k' is not a decimal "
+	{ "libleak-baseline 1\ndefinite 1 16k f\n",
+	    ":2: bytes '16k' is not a decimal "
 	    "number" },
-	{ "libleak-baseline 1\ndefinite 1 18446744073709551616 f\n", ":2: bytes "
+	{ "libleak-baseline 1\ndefinite 1 18446744073709551616 f\n",
+	    ":2: bytes "
 	    "'18446744073709551616' is not a decimal number" },
-	{ "libleak-baseline 1\ndefinite 1 1e3 f\n", ":2: bytes '1e3' is not a decimal "
+	{ "libleak-baseline 1\ndefinite 1 1e3 f\n",
+	    ":2: bytes '1e3' is not a decimal "
 	    "number" },
 	{ "libleak-baseline 1\ndefinite 1 1 a\tb\n", ":2: control byte 0x09 in key" },
 	{ "libleak-baseline 1\ndefinite 1 1 f\nindirect 1 1 f\ndefinite 2 2 f\n",
-	  ":4: duplicate record (same class and key as line 2)" },
+	    ":4: duplicate record (same class and key as line 2)" },
 };
 
 START_TEST(malformed_files)
@@ -496,8 +530,8 @@ START_TEST(malformed_files)
 
 	/* an entry added before stays; the bad file's entries are all dropped */
 	ck_assert_int_eq(baseline_add(b, CLASS_POSSIBLE, 1, 1, "kept", &e), 0);
-	ck_assert_int_eq(baseline_parse(b, "b.txt", bad_files[_i].text,
-	    strlen(bad_files[_i].text), &e), -1);
+	ck_assert_int_eq(
+	    baseline_parse(b, "b.txt", bad_files[_i].text, strlen(bad_files[_i].text), &e), -1);
 	snprintf(want, sizeof(want), "b.txt%s", bad_files[_i].msg);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_uint_eq(baseline_count(b), 1);
@@ -511,7 +545,7 @@ START_TEST(nul_byte_and_crlf)
 {
 	static const char nul[] = "libleak-baseline 1\ndefinite 1 1 a\0b\n";
 	static const char crlf[] = "libleak-baseline 1\r\ndefinite 1 1 a b\r\n# x\r\n"
-	    "possible 1 1 c";      /* and no final newline */
+				   "possible 1 1 c"; /* and no final newline */
 	struct baseline *b = baseline_new();
 	struct err e = { "" };
 

@@ -11,8 +11,8 @@
 
 #include "track/counters.h"
 
-#define THREADS         8
-#define PER_THREAD      200000
+#define THREADS    8
+#define PER_THREAD 200000
 
 static void *
 churn(void *arg)
@@ -57,7 +57,7 @@ START_TEST(records_reused_after_exit)
 {
 	struct counters_snap before, after;
 
-	counters_alloc(1);              /* this thread's own record */
+	counters_alloc(1); /* this thread's own record */
 	counters_free(1);
 	size_t recs = counters_records();
 	counters_read(&before);

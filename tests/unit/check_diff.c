@@ -102,8 +102,8 @@ START_TEST(same_bytes_blocks_decide)
 	model_reset();
 	model_add(1, 10000000, old, 0);
 	model_add(2, 20000000, new, 0);
-	M.rc[1][0].blocks = 9;          /* stack 1 in NEW: 9 + 1 blocks */
-	M.rc[0][2].blocks = 9;          /* stack 2 in OLD: 9 + 1 blocks */
+	M.rc[1][0].blocks = 9; /* stack 1 in NEW: 9 + 1 blocks */
+	M.rc[0][2].blocks = 9; /* stack 2 in OLD: 9 + 1 blocks */
 	model_group();
 	{
 		struct err e;

@@ -104,7 +104,8 @@ assert_model_valid(const struct dump *d, const char *ctx)
 			found = d->stacks[j].id == r->stack_id;
 		ck_assert_msg(found, "%s: rec stack %u missing", ctx, r->stack_id);
 		for (size_t j = 0; j < i; j++)
-			ck_assert_msg(d->recs[j].stack_id != r->stack_id || d->recs[j].cls != r->cls,
+			ck_assert_msg(d->recs[j].stack_id != r->stack_id ||
+				d->recs[j].cls != r->cls,
 			    "%s: duplicate pair", ctx);
 	}
 }
@@ -156,8 +157,16 @@ static void
 assert_stats(const struct dump_stats *s, const uint64_t want[10])
 {
 	const uint64_t got[10] = {
-		s->allocs, s->frees, s->live_blocks, s->live_bytes, s->peak_blocks,
-		s->peak_bytes, s->peak_time_ms, s->uptime_ms, s->rss_bytes, s->dropped,
+		s->allocs,
+		s->frees,
+		s->live_blocks,
+		s->live_bytes,
+		s->peak_blocks,
+		s->peak_bytes,
+		s->peak_time_ms,
+		s->uptime_ms,
+		s->rss_bytes,
+		s->dropped,
 	};
 
 	for (int i = 0; i < 10; i++)
@@ -198,9 +207,12 @@ START_TEST(valid_full)
 {
 	static const uint64_t stats[10] = { 120, 93, 27, 4484, 40, 9000, 17, 1123, 3518464, 0 };
 	static const struct rec recs[6] = {
-		{ 1, CLASS_DEFINITE, 16, 4096 }, { 0, CLASS_DEFINITE, 1, 24 },
-		{ 5, CLASS_INDIRECT, 2, 0 }, { 1, CLASS_POSSIBLE, 3, 300 },
-		{ 9, CLASS_REACHABLE, 1, 1 }, { 5, CLASS_DEFINITE, 4, 64 },
+		{ 1, CLASS_DEFINITE, 16, 4096 },
+		{ 0, CLASS_DEFINITE, 1, 24 },
+		{ 5, CLASS_INDIRECT, 2, 0 },
+		{ 1, CLASS_POSSIBLE, 3, 300 },
+		{ 9, CLASS_REACHABLE, 1, 1 },
+		{ 5, CLASS_DEFINITE, 4, 64 },
 	};
 	struct dump d;
 
@@ -501,8 +513,8 @@ START_TEST(bad_fixture)
 		snprintf(want, sizeof(want), "%s:%u: ", path, c->line);
 	else
 		snprintf(want, sizeof(want), "%s: ", path);
-	ck_assert_msg(strncmp(e.msg, want, strlen(want)) == 0, "%s: '%s' lacks prefix '%s'",
-	    rel, e.msg, want);
+	ck_assert_msg(strncmp(e.msg, want, strlen(want)) == 0, "%s: '%s' lacks prefix '%s'", rel,
+	    e.msg, want);
 	ck_assert_msg(strstr(e.msg, c->what) != NULL, "%s: '%s' lacks '%s'", rel, e.msg, c->what);
 	ck_assert(strchr(e.msg, '\n') == NULL);
 }
@@ -535,8 +547,10 @@ START_TEST(bad_fixtures_all_listed)
 END_TEST
 
 static const char *const valid_files[] = {
-	"tests/fixtures/valid/minimal.dump", "tests/fixtures/valid/full.dump",
-	"tests/fixtures/valid/snapshot.dump", "tests/fixtures/valid/limits.dump",
+	"tests/fixtures/valid/minimal.dump",
+	"tests/fixtures/valid/full.dump",
+	"tests/fixtures/valid/snapshot.dump",
+	"tests/fixtures/valid/limits.dump",
 };
 
 #define NVALID (sizeof(valid_files) / sizeof(valid_files[0]))
@@ -588,20 +602,20 @@ START_TEST(random_mutations)
 			size_t at = len ? (size_t)rand() % len : 0;
 
 			switch (rand() % 4) {
-			case 0:         /* flip one bit */
+			case 0: /* flip one bit */
 				if (len)
 					buf[at] ^= (char)(1 << (rand() % 8));
 				break;
-			case 1:         /* overwrite a byte */
+			case 1: /* overwrite a byte */
 				if (len)
 					buf[at] = (char)interesting_byte();
 				break;
-			case 2:         /* insert a byte */
+			case 2: /* insert a byte */
 				memmove(buf + at + 1, buf + at, len - at);
 				buf[at] = (char)interesting_byte();
 				len++;
 				break;
-			default:        /* delete up to 8 bytes */
+			default: /* delete up to 8 bytes */
 			{
 				size_t n = 1 + (size_t)rand() % 8;
 
@@ -698,9 +712,10 @@ START_TEST(wrong_version)
 	ck_assert_int_eq(try_line(1, "libleak-dump 0", "unsupported dump version 0"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump 2", "unsupported dump version 2"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump 18446744073709551615",
-	    "unsupported dump version 18446744073709551615"), -1);
-	ck_assert_int_eq(try_line(1, "libleak-dump 18446744073709551616",
-	    "does not fit in 64 bits"), -1);
+			     "unsupported dump version 18446744073709551615"),
+	    -1);
+	ck_assert_int_eq(
+	    try_line(1, "libleak-dump 18446744073709551616", "does not fit in 64 bits"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump 1.0", "not a decimal number"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump", "not a libleak dump"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump 1 1", "not a libleak dump"), -1);
@@ -731,17 +746,16 @@ START_TEST(overflowing_numbers)
 	ck_assert_int_eq(try_line(24, "end 18446744073709551616 0 0 0", "does not fit"), -1);
 	ck_assert_int_eq(try_line(24, "end 0 0 0 18446744073709551615", "do not match"), -1);
 	/* 32-bit ids and 64-bit addresses, on a body line in front of the stats. */
-	ck_assert_int_eq(try_line(13, "depth 1\nmodule 4294967295 0 0 1 - loaded /m",
-	    "do not match"), -1);
-	ck_assert_int_eq(try_line(13, "depth 1\nmodule 4294967296 0 0 1 - loaded /m",
-	    "out of range"), -1);
-	ck_assert_int_eq(try_line(13, "depth 1\nstack 1 1 ffffffffffffffff",
-	    "do not match"), -1);
-	ck_assert_int_eq(try_line(13, "depth 1\nstack 1 1 1ffffffffffffffff",
-	    "more than 16 hex digits"), -1);
+	ck_assert_int_eq(
+	    try_line(13, "depth 1\nmodule 4294967295 0 0 1 - loaded /m", "do not match"), -1);
+	ck_assert_int_eq(
+	    try_line(13, "depth 1\nmodule 4294967296 0 0 1 - loaded /m", "out of range"), -1);
+	ck_assert_int_eq(try_line(13, "depth 1\nstack 1 1 ffffffffffffffff", "do not match"), -1);
+	ck_assert_int_eq(
+	    try_line(13, "depth 1\nstack 1 1 1ffffffffffffffff", "more than 16 hex digits"), -1);
 	ck_assert_int_eq(try_line(13, "depth 1\nstack 4294967296 1 1", "out of range"), -1);
-	ck_assert_int_eq(try_line(13, "depth 1\nstack 1 18446744073709551616 1",
-	    "does not fit"), -1);
+	ck_assert_int_eq(try_line(13, "depth 1\nstack 1 18446744073709551616 1", "does not fit"),
+	    -1);
 }
 END_TEST
 
@@ -784,8 +798,7 @@ assert_read_fails(const char *path, const char *want_suffix)
 	ck_assert_int_eq(dump_read(path, &d, &e), -1);
 	ck_assert(dump_is_empty(&d));
 	snprintf(want, sizeof(want), "%s: %s", path, want_suffix);
-	ck_assert_msg(strncmp(e.msg, want, strlen(want)) == 0, "'%s' is not '%s...'", e.msg,
-	    want);
+	ck_assert_msg(strncmp(e.msg, want, strlen(want)) == 0, "'%s' is not '%s...'", e.msg, want);
 }
 
 START_TEST(file_errors)
@@ -826,7 +839,8 @@ START_TEST(large_dump)
 	double secs;
 
 	ck_assert(buf != NULL);
-	o += (size_t)sprintf(buf + o, "libleak-dump 1\npid 1\nppid 1\nexe /x\nargc 0\n"
+	o += (size_t)sprintf(buf + o,
+	    "libleak-dump 1\npid 1\nppid 1\nexe /x\nargc 0\n"
 	    "time 1.000000\nstart 1.000000\nkind exit\nseq 0\natomic 1\nscan none\n"
 	    "depth 32\nmodule 1 0 1000 7fffffffffff - loaded /x\n");
 	for (size_t i = 1; i <= nstacks; i++) {
@@ -838,9 +852,9 @@ START_TEST(large_dump)
 	for (size_t i = 1; i <= nstacks; i++)
 		o += (size_t)sprintf(buf + o, "rec %zu definite %zu %zu\n", i, i, i * 16);
 	for (int i = 0; i < 10; i++)
-		o += (size_t)sprintf(buf + o, "stat %s 0\n", (const char *[]){ "allocs", "frees",
-		    "live_blocks", "live_bytes", "peak_blocks", "peak_bytes", "peak_time_ms",
-		    "uptime_ms", "rss_bytes", "dropped" }[i]);
+		o += (size_t)sprintf(buf + o, "stat %s 0\n",
+		    (const char *[]){ "allocs", "frees", "live_blocks", "live_bytes", "peak_blocks",
+			"peak_bytes", "peak_time_ms", "uptime_ms", "rss_bytes", "dropped" }[i]);
 	o += (size_t)sprintf(buf + o, "end 1 %zu %zu 0\n", nstacks, nstacks);
 	ck_assert(o < cap);
 
@@ -895,14 +909,16 @@ main(void)
 	SRunner *sr;
 	int failed;
 
-	seed = env != NULL ? (unsigned)strtoul(env, NULL, 10)
-	    : (unsigned)time(NULL) ^ (unsigned)getpid();
+	seed = env != NULL ? (unsigned)strtoul(env, NULL, 10) :
+			     (unsigned)time(NULL) ^ (unsigned)getpid();
 	sr = srunner_create(dump_read_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	if (failed != 0)
-		fprintf(stderr, "check_dump_read: random seed was %u (set DUMP_READ_SEED to "
-		    "repeat)\n", seed);
+		fprintf(stderr,
+		    "check_dump_read: random seed was %u (set DUMP_READ_SEED to "
+		    "repeat)\n",
+		    seed);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

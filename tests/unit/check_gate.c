@@ -8,7 +8,7 @@
 
 #include "gate.h"
 
-#define MAX64   18446744073709551615ull
+#define MAX64 18446744073709551615ull
 
 /* ---- --fail-on */
 
@@ -16,17 +16,17 @@ static const struct {
 	const char *in;
 	unsigned mask;
 } kinds_ok[] = {
-	{ "definite", GATE_KIND(CLASS_DEFINITE) },
-	{ "indirect", GATE_KIND(CLASS_INDIRECT) },
-	{ "possible", GATE_KIND(CLASS_POSSIBLE) },
-	{ "reachable", GATE_KIND(CLASS_REACHABLE) },
+	{ "definite", CLASS_BIT(CLASS_DEFINITE) },
+	{ "indirect", CLASS_BIT(CLASS_INDIRECT) },
+	{ "possible", CLASS_BIT(CLASS_POSSIBLE) },
+	{ "reachable", CLASS_BIT(CLASS_REACHABLE) },
 	{ "definite,indirect", GATE_KINDS_DEFAULT },
 	{ "indirect,definite", GATE_KINDS_DEFAULT },
-	{ "definite,definite", GATE_KIND(CLASS_DEFINITE) },
+	{ "definite,definite", CLASS_BIT(CLASS_DEFINITE) },
 	{ "possible,reachable,definite",
-	  GATE_KIND(CLASS_POSSIBLE) | GATE_KIND(CLASS_REACHABLE) | GATE_KIND(CLASS_DEFINITE) },
-	{ "all", GATE_KINDS_ALL },
-	{ "definite,indirect,possible,reachable", GATE_KINDS_ALL },
+	    CLASS_BIT(CLASS_POSSIBLE) | CLASS_BIT(CLASS_REACHABLE) | CLASS_BIT(CLASS_DEFINITE) },
+	{ "all", CLASS_MASK_ALL },
+	{ "definite,indirect,possible,reachable", CLASS_MASK_ALL },
 	{ "none", 0 },
 };
 
@@ -35,15 +35,15 @@ START_TEST(kinds_parse_ok)
 	struct err e = { "" };
 	unsigned m = 0xdead;
 
-	ck_assert_msg(gate_parse_kinds(kinds_ok[_i].in, &m, &e) == 0, "%s: %s",
-	    kinds_ok[_i].in, e.msg);
+	ck_assert_msg(gate_parse_kinds(kinds_ok[_i].in, &m, &e) == 0, "%s: %s", kinds_ok[_i].in,
+	    e.msg);
 	ck_assert_uint_eq(m, kinds_ok[_i].mask);
 }
 END_TEST
 
 static const struct {
 	const char *in;
-	const char *msg;        /* substring of the error */
+	const char *msg; /* substring of the error */
 } kinds_bad[] = {
 	{ "", "empty list" },
 	{ "definite,", "empty kind" },
@@ -64,8 +64,8 @@ START_TEST(kinds_parse_bad)
 
 	ck_assert_int_eq(gate_parse_kinds(kinds_bad[_i].in, &m, &e), -1);
 	ck_assert_uint_eq(m, 0xdead);
-	ck_assert_msg(strstr(e.msg, kinds_bad[_i].msg) != NULL, "'%s': got '%s'",
-	    kinds_bad[_i].in, e.msg);
+	ck_assert_msg(strstr(e.msg, kinds_bad[_i].msg) != NULL, "'%s': got '%s'", kinds_bad[_i].in,
+	    e.msg);
 	ck_assert_msg(strncmp(e.msg, "--fail-on: ", 11) == 0, "%s", e.msg);
 }
 END_TEST
@@ -75,7 +75,7 @@ START_TEST(kinds_format_round_trip)
 	char buf[40];
 	struct err e;
 
-	for (unsigned m = 0; m <= GATE_KINDS_ALL; m++) {
+	for (unsigned m = 0; m <= CLASS_MASK_ALL; m++) {
 		unsigned back = 0xdead;
 
 		gate_kinds_format(m, buf, sizeof(buf));
@@ -84,8 +84,8 @@ START_TEST(kinds_format_round_trip)
 	}
 	ck_assert_str_eq(gate_kinds_format(GATE_KINDS_DEFAULT, buf, sizeof(buf)),
 	    "definite,indirect");
-	ck_assert_str_eq(gate_kind_name(CLASS_REACHABLE), "reachable");
-	ck_assert_str_eq(gate_kind_name((enum leak_class)42), "?");
+	ck_assert_str_eq(model_class_name(CLASS_REACHABLE), "reachable");
+	ck_assert_str_eq(model_class_name((enum leak_class)42), "?");
 }
 END_TEST
 
@@ -140,8 +140,8 @@ START_TEST(number_bad)
 
 	ck_assert_int_eq(gate_parse_u64("--max-bytes", nums_bad[_i].in, &v, &e), -1);
 	ck_assert_uint_eq(v, 12345);
-	ck_assert_msg(strstr(e.msg, nums_bad[_i].msg) != NULL, "'%s': got '%s'",
-	    nums_bad[_i].in, e.msg);
+	ck_assert_msg(strstr(e.msg, nums_bad[_i].msg) != NULL, "'%s': got '%s'", nums_bad[_i].in,
+	    e.msg);
 	ck_assert_msg(strncmp(e.msg, "--max-bytes: ", 13) == 0, "%s", e.msg);
 }
 END_TEST
@@ -229,12 +229,14 @@ START_TEST(max_bytes_boundary)
 	g.max_bytes = 100;
 	gate_add(&g, CLASS_INDIRECT, 1, 60);
 	gate_add(&g, CLASS_DEFINITE, 1, 40);
-	ck_assert(gate_decide(&g, why, sizeof(why)));     /* 100 is not over 100 */
-	ck_assert_str_eq(why, "2 leak records (1 definite, 1 indirect; 100 bytes), "
+	ck_assert(gate_decide(&g, why, sizeof(why))); /* 100 is not over 100 */
+	ck_assert_str_eq(why,
+	    "2 leak records (1 definite, 1 indirect; 100 bytes), "
 	    "within --max-leaks 100 and --max-bytes 100");
 	gate_add(&g, CLASS_DEFINITE, 1, 1);
 	ck_assert(!gate_decide(&g, why, sizeof(why)));
-	ck_assert_str_eq(why, "3 leak records (2 definite, 1 indirect; 101 bytes) "
+	ck_assert_str_eq(why,
+	    "3 leak records (2 definite, 1 indirect; 101 bytes) "
 	    "over --max-bytes 100");
 	/* --max-bytes 0 with zero-byte records passes; the leak count decides */
 	gate_init(&g);
@@ -275,12 +277,13 @@ START_TEST(byte_overflow_saturates_and_fails)
 	g.bytes_limited = true;
 	g.max_bytes = MAX64;
 	gate_add(&g, CLASS_DEFINITE, 1, MAX64);
-	ck_assert(gate_decide(&g, why, sizeof(why)));     /* exactly 2^64-1: not over */
-	gate_add(&g, CLASS_DEFINITE, 1, 1);               /* 2^64: over any limit */
+	ck_assert(gate_decide(&g, why, sizeof(why))); /* exactly 2^64-1: not over */
+	gate_add(&g, CLASS_DEFINITE, 1, 1);           /* 2^64: over any limit */
 	ck_assert_uint_eq(g.bytes[CLASS_DEFINITE], MAX64);
 	ck_assert(g.bytes_over);
 	ck_assert(!gate_decide(&g, why, sizeof(why)));
-	ck_assert_str_eq(why, "2 definite leak records (more than 18446744073709551615 bytes) "
+	ck_assert_str_eq(why,
+	    "2 definite leak records (more than 18446744073709551615 bytes) "
 	    "over --max-bytes 18446744073709551615");
 	/* overflow across two gated classes, each below 2^64 */
 	gate_init(&g);
@@ -307,13 +310,13 @@ START_TEST(fail_on_none_and_all)
 	ck_assert_str_eq(why, "--fail-on none");
 
 	gate_init(&g);
-	g.kinds = GATE_KINDS_ALL;
+	g.kinds = CLASS_MASK_ALL;
 	gate_add(&g, CLASS_REACHABLE, 1, 32);
 	ck_assert(!gate_decide(&g, why, sizeof(why)));
 	ck_assert_str_eq(why, "1 reachable leak record (32 bytes) over --max-leaks 0");
 
 	gate_init(&g);
-	g.kinds = GATE_KIND(CLASS_POSSIBLE);
+	g.kinds = CLASS_BIT(CLASS_POSSIBLE);
 	gate_add(&g, CLASS_DEFINITE, 1, 32);
 	ck_assert(gate_decide(&g, why, sizeof(why)));
 	ck_assert_str_eq(why, "no possible leak records");
@@ -347,7 +350,7 @@ START_TEST(random_against_model)
 		bool expect;
 
 		gate_init(&g);
-		g.kinds = (unsigned)rand() % (GATE_KINDS_ALL + 1);
+		g.kinds = (unsigned)rand() % (CLASS_MASK_ALL + 1);
 		g.max_leaks = (uint64_t)(rand() % 6);
 		g.bytes_limited = rand() % 2;
 		g.max_bytes = (uint64_t)(rand() % 4000);
@@ -356,15 +359,14 @@ START_TEST(random_against_model)
 			uint64_t b = (uint64_t)(rand() % 1000);
 
 			gate_add(&g, c, 1 + (uint64_t)(rand() % 3), b);
-			if (g.kinds & GATE_KIND(c)) {
+			if (g.kinds & CLASS_BIT(c)) {
 				recs++;
 				bytes += b;
 			}
 		}
-		expect = g.kinds == 0 || (recs <= g.max_leaks &&
-		    (!g.bytes_limited || bytes <= g.max_bytes));
-		ck_assert_msg(gate_decide(&g, NULL, 0) == expect, "seed %u round %d", seed,
-		    round);
+		expect = g.kinds == 0 ||
+		    (recs <= g.max_leaks && (!g.bytes_limited || bytes <= g.max_bytes));
+		ck_assert_msg(gate_decide(&g, NULL, 0) == expect, "seed %u round %d", seed, round);
 	}
 }
 END_TEST

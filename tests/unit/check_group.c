@@ -59,7 +59,7 @@ caller_c(size_t n)
 }
 
 static char exe_path[4096];
-static uint64_t exe_bias;       /* real load bias of this binary */
+static uint64_t exe_bias; /* real load bias of this binary */
 static uint64_t exe_lo, exe_hi;
 static char libc_path[4096];
 static uint64_t libc_bias;
@@ -130,9 +130,11 @@ static void
 begin(struct dbuf *b, unsigned pid, uint64_t bias)
 {
 	memset(b, 0, sizeof(*b));
-	put(b, "libleak-dump 1\npid %u\nppid 1\nexe %s\nargc 1\narg x\n"
+	put(b,
+	    "libleak-dump 1\npid %u\nppid 1\nexe %s\nargc 1\narg x\n"
 	    "time 2.000000\nstart 1.000000\nkind exit\nseq 0\natomic 1\nscan full\n"
-	    "depth 32\n", pid, exe_path);
+	    "depth 32\n",
+	    pid, exe_path);
 	put(b, "module 1 %llx %llx %llx - loaded %s\n", (unsigned long long)bias,
 	    (unsigned long long)(exe_lo - exe_bias + bias),
 	    (unsigned long long)(exe_hi - exe_bias + bias), exe_path);
@@ -151,7 +153,8 @@ finish(struct dbuf *b, struct dump *d, uint64_t allocs, uint64_t peak)
 {
 	struct err e;
 
-	put(b, "stat allocs %llu\nstat frees 0\nstat live_blocks 1\nstat live_bytes 1\n"
+	put(b,
+	    "stat allocs %llu\nstat frees 0\nstat live_blocks 1\nstat live_bytes 1\n"
 	    "stat peak_blocks 1\nstat peak_bytes %llu\nstat peak_time_ms 0\n"
 	    "stat uptime_ms 1\nstat rss_bytes 1\nstat dropped 0\n",
 	    (unsigned long long)allocs, (unsigned long long)peak);
@@ -220,7 +223,7 @@ START_TEST(identical_symbolized_stacks_form_one_record)
 
 	setup_paths();
 	begin(&b, 100, exe_bias);
-	finish(&b, &d, 1, 1);          /* only to probe the symbolizer */
+	finish(&b, &d, 1, 1); /* only to probe the symbolizer */
 	k = same_line_pair(s, &d);
 	dump_free(&d);
 
@@ -231,7 +234,8 @@ START_TEST(identical_symbolized_stacks_form_one_record)
 	    (unsigned long long)(exe_bias + off_of(caller_c, 1)));
 	put(&b, "stack 3 2 %llx %llx\n", (unsigned long long)(exe_bias + off_of(leaf_b, 1)),
 	    (unsigned long long)(exe_bias + off_of(caller_c, 1)));
-	put(&b, "rec 1 definite 2 32\nrec 2 definite 3 48\nrec 3 definite 1 100\n"
+	put(&b,
+	    "rec 1 definite 2 32\nrec 2 definite 3 48\nrec 3 definite 1 100\n"
 	    "rec 1 reachable 1 16\n");
 	b.nstack = 3;
 	b.nrec = 4;
@@ -269,7 +273,7 @@ END_TEST
 START_TEST(merge_across_dumps_counts_processes)
 {
 	struct symbolizer *s = symbolizer();
-	const uint64_t other_bias = 0x7e5500000000ull;  /* the "second process" */
+	const uint64_t other_bias = 0x7e5500000000ull; /* the "second process" */
 	struct dbuf b;
 	struct dump d[2];
 	struct report r;
@@ -290,7 +294,8 @@ START_TEST(merge_across_dumps_counts_processes)
 			put(&b, "rec 0 definite 1 8\nrec 1 definite 2 20\nrec 2 indirect 1 7\n");
 			b.nrec = 3;
 		} else {
-			put(&b, "rec 0 definite 1 8\nrec 1 definite 3 30\nrec 2 indirect 4 28\n"
+			put(&b,
+			    "rec 0 definite 1 8\nrec 1 definite 3 30\nrec 2 indirect 4 28\n"
 			    "rec 3 possible 1 1\n");
 			b.nrec = 4;
 		}
@@ -300,21 +305,21 @@ START_TEST(merge_across_dumps_counts_processes)
 	build(&r, s, d, 2);
 
 	ck_assert_uint_eq(r.nleaks, 4);
-	ck_assert_uint_eq(r.leaks[0].bytes, 50);          /* leaf_a, both */
+	ck_assert_uint_eq(r.leaks[0].bytes, 50); /* leaf_a, both */
 	ck_assert_uint_eq(r.leaks[0].blocks, 5);
 	ck_assert_uint_eq(r.leaks[0].npoints, 2);
 	ck_assert_str_eq(r.leaks[0].frames[0].function, "leaf_a");
 	ck_assert_uint_eq(r.leaks[0].frames[0].pc, exe_bias + off_of(leaf_a, 1));
-	ck_assert_uint_eq(r.leaks[1].bytes, 35);          /* libfoo+0x1234 */
+	ck_assert_uint_eq(r.leaks[1].bytes, 35); /* libfoo+0x1234 */
 	ck_assert_int_eq(r.leaks[1].cls, CLASS_INDIRECT);
 	ck_assert_uint_eq(r.leaks[1].npoints, 2);
 	ck_assert_ptr_null(r.leaks[1].frames[0].function);
 	ck_assert_str_eq(r.leaks[1].frames[0].module, "libfoo.so");
 	ck_assert_uint_eq(r.leaks[1].frames[0].offset, 0x1234);
-	ck_assert_uint_eq(r.leaks[2].bytes, 16);          /* no stack, both */
+	ck_assert_uint_eq(r.leaks[2].bytes, 16); /* no stack, both */
 	ck_assert_uint_eq(r.leaks[2].nframes, 0);
 	ck_assert_uint_eq(r.leaks[2].npoints, 2);
-	ck_assert_uint_eq(r.leaks[3].bytes, 1);           /* leaf_b, second only */
+	ck_assert_uint_eq(r.leaks[3].bytes, 1); /* leaf_b, second only */
 	ck_assert_uint_eq(r.leaks[3].npoints, 1);
 	/* each dump's share, in dump order */
 	ck_assert_uint_eq(r.leaks[0].points[0].dump, 0);
@@ -382,13 +387,29 @@ END_TEST
 START_TEST(alloc_frame_names)
 {
 	static const char *const yes[] = {
-		"malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc",
-		"__libc_malloc", "__GI___libc_malloc", "__GI___libc_free", "operator new(unsigned long)", "operator new[](unsigned long)",
-		"operator new(unsigned long, std::nothrow_t const&)", "operator delete(void*)",
-		"_Znwm", "_ZnamRKSt9nothrow_t",
+		"malloc",
+		"calloc",
+		"realloc",
+		"free",
+		"posix_memalign",
+		"aligned_alloc",
+		"__libc_malloc",
+		"__GI___libc_malloc",
+		"__GI___libc_free",
+		"operator new(unsigned long)",
+		"operator new[](unsigned long)",
+		"operator new(unsigned long, std::nothrow_t const&)",
+		"operator delete(void*)",
+		"_Znwm",
+		"_ZnamRKSt9nothrow_t",
 	};
 	static const char *const no[] = {
-		"malloc_wrapper", "xmalloc", "my_free", "operator newline()", "main", "strdup",
+		"malloc_wrapper",
+		"xmalloc",
+		"my_free",
+		"operator newline()",
+		"main",
+		"strdup",
 	};
 	struct sym_frame f = { .module = "app" };
 
@@ -420,7 +441,8 @@ sort_fixture(struct symbolizer *s, struct dump *d, struct report *r)
 	b.nmod = 2;
 	for (int i = 1; i <= 5; i++)
 		put(&b, "stack %d 1 %llx\n", i, (unsigned long long)(0x30000000ull + 0x100 * i));
-	put(&b, "rec 1 definite 1 100\nrec 2 definite 5 100\nrec 3 reachable 1 200\n"
+	put(&b,
+	    "rec 1 definite 1 100\nrec 2 definite 5 100\nrec 3 reachable 1 200\n"
 	    "rec 4 indirect 1 100\nrec 5 possible 2 7\nrec 4 definite 1 100\n");
 	b.nstack = 5;
 	b.nrec = 6;
@@ -462,7 +484,7 @@ START_TEST(select_show_and_top)
 
 	sort_fixture(s, &d, &r);
 	ck_assert_int_eq(group_select(&r, leaks, false, 0, &e), 0);
-	ck_assert_uint_eq(r.nshown, 5);                   /* no reachable */
+	ck_assert_uint_eq(r.nshown, 5); /* no reachable */
 	ck_assert_uint_eq(r.shown[0]->bytes, 100);
 	ck_assert_uint_eq(r.shown[0]->blocks, 5);
 	ck_assert_uint_eq(r.ncut, 0);
@@ -484,17 +506,12 @@ START_TEST(select_show_and_top)
 }
 END_TEST
 
-START_TEST(suppressed_and_known_records)
+/* A dump of three stacks: leaf_a definite 64 bytes, leaf_b definite 2
+ * blocks of 32, caller_c indirect 8. */
+static void
+three_stacks(struct dump *d)
 {
-	static const char rules[] = "leak:leaf_b\nleak:libbar.so\nleak:never_matches\n";
-	struct symbolizer *s = symbolizer();
-	struct suppressions *sp = supp_new();
-	struct baseline *base = baseline_new();
 	struct dbuf b;
-	struct dump d;
-	struct report r;
-	struct err e;
-	char *key;
 
 	setup_paths();
 	begin(&b, 500, exe_bias);
@@ -506,7 +523,21 @@ START_TEST(suppressed_and_known_records)
 	put(&b, "rec 1 definite 1 64\nrec 2 definite 2 32\nrec 3 indirect 1 8\n");
 	b.nstack = 3;
 	b.nrec = 3;
-	finish(&b, &d, 1, 1);
+	finish(&b, d, 1, 1);
+}
+
+START_TEST(suppressed_and_known_records)
+{
+	static const char rules[] = "leak:leaf_b\nleak:libbar.so\nleak:never_matches\n";
+	struct symbolizer *s = symbolizer();
+	struct suppressions *sp = supp_new();
+	struct baseline *base = baseline_new();
+	struct dump d;
+	struct report r;
+	struct err e;
+	char *key;
+
+	three_stacks(&d);
 	ck_assert(sp != NULL && base != NULL);
 	ck_assert_msg(supp_parse(sp, "s.supp", rules, strlen(rules), &e) == 0, "%s", e.msg);
 
@@ -529,12 +560,67 @@ START_TEST(suppressed_and_known_records)
 	ck_assert_uint_eq(r.known.records, 1);
 	ck_assert_uint_eq(r.known.bytes, 8);
 	ck_assert_uint_eq(baseline_unseen(base), 1);
-	ck_assert_uint_eq(r.cls[CLASS_DEFINITE].records, 1);      /* suppressed not counted */
-	ck_assert_uint_eq(r.cls[CLASS_INDIRECT].records, 1);      /* known still counted */
+	ck_assert_uint_eq(r.cls[CLASS_DEFINITE].records, 1); /* suppressed not counted */
+	ck_assert_uint_eq(r.cls[CLASS_INDIRECT].records, 1); /* known still counted */
 	ck_assert_uint_eq(r.nshown, 2);
 	ck_assert_str_eq(r.shown[0]->frames[0].function, "leaf_a");
 	ck_assert(!r.shown[0]->known);
 	ck_assert(r.shown[1]->known);
+	group_free(&r);
+	baseline_free(base);
+	supp_free(sp);
+	dump_free(&d);
+	sym_free(s);
+}
+END_TEST
+
+/* group_finish alone decides what every output lists: the records (--show,
+ * --top), every suppression rule (used or not) and the baseline's fixed
+ * records. */
+START_TEST(finish_decides_what_is_listed)
+{
+	static const char rules[] = "leak:leaf_b\nleak:never_matches\n";
+	struct symbolizer *s = symbolizer();
+	struct suppressions *sp = supp_new();
+	struct baseline *base = baseline_new();
+	struct dump d;
+	struct report r;
+	struct err e;
+
+	three_stacks(&d);
+	ck_assert(sp != NULL && base != NULL);
+	ck_assert_msg(supp_parse(sp, "s.supp", rules, strlen(rules), &e) == 0, "%s", e.msg);
+	ck_assert(baseline_add(base, CLASS_DEFINITE, 1, 1, "gone@x.c", &e) == 0);
+	ck_assert(baseline_add(base, CLASS_REACHABLE, 2, 2, "also_gone@y.c", &e) == 0);
+	group_init(&r);
+	r.show = CLASS_MASK_ALL;
+	r.top_set = true;
+	r.top = 1;
+	ck_assert(group_build(&r, s, &d, 1, &e) == 0);
+	ck_assert(group_finish(&r, sp, base, &e) == 0);
+	ck_assert_uint_eq(r.nshown, 1); /* leaf_a; leaf_b suppressed */
+	ck_assert_str_eq(r.shown[0]->frames[0].function, "leaf_a");
+	ck_assert_uint_eq(r.ncut, 1);   /* caller_c's indirect record */
+	ck_assert_uint_eq(r.nrules, 2); /* the unused rule too */
+	ck_assert_ptr_eq(r.rules[0], supp_rule(sp, 0));
+	ck_assert_ptr_eq(r.rules[1], supp_rule(sp, 1));
+	ck_assert_uint_eq(r.rules[0]->hits.records, 1);
+	ck_assert_uint_eq(r.rules[1]->hits.records, 0);
+	ck_assert(r.baseline);
+	ck_assert_uint_eq(r.nfixed, 2); /* in file order */
+	ck_assert_str_eq(r.fixed[0]->key, "gone@x.c");
+	ck_assert_str_eq(r.fixed[1]->key, "also_gone@y.c");
+	group_free(&r);
+
+	/* no rules, no baseline, nothing shown: nothing listed */
+	group_init(&r);
+	ck_assert(group_build(&r, s, &d, 1, &e) == 0);
+	ck_assert(group_finish(&r, NULL, NULL, &e) == 0);
+	ck_assert_uint_eq(r.nshown, 0);
+	ck_assert_uint_eq(r.ncut, 0);
+	ck_assert_uint_eq(r.nrules, 0);
+	ck_assert(!r.baseline);
+	ck_assert_uint_eq(r.nfixed, 0);
 	group_free(&r);
 	baseline_free(base);
 	supp_free(sp);
@@ -553,14 +639,18 @@ site_fixture(struct dump *d, unsigned pid, const char *exe)
 	setup_paths();
 	begin(&b, pid, exe_bias);
 	b.len = 0;
-	put(&b, "libleak-dump 1\npid %u\nppid 1\nexe %s\nargc 1\narg x\n"
+	put(&b,
+	    "libleak-dump 1\npid %u\nppid 1\nexe %s\nargc 1\narg x\n"
 	    "time 2.000000\nstart 1.000000\nkind exit\nseq 0\natomic 1\nscan full\n"
-	    "depth 32\n", pid, exe);
+	    "depth 32\n",
+	    pid, exe);
 	b.nmod = 0;
 	add_module(&b, 0x30000000ull, 0x100000, "/nonexistent/libbar.so");
-	put(&b, "stack 1 2 30000100 30000200\nstack 2 2 30000100 30000300\n"
+	put(&b,
+	    "stack 1 2 30000100 30000200\nstack 2 2 30000100 30000300\n"
 	    "stack 3 2 30000100 30000400\nstack 4 2 30000500 30000200\n");
-	put(&b, "rec 1 definite 1 10\nrec 2 definite 2 30\nrec 3 definite 1 20\n"
+	put(&b,
+	    "rec 1 definite 1 10\nrec 2 definite 2 30\nrec 3 definite 1 20\n"
 	    "rec 4 definite 1 5\nrec 1 reachable 1 8\n");
 	b.nstack = 4;
 	b.nrec = 5;
@@ -610,7 +700,7 @@ START_TEST(group_by_site_merges_and_shows_the_largest)
 	ck_assert_uint_eq(r.leaks[0].points[1].bytes, 60);
 	ck_assert_uint_eq(r.leaks[0].frames[1].offset, 0x300);
 	ck_assert_uint_eq(r.leaks[0].site, 0);
-	ck_assert_str_eq(r.leaks[0].key, "?@libbar.so");     /* the site frame alone */
+	ck_assert_str_eq(r.leaks[0].key, "?@libbar.so"); /* the site frame alone */
 	ck_assert_int_eq(r.leaks[1].cls, CLASS_REACHABLE);
 	ck_assert_uint_eq(r.leaks[1].bytes, 16);
 	ck_assert_int_eq(r.leaks[2].cls, CLASS_DEFINITE);
@@ -625,11 +715,11 @@ START_TEST(group_by_site_merges_and_shows_the_largest)
 	ck_assert_uint_eq(r.nleaks, 4);
 	ck_assert_uint_eq(r.leaks[0].frames[1].offset, 0x300);
 	ck_assert_uint_eq(r.leaks[0].stacks, 1);
-	ck_assert_uint_eq(r.leaks[1].bytes, 40);              /* 0x400 */
-	ck_assert_uint_eq(r.leaks[2].bytes, 30);              /* 0x200: 10 + 5, twice */
+	ck_assert_uint_eq(r.leaks[1].bytes, 40); /* 0x400 */
+	ck_assert_uint_eq(r.leaks[2].bytes, 30); /* 0x200: 10 + 5, twice */
 	ck_assert_uint_eq(r.leaks[2].stacks, 2);
 	ck_assert_uint_eq(r.leaks[2].site, 1);
-	ck_assert_uint_eq(r.leaks[2].frames[0].offset, 0x100);    /* stack 1, the larger */
+	ck_assert_uint_eq(r.leaks[2].frames[0].offset, 0x100); /* stack 1, the larger */
 	group_free(&r);
 
 	/* function: unknown functions key by module and offset, as site */
@@ -701,6 +791,7 @@ group_suite(void)
 	tcase_add_test(tc, sort_by_bytes_then_blocks_then_key);
 	tcase_add_test(tc, select_show_and_top);
 	tcase_add_test(tc, suppressed_and_known_records);
+	tcase_add_test(tc, finish_decides_what_is_listed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,7 +23,9 @@ random_modules(uint64_t *rng, struct dump *d, size_t n, uint64_t space)
 		uint64_t lo = rng_next(rng) % space;
 		uint64_t len = 1 + rng_next(rng) % (space / 4 + 1);
 
-		d->modules[i] = (struct module){ .id = (uint32_t)i + 1, .lo = lo, .hi = lo + len,
+		d->modules[i] = (struct module){ .id = (uint32_t)i + 1,
+			.lo = lo,
+			.hi = lo + len,
 			.loaded = rng_next(rng) % 3 != 0 };
 	}
 	d->nmodules = n;
@@ -35,9 +37,10 @@ check_against_linear(const struct dump *d, uint64_t addr, size_t round)
 	const struct module *want = modmap_find_linear(d, addr);
 	const struct module *got = modmap_find(d, addr);
 
-	ck_assert_msg(got == want, SEEDED("round %zu, addr %llu: module %ld, linear says %ld",
-	    round, (unsigned long long)addr, got ? (long)(got - d->modules) : -1L,
-	    want ? (long)(want - d->modules) : -1L));
+	ck_assert_msg(got == want,
+	    SEEDED("round %zu, addr %llu: module %ld, linear says %ld", round,
+		(unsigned long long)addr, got ? (long)(got - d->modules) : -1L,
+		want ? (long)(want - d->modules) : -1L));
 }
 
 START_TEST(segments_agree_with_linear_search)
@@ -84,7 +87,7 @@ START_TEST(high_addresses_and_empty_dump)
 	ck_assert_ptr_null(modmap_find(&none, 42));
 	free(none.segs);
 	none.segs = NULL;
-	ck_assert_ptr_null(modmap_find(&none, 42));    /* linear, no modules */
+	ck_assert_ptr_null(modmap_find(&none, 42)); /* linear, no modules */
 }
 END_TEST
 
@@ -101,8 +104,10 @@ START_TEST(twenty_thousand_modules_one_million_lookups)
 	d.modules = calloc(d.nmodules, sizeof(*d.modules));
 	ck_assert_ptr_nonnull(d.modules);
 	for (size_t i = 0; i < d.nmodules; i++)
-		d.modules[i] = (struct module){ .id = (uint32_t)i + 1, .lo = 0x100000000ull + i * 65536,
-			.hi = 0x100000000ull + i * 65536 + 60000, .loaded = true };
+		d.modules[i] = (struct module){ .id = (uint32_t)i + 1,
+			.lo = 0x100000000ull + i * 65536,
+			.hi = 0x100000000ull + i * 65536 + 60000,
+			.loaded = true };
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ck_assert_int_eq(modmap_build(&d), 0);
 	for (size_t i = 0; i < 1000000; i++) {

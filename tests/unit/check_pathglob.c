@@ -46,6 +46,29 @@ static const struct {
 	{ "/*/*/m*e", "/usr/bin/make", true },
 	{ "/**e", "/usr/bin/make", true },
 	{ "/*x*", "/usr/bin/make", false },
+	/* more, from --exe's documentation (docs/leakreport.md) */
+	{ "test_array", "/home/u/proj/build/tests/test_array", true },
+	{ "test_*", "/home/u/proj/build/tests/test_array", true },
+	{ "test_?rray", "/b/test_array", true },
+	{ "test_?", "/b/test_ab", false },
+	{ "array", "/b/test_array", false },    /* whole basename */
+	{ "tests", "/home/u/tests/t1", false }, /* a directory is not the basename */
+	{ "t1", "t1", true },                   /* a path without '/' */
+	{ "/usr/bin/*", "/usr/bin/make", true },
+	{ "/usr/bin/*", "/usr/bin/x/y", true }, /* '*' crosses '/' */
+	{ "/usr/bin/?ake", "/usr/bin/make", true },
+	{ "/bin/make", "/usr/bin/make", false },
+	{ "/usr/bin", "/usr/bin/make", false },
+	{ "/home/*/build/*", "/home/u/proj/build/t", true },
+	{ "build/*", "build/t1", true }, /* the whole path */
+	{ "tests/unit/test_?", "/p/build/tests/unit/test_a", true },
+	{ "tests/unit/test_?", "/p/build/tests/unit/test_ab", false },
+	{ "proj/*/t1", "/home/u/proj/build/tests/t1", true },
+	{ "u/proj", "/home/u/proj/build", false }, /* must reach the end */
+	{ "*/t1", "/a/t1", true },
+	{ "**", "/x", true },
+	{ "a*b*c", "/d/aXbYc", true },
+	{ "a*b*c", "/d/aXbYcZ", false },
 };
 
 START_TEST(rules)
@@ -100,12 +123,32 @@ START_TEST(against_naive_model)
 			pat[i] = alpha[rng_next(&r) % 5];
 		pat[np] = '\0';
 		for (size_t i = 0; i < ns; i++)
-			path[i] = alpha[rng_next(&r) % 3];     /* a, b, / */
+			path[i] = alpha[rng_next(&r) % 3]; /* a, b, / */
 		path[ns] = '\0';
 		ck_assert_msg(pathglob_match(pat, np, path) == naive(pat, np, path),
 		    SEEDED("'%s' on '%s': matcher %d, model %d", pat, path,
-		    pathglob_match(pat, np, path), naive(pat, np, path)));
+			pathglob_match(pat, np, path), naive(pat, np, path)));
 	}
+}
+END_TEST
+
+START_TEST(long_star_patterns_stay_fast)
+{
+	char pattern[400];
+	char path[4100];
+
+	/* "*a*a*...*b" against "aaaa...": exponential for a backtracking
+	 * matcher, quadratic here. */
+	for (size_t i = 0; i < sizeof(pattern) - 2; i += 2) {
+		pattern[i] = '*';
+		pattern[i + 1] = 'a';
+	}
+	pattern[sizeof(pattern) - 2] = 'b';
+	pattern[sizeof(pattern) - 1] = '\0';
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	path[sizeof(path) - 1] = '\0';
+	ck_assert(!pathglob_match(pattern, strlen(pattern), path));
 }
 END_TEST
 
@@ -117,6 +160,7 @@ main(void)
 
 	tcase_add_test(tc, rules);
 	tcase_add_test(tc, against_naive_model);
+	tcase_add_test(tc, long_star_patterns_stay_fast);
 	suite_add_tcase(s, tc);
 	return seeded_run(s, "check_pathglob");
 }

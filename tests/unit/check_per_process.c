@@ -24,17 +24,21 @@ make_dump(struct dump *d, unsigned pid, unsigned d_blocks)
 	struct err e;
 	int n;
 
-	n = snprintf(text, sizeof(text), "libleak-dump 1\npid %u\nppid 1\nexe /t/test_%u\n"
+	n = snprintf(text, sizeof(text),
+	    "libleak-dump 1\npid %u\nppid 1\nexe /t/test_%u\n"
 	    "argc 1\narg x\ntime 2.000000\nstart 1.000000\nkind exit\nseq 0\natomic 1\n"
 	    "scan full\ndepth 32\nmodule 1 10000000 10000000 10100000 - loaded /nonexistent/t\n"
-	    "stack 1 1 10000100\nstack 2 1 10000200\n", pid, pid);
+	    "stack 1 1 10000100\nstack 2 1 10000200\n",
+	    pid, pid);
 	if (d_blocks > 0)
 		n += snprintf(text + n, sizeof(text) - n, "rec 1 definite %u %u\n", d_blocks,
 		    10 * d_blocks);
-	n += snprintf(text + n, sizeof(text) - n, "rec 2 reachable 1 1000\n"
+	n += snprintf(text + n, sizeof(text) - n,
+	    "rec 2 reachable 1 1000\n"
 	    "stat allocs 1\nstat frees 0\nstat live_blocks 1\nstat live_bytes 1\n"
 	    "stat peak_blocks 1\nstat peak_bytes 1\nstat peak_time_ms 0\nstat uptime_ms 1\n"
-	    "stat rss_bytes 1\nstat dropped 0\nend 1 2 %u 0\n", d_blocks > 0 ? 2 : 1);
+	    "stat rss_bytes 1\nstat dropped 0\nend 1 2 %u 0\n",
+	    d_blocks > 0 ? 2 : 1);
 	ck_assert_msg(dump_parse("mem.dump", text, (size_t)n, d, &e) == 0, "%s", e.msg);
 }
 
@@ -54,7 +58,7 @@ START_TEST(rows_sum_gated_records_worst_first)
 	struct dump d[4];
 	struct report r;
 	struct per_process pp;
-	const unsigned defaults = GATE_KIND(CLASS_DEFINITE) | GATE_KIND(CLASS_INDIRECT);
+	const unsigned defaults = CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT);
 
 	ck_assert(s != NULL && sp != NULL);
 	make_dump(&d[0], 30, 1);
@@ -71,14 +75,14 @@ START_TEST(rows_sum_gated_records_worst_first)
 	ck_assert_uint_eq(pp.rows[0].dump->pid, 20);
 	ck_assert_uint_eq(pp.rows[0].blocks, 3);
 	ck_assert_uint_eq(pp.rows[0].bytes, 30);
-	ck_assert_uint_eq(pp.rows[1].dump->pid, 5);       /* a tie: the lower pid */
+	ck_assert_uint_eq(pp.rows[1].dump->pid, 5); /* a tie: the lower pid */
 	ck_assert_uint_eq(pp.rows[2].dump->pid, 30);
 	ck_assert_uint_eq(pp.rows[3].dump->pid, 10);
 	ck_assert_uint_eq(pp.rows[3].bytes, 0);
 	per_process_free(&pp);
 
 	/* reachable gated: every process holds 1000 bytes more */
-	ck_assert_int_eq(per_process_build(&pp, &r, GATE_KINDS_ALL, &e), 0);
+	ck_assert_int_eq(per_process_build(&pp, &r, CLASS_MASK_ALL, &e), 0);
 	ck_assert_uint_eq(pp.nclean, 0);
 	ck_assert_uint_eq(pp.rows[0].bytes, 1030);
 	ck_assert_uint_eq(pp.rows[3].dump->pid, 10);
@@ -121,7 +125,7 @@ START_TEST(suppressed_records_do_not_count)
 	group_init(&r);
 	ck_assert(group_build(&r, s, &d, 1, &e) == 0);
 	ck_assert(group_finish(&r, sp, NULL, &e) == 0);
-	ck_assert_int_eq(per_process_build(&pp, &r, GATE_KINDS_ALL, &e), 0);
+	ck_assert_int_eq(per_process_build(&pp, &r, CLASS_MASK_ALL, &e), 0);
 	ck_assert_uint_eq(pp.nclean, 1);
 	ck_assert_uint_eq(pp.rows[0].blocks, 0);
 	per_process_free(&pp);

@@ -22,8 +22,8 @@ struct membuf {
 	char *data;
 	size_t len;
 	size_t cap;
-	size_t fail_after;      /* bytes accepted before writes fail; SIZE_MAX: never */
-	int calls_after_fail;   /* writes attempted after the first failure */
+	size_t fail_after;    /* bytes accepted before writes fail; SIZE_MAX: never */
+	int calls_after_fail; /* writes attempted after the first failure */
 	int failed;
 };
 
@@ -43,7 +43,7 @@ mem_write(void *ctx, const void *buf, size_t n)
 		return -1;
 	}
 	if (n > 7 && n % 3 == 0)
-		n = n / 3;      /* short writes: the writer must loop */
+		n = n / 3; /* short writes: the writer must loop */
 	if (m->len + n > m->cap) {
 		m->cap = (m->len + n) * 2;
 		m->data = realloc(m->data, m->cap);
@@ -58,7 +58,7 @@ mem_write(void *ctx, const void *buf, size_t n)
 #define NBLOCKS 19
 
 struct world {
-	uintptr_t a[3], b[1], c[256];   /* the pcs of stacks 1, 2, 3 */
+	uintptr_t a[3], b[1], c[256]; /* the pcs of stacks 1, 2, 3 */
 	uint32_t ids[3];
 	struct {
 		uint64_t size;
@@ -85,9 +85,15 @@ world_stack(void *ctx, uint32_t id, unsigned *n)
 	struct world *w = ctx;
 
 	switch (id) {
-	case 1: *n = 3; return w->a;
-	case 2: *n = 1; return w->b;
-	case 3: *n = 256; return w->c;
+	case 1:
+		*n = 3;
+		return w->a;
+	case 2:
+		*n = 1;
+		return w->b;
+	case 3:
+		*n = 256;
+		return w->c;
 	}
 	return NULL;
 }
@@ -100,8 +106,13 @@ world_retainer(void *ctx, uint32_t id, struct dump_chain *out)
 	(void)ctx;
 	if (id != 2)
 		return false;
-	*out = (struct dump_chain){ .kind = DUMP_GLOBAL, .who = 1, .where = 0x601040, .hops = 1,
-	    .n = 1, .stack = { 1 }, .size = { 256 } };
+	*out = (struct dump_chain){ .kind = DUMP_GLOBAL,
+		.who = 1,
+		.where = 0x601040,
+		.hops = 1,
+		.n = 1,
+		.stack = { 1 },
+		.size = { 256 } };
 	return true;
 }
 
@@ -123,7 +134,8 @@ make_world(struct world *w)
 	w->ids[2] = 3;
 	for (int i = 0; i < 16; i++)
 		w->blk[i].size = 256, w->blk[i].stack = 1, w->blk[i].cls = DUMP_DEFINITE;
-	w->blk[16].size = 24, w->blk[16].stack = 2, w->blk[16].cls = DUMP_REACHABLE, w->blk[16].heur = 3;
+	w->blk[16].size = 24, w->blk[16].stack = 2, w->blk[16].cls = DUMP_REACHABLE,
+	w->blk[16].heur = 3;
 	w->blk[17].size = 7, w->blk[17].stack = 0, w->blk[17].cls = DUMP_DEFINITE;
 	w->blk[18].size = 1, w->blk[18].stack = 3, w->blk[18].cls = DUMP_INDIRECT;
 	modules_refresh();
@@ -133,11 +145,19 @@ static struct dump_src
 world_src(struct world *w, int depth, bool scanned)
 {
 	w->scanned = scanned;
-	return (struct dump_src){ .depth = depth, .atomic = true, .scanned = scanned, .nstacks = 4,
-	    .ctx = w, .blocks = world_blocks, .stack = world_stack,
-	    .retainer = scanned ? world_retainer : NULL,
-	    .counts = { .allocs = 16, .frees = 2, .uptime_ms = 5, .start_sec = 1700000000,
-	    .start_usec = 42 } };
+	return (struct dump_src){ .depth = depth,
+		.atomic = true,
+		.scanned = scanned,
+		.nstacks = 4,
+		.ctx = w,
+		.blocks = world_blocks,
+		.stack = world_stack,
+		.retainer = scanned ? world_retainer : NULL,
+		.counts = { .allocs = 16,
+		    .frees = 2,
+		    .uptime_ms = 5,
+		    .start_sec = 1700000000,
+		    .start_usec = 42 } };
 }
 
 static const struct rec *
@@ -174,7 +194,7 @@ START_TEST(write_then_read_gives_the_same_blocks)
 	ck_assert(d.argc >= 1);
 	ck_assert_uint_eq(d.nstacks, 3);
 	ck_assert_uint_eq(d.nrecs, 4);
-	ck_assert(d.nmodules >= 2);     /* the test binary and libc at least */
+	ck_assert(d.nmodules >= 2); /* the test binary and libc at least */
 
 	const struct rec *r = find_rec(&d, w.ids[0]);
 	ck_assert_ptr_nonnull(r);
@@ -283,7 +303,7 @@ START_TEST(failing_sink_fails_once_and_stops_writing)
 	errno = 0;
 	ck_assert_int_eq(dump_write(mem_write, &m, &src, NULL), -1);
 	ck_assert_int_eq(errno, ENOSPC);
-	ck_assert_int_eq(m.calls_after_fail, 0);        /* sticky: no write after the failure */
+	ck_assert_int_eq(m.calls_after_fail, 0); /* sticky: no write after the failure */
 	free(m.data);
 }
 END_TEST
@@ -318,7 +338,7 @@ START_TEST(file_is_atomic_private_and_never_replaces)
 	ck_assert_int_eq(dump_read(path, &d, &e), 0);
 	dump_free(&d);
 	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 2", dir);     /* out.dump, link.dump */
+	snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 2", dir); /* out.dump, link.dump */
 	ck_assert_int_eq(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);

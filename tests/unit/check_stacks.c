@@ -20,7 +20,7 @@
 #include "track/stacks.h"
 #include "seeded.h"
 
-#define MAX_FRAMES      256
+#define MAX_FRAMES 256
 
 /* True when id holds exactly pcs[0..n). */
 static bool
@@ -38,7 +38,7 @@ START_TEST(same_stack_same_id)
 {
 	struct stacks *d = stacks_new();
 	uintptr_t a[] = { 0x401000, 0x401234, 0x7f0000001000 };
-	uintptr_t a2[] = { 0x401000, 0x401234, 0x7f0000001000 };   /* equal, not the same array */
+	uintptr_t a2[] = { 0x401000, 0x401234, 0x7f0000001000 }; /* equal, not the same array */
 
 	ck_assert_ptr_nonnull(d);
 	ck_assert_uint_eq(stacks_limit(d), 1);
@@ -62,13 +62,18 @@ START_TEST(different_stacks_different_ids)
 		const uintptr_t *pcs;
 		unsigned n;
 	} v[] = {
-		{ base, 4 }, { base, 3 }, { base, 1 }, { reorder, 4 }, { last, 4 }, { base + 1, 3 },
+		{ base, 4 },
+		{ base, 3 },
+		{ base, 1 },
+		{ reorder, 4 },
+		{ last, 4 },
+		{ base + 1, 3 },
 	};
 	stack_id_t ids[6];
 
 	for (unsigned i = 0; i < 6; i++) {
 		ids[i] = stacks_intern(d, v[i].pcs, v[i].n);
-		ck_assert_uint_eq(ids[i], i + 1);      /* one thread: dense from 1 */
+		ck_assert_uint_eq(ids[i], i + 1); /* one thread: dense from 1 */
 	}
 	for (unsigned i = 0; i < 6; i++) {
 		ck_assert_uint_eq(stacks_intern(d, v[i].pcs, v[i].n), ids[i]);
@@ -87,9 +92,9 @@ START_TEST(edges)
 	for (unsigned i = 0; i < MAX_FRAMES; i++)
 		pcs[i] = 0x400000 + i * 0x10;
 	ck_assert_uint_eq(stacks_intern(d, pcs, 0), 0);
-	ck_assert_uint_eq(stacks_limit(d), 1);         /* n == 0 uses no id */
+	ck_assert_uint_eq(stacks_limit(d), 1); /* n == 0 uses no id */
 	ck_assert_ptr_null(stacks_get(d, 0, &n));
-	ck_assert_ptr_null(stacks_get(d, 1, &n));       /* not yet handed out */
+	ck_assert_ptr_null(stacks_get(d, 1, &n)); /* not yet handed out */
 	ck_assert_ptr_null(stacks_get(d, UINT32_MAX, &n));
 	ck_assert_uint_eq(n, 99);
 	stack_id_t full = stacks_intern(d, pcs, MAX_FRAMES);
@@ -110,8 +115,8 @@ END_TEST
 
 /* ---- against a model: a pool of stacks sharing prefixes and frames */
 
-#define POOL            6000
-#define POOL_FRAMES     24
+#define POOL        6000
+#define POOL_FRAMES 24
 
 struct pool {
 	uintptr_t pcs[POOL][POOL_FRAMES];
@@ -136,7 +141,7 @@ pool_fill(struct pool *p, uint64_t rng)
 START_TEST(model_single_thread)
 {
 	static struct pool p;
-	static stack_id_t model[POOL];  /* 0: not interned yet */
+	static stack_id_t model[POOL]; /* 0: not interned yet */
 	struct stacks *d = stacks_new();
 	uint64_t rng = seed + (uint64_t)_i;
 	stack_id_t next = 1;
@@ -149,10 +154,10 @@ START_TEST(model_single_thread)
 
 		if (model[k] == 0)
 			model[k] = next++;
-		ck_assert_msg(id == model[k], SEEDED("stack %u: id %u, expected %u", k, id,
-		    model[k]));
-		ck_assert_msg(stacks_limit(d) == next, SEEDED("limit %u, expected %u",
-		    stacks_limit(d), next));
+		ck_assert_msg(id == model[k],
+		    SEEDED("stack %u: id %u, expected %u", k, id, model[k]));
+		ck_assert_msg(stacks_limit(d) == next,
+		    SEEDED("limit %u, expected %u", stacks_limit(d), next));
 	}
 	for (unsigned k = 0; k < POOL; k++)
 		if (model[k] != 0)
@@ -168,9 +173,9 @@ END_TEST
  * (the most races), then again in a random order. Each checks right away
  * that stacks_get() of the id it got returns the stack.
  */
-#define NTHREADS        8
-#define PER_THREAD      5000
-#define SHIFT           125
+#define NTHREADS   8
+#define PER_THREAD 5000
+#define SHIFT      125
 
 struct interner {
 	pthread_t tid;
@@ -178,10 +183,10 @@ struct interner {
 	struct stacks *d;
 	const struct pool *p;
 	uint64_t rng;
-	stack_id_t got[PER_THREAD];     /* id of stack id*SHIFT + k */
-	unsigned long disagree;         /* the second pass gave another id */
-	unsigned long zero;             /* stacks_intern() returned 0 */
-	unsigned long get_wrong;        /* stacks_get() right after was not the stack */
+	stack_id_t got[PER_THREAD]; /* id of stack id*SHIFT + k */
+	unsigned long disagree;     /* the second pass gave another id */
+	unsigned long zero;         /* stacks_intern() returned 0 */
+	unsigned long get_wrong;    /* stacks_get() right after was not the stack */
 };
 
 static void *
@@ -226,7 +231,7 @@ START_TEST(threads_agree)
 	static struct pool p;
 	static struct interner ws[NTHREADS];
 	static stack_id_t id_of[POOL];
-	static unsigned owner[1u << 20];        /* id -> stack + 1 */
+	static unsigned owner[1u << 20]; /* id -> stack + 1 */
 	struct stacks *d = stacks_new();
 	unsigned distinct = 0;
 
@@ -240,24 +245,28 @@ START_TEST(threads_agree)
 	for (unsigned w = 0; w < NTHREADS; w++) {
 		ck_assert_msg(ws[w].zero == 0 && ws[w].disagree == 0,
 		    SEEDED("thread %u: %lu ids 0, %lu second-pass ids differ", w, ws[w].zero,
-		    ws[w].disagree));
+			ws[w].disagree));
 		for (unsigned k = 0; k < PER_THREAD; k++) {
 			unsigned s = w * SHIFT + k;
 			stack_id_t id = ws[w].got[k];
 
-			ck_assert_msg(id < limit && id < (1u << 20), SEEDED("id %u, limit %u", id,
-			    limit));
+			ck_assert_msg(id < limit && id < (1u << 20),
+			    SEEDED("id %u, limit %u", id, limit));
 			if (id_of[s] == 0) {
 				id_of[s] = id;
 				distinct++;
 			}
-			ck_assert_msg(id_of[s] == id, SEEDED("stack %u: thread %u got id %u, another "
-			    "thread %u", s, w, id, id_of[s]));
+			ck_assert_msg(id_of[s] == id,
+			    SEEDED("stack %u: thread %u got id %u, another "
+				   "thread %u",
+				s, w, id, id_of[s]));
 			ck_assert_msg(owner[id] == 0 || owner[id] == s + 1,
 			    SEEDED("id %u given to stacks %u and %u", id, owner[id] - 1, s));
 			owner[id] = s + 1;
-			ck_assert_msg(holds(d, id, p.pcs[s], p.n[s]), SEEDED("stacks_get(%u) is not "
-			    "stack %u", id, s));
+			ck_assert_msg(holds(d, id, p.pcs[s], p.n[s]),
+			    SEEDED("stacks_get(%u) is not "
+				   "stack %u",
+				id, s));
 		}
 	}
 	ck_assert_uint_eq(distinct, (NTHREADS - 1) * SHIFT + PER_THREAD);
@@ -269,7 +278,8 @@ START_TEST(threads_agree)
 		unsigned n = 0;
 
 		if (owner[id] == 0)
-			ck_assert_msg(stacks_get(d, id, &n) == NULL, "skipped id %u has frames", id);
+			ck_assert_msg(stacks_get(d, id, &n) == NULL, "skipped id %u has frames",
+			    id);
 	}
 }
 END_TEST
@@ -292,8 +302,10 @@ START_TEST(threads_get_right_after_intern)
 		for (unsigned w = 0; w < NTHREADS; w++)
 			wrong += ws[w].get_wrong;
 	}
-	ck_assert_msg(wrong == 0, SEEDED("%lu ids had no frames (or others) right after "
-	    "stacks_intern() returned them", wrong));
+	ck_assert_msg(wrong == 0,
+	    SEEDED("%lu ids had no frames (or others) right after "
+		   "stacks_intern() returned them",
+		wrong));
 }
 END_TEST
 
@@ -324,8 +336,8 @@ START_TEST(mmap_fails_ids_stay_readable)
 	}
 	arena_set_fault(-1);
 	ck_assert_msg(zeros > 0, "interning never failed without mmap");
-	ck_assert_msg(unreadable == 0, "%u ids returned without frames, the first %u",
-	    unreadable, first_bad);
+	ck_assert_msg(unreadable == 0, "%u ids returned without frames, the first %u", unreadable,
+	    first_bad);
 	/* stacks interned before the failure are still there */
 	ck_assert(holds(d, 1, pcs, 3));
 }
@@ -335,7 +347,7 @@ START_TEST(mmap_fails_at_once)
 {
 	arena_set_fault(0);
 	ck_assert_ptr_null(stacks_new());
-	arena_set_fault(1);     /* the depot, not its buckets */
+	arena_set_fault(1); /* the depot, not its buckets */
 	ck_assert_ptr_null(stacks_new());
 	arena_set_fault(-1);
 }

@@ -25,13 +25,13 @@ static const struct {
 	{ "foo", "xfooy", true },
 	{ "foo", "fo", false },
 	{ "foo", "FOO", false },
-	{ "foo", "", false },           /* an empty name matches nothing */
+	{ "foo", "", false }, /* an empty name matches nothing */
 	/* anchors */
 	{ "^foo", "foobar", true },
 	{ "^foo", "xfoo", false },
 	{ "foo$", "barfoo", true },
 	{ "foo$", "foox", false },
-	{ "foo$", "foofoo", true },     /* LSan's TemplateMatch gets this wrong */
+	{ "foo$", "foofoo", true }, /* LSan's TemplateMatch gets this wrong */
 	{ "^foo$", "foo", true },
 	{ "^foo$", "foox", false },
 	{ "^foo$", "xfoo", false },
@@ -59,7 +59,7 @@ static const struct {
 	{ "^operator new", "operator new(unsigned long)", true },
 	{ "a*b*c*d", "xxaxxbxxcxxd", true },
 	{ "a*b*c*d", "xxaxxcxxbxxd", false },
-	{ "ab*ba", "aba", false },      /* pieces may not overlap */
+	{ "ab*ba", "aba", false }, /* pieces may not overlap */
 	{ "ab*ba", "abba", true },
 	/* ^ and $ elsewhere are literal */
 	{ "a^b", "a^b", true },
@@ -188,15 +188,27 @@ parse_ok(const char *text)
 }
 
 static const struct sym_frame frame_app = {
-	.pc = 0x401136, .module = "app", .module_path = "/home/u/src/app", .offset = 0x1136,
-	.function = "make_widget", .file = "/home/u/src/widget.c", .line = 42,
+	.pc = 0x401136,
+	.module = "app",
+	.module_path = "/home/u/src/app",
+	.offset = 0x1136,
+	.function = "make_widget",
+	.file = "/home/u/src/widget.c",
+	.line = 42,
 };
 static const struct sym_frame frame_lib = {
-	.pc = 0x7f0012345678, .module = "libfoo.so.1", .module_path = "/usr/lib/x86_64/libfoo.so.1",
-	.offset = 0x5678, .function = "foo_init", .file = "foo/init.c", .line = 7,
+	.pc = 0x7f0012345678,
+	.module = "libfoo.so.1",
+	.module_path = "/usr/lib/x86_64/libfoo.so.1",
+	.offset = 0x5678,
+	.function = "foo_init",
+	.file = "foo/init.c",
+	.line = 7,
 };
 static const struct sym_frame frame_bare = {
-	.pc = 0x7f00deadbeef, .module = "libbar.so", .module_path = "/opt/bar/lib/libbar.so",
+	.pc = 0x7f00deadbeef,
+	.module = "libbar.so",
+	.module_path = "/opt/bar/lib/libbar.so",
 	.offset = 0xbeef,
 };
 static const struct sym_frame frame_nothing = { .pc = 0x1234 };
@@ -208,23 +220,21 @@ START_TEST(match_fields)
 		const struct sym_frame *f;
 		bool match;
 	} cases[] = {
-		{ "leak:make_widget", &frame_app, true },       /* function */
+		{ "leak:make_widget", &frame_app, true }, /* function */
 		{ "leak:^make_widget$", &frame_app, true },
-		{ "leak:widget.c", &frame_app, true },          /* file */
+		{ "leak:widget.c", &frame_app, true }, /* file */
 		{ "leak:/home/u/src/widget.c$", &frame_app, true },
-		{ "leak:^/home/u/src/", &frame_app, true },     /* file (and module path) */
-		{ "leak:^app$", &frame_app, true },             /* module basename */
-		{ "leak:libfoo.so", &frame_lib, true },
-		{ "leak:^libfoo.so.1$", &frame_lib, true },
-		{ "leak:^/usr/lib/*/libfoo", &frame_lib, true },/* module full path */
+		{ "leak:^/home/u/src/", &frame_app, true }, /* file (and module path) */
+		{ "leak:^app$", &frame_app, true },         /* module basename */
+		{ "leak:libfoo.so", &frame_lib, true }, { "leak:^libfoo.so.1$", &frame_lib, true },
+		{ "leak:^/usr/lib/*/libfoo", &frame_lib, true }, /* module full path */
 		{ "leak:foo/init.c", &frame_lib, true },
-		{ "leak:libbar", &frame_bare, true },           /* no function, no file */
-		{ "leak:/opt/bar", &frame_bare, true },
-		{ "leak:^widget", &frame_app, false },
+		{ "leak:libbar", &frame_bare, true }, /* no function, no file */
+		{ "leak:/opt/bar", &frame_bare, true }, { "leak:^widget", &frame_app, false },
 		{ "leak:make_widget", &frame_lib, false },
-		{ "leak:42", &frame_app, false },               /* line numbers are not matched */
-		{ "leak:401136", &frame_app, false },           /* nor addresses */
-		{ "leak:*", &frame_nothing, false },            /* nothing to match against */
+		{ "leak:42", &frame_app, false },     /* line numbers are not matched */
+		{ "leak:401136", &frame_app, false }, /* nor addresses */
+		{ "leak:*", &frame_nothing, false },  /* nothing to match against */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -291,24 +301,22 @@ END_TEST
 
 /* From the LeakSanitizer and sanitizer_common documentation and a typical
  * project file; must load unchanged. */
-static const char lsan_doc[] =
-	"# This is a comment\n"
-	"leak:FooBar\n"
-	"leak:*libfoo*\n"
-	"leak:^bar$\n";
-static const char lsan_project[] =
-	"# Suppress leaks in libcurl\n"
-	"leak:libcurl.so\n"
-	"\n"
-	"   # indented comment\n"
-	"\t leak:third_party/openssl/*   \r\n"
-	"interceptor_via_fun:NameOfCFunctionToSuppress\n"
-	"interceptor_via_lib:libsomething.so\n"
-	"called_from_lib:libfoo.so\n"
-	"odr_violation:^Foo::bar$\n"
-	"race:SomeRacyThing\n"
-	"leak:std::__cxx11::basic_string<*>::_M_create\n"
-	"leak:  g_type_register_static";  /* no final newline */
+static const char lsan_doc[] = "# This is a comment\n"
+			       "leak:FooBar\n"
+			       "leak:*libfoo*\n"
+			       "leak:^bar$\n";
+static const char lsan_project[] = "# Suppress leaks in libcurl\n"
+				   "leak:libcurl.so\n"
+				   "\n"
+				   "   # indented comment\n"
+				   "\t leak:third_party/openssl/*   \r\n"
+				   "interceptor_via_fun:NameOfCFunctionToSuppress\n"
+				   "interceptor_via_lib:libsomething.so\n"
+				   "called_from_lib:libfoo.so\n"
+				   "odr_violation:^Foo::bar$\n"
+				   "race:SomeRacyThing\n"
+				   "leak:std::__cxx11::basic_string<*>::_M_create\n"
+				   "leak:  g_type_register_static"; /* no final newline */
 
 START_TEST(lsan_files_load)
 {
@@ -340,7 +348,7 @@ START_TEST(lsan_files_load)
 	f.function = "CRYPTO_malloc";
 	ck_assert_ptr_eq(supp_match(s, &f, 1), supp_rule(s, 1));
 	f.function = "std::__cxx11::basic_string<char, std::char_traits<char>, "
-	    "std::allocator<char> >::_M_create(unsigned long&, unsigned long)";
+		     "std::allocator<char> >::_M_create(unsigned long&, unsigned long)";
 	f.file = NULL;
 	ck_assert_ptr_eq(supp_match(s, &f, 1), supp_rule(s, 2));
 	supp_free(s);
@@ -349,22 +357,29 @@ END_TEST
 
 static const struct {
 	const char *text;
-	const char *msg;        /* the whole error */
+	const char *msg; /* the whole error */
 } bad_files[] = {
 	{ "leak:ok\nfoo\n", "t.supp:2: expected '<type>:<pattern>' such as 'leak:foo', got 'foo'" },
-	{ "leak:\n", "t.supp:1: empty pattern after 'leak:' (it would suppress every leak; "
+	{ "leak:\n",
+	    "t.supp:1: empty pattern after 'leak:' (it would suppress every leak; "
 	    "use 'leak:*' to mean that)" },
-	{ "\n\nleak:   \t\n", "t.supp:3: empty pattern after 'leak:' (it would suppress "
+	{ "\n\nleak:   \t\n",
+	    "t.supp:3: empty pattern after 'leak:' (it would suppress "
 	    "every leak; use 'leak:*' to mean that)" },
-	{ "# ok\nlaek:foo\n", "t.supp:2: unknown suppression type 'laek' (expected 'leak:' "
+	{ "# ok\nlaek:foo\n",
+	    "t.supp:2: unknown suppression type 'laek' (expected 'leak:' "
 	    "or another sanitizer's type)" },
-	{ "Leak:foo\n", "t.supp:1: unknown suppression type 'Leak' (expected 'leak:' or "
+	{ "Leak:foo\n",
+	    "t.supp:1: unknown suppression type 'Leak' (expected 'leak:' or "
 	    "another sanitizer's type)" },
-	{ "leak :foo\n", "t.supp:1: unknown suppression type 'leak ' (expected 'leak:' or "
+	{ "leak :foo\n",
+	    "t.supp:1: unknown suppression type 'leak ' (expected 'leak:' or "
 	    "another sanitizer's type)" },
-	{ ":foo\n", "t.supp:1: unknown suppression type '' (expected 'leak:' or another "
+	{ ":foo\n",
+	    "t.supp:1: unknown suppression type '' (expected 'leak:' or another "
 	    "sanitizer's type)" },
-	{ "leak:a\nleak:b\n  src:foo.c\n", "t.supp:3: unknown suppression type 'src' "
+	{ "leak:a\nleak:b\n  src:foo.c\n",
+	    "t.supp:3: unknown suppression type 'src' "
 	    "(expected 'leak:' or another sanitizer's type)" },
 };
 
@@ -373,10 +388,10 @@ START_TEST(malformed_files)
 	struct suppressions *s = supp_new();
 	struct err e = { "" };
 
-	ck_assert_int_eq(supp_parse(s, "t.supp", bad_files[_i].text,
-	    strlen(bad_files[_i].text), &e), -1);
+	ck_assert_int_eq(
+	    supp_parse(s, "t.supp", bad_files[_i].text, strlen(bad_files[_i].text), &e), -1);
 	ck_assert_str_eq(e.msg, bad_files[_i].msg);
-	ck_assert_uint_eq(supp_count(s), 0);       /* nothing of a bad file is kept */
+	ck_assert_uint_eq(supp_count(s), 0); /* nothing of a bad file is kept */
 	ck_assert_uint_eq(supp_ignored(s), 0);
 	supp_free(s);
 }
@@ -424,8 +439,10 @@ START_TEST(load_several_files_keeps_order)
 	ck_assert_msg(supp_load(s, a, &e) == 0, "%s", e.msg);
 	ck_assert_msg(supp_load(s, b, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(supp_load(s, bad, &e), -1);
-	snprintf(want, sizeof(want), "%s:2: expected '<type>:<pattern>' such as 'leak:foo', "
-	    "got 'nonsense'", bad);
+	snprintf(want, sizeof(want),
+	    "%s:2: expected '<type>:<pattern>' such as 'leak:foo', "
+	    "got 'nonsense'",
+	    bad);
 	ck_assert_str_eq(e.msg, want);
 	ck_assert_uint_eq(supp_count(s), 3);
 	ck_assert_uint_eq(supp_ignored(s), 1);
@@ -467,7 +484,7 @@ START_TEST(hits_accumulate_and_saturate)
 	supp_hit(s, a, 2, 1, 28);
 	supp_hit(s, b, 1, 1, UINT64_MAX - 1);
 	supp_hit(s, b, 1, 1, 5);
-	supp_hit(s, supp_rule(other, 0), 1, 1, 1);     /* not s's rule: ignored */
+	supp_hit(s, supp_rule(other, 0), 1, 1, 1); /* not s's rule: ignored */
 	supp_hit(s, NULL, 1, 1, 1);
 	ck_assert_uint_eq(a->hits.records, 3);
 	ck_assert_uint_eq(a->hits.blocks, 4);

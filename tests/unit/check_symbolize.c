@@ -33,7 +33,7 @@
 struct site_line {
 	char tag[32];
 	uint64_t pc;
-	int line[3];            /* the site's line, then its callers' (0: none) */
+	int line[3]; /* the site's line, then its callers' (0: none) */
 };
 
 struct fixture {
@@ -47,8 +47,8 @@ struct fixture {
 	size_t ndata;
 	struct {
 		char tag[32];
-		uint64_t addr;          /* run-time address */
-	} data[MAX_SITES];         /* the fixture's "data" lines */
+		uint64_t addr; /* run-time address */
+	} data[MAX_SITES];     /* the fixture's "data" lines */
 };
 
 struct warnings {
@@ -91,18 +91,20 @@ fixture_run(const char *name, struct fixture *f)
 		struct site_line *s = &f->sites[f->nsites];
 
 		if (sscanf(line, "module %lx %lx %lx %128s", &f->bias, &f->lo, &f->hi,
-		    f->buildid) == 4)
+			f->buildid) == 4)
 			continue;
 		if (strncmp(line, "data ", 5) == 0) {
 			ck_assert_uint_lt(f->ndata, MAX_SITES);
 			ck_assert_int_eq(sscanf(line, "data %31s %lx", f->data[f->ndata].tag,
-			    &f->data[f->ndata].addr), 2);
+					     &f->data[f->ndata].addr),
+			    2);
 			f->ndata++;
 			continue;
 		}
 		ck_assert_uint_lt(f->nsites, MAX_SITES);
-		ck_assert_int_eq(sscanf(line, "site %31s %lx %d %d %d", s->tag, &s->pc,
-		    &s->line[0], &s->line[1], &s->line[2]), 5);
+		ck_assert_int_eq(sscanf(line, "site %31s %lx %d %d %d", s->tag, &s->pc, &s->line[0],
+				     &s->line[1], &s->line[2]),
+		    5);
 		f->nsites++;
 	}
 	ck_assert_int_eq(pclose(p), 0);
@@ -133,7 +135,8 @@ dump_of(struct dump *d, struct module *m, const struct fixture *f, const char *p
 	m->lo = f->lo;
 	m->hi = f->hi;
 	m->buildid = (char *)(buildid != NULL ? buildid :
-		strcmp(f->buildid, "-") == 0 ? NULL : f->buildid);
+		strcmp(f->buildid, "-") == 0  ? NULL :
+						f->buildid);
 	m->loaded = true;
 	m->path = (char *)(path != NULL ? path : f->path);
 	d->modules = m;
@@ -416,7 +419,8 @@ START_TEST(missing_file_warns_once)
 		ck_assert_uint_eq(fr[0].offset, f.sites[i].pc - f.bias);
 	}
 	ck_assert_int_eq(w.n, 1);
-	ck_assert_str_eq(w.last, "/nonexistent/dir/libgone.so.1: cannot open: "
+	ck_assert_str_eq(w.last,
+	    "/nonexistent/dir/libgone.so.1: cannot open: "
 	    "No such file or directory; showing offsets");
 	sym_free(s);
 }
@@ -458,14 +462,14 @@ START_TEST(hostile_files)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	const char *elf = read_prefix(f.path, &len);
 
-	snprintf(path[0], PATH_MAX, "%s", dir);                 /* a directory */
+	snprintf(path[0], PATH_MAX, "%s", dir); /* a directory */
 	snprintf(path[1], PATH_MAX, "%s/text.so", dir);
 	write_file(path[1], "this is not an ELF file\n", 24);
 	snprintf(path[2], PATH_MAX, "%s/empty.so", dir);
 	write_file(path[2], "", 0);
-	snprintf(path[3], PATH_MAX, "%s/head.so", dir);         /* ELF header, cut */
+	snprintf(path[3], PATH_MAX, "%s/head.so", dir); /* ELF header, cut */
 	write_file(path[3], elf, 40);
-	snprintf(path[4], PATH_MAX, "%s/phdrs.so", dir);        /* headers, no sections */
+	snprintf(path[4], PATH_MAX, "%s/phdrs.so", dir); /* headers, no sections */
 	write_file(path[4], elf, 4096);
 	snprintf(path[5], PATH_MAX, "%s/half.so", dir);
 	write_file(path[5], elf, len / 2);
@@ -649,7 +653,7 @@ START_TEST(spellings_share_one_image)
 		if (want == NULL)
 			want = fr[n - 1].function;
 		ck_assert_str_eq(fr[n - 1].function, want);
-		ck_assert_str_eq(fr[0].module_path, path);      /* each spelling as given */
+		ck_assert_str_eq(fr[0].module_path, path); /* each spelling as given */
 	}
 	ck_assert_uint_eq(sym_open_images(s), 1);
 	ck_assert_int_eq(w.n, 0);
@@ -666,7 +670,9 @@ START_TEST(open_images_bounded)
 {
 	struct fixture f;
 	struct warnings w;
-	struct sym_options o = { .debuginfod = false, .warn = on_warn, .warn_ctx = &w,
+	struct sym_options o = { .debuginfod = false,
+		.warn = on_warn,
+		.warn_ctx = &w,
 		.max_open = 2 };
 	struct err e;
 	char dir[] = "/tmp/check_symbolize.XXXXXX";
@@ -680,7 +686,7 @@ START_TEST(open_images_bounded)
 
 	for (int i = 0; i < 6; i++) {
 		snprintf(path[i], PATH_MAX, "%s/copy%d", dir, i);
-		write_file(path[i], elf, len);  /* 6 files, 6 identities */
+		write_file(path[i], elf, len); /* 6 files, 6 identities */
 	}
 	memset(&w, 0, sizeof(w));
 	struct symbolizer *s = sym_new(&o, &e);
@@ -752,8 +758,8 @@ assert_data(const struct sym_data *v, const struct fixture *f, uint64_t addr, co
 		size_t len = strlen(sym);
 
 		ck_assert_msg(v->symbol != NULL && strncmp(v->symbol, sym, len) == 0 &&
-		    (v->symbol[len] == '\0' || v->symbol[len] == '.'), "symbol %s, want %s",
-		    v->symbol ? v->symbol : "(null)", sym);
+			(v->symbol[len] == '\0' || v->symbol[len] == '.'),
+		    "symbol %s, want %s", v->symbol ? v->symbol : "(null)", sym);
 		ck_assert_uint_eq(v->symbol_offset, off);
 	}
 	ck_assert_msg(v->section != NULL && strcmp(v->section, sec) == 0, "section %s, want %s",
@@ -865,8 +871,8 @@ START_TEST(debuginfod_off_by_default)
 END_TEST
 
 struct self_mods {
-	struct module m[2];     /* this test program, libc */
-	uint64_t text_lo[2];    /* executable PT_LOAD, run-time */
+	struct module m[2];  /* this test program, libc */
+	uint64_t text_lo[2]; /* executable PT_LOAD, run-time */
 	uint64_t text_hi[2];
 	char buildid[2][129];
 	char path[2][PATH_MAX];
@@ -882,7 +888,8 @@ note_buildid(const char *p, size_t len, char *hex)
 	while (p + sizeof(ElfW(Nhdr)) <= end) {
 		const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
 		const char *name = (const char *)(nh + 1);
-		const unsigned char *desc = (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
+		const unsigned char *desc =
+		    (const unsigned char *)name + ((nh->n_namesz + 3) & ~3u);
 
 		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
 		    memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= 64) {
@@ -1001,7 +1008,6 @@ time_stacks(size_t distinct, unsigned seed)
 	return t;
 }
 
-
 START_TEST(many_stacks)
 {
 	/* Leak stacks share most frames: 32,000 pcs, 2,000 distinct. */
@@ -1009,7 +1015,8 @@ START_TEST(many_stacks)
 
 	/* Figures, not gates: speed targets live in make bench (the tcase
 	 * timeout still catches a lookup that never ends). */
-	fprintf(stderr, "check_symbolize: 1000 stacks x 32 frames (2000 distinct pcs): %.3f s\n", t);
+	fprintf(stderr, "check_symbolize: 1000 stacks x 32 frames (2000 distinct pcs): %.3f s\n",
+	    t);
 	/* Worst case, every pc new: each costs a real DWARF lookup. */
 	t = time_stacks(32000, 777);
 	fprintf(stderr, "check_symbolize: 1000 stacks x 32 frames (all distinct): %.3f s\n", t);

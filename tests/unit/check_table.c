@@ -28,7 +28,6 @@
 #include "track/table.h"
 #include "seeded.h"
 
-
 /* ---- helpers shared by the cases */
 
 /* The i-th fresh address of a run: 16-aligned, distinct for distinct
@@ -175,8 +174,10 @@ START_TEST(size_and_stack_clamped)
 	struct table *t = table_new(16);
 	uint64_t size = 0;
 	stack_id_t stack = 0;
-	struct collect c = { .addr = (uintptr_t[1]){ 0 }, .size = (uint64_t[1]){ 0 },
-		.stack = (stack_id_t[1]){ 0 }, .cap = 1 };
+	struct collect c = { .addr = (uintptr_t[1]){ 0 },
+		.size = (uint64_t[1]){ 0 },
+		.stack = (stack_id_t[1]){ 0 },
+		.cap = 1 };
 
 	ck_assert(table_insert(t, 0x4000, clamps[_i].size_in, clamps[_i].stack_in));
 	table_foreach(t, collect_visit, &c);
@@ -198,10 +199,10 @@ END_TEST
 struct model {
 	uint64_t *size;
 	stack_id_t *stack;
-	uint32_t *pos;          /* index in order[], or NONE */
+	uint32_t *pos; /* index in order[], or NONE */
 	uint32_t *order;
 	size_t nlive;
-	size_t nfresh;          /* entries 0..nfresh-1 have been used */
+	size_t nfresh; /* entries 0..nfresh-1 have been used */
 	size_t cap;
 };
 
@@ -224,7 +225,7 @@ static void
 model_insert(struct table *t, struct model *m, uint32_t i, uint64_t *rng)
 {
 	uint64_t r = rng_next(rng);
-	uint64_t size = r % 5 == 0 ? r >> 22 : r % 100000;     /* some above the clamp */
+	uint64_t size = r % 5 == 0 ? r >> 22 : r % 100000; /* some above the clamp */
 	stack_id_t stack = (stack_id_t)(rng_next(rng) % ((uint64_t)TABLE_MAX_STACK + 100));
 
 	ck_assert_msg(table_insert(t, addr_of(i), size, stack), SEEDED("insert #%u failed", i));
@@ -244,7 +245,7 @@ model_remove(struct table *t, struct model *m, uint32_t i)
 	    SEEDED("remove of live #%u returned false", i));
 	ck_assert_msg(size == m->size[i] && stack == m->stack[i],
 	    SEEDED("#%u: size %lu stack %u, model %lu %u", i, (unsigned long)size, stack,
-	    (unsigned long)m->size[i], m->stack[i]));
+		(unsigned long)m->size[i], m->stack[i]));
 	uint32_t last = m->order[--m->nlive];
 
 	m->order[m->pos[i]] = last;
@@ -259,7 +260,7 @@ model_check_one(struct table *t, const struct model *m, uint32_t i)
 
 	ck_assert_msg(table_contains(t, addr_of(i)) == live,
 	    SEEDED("#%u: table says %s, model says %s", i, live ? "absent" : "present",
-	    live ? "live" : "dead"));
+		live ? "live" : "dead"));
 }
 
 /* Every live block visited exactly once with its size and stack, and no
@@ -275,19 +276,19 @@ model_check_foreach(struct table *t, const struct model *m)
 	c.size = map_zeroed(c.cap * sizeof(*c.size));
 	c.stack = map_zeroed(c.cap * sizeof(*c.stack));
 	table_foreach(t, collect_visit, &c);
-	ck_assert_msg(c.n == m->nlive, SEEDED("foreach visited %zu, model has %zu live", c.n,
-	    m->nlive));
+	ck_assert_msg(c.n == m->nlive,
+	    SEEDED("foreach visited %zu, model has %zu live", c.n, m->nlive));
 	for (size_t k = 0; k < c.n; k++) {
 		/* invert addr_of() */
 		uint32_t b = (uint32_t)((c.addr[k] - ((uintptr_t)1 << 44)) >> 4);
-		uint32_t i = (b * 244002641u) ^ (uint32_t)seed;   /* 2654435761^-1 mod 2^32 */
+		uint32_t i = (b * 244002641u) ^ (uint32_t)seed; /* 2654435761^-1 mod 2^32 */
 
 		if (i >= m->nfresh || addr_of(i) != c.addr[k] || m->pos[i] == NONE ||
 		    seen[i]++ != 0 || c.size[k] != m->size[i] || c.stack[k] != m->stack[i])
 			bad++;
 	}
-	ck_assert_msg(bad == 0, SEEDED("foreach: %zu of %zu visits wrong, twice or not live",
-	    bad, c.n));
+	ck_assert_msg(bad == 0,
+	    SEEDED("foreach: %zu of %zu visits wrong, twice or not live", bad, c.n));
 	munmap(seen, m->cap * sizeof(*seen));
 	munmap(c.addr, c.cap * sizeof(*c.addr));
 	munmap(c.size, c.cap * sizeof(*c.size));
@@ -410,8 +411,8 @@ START_TEST(memory_per_block)
 			    n, now, settled);
 		if (n == 1000000)
 			ck_assert_msg(now <= 64.0, "%.1f bytes per block at %zu live", now, n);
-		ck_assert_msg(settled <= 64.0, "%.1f bytes per block at %zu live, settled",
-		    settled, n);
+		ck_assert_msg(settled <= 64.0, "%.1f bytes per block at %zu live, settled", settled,
+		    n);
 	}
 	table_free(t);
 }
@@ -419,7 +420,9 @@ END_TEST
 
 START_TEST(memory_bounded_under_churn)
 {
-	enum { LIVE = 10000 };
+	enum {
+		LIVE = 10000
+	};
 	static uint32_t live[LIVE];
 	struct table *t = table_new(16);
 	size_t rss0 = rss_bytes();
@@ -461,17 +464,17 @@ END_TEST
  * them through a ring to worker w+1, which removes them. Failures are
  * counted, not asserted: ck_assert belongs to the main thread.
  */
-#define NTHREADS        8
-#define OWN             16000
-#define HANDOFF_MAX     30000
-#define RING            1024
-#define NCOLLIDE        48              /* per worker, in the collision case */
-#define REGION          ((uintptr_t)1 << 36)
-#define INV_GOLDEN      0xf1de83e19937733dull   /* 0x9e3779b97f4a7c15^-1 mod 2^64 */
+#define NTHREADS    8
+#define OWN         16000
+#define HANDOFF_MAX 30000
+#define RING        1024
+#define NCOLLIDE    48 /* per worker, in the collision case */
+#define REGION      ((uintptr_t)1 << 36)
+#define INV_GOLDEN  0xf1de83e19937733dull /* 0x9e3779b97f4a7c15^-1 mod 2^64 */
 
 struct ring {
-	_Atomic size_t head;            /* next item the consumer takes */
-	_Atomic size_t tail;            /* next item the producer fills */
+	_Atomic size_t head; /* next item the consumer takes */
+	_Atomic size_t tail; /* next item the producer fills */
 	uintptr_t item[RING];
 };
 
@@ -481,10 +484,10 @@ struct worker {
 	struct table *t;
 	uint64_t rng;
 	size_t ops;
-	bool collide;                   /* the first NCOLLIDE own addresses share one slot */
-	struct ring *out;               /* to worker id+1 */
-	struct ring *in;                /* from worker id-1 */
-	size_t nhandoff;                /* handoff addresses used so far */
+	bool collide;     /* the first NCOLLIDE own addresses share one slot */
+	struct ring *out; /* to worker id+1 */
+	struct ring *in;  /* from worker id-1 */
+	size_t nhandoff;  /* handoff addresses used so far */
 	uint8_t own_live[OWN];
 	/* what went wrong */
 	unsigned long insert_failed;
@@ -665,11 +668,14 @@ workers_verify(struct table *t, struct worker *ws)
 		struct worker *x = &ws[w];
 
 		ck_assert_msg(x->insert_failed + x->present_remove_false + x->absent_remove_true +
-		    x->wrong_meta + x->wrong_contains + x->handoff_false == 0,
-		    SEEDED("worker %u: %lu inserts failed, %lu removes of present blocks false, "
-		    "%lu removes of absent blocks true, %lu wrong size/stack, %lu wrong contains, "
-		    "%lu handed-over removes false", w, x->insert_failed, x->present_remove_false,
-		    x->absent_remove_true, x->wrong_meta, x->wrong_contains, x->handoff_false));
+			    x->wrong_meta + x->wrong_contains + x->handoff_false ==
+			0,
+		    SEEDED(
+			"worker %u: %lu inserts failed, %lu removes of present blocks false, "
+			"%lu removes of absent blocks true, %lu wrong size/stack, %lu wrong contains, "
+			"%lu handed-over removes false",
+			w, x->insert_failed, x->present_remove_false, x->absent_remove_true,
+			x->wrong_meta, x->wrong_contains, x->handoff_false));
 		for (size_t j = 0; j < OWN; j++)
 			expect += x->own_live[j];
 		for (size_t k = 0; k < HANDOFF_MAX; k++)
@@ -681,13 +687,15 @@ workers_verify(struct table *t, struct worker *ws)
 	memset(seen, 0, sizeof(seen));
 	table_settle(t);
 	table_foreach(t, collect_visit, &c);
-	ck_assert_msg(c.n == expect, SEEDED("foreach visited %zu blocks, %zu are live", c.n,
-	    expect));
+	ck_assert_msg(c.n == expect,
+	    SEEDED("foreach visited %zu blocks, %zu are live", c.n, expect));
 	for (size_t k = 0; k < c.n; k++) {
 		unsigned w = 0;
 		long j = locate(ws, c.addr[k], &w);
-		bool live = j >= 0 && (j < OWN ? ws[w].own_live[j] :
-		    atomic_load_explicit(&handoff_live[w][j - OWN], memory_order_relaxed));
+		bool live = j >= 0 &&
+		    (j < OWN ?
+			    ws[w].own_live[j] :
+			    atomic_load_explicit(&handoff_live[w][j - OWN], memory_order_relaxed));
 
 		if (!live || seen[w][j]++ != 0 || c.size[k] != size_for(c.addr[k]) ||
 		    c.stack[k] != stack_for(c.addr[k]))
@@ -766,7 +774,7 @@ START_TEST(settle_then_foreach_sees_all)
 	ck_assert_msg(table_footprint(t) < before, "settle left %zu of %zu bytes",
 	    table_footprint(t), before);
 	model_check_foreach(t, &m);
-	table_settle(t);        /* idempotent */
+	table_settle(t); /* idempotent */
 	model_check_foreach(t, &m);
 	table_free(t);
 }
@@ -780,22 +788,28 @@ END_TEST
  */
 enum {
 	FORK_OK,
-	FORK_LOST,              /* after_fork lost blocks though no thread was cut off */
-	FORK_MISSING,           /* a block known to be live is not found */
-	FORK_COUNT,             /* foreach visited another number of blocks */
-	FORK_DUP,               /* foreach visited a key twice */
-	FORK_FOREIGN,           /* foreach visited a key never inserted, or wrong meta */
-	FORK_REMOVE,            /* remove of a visited block false */
-	FORK_REMOVE_TWICE,      /* second remove true */
-	FORK_NOT_EMPTY,         /* foreach after removing everything not empty */
-	FORK_INSERT,            /* inserting afterwards failed */
+	FORK_LOST,         /* after_fork lost blocks though no thread was cut off */
+	FORK_MISSING,      /* a block known to be live is not found */
+	FORK_COUNT,        /* foreach visited another number of blocks */
+	FORK_DUP,          /* foreach visited a key twice */
+	FORK_FOREIGN,      /* foreach visited a key never inserted, or wrong meta */
+	FORK_REMOVE,       /* remove of a visited block false */
+	FORK_REMOVE_TWICE, /* second remove true */
+	FORK_NOT_EMPTY,    /* foreach after removing everything not empty */
+	FORK_INSERT,       /* inserting afterwards failed */
 };
 
 static const char *const fork_what[] = {
-	"ok", "after_fork lost blocks", "a live block is missing",
-	"foreach count differs from the live blocks", "foreach visited a key twice",
-	"foreach visited an unknown key or wrong size", "remove of a visited block was false",
-	"a second remove was true", "not empty after removing all", "insert after fork failed",
+	"ok",
+	"after_fork lost blocks",
+	"a live block is missing",
+	"foreach count differs from the live blocks",
+	"foreach visited a key twice",
+	"foreach visited an unknown key or wrong size",
+	"remove of a visited block was false",
+	"a second remove was true",
+	"not empty after removing all",
+	"insert after fork failed",
 };
 
 static void
@@ -804,11 +818,14 @@ fork_result(pid_t pid, const char *when)
 	int st = 0;
 
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	ck_assert_msg(!WIFSIGNALED(st), SEEDED("%s: child killed by signal %d%s", when,
-	    WTERMSIG(st), WTERMSIG(st) == SIGALRM ? " (hung)" : ""));
-	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == FORK_OK, SEEDED("%s: child: %s", when,
-	    WEXITSTATUS(st) < sizeof(fork_what) / sizeof(fork_what[0]) ?
-	    fork_what[WEXITSTATUS(st)] : "?"));
+	ck_assert_msg(!WIFSIGNALED(st),
+	    SEEDED("%s: child killed by signal %d%s", when, WTERMSIG(st),
+		WTERMSIG(st) == SIGALRM ? " (hung)" : ""));
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == FORK_OK,
+	    SEEDED("%s: child: %s", when,
+		WEXITSTATUS(st) < sizeof(fork_what) / sizeof(fork_what[0]) ?
+		    fork_what[WEXITSTATUS(st)] :
+		    "?"));
 }
 
 /* Removes every visited block twice (true, then false), then inserts
@@ -859,7 +876,7 @@ child_check_model(struct table *t, const struct model *m, struct collect *c)
  * a small new generation is put in front. The 1,000 old blocks are moved
  * into it a few per insert, over 4,096 inserts, while it fills. Returns the
  * footprint of the old generation alone. */
-#define SPARSE_FIFO     200
+#define SPARSE_FIFO 200
 
 static void sparse_churn_step(struct table *t, struct model *m, uint64_t *rng);
 
@@ -926,9 +943,9 @@ END_TEST
 
 /* Fresh-address churners for the fork case: worker w inserts base + 16 k
  * for k = 0, 1, ... and keeps its last FORK_LIVE blocks live. */
-#define FORK_WORKERS    4
-#define FORK_LIVE       3000
-#define FORK_STABLE     5000
+#define FORK_WORKERS 4
+#define FORK_LIVE    3000
+#define FORK_STABLE  5000
 
 struct churner {
 	pthread_t tid;
@@ -966,7 +983,8 @@ child_check_threads(struct table *t, struct collect *c)
 			return FORK_MISSING;
 	c->n = 0;
 	table_foreach(t, collect_visit, c);
-	if (c->n > c->cap || c->n < FORK_STABLE || c->n > FORK_STABLE + FORK_WORKERS * (FORK_LIVE + 1))
+	if (c->n > c->cap || c->n < FORK_STABLE ||
+	    c->n > FORK_STABLE + FORK_WORKERS * (FORK_LIVE + 1))
 		return FORK_COUNT;
 	for (size_t k = 0; k < c->n; k++)
 		if (c->size[k] != size_for(c->addr[k]) || c->stack[k] != stack_for(c->addr[k]))
@@ -1098,7 +1116,7 @@ START_TEST(mmap_fails_during_migration)
 		m.order[m.nlive++] = (uint32_t)m.nfresh++;
 	}
 	ck_assert_msg(m.nfresh < m.cap, "insert never failed");
-	m.nfresh++;             /* the one that failed: not live */
+	m.nfresh++; /* the one that failed: not live */
 	for (int k = 0; k < 2000; k++) {
 		uint32_t newest = m.order[m.nlive - 1];
 
@@ -1119,8 +1137,10 @@ START_TEST(mmap_fails_during_migration)
 
 	for (size_t k = 0; k < m.nlive; k++)
 		lost += !table_contains(t, addr_of(m.order[k]));
-	ck_assert_msg(lost == 0, SEEDED("%zu of %zu blocks lost (%zu live before mmap failed; "
-	    "%zu inserts false while freeing and allocating)", lost, m.nlive, before, failed));
+	ck_assert_msg(lost == 0,
+	    SEEDED("%zu of %zu blocks lost (%zu live before mmap failed; "
+		   "%zu inserts false while freeing and allocating)",
+		lost, m.nlive, before, failed));
 	table_free(t);
 }
 END_TEST
@@ -1146,7 +1166,7 @@ table_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, memory_per_block);
 #ifndef __SANITIZE_ADDRESS__
-	tcase_add_test(tc, memory_bounded_under_churn);        /* RSS: not under ASan */
+	tcase_add_test(tc, memory_bounded_under_churn); /* RSS: not under ASan */
 #endif
 	suite_add_tcase(s, tc);
 

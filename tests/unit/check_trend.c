@@ -18,7 +18,7 @@
 #include "snapshot_model.h"
 #include "trend.h"
 
-#define SEC     1000000ull
+#define SEC 1000000ull
 
 /* Snapshots 1..n, `step` microseconds apart from 10 s, of per-stack bytes
  * rows[i][k]; grouped; trend computed with min_steps into *t. */
@@ -100,11 +100,11 @@ START_TEST(leak_flagged_cache_not)
 	const struct trend_item *x;
 
 	for (int i = 0; i < 8; i++) {
-		rows[i][0] = 1024 * (uint64_t)(i + 1);          /* stack 1: leaks */
+		rows[i][0] = 1024 * (uint64_t)(i + 1);             /* stack 1: leaks */
 		rows[i][1] = 4096 * (uint64_t)(i < 5 ? i + 1 : 5); /* stack 2: cache, capped */
-		rows[i][2] = 64;                                /* stack 3: steady */
+		rows[i][2] = 64;                                   /* stack 3: steady */
 	}
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 8, 2 * SEC, 5, &t);
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 8, 2 * SEC, 5, &t);
 	ck_assert_uint_eq(t.nstacks, 3);
 	ck_assert_uint_eq(t.ngrowing, 1);
 	x = item_of(&t, 1);
@@ -120,7 +120,7 @@ START_TEST(leak_flagged_cache_not)
 	/* however small N, the flat cache is never flagged */
 	trend_free(&t);
 	model_free();
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 8, 2 * SEC, 1, &t);
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 8, 2 * SEC, 1, &t);
 	ck_assert_uint_eq(t.ngrowing, 1);
 	ck_assert_ptr_null(item_of(&t, 2));
 	ck_assert_ptr_null(item_of(&t, 3));
@@ -138,7 +138,7 @@ START_TEST(sawtooth_counts_only_its_last_climb)
 
 	for (int i = 0; i < 8; i++)
 		rows[i][0] = saw[i] * MODEL_BLOCK;
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 8, SEC, 3, &t);
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 8, SEC, 3, &t);
 	x = item_of(&t, 1);
 	ck_assert_ptr_nonnull(x);
 	ck_assert_uint_eq(x->steps, 3);
@@ -147,8 +147,8 @@ START_TEST(sawtooth_counts_only_its_last_climb)
 	ck_assert_uint_eq(x->span_usec, 3 * SEC);
 	trend_free(&t);
 	model_free();
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 8, SEC, 4, &t);
-	ck_assert_uint_eq(t.ngrowing, 0);       /* the first climb, 3 steps, is broken */
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 8, SEC, 4, &t);
+	ck_assert_uint_eq(t.ngrowing, 0); /* the first climb, 3 steps, is broken */
 	trend_free(&t);
 	model_free();
 }
@@ -167,7 +167,7 @@ START_TEST(exactly_n_steps_flagged_n_minus_1_not)
 		rows[i][0] = s1[i] * MODEL_BLOCK;
 		rows[i][1] = s2[i] * MODEL_BLOCK;
 	}
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 7, SEC, 5, &t);
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 7, SEC, 5, &t);
 	ck_assert_uint_eq(t.ngrowing, 1);
 	x = item_of(&t, 1);
 	ck_assert_ptr_nonnull(x);
@@ -175,11 +175,11 @@ START_TEST(exactly_n_steps_flagged_n_minus_1_not)
 	ck_assert_uint_eq(x->growth_bytes, 500 * MODEL_BLOCK);
 	trend_free(&t);
 	model_free();
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 7, SEC, 6, &t);
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 7, SEC, 6, &t);
 	ck_assert_uint_eq(t.ngrowing, 0);
 	trend_free(&t);
 	model_free();
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 7, SEC, 4, &t);
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 7, SEC, 4, &t);
 	ck_assert_uint_eq(t.ngrowing, 2);
 	ck_assert_uint_eq(item_of(&t, 2)->steps, 4);
 	/* most growth first: stack 1 gained 500 blocks, stack 2 400 */
@@ -197,11 +197,11 @@ START_TEST(stack_appearing_midway_grows_from_zero)
 	const struct trend_item *x;
 
 	for (int i = 0; i < 6; i++)
-		rows[i][3] = i < 2 ? 0 : 32 * (uint64_t)i;      /* absent in 1 and 2 */
-	run_trend((const uint64_t (*)[MODEL_STACKS])rows, 6, SEC, 3, &t);
+		rows[i][3] = i < 2 ? 0 : 32 * (uint64_t)i; /* absent in 1 and 2 */
+	run_trend((const uint64_t(*)[MODEL_STACKS])rows, 6, SEC, 3, &t);
 	x = item_of(&t, 4);
 	ck_assert_ptr_nonnull(x);
-	ck_assert_uint_eq(x->steps, 4);         /* 0 -> 64 -> 96 -> 128 -> 160 */
+	ck_assert_uint_eq(x->steps, 4); /* 0 -> 64 -> 96 -> 128 -> 160 */
 	ck_assert_uint_eq(x->first_bytes, 0);
 	ck_assert_uint_eq(x->growth_bytes, 160);
 	trend_free(&t);
@@ -270,7 +270,7 @@ START_TEST(ties_in_time_order_by_seq_and_rate_unknown)
 	b[0] = 32;
 	model_add(2, 5 * SEC, b, 0);
 	b[0] = 128;
-	model_add(1, 4 * SEC, b, 0);    /* earlier time wins over seq */
+	model_add(1, 4 * SEC, b, 0); /* earlier time wins over seq */
 	ck_assert_int_eq(series_order(M.d, M.n, &e), 0);
 	ck_assert_uint_eq(M.d[0].seq, 1);
 	ck_assert_uint_eq(M.d[1].seq, 2);
@@ -312,13 +312,15 @@ START_TEST(one_process_and_no_duplicates)
 	ck_assert_int_eq(series_check_process(M.d, M.n, &e), 0);
 	M.d[1].pid = 43;
 	ck_assert_int_eq(series_check_process(M.d, M.n, &e), -1);
-	ck_assert_msg(strstr(e.msg, "snap2.dump: pid 43 started at 1.000000: not the process "
-	    "of snap1.dump (pid 42") != NULL, "%s", e.msg);
+	ck_assert_msg(strstr(e.msg,
+			  "snap2.dump: pid 43 started at 1.000000: not the process "
+			  "of snap1.dump (pid 42") != NULL,
+	    "%s", e.msg);
 	M.d[1].pid = 42;
-	M.d[1].start_usec = 1;  /* pid reused by a later run */
+	M.d[1].start_usec = 1; /* pid reused by a later run */
 	ck_assert_int_eq(series_check_process(M.d, M.n, &e), -1);
 	M.d[1].start_usec = 0;
-	M.d[1].seq = 1;         /* the same snapshot twice, at another time */
+	M.d[1].seq = 1; /* the same snapshot twice, at another time */
 	ck_assert_int_eq(series_order(M.d, M.n, &e), -1);
 	ck_assert_msg(strstr(e.msg, "same snapshot (seq 1)") != NULL, "%s", e.msg);
 }

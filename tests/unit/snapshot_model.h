@@ -19,10 +19,10 @@
 #include "series.h"
 #include "symbolize.h"
 
-#define MODEL_STACKS    4
-#define MODEL_DUMPS     32
-#define MODEL_PC(k)     (0x1000ull * (k))
-#define MODEL_BLOCK     16      /* bytes per block */
+#define MODEL_STACKS 4
+#define MODEL_DUMPS  32
+#define MODEL_PC(k)  (0x1000ull * (k))
+#define MODEL_BLOCK  16 /* bytes per block */
 
 struct model {
 	struct dump d[MODEL_DUMPS];
@@ -77,15 +77,18 @@ model_add(uint64_t seq, uint64_t time_usec, const uint64_t bytes[MODEL_STACKS], 
 
 		if (bytes[k] == 0)
 			continue;
-		ck_assert_uint_ge(blocks, 2);   /* two recs of >= 1 block each */
-		M.st[M.n][d->nstacks++] = (struct stack){ .id = (uint32_t)k + 1, .n = 2,
-		    .pcs = M.pcs[k] };
+		ck_assert_uint_ge(blocks, 2); /* two recs of >= 1 block each */
+		M.st[M.n][d->nstacks++] =
+		    (struct stack){ .id = (uint32_t)k + 1, .n = 2, .pcs = M.pcs[k] };
 		/* one block reachable, the rest definite: series mode adds them */
 		M.rc[M.n][nr++] = (struct rec){ .stack_id = (uint32_t)k + 1,
-		    .cls = CLASS_DEFINITE, .blocks = blocks - 1,
-		    .bytes = bytes[k] - MODEL_BLOCK };
+			.cls = CLASS_DEFINITE,
+			.blocks = blocks - 1,
+			.bytes = bytes[k] - MODEL_BLOCK };
 		M.rc[M.n][nr++] = (struct rec){ .stack_id = (uint32_t)k + 1,
-		    .cls = CLASS_REACHABLE, .blocks = 1, .bytes = MODEL_BLOCK };
+			.cls = CLASS_REACHABLE,
+			.blocks = 1,
+			.bytes = MODEL_BLOCK };
 		d->stats.live_blocks += blocks;
 		d->stats.live_bytes += bytes[k];
 	}

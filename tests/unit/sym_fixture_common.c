@@ -50,7 +50,7 @@ print_buildid(const struct dl_phdr_info *info)
 static int
 main_program(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	ElfW(Addr) lo = (ElfW(Addr))-1;
+	ElfW(Addr) lo = (ElfW(Addr)) - 1;
 	ElfW(Addr) hi = 0;
 
 	(void)size;
@@ -69,7 +69,7 @@ main_program(struct dl_phdr_info *info, size_t size, void *arg)
 	    (unsigned long)hi);
 	print_buildid(info);
 	printf("\n");
-	return 1;       /* the first entry is the main program */
+	return 1; /* the first entry is the main program */
 }
 
 void
@@ -81,8 +81,8 @@ fixture_module(void)
 __attribute__((noinline)) void
 fixture_site(const char *tag, int l0, int l1, int l2)
 {
-	printf("site %s %lx %d %d %d\n", tag, (unsigned long)__builtin_return_address(0), l0,
-	    l1, l2);
+	printf("site %s %lx %d %d %d\n", tag, (unsigned long)__builtin_return_address(0), l0, l1,
+	    l2);
 }
 
 void

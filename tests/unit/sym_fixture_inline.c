@@ -11,7 +11,7 @@ static inline __attribute__((always_inline)) void
 deep(int mid_line, int outer_line)
 {
 	fixture_site("inline", __LINE__, mid_line, outer_line);
-	__asm__ volatile("" ::: "memory");      /* no tail call: keep the return address */
+	__asm__ volatile("" ::: "memory"); /* no tail call: keep the return address */
 }
 
 static inline __attribute__((always_inline)) void
