@@ -32,7 +32,8 @@ REPORT_LIBS := -ldw -lelf -lstdc++
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
 REPORT_OBJS  := $(REPORT_SRCS:%.c=$(B)/%.o)
 
-.PHONY: all deps check check-layers unit e2e demo fuzz bench clean check-asan check-format
+.PHONY: all deps check check-layers unit e2e demo fuzz bench clean check-asan check-format \
+	install uninstall version deb deps-deb check-deb check-install check-man
 all: $(B)/libleak.so $(B)/leakreport
 
 deps:
@@ -52,6 +53,71 @@ $(B)/libleak.so: $(PRELOAD_OBJS)
 # preload/base/pathglob.c, the LEAK_ONLY patterns, is --exe's matcher too.
 $(B)/leakreport: $(REPORT_OBJS) $(B)/preload/base/pathglob.o
 	$(CC) $(CFLAGS) -o $@ $^ $(REPORT_LIBS)
+
+# ---- install: GNU's directory variables, in upper case (set them on the command
+# line: make install PREFIX=/opt/libleak), and DESTDIR for staging. What goes
+# where, and the manifest that uninstall follows, are scripts/install.sh's.
+# The version has one owner, LEAKREPORT_VERSION in report/options.h (what
+# leakreport --version prints); the installed leakcheck, libleak.pc, the man
+# pages and the .deb take it from there.
+VERSION      := $(shell sed -n 's/^.define LEAKREPORT_VERSION[[:space:]]*"\([^"]*\)".*/\1/p' report/options.h)
+PREFIX       = /usr/local
+EXEC_PREFIX  = $(PREFIX)
+BINDIR       = $(EXEC_PREFIX)/bin
+LIBDIR       = $(EXEC_PREFIX)/lib
+PKGLIBDIR    = $(LIBDIR)/libleak
+INCLUDEDIR   = $(PREFIX)/include
+DATAROOTDIR  = $(PREFIX)/share
+MANDIR       = $(DATAROOTDIR)/man
+DOCDIR       = $(DATAROOTDIR)/doc/libleak
+PKGCONFIGDIR = $(LIBDIR)/pkgconfig
+DESTDIR      =
+# The in-code API's header (issue 14), installed when it exists.
+API_HEADER   = $(wildcard preload/libleak.h)
+
+shq = '$(subst ','\'',$(1))'
+need_version = $(if $(VERSION),,$(error cannot read LEAKREPORT_VERSION from report/options.h))
+INSTALL_DIRS = DESTDIR=$(call shq,$(DESTDIR)) PREFIX=$(call shq,$(PREFIX)) \
+	BINDIR=$(call shq,$(BINDIR)) LIBDIR=$(call shq,$(LIBDIR)) PKGLIBDIR=$(call shq,$(PKGLIBDIR)) \
+	INCLUDEDIR=$(call shq,$(INCLUDEDIR)) MANDIR=$(call shq,$(MANDIR)) DOCDIR=$(call shq,$(DOCDIR)) \
+	PKGCONFIGDIR=$(call shq,$(PKGCONFIGDIR))
+
+install: all
+	$(need_version)@scripts/install.sh install $(INSTALL_DIRS) VERSION=$(call shq,$(VERSION)) \
+		B=$(call shq,$(B)) API_HEADER=$(call shq,$(API_HEADER))
+
+uninstall:
+	@scripts/install.sh uninstall $(INSTALL_DIRS)
+
+version:
+	$(need_version)@echo $(VERSION)
+
+# ---- the Debian package: build/libleak_VERSION_ARCH.deb from an install into
+# build/deb/root (PREFIX=/usr, the multiarch library directory), made by
+# scripts/mkdeb.sh with dpkg-deb; Depends from dpkg-shlibdeps. check-deb
+# (run by .ci/run as root) lints it, installs it with apt and dpkg, runs the
+# installed tools and removes it again (tests/deb/run.sh).
+DEB_ROOT = $(B)/deb/root
+DEB      = $(B)/libleak_$(VERSION)_$(shell dpkg --print-architecture).deb
+
+deps-deb:
+	@scripts/deps.sh --deb
+
+deb: all deps-deb
+	$(need_version)@rm -rf $(B)/deb
+	@$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_ROOT) PREFIX=/usr \
+		LIBDIR=/usr/lib/$(shell dpkg-architecture -qDEB_HOST_MULTIARCH) >/dev/null
+	@scripts/mkdeb.sh $(DEB_ROOT) $(DEB) $(VERSION)
+
+check-deb: deb
+	@tests/deb/run.sh $(DEB)
+
+# Only the install and man-page cases of the end-to-end tests (make check runs them).
+check-install: all
+	@LIBLEAK=$(CURDIR)/$(B)/libleak.so LEAKREPORT=$(CURDIR)/$(B)/leakreport tests/e2e/run.sh '^install '
+
+check-man: all
+	@LIBLEAK=$(CURDIR)/$(B)/libleak.so LEAKREPORT=$(CURDIR)/$(B)/leakreport tests/e2e/run.sh '^manpages '
 
 # ---- unit tests: one check suite per module, linking the module's own .c files
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)

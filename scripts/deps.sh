@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh - install the Debian packages libleak needs to build and test.
 #
-# Called by `make demo`, `make check`, `make deps` and `make fuzz` (--fuzz).
+# Called by `make demo`, `make check`, `make deps`, `make fuzz` (--fuzz) and
+# `make deb` / `make check-deb` (--deb).
 # Checks each package with dpkg-query; when some are missing it runs apt-get
 # as root, or, as any other user, prints the exact command to run and exits 1.
 # Exit 0 when all present.
@@ -10,6 +11,10 @@ set -eu
 PKGS="gcc g++ make binutils pkg-config libunwind-dev check libdw-dev libelf-dev jq valgrind util-linux libglib2.0-dev clang-format libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0"
 # The test-runner integrations of scripts/leakcheck, each on a small project (tests/e2e/projects/).
 PKGS="$PKGS autoconf automake cmake meson ninja-build"
+# The man pages' test renders them with man --warnings (man-db, and groff-base's nroff).
+PKGS="$PKGS man-db groff-base"
+# make deb: dpkg-shlibdeps and dpkg-architecture (dpkg-dev); make check-deb: lintian.
+[ "${1:-}" = "--deb" ] && PKGS="$PKGS dpkg-dev lintian"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS heaptrack valgrind liblsan0 sqlite3 perl"
 # make fuzz: clang-14 with its libFuzzer, ASan and UBSan runtimes (libclang-rt-14-dev).
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang-14 libclang-rt-14-dev"
