@@ -244,9 +244,9 @@ check-layers:
 
 # ---- the layout of .clang-format (written for clang-format 14, preferred when
 # both are installed); part of `make check`, skipped when clang-format is not
-# installed. preload/ joins FORMAT_SRCS once it is formatted.
+# installed.
 CLANG_FORMAT ?= $(shell command -v clang-format-14 || command -v clang-format)
-FORMAT_SRCS  := $(wildcard report/*.[ch] tests/unit/*.[ch])
+FORMAT_SRCS  := $(wildcard preload/*.[ch] preload/*/*.[ch] report/*.[ch] tests/unit/*.[ch])
 check-format:
 	@if [ -z "$(CLANG_FORMAT)" ]; then \
 		echo "check-format: clang-format is not installed; skipped"; \

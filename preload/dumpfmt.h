@@ -14,61 +14,66 @@
 #ifndef LIBLEAK_DUMPFMT_H
 #define LIBLEAK_DUMPFMT_H
 
-#define DUMP_MAGIC      "libleak-dump"  /* first token of the first line */
-#define DUMP_VERSION    1               /* second token of the first line */
+#define DUMP_MAGIC   "libleak-dump" /* first token of the first line */
+#define DUMP_VERSION 1              /* second token of the first line */
 
 /* Header records, each exactly once, in this order. */
-#define DUMP_TAG_PID    "pid"           /* pid <dec> */
-#define DUMP_TAG_PPID   "ppid"          /* ppid <dec> */
-#define DUMP_TAG_EXE    "exe"           /* exe <str> (from /proc/self/exe) */
-#define DUMP_TAG_ARGC   "argc"          /* argc <dec>, then that many arg lines */
-#define DUMP_TAG_ARG    "arg"           /* arg <str> */
-#define DUMP_TAG_TIME   "time"          /* time <sec>.<6-digit usec> wall clock of the dump */
-#define DUMP_TAG_START  "start"         /* start <sec>.<usec> wall clock when tracking began */
-#define DUMP_TAG_KIND   "kind"          /* kind exit|snapshot */
-#define DUMP_TAG_SEQ    "seq"           /* seq <dec>: 0 for the exit dump, 1.. for snapshots */
-#define DUMP_TAG_ATOMIC "atomic"        /* atomic 1|0: 0 when threads ran while it was copied */
-#define DUMP_TAG_SCAN   "scan"          /* scan none|full: whether classes come from a root scan */
-#define DUMP_TAG_DEPTH  "depth"         /* depth <dec>: LEAK_DEPTH in force, 1..256 */
+#define DUMP_TAG_PID    "pid"    /* pid <dec> */
+#define DUMP_TAG_PPID   "ppid"   /* ppid <dec> */
+#define DUMP_TAG_EXE    "exe"    /* exe <str> (from /proc/self/exe) */
+#define DUMP_TAG_ARGC   "argc"   /* argc <dec>, then that many arg lines */
+#define DUMP_TAG_ARG    "arg"    /* arg <str> */
+#define DUMP_TAG_TIME   "time"   /* time <sec>.<6-digit usec> wall clock of the dump */
+#define DUMP_TAG_START  "start"  /* start <sec>.<usec> wall clock when tracking began */
+#define DUMP_TAG_KIND   "kind"   /* kind exit|snapshot */
+#define DUMP_TAG_SEQ    "seq"    /* seq <dec>: 0 for the exit dump, 1.. for snapshots */
+#define DUMP_TAG_ATOMIC "atomic" /* atomic 1|0: 0 when threads ran while it was copied */
+#define DUMP_TAG_SCAN   "scan"   /* scan none|full: whether classes come from a root scan */
+#define DUMP_TAG_DEPTH  "depth"  /* depth <dec>: LEAK_DEPTH in force, 1..256 */
 
 /* Body records, in this order, each group possibly empty. */
-#define DUMP_TAG_MODULE "module"        /* module <id> <bias> <lo> <hi> <buildid|-> <loaded|unloaded> <path> */
-#define DUMP_TAG_STACK  "stack"         /* stack <id> <n> <pc>... (n return addresses, caller first) */
-#define DUMP_TAG_REC    "rec"           /* rec <stack-id> <class> <blocks> <bytes> */
-#define DUMP_TAG_HEUR   "heur"          /* heur <stack-id> <heuristic> <blocks> <bytes>: of its reachable
-						 * blocks, those only that heuristic made so */
-#define DUMP_TAG_RETAIN "retain"        /* retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>... */
-#define DUMP_TAG_STAT   "stat"          /* stat <name> <dec>, every name of DUMP_STATS once, in order */
-#define DUMP_TAG_END    "end"           /* end <modules> <stacks> <recs> <retains>: counts, proves no truncation */
+#define DUMP_TAG_MODULE \
+	"module" /* module <id> <bias> <lo> <hi> <buildid|-> <loaded|unloaded> <path> */
+#define DUMP_TAG_STACK "stack" /* stack <id> <n> <pc>... (n return addresses, caller first) */
+#define DUMP_TAG_REC   "rec"   /* rec <stack-id> <class> <blocks> <bytes> */
+#define DUMP_TAG_HEUR \
+	"heur" /* heur <stack-id> <heuristic> <blocks> <bytes>: of its reachable
+		* blocks, those only that heuristic made so */
+#define DUMP_TAG_RETAIN \
+	"retain" /* retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>... */
+#define DUMP_TAG_STAT "stat" /* stat <name> <dec>, every name of DUMP_STATS once, in order */
+#define DUMP_TAG_END \
+	"end" /* end <modules> <stacks> <recs> <retains>: counts, proves no truncation */
 
 /* Roots of a retain line. */
-#define DUMP_ROOT_GLOBAL        "global"        /* who: module id; where: address of the word */
-#define DUMP_ROOT_THREAD        "thread"        /* who: tid; where: address in its stack or TLS */
-#define DUMP_ROOT_MAPPING       "mapping"       /* who: 0; where: address in an anonymous mapping */
-#define DUMP_ROOT_LOADER        "loader"        /* who: 0, where: 0: allocated by ld.so */
-#define DUMP_ROOT_INTERNAL      "internal"      /* who: 0, where: 0: allocated by the C library
-						 * while libleak ran (a pthread key array) */
-#define DUMP_MAX_RETAIN_HOPS    8               /* most blocks listed in one retain line */
+#define DUMP_ROOT_GLOBAL  "global"  /* who: module id; where: address of the word */
+#define DUMP_ROOT_THREAD  "thread"  /* who: tid; where: address in its stack or TLS */
+#define DUMP_ROOT_MAPPING "mapping" /* who: 0; where: address in an anonymous mapping */
+#define DUMP_ROOT_LOADER  "loader"  /* who: 0, where: 0: allocated by ld.so */
+#define DUMP_ROOT_INTERNAL \
+	"internal"             /* who: 0, where: 0: allocated by the C library
+				* while libleak ran (a pthread key array) */
+#define DUMP_MAX_RETAIN_HOPS 8 /* most blocks listed in one retain line */
 
-#define DUMP_KIND_EXIT          "exit"
-#define DUMP_KIND_SNAPSHOT      "snapshot"
-#define DUMP_SCAN_NONE          "none"
-#define DUMP_SCAN_FULL          "full"
-#define DUMP_MOD_LOADED         "loaded"
-#define DUMP_MOD_UNLOADED       "unloaded"
+#define DUMP_KIND_EXIT     "exit"
+#define DUMP_KIND_SNAPSHOT "snapshot"
+#define DUMP_SCAN_NONE     "none"
+#define DUMP_SCAN_FULL     "full"
+#define DUMP_MOD_LOADED    "loaded"
+#define DUMP_MOD_UNLOADED  "unloaded"
 
 /* Classes of a rec line. Without a scan every block is "definite". */
-#define DUMP_CLASS_DEFINITE     "definite"
-#define DUMP_CLASS_INDIRECT     "indirect"
-#define DUMP_CLASS_POSSIBLE     "possible"
-#define DUMP_CLASS_REACHABLE    "reachable"
+#define DUMP_CLASS_DEFINITE  "definite"
+#define DUMP_CLASS_INDIRECT  "indirect"
+#define DUMP_CLASS_POSSIBLE  "possible"
+#define DUMP_CLASS_REACHABLE "reachable"
 
 /*
  * The interior-pointer heuristics a heur line may name, in order (the
  * preload's enum heur is this order, from 1). X(name).
  */
 #define DUMP_HEURISTICS(X) X(stdstring) X(length64) X(newarray) X(multipleinheritance)
-#define DUMP_NHEUR              4
+#define DUMP_NHEUR         4
 
 /* The name of heuristic h (0 .. DUMP_NHEUR - 1), NULL past them. */
 static inline const char *
@@ -80,27 +85,27 @@ dump_heur_name(int h)
 	return h >= 0 && h < DUMP_NHEUR ? names[h] : NULL;
 }
 
-#define DUMP_MAX_DEPTH          256     /* most frames in one stack line */
-#define DUMP_MAX_STR            4096    /* most bytes in one unescaped string */
-#define DUMP_MAX_BUILDID        64      /* most bytes in a build-id (128 hex digits) */
+#define DUMP_MAX_DEPTH   256  /* most frames in one stack line */
+#define DUMP_MAX_STR     4096 /* most bytes in one unescaped string */
+#define DUMP_MAX_BUILDID 64   /* most bytes in a build-id (128 hex digits) */
 
 /*
  * The stat names, in the order they are written. X(name, meaning). The
  * first DUMP_STATS_REQUIRED are in every dump; a reader takes the later ones
  * (added since) as 0 when a dump ends its stats before them.
  */
-#define DUMP_STATS_REQUIRED     10
-#define DUMP_STATS(X) \
-	X(allocs,       "allocations tracked since start") \
-	X(frees,        "frees of tracked blocks since start") \
-	X(live_blocks,  "blocks live at the dump") \
-	X(live_bytes,   "bytes live at the dump") \
-	X(peak_blocks,  "most blocks live at once") \
-	X(peak_bytes,   "most bytes live at once") \
-	X(peak_time_ms, "ms after start when peak_bytes was reached") \
-	X(uptime_ms,    "ms from start to this dump") \
-	X(rss_bytes,    "resident set size at the dump, from /proc/self/statm") \
-	X(dropped,      "blocks not tracked because internal memory ran out") \
-	X(unreadable,   "bytes of blocks and roots the exit scan skipped: not readable (PROT_NONE)")
+#define DUMP_STATS_REQUIRED 10
+#define DUMP_STATS(X)                                                        \
+	X(allocs, "allocations tracked since start")                         \
+	X(frees, "frees of tracked blocks since start")                      \
+	X(live_blocks, "blocks live at the dump")                            \
+	X(live_bytes, "bytes live at the dump")                              \
+	X(peak_blocks, "most blocks live at once")                           \
+	X(peak_bytes, "most bytes live at once")                             \
+	X(peak_time_ms, "ms after start when peak_bytes was reached")        \
+	X(uptime_ms, "ms from start to this dump")                           \
+	X(rss_bytes, "resident set size at the dump, from /proc/self/statm") \
+	X(dropped, "blocks not tracked because internal memory ran out")     \
+	X(unreadable, "bytes of blocks and roots the exit scan skipped: not readable (PROT_NONE)")
 
 #endif /* LIBLEAK_DUMPFMT_H */

@@ -39,30 +39,30 @@
 #include "base/arena.h"
 #include "base/fmt.h"
 
-#define CHUNK_SIZE      ((size_t)1 << 20)
+#define CHUNK_SIZE ((size_t)1 << 20)
 
 struct chunk {
-	_Atomic size_t used;    /* bytes handed out, may run past CHUNK_SIZE */
-	size_t cap;             /* usable bytes after the header */
+	_Atomic size_t used; /* bytes handed out, may run past CHUNK_SIZE */
+	size_t cap;          /* usable bytes after the header */
 	char data[];
 };
 
-#define REG_MAX         (1 << 16)
+#define REG_MAX (1 << 16)
 
 struct reg_entry {
 	uintptr_t lo;
-	_Atomic size_t len;             /* 0: not yet published, or unmapped */
+	_Atomic size_t len; /* 0: not yet published, or unmapped */
 };
 
 static _Atomic(struct chunk *) cur_chunk;
-static struct reg_entry *reg;           /* REG_MAX entries, mapped on first use */
+static struct reg_entry *reg; /* REG_MAX entries, mapped on first use */
 static _Atomic size_t reg_count;
-static _Atomic int reg_state;           /* 0 none, 1 mapping, 2 ready, 3 failed */
-static _Atomic long fault_left = -1;    /* maps still allowed; -1: no fault */
-static uint64_t as_limit;               /* RLIMIT_AS in bytes; 0: none. Set once at start */
-static _Atomic int budget_on = 1;       /* arena_lift_budget() clears it */
-static _Atomic int budget_said;         /* the line was printed */
-static _Atomic uint64_t mapped_total;   /* bytes arena_map() has mapped (relaxed: a tally) */
+static _Atomic int reg_state;         /* 0 none, 1 mapping, 2 ready, 3 failed */
+static _Atomic long fault_left = -1;  /* maps still allowed; -1: no fault */
+static uint64_t as_limit;             /* RLIMIT_AS in bytes; 0: none. Set once at start */
+static _Atomic int budget_on = 1;     /* arena_lift_budget() clears it */
+static _Atomic int budget_said;       /* the line was printed */
+static _Atomic uint64_t mapped_total; /* bytes arena_map() has mapped (relaxed: a tally) */
 
 void
 arena_limit_init(void)
@@ -105,9 +105,10 @@ refuse:;
 	int said = 0;
 	/* relaxed: elects the one thread that prints; orders nothing else. */
 	if (atomic_compare_exchange_strong_explicit(&budget_said, &said, 1, memory_order_relaxed,
-	    memory_order_relaxed))
+		memory_order_relaxed))
 		fmt_log("the address-space limit (ulimit -v) is near; libleak takes no more memory "
-		    "and stops tracking new blocks (counted as dropped)", NULL);
+			"and stops tracking new blocks (counted as dropped)",
+		    NULL);
 	return false;
 }
 
@@ -122,8 +123,9 @@ reg_get(void)
 {
 	int st = atomic_load_explicit(&reg_state, memory_order_acquire);
 
-	if (st == 0 && atomic_compare_exchange_strong_explicit(&reg_state, &st, 1,
-	    memory_order_acq_rel, memory_order_acquire)) {
+	if (st == 0 &&
+	    atomic_compare_exchange_strong_explicit(&reg_state, &st, 1, memory_order_acq_rel,
+		memory_order_acquire)) {
 		void *p = mmap(NULL, REG_MAX * sizeof(struct reg_entry), PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
@@ -132,7 +134,7 @@ reg_get(void)
 		atomic_store_explicit(&reg_state, reg != NULL ? 2 : 3, memory_order_release);
 		st = reg != NULL ? 2 : 3;
 	}
-	while (st == 1)         /* another thread is mapping it: a few µs */
+	while (st == 1) /* another thread is mapping it: a few µs */
 		st = atomic_load_explicit(&reg_state, memory_order_acquire);
 	return st == 2 ? reg : NULL;
 }
@@ -146,7 +148,7 @@ reg_note(void *p, size_t len)
 		return;
 	size_t i = atomic_fetch_add_explicit(&reg_count, 1, memory_order_relaxed);
 	if (i >= REG_MAX)
-		return;         /* the scan may then read some of our memory as roots */
+		return; /* the scan may then read some of our memory as roots */
 	r[i].lo = (uintptr_t)p;
 	/* release: pairs with the acquire in arena_foreach_map(); lo is set. */
 	atomic_store_explicit(&r[i].len, len, memory_order_release);
@@ -161,7 +163,8 @@ arena_unmap(void *p, size_t bytes)
 	bytes = (bytes + 4095) & ~(size_t)4095;
 	for (size_t i = 0; r != NULL && i < n && i < REG_MAX; i++)
 		/* acquire: pairs with reg_note()'s release; lo is written. */
-		if (atomic_load_explicit(&r[i].len, memory_order_acquire) != 0 && r[i].lo == (uintptr_t)p)
+		if (atomic_load_explicit(&r[i].len, memory_order_acquire) != 0 &&
+		    r[i].lo == (uintptr_t)p)
 			atomic_store_explicit(&r[i].len, 0, memory_order_relaxed);
 	munmap(p, bytes);
 }
@@ -194,7 +197,7 @@ fault_allows(void)
 		if (left == 0)
 			return false;
 		if (atomic_compare_exchange_weak_explicit(&fault_left, &left, left - 1,
-		    memory_order_relaxed, memory_order_relaxed))
+			memory_order_relaxed, memory_order_relaxed))
 			break;
 	}
 	return true;
@@ -211,7 +214,8 @@ arena_map(size_t bytes)
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	atomic_fetch_add_explicit(&mapped_total, bytes, memory_order_relaxed);  /* relaxed: a tally */
+	atomic_fetch_add_explicit(&mapped_total, bytes,
+	    memory_order_relaxed); /* relaxed: a tally */
 	/* Big maps (table generations) are probed at random: with 4 KiB pages
 	 * nearly every probe is a TLB miss too. Huge pages where the kernel
 	 * offers them on request; a hint, its failure changes nothing. */
@@ -225,7 +229,7 @@ void *
 arena_reserve(size_t bytes)
 {
 	if (as_limit != 0)
-		return NULL;    /* reservations count against the limit: see the header */
+		return NULL; /* reservations count against the limit: see the header */
 	if (!fault_allows())
 		return NULL;
 	bytes = (bytes + 4095) & ~(size_t)4095;
@@ -255,7 +259,8 @@ arena_alloc(size_t bytes)
 		struct chunk *c = atomic_load_explicit(&cur_chunk, memory_order_acquire);
 
 		if (c != NULL) {
-			size_t off = atomic_fetch_add_explicit(&c->used, bytes, memory_order_relaxed);
+			size_t off =
+			    atomic_fetch_add_explicit(&c->used, bytes, memory_order_relaxed);
 
 			if (off + bytes <= c->cap)
 				return c->data + off;
@@ -267,7 +272,7 @@ arena_alloc(size_t bytes)
 		n->cap = CHUNK_SIZE - sizeof(*n);
 		/* release: publishes n->cap to the acquire load above. */
 		if (!atomic_compare_exchange_strong_explicit(&cur_chunk, &c, n,
-		    memory_order_release, memory_order_relaxed))
-			arena_unmap(n, CHUNK_SIZE);     /* another thread installed one first */
+			memory_order_release, memory_order_relaxed))
+			arena_unmap(n, CHUNK_SIZE); /* another thread installed one first */
 	}
 }

@@ -105,8 +105,8 @@ fmt_esc(struct fmtbuf *f, const char *s, size_t n)
  * of open, write and fstat are set up. Written once by fmt_log_setup() before any thread of ours
  * runs; read-only afterwards. */
 static const char *log_path;
-static bool set_up;                     /* before fmt_log_setup(): plain fd 2 */
-static bool err_known;                  /* fd 2 was open at start-up */
+static bool set_up;    /* before fmt_log_setup(): plain fd 2 */
+static bool err_known; /* fd 2 was open at start-up */
 static dev_t err_dev;
 static ino_t err_ino;
 
@@ -183,7 +183,7 @@ fmt_log(const char *first, ...)
 	for (const char *s = first; s != NULL; s = va_arg(ap, const char *))
 		put_clean(&f, s);
 	va_end(ap);
-	buf[f.len++] = '\n';    /* cap was sizeof - 1: room is kept for it */
+	buf[f.len++] = '\n'; /* cap was sizeof - 1: room is kept for it */
 	if (log_path != NULL) {
 		/* Opened per line, never kept: the program may close or reuse
 		 * any descriptor it did not open. */
@@ -203,7 +203,7 @@ fmt_log(const char *first, ...)
 const char *
 fmt_errno(int e)
 {
-	const char *s = strerrordesc_np(e);     /* glibc >= 2.32: a constant, no locale */
+	const char *s = strerrordesc_np(e); /* glibc >= 2.32: a constant, no locale */
 
 	return s != NULL ? s : "unknown error";
 }

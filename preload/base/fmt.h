@@ -11,9 +11,9 @@
 
 struct fmtbuf {
 	char *buf;
-	size_t cap;             /* bytes in buf */
-	size_t len;             /* bytes used; never exceeds cap */
-	int overflow;           /* 1 once something did not fit */
+	size_t cap;   /* bytes in buf */
+	size_t len;   /* bytes used; never exceeds cap */
+	int overflow; /* 1 once something did not fit */
 };
 
 void fmt_init(struct fmtbuf *f, char *buf, size_t cap);
@@ -21,7 +21,7 @@ void fmt_char(struct fmtbuf *f, char c);
 void fmt_str(struct fmtbuf *f, const char *s);
 void fmt_mem(struct fmtbuf *f, const char *s, size_t n);
 void fmt_u64(struct fmtbuf *f, uint64_t v);
-void fmt_hex(struct fmtbuf *f, uint64_t v);     /* lower-case, no 0x */
+void fmt_hex(struct fmtbuf *f, uint64_t v); /* lower-case, no 0x */
 /* Escapes for the dump: bytes < 0x21, > 0x7e and '%' become %XX. */
 void fmt_esc(struct fmtbuf *f, const char *s, size_t n);
 

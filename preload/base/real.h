@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 struct real_fns {
-	void *(*malloc)(size_t);        /* set last: non-NULL means all are set */
+	void *(*malloc)(size_t); /* set last: non-NULL means all are set */
 	void (*free)(void *);
 	void *(*calloc)(size_t, size_t);
 	void *(*realloc)(void *, size_t);
@@ -23,7 +23,7 @@ struct real_fns {
 	void (*exit_)(int) __attribute__((noreturn));
 	void (*Exit_)(int) __attribute__((noreturn));
 	int (*dlclose)(void *);
-	void *(*libc_malloc)(size_t);   /* glibc's __libc_malloc, or NULL: see aside.c */
+	void *(*libc_malloc)(size_t); /* glibc's __libc_malloc, or NULL: see aside.c */
 };
 
 extern struct real_fns real;

@@ -24,7 +24,7 @@
 extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
 
 struct range {
-	uintptr_t lo, hi;       /* [lo, hi); 0, 0 when unknown */
+	uintptr_t lo, hi; /* [lo, hi); 0, 0 when unknown */
 };
 
 static struct range ldso, libleak;

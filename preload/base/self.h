@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct dl_phdr_info;      /* <link.h>, with _GNU_SOURCE */
+struct dl_phdr_info; /* <link.h>, with _GNU_SOURCE */
 
 /* Finds libleak.so's text (from its own ELF header, __ehdr_start) and
  * ld.so's (from the auxiliary vector's AT_BASE and its program headers in

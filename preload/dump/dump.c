@@ -27,26 +27,26 @@
 #include "dump/modules.h"
 #include "dumpfmt.h"
 
-#define BUF_SIZE        (64 * 1024)
-#define LINE_MAX_BYTES  (20 * 1024)     /* longest line: 4096-byte string, escaped */
-#define CMDLINE_MAX     (128 * 1024)
+#define BUF_SIZE       (64 * 1024)
+#define LINE_MAX_BYTES (20 * 1024) /* longest line: 4096-byte string, escaped */
+#define CMDLINE_MAX    (128 * 1024)
 
 struct writer {
 	dump_write_fn fn;
 	void *ctx;
 	struct fmtbuf f;
-	int err;                        /* first errno, 0 while all is well */
+	int err; /* first errno, 0 while all is well */
 };
 
 struct sums {
-	uint64_t *blocks[4];            /* by class, then stack id, [0, n) */
+	uint64_t *blocks[4]; /* by class, then stack id, [0, n) */
 	uint64_t *bytes[4];
-	uint64_t *hblocks[DUMP_NHEUR];  /* reachable by heuristic h only, by stack id */
+	uint64_t *hblocks[DUMP_NHEUR]; /* reachable by heuristic h only, by stack id */
 	uint64_t *hbytes[DUMP_NHEUR];
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
-	uint32_t internal;              /* blocks of this stack are not the program's */
+	uint32_t internal; /* blocks of this stack are not the program's */
 };
 
 static void
@@ -97,7 +97,7 @@ put_tag_str(struct writer *w, const char *tag, const char *s, size_t n)
 	fmt_str(f, tag);
 	fmt_char(f, ' ');
 	if (n == 0)
-		fmt_str(f, "%00");      /* never an empty field; readers reject NUL */
+		fmt_str(f, "%00"); /* never an empty field; readers reject NUL */
 	else
 		fmt_esc(f, s, n);
 	fmt_char(f, '\n');
@@ -138,7 +138,7 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	for (ssize_t i = 0; i < len; i++)
 		argc += scratch[i] == '\0';
 	if (len > 0 && scratch[len - 1] != '\0')
-		argc++;         /* cut short at CMDLINE_MAX: count the partial one */
+		argc++; /* cut short at CMDLINE_MAX: count the partial one */
 	put_tag_u64(w, DUMP_TAG_ARGC, argc);
 	for (ssize_t i = 0; i < len;) {
 		size_t a = strnlen(scratch + i, (size_t)(len - i));
@@ -156,8 +156,9 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	put_tag_u64(w, DUMP_TAG_SEQ, src->seq);
 	put_tag_u64(w, DUMP_TAG_ATOMIC, src->atomic);
 	f = line(w);
-	fmt_str(f, src->scanned ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
-	    DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
+	fmt_str(f,
+	    src->scanned ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
+			   DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
 	put_tag_u64(w, DUMP_TAG_DEPTH, (uint64_t)src->depth);
 }
 
@@ -200,9 +201,9 @@ sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigne
 	struct sums *s = ctx;
 
 	if (s->internal != 0 && stack == s->internal)
-		return;         /* libc's, for libleak: never reported */
+		return; /* libc's, for libleak: never reported */
 	if (stack >= s->n)
-		stack = 0;      /* published after we sized the arrays */
+		stack = 0; /* published after we sized the arrays */
 	s->blocks[cls][stack]++;
 	s->bytes[cls][stack] += size;
 	if (heur >= 1 && heur <= DUMP_NHEUR) {
@@ -214,10 +215,16 @@ sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigne
 }
 
 static const char *const class_names[4] = {
-	DUMP_CLASS_DEFINITE, DUMP_CLASS_INDIRECT, DUMP_CLASS_POSSIBLE, DUMP_CLASS_REACHABLE,
+	DUMP_CLASS_DEFINITE,
+	DUMP_CLASS_INDIRECT,
+	DUMP_CLASS_POSSIBLE,
+	DUMP_CLASS_REACHABLE,
 };
 static const char *const root_names[5] = {
-	DUMP_ROOT_GLOBAL, DUMP_ROOT_THREAD, DUMP_ROOT_MAPPING, DUMP_ROOT_LOADER,
+	DUMP_ROOT_GLOBAL,
+	DUMP_ROOT_THREAD,
+	DUMP_ROOT_MAPPING,
+	DUMP_ROOT_LOADER,
 	DUMP_ROOT_INTERNAL,
 };
 
@@ -277,8 +284,17 @@ write_stats(struct writer *w, const struct sums *s, const struct dump_src *src, 
 		c.peak_time_ms = c.uptime_ms;
 	}
 	const uint64_t values[] = {
-		c.allocs, c.frees, s->total_blocks, s->total_bytes, c.peak_blocks,
-		c.peak_bytes, c.peak_time_ms, c.uptime_ms, rss, c.dropped, c.unreadable,
+		c.allocs,
+		c.frees,
+		s->total_blocks,
+		s->total_bytes,
+		c.peak_blocks,
+		c.peak_bytes,
+		c.peak_time_ms,
+		c.uptime_ms,
+		rss,
+		c.dropped,
+		c.unreadable,
 	};
 	const char *names[] = {
 #define NAME(n, doc) #n,
@@ -302,7 +318,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	struct writer w = { .fn = fn, .ctx = ctx, .err = 0 };
 	struct sums s = { .internal = src->internal };
 	size_t scratch_len = BUF_SIZE + CMDLINE_MAX + PATH_MAX;
-	char *mem = mmap(NULL, scratch_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *mem =
+	    mmap(NULL, scratch_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (res != NULL)
 		res->failed = "map memory for the dump";
@@ -314,7 +331,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	s.n = src->nstacks;
 	size_t arr = s.n * sizeof(uint64_t);
 	size_t narr = 8 + 2 * DUMP_NHEUR;
-	char *acc = mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *acc =
+	    mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
 		int e = errno;
 
@@ -350,7 +368,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		if (any == 0)
 			continue;
 		pcs = src->stack(src->ctx, (uint32_t)id, &n);
-		if (pcs == NULL) {      /* cannot happen for an id a block holds */
+		if (pcs == NULL) { /* cannot happen for an id a block holds */
 			for (int c = 0; c < 4; c++) {
 				s.blocks[c][0] += s.blocks[c][id];
 				s.bytes[c][0] += s.bytes[c][id];
@@ -441,4 +459,3 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	}
 	return 0;
 }
-

@@ -12,21 +12,32 @@
 #include "dumpfmt.h"
 
 /* A block's class, in the order of dumpfmt.h's DUMP_CLASS_* names. */
-enum dump_class { DUMP_DEFINITE, DUMP_INDIRECT, DUMP_POSSIBLE, DUMP_REACHABLE };
+enum dump_class {
+	DUMP_DEFINITE,
+	DUMP_INDIRECT,
+	DUMP_POSSIBLE,
+	DUMP_REACHABLE
+};
 
 /* A retainer chain's root, in the order of dumpfmt.h's DUMP_ROOT_* names. */
-enum dump_root { DUMP_GLOBAL, DUMP_THREAD, DUMP_MAPPING, DUMP_LOADER, DUMP_INTERNAL };
+enum dump_root {
+	DUMP_GLOBAL,
+	DUMP_THREAD,
+	DUMP_MAPPING,
+	DUMP_LOADER,
+	DUMP_INTERNAL
+};
 
-#define DUMP_CHAIN_MAX  8               /* hops a retain line lists */
+#define DUMP_CHAIN_MAX 8 /* hops a retain line lists */
 
 /* Why the first reached block of a stack is alive: a retain line. */
 struct dump_chain {
 	enum dump_root kind;
-	uint32_t who;                   /* module id, tid or 0 */
-	uintptr_t where;                /* address of the root word; 0 for loader, internal */
-	size_t hops;                    /* blocks between the root and this block */
-	size_t n;                       /* of which listed below (<= DUMP_CHAIN_MAX),
-					 * nearest the root first */
+	uint32_t who;    /* module id, tid or 0 */
+	uintptr_t where; /* address of the root word; 0 for loader, internal */
+	size_t hops;     /* blocks between the root and this block */
+	size_t n;        /* of which listed below (<= DUMP_CHAIN_MAX),
+			  * nearest the root first */
 	uint32_t stack[DUMP_CHAIN_MAX];
 	uint64_t size[DUMP_CHAIN_MAX];
 };
@@ -35,28 +46,28 @@ struct dump_chain {
 struct dump_counts {
 	uint64_t allocs, frees;
 	uint64_t peak_blocks, peak_bytes, peak_time_ms;
-	uint64_t uptime_ms;             /* from the start of tracking to now */
-	uint64_t dropped;               /* blocks that could not be tracked */
-	uint64_t unreadable;            /* bytes the scan could not read */
-	uint64_t start_sec;             /* wall clock when tracking began */
+	uint64_t uptime_ms;  /* from the start of tracking to now */
+	uint64_t dropped;    /* blocks that could not be tracked */
+	uint64_t unreadable; /* bytes the scan could not read */
+	uint64_t start_sec;  /* wall clock when tracking began */
 	uint32_t start_usec;
 };
 
 /* One live block: its size, stack id (< nstacks), class, and the
  * heuristic (1..DUMP_NHEUR, DUMP_HEURISTICS order) that alone made a
  * reachable one so, else 0. */
-typedef void (*dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls,
-    unsigned heur);
+typedef void (
+    *dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur);
 
 /* What a dump is written from: figures, and callbacks on ctx. */
 struct dump_src {
-	int depth;                      /* LEAK_DEPTH in force */
-	bool snapshot;                  /* kind snapshot, else exit */
-	uint64_t seq;                   /* 0 for the exit dump */
-	bool atomic;                    /* no other thread ran while copying */
-	bool scanned;                   /* classes come from a root scan (scan full) */
-	uint32_t nstacks;               /* every stack id is below it */
-	uint32_t internal;              /* stack of libc's internal blocks, left out; 0: none */
+	int depth;         /* LEAK_DEPTH in force */
+	bool snapshot;     /* kind snapshot, else exit */
+	uint64_t seq;      /* 0 for the exit dump */
+	bool atomic;       /* no other thread ran while copying */
+	bool scanned;      /* classes come from a root scan (scan full) */
+	uint32_t nstacks;  /* every stack id is below it */
+	uint32_t internal; /* stack of libc's internal blocks, left out; 0: none */
 	struct dump_counts counts;
 	void *ctx;
 	/* Calls fn(fnctx, ...) for every live block. */
@@ -70,12 +81,12 @@ struct dump_src {
 
 /* What a dump held, for the stderr summary. */
 struct dump_result {
-	const char *failed;             /* on failure: what could not be done
-					 * ("map memory for the dump", "write the dump") */
-	uint64_t blocks;                /* every live block */
+	const char *failed; /* on failure: what could not be done
+			     * ("map memory for the dump", "write the dump") */
+	uint64_t blocks;    /* every live block */
 	uint64_t bytes;
 	uint64_t stacks;
-	uint64_t lost_blocks;           /* definite and indirect */
+	uint64_t lost_blocks; /* definite and indirect */
 	uint64_t lost_bytes;
 };
 

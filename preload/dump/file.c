@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>         /* renameat2, RENAME_NOREPLACE */
+#include <stdio.h> /* renameat2, RENAME_NOREPLACE */
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -115,7 +115,7 @@ link_unnamed(int fd, const char *path)
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
 		return 0;
 	if (errno == ENOENT && linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
-		return 0;       /* no /proc: needs CAP_DAC_READ_SEARCH */
+		return 0; /* no /proc: needs CAP_DAC_READ_SEARCH */
 	return -1;
 }
 
@@ -188,7 +188,7 @@ dump_to_file(const char *path, const struct dump_src *src, struct dump_result *r
 		rc = e == 0 ? 0 : -1;
 	}
 	if (tmp[0] != '\0')
-		unlink(tmp);    /* after link(), or on failure; gone after a rename */
+		unlink(tmp); /* after link(), or on failure; gone after a rename */
 	if (rc != 0) {
 		fmt_log("cannot ", what, " '", path, "': ", fmt_errno(e), NULL);
 		return -1;

@@ -25,7 +25,7 @@
 struct mod {
 	struct mod *next;
 	struct module_info info;
-	unsigned seen_gen;              /* refresh pass that last saw it loaded */
+	unsigned seen_gen; /* refresh pass that last saw it loaded */
 };
 
 static struct mod *head, *tail;
@@ -78,7 +78,7 @@ copy_path(const char *name)
 		src = buf;
 	} else if (name[0] != '/') {
 		if (strchr(name, '/') == NULL || realpath(name, buf) == NULL)
-			return NULL;    /* the vdso, or a file that is gone */
+			return NULL; /* the vdso, or a file that is gone */
 		src = buf;
 	}
 	size_t len = strlen(src);
@@ -155,7 +155,7 @@ lock_drop(void)
 void
 modules_fork_prepare(void)
 {
-	lock_take();    /* so the child never inherits it held by a thread it lacks */
+	lock_take(); /* so the child never inherits it held by a thread it lacks */
 }
 
 void

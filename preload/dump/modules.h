@@ -8,13 +8,13 @@
 #include <stdint.h>
 
 struct module_info {
-	uintptr_t bias;                 /* dlpi_addr */
-	uintptr_t lo;                   /* run-time span of the PT_LOAD segments */
+	uintptr_t bias; /* dlpi_addr */
+	uintptr_t lo;   /* run-time span of the PT_LOAD segments */
 	uintptr_t hi;
 	unsigned char buildid[64];
-	unsigned buildid_len;           /* 0 when the module has no build-id note */
-	bool loaded;                    /* still loaded at the last modules_refresh() */
-	const char *path;               /* absolute when it could be made so */
+	unsigned buildid_len; /* 0 when the module has no build-id note */
+	bool loaded;          /* still loaded at the last modules_refresh() */
+	const char *path;     /* absolute when it could be made so */
 };
 
 /* Adds every module loaded now that is not known yet, and marks known

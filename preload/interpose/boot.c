@@ -16,8 +16,8 @@
 
 #include "interpose/boot.h"
 
-#define BOOT_SIZE       (256 * 1024)
-#define HDR             16
+#define BOOT_SIZE (256 * 1024)
+#define HDR       16
 
 static char arena[BOOT_SIZE] __attribute__((aligned(4096)));
 static _Atomic size_t used;
@@ -38,7 +38,7 @@ boot_alloc_aligned(size_t align, size_t n)
 		return NULL;
 	}
 	uintptr_t p = ((uintptr_t)arena + off + HDR + align - 1) & ~(uintptr_t)(align - 1);
-	((size_t *)p)[-1] = n;  /* the header word right before the block */
+	((size_t *)p)[-1] = n; /* the header word right before the block */
 	return (void *)p;
 }
 

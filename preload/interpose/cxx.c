@@ -33,7 +33,7 @@ new_plain(size_t n, const char *name)
 
 	if (p != NULL)
 		return p;
-	return ((new_fn)cxx_real(name))(n);     /* new-handler loop, bad_alloc */
+	return ((new_fn)cxx_real(name))(n); /* new-handler loop, bad_alloc */
 }
 
 static inline void *
@@ -64,8 +64,16 @@ aligned_for_new(size_t n, size_t al)
 	return p;
 }
 
-LK_EXPORT void *_Znwm(size_t n) { return new_plain(n, "_Znwm"); }
-LK_EXPORT void *_Znam(size_t n) { return new_plain(n, "_Znam"); }
+LK_EXPORT void *
+_Znwm(size_t n)
+{
+	return new_plain(n, "_Znwm");
+}
+LK_EXPORT void *
+_Znam(size_t n)
+{
+	return new_plain(n, "_Znam");
+}
 LK_EXPORT void *
 _ZnwmRKSt9nothrow_t(size_t n, const void *t)
 {
@@ -96,7 +104,7 @@ _ZnwmSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *t)
 	void *p = aligned_for_new(n, al);
 
 	return p != NULL ? p :
-	    ((new_al_nt_fn)cxx_real("_ZnwmSt11align_val_tRKSt9nothrow_t"))(n, al, t);
+			   ((new_al_nt_fn)cxx_real("_ZnwmSt11align_val_tRKSt9nothrow_t"))(n, al, t);
 }
 LK_EXPORT void *
 _ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *t)
@@ -104,17 +112,55 @@ _ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, const void *t)
 	void *p = aligned_for_new(n, al);
 
 	return p != NULL ? p :
-	    ((new_al_nt_fn)cxx_real("_ZnamSt11align_val_tRKSt9nothrow_t"))(n, al, t);
+			   ((new_al_nt_fn)cxx_real("_ZnamSt11align_val_tRKSt9nothrow_t"))(n, al, t);
 }
 
-LK_EXPORT void _ZdlPv(void *p) { free(p); }
-LK_EXPORT void _ZdaPv(void *p) { free(p); }
-LK_EXPORT void _ZdlPvm(void *p, size_t n) { (void)n; free(p); }
-LK_EXPORT void _ZdaPvm(void *p, size_t n) { (void)n; free(p); }
-LK_EXPORT void _ZdlPvRKSt9nothrow_t(void *p, const void *t) { (void)t; free(p); }
-LK_EXPORT void _ZdaPvRKSt9nothrow_t(void *p, const void *t) { (void)t; free(p); }
-LK_EXPORT void _ZdlPvSt11align_val_t(void *p, size_t al) { (void)al; free(p); }
-LK_EXPORT void _ZdaPvSt11align_val_t(void *p, size_t al) { (void)al; free(p); }
+LK_EXPORT void
+_ZdlPv(void *p)
+{
+	free(p);
+}
+LK_EXPORT void
+_ZdaPv(void *p)
+{
+	free(p);
+}
+LK_EXPORT void
+_ZdlPvm(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+LK_EXPORT void
+_ZdaPvm(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+LK_EXPORT void
+_ZdlPvRKSt9nothrow_t(void *p, const void *t)
+{
+	(void)t;
+	free(p);
+}
+LK_EXPORT void
+_ZdaPvRKSt9nothrow_t(void *p, const void *t)
+{
+	(void)t;
+	free(p);
+}
+LK_EXPORT void
+_ZdlPvSt11align_val_t(void *p, size_t al)
+{
+	(void)al;
+	free(p);
+}
+LK_EXPORT void
+_ZdaPvSt11align_val_t(void *p, size_t al)
+{
+	(void)al;
+	free(p);
+}
 LK_EXPORT void
 _ZdlPvmSt11align_val_t(void *p, size_t n, size_t al)
 {

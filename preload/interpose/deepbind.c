@@ -93,16 +93,16 @@
 #include "base/fmt.h"
 
 #if defined(__x86_64__)
-#define DB_JUMP_SLOT    R_X86_64_JUMP_SLOT
-#define DB_GLOB_DAT     R_X86_64_GLOB_DAT
-#define DB_MACHINE      EM_X86_64
+#define DB_JUMP_SLOT R_X86_64_JUMP_SLOT
+#define DB_GLOB_DAT  R_X86_64_GLOB_DAT
+#define DB_MACHINE   EM_X86_64
 #elif defined(__aarch64__)
-#define DB_JUMP_SLOT    R_AARCH64_JUMP_SLOT
-#define DB_GLOB_DAT     R_AARCH64_GLOB_DAT
-#define DB_MACHINE      EM_AARCH64
+#define DB_JUMP_SLOT R_AARCH64_JUMP_SLOT
+#define DB_GLOB_DAT  R_AARCH64_GLOB_DAT
+#define DB_MACHINE   EM_AARCH64
 #endif
 
-#define DB_MAX_CXX      4               /* C++ runtimes remembered per pass */
+#define DB_MAX_CXX 4 /* C++ runtimes remembered per pass */
 
 typedef void *(*dlopen_fn)(const char *, int);
 
@@ -114,41 +114,41 @@ struct span {
 
 /* What a pass needs from one module's dynamic section, all at run time. */
 struct dyn {
-	const ElfW(Sym) *symtab;
+	const ElfW(Sym) * symtab;
 	const char *strtab;
-	size_t strsz;                   /* bytes in strtab */
-	size_t soname;                  /* DT_SONAME offset in strtab, 0 if none */
-	const ElfW(Rela) *jmprel;
-	size_t jmprelsz;                /* bytes at jmprel */
-	const ElfW(Rela) *rela;
-	size_t relasz;                  /* bytes at rela */
-	const uint32_t *gnu_hash;       /* DT_GNU_HASH or NULL */
-	const uint32_t *sysv_hash;      /* DT_HASH or NULL */
+	size_t strsz;  /* bytes in strtab */
+	size_t soname; /* DT_SONAME offset in strtab, 0 if none */
+	const ElfW(Rela) * jmprel;
+	size_t jmprelsz; /* bytes at jmprel */
+	const ElfW(Rela) * rela;
+	size_t relasz;             /* bytes at rela */
+	const uint32_t *gnu_hash;  /* DT_GNU_HASH or NULL */
+	const uint32_t *sysv_hash; /* DT_HASH or NULL */
 };
 
 /* One pass over the modules; lives on the stack of deepbind_patch_all. */
 struct pass {
-	struct span cxx[DB_MAX_CXX];    /* C++ runtimes of our namespace */
-	int ncxx;                       /* used entries of cxx, 0..DB_MAX_CXX */
-	unsigned long patched;          /* slots rewritten */
-	unsigned long failed;           /* slots we could not make writable */
+	struct span cxx[DB_MAX_CXX]; /* C++ runtimes of our namespace */
+	int ncxx;                    /* used entries of cxx, 0..DB_MAX_CXX */
+	unsigned long patched;       /* slots rewritten */
+	unsigned long failed;        /* slots we could not make writable */
 };
 
 /* Read by the asm in dlopen(): hidden, so a rip-relative load reaches it. */
 __attribute__((visibility("hidden"))) dlopen_fn deepbind_real_dlopen;
 
 void *deepbind_dlopen_slow(const char *file, int mode, const void *caller)
-	__attribute__((visibility("hidden")));
+    __attribute__((visibility("hidden")));
 dlopen_fn deepbind_resolve(void) __attribute__((visibility("hidden")));
 
 /* Set once by init_once() under `once`; read-only afterwards. */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static struct span self_span;           /* libleak.so */
-static uintptr_t self_bias;             /* libleak.so's load bias */
-static struct span libc_span;           /* glibc (base/self.c) */
-static struct span ldso_span;           /* ld.so (base/self.c) */
-static struct dyn self_dyn;             /* libleak.so's dynamic symbols */
-static bool ready;                      /* all of the above were found */
+static struct span self_span; /* libleak.so */
+static uintptr_t self_bias;   /* libleak.so's load bias */
+static struct span libc_span; /* glibc (base/self.c) */
+static struct span ldso_span; /* ld.so (base/self.c) */
+static struct dyn self_dyn;   /* libleak.so's dynamic symbols */
+static bool ready;            /* all of the above were found */
 static pthread_mutex_t patch_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static bool
@@ -224,7 +224,7 @@ dyn_read(const struct dl_phdr_info *info, struct dyn *d)
 			break;
 		case DT_PLTREL:
 			if (dp->d_un.d_val != DT_RELA)
-				return false;   /* REL is not used on our targets */
+				return false; /* REL is not used on our targets */
 			break;
 		case DT_RELA:
 			d->rela = dyn_ptr(info, dp->d_un.d_ptr);
@@ -250,7 +250,7 @@ dyn_read(const struct dl_phdr_info *info, struct dyn *d)
 }
 
 static const char *
-dyn_name(const struct dyn *d, const ElfW(Sym) *sym)
+dyn_name(const struct dyn *d, const ElfW(Sym) * sym)
 {
 	return sym->st_name < d->strsz ? d->strtab + sym->st_name : NULL;
 }
@@ -279,13 +279,13 @@ hash_sysv(const char *s)
 
 /* The symbol `name` of the module described by d, through its hash table;
  * NULL when it has none. Never allocates. */
-static const ElfW(Sym) *
-dyn_lookup(const struct dyn *d, const char *name)
+static const ElfW(Sym) * dyn_lookup(const struct dyn *d, const char *name)
 {
 	if (d->gnu_hash != NULL) {
 		const uint32_t *ht = d->gnu_hash;
 		uint32_t nbuckets = ht[0], symoffset = ht[1], bloom_words = ht[2];
-		const uint32_t *buckets = (const uint32_t *)((const ElfW(Addr) *)&ht[4] + bloom_words);
+		const uint32_t *buckets =
+		    (const uint32_t *)((const ElfW(Addr) *)&ht[4] + bloom_words);
 		const uint32_t *chain = buckets + nbuckets;
 		uint32_t h = hash_gnu(name);
 
@@ -298,7 +298,7 @@ dyn_lookup(const struct dyn *d, const char *name)
 			if ((h | 1) == (h2 | 1) && n != NULL && strcmp(n, name) == 0)
 				return &d->symtab[i];
 			if (h2 & 1)
-				break;  /* last entry of this bucket's chain */
+				break; /* last entry of this bucket's chain */
 		}
 		return NULL;
 	}
@@ -309,7 +309,7 @@ dyn_lookup(const struct dyn *d, const char *name)
 		if (nbucket == 0)
 			return NULL;
 		for (uint32_t i = bucket[hash_sysv(name) % nbucket]; i != STN_UNDEF && i < nchain;
-		    i = chain[i]) {
+		     i = chain[i]) {
 			const char *n = dyn_name(d, &d->symtab[i]);
 
 			if (n != NULL && strcmp(n, name) == 0)
@@ -318,7 +318,6 @@ dyn_lookup(const struct dyn *d, const char *name)
 	}
 	return NULL;
 }
-
 
 /*
  * libleak's definition of `name` if libleak exports it as a function, else
@@ -379,10 +378,11 @@ init_once(void)
 	self_init();
 	dl_iterate_phdr(init_visit, &c);
 	ready = c.self_dyn_ok && (self_dyn.gnu_hash != NULL || self_dyn.sysv_hash != NULL) &&
-		self_span.hi != 0 && libc_span.hi != 0 && ldso_span.hi != 0;
+	    self_span.hi != 0 && libc_span.hi != 0 && ldso_span.hi != 0;
 	if (!ready)
 		fmt_log("cannot find libc, ld.so or libleak.so among the loaded modules; "
-			"libraries opened with RTLD_DEEPBIND will not be tracked", NULL);
+			"libraries opened with RTLD_DEEPBIND will not be tracked",
+		    NULL);
 }
 
 /*
@@ -438,10 +438,10 @@ struct target {
 	const struct dl_phdr_info *info;
 	struct span span;
 	struct dyn dyn;
-	uintptr_t relro_lo;             /* pages ld.so made read-only, as   */
-	uintptr_t relro_hi;             /* _dl_protect_relro rounds them    */
-	bool relro_open;                /* we made them writable            */
-	bool relro_failed;              /* mprotect refused                 */
+	uintptr_t relro_lo; /* pages ld.so made read-only, as   */
+	uintptr_t relro_hi; /* _dl_protect_relro rounds them    */
+	bool relro_open;    /* we made them writable            */
+	bool relro_failed;  /* mprotect refused                 */
 };
 
 static bool
@@ -451,7 +451,7 @@ is_cxx_runtime(const char *path)
 
 	b = b != NULL ? b + 1 : path;
 	return strncmp(b, "libstdc++.so", 12) == 0 || strncmp(b, "libc++.so", 9) == 0 ||
-		strncmp(b, "libc++abi.so", 12) == 0;
+	    strncmp(b, "libc++abi.so", 12) == 0;
 }
 
 static int
@@ -484,8 +484,8 @@ module_skipped(const struct dl_phdr_info *info, const struct span *s)
  * slot still aiming at the module's own PLT for a symbol it does not define.
  */
 static bool
-slot_wanted(const struct pass *p, const struct target *t, uint32_t type,
-    const ElfW(Sym) *sym, uintptr_t v)
+slot_wanted(const struct pass *p, const struct target *t, uint32_t type, const ElfW(Sym) * sym,
+    uintptr_t v)
 {
 	if (span_has(&t->span, v))
 		return type == DB_JUMP_SLOT && sym->st_shndx == SHN_UNDEF;
@@ -506,7 +506,7 @@ slot_writable(struct target *t, uintptr_t slot)
 	if (slot >= t->relro_lo && slot < t->relro_hi) {
 		if (!t->relro_open && !t->relro_failed) {
 			if (mprotect((void *)t->relro_lo, t->relro_hi - t->relro_lo,
-			    PROT_READ | PROT_WRITE) == 0)
+				PROT_READ | PROT_WRITE) == 0)
 				t->relro_open = true;
 			else
 				t->relro_failed = true;
@@ -525,17 +525,18 @@ slot_writable(struct target *t, uintptr_t slot)
 }
 
 static void
-patch_relocs(struct pass *p, struct target *t, const ElfW(Rela) *r, size_t bytes)
+patch_relocs(struct pass *p, struct target *t, const ElfW(Rela) * r, size_t bytes)
 {
 	for (size_t i = 0; i < bytes / sizeof(*r); i++) {
 		uint32_t type = ELF64_R_TYPE(r[i].r_info);
 		size_t symi = ELF64_R_SYM(r[i].r_info);
 		uintptr_t slot = t->info->dlpi_addr + r[i].r_offset;
-		const ElfW(Sym) *sym;
+		const ElfW(Sym) * sym;
 		const char *name;
 		uintptr_t v, ours;
 
-		if ((type != DB_JUMP_SLOT && type != DB_GLOB_DAT) || symi == 0 || r[i].r_addend != 0)
+		if ((type != DB_JUMP_SLOT && type != DB_GLOB_DAT) || symi == 0 ||
+		    r[i].r_addend != 0)
 			continue;
 		sym = &t->dyn.symtab[symi];
 		/* relaxed: only this pass (under patch_lock) writes the slot after
@@ -582,7 +583,7 @@ patch_visit(struct dl_phdr_info *info, size_t size, void *data)
 		patch_relocs(p, &t, t.dyn.rela, t.dyn.relasz);
 	if (t.relro_open && mprotect((void *)t.relro_lo, t.relro_hi - t.relro_lo, PROT_READ) != 0)
 		fmt_log("cannot restore RELRO protection of ", info->dlpi_name, ": ",
-			fmt_errno(errno), NULL);
+		    fmt_errno(errno), NULL);
 	return 0;
 }
 
@@ -601,7 +602,7 @@ outer_visit(struct dl_phdr_info *info, size_t size, void *data)
 unsigned long
 deepbind_patch_all(void)
 {
-	static int warned;              /* 1 after the one "cannot patch" line */
+	static int warned; /* 1 after the one "cannot patch" line */
 	int saved = errno;
 	struct pass p = { .ncxx = 0 };
 
@@ -615,7 +616,8 @@ deepbind_patch_all(void)
 	/* relaxed: the flag only keeps the line from repeating */
 	if (p.failed != 0 && !__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
 		fmt_log("cannot make GOT slots of an RTLD_DEEPBIND library writable; "
-			"some of its allocations are not tracked", NULL);
+			"some of its allocations are not tracked",
+		    NULL);
 #endif
 	errno = saved;
 	return p.patched;
@@ -627,7 +629,7 @@ deepbind_patch_all(void)
 struct soname_ctx {
 	const char *name;
 	char *path;
-	size_t cap;                     /* bytes at path */
+	size_t cap; /* bytes at path */
 	bool found;
 };
 
@@ -666,12 +668,12 @@ elf_ok(const char *path)
 	while (n < 0 && errno == EINTR);
 	close(fd);
 	return n == (ssize_t)sizeof(eh) && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
-		eh.e_ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) &&
-		eh.e_type == ET_DYN
+	    eh.e_ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) &&
+	    eh.e_type == ET_DYN
 #if defined(DB_MACHINE)
-		&& eh.e_machine == DB_MACHINE
+	    && eh.e_machine == DB_MACHINE
 #endif
-		;
+	    ;
 }
 
 /*
@@ -705,7 +707,7 @@ caller_search(const char *name, const void *caller, char *path, size_t cap)
 		size_t dlen = strlen(dir);
 
 		if (buf.si.dls_serpath[i].dls_flags & LA_SER_DEFAULT)
-			break;          /* ld.so.cache comes first, then these */
+			break; /* ld.so.cache comes first, then these */
 		while (dlen > 1 && dir[dlen - 1] == '/')
 			dlen--;
 		if (dlen + 1 + nlen >= cap)
@@ -734,7 +736,7 @@ open_as_caller(dlopen_fn open_real, const char *file, int mode, const void *call
 		return open_real(file, mode);
 	dl_iterate_phdr(soname_visit, &c);
 	if (c.found)
-		return open_real(path, mode);        /* already loaded: ld.so reuses it */
+		return open_real(path, mode); /* already loaded: ld.so reuses it */
 	if (caller != NULL && caller_search(file, caller, path, sizeof(path)))
 		return open_real(path, mode);
 	return open_real(file, mode);
@@ -767,7 +769,7 @@ deepbind_dlopen_slow(const char *file, int mode, const void *caller)
 
 #if defined(__x86_64__)
 #define DB_STR2(x) #x
-#define DB_STR(x) DB_STR2(x)
+#define DB_STR(x)  DB_STR2(x)
 /*
  * dlopen(file=%rdi, mode=%esi). Without RTLD_DEEPBIND: jmp to the real
  * dlopen with the stack as the caller left it, so its return address is
@@ -777,8 +779,7 @@ deepbind_dlopen_slow(const char *file, int mode, const void *caller)
  * endbr64 is a no-op without CET and makes dlopen a valid indirect target
  * with it.
  */
-__asm__(
-	"	.text\n"
+__asm__("	.text\n"
 	"	.globl	dlopen\n"
 	"	.type	dlopen, @function\n"
 	"	.p2align 4\n"
@@ -786,32 +787,32 @@ __asm__(
 	"	.cfi_startproc\n"
 	"	endbr64\n"
 	"	testl	$" DB_STR(RTLD_DEEPBIND) ", %esi\n"
-	"	jnz	2f\n"
-	"	movq	deepbind_real_dlopen(%rip), %rax\n"
-	"	testq	%rax, %rax\n"
-	"	jz	1f\n"
-	"	jmp	*%rax\n"
-	"1:	pushq	%rdi\n"
-	"	.cfi_adjust_cfa_offset 8\n"
-	"	pushq	%rsi\n"
-	"	.cfi_adjust_cfa_offset 8\n"
-	"	subq	$8, %rsp\n"
-	"	.cfi_adjust_cfa_offset 8\n"
-	"	call	deepbind_resolve\n"
-	"	addq	$8, %rsp\n"
-	"	.cfi_adjust_cfa_offset -8\n"
-	"	popq	%rsi\n"
-	"	.cfi_adjust_cfa_offset -8\n"
-	"	popq	%rdi\n"
-	"	.cfi_adjust_cfa_offset -8\n"
-	"	testq	%rax, %rax\n"
-	"	jz	3f\n"
-	"	jmp	*%rax\n"
-	"3:	ret\n"
-	"2:	movq	(%rsp), %rdx\n"
-	"	jmp	deepbind_dlopen_slow\n"
-	"	.cfi_endproc\n"
-	"	.size	dlopen, .-dlopen\n");
+						 "	jnz	2f\n"
+						 "	movq	deepbind_real_dlopen(%rip), %rax\n"
+						 "	testq	%rax, %rax\n"
+						 "	jz	1f\n"
+						 "	jmp	*%rax\n"
+						 "1:	pushq	%rdi\n"
+						 "	.cfi_adjust_cfa_offset 8\n"
+						 "	pushq	%rsi\n"
+						 "	.cfi_adjust_cfa_offset 8\n"
+						 "	subq	$8, %rsp\n"
+						 "	.cfi_adjust_cfa_offset 8\n"
+						 "	call	deepbind_resolve\n"
+						 "	addq	$8, %rsp\n"
+						 "	.cfi_adjust_cfa_offset -8\n"
+						 "	popq	%rsi\n"
+						 "	.cfi_adjust_cfa_offset -8\n"
+						 "	popq	%rdi\n"
+						 "	.cfi_adjust_cfa_offset -8\n"
+						 "	testq	%rax, %rax\n"
+						 "	jz	3f\n"
+						 "	jmp	*%rax\n"
+						 "3:	ret\n"
+						 "2:	movq	(%rsp), %rdx\n"
+						 "	jmp	deepbind_dlopen_slow\n"
+						 "	.cfi_endproc\n"
+						 "	.size	dlopen, .-dlopen\n");
 #else
 /*
  * No tail jump written for this architecture: unless the compiler happens

@@ -40,7 +40,7 @@ dlclose(void *handle)
 	if (!real_ready() || real.dlclose == NULL)
 		return -1;
 	if (state_is(STATE_ACTIVE) && guard_enter()) {
-		modules_refresh();      /* remember it before it goes */
+		modules_refresh(); /* remember it before it goes */
 		guard_leave();
 	}
 	return real.dlclose(handle);

@@ -17,7 +17,7 @@
 
 #define LK_EXPORT __attribute__((visibility("default")))
 
-#define GUARD_PROBE     2       /* lk_busy while hook_probe() calls malloc */
+#define GUARD_PROBE 2 /* lk_busy while hook_probe() calls malloc */
 
 extern __thread int hook_probe_seen __attribute__((tls_model("initial-exec")));
 
@@ -48,7 +48,7 @@ hook_track(void *p, size_t n)
 		return p;
 	if (lk_busy) {
 		if (lk_busy == GUARD_PROBE)
-			hook_probe_seen = 1;            /* hook_probe() called through us */
+			hook_probe_seen = 1; /* hook_probe() called through us */
 		else if (state_is(STATE_ACTIVE))
 			track_internal(p, n);
 		return p;

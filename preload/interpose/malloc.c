@@ -65,7 +65,7 @@ LK_EXPORT void *
 malloc(size_t n)
 {
 	if (!real_ready())
-		return boot_alloc(n);   /* dlsym() may land here while we resolve */
+		return boot_alloc(n); /* dlsym() may land here while we resolve */
 	void *p = real.malloc(n);
 	p = hook_track(p, n);
 	return p;
@@ -75,12 +75,12 @@ LK_EXPORT void
 free(void *p)
 {
 	if (p == NULL || boot_owns(p))
-		return;                 /* boot blocks are never reused */
+		return; /* boot blocks are never reused */
 	hook_untrack(p, NULL, NULL);
 	/* relaxed: a thread that misses DUMPING frees before the dump reads:
 	 * it untracked the block first, so the dump never sees it. */
 	if (atomic_load_explicit(&lk_state, memory_order_relaxed) == STATE_DUMPING)
-		return;                 /* the dump may be reading the table */
+		return; /* the dump may be reading the table */
 	if (real_ready())
 		real.free(p);
 }
@@ -95,7 +95,7 @@ calloc(size_t nmemb, size_t size)
 		return NULL;
 	}
 	if (!real_ready() || real.calloc == NULL)
-		return boot_alloc(n);   /* static memory: already zero */
+		return boot_alloc(n); /* static memory: already zero */
 	void *p = real.calloc(nmemb, size);
 	p = hook_track(p, n);
 	return p;
@@ -106,7 +106,7 @@ static void *
 realloc_boot(void *p, size_t n)
 {
 	if (n == 0)
-		return NULL;            /* like glibc: realloc(p, 0) frees p */
+		return NULL; /* like glibc: realloc(p, 0) frees p */
 	void *q = malloc(n);
 	if (q != NULL) {
 		size_t old = boot_size(p);
@@ -128,7 +128,7 @@ realloc_tracked(void *p, size_t n)
 	if (q != NULL) {
 		q = hook_track(q, n);
 	} else if (had && n != 0) {
-		track_restore(p, old_size, old_stack);  /* failed: p is still live */
+		track_restore(p, old_size, old_stack); /* failed: p is still live */
 	}
 	return q;
 }

@@ -48,7 +48,8 @@ start(void)
 }
 
 typedef int (*main_fn)(int, char **, char **);
-typedef int (*start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
+typedef int (
+    *start_fn)(main_fn, int, char **, void (*)(void), void (*)(void), void (*)(void), void *);
 
 static main_fn program_main;
 
@@ -60,7 +61,7 @@ main_wrapper(int argc, char **argv, char **envp)
 {
 	int rc = program_main(argc, argv, envp);
 
-	exits_claim();          /* main's return exits: one exit at a time */
+	exits_claim(); /* main's return exits: one exit at a time */
 	scan_set_stack_start((uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *));
 	return rc;
 }
@@ -105,7 +106,7 @@ __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void 
 LK_EXPORT void
 _exit(int status)
 {
-	finish_dump();      /* _exit skips atexit: dump here */
+	finish_dump(); /* _exit skips atexit: dump here */
 	if (real_ready() && real.exit_ != NULL)
 		real.exit_(status);
 	syscall(SYS_exit_group, status);

@@ -18,7 +18,7 @@
 #include "interpose/real.h"
 
 struct real_fns real;
-static _Atomic int resolving;   /* 1 while real_resolve() runs */
+static _Atomic int resolving; /* 1 while real_resolve() runs */
 
 bool
 real_resolve(void)
@@ -28,8 +28,8 @@ real_resolve(void)
 	if (real.malloc != NULL)
 		return true;
 	/* acq_rel: one resolver; the others use the boot arena meanwhile. */
-	if (!atomic_compare_exchange_strong_explicit(&resolving, &expect, 1,
-	    memory_order_acq_rel, memory_order_acquire))
+	if (!atomic_compare_exchange_strong_explicit(&resolving, &expect, 1, memory_order_acq_rel,
+		memory_order_acquire))
 		return false;
 #define RESOLVE(field, name) real.field = (__typeof__(real.field))dlsym(RTLD_NEXT, name)
 	RESOLVE(free, "free");

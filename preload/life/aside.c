@@ -90,13 +90,13 @@ in_libc(const void *addr)
 	Dl_info a, l;
 
 	if (dladdr(addr, &a) == 0 || dladdr((const void *)&gnu_get_libc_version, &l) == 0)
-		return true;    /* cannot tell: take it at its word */
+		return true; /* cannot tell: take it at its word */
 	return a.dli_fbase == l.dli_fbase;
 }
 
 bool
-aside_late(bool reached, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t),
-    char *buf, unsigned cap)
+aside_late(bool reached, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t), char *buf,
+    unsigned cap)
 {
 	struct fmtbuf f;
 	void *global = dlsym(RTLD_DEFAULT, "malloc");

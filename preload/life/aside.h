@@ -21,7 +21,7 @@ const char *aside_early(void *(*real_malloc)(size_t), void *(*libc_malloc)(size_
  * Writes a phrase such as "malloc is AddressSanitizer's" into buf (cap
  * bytes) and returns true when libleak must stand aside. May call dlsym
  * and dladdr, which take the loader's lock: not from inside malloc. */
-bool aside_late(bool reached, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t),
-    char *buf, unsigned cap);
+bool aside_late(bool reached, void *(*real_malloc)(size_t), void *(*libc_malloc)(size_t), char *buf,
+    unsigned cap);
 
 #endif /* LIBLEAK_ASIDE_H */

@@ -84,11 +84,26 @@ parse_signal(const char *s)
 		const char *name;
 		int sig;
 	} names[] = {
-		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "USR1", SIGUSR1 },
-		{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-		{ "CHLD", SIGCHLD }, { "CONT", SIGCONT }, { "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },
-		{ "URG", SIGURG }, { "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
-		{ "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO }, { "SYS", SIGSYS },
+		{ "HUP", SIGHUP },
+		{ "INT", SIGINT },
+		{ "QUIT", SIGQUIT },
+		{ "USR1", SIGUSR1 },
+		{ "USR2", SIGUSR2 },
+		{ "PIPE", SIGPIPE },
+		{ "ALRM", SIGALRM },
+		{ "TERM", SIGTERM },
+		{ "CHLD", SIGCHLD },
+		{ "CONT", SIGCONT },
+		{ "TTIN", SIGTTIN },
+		{ "TTOU", SIGTTOU },
+		{ "URG", SIGURG },
+		{ "XCPU", SIGXCPU },
+		{ "XFSZ", SIGXFSZ },
+		{ "VTALRM", SIGVTALRM },
+		{ "PROF", SIGPROF },
+		{ "WINCH", SIGWINCH },
+		{ "IO", SIGIO },
+		{ "SYS", SIGSYS },
 	};
 	unsigned long n;
 
@@ -135,7 +150,7 @@ parse_seconds(const char *s, uint64_t *ns)
 	if (*s != '\0')
 		return false;
 	*ns = whole * 1000000000ull + frac;
-	return *ns >= 1000000;  /* at least 1 ms */
+	return *ns >= 1000000; /* at least 1 ms */
 }
 
 /* The snapshot pattern: LEAK_OUTPUT when it has %n; else ".%n" goes
@@ -195,8 +210,7 @@ config_load(void)
 		size_t n = strlen(s);
 
 		if (n == 0 || n >= sizeof(lk_config.output))
-			fmt_log("LEAK_OUTPUT is empty or too long; using ",
-			    lk_config.output, NULL);
+			fmt_log("LEAK_OUTPUT is empty or too long; using ", lk_config.output, NULL);
 		else {
 			memcpy(lk_config.output, s, n + 1);
 			output_set = true;
@@ -208,7 +222,8 @@ config_load(void)
 		if (parse_ulong(s, DUMP_MAX_DEPTH, &v) && v >= 1)
 			lk_config.depth = (int)v;
 		else
-			fmt_log("LEAK_DEPTH='", s, "' is not a number from 1 to 256; using 32", NULL);
+			fmt_log("LEAK_DEPTH='", s, "' is not a number from 1 to 256; using 32",
+			    NULL);
 	}
 	s = getenv("LEAK_QUIET");
 	lk_config.quiet = s != NULL && parse_flag("LEAK_QUIET", s);
@@ -226,27 +241,35 @@ config_load(void)
 		if (m >= 0)
 			lk_config.heuristics = (unsigned)m;
 		else
-			fmt_log("LEAK_HEURISTICS='", s, "' is not all, none or a comma list of stdstring, "
-			    "length64, newarray, multipleinheritance; using all", NULL);
+			fmt_log("LEAK_HEURISTICS='", s,
+			    "' is not all, none or a comma list of stdstring, "
+			    "length64, newarray, multipleinheritance; using all",
+			    NULL);
 	}
 	s = getenv("LEAK_SNAPSHOT_SIGNAL");
 	if (s != NULL && (lk_config.snapshot_signal = parse_signal(s)) == 0)
-		fmt_log("LEAK_SNAPSHOT_SIGNAL='", s, "' is not a signal name such as USR2; "
-		    "no snapshots on a signal", NULL);
+		fmt_log("LEAK_SNAPSHOT_SIGNAL='", s,
+		    "' is not a signal name such as USR2; "
+		    "no snapshots on a signal",
+		    NULL);
 	s = getenv("LEAK_SNAPSHOT_INTERVAL");
 	if (s != NULL && !parse_seconds(s, &lk_config.snapshot_interval_ns)) {
 		lk_config.snapshot_interval_ns = 0;
-		fmt_log("LEAK_SNAPSHOT_INTERVAL='", s, "' is not a positive number of seconds; "
-		    "no timed snapshots", NULL);
+		fmt_log("LEAK_SNAPSHOT_INTERVAL='", s,
+		    "' is not a positive number of seconds; "
+		    "no timed snapshots",
+		    NULL);
 	}
 	s = getenv("LEAK_WARN_BYTES");
 	if (s != NULL && (!parse_ulong(s, ~0ul, &v) || v == 0))
-		fmt_log("LEAK_WARN_BYTES='", s, "' is not a positive number of bytes; no warning", NULL);
+		fmt_log("LEAK_WARN_BYTES='", s, "' is not a positive number of bytes; no warning",
+		    NULL);
 	else if (s != NULL)
 		lk_config.warn_bytes = v;
 	s = getenv("LEAK_WARN_PERCENT");
 	if (s != NULL && (!parse_ulong(s, 100, &v) || v == 0))
-		fmt_log("LEAK_WARN_PERCENT='", s, "' is not a percentage from 1 to 100; no warning", NULL);
+		fmt_log("LEAK_WARN_PERCENT='", s, "' is not a percentage from 1 to 100; no warning",
+		    NULL);
 	else if (s != NULL)
 		lk_config.warn_percent = (unsigned)v;
 	s = getenv("LEAK_VERIFY_STACKS");
@@ -255,5 +278,6 @@ config_load(void)
 	if (s != NULL && parse_ulong(s, 1000000, &v))
 		arena_set_fault((long)v);
 	else if (s != NULL)
-		fmt_log("LEAK_FAULT_MMAP='", s, "' is not a number from 0 to 1000000; ignored", NULL);
+		fmt_log("LEAK_FAULT_MMAP='", s, "' is not a number from 0 to 1000000; ignored",
+		    NULL);
 }

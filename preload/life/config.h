@@ -10,20 +10,20 @@
 #define CONFIG_PATH_MAX 4096
 
 struct config {
-	char output[CONFIG_PATH_MAX];   /* LEAK_OUTPUT pattern; %p -> pid, %% -> % */
-	int depth;                      /* LEAK_DEPTH: frames kept, 1..256, default 32 */
-	bool quiet;                     /* LEAK_QUIET=1: no summary line at exit */
-	bool reachability;              /* LEAK_REACHABILITY=0 turns the exit scan off */
-	char snapshot_output[CONFIG_PATH_MAX];  /* pattern for snapshots; has %n */
-	int snapshot_signal;            /* LEAK_SNAPSHOT_SIGNAL; 0: off */
-	uint64_t snapshot_interval_ns;  /* LEAK_SNAPSHOT_INTERVAL; 0: off */
-	uint64_t warn_bytes;            /* LEAK_WARN_BYTES; 0: off */
-	unsigned warn_percent;          /* LEAK_WARN_PERCENT, 1..100; 0: off */
-	bool verify_stacks;             /* LEAK_VERIFY_STACKS=1: unwind on cache hits too */
-	char log[CONFIG_PATH_MAX];      /* LEAK_LOG, absolute; "": stderr */
-	char only[CONFIG_PATH_MAX];     /* LEAK_ONLY patterns (pathglob.h) */
-	bool only_set;                  /* LEAK_ONLY given: track matching programs only */
-	unsigned heuristics;            /* LEAK_HEURISTICS: 1 << enum heur each; default all */
+	char output[CONFIG_PATH_MAX];          /* LEAK_OUTPUT pattern; %p -> pid, %% -> % */
+	int depth;                             /* LEAK_DEPTH: frames kept, 1..256, default 32 */
+	bool quiet;                            /* LEAK_QUIET=1: no summary line at exit */
+	bool reachability;                     /* LEAK_REACHABILITY=0 turns the exit scan off */
+	char snapshot_output[CONFIG_PATH_MAX]; /* pattern for snapshots; has %n */
+	int snapshot_signal;                   /* LEAK_SNAPSHOT_SIGNAL; 0: off */
+	uint64_t snapshot_interval_ns;         /* LEAK_SNAPSHOT_INTERVAL; 0: off */
+	uint64_t warn_bytes;                   /* LEAK_WARN_BYTES; 0: off */
+	unsigned warn_percent;                 /* LEAK_WARN_PERCENT, 1..100; 0: off */
+	bool verify_stacks;                    /* LEAK_VERIFY_STACKS=1: unwind on cache hits too */
+	char log[CONFIG_PATH_MAX];             /* LEAK_LOG, absolute; "": stderr */
+	char only[CONFIG_PATH_MAX];            /* LEAK_ONLY patterns (pathglob.h) */
+	bool only_set;                         /* LEAK_ONLY given: track matching programs only */
+	unsigned heuristics; /* LEAK_HEURISTICS: 1 << enum heur each; default all */
 };
 
 extern struct config lk_config;

@@ -12,7 +12,7 @@
 #include "track/track.h"
 
 _Static_assert(SCAN_DEFINITE == (int)DUMP_DEFINITE && SCAN_INDIRECT == (int)DUMP_INDIRECT &&
-    SCAN_POSSIBLE == (int)DUMP_POSSIBLE && SCAN_REACHABLE == (int)DUMP_REACHABLE,
+	SCAN_POSSIBLE == (int)DUMP_POSSIBLE && SCAN_REACHABLE == (int)DUMP_REACHABLE,
     "scan classes in the dump's order");
 _Static_assert(HEUR_COUNT == DUMP_NHEUR + 1 && SCAN_CHAIN_MAX <= DUMP_CHAIN_MAX,
     "heuristics 1.. in the dump's order; chains fit");
@@ -36,7 +36,7 @@ relay_live(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	struct relay *r = ctx;
 
 	(void)addr;
-	r->fn(r->fnctx, size, stack, DUMP_DEFINITE, 0);        /* no scan: all definite */
+	r->fn(r->fnctx, size, stack, DUMP_DEFINITE, 0); /* no scan: all definite */
 }
 
 static void
@@ -61,8 +61,10 @@ static bool
 retainer(void *ctx, uint32_t id, struct dump_chain *out)
 {
 	static const enum dump_root roots[] = {
-		[ROOT_GLOBAL] = DUMP_GLOBAL, [ROOT_THREAD] = DUMP_THREAD,
-		[ROOT_MAPPING] = DUMP_MAPPING, [ROOT_LOADER] = DUMP_LOADER,
+		[ROOT_GLOBAL] = DUMP_GLOBAL,
+		[ROOT_THREAD] = DUMP_THREAD,
+		[ROOT_MAPPING] = DUMP_MAPPING,
+		[ROOT_LOADER] = DUMP_LOADER,
 		[ROOT_INTERNAL] = DUMP_INTERNAL,
 	};
 	struct scan_chain ch;

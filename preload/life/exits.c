@@ -20,8 +20,8 @@
 
 #include "life/exits.h"
 
-static _Atomic long owner;              /* tid of the exiting thread, 0 before */
-static _Atomic pid_t owner_pid;         /* the process it belongs to */
+static _Atomic long owner;      /* tid of the exiting thread, 0 before */
+static _Atomic pid_t owner_pid; /* the process it belongs to */
 
 void
 exits_park(void)
@@ -47,7 +47,8 @@ exits_claim(void)
 	}
 	/* acq_rel: elects the owner; the failure's acquire reads the winner. */
 	if (atomic_compare_exchange_strong_explicit(&owner, &expect, me, memory_order_acq_rel,
-	    memory_order_acquire) || expect == me)
+		memory_order_acquire) ||
+	    expect == me)
 		return;
 	exits_park();
 }

@@ -67,8 +67,8 @@ summary(const char *path, const struct dump_result *r, bool written, bool scanne
 		fmt_log("no dump written", NULL);
 	else if (scanned)
 		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect); ", b[2],
-		    " block(s), ", b[3], " byte(s) live at exit from ", b[4], " stack(s); dump: ", path,
-		    NULL);
+		    " block(s), ", b[3], " byte(s) live at exit from ", b[4],
+		    " stack(s); dump: ", path, NULL);
 	else
 		fmt_log(b[2], " block(s), ", b[3], " byte(s) live at exit from ", b[4],
 		    " stack(s), not scanned; dump: ", path, NULL);
@@ -94,10 +94,10 @@ finish_dump(void)
 	int expect = STATE_ACTIVE;
 
 	if (getpid() != lk_pid)
-		return;         /* a vfork child: the memory is the parent's */
+		return; /* a vfork child: the memory is the parent's */
 	/* acq_rel: elects one dumper; pairs with the release publish of ACTIVE. */
 	if (!atomic_compare_exchange_strong_explicit(&lk_state, &expect, STATE_DUMPING,
-	    memory_order_acq_rel, memory_order_acquire)) {
+		memory_order_acq_rel, memory_order_acquire)) {
 		/* Another thread is writing the dump and will end the process
 		 * when it is done (exit handlers or _exit: see exits.c); going
 		 * on to _exit now would end it in the middle of the dump. */
@@ -107,7 +107,7 @@ finish_dump(void)
 	}
 	int saved = errno;
 	int was_busy = lk_busy;
-	lk_busy = 1;            /* whatever libc allocates now is ours, untracked */
+	lk_busy = 1; /* whatever libc allocates now is ours, untracked */
 
 	char path[PATH_MAX];
 	struct dump_result res = { 0 };
@@ -115,14 +115,16 @@ finish_dump(void)
 	bool ok = false;
 
 	cxx_freeres();
-	arena_lift_budget();    /* the program is done: the dump may use what is left */
+	arena_lift_budget(); /* the program is done: the dump may use what is left */
 	addrmap_settle(lk_blocks);
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
-		modules_refresh();      /* before threads stop: it takes the loader's lock */
+		modules_refresh(); /* before threads stop: it takes the loader's lock */
 		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics);
 		if (sc == NULL)
-			fmt_log("the reachability scan could not run; every block counts as definite", NULL);
+			fmt_log(
+			    "the reachability scan could not run; every block counts as definite",
+			    NULL);
 	}
 	dumpsrc_fill(&src, sc, lk_config.depth, false, 0, true);
 	if (dump_path(lk_config.output, lk_start_cwd, getpid(), 0, path, sizeof(path)) != 0)
@@ -152,4 +154,3 @@ finish_dump(void)
 	lk_busy = was_busy;
 	errno = saved;
 }
-

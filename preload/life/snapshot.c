@@ -45,8 +45,8 @@
 #include "life/warn.h"
 #include "track/track.h"
 
-#define WARN_POLL_MS    100
-#define SEQ_SKIP_MAX    100000          /* names of an earlier image tried at most */
+#define WARN_POLL_MS 100
+#define SEQ_SKIP_MAX 100000 /* names of an earlier image tried at most */
 
 static sem_t wake;
 static uint64_t seq;
@@ -71,7 +71,7 @@ take_snapshot(void)
 	 * numbers its earlier image used are skipped, never overwritten. */
 	for (int tries = 0;; tries++) {
 		if (dump_path(lk_config.snapshot_output, lk_start_cwd, getpid(), ++seq, path,
-		    sizeof(path)) != 0) {
+			sizeof(path)) != 0) {
 			fmt_log("the snapshot path is too long", NULL);
 			return;
 		}
@@ -101,9 +101,9 @@ writer_main(void *arg)
 	bool warn_on = warn_wanted();
 
 	(void)arg;
-	lk_busy = 1;            /* nothing this thread allocates is tracked */
+	lk_busy = 1; /* nothing this thread allocates is tracked */
 	sigfillset(&all);
-	sigdelset(&all, SIGPWR);        /* stopworld.c's: the exit scan stops us too */
+	sigdelset(&all, SIGPWR); /* stopworld.c's: the exit scan stops us too */
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	if (lk_config.snapshot_interval_ns != 0)
 		next_snap = now_ns() + lk_config.snapshot_interval_ns;
@@ -120,12 +120,13 @@ writer_main(void *arg)
 		if (due == UINT64_MAX) {
 			r = sem_wait(&wake);
 		} else {
-			struct timespec ts = { (time_t)(due / 1000000000ull), (long)(due % 1000000000ull) };
+			struct timespec ts = { (time_t)(due / 1000000000ull),
+				(long)(due % 1000000000ull) };
 
 			r = sem_clockwait(&wake, CLOCK_MONOTONIC, &ts);
 		}
 		if (!state_is(STATE_ACTIVE))
-			return NULL;    /* the exit dump has begun: no more snapshots */
+			return NULL; /* the exit dump has begun: no more snapshots */
 		if (r == 0)
 			take_snapshot();
 		uint64_t now = now_ns();

@@ -47,10 +47,14 @@
 #include "track/guard.h"
 #include "track/track.h"
 
-enum { START_NONE, START_BUSY, START_DONE };
+enum {
+	START_NONE,
+	START_BUSY,
+	START_DONE
+};
 
-static _Atomic int started = START_NONE;        /* init_start(): NONE -> BUSY -> DONE */
-static const char *aside_why;           /* why init_start() turned tracking off, or NULL */
+static _Atomic int started = START_NONE; /* init_start(): NONE -> BUSY -> DONE */
+static const char *aside_why;            /* why init_start() turned tracking off, or NULL */
 
 extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 
@@ -113,15 +117,15 @@ init_start(void)
 	/* acq_rel: elects the one thread that starts; the acquire loads below
 	 * pair with the release store of DONE. */
 	if (!atomic_compare_exchange_strong_explicit(&started, &expect, START_BUSY,
-	    memory_order_acq_rel, memory_order_acquire)) {
+		memory_order_acq_rel, memory_order_acquire)) {
 		/* acquire: pairs with the release store of DONE below. */
 		while (atomic_load_explicit(&started, memory_order_acquire) == START_BUSY)
-			sched_yield();  /* the starter only makes system calls */
+			sched_yield(); /* the starter only makes system calls */
 		return;
 	}
 	int was_busy = lk_busy;
 
-	lk_busy = 1;            /* nothing below is the program's */
+	lk_busy = 1; /* nothing below is the program's */
 	start_tracking();
 	/* release: pairs with the waiters' acquire above; the state is set. */
 	atomic_store_explicit(&started, START_DONE, memory_order_release);
@@ -142,15 +146,15 @@ init_late(bool (*reached)(void))
 
 	if (state_is(STATE_OFF)) {
 		/* Standing aside: say why, naming the tool or allocator. */
-		if (aside_why != NULL && !aside_late(reached(), real.malloc, real.libc_malloc, why,
-		    sizeof(why)))
+		if (aside_why != NULL &&
+		    !aside_late(reached(), real.malloc, real.libc_malloc, why, sizeof(why)))
 			memcpy(why, aside_why, strlen(aside_why) + 1);
 		if (aside_why != NULL)
 			fmt_log(why, "; not tracking (every call passes through)", NULL);
 		return false;
 	}
 	if (aside_late(reached(), real.malloc, real.libc_malloc, why, sizeof(why))) {
-		publish(STATE_OFF);     /* what was tracked so far is abandoned */
+		publish(STATE_OFF); /* what was tracked so far is abandoned */
 		fmt_log(why, "; not tracking (every call passes through)", NULL);
 		return false;
 	}

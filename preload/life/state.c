@@ -7,5 +7,5 @@
 #include "life/state.h"
 
 _Atomic int lk_state = STATE_BOOT;
-char lk_start_cwd[PATH_MAX];            /* relative LEAK_OUTPUT is relative to this */
-pid_t lk_pid;                           /* the process these structures belong to */
+char lk_start_cwd[PATH_MAX]; /* relative LEAK_OUTPUT is relative to this */
+pid_t lk_pid;                /* the process these structures belong to */

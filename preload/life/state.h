@@ -16,17 +16,17 @@
 #include <sys/types.h>
 
 enum lk_state {
-	STATE_BOOT,             /* real functions may be unknown; nothing tracked */
-	STATE_ACTIVE,           /* every allocation is tracked */
-	STATE_DUMPING,          /* the exit dump runs; free() does not free */
-	STATE_DONE,             /* dump written; calls pass straight through */
-	STATE_OFF,              /* not tracking this process; calls pass through */
+	STATE_BOOT,    /* real functions may be unknown; nothing tracked */
+	STATE_ACTIVE,  /* every allocation is tracked */
+	STATE_DUMPING, /* the exit dump runs; free() does not free */
+	STATE_DONE,    /* dump written; calls pass straight through */
+	STATE_OFF,     /* not tracking this process; calls pass through */
 };
 
 extern _Atomic int lk_state;
-extern char lk_start_cwd[];             /* cwd at start-up; "" if unknown */
-extern pid_t lk_pid;                    /* the process the tracker belongs to (a vfork
-					 * child shares it, a fork child has its own) */
+extern char lk_start_cwd[]; /* cwd at start-up; "" if unknown */
+extern pid_t lk_pid;        /* the process the tracker belongs to (a vfork
+			     * child shares it, a fork child has its own) */
 
 static inline bool
 state_is(int s)

@@ -20,9 +20,9 @@
 #include "track/counters.h"
 #include "track/track.h"
 
-#define WARN_FRAMES     4
+#define WARN_FRAMES 4
 
-static uint64_t mem_limit;              /* bytes, for LEAK_WARN_PERCENT; 0: none */
+static uint64_t mem_limit; /* bytes, for LEAK_WARN_PERCENT; 0: none */
 static bool warned_bytes, warned_percent;
 
 /* Reads a small file into buf, NUL-terminated; false if empty or unreadable. */
@@ -42,7 +42,7 @@ memory_limit(void)
 	char cg[PATH_MAX], path[PATH_MAX + 64], val[64];
 
 	if (slurp("/proc/self/cgroup", cg, sizeof(cg))) {
-		char *p = strstr(cg, "0::");    /* the v2 line: "0::/some/path" */
+		char *p = strstr(cg, "0::"); /* the v2 line: "0::/some/path" */
 		if (p != NULL) {
 			p += 3;
 			char *nl = strchr(p, '\n');
@@ -54,7 +54,8 @@ memory_limit(void)
 			fmt_str(&f, p);
 			fmt_str(&f, "/memory.max");
 			path[f.len] = '\0';
-			if (!f.overflow && slurp(path, val, sizeof(val)) && val[0] >= '0' && val[0] <= '9') {
+			if (!f.overflow && slurp(path, val, sizeof(val)) && val[0] >= '0' &&
+			    val[0] <= '9') {
 				uint64_t v = 0;
 
 				for (char *c = val; *c >= '0' && *c <= '9'; c++)
@@ -70,7 +71,7 @@ memory_limit(void)
 }
 
 struct top {
-	uint64_t *bytes;                /* by stack id */
+	uint64_t *bytes; /* by stack id */
 	uint64_t *blocks;
 	size_t n;
 };
@@ -81,7 +82,7 @@ sum_stack(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	struct top *t = ctx;
 
 	(void)addr;
-	if (stack < t->n && stack != lk_internal_stack) {      /* libc's, not the program's */
+	if (stack < t->n && stack != lk_internal_stack) { /* libc's, not the program's */
 		t->bytes[stack] += size;
 		t->blocks[stack]++;
 	}
@@ -136,12 +137,12 @@ warn(const char *what, uint64_t live, uint64_t blocks)
 			}
 			const char *base = strrchr(di.dli_fname, '/');
 			base = base != NULL ? base + 1 : di.dli_fname;
-			if (di.dli_sname != NULL) {     /* exported: name (module) */
+			if (di.dli_sname != NULL) { /* exported: name (module) */
 				fmt_str(&f, di.dli_sname);
 				fmt_str(&f, " (");
 				fmt_str(&f, base);
 				fmt_str(&f, ")");
-			} else {                        /* static: module+offset */
+			} else { /* static: module+offset */
 				fmt_str(&f, base);
 				fmt_str(&f, "+0x");
 				fmt_hex(&f, pcs[i] - (uintptr_t)di.dli_fbase);
@@ -195,7 +196,8 @@ warn_init(void)
 	mem_limit = memory_limit();
 	if (mem_limit == 0)
 		fmt_log("LEAK_WARN_PERCENT is set but the process has no memory limit "
-		    "(cgroup memory.max or RLIMIT_AS); no warning", NULL);
+			"(cgroup memory.max or RLIMIT_AS); no warning",
+		    NULL);
 }
 
 bool

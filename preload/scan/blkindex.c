@@ -137,7 +137,8 @@ blkindex_build(struct blkindex *ix, const struct blk *b, size_t n)
 	if (ix->first == NULL || ix->keys == NULL)
 		return false;
 	for (size_t i = 0; i < ix->n; i++)
-		ix->keys[i] = (struct key){ .addr = ix->b[i].addr, .len = ix->b[i].size ? ix->b[i].size : 1 };
+		ix->keys[i] =
+		    (struct key){ .addr = ix->b[i].addr, .len = ix->b[i].size ? ix->b[i].size : 1 };
 	j = 0;
 	for (size_t c = 0; c < ix->ncl; c++) {
 		const struct cluster *cl = &ix->cl[c];

@@ -16,45 +16,45 @@
 struct blk {
 	uintptr_t addr;
 	uint64_t size;
-	uintptr_t where;        /* address of the word that first marked it */
+	uintptr_t where; /* address of the word that first marked it */
 	stack_id_t stack;
-	uint32_t parent;        /* block index; NO_PARENT: marked from root `root` */
-	uint32_t root;          /* index into roots.r when parent == NO_PARENT; indegree while unreached */
+	uint32_t parent; /* block index; NO_PARENT: marked from root `root` */
+	uint32_t root;   /* index into roots.r when parent == NO_PARENT; indegree while unreached */
 	uint8_t state;
-	uint8_t cls;            /* enum scan_class, once classified; 0xff before */
-	uint8_t heur;           /* enum heur of an ST_HEUR mark, else HEUR_NONE */
+	uint8_t cls;  /* enum scan_class, once classified; 0xff before */
+	uint8_t heur; /* enum heur of an ST_HEUR mark, else HEUR_NONE */
 };
 
 /* A run of blocks with no gap of CLUSTER_GAP or more between them, with
  * its own bucket index: one index over the whole address range would put
  * the brk heap and the mmap area (terabytes apart) in the same buckets. */
 struct cluster {
-	uintptr_t min;          /* its first block's address */
-	uintptr_t span;         /* its highest block end - min */
-	unsigned shift;         /* bucket size: 1 << shift bytes */
-	size_t bucket0;         /* its buckets start at first[bucket0] */
+	uintptr_t min;  /* its first block's address */
+	uintptr_t span; /* its highest block end - min */
+	unsigned shift; /* bucket size: 1 << shift bytes */
+	size_t bucket0; /* its buckets start at first[bucket0] */
 };
 
-#define CLUSTERS_MAX    256
-#define CLUSTER_GAP     ((uintptr_t)16 << 20)
+#define CLUSTERS_MAX 256
+#define CLUSTER_GAP  ((uintptr_t)16 << 20)
 
 /* What blkindex_find() reads of a block: 16 bytes, not struct blk's 40, so that
  * the index stays in cache while the scan streams the heap through it. */
 struct key {
 	uintptr_t addr;
-	uintptr_t len;          /* size, at least 1 */
+	uintptr_t len; /* size, at least 1 */
 };
 
 struct blkindex {
-	const struct blk *b;    /* n blocks, sorted by addr, not overlapping */
+	const struct blk *b; /* n blocks, sorted by addr, not overlapping */
 	size_t n;
-	struct key *keys;       /* n, b's addr and size */
-	uint32_t *first;        /* bucket -> first block index with addr >= bucket start */
+	struct key *keys; /* n, b's addr and size */
+	uint32_t *first;  /* bucket -> first block index with addr >= bucket start */
 	struct cluster cl[CLUSTERS_MAX];
 	size_t ncl;
-	uintptr_t min;          /* the lowest block's address */
-	uintptr_t span;         /* highest block end - min */
-	size_t keys_len;        /* mapped bytes, for blkindex_free */
+	uintptr_t min;   /* the lowest block's address */
+	uintptr_t span;  /* highest block end - min */
+	size_t keys_len; /* mapped bytes, for blkindex_free */
 	size_t first_len;
 };
 
@@ -77,7 +77,7 @@ blkindex_find(const struct blkindex *ix, uintptr_t v)
 	if (v - ix->min >= ix->span)
 		return -1;
 	size_t a = 0, z = ix->ncl;
-	while (z - a > 1) {     /* the last cluster starting at or below v */
+	while (z - a > 1) { /* the last cluster starting at or below v */
 		size_t mid = (a + z) / 2;
 
 		if (ix->cl[mid].min <= v)

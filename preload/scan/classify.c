@@ -21,7 +21,8 @@ each_lost_target(struct scan *sc, size_t i, void (*fn)(struct scan *, size_t, si
 	uintptr_t hi = x->addr + x->size, end;
 	size_t hint = 0;
 
-	for (uintptr_t a = x->addr; a < hi && readable_piece(&sc->rd, &a, hi, &end, &hint); a = end) {
+	for (uintptr_t a = x->addr; a < hi && readable_piece(&sc->rd, &a, hi, &end, &hint);
+	     a = end) {
 		for (uintptr_t p = (a + 7) & ~(uintptr_t)7; p + 8 <= end; p += 8) {
 			long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
 
@@ -67,7 +68,7 @@ classify_lost(struct scan *sc)
 
 	for (size_t i = 0; i < sc->n; i++)
 		if (b[i].state == ST_UNREACHED)
-			b[i].root = 0;  /* from here on: indegree from unreached blocks */
+			b[i].root = 0; /* from here on: indegree from unreached blocks */
 	for (size_t i = 0; i < sc->n; i++)
 		if (b[i].state == ST_UNREACHED)
 			each_lost_target(sc, i, count_in, NULL);
@@ -76,7 +77,7 @@ classify_lost(struct scan *sc)
 			if (b[i].state != ST_UNREACHED || b[i].cls != 0xff)
 				continue;
 			if (pass == 0 && b[i].root != 0)
-				continue;       /* first the blocks nothing lost points to */
+				continue; /* first the blocks nothing lost points to */
 			b[i].cls = SCAN_DEFINITE;
 			sc->nwork = 0;
 			sc->work[sc->nwork++] = (uint32_t)i;

@@ -42,16 +42,16 @@
 #include "scan/helper.h"
 #include "base/procfs.h"
 
-#define STACK_SIZE      ((size_t)256 << 10)
+#define STACK_SIZE ((size_t)256 << 10)
 
 struct helper {
-	_Atomic uint32_t gen;           /* jobs started; futex word */
-	_Atomic uint32_t done;          /* number of the last job finished; futex word */
+	_Atomic uint32_t gen;  /* jobs started; futex word */
+	_Atomic uint32_t done; /* number of the last job finished; futex word */
 	_Atomic int quit;
 	void (*fn)(void *);
 	void *arg;
-	_Atomic pid_t tid;              /* non-zero until the helper has exited */
-	char *stack;                    /* STACK_SIZE bytes from arena_map() */
+	_Atomic pid_t tid; /* non-zero until the helper has exited */
+	char *stack;       /* STACK_SIZE bytes from arena_map() */
 };
 
 /* futex(2) without libc's wrapper (no errno). x86_64. */
@@ -62,9 +62,10 @@ raw_futex(_Atomic uint32_t *addr, int op, uint32_t val)
 	register void *timeout __asm__("r10") = 0;
 
 	__asm__ volatile("syscall"
-	    : "=a"(ret)
-	    : "0"((long)SYS_futex), "D"(addr), "S"((long)op), "d"((long)val), "r"(timeout)
-	    : "rcx", "r11", "memory");
+			 : "=a"(ret)
+			 : "0"((long)SYS_futex), "D"(addr), "S"((long)op), "d"((long)val),
+			 "r"(timeout)
+			 : "rcx", "r11", "memory");
 	return ret;
 }
 
@@ -111,11 +112,11 @@ seccomp_filtered(void)
 	ssize_t n = procfs_read("/proc/self/status", buf, sizeof(buf) - 1);
 
 	if (n <= 0)
-		return true;            /* cannot tell: assume the worst */
+		return true; /* cannot tell: assume the worst */
 	buf[n] = '\0';
 	const char *p = strstr(buf, "\nSeccomp:");
 	if (p == NULL)
-		return false;           /* a kernel without seccomp */
+		return false; /* a kernel without seccomp */
 	p += strlen("\nSeccomp:");
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -126,7 +127,7 @@ struct helper *
 helper_start(void)
 {
 	if (cpus_usable() < 2)
-		return NULL;            /* no second CPU: it would only take turns */
+		return NULL; /* no second CPU: it would only take turns */
 	if (seccomp_filtered())
 		return NULL;
 	struct helper *h = arena_map(sizeof(*h) + STACK_SIZE);
@@ -137,10 +138,11 @@ helper_start(void)
 
 	sigset_t all, old;
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);       /* the helper inherits it */
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* the helper inherits it */
 	int r = clone(helper_main, h->stack + STACK_SIZE - 64,
 	    CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
-	    CLONE_CHILD_CLEARTID, h, NULL, NULL, &h->tid);
+		CLONE_CHILD_CLEARTID,
+	    h, NULL, NULL, &h->tid);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r == -1) {
 		arena_unmap(h, sizeof(*h) + STACK_SIZE);

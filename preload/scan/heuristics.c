@@ -26,7 +26,7 @@
 #include "dumpfmt.h"
 #include "scan/heuristics.h"
 
-#define VTABLE_SCAN     20
+#define VTABLE_SCAN 20
 
 _Static_assert(HEUR_COUNT == DUMP_NHEUR + 1, "enum heur follows DUMP_HEURISTICS");
 
@@ -121,7 +121,7 @@ heur_parse(const char *s)
 		mask |= 1u << h;
 		s += n;
 		if (*s == ',' && *++s == '\0')
-			return -1;      /* a trailing comma */
+			return -1; /* a trailing comma */
 	}
 	return mask == 0 ? -1 : (int)mask;
 }

@@ -13,14 +13,14 @@
 
 enum heur {
 	HEUR_NONE,
-	HEUR_STDSTRING,         /* to the characters of a (COW ABI) std::string */
-	HEUR_LENGTH64,          /* past a 64-bit length prefix (sqlite's allocations) */
-	HEUR_NEWARRAY,          /* past new T[]'s element count (T has a destructor) */
-	HEUR_MULTIPLE,          /* to a second base of a multiply-inherited object */
+	HEUR_STDSTRING, /* to the characters of a (COW ABI) std::string */
+	HEUR_LENGTH64,  /* past a 64-bit length prefix (sqlite's allocations) */
+	HEUR_NEWARRAY,  /* past new T[]'s element count (T has a destructor) */
+	HEUR_MULTIPLE,  /* to a second base of a multiply-inherited object */
 	HEUR_COUNT,
 };
 
-#define HEUR_ALL        ((1u << HEUR_COUNT) - 2)        /* every one but NONE */
+#define HEUR_ALL ((1u << HEUR_COUNT) - 2) /* every one but NONE */
 
 /* What the heuristics may read: every readable mapping, file-backed ones
  * (where vtables are) and executable file-backed ones (code). */
@@ -28,7 +28,7 @@ struct heur_ctx {
 	const struct readable *readable;
 	const struct readable *files;
 	const struct readable *code;
-	unsigned mask;          /* 1 << enum heur of those that are on */
+	unsigned mask; /* 1 << enum heur of those that are on */
 };
 
 /*

@@ -55,8 +55,11 @@ emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uintptr_t where
 	if (out->sc->st[i] >= state || out->seen[i] >= state)
 		return;
 	out->seen[i] = state;
-	out->c[out->n++] = (struct cand){ .blk = (uint32_t)i, .parent = parent, .where = where,
-	    .state = state, .heur = heur };
+	out->c[out->n++] = (struct cand){ .blk = (uint32_t)i,
+		.parent = parent,
+		.where = where,
+		.state = state,
+		.heur = heur };
 }
 
 /* The state a pointer v into block i gives it, seen from a block (or
@@ -116,7 +119,7 @@ scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 		uint8_t st, heur;
 
 		if (v - sc->ix.min >= sc->ix.span) {
-			if (v - 1 - sc->ix.min < sc->ix.span)   /* one past the highest block */
+			if (v - 1 - sc->ix.min < sc->ix.span) /* one past the highest block */
 				mark_new_zero(sc, v, from_state, parent, root, p, out);
 			continue;
 		}
@@ -158,9 +161,9 @@ scan_range(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 	*skipped += (hi - lo) - done;
 }
 
-#define AHEAD 48                /* work items between a block's prefetch and its scan */
-#define PAR_BLOCKS 256          /* a level this long and this big is split */
-#define PAR_BYTES ((uint64_t)1 << 20)
+#define AHEAD      48  /* work items between a block's prefetch and its scan */
+#define PAR_BLOCKS 256 /* a level this long and this big is split */
+#define PAR_BYTES  ((uint64_t)1 << 20)
 
 /* Scans the blocks work[lo, hi), prefetching AHEAD: the order is known
  * ahead, so the contents of the block AHEAD places on, and the record of
@@ -309,7 +312,7 @@ mark_policy_roots(struct scan *sc, struct stacks *stacks, stack_id_t internal)
 		if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
 			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0, HEUR_NONE);
 	}
-	drain(sc);      /* and what they point to */
+	drain(sc); /* and what they point to */
 }
 
 void

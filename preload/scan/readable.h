@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 struct readable {
-	uintptr_t *lo;          /* [lo[i], hi[i]): ascending, disjoint, not adjacent */
+	uintptr_t *lo; /* [lo[i], hi[i]): ascending, disjoint, not adjacent */
 	uintptr_t *hi;
 	size_t n;
-	size_t cap;             /* entries of lo[] and hi[] */
-	void *map;              /* arena memory of both arrays */
+	size_t cap; /* entries of lo[] and hi[] */
+	void *map;  /* arena memory of both arrays */
 	size_t map_bytes;
 };
 
@@ -38,13 +38,12 @@ void readable_add(struct readable *rd, uintptr_t lo, uintptr_t hi);
  * Read-only on rd: any number of threads may call it at once.
  */
 static inline bool
-readable_piece(const struct readable *rd, uintptr_t *lo, uintptr_t hi, uintptr_t *end,
-    size_t *hint)
+readable_piece(const struct readable *rd, uintptr_t *lo, uintptr_t hi, uintptr_t *end, size_t *hint)
 {
 	size_t i = *hint;
 
 	if (i >= rd->n || *lo < rd->lo[i] || *lo >= rd->hi[i]) {
-		size_t a = 0, z = rd->n;        /* the first range ending above *lo */
+		size_t a = 0, z = rd->n; /* the first range ending above *lo */
 
 		while (a < z) {
 			size_t m = (a + z) / 2;

@@ -56,7 +56,7 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 	out->hops = hops;
 	out->n = hops < SCAN_CHAIN_MAX ? hops : SCAN_CHAIN_MAX;
 	for (size_t k = 0; k < out->n; k++) {
-		size_t at = (hops - 1 - k) % SCAN_CHAIN_MAX;    /* nearest the root first */
+		size_t at = (hops - 1 - k) % SCAN_CHAIN_MAX; /* nearest the root first */
 
 		out->stack[k] = ring_stack[at];
 		out->size[k] = ring_size[at];

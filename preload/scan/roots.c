@@ -47,11 +47,11 @@
 #include "dump/modules.h"
 #include "scan/roots.h"
 
-#define HEAP_ALIGN      ((uintptr_t)64 << 20)   /* glibc's HEAP_MAX_SIZE on 64-bit */
-#define MAPS_FIRST      ((size_t)1 << 20)       /* first buffer for /proc/self/maps */
-#define MAPS_MAX        ((size_t)256 << 20)     /* most we read of it */
+#define HEAP_ALIGN ((uintptr_t)64 << 20) /* glibc's HEAP_MAX_SIZE on 64-bit */
+#define MAPS_FIRST ((size_t)1 << 20)     /* first buffer for /proc/self/maps */
+#define MAPS_MAX   ((size_t)256 << 20)   /* most we read of it */
 
-static uintptr_t arena_lo, arena_hi;    /* glibc's main_arena, or 0 */
+static uintptr_t arena_lo, arena_hi; /* glibc's main_arena, or 0 */
 
 static bool
 add(struct roots *r, uintptr_t lo, uintptr_t hi, enum root_kind kind, uint32_t who)
@@ -111,7 +111,7 @@ visit_module(struct dl_phdr_info *info, size_t size, void *ctx)
 
 	(void)size;
 	if (self_is_libleak(info))
-		return 0;       /* our own state is no root */
+		return 0; /* our own state is no root */
 	uint32_t id = modules_find(info->dlpi_addr);
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -149,10 +149,10 @@ struct mapping {
 	uintptr_t lo;
 	uintptr_t hi;
 	char perms[5];
-	bool anon;              /* no file (inode 0), not a [special] one */
-	bool special;           /* [heap], [stack], [vvar], [vdso], [vsyscall] */
-	bool main_stack;        /* [stack] */
-	bool file;              /* backed by a file: a non-zero inode */
+	bool anon;       /* no file (inode 0), not a [special] one */
+	bool special;    /* [heap], [stack], [vvar], [vdso], [vsyscall] */
+	bool main_stack; /* [stack] */
+	bool file;       /* backed by a file: a non-zero inode */
 };
 
 static uintptr_t
@@ -185,7 +185,7 @@ parse_line(const char *p, const char *end, struct mapping *m)
 	if (eol == NULL)
 		return NULL;
 	m->lo = hex(&p);
-	p++;                    /* '-' */
+	p++; /* '-' */
 	m->hi = hex(&p);
 	p++;
 	memcpy(m->perms, p, 4);
@@ -221,8 +221,8 @@ parse_line(const char *p, const char *end, struct mapping *m)
  * Every word is read only after readable_has() says it may be. False when
  * main_arena is unknown.
  */
-#define ARENA_TOP       96              /* offsetof(struct malloc_state, top) */
-#define ARENA_NEXT      2160            /* offsetof(struct malloc_state, next) */
+#define ARENA_TOP  96   /* offsetof(struct malloc_state, top) */
+#define ARENA_NEXT 2160 /* offsetof(struct malloc_state, next) */
 
 static bool
 heaps_find(struct roots *r)
@@ -264,8 +264,8 @@ is_arena_heap(const struct mapping *m)
 	return hi[3] == m->hi - m->lo && hi[2] >= hi[3] && hi[2] <= HEAP_ALIGN;
 }
 
-#define PIECES_MAX      256
-#define MAX_BLOCKS_CUT  64
+#define PIECES_MAX     256
+#define MAX_BLOCKS_CUT 64
 
 /* What is left of one maps line once memory that is no root is cut out. */
 struct pieces {
@@ -283,7 +283,7 @@ pieces_cut(struct pieces *p, uintptr_t a, uintptr_t b)
 		if (b <= p->lo[i] || a >= p->hi[i])
 			continue;
 		if (a > p->lo[i] && b < p->hi[i] && p->n < PIECES_MAX) {
-			p->lo[p->n] = b;        /* split in two */
+			p->lo[p->n] = b; /* split in two */
 			p->hi[p->n] = p->hi[i];
 			p->n++;
 			p->hi[i] = a;
@@ -292,7 +292,7 @@ pieces_cut(struct pieces *p, uintptr_t a, uintptr_t b)
 		} else if (b < p->hi[i]) {
 			p->lo[i] = b;
 		} else {
-			p->hi[i] = p->lo[i];    /* wholly cut */
+			p->hi[i] = p->lo[i]; /* wholly cut */
 		}
 	}
 }
@@ -320,7 +320,7 @@ cut_non_roots(struct pieces *p, const struct roots *r, size_t nglobals,
 	for (size_t i = 0; i < r->nheaps; i++)
 		pieces_cut(p, r->heap_lo[i], r->heap_hi[i]);
 	for (uintptr_t a = (lo + HEAP_ALIGN - 1) & ~(HEAP_ALIGN - 1);
-	    !r->heaps_known && a + 64 <= hi; a += HEAP_ALIGN) {
+	     !r->heaps_known && a + 64 <= hi; a += HEAP_ALIGN) {
 		struct mapping m = { .lo = a, .hi = hi };
 		const uintptr_t *info = (const uintptr_t *)a;
 
@@ -382,9 +382,9 @@ add_stack(struct maps_ctx *mc, uintptr_t from, uintptr_t hi, pid_t tid)
  */
 struct home {
 	pid_t tid;
-	uintptr_t tp;           /* 0 for the main thread: [stack] */
-	uintptr_t sp[2];        /* its stack pointers, 0 if unknown */
-	uintptr_t lo, hi;       /* its own stack's mapping, once found */
+	uintptr_t tp;     /* 0 for the main thread: [stack] */
+	uintptr_t sp[2];  /* its stack pointers, 0 if unknown */
+	uintptr_t lo, hi; /* its own stack's mapping, once found */
 };
 
 static bool
@@ -434,7 +434,8 @@ static char *
 read_maps(size_t *cap, size_t *len)
 {
 	for (size_t n = MAPS_FIRST; n <= MAPS_MAX; n *= 2) {
-		char *buf = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *buf =
+		    mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		size_t got = 0;
 
 		if (buf == MAP_FAILED)
@@ -452,7 +453,7 @@ read_maps(size_t *cap, size_t *len)
 			got += (size_t)r;
 		}
 		close(fd);
-		if (got + n / 4 < n) {  /* all of it, and a quarter to spare */
+		if (got + n / 4 < n) { /* all of it, and a quarter to spare */
 			*cap = n;
 			*len = got;
 			return buf;
@@ -484,7 +485,7 @@ live_stacks(struct maps_ctx *mc, const struct mapping *m, const struct sw_thread
 			if (at[k] == 0 || at[k] < m->lo || at[k] >= m->hi)
 				continue;
 			if (k == 1 && th[i].handler_sp >= m->lo && th[i].handler_sp < m->hi)
-				continue;       /* same stack: the handler frame covers it */
+				continue; /* same stack: the handler frame covers it */
 			add_stack(mc, at[k], m->hi, th[i].tid);
 			stack = true;
 		}
@@ -551,13 +552,14 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 	struct home *hs = (struct home *)(buf + off);
 	pid_t pid = getpid();
 	if (room > 0)
-		hs[nhomes++] = (struct home){ .tid = my_tid, .tp = my_tid == pid ? 0 : my_tp,
-		    .sp = { my_sp, 0 } };
+		hs[nhomes++] = (struct home){ .tid = my_tid,
+			.tp = my_tid == pid ? 0 : my_tp,
+			.sp = { my_sp, 0 } };
 	for (int i = 0; i < nth && nhomes < room; i++)
 		if (th[i].tid > 0)
 			hs[nhomes++] = (struct home){ .tid = th[i].tid,
-			    .tp = th[i].tid == pid ? 0 : th[i].tp,
-			    .sp = { th[i].handler_sp, th[i].sp } };
+				.tp = th[i].tid == pid ? 0 : th[i].tp,
+				.sp = { th[i].handler_sp, th[i].sp } };
 	homes_find(hs, (int)nhomes, r->readable, r->files, r->code, buf, end);
 	r->heaps_known = heaps_find(r);
 	for (const char *q = buf; q != NULL && q < end; prev = m) {
@@ -566,7 +568,8 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 			break;
 		/* One root kind a line: a live stack, else a stack of a thread
 		 * that runs elsewhere, else the program's own memory. */
-		if (!live_stacks(&mc, &m, th, nth, my_sp, my_tid) && !own_stacks(&mc, &m, hs, nhomes))
+		if (!live_stacks(&mc, &m, th, nth, my_sp, my_tid) &&
+		    !own_stacks(&mc, &m, hs, nhomes))
 			program_mapping(&mc, &m, &prev);
 	}
 	munmap(buf, cap);

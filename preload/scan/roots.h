@@ -16,33 +16,33 @@
 #define ROOTS_MAX_HEAPS 4096
 
 enum root_kind {
-	ROOT_GLOBAL,            /* a module's writable segment; who = module id */
-	ROOT_THREAD,            /* a live thread's stack, registers, TLS; who = tid */
-	ROOT_MAPPING,           /* anonymous memory the program mapped; who = 0 */
-	ROOT_LOADER,            /* a block the dynamic loader allocated (by policy) */
-	ROOT_INTERNAL,          /* a block libc allocated while libleak ran (by policy) */
+	ROOT_GLOBAL,   /* a module's writable segment; who = module id */
+	ROOT_THREAD,   /* a live thread's stack, registers, TLS; who = tid */
+	ROOT_MAPPING,  /* anonymous memory the program mapped; who = 0 */
+	ROOT_LOADER,   /* a block the dynamic loader allocated (by policy) */
+	ROOT_INTERNAL, /* a block libc allocated while libleak ran (by policy) */
 };
 
 struct root_region {
-	uintptr_t lo;           /* 8-aligned */
+	uintptr_t lo; /* 8-aligned */
 	uintptr_t hi;
 	enum root_kind kind;
 	uint32_t who;
 };
 
 struct roots {
-	struct root_region *r;  /* cap entries, owned by the caller */
+	struct root_region *r; /* cap entries, owned by the caller */
 	size_t n;
 	size_t cap;
-	struct root_region ours[ROOTS_MAX_OURS];        /* scratch: our own mappings */
+	struct root_region ours[ROOTS_MAX_OURS]; /* scratch: our own mappings */
 	size_t nours;
-	struct readable *readable;      /* filled by roots_maps(): what may be read */
-	struct readable *files;         /* its file-backed readable mappings, or NULL */
-	struct readable *code;          /* its file-backed executable mappings, or NULL */
-	uintptr_t heap_lo[ROOTS_MAX_HEAPS];     /* scratch: glibc's thread arena heaps */
+	struct readable *readable;          /* filled by roots_maps(): what may be read */
+	struct readable *files;             /* its file-backed readable mappings, or NULL */
+	struct readable *code;              /* its file-backed executable mappings, or NULL */
+	uintptr_t heap_lo[ROOTS_MAX_HEAPS]; /* scratch: glibc's thread arena heaps */
 	uintptr_t heap_hi[ROOTS_MAX_HEAPS];
 	size_t nheaps;
-	bool heaps_known;               /* found from main_arena's list of arenas */
+	bool heaps_known; /* found from main_arena's list of arenas */
 };
 
 /* At start-up, with the real allocator: finds glibc's main_arena so that
@@ -65,7 +65,8 @@ int roots_modules(struct roots *r);
  * mapping. Only system calls: safe while stopped.
  * Returns how many were added, or -1 when /proc/self/maps is unreadable. */
 int roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp, pid_t my_tid,
-    uintptr_t my_tp, size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
+    uintptr_t my_tp,
+    size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
     void *ctx);
 
 #endif /* LIBLEAK_ROOTS_H */

@@ -32,8 +32,8 @@
 #include "scan/scan_priv.h"
 #include "scan/stopworld.h"
 
-#define ROOTS_CAP       (1 << 16)
-#define READABLE_CAP    (1 << 17)       /* maps lines: vm.max_map_count is 65530 */
+#define ROOTS_CAP    (1 << 16)
+#define READABLE_CAP (1 << 17) /* maps lines: vm.max_map_count is 65530 */
 
 struct collect {
 	struct blk *b;
@@ -47,9 +47,14 @@ collect_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	struct collect *c = ctx;
 
 	if (c->n == c->cap)
-		return;         /* inserted after we counted: not part of this scan */
-	c->b[c->n++] = (struct blk){ .addr = addr, .size = size, .stack = stack,
-	    .parent = NO_PARENT, .root = 0, .state = ST_UNREACHED, .cls = 0xff };
+		return; /* inserted after we counted: not part of this scan */
+	c->b[c->n++] = (struct blk){ .addr = addr,
+		.size = size,
+		.stack = stack,
+		.parent = NO_PARENT,
+		.root = 0,
+		.state = ST_UNREACHED,
+		.cls = 0xff };
 }
 
 static void
@@ -68,7 +73,7 @@ blocks_in(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max)
 	const struct scan *sc = ctx;
 	size_t a = 0, z = sc->n, n = 0;
 
-	while (a < z) {         /* first block with addr >= lo */
+	while (a < z) { /* first block with addr >= lo */
 		size_t mid = (a + z) / 2;
 
 		if (sc->b[mid].addr < lo)
@@ -87,7 +92,7 @@ blocks_in(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max)
 	return n;
 }
 
-static uintptr_t exit_sp;              /* the exiting thread's live stack starts here */
+static uintptr_t exit_sp; /* the exiting thread's live stack starts here */
 static pid_t exit_tid;
 
 void
@@ -125,8 +130,10 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	sc->roots.readable = &sc->rd;
 	sc->roots.files = &sc->files;
 	sc->roots.code = &sc->code;
-	sc->hc = (struct heur_ctx){ .readable = &sc->rd, .files = &sc->files, .code = &sc->code,
-	    .mask = heur_mask };
+	sc->hc = (struct heur_ctx){ .readable = &sc->rd,
+		.files = &sc->files,
+		.code = &sc->code,
+		.mask = heur_mask };
 	roots_modules(&sc->roots);
 
 	struct sw_thread *th = NULL;
@@ -137,7 +144,7 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	size_t count = 0;
 	addrmap_foreach(t, count_one, &count);
 	struct collect c = { .cap = count + 1024 };
-	c.b = scan_map(sc, 1, 2 * c.cap * sizeof(struct blk));      /* blocks, then sort scratch */
+	c.b = scan_map(sc, 1, 2 * c.cap * sizeof(struct blk)); /* blocks, then sort scratch */
 	sc->work = scan_map(sc, 3, (3 * c.cap + 1) * sizeof(uint32_t));
 	if (c.b == NULL || sc->work == NULL)
 		goto out_resume;
@@ -155,7 +162,7 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	pid_t me = (pid_t)syscall(SYS_gettid);
 	uintptr_t my_sp = exit_sp != 0 && exit_tid == me ? exit_sp : spill_and_sp();
 	if (roots_maps(&sc->roots, th, nth, my_sp, me, (uintptr_t)__builtin_thread_pointer(),
-	    blocks_in, sc) < 0)
+		blocks_in, sc) < 0)
 		goto out_resume;
 	(void)nglobal;
 	if (sc->n > 0) {

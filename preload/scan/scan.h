@@ -14,21 +14,21 @@
 #include "track/addrmap.h"
 
 enum scan_class {
-	SCAN_DEFINITE,          /* nothing points to it, or it leads a lost cycle */
-	SCAN_INDIRECT,          /* reachable only through lost blocks */
-	SCAN_POSSIBLE,          /* reached, but only through interior pointers */
-	SCAN_REACHABLE,         /* reached from a root through start pointers */
+	SCAN_DEFINITE,  /* nothing points to it, or it leads a lost cycle */
+	SCAN_INDIRECT,  /* reachable only through lost blocks */
+	SCAN_POSSIBLE,  /* reached, but only through interior pointers */
+	SCAN_REACHABLE, /* reached from a root through start pointers */
 };
 
-#define SCAN_CHAIN_MAX  8
+#define SCAN_CHAIN_MAX 8
 
 /* How one block of a stack is kept alive: root, then the blocks between. */
 struct scan_chain {
 	enum root_kind kind;
-	uint32_t who;                   /* module id, tid or 0 (roots.h) */
-	uintptr_t where;                /* address of the root word; 0 for ROOT_LOADER */
-	size_t hops;                    /* blocks between the root and this block */
-	size_t n;                       /* of which listed below, nearest the root first */
+	uint32_t who;    /* module id, tid or 0 (roots.h) */
+	uintptr_t where; /* address of the root word; 0 for ROOT_LOADER */
+	size_t hops;     /* blocks between the root and this block */
+	size_t n;        /* of which listed below, nearest the root first */
 	stack_id_t stack[SCAN_CHAIN_MAX];
 	uint64_t size[SCAN_CHAIN_MAX];
 };

@@ -18,34 +18,39 @@
 #include "scan/scan.h"
 #include "track/stacks.h"
 
-#define NO_PARENT       UINT32_MAX
-#define ROOT_IS_LOADER          UINT32_MAX              /* blk.root of a loader block */
-#define ROOT_IS_INTERNAL        (UINT32_MAX - 1)        /* of an internal block */
+#define NO_PARENT        UINT32_MAX
+#define ROOT_IS_LOADER   UINT32_MAX       /* blk.root of a loader block */
+#define ROOT_IS_INTERNAL (UINT32_MAX - 1) /* of an internal block */
 
 /* A block's state only rises. ST_HEUR: reached from a root, the last step
  * an interior pointer that a heuristic accepts (heuristics.c): reachable,
  * as in Valgrind, until a start pointer makes it plainly so. */
-enum { ST_UNREACHED, ST_POSSIBLE, ST_HEUR, ST_REACHABLE };
+enum {
+	ST_UNREACHED,
+	ST_POSSIBLE,
+	ST_HEUR,
+	ST_REACHABLE
+};
 
 struct scan {
 	struct blk *b;
 	size_t n;
-	struct blkindex ix;     /* find() over b */
-	uint8_t *st;            /* n, b's state: mark() tests it here */
-	uint32_t *work;         /* 3n + 1 entries */
+	struct blkindex ix; /* find() over b */
+	uint8_t *st;        /* n, b's state: mark() tests it here */
+	uint32_t *work;     /* 3n + 1 entries */
 	size_t nwork;
 	struct roots roots;
-	struct readable rd;     /* what may be read; the rest is skipped, never read */
-	struct readable files;  /* file-backed readable mappings (vtables) */
-	struct readable code;   /* file-backed executable mappings */
-	struct heur_ctx hc;     /* the heuristics on (LEAK_HEURISTICS) and what they read */
-	uint64_t unreadable;    /* bytes of blocks and roots skipped for that */
-	uint32_t *by_stack;     /* stack id -> first reachable/possible block + 1, or 0 */
+	struct readable rd;    /* what may be read; the rest is skipped, never read */
+	struct readable files; /* file-backed readable mappings (vtables) */
+	struct readable code;  /* file-backed executable mappings */
+	struct heur_ctx hc;    /* the heuristics on (LEAK_HEURISTICS) and what they read */
+	uint64_t unreadable;   /* bytes of blocks and roots skipped for that */
+	uint32_t *by_stack;    /* stack id -> first reachable/possible block + 1, or 0 */
 	size_t nstacks;
-	struct helper *helper;  /* the second worker of big levels, or NULL */
+	struct helper *helper; /* the second worker of big levels, or NULL */
 	bool helper_tried;
-	struct part *parts;     /* two, for the two workers of a level */
-	size_t mapped[8];       /* lengths of the mappings, for scan_free */
+	struct part *parts; /* two, for the two workers of a level */
+	size_t mapped[8];   /* lengths of the mappings, for scan_free */
 	void *maps[8];
 };
 
@@ -68,10 +73,9 @@ struct part {
 	size_t lo, hi;
 	struct cand *c;
 	size_t n;
-	uint8_t *seen;          /* n: the highest state this worker emitted */
-	uint64_t unreadable;    /* bytes this worker skipped */
+	uint8_t *seen;       /* n: the highest state this worker emitted */
+	uint64_t unreadable; /* bytes this worker skipped */
 };
-
 
 /* Maps `bytes` of arena memory into slot `slot` of sc (freed with it, by
  * scan_free; both in result.c); NULL when mmap fails. */

@@ -43,15 +43,18 @@
 #include "base/arena.h"
 #include "scan/stopworld.h"
 
-#define STOP_SIGNAL     SIGPWR
-#define WAIT_MS         2000            /* per round, for slow or blocked threads */
+#define STOP_SIGNAL SIGPWR
+#define WAIT_MS     2000 /* per round, for slow or blocked threads */
 
-enum { SLOT_SENT = 1, SLOT_STOPPED = 2 };
+enum {
+	SLOT_SENT = 1,
+	SLOT_STOPPED = 2
+};
 
-static struct sw_thread *slots;         /* SW_MAX_THREADS, mapped by stop */
+static struct sw_thread *slots; /* SW_MAX_THREADS, mapped by stop */
 static _Atomic int nslots;
-static _Atomic int go;                  /* 1: resume */
-static _Atomic int left;                /* handlers that left their slot */
+static _Atomic int go;   /* 1: resume */
+static _Atomic int left; /* handlers that left their slot */
 static _Atomic int stopped_count;
 static struct sigaction old_action;
 
@@ -185,7 +188,7 @@ signal_new_threads(pid_t self)
 			/* release: the handler's acquire of nslots sees the tid. */
 			atomic_store_explicit(&nslots, n + 1, memory_order_release);
 			if (syscall(SYS_tgkill, getpid(), tid, STOP_SIGNAL) != 0)
-				slots[n].tid = -1;      /* gone meanwhile */
+				slots[n].tid = -1; /* gone meanwhile */
 			else
 				fresh++;
 		}
@@ -233,7 +236,8 @@ stopworld_stop(struct sw_thread **threads)
 		struct sw_thread *t = &slots[i];
 
 		/* acquire: pairs with the handler's release of state. */
-		if (t->tid > 0 && atomic_load_explicit(&t->state, memory_order_acquire) != SLOT_STOPPED) {
+		if (t->tid > 0 &&
+		    atomic_load_explicit(&t->state, memory_order_acquire) != SLOT_STOPPED) {
 			t->sp = syscall_sp(t->tid);
 			t->handler_sp = 0;
 		}

@@ -8,14 +8,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define SW_MAX_THREADS  16384
+#define SW_MAX_THREADS 16384
 
 struct sw_thread {
-	pid_t tid;              /* -1: exited before it could be signalled */
-	_Atomic int state;      /* SENT, then STOPPED once its handler ran */
-	uintptr_t handler_sp;   /* live stack from here up (handler frame, saved registers); 0 if it never stopped */
-	uintptr_t sp;           /* the interrupted stack pointer; 0 if unknown */
-	uintptr_t tp;           /* its thread pointer (TCB); 0 if unknown */
+	pid_t tid;         /* -1: exited before it could be signalled */
+	_Atomic int state; /* SENT, then STOPPED once its handler ran */
+	uintptr_t
+	    handler_sp; /* live stack from here up (handler frame, saved registers); 0 if it never stopped */
+	uintptr_t sp; /* the interrupted stack pointer; 0 if unknown */
+	uintptr_t tp; /* its thread pointer (TCB); 0 if unknown */
 };
 
 /* Stops every other thread. Returns the number of slots in *threads (some

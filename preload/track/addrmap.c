@@ -68,33 +68,33 @@
 #include "track/addrmap.h"
 #include "base/arena.h"
 
-#define GRAN_SHIFT      5
-#define LEAF_SHIFT      28
-#define ADDR_BITS       47
-#define TOP_N           ((size_t)1 << (ADDR_BITS - LEAF_SHIFT))
-#define LEAF_N          ((size_t)1 << (LEAF_SHIFT - GRAN_SHIFT))
+#define GRAN_SHIFT 5
+#define LEAF_SHIFT 28
+#define ADDR_BITS  47
+#define TOP_N      ((size_t)1 << (ADDR_BITS - LEAF_SHIFT))
+#define LEAF_N     ((size_t)1 << (LEAF_SHIFT - GRAN_SHIFT))
 
-#define E_PRESENT       ((uint32_t)1)
-#define E_OFF_SHIFT     1
-#define E_SIZE_SHIFT    2
-#define E_SIZE_BITS     12
-#define E_STACK_SHIFT   14
-#define MAP_MAX_SIZE    ((uint64_t)1 << E_SIZE_BITS)    /* this size and up: table */
-#define MAP_MAX_STACK   (((uint32_t)1 << (32 - E_STACK_SHIFT)) - 1)  /* above: table */
+#define E_PRESENT     ((uint32_t)1)
+#define E_OFF_SHIFT   1
+#define E_SIZE_SHIFT  2
+#define E_SIZE_BITS   12
+#define E_STACK_SHIFT 14
+#define MAP_MAX_SIZE  ((uint64_t)1 << E_SIZE_BITS)                /* this size and up: table */
+#define MAP_MAX_STACK (((uint32_t)1 << (32 - E_STACK_SHIFT)) - 1) /* above: table */
 
-#define PAGE            4096
-#define PAGE_ENTRIES    (PAGE / sizeof(uint32_t))
-#define WALK_PAGES      1024            /* pages per mincore() call in a walk */
+#define PAGE         4096
+#define PAGE_ENTRIES (PAGE / sizeof(uint32_t))
+#define WALK_PAGES   1024 /* pages per mincore() call in a walk */
 
 struct leaf {
-	_Atomic uint32_t e[LEAF_N];     /* entry per 32-byte granule, 0 = none */
+	_Atomic uint32_t e[LEAF_N]; /* entry per 32-byte granule, 0 = none */
 };
 
 struct addrmap {
-	_Atomic(struct leaf *) *top;    /* TOP_N leaves, NULL until first use */
-	_Atomic uint64_t *listed;       /* TOP_N bits: leaves that may exist */
-	struct table *spill;            /* blocks the map cannot hold */
-	_Atomic uint64_t spilled;       /* blocks ever put in spill */
+	_Atomic(struct leaf *) *top; /* TOP_N leaves, NULL until first use */
+	_Atomic uint64_t *listed;    /* TOP_N bits: leaves that may exist */
+	struct table *spill;         /* blocks the map cannot hold */
+	_Atomic uint64_t spilled;    /* blocks ever put in spill */
 };
 
 static inline bool
@@ -137,7 +137,7 @@ static inline struct leaf *
 leaf_get(struct addrmap *m, uintptr_t addr)
 {
 	if (m->top == NULL)
-		return NULL;    /* no direct map: everything is in the table */
+		return NULL; /* no direct map: everything is in the table */
 	/* acquire: pairs with the CAS in leaf_make() (b). */
 	return atomic_load_explicit(&m->top[addr >> LEAF_SHIFT], memory_order_acquire);
 }
@@ -157,8 +157,8 @@ leaf_make(struct addrmap *m, uintptr_t addr)
 	if (l == NULL)
 		return NULL;
 	/* acq_rel: publishes the new leaf (b), or sees the winner's. */
-	if (!atomic_compare_exchange_strong_explicit(&m->top[ti], &expect, l,
-	    memory_order_acq_rel, memory_order_acquire)) {
+	if (!atomic_compare_exchange_strong_explicit(&m->top[ti], &expect, l, memory_order_acq_rel,
+		memory_order_acquire)) {
 		arena_unmap(l, sizeof(struct leaf));
 		return expect;
 	}
@@ -178,7 +178,7 @@ addrmap_new(void)
 	m->listed = arena_map(TOP_N / 8);
 	m->spill = table_new(1024);
 	if (m->listed == NULL || m->spill == NULL)
-		return NULL;    /* what was mapped stays with the arena; rare */
+		return NULL; /* what was mapped stays with the arena; rare */
 	return m;
 }
 
@@ -197,7 +197,7 @@ addrmap_insert(struct addrmap *m, uintptr_t addr, uint64_t size, stack_id_t stac
 
 			/* relaxed: see the header; the entry orders nothing else. */
 			if (atomic_compare_exchange_strong_explicit(entry_of(l, addr), &expect, v,
-			    memory_order_relaxed, memory_order_relaxed))
+				memory_order_relaxed, memory_order_relaxed))
 				return true;
 		}
 	}
@@ -242,7 +242,8 @@ addrmap_contains(struct addrmap *m, uintptr_t addr)
 	struct leaf *l = fits(addr) ? leaf_get(m, addr) : NULL;
 
 	/* relaxed: a snapshot answer, like table_contains(). */
-	if (l != NULL && entry_is(atomic_load_explicit(entry_of(l, addr), memory_order_relaxed), addr))
+	if (l != NULL &&
+	    entry_is(atomic_load_explicit(entry_of(l, addr), memory_order_relaxed), addr))
 		return true;
 	return spill_possible(m) && table_contains(m->spill, addr);
 }

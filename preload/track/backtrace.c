@@ -46,7 +46,12 @@ static int (*unw_stp)(unw_cursor_t *c);
 static int (*unw_reg)(unw_cursor_t *c, int reg, unw_word_t *v);
 static int (*unw_is_sig)(unw_cursor_t *c);
 
-enum { UNW_NONE, UNW_OPENING, UNW_OPEN, UNW_FAILED };
+enum {
+	UNW_NONE,
+	UNW_OPENING,
+	UNW_OPEN,
+	UNW_FAILED
+};
 static _Atomic int unw_state = UNW_NONE;
 
 static bool
@@ -57,8 +62,8 @@ backtrace_init(void)
 		fmt_log("cannot load libunwind.so.8; blocks are tracked without stacks", NULL);
 		return false;
 	}
-	int (*set_policy)(unw_addr_space_t, unw_caching_policy_t) =
-	    (int (*)(unw_addr_space_t, unw_caching_policy_t))dlsym(h, "_ULx86_64_set_caching_policy");
+	int (*set_policy)(unw_addr_space_t, unw_caching_policy_t) = (int (*)(unw_addr_space_t,
+	    unw_caching_policy_t))dlsym(h, "_ULx86_64_set_caching_policy");
 	unw_addr_space_t *as = dlsym(h, "_ULx86_64_local_addr_space");
 	if (set_policy != NULL && as != NULL)
 		set_policy(*as, UNW_CACHE_PER_THREAD);
@@ -69,7 +74,8 @@ backtrace_init(void)
 	unw_reg = (int (*)(unw_cursor_t *, int, unw_word_t *))dlsym(h, "_ULx86_64_get_reg");
 	unw_is_sig = (int (*)(unw_cursor_t *))dlsym(h, "_ULx86_64_is_signal_frame");
 	if (unw_bt == NULL) {
-		fmt_log("libunwind.so.8 has no unw_backtrace; blocks are tracked without stacks", NULL);
+		fmt_log("libunwind.so.8 has no unw_backtrace; blocks are tracked without stacks",
+		    NULL);
 		return false;
 	}
 	return true;
@@ -82,7 +88,7 @@ backtrace_start(void)
 
 	/* acq_rel: elects the opener; acquire pairs with the release below. */
 	if (!atomic_compare_exchange_strong_explicit(&unw_state, &expect, UNW_OPENING,
-	    memory_order_acq_rel, memory_order_acquire))
+		memory_order_acq_rel, memory_order_acquire))
 		return expect == UNW_OPEN;
 	bool ok = backtrace_init();
 
@@ -98,7 +104,6 @@ backtrace_ready(void)
 	/* acquire: pairs with backtrace_start()'s release of OPEN. */
 	return atomic_load_explicit(&unw_state, memory_order_acquire) == UNW_OPEN;
 }
-
 
 unsigned
 backtrace_capture(uintptr_t *pcs, unsigned max)
@@ -118,13 +123,13 @@ backtrace_capture(uintptr_t *pcs, unsigned max)
 	while (skip < got && skip < SELF_FRAMES_MAX && !self_in_libleak((uintptr_t)buf[skip]))
 		skip++;
 	if (skip == got || skip == SELF_FRAMES_MAX)
-		skip = 0;       /* none of ours: keep everything */
+		skip = 0; /* none of ours: keep everything */
 	while (skip < got && self_in_libleak((uintptr_t)buf[skip]))
 		skip++;
 	unsigned n = 0;
 	for (int i = skip; i < got && n < max; i++)
 		if (!self_in_libleak((uintptr_t)buf[i]))
-			pcs[n++] = (uintptr_t)buf[i];   /* ours again: main's caller */
+			pcs[n++] = (uintptr_t)buf[i]; /* ours again: main's caller */
 	return n;
 }
 

@@ -43,19 +43,19 @@ struct rec {
 	_Atomic uint64_t allocs;
 	_Atomic uint64_t frees;
 	_Atomic uint64_t dropped;
-	_Atomic int owned;              /* 1 while a thread counts in it */
-	bool shared;                    /* the fallback: add with fetch_add */
-	struct rec *next;               /* registry, newest first; never unlinked */
+	_Atomic int owned; /* 1 while a thread counts in it */
+	bool shared;       /* the fallback: add with fetch_add */
+	struct rec *next;  /* registry, newest first; never unlinked */
 } __attribute__((aligned(64)));
 
 struct tls_delta {
-	int64_t bytes;          /* net bytes allocated since the last publication */
+	int64_t bytes; /* net bytes allocated since the last publication */
 	int64_t blocks;
-	struct rec *rec;        /* this thread's record; NULL before the first use */
+	struct rec *rec; /* this thread's record; NULL before the first use */
 };
 
 static _Atomic(struct rec *) recs;
-static struct rec fallback = { .owned = 1, .shared = true };   /* arena exhausted */
+static struct rec fallback = { .owned = 1, .shared = true }; /* arena exhausted */
 static pthread_key_t rec_key;
 static bool rec_key_ok;
 static _Atomic int64_t live_bytes __attribute__((aligned(64)));
@@ -96,7 +96,7 @@ static struct rec *
 rec_claim(void)
 {
 	struct rec *r;
-	int saved = errno;      /* free() calls us too, and must keep errno */
+	int saved = errno; /* free() calls us too, and must keep errno */
 
 	/* acquire: pairs with the push below (b). */
 	for (r = atomic_load_explicit(&recs, memory_order_acquire); r != NULL; r = r->next) {
@@ -105,7 +105,7 @@ rec_claim(void)
 		/* acquire: pairs with rec_release() (a). */
 		if (atomic_load_explicit(&r->owned, memory_order_relaxed) == 0 &&
 		    atomic_compare_exchange_strong_explicit(&r->owned, &free_, 1,
-		    memory_order_acquire, memory_order_relaxed))
+			memory_order_acquire, memory_order_relaxed))
 			break;
 	}
 	if (r == NULL) {
@@ -170,8 +170,9 @@ raise_to(_Atomic uint64_t *peak, uint64_t v, bool stamp)
 
 	if (v <= p)
 		return;
-	while (v > p && !atomic_compare_exchange_weak_explicit(peak, &p, v,
-	    memory_order_relaxed, memory_order_relaxed))
+	while (v > p &&
+	    !atomic_compare_exchange_weak_explicit(peak, &p, v, memory_order_relaxed,
+		memory_order_relaxed))
 		;
 	if (stamp)
 		atomic_store_explicit(&peak_ms, counters_ms_since_start(), memory_order_relaxed);
@@ -181,8 +182,10 @@ raise_to(_Atomic uint64_t *peak, uint64_t v, bool stamp)
 static void
 publish(void)
 {
-	int64_t b = atomic_fetch_add_explicit(&live_bytes, me.bytes, memory_order_relaxed) + me.bytes;
-	int64_t n = atomic_fetch_add_explicit(&live_blocks, me.blocks, memory_order_relaxed) + me.blocks;
+	int64_t b =
+	    atomic_fetch_add_explicit(&live_bytes, me.bytes, memory_order_relaxed) + me.bytes;
+	int64_t n =
+	    atomic_fetch_add_explicit(&live_blocks, me.blocks, memory_order_relaxed) + me.blocks;
 
 	me.bytes = 0;
 	me.blocks = 0;
@@ -240,7 +243,8 @@ counters_read(struct counters_snap *s)
 {
 	s->allocs = s->frees = s->dropped = 0;
 	/* acquire: pairs with the push in rec_claim() (b). */
-	for (struct rec *r = atomic_load_explicit(&recs, memory_order_acquire); r != NULL; r = r->next) {
+	for (struct rec *r = atomic_load_explicit(&recs, memory_order_acquire); r != NULL;
+	     r = r->next) {
 		s->allocs += atomic_load_explicit(&r->allocs, memory_order_relaxed);
 		s->frees += atomic_load_explicit(&r->frees, memory_order_relaxed);
 		s->dropped += atomic_load_explicit(&r->dropped, memory_order_relaxed);
@@ -268,7 +272,8 @@ counters_records(void)
 	size_t n = 0;
 
 	/* acquire: pairs with the push in rec_claim() (b). */
-	for (struct rec *r = atomic_load_explicit(&recs, memory_order_acquire); r != NULL; r = r->next)
+	for (struct rec *r = atomic_load_explicit(&recs, memory_order_acquire); r != NULL;
+	     r = r->next)
 		n++;
 	return n;
 }

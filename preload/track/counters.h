@@ -14,14 +14,14 @@ struct counters_snap {
 	uint64_t live_bytes;
 	uint64_t peak_blocks;
 	uint64_t peak_bytes;
-	uint64_t peak_time_ms;          /* ms after counters_start() */
+	uint64_t peak_time_ms; /* ms after counters_start() */
 	uint64_t dropped;
 };
 
-void counters_start(void);              /* records the start time */
-void counters_alloc(uint64_t bytes);    /* lock-free, async-signal-safe */
+void counters_start(void);           /* records the start time */
+void counters_alloc(uint64_t bytes); /* lock-free, async-signal-safe */
 void counters_free(uint64_t bytes);
-void counters_drop(void);               /* a block could not be tracked */
+void counters_drop(void); /* a block could not be tracked */
 void counters_read(struct counters_snap *s);
 uint64_t counters_ms_since_start(void);
 void counters_start_time(uint64_t *sec, uint32_t *usec);

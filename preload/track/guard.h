@@ -19,7 +19,7 @@ static inline bool
 guard_enter(void)
 {
 	if (lk_busy)
-		return false;           /* nested: let the call through untracked */
+		return false; /* nested: let the call through untracked */
 	lk_busy = 1;
 	return true;
 }

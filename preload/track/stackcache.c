@@ -50,29 +50,29 @@
 #include "base/arena.h"
 #include "track/stackcache.h"
 
-#define WAYS            32
-#define HINTS           128
-#define CHAIN_MAX       48
-#define OFF_BITS        15
-#define OFF_UNKNOWN     0
-#define OFF_VARIABLE    (-1)
+#define WAYS         32
+#define HINTS        128
+#define CHAIN_MAX    48
+#define OFF_BITS     15
+#define OFF_UNKNOWN  0
+#define OFF_VARIABLE (-1)
 
 struct chain {
-	unsigned n;             /* frames in slot[] and ip[] */
+	unsigned n; /* frames in slot[] and ip[] */
 	stack_id_t id;
 	uintptr_t slot[CHAIN_MAX];
 	uintptr_t ip[CHAIN_MAX];
 };
 
 struct tag {
-	uintptr_t slot0;        /* 0: way empty */
-	uintptr_t ip0;          /* the value slot0 held */
+	uintptr_t slot0; /* 0: way empty */
+	uintptr_t ip0;   /* the value slot0 held */
 };
 
 struct off_entry {
-	_Atomic uintptr_t ip;   /* 0: free */
-	_Atomic int32_t off;    /* learned distance to the next slot; OFF_* */
-	_Atomic int32_t seen;   /* ground-truth walks that agreed */
+	_Atomic uintptr_t ip; /* 0: free */
+	_Atomic int32_t off;  /* learned distance to the next slot; OFF_* */
+	_Atomic int32_t seen; /* ground-truth walks that agreed */
 };
 
 /* One thread's chains, in arena memory so that they outlive it: when a
@@ -85,18 +85,18 @@ struct off_entry {
  * taken-over cache is used only after mincore() says its slots are mapped.
  * Only the owner reads or writes the fields besides `owned`. */
 struct tcache {
-	struct tag tags[WAYS];          /* the ways' first slot and value, apart
-					 * from the chains: a scan reads 8 lines */
-	uint8_t hint[HINTS];            /* hint[tag_hash()]: the way that last hit
-					 * or was stored with such a tag; python3
-					 * has 1.0 tag match a lookup, so it is
-					 * nearly always the only way to check */
-	unsigned next_victim;           /* round robin */
-	uintptr_t mapped_lo;            /* [mapped_lo, mapped_hi): stack pages */
-	uintptr_t mapped_hi;            /* mincore() said are mapped */
-	uintptr_t tp;                   /* pthread_self() of the last owner */
-	_Atomic int owned;              /* 1 while a thread uses it */
-	struct tcache *next;            /* registry, newest first; never unlinked */
+	struct tag tags[WAYS]; /* the ways' first slot and value, apart
+				* from the chains: a scan reads 8 lines */
+	uint8_t hint[HINTS];   /* hint[tag_hash()]: the way that last hit
+				* or was stored with such a tag; python3
+				* has 1.0 tag match a lookup, so it is
+				* nearly always the only way to check */
+	unsigned next_victim;  /* round robin */
+	uintptr_t mapped_lo;   /* [mapped_lo, mapped_hi): stack pages */
+	uintptr_t mapped_hi;   /* mincore() said are mapped */
+	uintptr_t tp;          /* pthread_self() of the last owner */
+	_Atomic int owned;     /* 1 while a thread uses it */
+	struct tcache *next;   /* registry, newest first; never unlinked */
 	struct chain chains[WAYS];
 };
 
@@ -107,7 +107,7 @@ static bool tc_key_ok;
 
 static void tc_release(void *p);
 static bool stack_mapped(struct tcache *t, uintptr_t lo, uintptr_t hi);
-static struct off_entry *offs;          /* 2^OFF_BITS entries, from arena_map */
+static struct off_entry *offs; /* 2^OFF_BITS entries, from arena_map */
 
 bool
 stackcache_init(void)
@@ -143,7 +143,9 @@ tc_adopt(struct tcache *t, bool same_stack)
 		if (t->tags[w].slot0 == 0 || c->n == 0)
 			continue;
 		lo = t->tags[w].slot0 < lo ? t->tags[w].slot0 : lo;
-		hi = c->slot[c->n - 1] + sizeof(uintptr_t) > hi ? c->slot[c->n - 1] + sizeof(uintptr_t) : hi;
+		hi = c->slot[c->n - 1] + sizeof(uintptr_t) > hi ?
+		    c->slot[c->n - 1] + sizeof(uintptr_t) :
+		    hi;
 	}
 	if (same_stack && hi != 0 && stack_mapped(t, lo, hi))
 		return;
@@ -169,8 +171,9 @@ tc_claim(void)
 		/* tp is read before the claim: a stale read only picks a worse
 		 * cache, and the claim below decides. acquire: pairs with
 		 * tc_release(). */
-		if (t->tp == tp && atomic_compare_exchange_strong_explicit(&t->owned, &free_, 1,
-		    memory_order_acquire, memory_order_relaxed))
+		if (t->tp == tp &&
+		    atomic_compare_exchange_strong_explicit(&t->owned, &free_, 1,
+			memory_order_acquire, memory_order_relaxed))
 			break;
 		if (spare == NULL)
 			spare = t;
@@ -181,8 +184,9 @@ tc_claim(void)
 		int free_ = 0;
 
 		t = spare;
-		if (t != NULL && atomic_compare_exchange_strong_explicit(&t->owned, &free_, 1,
-		    memory_order_acquire, memory_order_relaxed)) {
+		if (t != NULL &&
+		    atomic_compare_exchange_strong_explicit(&t->owned, &free_, 1,
+			memory_order_acquire, memory_order_relaxed)) {
 			tc_adopt(t, false);
 		} else {
 			t = arena_alloc(sizeof(*t));
@@ -236,7 +240,7 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 		return false;
 	uintptr_t v0 = *(const uintptr_t *)slot0;
 	unsigned h = tag_hash(slot0, v0);
-	unsigned w = t->hint[h] % WAYS;       /* always < WAYS; the mask says so */
+	unsigned w = t->hint[h] % WAYS; /* always < WAYS; the mask says so */
 
 	if (!way_holds(t, w, slot0, v0)) {
 		for (w = 0; w < WAYS && !way_holds(t, w, slot0, v0); w++)
@@ -271,10 +275,11 @@ off_find(uintptr_t ip, bool claim)
 		/* acq_rel: publishes the claim; a racing claimer of the same ip
 		 * sees ours and uses this entry. */
 		if (atomic_compare_exchange_strong_explicit(&e->ip, &k, ip, memory_order_acq_rel,
-		    memory_order_acquire) || k == ip)
+			memory_order_acquire) ||
+		    k == ip)
 			return e;
 	}
-	return NULL;            /* full: nothing more is learned */
+	return NULL; /* full: nothing more is learned */
 }
 
 /* One ground-truth observation: return address ip had the next slot at
@@ -329,10 +334,10 @@ stack_mapped(struct tcache *t, uintptr_t lo, uintptr_t hi)
 		size_t len = hi - p < sizeof(vec) * page ? hi - p : sizeof(vec) * page;
 
 		if (mincore((void *)p, len, vec) != 0)
-			return false;           /* ENOMEM: a page is not mapped */
+			return false; /* ENOMEM: a page is not mapped */
 	}
 	if (hi < t->mapped_lo || lo > t->mapped_hi || t->mapped_hi == 0) {
-		t->mapped_lo = lo;      /* not touching the old range: replace it */
+		t->mapped_lo = lo; /* not touching the old range: replace it */
 		t->mapped_hi = hi;
 	} else {
 		t->mapped_lo = lo < t->mapped_lo ? lo : t->mapped_lo;
@@ -354,11 +359,11 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 		intptr_t off = off_trusted(ips[k - 1]);
 
 		if (off == 0)
-			return true;    /* learn first (a cursor walk); cached on a later call */
+			return true; /* learn first (a cursor walk); cached on a later call */
 		slot[k] = slot[k - 1] + (uintptr_t)off;
 	}
 	if (!stack_mapped(t, slot0, slot[n - 1] + sizeof(uintptr_t)))
-		return false;                   /* a wrong distance ran off the stack */
+		return false; /* a wrong distance ran off the stack */
 	for (unsigned k = 0; k < n; k++) {
 		/* A trusted distance was wrong: a frame sized at run time. A
 		 * ground-truth walk now marks its return address variable. */
@@ -396,7 +401,7 @@ stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max)
 		pcs[n++] = ip;
 		intptr_t off = off_trusted(ip);
 		if (off == 0)
-			break;          /* nothing learned beyond: the stack ends here */
+			break; /* nothing learned beyond: the stack ends here */
 		slot += (uintptr_t)off;
 	}
 	return n;

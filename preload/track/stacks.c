@@ -26,21 +26,21 @@
 #include "base/arena.h"
 #include "track/stacks.h"
 
-#define BUCKET_BITS     18
-#define ID_CHUNK        4096
-#define ID_DIR_SIZE     4096            /* ids up to 2^24, as table.h keeps */
+#define BUCKET_BITS 18
+#define ID_CHUNK    4096
+#define ID_DIR_SIZE 4096 /* ids up to 2^24, as table.h keeps */
 
 struct entry {
 	_Atomic(struct entry *) next;
 	uint64_t hash;
 	stack_id_t id;
-	unsigned n;                     /* frames, 1..256 */
+	unsigned n; /* frames, 1..256 */
 	uintptr_t pcs[];
 };
 
 struct stacks {
-	_Atomic(struct entry *) *buckets;       /* 2^BUCKET_BITS heads */
-	_Atomic stack_id_t next_id;             /* next id to hand out; starts at 1 */
+	_Atomic(struct entry *) *buckets; /* 2^BUCKET_BITS heads */
+	_Atomic stack_id_t next_id;       /* next id to hand out; starts at 1 */
 	_Atomic(_Atomic(struct entry *) *) dir[ID_DIR_SIZE];
 };
 
@@ -97,7 +97,7 @@ dir_publish(struct stacks *d, struct entry *e)
 		if (fresh == NULL)
 			return false;
 		if (atomic_compare_exchange_strong_explicit(&d->dir[hi], &chunk, fresh,
-		    memory_order_acq_rel, memory_order_acquire))
+			memory_order_acq_rel, memory_order_acquire))
 			chunk = fresh;
 		else
 			arena_unmap(fresh, ID_CHUNK * sizeof(*fresh));
@@ -122,7 +122,7 @@ stacks_intern(struct stacks *d, const uintptr_t *pcs, unsigned n)
 		return e->id;
 	stack_id_t id = atomic_fetch_add_explicit(&d->next_id, 1, memory_order_relaxed);
 	if (id >= (stack_id_t)ID_CHUNK * ID_DIR_SIZE)
-		return 0;       /* out of ids: the block is tracked without a stack */
+		return 0; /* out of ids: the block is tracked without a stack */
 	struct entry *mine = arena_alloc(sizeof(*mine) + n * sizeof(*pcs));
 	if (mine == NULL)
 		return 0;
@@ -138,8 +138,8 @@ stacks_intern(struct stacks *d, const uintptr_t *pcs, unsigned n)
 	for (;;) {
 		atomic_store_explicit(&mine->next, first, memory_order_relaxed);
 		/* release: publishes mine's fields to the acquire loads in find(). */
-		if (atomic_compare_exchange_weak_explicit(head, &first, mine,
-		    memory_order_release, memory_order_acquire))
+		if (atomic_compare_exchange_weak_explicit(head, &first, mine, memory_order_release,
+			memory_order_acquire))
 			break;
 		/* Lost: only entries in front of the old head are new to us. */
 		e = find(first, atomic_load_explicit(&mine->next, memory_order_relaxed), h, pcs, n);
@@ -148,7 +148,8 @@ stacks_intern(struct stacks *d, const uintptr_t *pcs, unsigned n)
 			 * we ever held it, so a plain store suffices (release, to
 			 * order it after the publication it undoes). */
 			atomic_store_explicit(&atomic_load_explicit(&d->dir[id / ID_CHUNK],
-			    memory_order_acquire)[id % ID_CHUNK], NULL, memory_order_release);
+						  memory_order_acquire)[id % ID_CHUNK],
+			    NULL, memory_order_release);
 			return e->id;
 		}
 	}

@@ -62,32 +62,32 @@
 #include "base/arena.h"
 #include "track/table.h"
 
-#define KEY_EMPTY       ((uint64_t)0)
-#define KEY_TOMB        ((uint64_t)2)
-#define KEY_BUSY        ((uint64_t)4)
-#define KEY_FROZEN      ((uint64_t)6)
-#define KEY_MOVING      ((uint64_t)1)   /* flag on an 8-aligned address */
-#define KEY_IS_ADDR(k)  ((k) > KEY_FROZEN && ((k) & KEY_MOVING) == 0)
+#define KEY_EMPTY      ((uint64_t)0)
+#define KEY_TOMB       ((uint64_t)2)
+#define KEY_BUSY       ((uint64_t)4)
+#define KEY_FROZEN     ((uint64_t)6)
+#define KEY_MOVING     ((uint64_t)1) /* flag on an 8-aligned address */
+#define KEY_IS_ADDR(k) ((k) > KEY_FROZEN && ((k)&KEY_MOVING) == 0)
 
-#define MIN_CAP         1024
-#define BATCH           64              /* slots moved per insert while migrating */
-#define SIZE_BITS       40
+#define MIN_CAP   1024
+#define BATCH     64 /* slots moved per insert while migrating */
+#define SIZE_BITS 40
 
 struct slot {
 	_Atomic uint64_t key;
-	_Atomic uint64_t meta;          /* size | stack << SIZE_BITS */
+	_Atomic uint64_t meta; /* size | stack << SIZE_BITS */
 };
 
 struct gen {
 	struct slot *slots;
-	size_t mask;                    /* slots - 1; slots is a power of two */
-	unsigned shift;                 /* 64 - log2(slots), for the hash */
-	_Atomic size_t used;            /* slots ever claimed from EMPTY */
-	_Atomic size_t cursor;          /* next slot index a migrator claims */
-	_Atomic size_t moved;           /* slots already migrated */
-	_Atomic int retired;            /* unlinked; its pages may read as zero */
-	_Atomic int nogrow;             /* mapping a successor failed once */
-	_Atomic(struct gen *) older;    /* next generation searched, or NULL */
+	size_t mask;                 /* slots - 1; slots is a power of two */
+	unsigned shift;              /* 64 - log2(slots), for the hash */
+	_Atomic size_t used;         /* slots ever claimed from EMPTY */
+	_Atomic size_t cursor;       /* next slot index a migrator claims */
+	_Atomic size_t moved;        /* slots already migrated */
+	_Atomic int retired;         /* unlinked; its pages may read as zero */
+	_Atomic int nogrow;          /* mapping a successor failed once */
+	_Atomic(struct gen *) older; /* next generation searched, or NULL */
 };
 
 struct table {
@@ -126,7 +126,7 @@ gen_new(size_t cap)
 		return NULL;
 	g->slots = arena_map(n * sizeof(struct slot));
 	if (g->slots == NULL)
-		return NULL;    /* the gen header stays in the arena; it is small */
+		return NULL; /* the gen header stays in the arena; it is small */
 	g->mask = n - 1;
 	g->shift = 64 - bits;
 	return g;
@@ -168,7 +168,8 @@ table_grow(struct table *t, struct gen *g)
 		return false;
 	size_t live = 0;
 	/* acquire: pairs with (c); the older links are initialised. */
-	for (struct gen *o = g; o != NULL; o = atomic_load_explicit(&o->older, memory_order_acquire))
+	for (struct gen *o = g; o != NULL;
+	     o = atomic_load_explicit(&o->older, memory_order_acquire))
 		live += gen_count_live(o);
 	struct gen *n = gen_new(live * 5 / 2);
 	if (n == NULL) {
@@ -179,8 +180,8 @@ table_grow(struct table *t, struct gen *g)
 	struct gen *expect = g;
 	/* acq_rel: (c) publishes n's fields; acquire orders our later use of
 	 * the winner when we lose. */
-	if (!atomic_compare_exchange_strong_explicit(&t->newest, &expect, n,
-	    memory_order_acq_rel, memory_order_acquire))
+	if (!atomic_compare_exchange_strong_explicit(&t->newest, &expect, n, memory_order_acq_rel,
+		memory_order_acquire))
 		arena_unmap(n->slots, (n->mask + 1) * sizeof(struct slot));
 	return true;
 }
@@ -200,13 +201,13 @@ gen_insert(struct gen *g, uintptr_t addr, uint64_t meta, bool ignore_limit, size
 		uint64_t k = atomic_load_explicit(&s->key, memory_order_relaxed);
 
 		if (k == KEY_FROZEN)
-			return 0;       /* g is being retired: use the newest */
+			return 0; /* g is being retired: use the newest */
 		if (k != KEY_EMPTY && k != KEY_TOMB)
 			continue;
 		/* acquire: (b), the last owner finished reading meta. */
 		if (!atomic_compare_exchange_strong_explicit(&s->key, &k, KEY_BUSY,
-		    memory_order_acquire, memory_order_relaxed))
-			continue;       /* another thread claimed it; keep probing */
+			memory_order_acquire, memory_order_relaxed))
+			continue; /* another thread claimed it; keep probing */
 		if (k == KEY_EMPTY)
 			atomic_fetch_add_explicit(&g->used, 1, memory_order_relaxed);
 		atomic_store_explicit(&s->meta, meta, memory_order_relaxed);
@@ -243,23 +244,24 @@ table_put(struct table *t, uintptr_t addr, uint64_t meta, bool internal)
 		/* acquire: (c). */
 		struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire);
 		size_t at = 0;
-		int r = gen_insert(g, addr, meta, atomic_load_explicit(&g->nogrow, memory_order_relaxed),
-		    &at);
+		int r = gen_insert(g, addr, meta,
+		    atomic_load_explicit(&g->nogrow, memory_order_relaxed), &at);
 
 		if (r == 1) {
 			/* seq_cst: (e). If g was retired under us, our key may sit in
 			 * discarded pages that nobody searches: move it ourselves. */
 			if (atomic_load_explicit(&g->retired, memory_order_seq_cst)) {
 				if (gen_unpublish(g, addr, at))
-					continue;       /* it was still there: put it again */
-				return true;            /* a migrator moved it in time */
+					continue; /* it was still there: put it again */
+				return true;      /* a migrator moved it in time */
 			}
-			if (!internal && atomic_load_explicit(&g->older, memory_order_relaxed) != NULL)
+			if (!internal &&
+			    atomic_load_explicit(&g->older, memory_order_relaxed) != NULL)
 				help_migrate(t);
 			return true;
 		}
 		if (atomic_load_explicit(&t->newest, memory_order_acquire) != g)
-			continue;       /* a newer generation appeared meanwhile */
+			continue; /* a newer generation appeared meanwhile */
 		if (r == -1) {
 			/* Over 3/4: grow; if mapping fails, nogrow is set and g
 			 * fills to the brim before we try mapping again. */
@@ -300,20 +302,20 @@ migrate_slot(struct table *t, struct gen *g, size_t i)
 		if (k == KEY_EMPTY || k == KEY_TOMB) {
 			/* release: a remover that reads FROZEN knows nothing is here. */
 			if (atomic_compare_exchange_weak_explicit(&s->key, &k, KEY_FROZEN,
-			    memory_order_release, memory_order_relaxed))
+				memory_order_release, memory_order_relaxed))
 				return true;
 			continue;
 		}
 		if (!KEY_IS_ADDR(k)) {
 			if (k == KEY_FROZEN)
 				return true;
-			cpu_relax(&spins);      /* BUSY: an insert is finishing */
+			cpu_relax(&spins); /* BUSY: an insert is finishing */
 			continue;
 		}
 		uint64_t meta = atomic_load_explicit(&s->meta, memory_order_relaxed);
 		/* acquire: if a remover had taken it we would see TOMB instead. */
 		if (!atomic_compare_exchange_weak_explicit(&s->key, &k, k | KEY_MOVING,
-		    memory_order_acquire, memory_order_relaxed))
+			memory_order_acquire, memory_order_relaxed))
 			continue;
 		if (!table_put(t, (uintptr_t)k, meta, true)) {
 			/* Out of memory: the block stays here, this generation is
@@ -403,7 +405,7 @@ table_settle(struct table *t)
 		struct gen *o;
 
 		while ((o = atomic_load_explicit(&g->older, memory_order_acquire)) != NULL)
-			g = o;  /* the tail */
+			g = o; /* the tail */
 		pending = g != atomic_load_explicit(&t->newest, memory_order_acquire) &&
 		    atomic_load_explicit(&g->cursor, memory_order_relaxed) <= g->mask;
 		if (!pending)
@@ -418,7 +420,7 @@ static int
 table_find(struct table *t, uintptr_t addr, bool take, uint64_t *meta)
 {
 	for (struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire); g != NULL;
-	    g = atomic_load_explicit(&g->older, memory_order_acquire)) {
+	     g = atomic_load_explicit(&g->older, memory_order_acquire)) {
 		size_t i = slot_index(g, addr);
 
 		for (size_t n = 0; n <= g->mask; n++, i = (i + 1) & g->mask) {
@@ -438,9 +440,9 @@ table_find(struct table *t, uintptr_t addr, bool take, uint64_t *meta)
 			/* acq_rel: (b) release for the next claimer; acquire so a
 			 * failure shows the mover's MOVING. */
 			if (atomic_compare_exchange_strong_explicit(&s->key, &k, KEY_TOMB,
-			    memory_order_acq_rel, memory_order_acquire))
+				memory_order_acq_rel, memory_order_acquire))
 				return 1;
-			return -1;      /* a migrator took it first */
+			return -1; /* a migrator took it first */
 		}
 	}
 	return 0;
@@ -493,15 +495,17 @@ void
 table_foreach(struct table *t, table_visit_fn fn, void *ctx)
 {
 	for (struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire); g != NULL;
-	    g = atomic_load_explicit(&g->older, memory_order_acquire)) {
+	     g = atomic_load_explicit(&g->older, memory_order_acquire)) {
 		for (size_t i = 0; i <= g->mask; i++) {
 			/* acquire: (a). */
 			uint64_t k = atomic_load_explicit(&g->slots[i].key, memory_order_acquire);
 
 			if (!KEY_IS_ADDR(k))
 				continue;
-			uint64_t meta = atomic_load_explicit(&g->slots[i].meta, memory_order_relaxed);
-			fn(ctx, (uintptr_t)k, meta & TABLE_MAX_SIZE, (stack_id_t)(meta >> SIZE_BITS));
+			uint64_t meta =
+			    atomic_load_explicit(&g->slots[i].meta, memory_order_relaxed);
+			fn(ctx, (uintptr_t)k, meta & TABLE_MAX_SIZE,
+			    (stack_id_t)(meta >> SIZE_BITS));
 		}
 	}
 }
@@ -514,7 +518,8 @@ table_after_fork(struct table *t)
 
 	/* One thread now: relaxed everywhere. A BUSY slot was an insert cut off
 	 * by fork; a MOVING one a move: keep the copy if it reached the newest. */
-	for (struct gen *g = newest; g != NULL; g = atomic_load_explicit(&g->older, memory_order_relaxed)) {
+	for (struct gen *g = newest; g != NULL;
+	     g = atomic_load_explicit(&g->older, memory_order_relaxed)) {
 		for (size_t i = 0; i <= g->mask; i++) {
 			_Atomic uint64_t *key = &g->slots[i].key;
 			uint64_t k = atomic_load_explicit(key, memory_order_relaxed);
@@ -541,7 +546,7 @@ table_after_fork(struct table *t)
 		struct gen *o = atomic_load_explicit(&t->newest, memory_order_relaxed);
 
 		if (atomic_load_explicit(&o->older, memory_order_relaxed) == NULL)
-			break;          /* one generation left */
+			break; /* one generation left */
 		while (atomic_load_explicit(&o->older, memory_order_relaxed) != NULL)
 			o = atomic_load_explicit(&o->older, memory_order_relaxed);
 		bool all = true;
@@ -549,7 +554,7 @@ table_after_fork(struct table *t)
 			all &= migrate_slot(t, o, i);
 		atomic_store_explicit(&o->cursor, o->mask + 1, memory_order_relaxed);
 		if (!all)
-			break;          /* out of memory: o and the rest stay searchable */
+			break; /* out of memory: o and the rest stay searchable */
 		atomic_store_explicit(&o->moved, o->mask + 1, memory_order_relaxed);
 		retire(t, o);
 	}
@@ -562,7 +567,7 @@ table_footprint(struct table *t)
 	size_t bytes = 0;
 
 	for (struct gen *g = atomic_load_explicit(&t->newest, memory_order_acquire); g != NULL;
-	    g = atomic_load_explicit(&g->older, memory_order_acquire))
+	     g = atomic_load_explicit(&g->older, memory_order_acquire))
 		bytes += (g->mask + 1) * sizeof(struct slot);
 	return bytes;
 }

@@ -10,8 +10,8 @@
 
 typedef uint32_t stack_id_t;
 
-#define TABLE_MAX_SIZE  (((uint64_t)1 << 40) - 1)     /* larger sizes are clamped */
-#define TABLE_MAX_STACK (((uint32_t)1 << 24) - 1)     /* larger ids are stored as 0 */
+#define TABLE_MAX_SIZE  (((uint64_t)1 << 40) - 1) /* larger sizes are clamped */
+#define TABLE_MAX_STACK (((uint32_t)1 << 24) - 1) /* larger ids are stored as 0 */
 
 struct table;
 

@@ -51,8 +51,8 @@ struct addrmap *lk_blocks;
 struct stacks *lk_stacks;
 stack_id_t lk_internal_stack;
 
-static unsigned depth = 32;             /* frames kept; set once by track_init() */
-static bool verify;                     /* LEAK_VERIFY_STACKS */
+static unsigned depth = 32; /* frames kept; set once by track_init() */
+static bool verify;         /* LEAK_VERIFY_STACKS */
 static _Atomic uint64_t verify_hits, verify_diffs;
 
 bool
@@ -141,7 +141,7 @@ track_verify_counts(uint64_t *hits, uint64_t *diffs)
 void
 track_alloc(size_t n, uintptr_t slot0)
 {
-	int saved = errno;      /* unwinding may clobber it */
+	int saved = errno; /* unwinding may clobber it */
 	stack_id_t id;
 
 	if (stackcache_lookup(slot0, &id)) {
@@ -182,7 +182,7 @@ track_free(void *p, uint64_t *size, stack_id_t *stack)
 	bool was = addrmap_remove(lk_blocks, (uintptr_t)p, &sz, &id);
 	track_in_map = 0;
 	if (!was || id == lk_internal_stack)
-		return false;   /* not tracked, or libc's internal block: counted nowhere */
+		return false; /* not tracked, or libc's internal block: counted nowhere */
 	counters_free(sz);
 	if (size != NULL)
 		*size = sz;

@@ -12,9 +12,9 @@
 #include "track/addrmap.h"
 #include "track/stacks.h"
 
-extern struct addrmap *lk_blocks;       /* every tracked live block; NULL before start */
-extern struct stacks *lk_stacks;        /* every stack a block was allocated from */
-extern stack_id_t lk_internal_stack;    /* the stack of internal blocks; 0 before start */
+extern struct addrmap *lk_blocks;    /* every tracked live block; NULL before start */
+extern struct stacks *lk_stacks;     /* every stack a block was allocated from */
+extern stack_id_t lk_internal_stack; /* the stack of internal blocks; 0 before start */
 
 /* Set while this thread is inside a map operation: an allocation from a
  * signal handler meanwhile must not enter the map again (the hooks test
