@@ -20,13 +20,15 @@ PRELOAD_SRCS := \
 	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c preload/scan/helper.c \
 	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c \
-	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c
+	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
+	preload/track/resources.c preload/interpose/fd.c preload/interpose/stdio.c preload/interpose/thread.c \
+	preload/base/procnet.c preload/dump/resdesc.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \
 	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/retain.c report/gate.c \
 	report/baseline.c report/output_text.c report/output_json.c report/exe_match.c report/per_process.c \
-	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
+	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c report/resources.c
 REPORT_LIBS := -ldw -lelf -lstdc++
 
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
@@ -134,7 +136,7 @@ UNIT_check_roundtrip   := preload/dump/dump.c preload/dump/file.c preload/dump/m
 	preload/base/procfs.c preload/base/arena.c report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/model.c report/err.c
-UNIT_check_group       := report/group.c report/regroup.c report/retain.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
+UNIT_check_group       := report/group.c report/resources.c report/regroup.c report/retain.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
 	report/suppress.c report/baseline.c report/readfile.c report/model.c
 UNIT_check_suppress    := report/suppress.c report/readfile.c report/err.c
 UNIT_check_gate        := report/gate.c report/model.c report/err.c
@@ -148,17 +150,17 @@ UNIT_check_readfile    := report/readfile.c report/err.c
 UNIT_check_output      := report/output_text.c report/output_json.c report/output_diff.c report/output_trend.c \
 	report/gate.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c \
 	report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
-UNIT_check_retain      := report/retain.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
+UNIT_check_retain      := report/retain.c report/group.c report/resources.c report/regroup.c report/symbolize.c report/modfile.c \
 	report/dump_read.c report/readfile.c report/modmap.c report/suppress.c report/baseline.c report/model.c \
 	report/err.c
-UNIT_check_options     := report/options.c report/gate.c report/exe_match.c preload/base/pathglob.c report/group.c \
+UNIT_check_options     := report/options.c report/gate.c report/exe_match.c preload/base/pathglob.c report/group.c report/resources.c \
 	report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c report/baseline.c report/readfile.c \
 	report/modmap.c report/model.c report/err.c
-UNIT_check_per_process := report/per_process.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/dump_read.c \
+UNIT_check_per_process := report/per_process.c report/group.c report/resources.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/dump_read.c \
 	report/modmap.c report/suppress.c report/baseline.c report/readfile.c report/model.c report/err.c
-UNIT_check_trend       := report/trend.c report/series.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
+UNIT_check_trend       := report/trend.c report/series.c report/group.c report/resources.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
 	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
-UNIT_check_diff        := report/diff.c report/series.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
+UNIT_check_diff        := report/diff.c report/series.c report/group.c report/resources.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c \
 	report/suppress.c report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
 UNIT_LIBS_check_symbolize := -ldw -lelf -lstdc++
 UNIT_LIBS_check_group     := -ldw -lelf -lstdc++

@@ -14,8 +14,9 @@
 #ifndef LIBLEAK_DUMPFMT_H
 #define LIBLEAK_DUMPFMT_H
 
-#define DUMP_MAGIC   "libleak-dump" /* first token of the first line */
-#define DUMP_VERSION 1              /* second token of the first line */
+#define DUMP_MAGIC       "libleak-dump" /* first token of the first line */
+#define DUMP_VERSION     2              /* second token of the first line */
+#define DUMP_VERSION_MIN 1              /* oldest version a reader still reads */
 
 /* Header records, each exactly once, in this order. */
 #define DUMP_TAG_PID    "pid"    /* pid <dec> */
@@ -41,9 +42,11 @@
 		* blocks, those only that heuristic made so */
 #define DUMP_TAG_RETAIN \
 	"retain" /* retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>... */
+#define DUMP_TAG_RES  "res"  /* res <stack-id> <kind> <id> <fn> <aux> <desc> (version 2) */
 #define DUMP_TAG_STAT "stat" /* stat <name> <dec>, every name of DUMP_STATS once, in order */
 #define DUMP_TAG_END \
-	"end" /* end <modules> <stacks> <recs> <retains>: counts, proves no truncation */
+	"end" /* end <modules> <stacks> <recs> <retains> [<res>]: counts, proves no
+	       * truncation; version 2 adds the res count */
 
 /* Roots of a retain line. */
 #define DUMP_ROOT_GLOBAL  "global"  /* who: module id; where: address of the word */
@@ -67,6 +70,59 @@
 #define DUMP_CLASS_INDIRECT  "indirect"
 #define DUMP_CLASS_POSSIBLE  "possible"
 #define DUMP_CLASS_REACHABLE "reachable"
+
+/* Kinds of a res line. */
+#define DUMP_RES_FD     "fd"     /* id: the descriptor's number */
+#define DUMP_RES_TIMER  "timer"  /* id: the POSIX timer's id */
+#define DUMP_RES_THREAD "thread" /* id: the thread's tid; aux: its start routine */
+
+/*
+ * The functions that make a resource, as a res line names them (its <fn>):
+ * what the program called, so fopen, not the openat inside it. X(name, doc).
+ */
+#define DUMP_RES_FNS(X)                                            \
+	X(open, "open, open64, __open_2, __open64_2")              \
+	X(openat, "openat, openat64, __openat_2, __openat64_2")    \
+	X(creat, "creat, creat64")                                 \
+	X(socket, "socket")                                        \
+	X(socketpair, "socketpair")                                \
+	X(accept, "accept")                                        \
+	X(accept4, "accept4")                                      \
+	X(pipe, "pipe")                                            \
+	X(pipe2, "pipe2")                                          \
+	X(dup, "dup")                                              \
+	X(dup2, "dup2")                                            \
+	X(dup3, "dup3")                                            \
+	X(fcntl, "fcntl, fcntl64 with F_DUPFD or F_DUPFD_CLOEXEC") \
+	X(eventfd, "eventfd")                                      \
+	X(timerfd_create, "timerfd_create")                        \
+	X(signalfd, "signalfd")                                    \
+	X(epoll_create, "epoll_create")                            \
+	X(epoll_create1, "epoll_create1")                          \
+	X(inotify_init, "inotify_init")                            \
+	X(inotify_init1, "inotify_init1")                          \
+	X(memfd_create, "memfd_create")                            \
+	X(fopen, "fopen, fopen64")                                 \
+	X(freopen, "freopen, freopen64")                           \
+	X(opendir, "opendir")                                      \
+	X(popen, "popen")                                          \
+	X(tmpfile, "tmpfile, tmpfile64")                           \
+	X(recvmsg, "a descriptor an SCM_RIGHTS message brought")   \
+	X(timer_create, "a POSIX timer")                           \
+	X(pthread_create, "a joinable thread")
+
+#define DUMP_RES_FN_COUNT       (0 DUMP_RES_FNS(DUMP_RES_FN_ONE))
+#define DUMP_RES_FN_ONE(n, doc) +1
+
+/* The name of function fn (1 .. DUMP_RES_FN_COUNT), NULL past them. */
+static inline const char *
+dump_res_fn_name(unsigned fn)
+{
+#define DUMP_RES_FN_NAME(n, doc) #n,
+	static const char *const names[] = { DUMP_RES_FNS(DUMP_RES_FN_NAME) };
+#undef DUMP_RES_FN_NAME
+	return fn >= 1 && fn <= sizeof(names) / sizeof(names[0]) ? names[fn - 1] : NULL;
+}
 
 /*
  * The interior-pointer heuristics a heur line may name, in order (the

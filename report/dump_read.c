@@ -1,5 +1,5 @@
 /*
- * dump_read.c - a dump file (docs/dump-format.md, version 1) -> struct dump.
+ * dump_read.c - a dump file (docs/dump-format.md, version 2, or 1) -> struct dump.
  *
  * main.c calls dump_read() on each dump named on the command line; the unit
  * tests and the fuzzer call dump_parse() on a buffer. The reader is strict:
@@ -67,6 +67,7 @@ struct parser {
 	size_t cap_stacks;
 	size_t cap_recs;
 	size_t cap_heurs;
+	size_t cap_res;
 	unsigned char *seen;          /* [0] for stack id 0, [i + 1] for d->stacks[i]:
 				       * one bit per class already used in a rec */
 	size_t *reach_rec;            /* same slots: 1 + index of its reachable rec, or 0 */
@@ -398,9 +399,11 @@ parse_magic(struct parser *pa)
 		    DUMP_VERSION);
 	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "version", &v) < 0)
 		return -1;
-	if (v != DUMP_VERSION)
-		return fail(pa, "unsupported dump version %llu (this leakreport reads version %d)",
-		    (unsigned long long)v, DUMP_VERSION);
+	if (v < DUMP_VERSION_MIN || v > DUMP_VERSION)
+		return fail(pa,
+		    "unsupported dump version %llu (this leakreport reads versions %d to %d)",
+		    (unsigned long long)v, DUMP_VERSION_MIN, DUMP_VERSION);
+	pa->d->version = (uint32_t)v;
 	return 0;
 }
 
@@ -611,7 +614,7 @@ parse_rec(struct parser *pa)
 		return fail(pa, "rec names stack %llu, which no stack line defines",
 		    (unsigned long long)id);
 	cls = model_class_parse(pa->f[2].s, pa->f[2].n);
-	if (cls < 0)
+	if (cls < 0 || CLASS_IS_RESOURCE(cls)) /* resources come in res lines */
 		return fail(pa, "bad class '%.*s'", SHOW(&pa->f[2]));
 	if (!d->scanned && cls != CLASS_DEFINITE)
 		return fail(pa, "class %s in a dump without a scan (scan none)",
@@ -774,12 +777,55 @@ parse_retain(struct parser *pa)
 	return 0;
 }
 
+/* res <stack-id> <kind> <id> <fn> <aux> <desc> (version 2) */
+static int
+parse_res(struct parser *pa)
+{
+	static const char *const kinds[] = { DUMP_RES_FD, DUMP_RES_TIMER, DUMP_RES_THREAD };
+	const char *fns[DUMP_RES_FN_COUNT];
+	struct dump *d = pa->d;
+	struct resource r = { 0 };
+	uint64_t id;
+	int k, fn;
+
+	for (int i = 0; i < DUMP_RES_FN_COUNT; i++)
+		fns[i] = dump_res_fn_name((unsigned)i + 1);
+	if (d->version < 2)
+		return fail(pa, "'res' line in a version %u dump", d->version);
+	if (pa->nf != 7)
+		return fail(pa, "'res' line has %zu fields, expected 7", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "res stack id", &id) < 0)
+		return -1;
+	if (stack_slot(d, (uint32_t)id) < 0)
+		return fail(pa, "res names stack %llu, which no stack line defines",
+		    (unsigned long long)id);
+	k = pick(&pa->f[2], kinds, 3);
+	if (k < 0)
+		return fail(pa, "bad resource kind '%.*s'", SHOW(&pa->f[2]));
+	fn = pick(&pa->f[4], fns, DUMP_RES_FN_COUNT);
+	if (fn < 0)
+		return fail(pa, "bad resource function '%.*s'", SHOW(&pa->f[4]));
+	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "res id", &r.id) < 0 ||
+	    parse_hex(pa, &pa->f[5], "res aux", &r.aux) < 0)
+		return -1;
+	if (grow(pa, (void **)&d->resources, &pa->cap_res, d->nresources, sizeof(r)) < 0)
+		return -1;
+	if (unescape(pa, &pa->f[6], "res description", &r.desc) < 0)
+		return -1;
+	r.stack_id = (uint32_t)id;
+	r.cls = (enum leak_class)(CLASS_FD + k);
+	r.fn = fns[fn];
+	d->resources[d->nresources++] = r;
+	return 0;
+}
+
 /* The stat lines, the current line being the first; then the end line. */
 static int
 parse_tail(struct parser *pa)
 {
 	struct dump *d = pa->d;
-	uint64_t counts[4];
+	uint64_t counts[5] = { 0 };
+	size_t want = d->version >= 2 ? 6 : 5; /* version 2 counts res lines too */
 
 	/* Stats past DUMP_STATS_REQUIRED are newer than format 1's first
 	 * writers: a dump may end its stats before them (they read 0). */
@@ -811,13 +857,18 @@ parse_tail(struct parser *pa)
 	}
 	if (!field_is(&pa->f[0], DUMP_TAG_END))
 		return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_END, SHOW(&pa->f[0]));
-	if (pa->nf != 5)
-		return fail(pa, "'%s' line has %zu fields, expected %d", DUMP_TAG_END, pa->nf, 5);
+	if (pa->nf != want)
+		return fail(pa, "'%s' line has %zu fields, expected %zu", DUMP_TAG_END, pa->nf,
+		    want);
 	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "module count", &counts[0]) < 0 ||
 	    parse_dec(pa, &pa->f[2], UINT64_MAX, "stack count", &counts[1]) < 0 ||
 	    parse_dec(pa, &pa->f[3], UINT64_MAX, "rec count", &counts[2]) < 0 ||
-	    parse_dec(pa, &pa->f[4], UINT64_MAX, "retain count", &counts[3]) < 0)
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "retain count", &counts[3]) < 0 ||
+	    (want == 6 && parse_dec(pa, &pa->f[5], UINT64_MAX, "res count", &counts[4]) < 0))
 		return -1;
+	if (counts[4] != d->nresources)
+		return fail(pa, "end counts %llu res lines, the dump has %zu",
+		    (unsigned long long)counts[4], d->nresources);
 	if (counts[0] != d->nmodules || counts[1] != d->nstacks || counts[2] != d->nrecs ||
 	    counts[3] != pa->nretains)
 		return fail(pa,
@@ -878,7 +929,8 @@ parse_body(struct parser *pa)
 		IN_STACKS,
 		IN_RECS,
 		IN_HEURS,
-		IN_RETAINS
+		IN_RETAINS,
+		IN_RES
 	} phase = IN_MODULES;
 	static const char *const phase_tags[] = {
 		DUMP_TAG_MODULE,
@@ -886,6 +938,7 @@ parse_body(struct parser *pa)
 		DUMP_TAG_REC,
 		DUMP_TAG_HEUR,
 		DUMP_TAG_RETAIN,
+		DUMP_TAG_RES,
 	};
 
 	for (;;) {
@@ -923,10 +976,15 @@ parse_body(struct parser *pa)
 			phase = IN_HEURS;
 			r = parse_heur(pa);
 		} else if (field_is(tag, DUMP_TAG_RETAIN)) {
+			if (phase > IN_RETAINS)
+				return fail(pa, "'retain' line after a 'res' line");
 			if (begin_recs(pa) < 0)
 				return -1;
 			phase = IN_RETAINS;
 			r = parse_retain(pa);
+		} else if (field_is(tag, DUMP_TAG_RES)) {
+			phase = IN_RES;
+			r = parse_res(pa);
 		} else if (field_is(tag, DUMP_TAG_STAT)) {
 			return parse_tail(pa);
 		} else if (is_header_tag(tag)) {
@@ -937,6 +995,48 @@ parse_body(struct parser *pa)
 		if (r < 0)
 			return -1;
 	}
+}
+
+/* Resources in the order of model.h: kind, stack, id. */
+static int
+res_cmp(const void *pa, const void *pb)
+{
+	const struct resource *a = pa, *b = pb;
+
+	if (a->cls != b->cls)
+		return a->cls < b->cls ? -1 : 1;
+	if (a->stack_id != b->stack_id)
+		return a->stack_id < b->stack_id ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* One rec per (kind, stack) of the resources, after the rec lines. */
+static int
+res_recs(struct parser *pa)
+{
+	struct dump *d = pa->d;
+
+	if (d->nresources == 0)
+		return 0;
+	qsort(d->resources, d->nresources, sizeof(*d->resources), res_cmp);
+	for (size_t i = 0; i < d->nresources;) {
+		size_t j = i + 1;
+
+		while (j < d->nresources && d->resources[j].cls == d->resources[i].cls &&
+		    d->resources[j].stack_id == d->resources[i].stack_id)
+			j++;
+		if (grow(pa, (void **)&d->recs, &pa->cap_recs, d->nrecs, sizeof(*d->recs)) < 0)
+			return -1;
+		d->recs[d->nrecs++] = (struct rec){
+			.stack_id = d->resources[i].stack_id,
+			.cls = d->resources[i].cls,
+			.blocks = j - i,
+			.bytes = 0,
+			.res = i,
+		};
+		i = j;
+	}
+	return 0;
 }
 
 int
@@ -963,7 +1063,7 @@ dump_parse(const char *name, const char *buf, size_t len, struct dump *d, struct
 		err_set(e, "%s: out of memory", name);
 		goto out;
 	}
-	if (parse_header(pa) < 0 || parse_body(pa) < 0)
+	if (parse_header(pa) < 0 || parse_body(pa) < 0 || res_recs(pa) < 0)
 		goto out;
 	if (modmap_build(d) < 0) {
 		err_set(e, "%s: out of memory", name);
@@ -1019,5 +1119,8 @@ dump_free(struct dump *d)
 	free(d->recs);
 	free(d->heurs);
 	free(d->retains);
+	for (size_t i = 0; i < d->nresources; i++)
+		free(d->resources[i].desc);
+	free(d->resources);
 	memset(d, 0, sizeof(*d));
 }

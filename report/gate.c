@@ -45,7 +45,8 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 		return 0;
 	}
 	if (*s == '\0')
-		return err_set(e, "%s: empty list (expected " CLASS_NAMES ", all or none)", opt);
+		return err_set(e,
+		    "%s: empty list (expected " CLASS_NAMES ", resources, all or none)", opt);
 	for (;;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
@@ -53,7 +54,9 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 
 		if (n == 0)
 			return err_set(e, "%s: empty kind in '%s'", opt, s);
-		if (c < 0) {
+		if (c < 0 && n == 9 && memcmp(p, "resources", 9) == 0) {
+			m |= CLASS_MASK_RESOURCES; /* fd, timer and thread */
+		} else if (c < 0) {
 			if ((n == 3 && memcmp(p, "all", 3) == 0) ||
 			    (n == 4 && memcmp(p, "none", 4) == 0))
 				return err_set(e,
@@ -61,10 +64,11 @@ gate_parse_kinds_opt(const char *opt, const char *s, unsigned *mask, struct err 
 				    "not in a list ('%s')",
 				    opt, (int)n, p, s);
 			return err_set(e,
-			    "%s: unknown kind '%.*s' (expected " CLASS_NAMES ", all or none)", opt,
-			    (int)(n > 64 ? 64 : n), p);
-		}
-		m |= CLASS_BIT(c);
+			    "%s: unknown kind '%.*s' (expected " CLASS_NAMES
+			    ", resources, all or none)",
+			    opt, (int)(n > 64 ? 64 : n), p);
+		} else
+			m |= CLASS_BIT(c);
 		if (comma == NULL)
 			break;
 		p = comma + 1;

@@ -457,7 +457,7 @@ add_rec(struct report *r, const struct rec *rc, struct stack_memo *m, uint32_t d
     struct leak **out)
 {
 	struct group_state *st = r->priv;
-	enum leak_class cls = r->series ? CLASS_DEFINITE : rc->cls;
+	enum leak_class cls = r->series && !CLASS_IS_RESOURCE(rc->cls) ? CLASS_DEFINITE : rc->cls;
 	uint32_t exe_id = r->group_by == GROUP_EXE && !r->series ? st->dump_exe[di] : 0;
 	uint64_t h = record_key_hash(cls, exe_id, m->ids, m->n);
 	struct leak *l;
@@ -567,6 +567,8 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 			goto out_free;
 		if (!r->series && rc->cls == CLASS_REACHABLE)
 			add_heurs(l, d, rc->stack_id);
+		if (CLASS_IS_RESOURCE(rc->cls) && resources_attach(s, d, rc, l, e) < 0)
+			goto out_free;
 	}
 	ret = 0;
 out_free:
@@ -733,6 +735,7 @@ group_leak_free(struct leak *l)
 	free(l->exes);
 	free(l->key);
 	free(l->retained_by);
+	free(l->res);
 }
 
 /* The distinct exe basenames of l's dumps, in dump order. */
@@ -840,7 +843,7 @@ group_finish(struct report *r, struct suppressions *supp, struct baseline *base,
 		if (l->known)
 			sat_amount_add(&r->known, 1, l->blocks, l->bytes);
 		sat_amount_add(&r->cls[l->cls], 1, l->blocks, l->bytes);
-		if (l->cls != CLASS_REACHABLE)
+		if (l->cls != CLASS_REACHABLE && !CLASS_IS_RESOURCE(l->cls))
 			sat_amount_add(&r->leaked, 1, l->blocks, l->bytes);
 	}
 	if (r->nleaks > 1)

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "gate.h"
 #include "model.h"
+#include "resources.h"
 #include "sat.h"
 #include "suppress.h"
 #include "symbolize.h"
@@ -65,7 +66,8 @@ struct retainer {
 };
 
 struct leak {
-	enum leak_class cls; /* CLASS_DEFINITE in series mode: the record holds every kind */
+	enum leak_class cls; /* CLASS_DEFINITE in series mode: the record holds every block
+			      * class (a resource kind stays its own record) */
 	uint64_t blocks;     /* summed over every dump */
 	uint64_t bytes;
 	struct leak_point *points; /* the dumps (processes) it came from, one each,
@@ -97,8 +99,11 @@ struct leak {
 	struct amount heur[DUMP_NHEUR]; /* reachable records: blocks and bytes that only
 					 * that heuristic (DUMP_HEURISTICS order) made
 					 * reachable; records unused */
-	uint32_t *ids;                  /* private: interned frame ids, the grouping key */
-	uint32_t exe_id;                /* private: --group-by exe: interned exe path */
+	struct leak_res *res;           /* a resource kind: each open resource (resources.h),
+					 * nres of them; NULL otherwise */
+	size_t nres;
+	uint32_t *ids;   /* private: interned frame ids, the grouping key */
+	uint32_t exe_id; /* private: --group-by exe: interned exe path */
 };
 
 struct report {

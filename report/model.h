@@ -28,19 +28,27 @@ enum leak_class {
 	CLASS_INDIRECT,
 	CLASS_POSSIBLE,
 	CLASS_REACHABLE,
+	CLASS_FD,     /* resources (res lines, version 2): an open descriptor */
+	CLASS_TIMER,  /* a POSIX timer never deleted */
+	CLASS_THREAD, /* a thread that exited and was never joined or detached */
 	CLASS_COUNT
 };
+
+/* Whether cls is a resource kind (fd, timer, thread), not a block class. */
+#define CLASS_IS_RESOURCE(cls) ((cls) >= CLASS_FD && (cls) < CLASS_COUNT)
 
 /* A set of kinds: --show, --fail-on, --baseline-kinds. */
 #define CLASS_BIT(cls) (1u << (cls))
 #define CLASS_MASK_ALL ((1u << CLASS_COUNT) - 1)
 #define CLASS_MASK_LEAKS \
 	(CLASS_BIT(CLASS_DEFINITE) | CLASS_BIT(CLASS_INDIRECT) | CLASS_BIT(CLASS_POSSIBLE))
+#define CLASS_MASK_RESOURCES \
+	(CLASS_BIT(CLASS_FD) | CLASS_BIT(CLASS_TIMER) | CLASS_BIT(CLASS_THREAD))
 
 /* The kinds' names in order, for the messages that list them; check_model
  * checks them against model_class_name(). */
-#define CLASS_NAMES    "definite, indirect, possible, reachable"
-#define CLASS_NAMES_OR "definite, indirect, possible or reachable"
+#define CLASS_NAMES    "definite, indirect, possible, reachable, fd, timer, thread"
+#define CLASS_NAMES_OR "definite, indirect, possible, reachable, fd, timer or thread"
 
 /* An address or an offset as leakreport shows it: "0x" and lower-case hex
  * without leading zeros, for a uint64_t ("0x55d4c0001189"). */
@@ -72,8 +80,21 @@ struct stack {
 struct rec {
 	uint32_t stack_id; /* 0: no stack was captured */
 	enum leak_class cls;
-	uint64_t blocks; /* >= 1 */
-	uint64_t bytes;
+	uint64_t blocks; /* >= 1; a resource kind: how many are open */
+	uint64_t bytes;  /* 0 for a resource kind */
+	size_t res;      /* a resource kind: its first entry in dump.resources */
+};
+
+/* res <stack-id> <kind> <id> <fn> <aux> <desc>: one open resource. The
+ * reader makes one rec per (stack, kind) of them, after the rec lines, so
+ * every later stage sees them as records; those recs point back here. */
+struct resource {
+	uint32_t stack_id;   /* 0: no stack was captured */
+	enum leak_class cls; /* CLASS_FD, CLASS_TIMER or CLASS_THREAD */
+	uint64_t id;         /* descriptor number, timer id or tid */
+	const char *fn;      /* what made it ("fopen"): dumpfmt.h's static name */
+	uint64_t aux;        /* a thread's start routine (run-time address), else 0 */
+	char *desc;          /* what it is at the dump ("socket TCP ..."), unescaped */
 };
 
 /* heur <stack-id> <heuristic> <blocks> <bytes>: of the reachable blocks of
@@ -154,6 +175,9 @@ struct dump {
 	size_t nheurs;
 	struct retain *retains; /* sorted by stack_id */
 	size_t nretains;
+	struct resource *resources; /* sorted by kind, stack_id, id: a rec's are together */
+	size_t nresources;
+	uint32_t version; /* of the format it was written in */
 	struct dump_stats stats;
 };
 

@@ -84,11 +84,12 @@ options_help(FILE *f, enum command c)
 	    "                         colour the text output (auto: stdout is a terminal\n"
 	    "                         and NO_COLOR is unset)\n"
 	    "  --show KINDS           record kinds to list: comma list of definite, indirect,\n"
-	    "                         possible, reachable, or 'leaks' (the first three, the\n"
-	    "                         default) or 'all'; every kind is always counted\n"
+	    "                         possible, reachable, fd, timer, thread, or 'leaks' (the\n"
+	    "                         first three), 'resources' (the last three) or 'all';\n"
+	    "                         default leaks,resources; every kind is always counted\n"
 	    "  --top N                list only the N largest records\n"
-	    "  --fail-on KINDS        kinds that fail the gate: comma list, 'all' or 'none'\n"
-	    "                         (default definite,indirect)\n"
+	    "  --fail-on KINDS        kinds that fail the gate: comma list (a kind, or\n"
+	    "                         'resources'), 'all' or 'none' (default definite,indirect)\n"
 	    "  --max-leaks N          fail when more than N records of those kinds (default 0)\n"
 	    "  --max-bytes N          fail when they hold more than N bytes (default no limit)\n"
 	    "  --suppressions FILE    LeakSanitizer suppression file (leak:PATTERN lines);\n"
@@ -135,11 +136,13 @@ parse_show(const char *s, unsigned *mask, struct err *e)
 
 		if (len == 5 && strncmp(p, "leaks", 5) == 0)
 			bit = CLASS_MASK_LEAKS;
+		if (len == 9 && strncmp(p, "resources", 9) == 0)
+			bit = CLASS_MASK_RESOURCES;
 		if (len == 3 && strncmp(p, "all", 3) == 0)
 			bit = CLASS_MASK_ALL;
 		if (bit == 0)
 			return err_set(e,
-			    "--show: unknown kind '%.*s' (" CLASS_NAMES ", leaks, all)",
+			    "--show: unknown kind '%.*s' (" CLASS_NAMES ", leaks, resources, all)",
 			    (int)(len > 64 ? 64 : len), p);
 		m |= bit;
 		if (p[len] == '\0')
@@ -354,7 +357,7 @@ options_parse(int argc, char **argv, struct options *o, struct err *e)
 	int i = 1;
 
 	memset(o, 0, sizeof(*o));
-	o->show = CLASS_MASK_LEAKS;
+	o->show = CLASS_MASK_LEAKS | CLASS_MASK_RESOURCES; /* listed, not gated */
 	o->fail_on = GATE_KINDS_DEFAULT;
 	o->min_steps = TREND_MIN_STEPS_DEFAULT;
 	if (argc > 1 && strcmp(argv[1], "diff") == 0) {

@@ -299,14 +299,18 @@ put_retainer(FILE *f, const struct retainer *x)
 static void
 put_leaks(FILE *f, const struct report *r)
 {
+	size_t listed = 0;
+
 	fputs("  \"leaks\": [", f);
 	for (size_t i = 0; i < r->nshown; i++) {
 		const struct leak *l = r->shown[i];
 
+		if (CLASS_IS_RESOURCE(l->cls))
+			continue; /* in "resources" */
 		fprintf(f,
 		    "%s\n    {\"kind\": \"%s\", \"blocks\": %llu, \"bytes\": %llu, "
 		    "\"processes\": %zu, \"stacks\": %u, \"known\": %s,\n     \"dumps\": [",
-		    i ? "," : "", model_class_name(l->cls), (unsigned long long)l->blocks,
+		    listed++ ? "," : "", model_class_name(l->cls), (unsigned long long)l->blocks,
 		    (unsigned long long)l->bytes, l->npoints, l->stacks,
 		    l->known ? "true" : "false");
 		for (size_t k = 0; k < l->npoints; k++) {
@@ -324,7 +328,47 @@ put_leaks(FILE *f, const struct report *r)
 		put_heuristics(f, l);
 		fputc('}', f);
 	}
-	fputs(r->nshown ? "\n  ],\n" : "],\n", f);
+	fputs(listed ? "\n  ],\n" : "],\n", f);
+}
+
+/* "resources": the listed records of kinds fd, timer and thread, each with
+ * its open resources ("items"). */
+static void
+put_resources(FILE *f, const struct report *r)
+{
+	size_t k = 0;
+
+	fputs("  \"resources\": [", f);
+	for (size_t i = 0; i < r->nshown; i++) {
+		const struct leak *l = r->shown[i];
+
+		if (!CLASS_IS_RESOURCE(l->cls))
+			continue;
+		fprintf(f,
+		    "%s\n    {\"kind\": \"%s\", \"count\": %llu, \"processes\": %zu, "
+		    "\"stacks\": %u, \"known\": %s,\n     \"items\": [",
+		    k++ ? "," : "", model_class_name(l->cls), (unsigned long long)l->blocks,
+		    l->npoints, l->stacks, l->known ? "true" : "false");
+		for (size_t j = 0; j < l->nres; j++) {
+			const struct leak_res *x = &l->res[j];
+
+			fprintf(f, "%s{\"id\": %llu, \"pid\": %llu, \"function\": ", j ? ", " : "",
+			    (unsigned long long)x->r->id, (unsigned long long)x->d->pid);
+			output_json_string(f, x->r->fn);
+			fputs(", \"description\": ", f);
+			output_json_string(f, x->r->desc);
+			if (x->r->cls == CLASS_THREAD) {
+				fprintf(f, ", \"start\": \"" ADDR_FMT "\", \"start_function\": ",
+				    x->r->aux);
+				output_json_string(f, x->start);
+			}
+			fputc('}', f);
+		}
+		fputs("],\n     \"frames\": ", f);
+		output_json_frames(f, l->frames, l->nframes);
+		fputc('}', f);
+	}
+	fputs(k ? "\n  ],\n" : "],\n", f);
 }
 
 /* "processes": every dump with its gated blocks and bytes, worst first. */
@@ -364,6 +408,7 @@ output_json(FILE *f, const struct report *r, const struct per_process *pp)
 	put_suppressions(f, r);
 	put_baseline(f, r);
 	put_leaks(f, r);
+	put_resources(f, r);
 	if (pp != NULL)
 		put_processes(f, pp);
 	fprintf(f, "  \"gate\": {\"passed\": %s, \"reason\": ", r->gate.passed ? "true" : "false");

@@ -11,6 +11,10 @@
  *       #0 0x55d4c00011e0 in cache_entry src/cache.c:12 (app)
  *       held by global g_cache (app .bss) -> block of 64 bytes from cache_put -> this block
  *
+ *   Leaked file descriptor 7 (socket TCP 127.0.0.1:40022 -> 127.0.0.1:8080
+ *   ESTABLISHED) opened with socket() at:
+ *       #0 0x55d4c0001201 in connect_backend src/net.c:88 (app)
+ *
  *   SUMMARY: libleak: 4120 byte(s) leaked in 17 allocation(s).
  *
  * then, with --per-process, the processes that hold gated blocks, then
@@ -246,6 +250,69 @@ put_origin(const struct tx *t, const struct report *r, const struct leak *l)
 	fputc('\n', t->f);
 }
 
+/* "fd 7: socket UNIX (unnamed)", one line per resource of a record with
+ * more than one, at most RES_LISTED of them. */
+#define RES_LISTED 20
+
+/* What resource x is, in the heading's parentheses: its description, for a
+ * thread its start routine first. */
+static void
+put_res_what(FILE *f, const struct leak_res *x)
+{
+	if (x->r->cls == CLASS_THREAD) {
+		fputs("start routine ", f);
+		if (x->start != NULL)
+			output_text_str(f, x->start);
+		else
+			fprintf(f, ADDR_FMT, x->r->aux);
+		fputs("; ", f);
+	}
+	output_text_str(f, x->r->desc);
+}
+
+/* A record of a resource kind: "Leaked file descriptor 7 (file /x (write))
+ * opened with fopen() at:", or, for several, "Leaked 3 file descriptors
+ * opened with open() at:" and one line each after the stack. */
+static void
+put_resource(const struct tx *t, const struct report *r, const struct leak *l)
+{
+	const struct leak_res *x0 = l->nres > 0 ? &l->res[0] : NULL;
+	const char *verb = l->cls == CLASS_FD ? "opened" : "created";
+
+	fputs(on(t, C_RED), t->f);
+	if (l->nres == 1) {
+		fprintf(t->f, "Leaked %s %llu (", resources_noun(l->cls, false),
+		    (unsigned long long)x0->r->id);
+		put_res_what(t->f, x0);
+		fputc(')', t->f);
+	} else {
+		fprintf(t->f, "Leaked %llu %s", (unsigned long long)l->blocks,
+		    resources_noun(l->cls, l->blocks != 1));
+	}
+	if (x0 != NULL)
+		fprintf(t->f, " %s with %s()", verb, x0->r->fn);
+	fprintf(t->f, " at:%s\n", off(t));
+	output_text_stack(t->f, l->frames, l->nframes);
+	for (size_t i = 0; l->nres > 1 && i < l->nres && i < RES_LISTED; i++) {
+		const struct leak_res *x = &l->res[i];
+
+		fprintf(t->f, "  %s %llu: ", model_class_name(x->r->cls),
+		    (unsigned long long)x->r->id);
+		put_res_what(t->f, x);
+		if (l->npoints > 1)
+			fprintf(t->f, " (process %llu)", (unsigned long long)x->d->pid);
+		fputc('\n', t->f);
+	}
+	if (l->nres > RES_LISTED)
+		fprintf(t->f, "  ... and %zu more\n", l->nres - RES_LISTED);
+	if (l->stacks > 1)
+		fprintf(t->f, "  note: %u different stacks\n", l->stacks);
+	put_origin(t, r, l);
+	if (l->known)
+		fputs("  note: known leak (in the baseline), not gated\n", t->f);
+	fputc('\n', t->f);
+}
+
 static void
 put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 {
@@ -253,6 +320,10 @@ put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 		"Possible leak of", "Still reachable:" };
 	const char *color = l->cls == CLASS_REACHABLE ? C_BOLD : C_RED;
 
+	if (CLASS_IS_RESOURCE(l->cls)) {
+		put_resource(t, r, l);
+		return;
+	}
 	fprintf(t->f, "%s%s %llu byte(s) in %llu object(s) allocated from:%s\n", on(t, color),
 	    heads[l->cls], (unsigned long long)l->bytes, (unsigned long long)l->blocks, off(t));
 	output_text_stack(t->f, l->frames, l->nframes);
@@ -304,6 +375,13 @@ put_totals(const struct tx *t, const struct report *r)
 	for (int c = 0; c < CLASS_COUNT; c++) {
 		const struct amount *a = &r->cls[c];
 
+		if (CLASS_IS_RESOURCE(c)) {
+			fprintf(t->f, "  %-9s  %llu %s in %llu %s\n", model_class_name(c),
+			    (unsigned long long)a->blocks, c == CLASS_FD ? "open" : "left",
+			    (unsigned long long)a->records,
+			    plural(a->records, "record", "records"));
+			continue;
+		}
 		fprintf(t->f, "  %-9s  %llu byte(s) in %llu allocation(s), %llu %s\n",
 		    model_class_name(c), (unsigned long long)a->bytes,
 		    (unsigned long long)a->blocks, (unsigned long long)a->records,

@@ -178,6 +178,11 @@ merge_run(struct report *r, const struct member *m, size_t n, struct leak *out)
 	}
 	out->points = pts;
 	out->stacks = (uint32_t)n;
+	struct leak *res_of[n];
+	for (size_t i = 0; i < n; i++)
+		res_of[i] = &r->leaks[m[i].index];
+	if (resources_merge(out, res_of, n) < 0)
+		return -1;
 	out->retained_by = held != NULL ? held->retained_by : NULL;
 	/* Each member's arrays now belong to *out or are freed; the member is
 	 * emptied so that nothing is freed twice. */

@@ -46,7 +46,8 @@ struct sums {
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
-	uint32_t internal; /* blocks of this stack are not the program's */
+	uint32_t internal;       /* blocks of this stack are not the program's */
+	unsigned char *res_used; /* [0, n): a resource was made from this stack */
 };
 
 static void
@@ -214,6 +215,56 @@ sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigne
 	s->total_bytes += size;
 }
 
+/* The writer's first pass over the resources: their stacks get lines. */
+static void
+mark_res(void *ctx, const struct dump_res *r)
+{
+	struct sums *s = ctx;
+
+	if (r->stack < s->n)
+		s->res_used[r->stack] = 1;
+}
+
+struct res_ctx {
+	struct writer *w;
+	const struct sums *s;
+	uint64_t count;
+};
+
+static const char *const res_kinds[3] = {
+	DUMP_RES_FD,
+	DUMP_RES_TIMER,
+	DUMP_RES_THREAD,
+};
+
+/* One res line. A stack the first pass did not see (the resource was
+ * made in between, in a snapshot) has no stack line: written as 0. */
+static void
+write_res(void *ctx, const struct dump_res *r)
+{
+	struct res_ctx *rc = ctx;
+	const char *fn = dump_res_fn_name(r->fn);
+	const char *desc = r->desc != NULL && r->desc[0] != '\0' ? r->desc : "?";
+
+	if (fn == NULL || (unsigned)r->kind > DUMP_RES_KIND_THREAD)
+		return;
+	struct fmtbuf *f = line(rc->w);
+	fmt_str(f, DUMP_TAG_RES " ");
+	fmt_u64(f, r->stack < rc->s->n && rc->s->res_used[r->stack] ? r->stack : 0);
+	fmt_char(f, ' ');
+	fmt_str(f, res_kinds[r->kind]);
+	fmt_char(f, ' ');
+	fmt_u64(f, r->id);
+	fmt_char(f, ' ');
+	fmt_str(f, fn);
+	fmt_char(f, ' ');
+	fmt_hex(f, r->aux);
+	fmt_char(f, ' ');
+	fmt_esc(f, desc, strnlen(desc, DUMP_MAX_STR));
+	fmt_char(f, '\n');
+	rc->count++;
+}
+
 static const char *const class_names[4] = {
 	DUMP_CLASS_DEFINITE,
 	DUMP_CLASS_INDIRECT,
@@ -330,7 +381,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 
 	s.n = src->nstacks;
 	size_t arr = s.n * sizeof(uint64_t);
-	size_t narr = 8 + 2 * DUMP_NHEUR;
+	size_t narr = 9 + 2 * DUMP_NHEUR; /* the last: res_used, bytes used of it */
 	char *acc =
 	    mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
@@ -350,7 +401,10 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		s.hblocks[h] = (uint64_t *)(acc + (size_t)(8 + 2 * h) * arr);
 		s.hbytes[h] = (uint64_t *)(acc + (size_t)(9 + 2 * h) * arr);
 	}
+	s.res_used = (unsigned char *)(acc + (size_t)(8 + 2 * DUMP_NHEUR) * arr);
 	src->blocks(src->ctx, sum_block, &s);
+	if (src->resources != NULL)
+		src->resources(src->ctx, false, mark_res, &s);
 
 	write_header(&w, src, scratch);
 	modules_refresh();
@@ -365,10 +419,11 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 
 		for (int c = 0; c < 4; c++)
 			any |= s.blocks[c][id];
-		if (any == 0)
+		if (any == 0 && !s.res_used[id])
 			continue;
 		pcs = src->stack(src->ctx, (uint32_t)id, &n);
 		if (pcs == NULL) { /* cannot happen for an id a block holds */
+			s.res_used[id] = 0;
 			for (int c = 0; c < 4; c++) {
 				s.blocks[c][0] += s.blocks[c][id];
 				s.bytes[c][0] += s.bytes[c][id];
@@ -426,6 +481,9 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		if ((s.blocks[DUMP_REACHABLE][id] | s.blocks[DUMP_POSSIBLE][id]) != 0 &&
 		    write_retain(&w, src, (uint32_t)id))
 			nretains++;
+	struct res_ctx rc = { .w = &w, .s = &s, .count = 0 };
+	if (src->resources != NULL)
+		src->resources(src->ctx, true, write_res, &rc);
 	write_stats(&w, &s, src, scratch);
 	struct fmtbuf *f = line(&w);
 	fmt_str(f, DUMP_TAG_END " ");
@@ -436,6 +494,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	fmt_u64(f, nrecs);
 	fmt_char(f, ' ');
 	fmt_u64(f, nretains);
+	fmt_char(f, ' ');
+	fmt_u64(f, rc.count);
 	fmt_char(f, '\n');
 	flush(&w);
 
@@ -443,6 +503,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		res->blocks = s.total_blocks;
 		res->bytes = s.total_bytes;
 		res->stacks = nstacks;
+		res->resources = rc.count;
 		res->lost_blocks = res->lost_bytes = 0;
 		for (size_t id = 0; id < s.n; id++) {
 			for (int c = DUMP_DEFINITE; c <= DUMP_INDIRECT; c++) {

@@ -59,6 +59,26 @@ struct dump_counts {
 typedef void (
     *dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur);
 
+/* A resource's kind, in the order of dumpfmt.h's DUMP_RES_* names. */
+enum dump_res_kind {
+	DUMP_RES_KIND_FD,
+	DUMP_RES_KIND_TIMER,
+	DUMP_RES_KIND_THREAD
+};
+
+/* One open resource: a res line. */
+struct dump_res {
+	enum dump_res_kind kind;
+	uint32_t stack;   /* the stack that made it; 0: none */
+	uint64_t id;      /* fd number, timer id or tid */
+	unsigned fn;      /* what made it: 1.. in DUMP_RES_FNS order */
+	uint64_t aux;     /* thread: its start routine; else 0 */
+	const char *desc; /* what it is, never empty (escaped when written) */
+};
+
+/* One open resource, for the writer. */
+typedef void (*dump_res_fn)(void *fnctx, const struct dump_res *r);
+
 /* What a dump is written from: figures, and callbacks on ctx. */
 struct dump_src {
 	int depth;         /* LEAK_DEPTH in force */
@@ -77,6 +97,10 @@ struct dump_src {
 	/* The chain of stack id's first reached block; false when none (and
 	 * NULL without a scan). */
 	bool (*retainer)(void *ctx, uint32_t id, struct dump_chain *out);
+	/* Calls fn(fnctx, ...) for every open resource; with describe false
+	 * its desc may be NULL (the writer's first pass only wants the
+	 * stacks). NULL: none. */
+	void (*resources)(void *ctx, bool describe, dump_res_fn fn, void *fnctx);
 };
 
 /* What a dump held, for the stderr summary. */
@@ -88,6 +112,7 @@ struct dump_result {
 	uint64_t stacks;
 	uint64_t lost_blocks; /* definite and indirect */
 	uint64_t lost_bytes;
+	uint64_t resources; /* res lines written */
 };
 
 /* The sink: writes up to n bytes, returns how many (> 0) or -1 with errno.

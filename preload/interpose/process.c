@@ -22,6 +22,7 @@
 #include "life/finish.h"
 #include "life/start.h"
 #include "scan/scan.h"
+#include "track/resources.h"
 
 /* pthread_atfork's child handler: every part that has per-process state. */
 static void
@@ -30,6 +31,7 @@ fork_child(void)
 	modules_fork_done();
 	deepbind_fork_child();
 	finish_fork_child();
+	res_fork_child();
 }
 
 /* The second half of start-up (life/start.c), before main: everything

@@ -24,6 +24,7 @@ struct config lk_config = {
 	.quiet = false,
 	.reachability = true,
 	.heuristics = HEUR_ALL,
+	.resources = true,
 };
 
 /* LEAK_QUIET, LEAK_VERIFY_STACKS: "1" on, "0" off, anything else a line. */
@@ -272,6 +273,26 @@ config_load(void)
 		    NULL);
 	else if (s != NULL)
 		lk_config.warn_percent = (unsigned)v;
+	s = getenv("LEAK_RESOURCES");
+	if (s != NULL) {
+		if (strcmp(s, "0") == 0)
+			lk_config.resources = false;
+		else if (strcmp(s, "1") != 0)
+			fmt_log("LEAK_RESOURCES='", s, "' is neither 0 nor 1; tracking resources",
+			    NULL);
+	}
+	s = getenv("LEAK_WARN_FDS");
+	if (s != NULL && (!parse_ulong(s, ~0ul, &v) || v == 0))
+		fmt_log("LEAK_WARN_FDS='", s,
+		    "' is not a positive number of descriptors; no warning", NULL);
+	else if (s != NULL)
+		lk_config.warn_fds = v;
+	s = getenv("LEAK_WARN_FDS_PERCENT");
+	if (s != NULL && (!parse_ulong(s, 100, &v) || v == 0))
+		fmt_log("LEAK_WARN_FDS_PERCENT='", s,
+		    "' is not a percentage from 1 to 100; no warning", NULL);
+	else if (s != NULL)
+		lk_config.warn_fds_percent = (unsigned)v;
 	s = getenv("LEAK_VERIFY_STACKS");
 	lk_config.verify_stacks = s != NULL && parse_flag("LEAK_VERIFY_STACKS", s);
 	s = getenv("LEAK_FAULT_MMAP");

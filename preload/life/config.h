@@ -23,7 +23,10 @@ struct config {
 	char log[CONFIG_PATH_MAX];             /* LEAK_LOG, absolute; "": stderr */
 	char only[CONFIG_PATH_MAX];            /* LEAK_ONLY patterns (pathglob.h) */
 	bool only_set;                         /* LEAK_ONLY given: track matching programs only */
-	unsigned heuristics; /* LEAK_HEURISTICS: 1 << enum heur each; default all */
+	unsigned heuristics;       /* LEAK_HEURISTICS: 1 << enum heur each; default all */
+	bool resources;            /* LEAK_RESOURCES=0: no descriptors, timers, threads */
+	uint64_t warn_fds;         /* LEAK_WARN_FDS: open descriptors; 0: off */
+	unsigned warn_fds_percent; /* LEAK_WARN_FDS_PERCENT of RLIMIT_NOFILE, 1..100; 0: off */
 };
 
 extern struct config lk_config;

@@ -4,11 +4,14 @@
  * (dump/dump.h), never their types, so it can be tested on its own.
  */
 #include <stddef.h>
+#include <string.h>
 
+#include "dump/resdesc.h"
 #include "life/dumpsrc.h"
 #include "life/state.h"
 #include "scan/heuristics.h"
 #include "track/counters.h"
+#include "track/resources.h"
 #include "track/track.h"
 
 _Static_assert(SCAN_DEFINITE == (int)DUMP_DEFINITE && SCAN_INDIRECT == (int)DUMP_INDIRECT &&
@@ -83,6 +86,61 @@ retainer(void *ctx, uint32_t id, struct dump_chain *out)
 	return true;
 }
 
+_Static_assert(RES_FD == (int)DUMP_RES_KIND_FD && RES_TIMER == (int)DUMP_RES_KIND_TIMER &&
+	RES_THREAD == (int)DUMP_RES_KIND_THREAD,
+    "resource kinds in the dump's order");
+
+struct res_relay {
+	dump_res_fn fn;
+	void *fnctx;
+	bool describe;
+	struct resdesc *cache; /* NULL: sockets by inode only */
+};
+
+static void
+relay_res(void *ctx, const struct res_item *it)
+{
+	struct res_relay *r = ctx;
+	char desc[RESDESC_MAX];
+	struct dump_res d = {
+		.kind = (enum dump_res_kind)it->kind,
+		.stack = it->stack,
+		.id = it->id,
+		.fn = (unsigned)it->fn,
+		.aux = it->kind == RES_THREAD ? it->aux : 0,
+		.desc = NULL,
+	};
+
+	if (r->describe) {
+		switch (it->kind) {
+		case RES_FD:
+			resdesc_fd(r->cache, (int)it->id, desc, sizeof(desc));
+			break;
+		case RES_TIMER:
+			resdesc_timer(it->aux, it->clock, desc, sizeof(desc));
+			break;
+		case RES_THREAD:
+			memcpy(desc, "exited, never joined", sizeof("exited, never joined"));
+			break;
+		}
+		d.desc = desc;
+	}
+	r->fn(r->fnctx, &d);
+}
+
+/* The open resources, described when asked (the second pass). */
+static void
+resources(void *ctx, bool describe, dump_res_fn fn, void *fnctx)
+{
+	struct res_relay r = { .fn = fn, .fnctx = fnctx, .describe = describe };
+
+	(void)ctx;
+	if (describe)
+		r.cache = resdesc_open();
+	res_foreach(relay_res, &r);
+	resdesc_close(r.cache);
+}
+
 void
 dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, bool snapshot, uint64_t seq,
     bool atomic)
@@ -95,6 +153,7 @@ dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, bool snapsh
 		.scanned = sc != NULL, .nstacks = stacks_limit(lk_stacks),
 		.internal = lk_internal_stack, .ctx = (void *)sc,
 		.blocks = blocks, .stack = stack, .retainer = sc != NULL ? retainer : NULL,
+		.resources = res_ready() ? resources : NULL,
 		.counts = {
 			.allocs = c.allocs, .frees = c.frees, .peak_blocks = c.peak_blocks,
 			.peak_bytes = c.peak_bytes, .peak_time_ms = c.peak_time_ms,

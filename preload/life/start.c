@@ -45,6 +45,7 @@
 #include "track/backtrace.h"
 #include "track/counters.h"
 #include "track/guard.h"
+#include "track/resources.h"
 #include "track/track.h"
 
 enum {
@@ -106,6 +107,8 @@ start_tracking(void)
 		publish(STATE_OFF);
 		return;
 	}
+	if (lk_config.resources && !res_init())
+		fmt_log("cannot map memory for the descriptor table; not tracking resources", NULL);
 	publish(STATE_ACTIVE);
 }
 

@@ -160,6 +160,18 @@ track_alloc(size_t n, uintptr_t slot0)
 	errno = saved;
 }
 
+stack_id_t
+track_stack(uintptr_t slot0)
+{
+	int saved = errno; /* unwinding may clobber it */
+	stack_id_t id;
+
+	if (!stackcache_lookup(slot0, &id))
+		id = stack_slow(slot0);
+	errno = saved;
+	return id;
+}
+
 void
 track_internal(void *p, size_t n)
 {

@@ -44,6 +44,11 @@ extern __thread void *track_pending __attribute__((tls_model("initial-exec")));
  */
 void track_alloc(size_t n, uintptr_t slot0);
 
+/* The stack of the code whose return address is in slot0, as track_alloc()
+ * finds it, for a resource (track/resources.h). Same rules: the caller
+ * holds the guard; errno is kept. */
+stack_id_t track_stack(uintptr_t slot0);
+
 /* Records block p of n bytes that the C library allocated while this
  * thread ran libleak's code, under the internal stack: the exit scan
  * reads it as a root, the dump never lists it. Nothing when this thread is
