@@ -148,7 +148,7 @@ UNIT_check_model       := report/model.c
 UNIT_check_err         := report/err.c
 UNIT_check_readfile    := report/readfile.c report/err.c
 UNIT_check_output      := report/output_text.c report/output_json.c report/output_diff.c report/output_trend.c \
-	report/gate.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c \
+	report/gate.c report/group.c report/resources.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c \
 	report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
 UNIT_check_retain      := report/retain.c report/group.c report/resources.c report/regroup.c report/symbolize.c report/modfile.c \
 	report/dump_read.c report/readfile.c report/modmap.c report/suppress.c report/baseline.c report/model.c \

@@ -810,6 +810,8 @@ parse_res(struct parser *pa)
 		return -1;
 	if (grow(pa, (void **)&d->resources, &pa->cap_res, d->nresources, sizeof(r)) < 0)
 		return -1;
+	if (field_is(&pa->f[6], "%00"))
+		return fail(pa, "res description is empty");
 	if (unescape(pa, &pa->f[6], "res description", &r.desc) < 0)
 		return -1;
 	r.stack_id = (uint32_t)id;
@@ -1032,7 +1034,6 @@ res_recs(struct parser *pa)
 			.cls = d->resources[i].cls,
 			.blocks = j - i,
 			.bytes = 0,
-			.res = i,
 		};
 		i = j;
 	}

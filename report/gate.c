@@ -184,7 +184,7 @@ gate_decide(const struct gate *g, char *reason, size_t len)
 {
 	struct totals t;
 	char what[320]; /* describe() needs at most ~230 */
-	char kinds[40];
+	char kinds[GATE_KINDS_MAX];
 
 	if (g->kinds == 0) {
 		if (len > 0)

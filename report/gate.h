@@ -79,7 +79,9 @@ void gate_add(struct gate *g, enum leak_class cls, uint64_t blocks, uint64_t byt
 bool gate_decide(const struct gate *g, char *reason, size_t len);
 
 /* Writes mask as a --fail-on value ("definite,indirect", "all", "none")
- * into buf (truncating; 40 bytes is enough). Returns buf. */
+ * into buf (truncating; GATE_KINDS_MAX bytes are enough). Returns buf. */
 char *gate_kinds_format(unsigned mask, char *buf, size_t len);
+
+#define GATE_KINDS_MAX 64 /* a buffer gate_kinds_format() never cuts */
 
 #endif /* LEAKREPORT_GATE_H */

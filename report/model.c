@@ -79,6 +79,34 @@ model_basename(const char *path)
 	return slash != NULL ? slash + 1 : path;
 }
 
+/* Whether resource r sorts before (cls, id). */
+static bool
+res_before(const struct resource *r, enum leak_class cls, uint32_t id)
+{
+	return r->cls != cls ? r->cls < cls : r->stack_id < id;
+}
+
+const struct resource *
+model_find_resources(const struct dump *d, enum leak_class cls, uint32_t id, size_t *n)
+{
+	size_t lo = 0, hi = d->nresources;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (res_before(&d->resources[mid], cls, id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t k = lo;
+
+	while (k < d->nresources && d->resources[k].cls == cls && d->resources[k].stack_id == id)
+		k++;
+	*n = k - lo;
+	return k > lo ? &d->resources[lo] : NULL;
+}
+
 const struct stack *
 model_find_stack(const struct dump *d, uint32_t id)
 {

@@ -82,12 +82,12 @@ struct rec {
 	enum leak_class cls;
 	uint64_t blocks; /* >= 1; a resource kind: how many are open */
 	uint64_t bytes;  /* 0 for a resource kind */
-	size_t res;      /* a resource kind: its first entry in dump.resources */
 };
 
 /* res <stack-id> <kind> <id> <fn> <aux> <desc>: one open resource. The
  * reader makes one rec per (stack, kind) of them, after the rec lines, so
- * every later stage sees them as records; those recs point back here. */
+ * every later stage sees them as records (model_find_resources() finds a
+ * rec's own). */
 struct resource {
 	uint32_t stack_id;   /* 0: no stack was captured */
 	enum leak_class cls; /* CLASS_FD, CLASS_TIMER or CLASS_THREAD */
@@ -205,5 +205,11 @@ const char *model_basename(const char *path);
 /* The stack of d with id (d->stacks is sorted by id), or NULL: binary
  * search, does not allocate. */
 const struct stack *model_find_stack(const struct dump *d, uint32_t id);
+
+/* The resources of kind cls made from stack id in d (d->resources is
+ * sorted): the first, and their number in *n; NULL and 0 when none. Binary
+ * search, does not allocate. */
+const struct resource *model_find_resources(const struct dump *d, enum leak_class cls, uint32_t id,
+    size_t *n);
 
 #endif /* LEAKREPORT_MODEL_H */

@@ -343,7 +343,7 @@ put_leak(const struct tx *t, const struct report *r, const struct leak *l)
 static void
 put_processes(const struct tx *t, const struct per_process *pp)
 {
-	char kinds[40];
+	char kinds[GATE_KINDS_MAX];
 	size_t leaky = pp->nleaky;
 
 	fprintf(t->f, "Per process (gated kinds %s, after suppressions and baseline):\n",

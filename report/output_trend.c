@@ -32,15 +32,22 @@ static void
 text_item(FILE *f, const struct trend *t, const struct trend_item *x)
 {
 	const struct leak *l = x->leak;
+	/* A resource record counts open resources, not bytes. */
+	const char *unit = CLASS_IS_RESOURCE(l->cls) ? resources_noun(l->cls, true) : "bytes";
 
-	fprintf(f, "Growing: +%" PRIu64 " bytes over the last %zu steps, ", x->growth_bytes,
+	fprintf(f, "Growing: +%" PRIu64 " %s over the last %zu steps, ", x->growth_bytes, unit,
 	    x->steps);
 	if (x->rate_known)
-		fprintf(f, "%.1f bytes/s, from:\n", x->bytes_per_second);
+		fprintf(f, "%.1f %s/s, from:\n", x->bytes_per_second, unit);
 	else
 		fputs("rate unknown (no time between the dumps), from:\n", f);
 	output_text_stack(f, l->frames, l->nframes);
-	fprintf(f, "  live bytes %" PRIu64 " -> %" PRIu64 " from ", x->first_bytes, x->last_bytes);
+	if (CLASS_IS_RESOURCE(l->cls))
+		fprintf(f, "  open %s %" PRIu64 " -> %" PRIu64 " from ", unit, x->first_bytes,
+		    x->last_bytes);
+	else
+		fprintf(f, "  live bytes %" PRIu64 " -> %" PRIu64 " from ", x->first_bytes,
+		    x->last_bytes);
 	text_point(f, &t->dumps[x->first_dump]);
 	fputs(" to ", f);
 	text_point(f, &t->dumps[t->ndumps - 1]);
@@ -95,8 +102,11 @@ json_item(FILE *f, const struct trend *t, const struct trend_item *x, bool comma
 	const struct leak *l = x->leak;
 	const struct dump *d = &t->dumps[x->first_dump];
 
-	fprintf(f, "%s\n    {\"steps\": %zu, \"growth_bytes\": %" PRIu64 ", \"bytes_per_second\": ",
-	    comma ? "," : "", x->steps, x->growth_bytes);
+	fprintf(f,
+	    "%s\n    {\"kind\": \"%s\", \"steps\": %zu, \"growth_bytes\": %" PRIu64
+	    ", \"bytes_per_second\": ",
+	    comma ? "," : "", CLASS_IS_RESOURCE(l->cls) ? model_class_name(l->cls) : "memory",
+	    x->steps, x->growth_bytes);
 	if (x->rate_known)
 		fprintf(f, "%.3f", x->bytes_per_second);
 	else

@@ -18,16 +18,19 @@ int
 resources_attach(struct symbolizer *s, const struct dump *d, const struct rec *rc, struct leak *l,
     struct err *e)
 {
-	if (!CLASS_IS_RESOURCE(rc->cls) || rc->blocks == 0 || rc->res >= d->nresources)
+	size_t n;
+	const struct resource *first =
+	    CLASS_IS_RESOURCE(rc->cls) ? model_find_resources(d, rc->cls, rc->stack_id, &n) : NULL;
+
+	if (first == NULL)
 		return 0;
-	size_t n = (size_t)rc->blocks;
 	struct leak_res *a = realloc(l->res, (l->nres + n) * sizeof(*a));
 
 	if (a == NULL)
 		return err_set(e, "out of memory");
 	l->res = a;
-	for (size_t i = 0; i < n && rc->res + i < d->nresources; i++) {
-		const struct resource *r = &d->resources[rc->res + i];
+	for (size_t i = 0; i < n; i++) {
+		const struct resource *r = &first[i];
 		struct leak_res *x = &l->res[l->nres++];
 
 		x->r = r;

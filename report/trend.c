@@ -19,7 +19,10 @@
  * bytes gained over it, and bytes_per_second that growth divided by the
  * wall-clock time between the run's first and last dump (their `time`
  * lines); when both were written in the same microsecond the rate is
- * unknown. Computes; output_trend.c renders. Single-threaded.
+ * unknown. A record of a resource kind (fd, timer, thread: series mode keeps
+ * them apart from the blocks) is judged the same way on its count of open
+ * resources, which then stands in every *_bytes figure.
+ * Computes; output_trend.c renders. Single-threaded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +94,10 @@ trend_compute(struct trend *t, const struct report *r, uint64_t min_steps, struc
 	for (size_t i = 0; i < r->nleaks; i++) {
 		size_t k;
 
-		series_amounts(&r->leaks[i], n, b, NULL);
+		if (CLASS_IS_RESOURCE(r->leaks[i].cls))
+			series_amounts(&r->leaks[i], n, NULL, b); /* how many are open */
+		else
+			series_amounts(&r->leaks[i], n, b, NULL);
 		k = trend_run(b, n);
 		if (k >= 1 && k >= min_steps)
 			fill_item(&t->growing[t->ngrowing++], r, &r->leaks[i], b, n, k);

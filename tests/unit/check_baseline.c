@@ -277,7 +277,7 @@ START_TEST(write_read_round_trip)
 	ck_assert_str_eq(slurp(path),
 	    "libleak-baseline 1\n"
 	    "# <class> <blocks> <bytes> <stack key: function@file per frame, innermost first>\n"
-	    "# classes: definite indirect possible reachable\n"
+	    "# classes: definite indirect possible reachable fd timer thread\n"
 	    "definite 1 18446744073709551615 a@a.c;std::vector<int, std::allocator<int> "
 	    ">::push_back(int const&)\n"
 	    "definite 2 64 make_node@list.c;list_push@list.c;foo_cb;?@libbar.so;?0xdead0\n"
@@ -361,7 +361,7 @@ START_TEST(write_is_atomic)
 	ck_assert_str_eq(slurp(path),
 	    "libleak-baseline 1\n# <class> <blocks> <bytes> "
 	    "<stack key: function@file per frame, innermost first>\n"
-	    "# classes: definite indirect possible reachable\ndefinite 1 1 x\n");
+	    "# classes: definite indirect possible reachable fd timer thread\ndefinite 1 1 x\n");
 	/* no temporary file left behind */
 	d = opendir(tmpdir);
 	ck_assert_ptr_nonnull(d);
@@ -501,7 +501,7 @@ static const struct {
 	    ">= 1" },
 	{ "libleak-baseline 1\n\n# c\nleaked 1 16 f\n",
 	    ":4: unknown class 'leaked' "
-	    "(expected definite, indirect, possible or reachable)" },
+	    "(expected definite, indirect, possible, reachable, fd, timer or thread)" },
 	{ "libleak-baseline 1\ndefinite 0 16 f\n",
 	    ":2: blocks '0' is not a decimal number "
 	    ">= 1" },

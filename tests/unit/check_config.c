@@ -740,6 +740,9 @@ START_TEST(all_bad_one_line_each)
 		{ "LEAK_SNAPSHOT_INTERVAL", "i" },
 		{ "LEAK_WARN_BYTES", "b" },
 		{ "LEAK_WARN_PERCENT", "p" },
+		{ "LEAK_RESOURCES", "2" },
+		{ "LEAK_WARN_FDS", "0" },
+		{ "LEAK_WARN_FDS_PERCENT", "101" },
 		{ "LEAK_VERIFY_STACKS", "v" },
 		{ "LEAK_FAULT_MMAP", "f" },
 	};
@@ -770,6 +773,9 @@ START_TEST(all_bad_one_line_each)
 	ck_assert(!lk_config.verify_stacks && !lk_config.quiet && lk_config.reachability);
 	ck_assert(!lk_config.only_set);
 	ck_assert_uint_eq(lk_config.heuristics, HEUR_ALL);
+	ck_assert(lk_config.resources);
+	ck_assert_uint_eq(lk_config.warn_fds, 0);
+	ck_assert_uint_eq(lk_config.warn_fds_percent, 0);
 }
 END_TEST
 
@@ -785,6 +791,9 @@ START_TEST(all_good_no_line)
 	setenv("LEAK_SNAPSHOT_INTERVAL", "0.5", 1);
 	setenv("LEAK_WARN_BYTES", "1000", 1);
 	setenv("LEAK_WARN_PERCENT", "90", 1);
+	setenv("LEAK_RESOURCES", "0", 1);
+	setenv("LEAK_WARN_FDS", "500", 1);
+	setenv("LEAK_WARN_FDS_PERCENT", "80", 1);
 	setenv("LEAK_VERIFY_STACKS", "1", 1);
 	setenv("LEAK_FAULT_MMAP", "1000000", 1);
 	setenv("LEAK_ONLY", "*", 1);
@@ -799,6 +808,9 @@ START_TEST(all_good_no_line)
 	ck_assert_uint_eq(lk_config.snapshot_interval_ns, 500000000ull);
 	ck_assert_uint_eq(lk_config.warn_bytes, 1000);
 	ck_assert_uint_eq(lk_config.warn_percent, 90);
+	ck_assert(!lk_config.resources);
+	ck_assert_uint_eq(lk_config.warn_fds, 500);
+	ck_assert_uint_eq(lk_config.warn_fds_percent, 80);
 	ck_assert(lk_config.only_set);
 	ck_assert_str_eq(lk_config.only, "*");
 }
@@ -834,6 +846,9 @@ static const char *const covered[] = {
 	"LEAK_SNAPSHOT_INTERVAL",
 	"LEAK_WARN_BYTES",
 	"LEAK_WARN_PERCENT",
+	"LEAK_RESOURCES",
+	"LEAK_WARN_FDS",
+	"LEAK_WARN_FDS_PERCENT",
 	"LEAK_VERIFY_STACKS",
 	"LEAK_FAULT_MMAP",
 };

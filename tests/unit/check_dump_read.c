@@ -99,7 +99,8 @@ assert_model_valid(const struct dump *d, const char *ctx)
 		bool found = r->stack_id == 0;
 
 		ck_assert_msg(r->blocks >= 1 && r->cls < CLASS_COUNT, "%s", ctx);
-		ck_assert_msg(d->scanned || r->cls == CLASS_DEFINITE, "%s", ctx);
+		ck_assert_msg(d->scanned || r->cls == CLASS_DEFINITE || CLASS_IS_RESOURCE(r->cls),
+		    "%s", ctx);
 		for (size_t j = 0; j < d->nstacks && !found; j++)
 			found = d->stacks[j].id == r->stack_id;
 		ck_assert_msg(found, "%s: rec stack %u missing", ctx, r->stack_id);
@@ -173,6 +174,44 @@ assert_stats(const struct dump_stats *s, const uint64_t want[10])
 		ck_assert_msg(got[i] == want[i], "stat %d: %llu != %llu", i,
 		    (unsigned long long)got[i], (unsigned long long)want[i]);
 }
+
+/* Version 2's res lines: sorted by kind, stack, id, one rec per (kind,
+ * stack) after the rec lines, pointing at its first resource. */
+START_TEST(valid_resources)
+{
+	struct dump d;
+
+	read_ok("tests/fixtures/valid/resources.dump", &d);
+	ck_assert_uint_eq(d.version, 2);
+	ck_assert_uint_eq(d.nresources, 5);
+	ck_assert_uint_eq(d.nrecs, 1 + 4);
+	const struct resource *r = d.resources;
+	ck_assert(r[0].cls == CLASS_FD && r[0].stack_id == 1 && r[0].id == 5);
+	ck_assert_str_eq(r[0].fn, "fopen");
+	ck_assert_str_eq(r[0].desc, "file /var/log/app.log (write)");
+	ck_assert(r[1].cls == CLASS_FD && r[1].stack_id == 2 && r[1].id == 7);
+	ck_assert(r[2].cls == CLASS_FD && r[2].stack_id == 2 && r[2].id == 9);
+	ck_assert_str_eq(r[2].desc, "socket UNIX /run/app.sock");
+	ck_assert(r[3].cls == CLASS_TIMER && r[3].stack_id == 3 && r[3].id == 0);
+	ck_assert(r[4].cls == CLASS_THREAD && r[4].stack_id == 0 && r[4].id == 4250);
+	ck_assert_uint_eq(r[4].aux, 0x55d4c0001400);
+	/* the recs made from them */
+	ck_assert(d.recs[0].cls == CLASS_DEFINITE);
+	ck_assert(d.recs[1].cls == CLASS_FD && d.recs[1].stack_id == 1 && d.recs[1].blocks == 1);
+	ck_assert(d.recs[2].cls == CLASS_FD && d.recs[2].stack_id == 2 && d.recs[2].blocks == 2 &&
+	    d.recs[2].bytes == 0);
+	ck_assert(d.recs[3].cls == CLASS_TIMER && d.recs[3].blocks == 1);
+	ck_assert(d.recs[4].cls == CLASS_THREAD && d.recs[4].stack_id == 0);
+	size_t n = 0;
+	ck_assert_ptr_eq(model_find_resources(&d, CLASS_FD, 2, &n), &r[1]);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_eq(model_find_resources(&d, CLASS_THREAD, 0, &n), &r[4]);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_ptr_null(model_find_resources(&d, CLASS_TIMER, 2, &n));
+	ck_assert_uint_eq(n, 0);
+	dump_free(&d);
+}
+END_TEST
 
 START_TEST(valid_minimal)
 {
@@ -490,7 +529,17 @@ static const struct bad_case {
 	{ "time-short-usec", 7, "is not <seconds>.<6-digit microseconds>" },
 	{ "trailing-space", 2, "empty field at column 7" },
 	{ "unknown-record", 21, "unknown record 'thread'" },
-	{ "version-2", 1, "unsupported dump version 2" },
+	{ "version-3", 1, "unsupported dump version 3" },
+	{ "res-6-fields", 22, "'res' line has 6 fields, expected 7" },
+	{ "res-aux-not-hex", 23, "res aux '0x55d4c0001400' is not lower-case hex" },
+	{ "res-bad-function", 22, "bad resource function 'timer_new'" },
+	{ "res-bad-kind", 22, "bad resource kind 'socket'" },
+	{ "res-before-rec", 23, "'rec' line after a 'res' line" },
+	{ "res-desc-empty", 23, "res description is empty" },
+	{ "res-in-version-1", 19, "'res' line in a version 1 dump" },
+	{ "res-unknown-stack", 22, "res names stack 4, which no stack line defines" },
+	{ "end-res-count-mismatch", 35, "end counts 4 res lines, the dump has 5" },
+	{ "end-version-2-four-counts", 35, "'end' line has 5 fields, expected 6" },
 	{ "version-leading-zero", 1, "version '01' has a leading zero" },
 };
 
@@ -548,6 +597,7 @@ END_TEST
 
 static const char *const valid_files[] = {
 	"tests/fixtures/valid/minimal.dump",
+	"tests/fixtures/valid/resources.dump",
 	"tests/fixtures/valid/full.dump",
 	"tests/fixtures/valid/snapshot.dump",
 	"tests/fixtures/valid/limits.dump",
@@ -710,7 +760,7 @@ START_TEST(wrong_version)
 {
 	ck_assert_int_eq(try_line(1, "libleak-dump 1", NULL), 0);
 	ck_assert_int_eq(try_line(1, "libleak-dump 0", "unsupported dump version 0"), -1);
-	ck_assert_int_eq(try_line(1, "libleak-dump 2", "unsupported dump version 2"), -1);
+	ck_assert_int_eq(try_line(1, "libleak-dump 3", "unsupported dump version 3"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump 18446744073709551615",
 			     "unsupported dump version 18446744073709551615"),
 	    -1);
@@ -882,6 +932,7 @@ dump_read_suite(void)
 	TCase *tr = tcase_create("robustness");
 
 	tcase_add_test(tc, valid_minimal);
+	tcase_add_test(tc, valid_resources);
 	tcase_add_test(tc, valid_full);
 	tcase_add_test(tc, valid_snapshot);
 	tcase_add_test(tc, valid_limits);

@@ -26,7 +26,13 @@ static const struct {
 	{ "possible,reachable,definite",
 	    CLASS_BIT(CLASS_POSSIBLE) | CLASS_BIT(CLASS_REACHABLE) | CLASS_BIT(CLASS_DEFINITE) },
 	{ "all", CLASS_MASK_ALL },
-	{ "definite,indirect,possible,reachable", CLASS_MASK_ALL },
+	{ "definite,indirect,possible,reachable,fd,timer,thread", CLASS_MASK_ALL },
+	{ "definite,indirect,possible,reachable",
+	    CLASS_MASK_ALL & ~(unsigned)CLASS_MASK_RESOURCES },
+	{ "fd", CLASS_BIT(CLASS_FD) },
+	{ "timer,thread", CLASS_BIT(CLASS_TIMER) | CLASS_BIT(CLASS_THREAD) },
+	{ "resources", CLASS_MASK_RESOURCES },
+	{ "definite,resources", CLASS_BIT(CLASS_DEFINITE) | CLASS_MASK_RESOURCES },
 	{ "none", 0 },
 };
 
@@ -72,7 +78,7 @@ END_TEST
 
 START_TEST(kinds_format_round_trip)
 {
-	char buf[40];
+	char buf[GATE_KINDS_MAX];
 	struct err e;
 
 	for (unsigned m = 0; m <= CLASS_MASK_ALL; m++) {

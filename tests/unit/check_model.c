@@ -18,6 +18,9 @@ START_TEST(class_names_both_ways)
 		"indirect",
 		"possible",
 		"reachable",
+		"fd",
+		"timer",
+		"thread",
 	};
 
 	for (int c = 0; c < CLASS_COUNT; c++) {
@@ -35,6 +38,12 @@ START_TEST(class_names_both_ways)
 	ck_assert_int_eq(model_class_parse("Definite", 8), -1);
 	ck_assert_int_eq(model_class_parse("", 0), -1);
 	ck_assert_int_eq(model_class_parse("leaks", 5), -1);
+	ck_assert_int_eq(model_class_parse("resources", 9), -1);
+	/* the resource kinds are the dump's res words */
+	ck_assert_str_eq(model_class_name(CLASS_FD), DUMP_RES_FD);
+	ck_assert_str_eq(model_class_name(CLASS_THREAD), DUMP_RES_THREAD);
+	ck_assert(!CLASS_IS_RESOURCE(CLASS_REACHABLE) && CLASS_IS_RESOURCE(CLASS_FD) &&
+	    CLASS_IS_RESOURCE(CLASS_THREAD) && !CLASS_IS_RESOURCE(CLASS_COUNT));
 }
 END_TEST
 
@@ -43,11 +52,13 @@ START_TEST(class_names_in_messages)
 {
 	char list[128], list_or[128];
 
-	snprintf(list, sizeof(list), "%s, %s, %s, %s", model_class_name(0), model_class_name(1),
-	    model_class_name(2), model_class_name(3));
-	snprintf(list_or, sizeof(list_or), "%s, %s, %s or %s", model_class_name(0),
-	    model_class_name(1), model_class_name(2), model_class_name(3));
-	ck_assert_int_eq(CLASS_COUNT, 4);
+	snprintf(list, sizeof(list), "%s, %s, %s, %s, %s, %s, %s", model_class_name(0),
+	    model_class_name(1), model_class_name(2), model_class_name(3), model_class_name(4),
+	    model_class_name(5), model_class_name(6));
+	snprintf(list_or, sizeof(list_or), "%s, %s, %s, %s, %s, %s or %s", model_class_name(0),
+	    model_class_name(1), model_class_name(2), model_class_name(3), model_class_name(4),
+	    model_class_name(5), model_class_name(6));
+	ck_assert_int_eq(CLASS_COUNT, 7);
 	ck_assert_str_eq(CLASS_NAMES, list);
 	ck_assert_str_eq(CLASS_NAMES_OR, list_or);
 }
@@ -81,8 +92,10 @@ START_TEST(masks_and_dump_kinds)
 	struct dump d;
 
 	ck_assert_uint_eq(CLASS_BIT(CLASS_INDIRECT), 2);
-	ck_assert_uint_eq(CLASS_MASK_ALL, 0xf);
-	ck_assert_uint_eq(CLASS_MASK_LEAKS, CLASS_MASK_ALL & ~CLASS_BIT(CLASS_REACHABLE));
+	ck_assert_uint_eq(CLASS_MASK_ALL, 0x7f);
+	ck_assert_uint_eq(CLASS_MASK_LEAKS,
+	    CLASS_MASK_ALL & ~CLASS_BIT(CLASS_REACHABLE) & ~(unsigned)CLASS_MASK_RESOURCES);
+	ck_assert_uint_eq(CLASS_MASK_RESOURCES, 0x70);
 	memset(&d, 0, sizeof(d));
 	ck_assert_str_eq(model_dump_kind(&d), "exit");
 	d.snapshot = true;

@@ -54,7 +54,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(o.command, CMD_REPORT);
 	ck_assert_int_eq(o.format, FORMAT_TEXT);
 	ck_assert_int_eq(o.color, COLOR_AUTO);
-	ck_assert_uint_eq(o.show, CLASS_MASK_LEAKS);
+	ck_assert_uint_eq(o.show, CLASS_MASK_LEAKS | CLASS_MASK_RESOURCES);
 	ck_assert(!o.top_set);
 	ck_assert_uint_eq(o.fail_on, GATE_KINDS_DEFAULT);
 	ck_assert_uint_eq(o.max_leaks, 0);
@@ -326,13 +326,13 @@ static const struct {
 	{ "--show '' a", "--show: empty list of kinds" },
 	{ "--show nothing a",
 	    "--show: unknown kind 'nothing' (definite, indirect, possible, "
-	    "reachable, leaks, all)" },
+	    "reachable, fd, timer, thread, leaks, resources, all)" },
 	{ "--show definite,,possible a",
 	    "--show: unknown kind '' (definite, indirect, possible, "
-	    "reachable, leaks, all)" },
+	    "reachable, fd, timer, thread, leaks, resources, all)" },
 	{ "--show none a",
 	    "--show: unknown kind 'none' (definite, indirect, possible, "
-	    "reachable, leaks, all)" },
+	    "reachable, fd, timer, thread, leaks, resources, all)" },
 	{ "--top 12k a", "--top: '12k' is not a non-negative decimal integer" },
 	{ "--top -1 a", "--top: '-1' is not a non-negative decimal integer" },
 	{ "--top '' a", "--top: '' is not a non-negative decimal integer" },
@@ -346,24 +346,24 @@ static const struct {
 	{ "--max-bytes 12k a", "--max-bytes: '12k' is not a non-negative decimal integer" },
 	{ "--fail-on bogus a",
 	    "--fail-on: unknown kind 'bogus' (expected definite, indirect, "
-	    "possible, reachable, all or none)" },
+	    "possible, reachable, fd, timer, thread, resources, all or none)" },
 	{ "--fail-on definite,,indirect a", "--fail-on: empty kind in 'definite,,indirect'" },
 	{ "--fail-on all,definite a",
 	    "--fail-on: 'all' must stand alone, not in a list "
 	    "('all,definite')" },
 	{ "--fail-on '' a",
 	    "--fail-on: empty list (expected definite, indirect, possible, "
-	    "reachable, all or none)" },
+	    "reachable, fd, timer, thread, resources, all or none)" },
 	{ "--fail-on growth a",
 	    "--fail-on: unknown kind 'growth' (expected definite, indirect, "
-	    "possible, reachable, all or none)" },
+	    "possible, reachable, fd, timer, thread, resources, all or none)" },
 	{ "trend --fail-on definite a b c d e f", "--fail-on: 'definite' is not growth or none" },
 	{ "--baseline-kinds none,all a",
 	    "--baseline-kinds: 'none' must stand alone, not in a "
 	    "list ('none,all')" },
 	{ "--baseline-kinds x a",
 	    "--baseline-kinds: unknown kind 'x' (expected definite, "
-	    "indirect, possible, reachable, all or none)" },
+	    "indirect, possible, reachable, fd, timer, thread, resources, all or none)" },
 	{ "--group-by nothing a", "--group-by: 'nothing' is not stack, site, function or exe" },
 	{ "--group-by '' a", "--group-by: '' is not stack, site, function or exe" },
 	{ "--ignore-frame '' a", "--ignore-frame: empty pattern" },
