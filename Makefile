@@ -22,7 +22,7 @@ PRELOAD_SRCS := \
 	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c \
 	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
 	preload/track/resources.c preload/interpose/fd.c preload/interpose/stdio.c preload/interpose/thread.c \
-	preload/base/procnet.c preload/dump/resdesc.c
+	preload/base/procnet.c preload/dump/resdesc.c preload/life/fdwarn.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \

@@ -10,6 +10,11 @@
  *   -512 bytes (-2 blocks) from:
  *       ...
  *
+ *   Grown:
+ *   +55 file descriptors from:
+ *       #0 0x55d4c00011a0 in accept_conn src/server.c:20 (app)
+ *     was 15 open, now 70 open; opened since: fd 20 (socket UNIX (unnamed)), ...
+ *
  *   SUMMARY: live 8192 -> 12288 bytes (+4096), 32 -> 46 blocks (+14), RSS ...
  *
  * Called by main.c; computes nothing. Frames are printed as the leak report
@@ -23,11 +28,62 @@
 #include "output_json.h"
 #include "output_text.h"
 
+#define OPENED_LISTED 10 /* resources an "opened since" line names */
+
+/* Whether resource x of a record is new in df->new: the old dump has none
+ * of its kind and number in the record. */
+static bool
+opened_since(const struct diff *df, const struct leak *l, const struct leak_res *x)
+{
+	if (x->d != df->new)
+		return false;
+	for (size_t i = 0; i < l->nres; i++)
+		if (l->res[i].d == df->old && l->res[i].r->id == x->r->id)
+			return false;
+	return true;
+}
+
+/* A record of a resource kind: counts, and what was opened since. */
 static void
-text_entry(FILE *f, const struct diff_entry *x)
+text_resource(FILE *f, const struct diff *df, const struct diff_entry *x)
+{
+	const struct leak *l = x->leak;
+	size_t listed = 0, more = 0;
+
+	fprintf(f, "%+" PRId64 " %s from:\n", x->delta_blocks,
+	    resources_noun(l->cls, x->delta_blocks != 1 && x->delta_blocks != -1));
+	output_text_stack(f, l->frames, l->nframes);
+	fprintf(f, "  was %" PRIu64 " open, now %" PRIu64 " open", x->blocks_before,
+	    x->blocks_after);
+	for (size_t i = 0; i < l->nres; i++) {
+		const struct leak_res *r = &l->res[i];
+
+		if (!opened_since(df, l, r))
+			continue;
+		if (listed == OPENED_LISTED) {
+			more++;
+			continue;
+		}
+		fprintf(f, "%s%s %" PRIu64 " (", listed ? ", " : "; opened since: ",
+		    model_class_name(r->r->cls), r->r->id);
+		output_text_str(f, r->r->desc);
+		fputc(')', f);
+		listed++;
+	}
+	if (more > 0)
+		fprintf(f, " and %zu more", more);
+	fputs("\n\n", f);
+}
+
+static void
+text_entry(FILE *f, const struct diff *df, const struct diff_entry *x)
 {
 	const struct leak *l = x->leak;
 
+	if (CLASS_IS_RESOURCE(l->cls)) {
+		text_resource(f, df, x);
+		return;
+	}
 	fprintf(f, "%+" PRId64 " bytes (%+" PRId64 " blocks) from:\n", x->delta_bytes,
 	    x->delta_blocks);
 	output_text_stack(f, l->frames, l->nframes);
@@ -57,11 +113,11 @@ output_diff_text(FILE *f, const struct diff *df)
 	if (df->ngrown > 0)
 		fputs("Grown:\n", f);
 	for (size_t i = 0; i < df->ngrown; i++)
-		text_entry(f, &df->grown[i]);
+		text_entry(f, df, &df->grown[i]);
 	if (df->nshrunk > 0)
 		fputs("Shrunk or freed:\n", f);
 	for (size_t i = 0; i < df->nshrunk; i++)
-		text_entry(f, &df->shrunk[i]);
+		text_entry(f, df, &df->shrunk[i]);
 	if (df->not_listed > 0)
 		fprintf(f, "(%zu grown and %zu shrunk stacks not listed, see --top)\n\n",
 		    df->grown_cut, df->shrunk_cut);
@@ -91,7 +147,8 @@ json_side(FILE *f, const char *name, const struct dump *d)
 }
 
 static void
-json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const char *end)
+json_list(FILE *f, const struct diff *df, const char *name, const struct diff_entry *v, size_t n,
+    const char *end)
 {
 	fprintf(f, "  \"%s\": [", name);
 	for (size_t i = 0; i < n; i++) {
@@ -105,6 +162,21 @@ json_list(FILE *f, const char *name, const struct diff_entry *v, size_t n, const
 		    i ? "," : "", x->delta_bytes, x->delta_blocks, x->bytes_before, x->bytes_after,
 		    x->blocks_before, x->blocks_after);
 		output_json_frames(f, l->frames, l->nframes);
+		if (CLASS_IS_RESOURCE(l->cls)) {
+			bool first = true;
+
+			fprintf(f, ", \"kind\": \"%s\", \"opened\": [", model_class_name(l->cls));
+			for (size_t k = 0; k < l->nres; k++) {
+				if (!opened_since(df, l, &l->res[k]))
+					continue;
+				fprintf(f, "%s{\"id\": %" PRIu64 ", \"description\": ",
+				    first ? "" : ", ", l->res[k].r->id);
+				output_json_string(f, l->res[k].r->desc);
+				fputc('}', f);
+				first = false;
+			}
+			fputc(']', f);
+		}
 		fputc('}', f);
 	}
 	fprintf(f, "%s%s\n", n ? "\n  ]" : "]", end);
@@ -122,8 +194,8 @@ output_diff_json(FILE *f, const struct diff *df)
 	    "\"unchanged\": %zu, \"not_listed\": %zu},\n",
 	    df->delta_live_bytes, df->delta_live_blocks, df->delta_rss_bytes, df->grown_stacks,
 	    df->shrunk_stacks, df->unchanged, df->not_listed);
-	json_list(f, "grown", df->grown, df->ngrown, ",");
-	json_list(f, "shrunk", df->shrunk, df->nshrunk, "");
+	json_list(f, df, "grown", df->grown, df->ngrown, ",");
+	json_list(f, df, "shrunk", df->shrunk, df->nshrunk, "");
 	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -4,7 +4,7 @@
  *
  * One writer thread does all the work: it writes a snapshot dump when the
  * snapshot signal arrives or the interval elapses, and polls the live-heap
- * figures every WARN_POLL_MS for the warnings. The signal handler only posts
+ * figures and the open descriptors every WARN_POLL_MS for the warnings. The signal handler only posts
  * a semaphore (sem_post is async-signal-safe); nothing is written from a
  * signal handler or from inside malloc.
  *
@@ -40,6 +40,7 @@
 #include "track/guard.h"
 #include "base/procfs.h"
 #include "life/dumpsrc.h"
+#include "life/fdwarn.h"
 #include "life/snapshot.h"
 #include "life/state.h"
 #include "life/warn.h"
@@ -98,7 +99,7 @@ writer_main(void *arg)
 {
 	sigset_t all;
 	uint64_t next_snap = 0, next_warn = 0;
-	bool warn_on = warn_wanted();
+	bool warn_on = warn_wanted() || fdwarn_wanted();
 
 	(void)arg;
 	lk_busy = 1; /* nothing this thread allocates is tracked */
@@ -137,6 +138,7 @@ writer_main(void *arg)
 		}
 		if (warn_on && now >= next_warn) {
 			warn_check();
+			fdwarn_check();
 			next_warn = now + WARN_POLL_MS * 1000000ull;
 		}
 	}
@@ -149,7 +151,8 @@ snapshot_start(void)
 	pthread_attr_t attr;
 
 	warn_init();
-	if (lk_config.snapshot_signal == 0 && lk_config.snapshot_interval_ns == 0 && !warn_wanted())
+	if (lk_config.snapshot_signal == 0 && lk_config.snapshot_interval_ns == 0 && !warn_wanted() &&
+	    !fdwarn_wanted())
 		return;
 	if (sem_init(&wake, 0, 0) != 0)
 		return;

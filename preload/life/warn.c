@@ -94,6 +94,36 @@ append_u64(struct fmtbuf *f, uint64_t v)
 	fmt_u64(f, v);
 }
 
+void
+warn_put_stack(struct fmtbuf *f, stack_id_t id)
+{
+	unsigned n = 0;
+	const uintptr_t *pcs = stacks_get(lk_stacks, id, &n);
+
+	for (unsigned i = 0; pcs != NULL && i < n && i < WARN_FRAMES; i++) {
+		Dl_info di;
+
+		fmt_str(f, i == 0 ? " " : " <- ");
+		if (dladdr((void *)(pcs[i] - 1), &di) == 0 || di.dli_fname == NULL) {
+			fmt_str(f, "0x");
+			fmt_hex(f, pcs[i]);
+			continue;
+		}
+		const char *base = strrchr(di.dli_fname, '/');
+		base = base != NULL ? base + 1 : di.dli_fname;
+		if (di.dli_sname != NULL) { /* exported: name (module) */
+			fmt_str(f, di.dli_sname);
+			fmt_str(f, " (");
+			fmt_str(f, base);
+			fmt_str(f, ")");
+		} else { /* static: module+offset */
+			fmt_str(f, base);
+			fmt_str(f, "+0x");
+			fmt_hex(f, pcs[i] - (uintptr_t)di.dli_fbase);
+		}
+	}
+}
+
 /* One stderr line: what was crossed, the live figures, the top stack. */
 static void
 warn(const char *what, uint64_t live, uint64_t blocks)
@@ -119,35 +149,12 @@ warn(const char *what, uint64_t live, uint64_t blocks)
 		for (size_t i = 1; i < t.n; i++)
 			if (t.bytes[i] > t.bytes[best])
 				best = i;
-		unsigned n = 0;
-		const uintptr_t *pcs = stacks_get(lk_stacks, (stack_id_t)best, &n);
 		fmt_str(&f, "; most (");
 		append_u64(&f, t.bytes[best]);
 		fmt_str(&f, " bytes in ");
 		append_u64(&f, t.blocks[best]);
 		fmt_str(&f, " blocks) allocated from");
-		for (unsigned i = 0; pcs != NULL && i < n && i < WARN_FRAMES; i++) {
-			Dl_info di;
-
-			fmt_str(&f, i == 0 ? " " : " <- ");
-			if (dladdr((void *)(pcs[i] - 1), &di) == 0 || di.dli_fname == NULL) {
-				fmt_str(&f, "0x");
-				fmt_hex(&f, pcs[i]);
-				continue;
-			}
-			const char *base = strrchr(di.dli_fname, '/');
-			base = base != NULL ? base + 1 : di.dli_fname;
-			if (di.dli_sname != NULL) { /* exported: name (module) */
-				fmt_str(&f, di.dli_sname);
-				fmt_str(&f, " (");
-				fmt_str(&f, base);
-				fmt_str(&f, ")");
-			} else { /* static: module+offset */
-				fmt_str(&f, base);
-				fmt_str(&f, "+0x");
-				fmt_hex(&f, pcs[i] - (uintptr_t)di.dli_fbase);
-			}
-		}
+		warn_put_stack(&f, (stack_id_t)best);
 		munmap(mem, len);
 	}
 	line[f.len < sizeof(line) ? f.len : sizeof(line) - 1] = '\0';
