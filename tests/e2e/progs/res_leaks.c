@@ -1,8 +1,9 @@
 /*
  * res_leaks.c - resources besides memory: each kind leaked once from a
  * function of its own (leak_*), and each also made and released properly
- * (tidy_*), which must not appear. Prints the descriptor numbers it leaked
- * ("fd NAME N") so the test can match them.
+ * (tidy_*), which must not appear. Prints its pid ("pid N": its popen's
+ * shell writes a dump too) and the descriptor numbers it leaked ("fd NAME
+ * N") so the test can match them.
  *
  * Kinds: a file (fopen), a file (open), a socket pair, a TCP listener and a
  * connection on 127.0.0.1, a pipe, an eventfd, a timerfd, an epoll set of
@@ -220,6 +221,7 @@ main(int argc, char **argv)
 	int sv[2], p[2], port;
 
 	snprintf(dir, sizeof(dir), "%s", argc > 1 ? argv[1] : "/tmp");
+	say("pid %d\n", (int)getpid());
 	tidy_all();
 	FILE *f = leak_fopen();
 	say("fd fopen %d\n", fileno(f));
