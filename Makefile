@@ -174,7 +174,10 @@ UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 # preload modules tested alone: each suite links its module and what that takes from base/.
 UNIT_TESTS += check_stackcache check_blkindex check_fmt check_config check_scan \
-	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena
+	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena \
+	check_procnet check_resources
+UNIT_check_procnet     := preload/base/procnet.c preload/base/fmt.c
+UNIT_check_resources   := preload/track/resources.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_stackcache  := preload/track/stackcache.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_blkindex    := preload/scan/blkindex.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_fmt         := preload/base/fmt.c

@@ -64,8 +64,8 @@ text_resource(FILE *f, const struct diff *df, const struct diff_entry *x)
 			more++;
 			continue;
 		}
-		fprintf(f, "%s%s %" PRIu64 " (", listed ? ", " : "; opened since: ",
-		    model_class_name(r->r->cls), r->r->id);
+		fprintf(f, "%s%s %" PRIu64 " (",
+		    listed ? ", " : "; opened since: ", model_class_name(r->r->cls), r->r->id);
 		output_text_str(f, r->r->desc);
 		fputc(')', f);
 		listed++;
@@ -169,8 +169,9 @@ json_list(FILE *f, const struct diff *df, const char *name, const struct diff_en
 			for (size_t k = 0; k < l->nres; k++) {
 				if (!opened_since(df, l, &l->res[k]))
 					continue;
-				fprintf(f, "%s{\"id\": %" PRIu64 ", \"description\": ",
-				    first ? "" : ", ", l->res[k].r->id);
+				fprintf(f,
+				    "%s{\"id\": %" PRIu64 ", \"description\": ", first ? "" : ", ",
+				    l->res[k].r->id);
 				output_json_string(f, l->res[k].r->desc);
 				fputc('}', f);
 				first = false;

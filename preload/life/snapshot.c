@@ -151,8 +151,8 @@ snapshot_start(void)
 	pthread_attr_t attr;
 
 	warn_init();
-	if (lk_config.snapshot_signal == 0 && lk_config.snapshot_interval_ns == 0 && !warn_wanted() &&
-	    !fdwarn_wanted())
+	if (lk_config.snapshot_signal == 0 && lk_config.snapshot_interval_ns == 0 &&
+	    !warn_wanted() && !fdwarn_wanted())
 		return;
 	if (sem_init(&wake, 0, 0) != 0)
 		return;

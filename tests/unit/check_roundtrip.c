@@ -17,6 +17,7 @@
 #include "dump/dump.h"
 #include "dump/modules.h"
 #include "dump_read.h"
+#include "model.h"
 
 struct membuf {
 	char *data;
@@ -224,6 +225,93 @@ START_TEST(write_then_read_gives_the_same_blocks)
 }
 END_TEST
 
+/* Open resources: a descriptor from a stack no block holds (it gets its
+ * stack line), two from stack 1, a timer without a stack, a thread with
+ * its start routine; a stack id past nstacks is written as 0; the
+ * descriptions come back as they were (spaces, '%', UTF-8). The writer
+ * calls the callback twice, describing only the second time. */
+static int res_passes, res_described;
+
+static void
+world_resources(void *ctx, bool describe, dump_res_fn fn, void *fnctx)
+{
+	static const struct dump_res rs[] = {
+		{ DUMP_RES_KIND_FD, 3, 7, 4 /* socket */, 0,
+		    "socket TCP 127.0.0.1:40022 -> 127.0.0.1:8080 ESTABLISHED" },
+		{ DUMP_RES_KIND_FD, 1, 5, 22 /* fopen */, 0,
+		    "file /var/log/50% \xc3\xa9t\xc3\xa9.log (write)" },
+		{ DUMP_RES_KIND_FD, 1, 6, 22, 0, "file /tmp/b (read)" },
+		{ DUMP_RES_KIND_TIMER, 0, 2, 28 /* timer_create */, 0,
+		    "CLOCK_MONOTONIC, one-shot, armed" },
+		{ DUMP_RES_KIND_THREAD, 99, 4321, 29 /* pthread_create */, 0x401500,
+		    "exited, never joined" },
+	};
+
+	(void)ctx;
+	res_passes++;
+	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
+		struct dump_res r = rs[i];
+
+		if (!describe)
+			r.desc = NULL;
+		else
+			res_described++;
+		fn(fnctx, &r);
+	}
+}
+
+START_TEST(resources_round_trip)
+{
+	struct world w;
+	struct membuf m = { .fail_after = SIZE_MAX };
+	struct dump_src src;
+	struct dump_result res;
+	struct dump d = { 0 };
+	struct err e;
+
+	ck_assert_str_eq(dump_res_fn_name(4), "socket");
+	ck_assert_str_eq(dump_res_fn_name(22), "fopen");
+	ck_assert_str_eq(dump_res_fn_name(28), "timer_create");
+	ck_assert_str_eq(dump_res_fn_name(29), "pthread_create");
+	ck_assert_ptr_null(dump_res_fn_name(0));
+	ck_assert_ptr_null(dump_res_fn_name(DUMP_RES_FN_COUNT + 1));
+	make_world(&w);
+	for (int i = 0; i < 16; i++)
+		w.blk[i].stack = 2; /* stack 1 is held by resources only */
+	src = world_src(&w, 32, false);
+	src.resources = world_resources;
+	res_passes = res_described = 0;
+	ck_assert_int_eq(dump_write(mem_write, &m, &src, &res), 0);
+	ck_assert_int_eq(res_passes, 2);
+	ck_assert_int_eq(res_described, 5);
+	ck_assert_uint_eq(res.resources, 5);
+	if (dump_parse("mem", m.data, m.len, &d, &e) != 0)
+		ck_abort_msg("reader rejected the writer's dump: %s", e.msg);
+	ck_assert_uint_eq(d.version, DUMP_VERSION);
+	ck_assert_uint_eq(d.nresources, 5);
+	ck_assert_ptr_nonnull(model_find_stack(&d, 1)); /* written for the resources */
+	size_t n;
+	const struct resource *r = model_find_resources(&d, CLASS_FD, 1, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(r[0].id, 5);
+	ck_assert_str_eq(r[0].fn, "fopen");
+	ck_assert_str_eq(r[0].desc, "file /var/log/50% \xc3\xa9t\xc3\xa9.log (write)");
+	ck_assert_uint_eq(r[1].id, 6);
+	r = model_find_resources(&d, CLASS_FD, 3, &n);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(r->desc, "socket TCP 127.0.0.1:40022 -> 127.0.0.1:8080 ESTABLISHED");
+	r = model_find_resources(&d, CLASS_TIMER, 0, &n);
+	ck_assert(n == 1 && r->id == 2 && r->aux == 0);
+	r = model_find_resources(&d, CLASS_THREAD, 0, &n); /* 99 >= nstacks: no stack */
+	ck_assert(n == 1 && r->id == 4321 && r->aux == 0x401500);
+	ck_assert_str_eq(r->fn, "pthread_create");
+	const struct rec *rc = find_rec(&d, 1);
+	ck_assert(rc != NULL && rc->cls == CLASS_FD && rc->blocks == 2 && rc->bytes == 0);
+	dump_free(&d);
+	free(m.data);
+}
+END_TEST
+
 /* With a scan: classes, a heur line and a retain line come back too. */
 START_TEST(scanned_dump_round_trips_classes_and_retainers)
 {
@@ -372,6 +460,7 @@ main(void)
 	tcase_add_test(tc, write_then_read_gives_the_same_blocks);
 	tcase_add_test(tc, scanned_dump_round_trips_classes_and_retainers);
 	tcase_add_test(tc, modules_round_trip_with_build_ids);
+	tcase_add_test(tc, resources_round_trip);
 	tcase_add_test(tc, failing_sink_fails_once_and_stops_writing);
 	tcase_add_test(tc, file_is_atomic_private_and_never_replaces);
 	tcase_add_test(tc, expand_pattern);
