@@ -107,8 +107,11 @@ start_tracking(void)
 		publish(STATE_OFF);
 		return;
 	}
-	if (lk_config.resources && !res_init())
-		fmt_log("cannot map memory for the descriptor table; not tracking resources", NULL);
+	/* Without memory for the tables resources go untracked: the dump has
+	 * no res lines. No line of its own: memory that short also fails the
+	 * tracker's maps, which say so once (arena.c). */
+	if (lk_config.resources)
+		(void)res_init();
 	publish(STATE_ACTIVE);
 }
 

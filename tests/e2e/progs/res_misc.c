@@ -165,6 +165,10 @@ main(int argc, char **argv)
 
 	setrlimit(RLIMIT_NOFILE, &rl);
 	for (;;) {
+		if (n == 64) { /* the limit was not applied (Valgrind keeps its own) */
+			say("no EMFILE within 64 descriptors\n");
+			break;
+		}
 		int fd = open("/dev/null", O_RDONLY);
 
 		if (fd < 0) {
