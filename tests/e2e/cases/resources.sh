@@ -71,14 +71,16 @@ fd $p2 pipe pipe (write end)"
 		fail "timer: $(res_item leak_timer)"
 	res_item leak_thread | grep -Eq '^thread [0-9]+ pthread_create exited, never joined$' ||
 		fail "thread: $(res_item leak_thread)"
-	[ "$(jq -r '.resources[] | select(.kind == "thread") | .items[0].start_function' r.json)" = worker_leaked ] ||
+	[ "$(jq -r '.resources[] | select(.frames[0].function == "leak_thread") | .items[0].start_function' r.json)" = worker_leaked ] ||
 		fail "thread start routine: $(jq -c '.resources[] | select(.kind == "thread")' r.json)"
+	res_item leak_thread_exit | grep -Eq '^thread [0-9]+ pthread_create exited, never joined$' ||
+		fail "thread ended by pthread_exit: $(res_item leak_thread_exit)"
 	# exactly these, once each: the released ones (tidy_all) are not there
-	[ "$(jq '[.resources[].items[]] | length' r.json)" -eq 15 ] ||
-		fail "$(jq '[.resources[].items[]] | length' r.json) resources listed, want 15: $(jq -c '[.resources[].frames[0].function]' r.json)"
+	[ "$(jq '[.resources[].items[]] | length' r.json)" -eq 16 ] ||
+		fail "$(jq '[.resources[].items[]] | length' r.json) resources listed, want 16: $(jq -c '[.resources[].frames[0].function]' r.json)"
 	jq -e '[.resources[].frames[].function] | index("tidy_all") == null' r.json >/dev/null ||
 		fail "a released resource is listed"
-	[ "$(jq -r '.summary | "\(.fd.blocks) \(.fd.records) \(.timer.blocks) \(.thread.blocks)"' r.json)" = "13 11 1 1" ] ||
+	[ "$(jq -r '.summary | "\(.fd.blocks) \(.fd.records) \(.timer.blocks) \(.thread.blocks)"' r.json)" = "13 11 1 2" ] ||
 		fail "summary: $(jq -c '.summary' r.json)"
 }
 

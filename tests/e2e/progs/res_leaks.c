@@ -7,8 +7,8 @@
  *
  * Kinds: a file (fopen), a file (open), a socket pair, a TCP listener and a
  * connection on 127.0.0.1, a pipe, an eventfd, a timerfd, an epoll set of
- * three, a POSIX timer, a finished thread never joined; dup2 over an open
- * descriptor.
+ * three, a POSIX timer, a finished thread never joined (one returned, one
+ * called pthread_exit); dup2 over an open descriptor.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -151,6 +151,12 @@ worker_leaked(void *arg)
 }
 
 static void *
+worker_exits(void *arg)
+{
+	pthread_exit(arg); /* ends it as a return does: still never joined */
+}
+
+static void *
 worker_joined(void *arg)
 {
 	return arg;
@@ -162,6 +168,15 @@ leak_thread(void)
 	pthread_t th;
 
 	pthread_create(&th, NULL, worker_leaked, NULL);
+	NO_TAIL_CALL();
+}
+
+static NOINLINE void
+leak_thread_exit(void)
+{
+	pthread_t th;
+
+	pthread_create(&th, NULL, worker_exits, NULL);
 	NO_TAIL_CALL();
 }
 
@@ -242,6 +257,7 @@ main(int argc, char **argv)
 	say("fd epoll %d\n", leak_epoll(e, tf, p[0]));
 	leak_timer();
 	leak_thread();
+	leak_thread_exit();
 	/* dup2 over an open descriptor: the record is dup2's now. */
 	int over = open("/dev/null", O_RDONLY);
 	say("fd dup2 %d\n", leak_dup2(over));
