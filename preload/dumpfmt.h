@@ -151,17 +151,18 @@ dump_heur_name(int h)
  * (added since) as 0 when a dump ends its stats before them.
  */
 #define DUMP_STATS_REQUIRED 10
-#define DUMP_STATS(X)                                                        \
-	X(allocs, "allocations tracked since start")                         \
-	X(frees, "frees of tracked blocks since start")                      \
-	X(live_blocks, "blocks live at the dump")                            \
-	X(live_bytes, "bytes live at the dump")                              \
-	X(peak_blocks, "most blocks live at once")                           \
-	X(peak_bytes, "most bytes live at once")                             \
-	X(peak_time_ms, "ms after start when peak_bytes was reached")        \
-	X(uptime_ms, "ms from start to this dump")                           \
-	X(rss_bytes, "resident set size at the dump, from /proc/self/statm") \
-	X(dropped, "blocks not tracked because internal memory ran out")     \
-	X(unreadable, "bytes of blocks and roots the exit scan skipped: not readable (PROT_NONE)")
+#define DUMP_STATS(X)                                                                              \
+	X(allocs, "allocations tracked since start")                                               \
+	X(frees, "frees of tracked blocks since start")                                            \
+	X(live_blocks, "blocks live at the dump")                                                  \
+	X(live_bytes, "bytes live at the dump")                                                    \
+	X(peak_blocks, "most blocks live at once")                                                 \
+	X(peak_bytes, "most bytes live at once")                                                   \
+	X(peak_time_ms, "ms after start when peak_bytes was reached")                              \
+	X(uptime_ms, "ms from start to this dump")                                                 \
+	X(rss_bytes, "resident set size at the dump, from /proc/self/statm")                       \
+	X(dropped, "blocks not tracked because internal memory ran out")                           \
+	X(unreadable, "bytes of blocks and roots the exit scan skipped: not readable (PROT_NONE)") \
+	X(res_dropped, "descriptors, timers and threads not tracked: past their tables")
 
 #endif /* LIBLEAK_DUMPFMT_H */

@@ -655,6 +655,7 @@ group_build(struct report *r, struct symbolizer *s, const struct dump *dumps, si
 
 		r->total_allocs = sat_add(r->total_allocs, t->allocs);
 		r->dropped = sat_add(r->dropped, t->dropped);
+		r->res_dropped = sat_add(r->res_dropped, t->res_dropped);
 		if (t->peak_bytes > r->peak_bytes)
 			r->peak_bytes = t->peak_bytes;
 		if (add_dump(r, s, &dumps[i], (uint32_t)i, e) < 0)

@@ -129,6 +129,7 @@ struct report {
 	uint64_t total_allocs;          /* allocations tracked, summed over the dumps */
 	uint64_t peak_bytes;            /* the largest peak_bytes of any one dump */
 	uint64_t dropped;               /* blocks the preload could not track, summed */
+	uint64_t res_dropped;           /* resources the preload could not track, summed */
 	const struct leak **shown;      /* the records the outputs list, in order */
 	size_t nshown;
 	size_t ncut;                    /* records of shown kinds left out by --top */

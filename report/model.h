@@ -144,6 +144,7 @@ struct dump_stats {
 	uint64_t rss_bytes;
 	uint64_t dropped;
 	uint64_t unreadable;
+	uint64_t res_dropped; /* 0 in a dump that predates it */
 };
 
 struct dump {

@@ -395,6 +395,11 @@ put_totals(const struct tx *t, const struct report *r)
 		    "  warning: %llu block(s) were not tracked (the preload ran out "
 		    "of memory)\n",
 		    (unsigned long long)r->dropped);
+	if (r->res_dropped > 0)
+		fprintf(t->f,
+		    "  warning: %llu descriptor(s), timer(s) or thread(s) were not tracked (past "
+		    "the preload's tables)\n",
+		    (unsigned long long)r->res_dropped);
 }
 
 static void

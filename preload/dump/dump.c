@@ -346,6 +346,7 @@ write_stats(struct writer *w, const struct sums *s, const struct dump_src *src, 
 		rss,
 		c.dropped,
 		c.unreadable,
+		c.res_dropped,
 	};
 	const char *names[] = {
 #define NAME(n, doc) #n,

@@ -46,10 +46,11 @@ struct dump_chain {
 struct dump_counts {
 	uint64_t allocs, frees;
 	uint64_t peak_blocks, peak_bytes, peak_time_ms;
-	uint64_t uptime_ms;  /* from the start of tracking to now */
-	uint64_t dropped;    /* blocks that could not be tracked */
-	uint64_t unreadable; /* bytes the scan could not read */
-	uint64_t start_sec;  /* wall clock when tracking began */
+	uint64_t uptime_ms;   /* from the start of tracking to now */
+	uint64_t dropped;     /* blocks that could not be tracked */
+	uint64_t unreadable;  /* bytes the scan could not read */
+	uint64_t res_dropped; /* resources past their tables, not tracked */
+	uint64_t start_sec;   /* wall clock when tracking began */
 	uint32_t start_usec;
 };
 

@@ -159,6 +159,7 @@ dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, bool snapsh
 			.peak_bytes = c.peak_bytes, .peak_time_ms = c.peak_time_ms,
 			.uptime_ms = counters_ms_since_start(), .dropped = c.dropped,
 			.unreadable = sc != NULL ? scan_unreadable(sc) : 0,
+			.res_dropped = res_dropped(),
 		},
 	};
 	counters_start_time(&src->counts.start_sec, &src->counts.start_usec);
