@@ -111,7 +111,7 @@ start_tracking(void)
 	 * no res lines. No line of its own: memory that short also fails the
 	 * tracker's maps, which say so once (arena.c). */
 	if (lk_config.resources)
-		(void)res_init();
+		(void)res_init(lk_config.warn_fds != 0 || lk_config.warn_fds_percent != 0);
 	publish(STATE_ACTIVE);
 }
 

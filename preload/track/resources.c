@@ -9,10 +9,16 @@
  *
  * The descriptor table is an array indexed by descriptor number, one 64-bit
  * word per slot: 0 is empty, else SLOT_SET | fn << 32 | stack. A slot is
- * written with one atomic exchange, so a reader sees either the old record
- * or the new one, never half of each; the exchange's old value keeps the
- * live count exact (a set that replaced nothing adds one, a clear that
- * removed something takes one away). It is reserved at start-up, sized by
+ * written with one atomic store, so a reader sees either the old record or
+ * the new one, never half of each. No read-modify-write is needed: the
+ * writers of one slot are ordered by the kernel, since a number is handed
+ * out again only after the close that freed it returned, and the hooks
+ * clear a slot before the real close and set it after the real open (two
+ * threads writing one slot at once, a dup2 over a descriptor another
+ * thread closes, race in the program itself). The live count, kept only
+ * when a descriptor warning asks for it (res_init), is then exact too: a
+ * set that found the slot empty adds one, a clear that found it full takes
+ * one away. It is reserved at start-up, sized by
  * RLIMIT_NOFILE's hard limit (at most FD_MAX slots), and its pages are only
  * backed when touched; a descriptor past it is counted as dropped.
  * Descriptors 0, 1 and 2 are never recorded: they were open before the
@@ -73,9 +79,10 @@ static struct tab_entry *threads;
 static _Atomic uint64_t fd_live; /* descriptors recorded (relaxed: a figure) */
 static _Atomic uint64_t dropped; /* past a table (relaxed: a figure) */
 static _Atomic bool ready;       /* res_init done (release/acquire) */
+static bool counting;            /* keep fd_live: set once by res_init */
 
 bool
-res_init(void)
+res_init(bool count)
 {
 	struct rlimit rl;
 	size_t n = FD_MIN;
@@ -105,6 +112,7 @@ res_init(void)
 		return false;
 	fds = p;
 	nfds = n;
+	counting = count;
 	timers = t;
 	threads = t + TAB_SLOTS;
 	/* release: pairs with the acquire in res_ready(); the tables are set. */
@@ -129,8 +137,12 @@ res_fd_open(int fd, enum res_fn fn, stack_id_t stack)
 		return;
 	}
 	uint64_t v = SLOT_SET | (uint64_t)fn << 32 | stack;
-	/* relaxed: the slot is one word; nothing else is published with it. */
-	if (atomic_exchange_explicit(&fds[fd], v, memory_order_relaxed) == 0)
+	/* relaxed: the slot is one word and nothing else is published with
+	 * it; its writers are ordered by the kernel (see the header). */
+	uint64_t old = atomic_load_explicit(&fds[fd], memory_order_relaxed);
+
+	atomic_store_explicit(&fds[fd], v, memory_order_relaxed);
+	if (counting && old == 0)
 		atomic_fetch_add_explicit(&fd_live, 1, memory_order_relaxed);
 }
 
@@ -143,7 +155,8 @@ res_fd_close(int fd)
 	 * that opened before us, libleak's own) writes nothing. */
 	if (atomic_load_explicit(&fds[fd], memory_order_relaxed) == 0)
 		return;
-	if (atomic_exchange_explicit(&fds[fd], 0, memory_order_relaxed) != 0)
+	atomic_store_explicit(&fds[fd], 0, memory_order_relaxed);
+	if (counting)
 		atomic_fetch_sub_explicit(&fd_live, 1, memory_order_relaxed);
 }
 

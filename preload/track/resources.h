@@ -39,9 +39,11 @@ struct res_item {
 
 /* Maps the descriptor table (sized by RLIMIT_NOFILE's hard limit, at most
  * 1 << 20 slots; descriptors past it are counted as dropped) and the timer
- * and thread tables. Only system calls. False when memory cannot be mapped
- * (resources are then not tracked). From start-up, before ACTIVE. */
-bool res_init(void);
+ * and thread tables. count: keep the live descriptor count (res_fd_count;
+ * it costs an atomic add per open and close). Only system calls. False
+ * when memory cannot be mapped (resources are then not tracked). From
+ * start-up, before ACTIVE. */
+bool res_init(bool count);
 
 /* Whether res_init() succeeded: the hooks record nothing otherwise. */
 bool res_ready(void);
@@ -57,7 +59,8 @@ void res_fd_close(int fd);
 /* Forgets every descriptor in [lo, hi] (close_range). Same rules. */
 void res_fd_close_range(unsigned lo, unsigned hi);
 
-/* Descriptors recorded now (LEAK_WARN_FDS). Relaxed: a figure. */
+/* Descriptors recorded now (LEAK_WARN_FDS), when res_init was asked to
+ * count them; else 0. Relaxed: a figure. */
 uint64_t res_fd_count(void);
 
 /* Records POSIX timer t (clock clk) from stack; forgets it. Lock-free. */

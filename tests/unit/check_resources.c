@@ -55,7 +55,7 @@ setup(void)
 	static bool done;
 
 	if (!done)
-		ck_assert(res_init());
+		ck_assert(res_init(true));
 	done = true;
 	res_fork_child(); /* every case starts empty */
 }
