@@ -136,6 +136,8 @@ test_resources_misc_calls_unchanged() {
 	grep -q '^out of descriptors: Too many open files$' "$T/leak.out" || fail "no EMFILE"
 	grep -q '^open missing -1 No such file or directory$' "$T/leak.out" || fail "open's errno"
 	grep -q '^close 999 -1 Bad file descriptor$' "$T/leak.out" || fail "close's errno"
+	grep -q '^accept interrupted -1 Interrupted system call$' "$T/leak.out" || fail "accept's EINTR"
+	grep -q '^recvmsg interrupted -1 Interrupted system call$' "$T/leak.out" || fail "recvmsg's EINTR"
 	d=$(dump_for_pid "$(awk '$1 == "pid" { print $2 }' "$T/leak.out")") || exit 1
 	res_json "$d"
 	want_item recv_fd "fd $(fd_of recvmsg) recvmsg file /dev/zero (read)"

@@ -4,8 +4,9 @@
  * close_range (must not appear), popen and opendir left open, a signalfd,
  * an inotify and a memfd leaked; and the calls' results and errno, which
  * must be the same with and without the preload: an open that fails
- * (ENOENT), a close of a descriptor never opened (EBADF), running out of
- * descriptors (EMFILE under a low RLIMIT_NOFILE), O_TMPFILE with its mode.
+ * (ENOENT), a close of a descriptor never opened (EBADF), accept and
+ * recvmsg interrupted by a signal (EINTR), running out of descriptors
+ * (EMFILE under a low RLIMIT_NOFILE), O_TMPFILE with its mode.
  * Prints what it saw, one line each.
  */
 #define _GNU_SOURCE
@@ -21,6 +22,8 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -69,6 +72,44 @@ send_fd(int s, int fd)
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
 	sendmsg(s, &msg, 0);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* accept and recvmsg interrupted by a signal without SA_RESTART: -1 and
+ * EINTR, as without the preload. */
+static void
+interrupted(void)
+{
+	struct sigaction sa;
+	struct itimerval it = { .it_value = { 0, 50000 } };
+	int ls = socket(AF_UNIX, SOCK_STREAM, 0), sv[2];
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+	bind(ls, (struct sockaddr *)&a, sizeof(sa_family_t)); /* autobind */
+	listen(ls, 1);
+	setitimer(ITIMER_REAL, &it, NULL);
+	errno = 0;
+	int r = accept(ls, NULL, NULL);
+	say("accept interrupted %d %s\n", r, strerror(errno));
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	setitimer(ITIMER_REAL, &it, NULL);
+	errno = 0;
+	r = (int)recvmsg(sv[0], &msg, 0);
+	say("recvmsg interrupted %d %s\n", r, strerror(errno));
+	close(sv[0]);
+	close(sv[1]);
+	close(ls);
 }
 
 static NOINLINE FILE *
@@ -146,6 +187,7 @@ main(int argc, char **argv)
 	say("fd memfd %d\n", leak_memfd());
 
 	/* Results and errno as without the preload. */
+	interrupted();
 	errno = 0;
 	int r = open("/nonexistent/x", O_RDONLY);
 	say("open missing %d %s\n", r, strerror(errno));
