@@ -109,7 +109,8 @@
 	X(tmpfile, "tmpfile, tmpfile64")                           \
 	X(recvmsg, "a descriptor an SCM_RIGHTS message brought")   \
 	X(timer_create, "a POSIX timer")                           \
-	X(pthread_create, "a joinable thread")
+	X(pthread_create, "a joinable thread")                     \
+	X(recvmmsg, "a descriptor an SCM_RIGHTS message of recvmmsg brought")
 
 #define DUMP_RES_FN_COUNT       (0 DUMP_RES_FNS(DUMP_RES_FN_ONE))
 #define DUMP_RES_FN_ONE(n, doc) +1

@@ -4,8 +4,8 @@
  * socket, socketpair, accept, accept4, pipe, pipe2, dup, dup2, dup3,
  * fcntl's F_DUPFD and F_DUPFD_CLOEXEC, eventfd, timerfd_create, signalfd,
  * epoll_create, epoll_create1, inotify_init, inotify_init1, memfd_create,
- * and recvmsg's SCM_RIGHTS) and every call that closes one (close,
- * close_range).
+ * and the SCM_RIGHTS of recvmsg and recvmmsg) and every call that closes
+ * one (close, close_range).
  *
  * Each returns what the real call returns, with its errno: the record is
  * made after the real call succeeded (reshook.h keeps errno), and a close
@@ -406,6 +406,36 @@ recvmsg(int s, struct msghdr *msg, int flags)
 
 			memcpy(&fd, data + i * sizeof(int), sizeof(fd));
 			RESHOOK_FD(fd, recvmsg);
+		}
+	}
+	return r;
+}
+
+/* recvmsg for a vector: each message the call filled (its return value). */
+LK_EXPORT int
+recvmmsg(int s, struct mmsghdr *vec, unsigned int n, int flags, struct timespec *timeout)
+{
+	RESHOOK_REAL(recvmmsg);
+	int r = real_recvmmsg(s, vec, n, flags, timeout);
+
+	for (int k = 0; k < r && vec != NULL; k++) {
+		struct msghdr *msg = &vec[k].msg_hdr;
+
+		if (msg->msg_control == NULL)
+			continue;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+			    c->cmsg_len < CMSG_LEN(0))
+				continue;
+			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			const unsigned char *data = CMSG_DATA(c);
+
+			for (size_t i = 0; i < nfd; i++) {
+				int fd;
+
+				memcpy(&fd, data + i * sizeof(int), sizeof(fd));
+				RESHOOK_FD(fd, recvmmsg);
+			}
 		}
 	}
 	return r;

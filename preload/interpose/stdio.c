@@ -20,7 +20,8 @@
 /* The descriptor of stream f, or -1 (a memory stream has none). */
 #define STREAM_FD(f) ((f) != NULL ? fileno(f) : -1)
 
-/* Runs call with reshook_in_stdio set, keeping the caller's errno from it. */
+/* Runs call with reshook_in_stdio set; the call's errno is what the
+ * caller sees (the flag's stores leave errno alone). */
 #define IN_STDIO(call)                       \
 	({                                   \
 		int was_ = reshook_in_stdio; \

@@ -76,6 +76,12 @@ static _Atomic uint64_t *fds; /* nfds slots, or NULL before res_init */
 static size_t nfds;
 static struct tab_entry *timers; /* TAB_SLOTS each */
 static struct tab_entry *threads;
+/* Where the thread named k was put: hints[hash(k)] = slot + 1, or 0. A
+ * join looks there first, and scans the table only when the hint is
+ * stale (another thread's name hashed there since). Relaxed: a hint, the
+ * key's CAS decides. */
+static _Atomic uint32_t hints[TAB_SLOTS];
+static _Atomic uint64_t claims;  /* spreads the claims (relaxed: a counter) */
 static _Atomic uint64_t fd_live; /* descriptors recorded (relaxed: a figure) */
 static _Atomic uint64_t dropped; /* past a table (relaxed: a figure) */
 static _Atomic bool ready;       /* res_init done (release/acquire) */
@@ -266,8 +272,10 @@ res_thread_claim(uintptr_t fn, uintptr_t arg, stack_id_t stack)
 {
 	if (!res_ready())
 		return NULL;
-	/* The key is not known yet: any slot will do, spread by the stack. */
-	struct tab_entry *e = tab_claim(threads, (uintptr_t)stack * 40503u + fn);
+	/* The key is not known yet: any slot will do, spread by a counter
+	 * (a pool's threads share one stack and start routine). */
+	uint64_t n = atomic_fetch_add_explicit(&claims, 1, memory_order_relaxed);
+	struct tab_entry *e = tab_claim(threads, (uintptr_t)n);
 
 	if (e == NULL)
 		return NULL;
@@ -294,8 +302,10 @@ res_thread_name(struct res_thread *t, uintptr_t self)
 	/* release: pairs with the acquire loads of lookups; the fields written
 	 * in res_thread_claim() are seen with the key. Fails harmlessly when
 	 * the other side named it first. */
-	atomic_compare_exchange_strong_explicit(&t->e.key, &busy, self + 1, memory_order_release,
-	    memory_order_relaxed);
+	if (atomic_compare_exchange_strong_explicit(&t->e.key, &busy, self + 1,
+		memory_order_release, memory_order_relaxed))
+		atomic_store_explicit(&hints[hash_key(self + 1)], (uint32_t)(&t->e - threads) + 1,
+		    memory_order_relaxed);
 }
 
 void
@@ -315,25 +325,35 @@ res_thread_exited(struct res_thread *t)
 	atomic_store_explicit(&t->e.state, TH_EXITED, memory_order_release);
 }
 
+/* Forgets the entry of thread self at slot i, if it is there. */
+static bool
+forget_at(size_t i, uintptr_t self)
+{
+	struct tab_entry *e = &threads[i];
+	uintptr_t k = self + 1;
+
+	/* release: pairs with tab_claim's acquire CAS. */
+	return atomic_load_explicit(&e->key, memory_order_relaxed) == k &&
+	    atomic_compare_exchange_strong_explicit(&e->key, &k, KEY_TOMB, memory_order_release,
+		memory_order_relaxed);
+}
+
 /*
  * The thread table is not hashed by key (the key is learnt after the
- * claim), so a lookup by pthread_t scans it; joins are rare next to opens.
+ * claim): a join tries the slot the hint names, then scans the table.
  */
 void
 res_thread_forget(uintptr_t self)
 {
 	if (!res_ready())
 		return;
-	for (size_t i = 0; i < TAB_SLOTS; i++) {
-		struct tab_entry *e = &threads[i];
-		uintptr_t k = self + 1;
+	uint32_t h = atomic_load_explicit(&hints[hash_key(self + 1)], memory_order_relaxed);
 
-		/* release: pairs with tab_claim's acquire CAS. */
-		if (atomic_load_explicit(&e->key, memory_order_relaxed) == k &&
-		    atomic_compare_exchange_strong_explicit(&e->key, &k, KEY_TOMB,
-			memory_order_release, memory_order_relaxed))
+	if (h != 0 && h <= TAB_SLOTS && forget_at(h - 1, self))
+		return;
+	for (size_t i = 0; i < TAB_SLOTS; i++)
+		if (forget_at(i, self))
 			return;
-	}
 }
 
 void
@@ -402,4 +422,5 @@ res_fork_child(void)
 	arena_discard((void *)fds, nfds * sizeof(uint64_t));
 	atomic_store_explicit(&fd_live, 0, memory_order_relaxed);
 	memset(timers, 0, 2 * TAB_SLOTS * sizeof(struct tab_entry));
+	memset((void *)hints, 0, sizeof(hints));
 }

@@ -188,6 +188,36 @@ START_TEST(timers_and_threads)
 }
 END_TEST
 
+/* A pool: 3000 threads from one stack and start routine, named, exited,
+ * then joined in another order; the ones never joined stay listed. The
+ * table then takes new ones again (tombstones are reused). */
+START_TEST(thread_pool)
+{
+	static struct res_thread *t[3000];
+	struct seen s;
+	uintptr_t fn, arg;
+
+	setup();
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 3000; i++) {
+			t[i] = res_thread_claim(0x401000, (uintptr_t)i, 7);
+			ck_assert_msg(t[i] != NULL, "round %d, thread %d", round, i);
+			res_thread_name(t[i], 0x7f0000000000 + (uintptr_t)i * 0x800000);
+			res_thread_started(t[i], 1000 + (uint64_t)i, &fn, &arg);
+			ck_assert_uint_eq(arg, (uintptr_t)i);
+			res_thread_exited(t[i]);
+		}
+		for (int i = 2999; i >= 10; i--)
+			res_thread_forget(0x7f0000000000 + (uintptr_t)i * 0x800000);
+		memset(&s, 0, sizeof(s));
+		res_foreach(collect, &s);
+		ck_assert_int_eq(s.threads, 10);
+		for (int i = 0; i < 10; i++)
+			res_thread_forget(0x7f0000000000 + (uintptr_t)i * 0x800000);
+	}
+}
+END_TEST
+
 /* Each thread opens and closes its own stripe of descriptors: the count
  * and the table agree at the end, whatever the interleaving. */
 static void *
@@ -233,6 +263,7 @@ main(void)
 	tcase_add_test(tc, fd_table_matches_a_plain_array);
 	tcase_add_test(tc, fd_edges);
 	tcase_add_test(tc, timers_and_threads);
+	tcase_add_test(tc, thread_pool);
 	tcase_add_test(tc, threads_at_once);
 	suite_add_tcase(s, tc);
 	return seeded_run(s, "check_resources");

@@ -141,13 +141,14 @@ test_resources_misc_calls_unchanged() {
 	d=$(dump_for_pid "$(awk '$1 == "pid" { print $2 }' "$T/leak.out")") || exit 1
 	res_json "$d"
 	want_item recv_fd "fd $(fd_of recvmsg) recvmsg file /dev/zero (read)"
+	want_item recv_fd_mm "fd $(fd_of recvmmsg) recvmmsg file /dev/urandom (read)"
 	want_item leak_popen "fd $(fd_of popen) popen pipe (write end)"
 	want_item leak_opendir "fd $(fd_of opendir) opendir file / (read)"
 	want_item leak_signalfd "fd $(fd_of signalfd) signalfd signalfd"
 	want_item leak_inotify "fd $(fd_of inotify) inotify_init1 inotify"
 	want_item leak_memfd "fd $(fd_of memfd) memfd_create memfd scratch"
 	# close_range closed its three; nothing of main's is left
-	[ "$(jq '[.resources[].items[]] | length' r.json)" -eq 6 ] ||
+	[ "$(jq '[.resources[].items[]] | length' r.json)" -eq 7 ] ||
 		fail "listed: $(jq -c '[.resources[] | .frames[0].function]' r.json)"
 }
 

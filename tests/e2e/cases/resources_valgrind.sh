@@ -8,7 +8,7 @@
 # track. Needs jq and valgrind. docs/valgrind-comparison.md has a run.
 
 # vg_fds LOG: "function call" per descriptor Valgrind lists as open at exit,
-# one a line, sorted: the first frame in the program (a leak_* or recv_fd
+# one a line, sorted: the first frame in the program (a leak_* or recv_fd*
 # function) and every function above it ("at" first), joined by '<'.
 vg_fds() {
 	awk '
@@ -19,7 +19,7 @@ vg_fds() {
 			sub(/.*: /, "", f)
 			sub(/ \(.*/, "", f)
 			sub(/@.*/, "", f)
-			if (f ~ /^(leak_|recv_fd$)/) {
+			if (f ~ /^(leak_|recv_fd$|recv_fd_mm$)/) {
 				print f, chain
 				inrec = 0
 			} else {

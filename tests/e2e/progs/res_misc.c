@@ -1,6 +1,7 @@
 /*
- * res_misc.c - the descriptor calls that are not a plain open: a descriptor
- * received with SCM_RIGHTS (leaked, from recv_fd), descriptors closed by
+ * res_misc.c - the descriptor calls that are not a plain open: descriptors
+ * received with SCM_RIGHTS (leaked, from recv_fd and, with recvmmsg,
+ * recv_fd_mm), descriptors closed by
  * close_range (must not appear), popen and opendir left open, a signalfd,
  * an inotify and a memfd leaked; and the calls' results and errno, which
  * must be the same with and without the preload: an open that fails
@@ -47,6 +48,30 @@ recv_fd(int s)
 		return -1;
 	NO_TAIL_CALL();
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (c != NULL && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+	return fd;
+}
+
+static NOINLINE int
+recv_fd_mm(int s)
+{
+	char data;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct mmsghdr mm = { .msg_hdr = { .msg_iov = &iov,
+				  .msg_iovlen = 1,
+				  .msg_control = u.buf,
+				  .msg_controllen = sizeof(u.buf) } };
+	int fd = -1;
+
+	if (recvmmsg(s, &mm, 1, 0, NULL) != 1)
+		return -1;
+	NO_TAIL_CALL();
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mm.msg_hdr);
 	if (c != NULL && c->cmsg_type == SCM_RIGHTS)
 		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 	return fd;
@@ -172,6 +197,13 @@ main(int argc, char **argv)
 	close(sv[0]);
 	close(sv[1]);
 	say("fd recvmsg %d\n", got);
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	orig = open("/dev/urandom", O_RDONLY);
+	send_fd(sv[0], orig);
+	say("fd recvmmsg %d\n", recv_fd_mm(sv[1]));
+	close(orig);
+	close(sv[0]);
+	close(sv[1]);
 
 	/* close_range: three in a row, closed at once. */
 	int a = open("/dev/null", O_RDONLY), b = dup(a), c = dup(a);
