@@ -48,11 +48,14 @@ test_report_bad_dumps() {
 	# but for the stats added after format 1's first writers, which older
 	# dumps lack: without one the dump is still read
 	i=1
+	# the last stat is one added after format 1's: a dump may end its
+	# stats before it (any earlier one missing is an error)
+	last_stat=$(grep -n '^stat ' good.dump | tail -n 1 | cut -d: -f1)
 	while [ "$i" -le "$(wc -l <good.dump)" ]; do
 		sed "${i}d" good.dump >del.dump
-		if sed -n "${i}p" good.dump | grep -q '^stat unreadable '; then
+		if [ "$i" -eq "$last_stat" ]; then
 			"$LEAKREPORT" del.dump >/dev/null 2>"$T/del.err"
-			[ $? -le 1 ] || fail "a dump without its 'stat unreadable' line is refused: $(cat "$T/del.err")"
+			[ $? -le 1 ] || fail "a dump without its last stat line is refused: $(cat "$T/del.err")"
 		else
 			expect_input_error del.dump "line $i deleted: $(sed -n "${i}p" good.dump)"
 		fi
