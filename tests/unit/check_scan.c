@@ -719,9 +719,7 @@ END_TEST
 
 /* A block scanned twice (first reached through an interior pointer,
  * then through a start pointer: possible, then reachable) skips its
- * unreadable page twice; the figure is bytes skipped, so once.
- * KNOWN BUG: mark.c adds them at every scan of the block (8192 here); the
- * branch notes it in the log until that is fixed. */
+ * unreadable page twice; the figure is bytes skipped, so once. */
 START_TEST(unreadable_counted_per_scan)
 {
 	struct world *w = w_new();
@@ -735,12 +733,7 @@ START_TEST(unreadable_counted_per_scan)
 	w->mask = 0;
 	w_scan(w);
 	CLS(w, u, SCAN_REACHABLE);
-	if (scan_unreadable(w->sc) == 2 * PAGE)
-		fprintf(stderr,
-		    "check_scan: known bug: a block scanned twice counts its unreadable "
-		    "bytes twice\n");
-	else
-		ck_assert_uint_eq(scan_unreadable(w->sc), PAGE);
+	ck_assert_uint_eq(scan_unreadable(w->sc), PAGE);
 	w_free(w);
 }
 END_TEST
@@ -1101,14 +1094,8 @@ m_reaches(const struct world *w, const struct lost_graph *g, size_t from, size_t
 
 /* Every marked block's parent link is a real pointer: `where` lies in its
  * parent (or a root region) and holds a pointer into it (or one past it,
- * for new T[0]); and the parent chain ends at a root. Returns the number
- * of blocks whose chain loops instead.
- * KNOWN BUG: a block first reached through a heuristic (ST_HEUR) and then
- * through a start pointer from a block it reaches itself takes that block
- * for its parent, and the two chains loop: scan_retainer() then names no
- * root (retainer_after_heuristic_then_start_pointer). The callers note
- * such loops in the log instead of failing, until that is fixed. */
-static size_t
+ * for new T[0]); and the parent chain ends at a root, never looping. */
+static void
 check_links(const struct world *w, const char *what)
 {
 	const struct scan *sc = w->sc;
@@ -1148,12 +1135,7 @@ check_links(const struct world *w, const char *what)
 			hops++;
 		loops += hops > w->n;
 	}
-	if (loops != 0)
-		fprintf(stderr,
-		    "check_scan: known bug: %s: %zu block(s) whose parents loop (a "
-		    "heuristic's block raised by a block it reaches)\n",
-		    what, loops);
-	return loops;
+	ck_assert_msg(loops == 0, SEEDED("%s: %zu block(s) whose parents loop", what, loops));
 }
 
 /* Draws a random world: n blocks (some adjacent, some 0 bytes), each word
@@ -1374,8 +1356,8 @@ END_TEST
 
 /* The retainer of a block first reached through a heuristic, then
  * through a start pointer from a block it reached itself: still the
- * root. KNOWN BUG (see check_links()): the two blocks' parents loop; the
- * branch notes it until that is fixed. */
+ * root (mark() keeps a heuristic's block's links when a start pointer
+ * raises it; taking x for its parent made the two chains loop). */
 START_TEST(retainer_after_heuristic_then_start_pointer)
 {
 	struct world *w = w_new();
@@ -1391,8 +1373,7 @@ START_TEST(retainer_after_heuristic_then_start_pointer)
 	w_scan(w);
 	CLS(w, n, SCAN_REACHABLE);
 	CLS(w, x, SCAN_REACHABLE);
-	if (check_links(w, "heuristic, then a start pointer back") != 0)
-		return;
+	check_links(w, "heuristic, then a start pointer back");
 	ck_assert(scan_retainer(w->sc, w->b[x].stack, &ch));
 	ck_assert_int_eq(ch.kind, ROOT_GLOBAL);
 	ck_assert_uint_eq(ch.who, 3);
