@@ -20,13 +20,14 @@ PRELOAD_SRCS := \
 	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c preload/scan/helper.c \
 	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c \
-	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c
+	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
+	preload/interpose/api.c preload/life/check.c preload/life/lsan.c preload/base/elfsym.c preload/track/ignore.c preload/scan/regions.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \
 	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/retain.c report/gate.c \
 	report/baseline.c report/output_text.c report/output_json.c report/exe_match.c report/per_process.c \
-	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
+	report/series.c report/seen.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
 REPORT_LIBS := -ldw -lelf -lstdc++
 
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
@@ -136,7 +137,7 @@ UNIT_check_dump_read   := report/dump_read.c report/readfile.c report/model.c re
 UNIT_check_symbolize   := report/symbolize.c report/modfile.c report/modmap.c report/model.c report/err.c
 UNIT_check_group       := report/group.c report/regroup.c report/retain.c report/err.c report/symbolize.c report/modfile.c report/dump_read.c report/modmap.c \
 	report/suppress.c report/baseline.c report/readfile.c report/model.c
-UNIT_check_suppress    := report/suppress.c report/readfile.c report/err.c
+UNIT_check_suppress    := report/suppress.c report/readfile.c report/err.c report/model.c
 UNIT_check_gate        := report/gate.c report/model.c report/err.c
 UNIT_check_baseline    := report/baseline.c report/readfile.c report/model.c report/err.c
 UNIT_check_exe_match   := report/exe_match.c preload/base/pathglob.c report/err.c

@@ -121,6 +121,8 @@ struct report {
 	struct amount leaked;           /* definite + indirect + possible of cls[] */
 	struct amount suppressed;       /* records a rule suppressed */
 	struct amount known;            /* records found in the baseline */
+	struct amount seen;             /* lost blocks an earlier check reported, not listed
+					 * (seen.c; filled by main.c) */
 	uint64_t total_allocs;          /* allocations tracked, summed over the dumps */
 	uint64_t peak_bytes;            /* the largest peak_bytes of any one dump */
 	uint64_t dropped;               /* blocks the preload could not track, summed */

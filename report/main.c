@@ -38,6 +38,7 @@
 #include "output_json.h"
 #include "output_text.h"
 #include "output_trend.h"
+#include "seen.h"
 #include "series.h"
 #include "suppress.h"
 #include "symbolize.h"
@@ -145,7 +146,9 @@ load_inputs(struct run *r)
 		if (baseline_load(r->base, r->opt.baseline, &r->e) < 0)
 			return -1;
 	}
-	return load_dumps(r);
+	if (load_dumps(r) < 0)
+		return -1;
+	return supp_from_dumps(r->supp, r->dumps, r->ndumps, &r->e);
 }
 
 /* Feeds the gate every record that is neither suppressed nor known. */
@@ -306,6 +309,8 @@ run_report(struct run *r)
 	r->rep.show = r->opt.show;
 	r->rep.top_set = r->opt.top_set;
 	r->rep.top = r->opt.top;
+	if (!r->opt.seen)
+		seen_take_out(r->dumps, r->ndumps, &r->rep.seen);
 	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
 	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0)
 		return EXIT_TROUBLE;

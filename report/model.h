@@ -7,7 +7,7 @@
  * every rec names a stack that exists (or 0), every count fits.
  *
  * model.c is the one place that names a kind of record ("definite"...), a
- * retainer's root ("global"...) and a kind of dump ("exit", "snapshot"):
+ * retainer's root ("global"...) and a kind of dump ("exit", "snapshot", "check"):
  * the reader, the options, the gate, the baseline and every output take
  * the words from there. A set of kinds is a mask of CLASS_BIT(cls). Every
  * address or offset leakreport shows (text, JSON, a baseline key) is written
@@ -74,6 +74,8 @@ struct rec {
 	enum leak_class cls;
 	uint64_t blocks; /* >= 1 */
 	uint64_t bytes;
+	uint64_t seen_blocks; /* of a lost rec, those an earlier check reported */
+	uint64_t seen_bytes;  /* (a seen line); seen.c takes them out */
 };
 
 /* heur <stack-id> <heuristic> <blocks> <bytes>: of the reachable blocks of
@@ -91,9 +93,11 @@ enum retain_root {
 	RETAIN_MAPPING,  /* who: 0; where: address in an anonymous mapping */
 	RETAIN_LOADER,   /* who, where: 0; a block the dynamic loader allocated */
 	RETAIN_INTERNAL, /* who, where: 0; a block libc allocated while libleak ran */
+	RETAIN_IGNORED,  /* who, where: 0; a block the program asked never to report */
+	RETAIN_REGION,   /* who: 0; where: in a region the program registered */
 };
 
-#define RETAIN_COUNT (RETAIN_INTERNAL + 1) /* not in the enum: switches stay exhaustive */
+#define RETAIN_COUNT (RETAIN_REGION + 1) /* not in the enum: switches stay exhaustive */
 
 #define RETAIN_MAX_HOPS DUMP_MAX_RETAIN_HOPS /* most hops a retain line lists */
 
@@ -136,7 +140,8 @@ struct dump {
 	uint32_t time_usec;
 	uint64_t start_sec; /* when tracking began */
 	uint32_t start_usec;
-	bool snapshot; /* kind snapshot (else exit) */
+	bool snapshot; /* kind snapshot */
+	bool check;    /* kind check (leak_check_now); neither: exit */
 	uint64_t seq;
 	bool atomic;
 	bool scanned; /* scan full */
@@ -154,6 +159,8 @@ struct dump {
 	size_t nheurs;
 	struct retain *retains; /* sorted by stack_id */
 	size_t nretains;
+	char **suppress; /* the program's own suppression rules (suppress lines) */
+	size_t nsuppress;
 	struct dump_stats stats;
 };
 
@@ -164,14 +171,14 @@ const char *model_class_name(enum leak_class cls);
 /* The kind named by w[0..n) (not NUL-terminated), or -1. */
 int model_class_parse(const char *w, size_t n);
 
-/* "global", "thread", "mapping", "loader", "internal" (the dump's words);
+/* "global", "thread", "mapping", "loader", "internal", "ignored", "region" (the dump's words);
  * "?" past them. */
 const char *model_root_name(enum retain_root root);
 
 /* The root named by w[0..n), or -1. */
 int model_root_parse(const char *w, size_t n);
 
-/* "snapshot" or "exit": the dump's kind line. */
+/* "snapshot", "check" or "exit": the dump's kind line. */
 const char *model_dump_kind(const struct dump *d);
 
 /* The file name of path: what follows its last '/', or path itself. Points

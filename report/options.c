@@ -27,7 +27,7 @@ static const char synopsis_report[] =
     "usage: leakreport [--format text|json] [--color auto|always|never] [--show KINDS] "
     "[--top N] [--fail-on KINDS] [--max-leaks N] [--max-bytes N] [--suppressions FILE]... "
     "[--baseline FILE] [--write-baseline FILE] [--baseline-kinds KINDS] [--exe PATTERN]... "
-    "[--group-by stack|site|function|exe] [--ignore-frame PATTERN]... [--per-process] "
+    "[--group-by stack|site|function|exe] [--ignore-frame PATTERN]... [--per-process] [--seen] "
     "[--debuginfod] DUMP...";
 static const char synopsis_diff[] =
     "usage: leakreport diff [--format text|json] [--top N] [--debuginfod] OLD NEW";
@@ -109,6 +109,9 @@ options_help(FILE *f, enum command c)
 	    "  --ignore-frame PATTERN a frame that is never a site (suppression pattern syntax,\n"
 	    "                         matched as a suppression is); repeatable\n"
 	    "  --per-process          list each process's gated blocks and bytes\n"
+	    "  --seen                 also list the leaks an earlier leak_check_now() reported\n"
+	    "                         (by default each leak is listed in the dump that first\n"
+	    "                         found it)\n"
 	    "  --debuginfod           let the symbolizer fetch debug info (DEBUGINFOD_URLS)\n"
 	    "  -h, --help             this text\n"
 	    "  -V, --version          the version\n"
@@ -272,6 +275,7 @@ find_opt(const char *name)
 		{ "--group-by", true, ON_REPORT },
 		{ "--ignore-frame", true, ON_REPORT },
 		{ "--per-process", false, ON_REPORT },
+		{ "--seen", false, ON_REPORT },
 		{ "--min-steps", true, ON_TREND },
 		{ "--debuginfod", false, ON_ALL },
 		{ "--help", false, ON_ALL },
@@ -320,6 +324,8 @@ apply_flag(struct options *o, const char *name, struct err *e)
 		o->debuginfod = true;
 	else if (strcmp(name, "--per-process") == 0)
 		o->per_process = true;
+	else if (strcmp(name, "--seen") == 0)
+		o->seen = true;
 	else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		o->help = true;
 	else if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)

@@ -54,6 +54,7 @@ struct options {
 	const char **ignore;        /* --ignore-frame patterns, in command-line order */
 	size_t nignore;
 	bool per_process;    /* --per-process */
+	bool seen;           /* --seen: list what earlier checks reported too */
 	uint64_t min_steps;  /* trend --min-steps, >= 1; default TREND_MIN_STEPS_DEFAULT */
 	bool fail_on_growth; /* trend --fail-on growth */
 	bool debuginfod;     /* --debuginfod */

@@ -140,6 +140,8 @@ put_summary(FILE *f, const struct report *r)
 	put_amount(f, "suppressed", &r->suppressed, ",\n");
 	fputs("    ", f);
 	put_amount(f, "known", &r->known, ",\n");
+	fputs("    ", f);
+	put_amount(f, "seen", &r->seen, ",\n");
 	fprintf(f,
 	    "    \"total_allocs\": %llu,\n    \"peak_bytes\": %llu,\n"
 	    "    \"dropped\": %llu,\n    \"listed\": %zu,\n    \"not_listed\": %zu\n  },\n",
@@ -278,7 +280,9 @@ put_retainer(FILE *f, const struct retainer *x)
 	else
 		fputs(", \"tid\": null", f);
 	fputs(", \"address\": ", f);
-	put_hex_or_null(f, x->rt->root != RETAIN_LOADER && x->rt->root != RETAIN_INTERNAL,
+	put_hex_or_null(f,
+	    x->rt->root != RETAIN_LOADER && x->rt->root != RETAIN_INTERNAL &&
+		x->rt->root != RETAIN_IGNORED,
 	    x->rt->where);
 	fprintf(f, ", \"hops\": %llu, \"chain\": [", (unsigned long long)x->rt->hops);
 	for (uint32_t i = 0; i < x->rt->n; i++) {

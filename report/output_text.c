@@ -168,6 +168,14 @@ put_root(FILE *f, const struct retainer *x)
 		      "pthread key values)",
 		    f);
 		break;
+	case RETAIN_IGNORED:
+		fputs("held by a block the program asked never to report (leak_ignore, "
+		      "leak_disable)",
+		    f);
+		break;
+	case RETAIN_REGION:
+		fprintf(f, "held by a root region the program registered, at " ADDR_FMT, rt->where);
+		break;
 	}
 }
 
@@ -317,6 +325,11 @@ put_totals(const struct tx *t, const struct report *r)
 		    "  warning: %llu block(s) were not tracked (the preload ran out "
 		    "of memory)\n",
 		    (unsigned long long)r->dropped);
+	if (r->seen.blocks > 0)
+		fprintf(t->f,
+		    "  seen       %llu byte(s) in %llu allocation(s) lost but reported by an "
+		    "earlier check, not listed (--seen lists them)\n",
+		    (unsigned long long)r->seen.bytes, (unsigned long long)r->seen.blocks);
 }
 
 static void

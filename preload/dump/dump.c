@@ -1,7 +1,7 @@
 /*
  * dump.c - the dump writer: data in, lines out (docs/dump-format.md).
  *
- * Called at exit and for snapshots (life/) with a struct dump_src: its
+ * Called at exit, for snapshots and for checks (life/) with a struct dump_src: its
  * callbacks give the blocks, the stacks and the retainer chains, its
  * figures the counters, so the writer knows nothing of the tracker's or
  * the scanner's types. Blocks are summed per stack id into mmap'd arrays
@@ -43,6 +43,8 @@ struct sums {
 	uint64_t *bytes[4];
 	uint64_t *hblocks[DUMP_NHEUR]; /* reachable by heuristic h only, by stack id */
 	uint64_t *hbytes[DUMP_NHEUR];
+	uint64_t *sblocks[2]; /* definite, indirect: seen at an earlier check */
+	uint64_t *sbytes[2];
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
@@ -151,7 +153,10 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	put_time(w, DUMP_TAG_START, src->counts.start_sec, src->counts.start_usec);
 	f = line(w);
 	fmt_str(f, DUMP_TAG_KIND " ");
-	fmt_str(f, src->snapshot ? DUMP_KIND_SNAPSHOT : DUMP_KIND_EXIT);
+	fmt_str(f,
+	    src->kind == DUMP_SNAPSHOT  ? DUMP_KIND_SNAPSHOT :
+		src->kind == DUMP_CHECK ? DUMP_KIND_CHECK :
+					  DUMP_KIND_EXIT);
 	fmt_char(f, '\n');
 	put_tag_u64(w, DUMP_TAG_SEQ, src->seq);
 	put_tag_u64(w, DUMP_TAG_ATOMIC, src->atomic);
@@ -160,6 +165,14 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	    src->scanned ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
 			   DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
 	put_tag_u64(w, DUMP_TAG_DEPTH, (uint64_t)src->depth);
+	for (const char *p = src->suppress; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		size_t rule = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (rule > 0)
+			put_tag_str(w, DUMP_TAG_SUPPRESS, p, rule);
+		p += rule + (e != NULL);
+	}
 }
 
 struct mod_ctx {
@@ -196,7 +209,7 @@ write_module(void *ctx, unsigned id, const struct module_info *m)
 }
 
 static void
-sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur)
+sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur, bool seen)
 {
 	struct sums *s = ctx;
 
@@ -210,6 +223,10 @@ sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigne
 		s->hblocks[heur - 1][stack]++;
 		s->hbytes[heur - 1][stack] += size;
 	}
+	if (seen && cls <= DUMP_INDIRECT) {
+		s->sblocks[cls][stack]++;
+		s->sbytes[cls][stack] += size;
+	}
 	s->total_blocks++;
 	s->total_bytes += size;
 }
@@ -220,12 +237,14 @@ static const char *const class_names[4] = {
 	DUMP_CLASS_POSSIBLE,
 	DUMP_CLASS_REACHABLE,
 };
-static const char *const root_names[5] = {
+static const char *const root_names[7] = {
 	DUMP_ROOT_GLOBAL,
 	DUMP_ROOT_THREAD,
 	DUMP_ROOT_MAPPING,
 	DUMP_ROOT_LOADER,
 	DUMP_ROOT_INTERNAL,
+	DUMP_ROOT_IGNORED,
+	DUMP_ROOT_REGION,
 };
 
 /* One retain line for a stack with reached blocks. */
@@ -330,7 +349,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 
 	s.n = src->nstacks;
 	size_t arr = s.n * sizeof(uint64_t);
-	size_t narr = 8 + 2 * DUMP_NHEUR;
+	size_t narr = 12 + 2 * DUMP_NHEUR;
 	char *acc =
 	    mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
@@ -349,6 +368,10 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	for (int h = 0; h < DUMP_NHEUR; h++) {
 		s.hblocks[h] = (uint64_t *)(acc + (size_t)(8 + 2 * h) * arr);
 		s.hbytes[h] = (uint64_t *)(acc + (size_t)(9 + 2 * h) * arr);
+	}
+	for (int c = 0; c < 2; c++) {
+		s.sblocks[c] = (uint64_t *)(acc + (size_t)(8 + 2 * DUMP_NHEUR + c) * arr);
+		s.sbytes[c] = (uint64_t *)(acc + (size_t)(10 + 2 * DUMP_NHEUR + c) * arr);
 	}
 	src->blocks(src->ctx, sum_block, &s);
 
@@ -422,6 +445,23 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 			fmt_char(f, '\n');
 		}
 	}
+	/* Which of the lost blocks an earlier check reported. */
+	for (size_t id = 0; src->scanned && id < s.n; id++) {
+		for (int c = 0; c < 2; c++) {
+			if (s.sblocks[c][id] == 0)
+				continue;
+			struct fmtbuf *f = line(&w);
+			fmt_str(f, DUMP_TAG_SEEN " ");
+			fmt_u64(f, id);
+			fmt_char(f, ' ');
+			fmt_str(f, class_names[c]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.sblocks[c][id]);
+			fmt_char(f, ' ');
+			fmt_u64(f, s.sbytes[c][id]);
+			fmt_char(f, '\n');
+		}
+	}
 	for (size_t id = 1; src->scanned && src->retainer != NULL && id < s.n; id++)
 		if ((s.blocks[DUMP_REACHABLE][id] | s.blocks[DUMP_POSSIBLE][id]) != 0 &&
 		    write_retain(&w, src, (uint32_t)id))
@@ -444,10 +484,13 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		res->bytes = s.total_bytes;
 		res->stacks = nstacks;
 		res->lost_blocks = res->lost_bytes = 0;
+		res->seen_blocks = res->seen_bytes = 0;
 		for (size_t id = 0; id < s.n; id++) {
 			for (int c = DUMP_DEFINITE; c <= DUMP_INDIRECT; c++) {
 				res->lost_blocks += s.blocks[c][id];
 				res->lost_bytes += s.bytes[c][id];
+				res->seen_blocks += s.sblocks[c][id];
+				res->seen_bytes += s.sbytes[c][id];
 			}
 		}
 	}

@@ -25,7 +25,16 @@ enum dump_root {
 	DUMP_THREAD,
 	DUMP_MAPPING,
 	DUMP_LOADER,
-	DUMP_INTERNAL
+	DUMP_INTERNAL,
+	DUMP_IGNORED,
+	DUMP_REGION
+};
+
+/* What a dump is of: the exit, a snapshot, a leak_check_now(). */
+enum dump_kind {
+	DUMP_EXIT,
+	DUMP_SNAPSHOT,
+	DUMP_CHECK
 };
 
 #define DUMP_CHAIN_MAX 8 /* hops a retain line lists */
@@ -53,21 +62,22 @@ struct dump_counts {
 	uint32_t start_usec;
 };
 
-/* One live block: its size, stack id (< nstacks), class, and the
- * heuristic (1..DUMP_NHEUR, DUMP_HEURISTICS order) that alone made a
- * reachable one so, else 0. */
-typedef void (
-    *dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur);
+/* One live block: its size, stack id (< nstacks), class, the heuristic
+ * (1..DUMP_NHEUR, DUMP_HEURISTICS order) that alone made a reachable one
+ * so, else 0, and for a lost one whether an earlier check reported it. */
+typedef void (*dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls,
+    unsigned heur, bool seen);
 
 /* What a dump is written from: figures, and callbacks on ctx. */
 struct dump_src {
-	int depth;         /* LEAK_DEPTH in force */
-	bool snapshot;     /* kind snapshot, else exit */
-	uint64_t seq;      /* 0 for the exit dump */
-	bool atomic;       /* no other thread ran while copying */
-	bool scanned;      /* classes come from a root scan (scan full) */
-	uint32_t nstacks;  /* every stack id is below it */
-	uint32_t internal; /* stack of libc's internal blocks, left out; 0: none */
+	int depth; /* LEAK_DEPTH in force */
+	enum dump_kind kind;
+	uint64_t seq;         /* 0 for the exit dump */
+	bool atomic;          /* no other thread ran while copying */
+	bool scanned;         /* classes come from a root scan (scan full) */
+	uint32_t nstacks;     /* every stack id is below it */
+	uint32_t internal;    /* stack of libc's internal blocks, left out; 0: none */
+	const char *suppress; /* the program's suppression rules, one a line; or NULL */
 	struct dump_counts counts;
 	void *ctx;
 	/* Calls fn(fnctx, ...) for every live block. */
@@ -81,6 +91,8 @@ struct dump_src {
 
 /* What a dump held, for the stderr summary. */
 struct dump_result {
+	uint64_t seen_blocks; /* of the lost ones, those an earlier check reported */
+	uint64_t seen_bytes;
 	const char *failed; /* on failure: what could not be done
 			     * ("map memory for the dump", "write the dump") */
 	uint64_t blocks;    /* every live block */

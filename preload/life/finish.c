@@ -27,10 +27,12 @@
 #include "base/fmt.h"
 #include "dump/dump.h"
 #include "dump/modules.h"
+#include "life/check.h"
 #include "life/config.h"
 #include "life/dumpsrc.h"
 #include "life/exits.h"
 #include "life/finish.h"
+#include "life/lsan.h"
 #include "life/state.h"
 #include "scan/scan.h"
 #include "track/counters.h"
@@ -41,6 +43,7 @@ void
 finish_fork_child(void)
 {
 	lk_pid = getpid();
+	check_fork_child();
 	if (lk_blocks != NULL) {
 		size_t lost = addrmap_after_fork(lk_blocks);
 
@@ -52,19 +55,24 @@ finish_fork_child(void)
 static void
 summary(const char *path, const struct dump_result *r, bool written, bool scanned)
 {
-	char b[5][24];
+	char b[6][24];
 	struct fmtbuf f;
-	const uint64_t v[5] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks };
+	const uint64_t v[6] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks,
+		r->seen_blocks };
 
 	if (lk_config.quiet)
 		return;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		fmt_init(&f, b[i], sizeof(b[i]) - 1);
 		fmt_u64(&f, v[i]);
 		b[i][f.len] = '\0';
 	}
 	if (!written)
 		fmt_log("no dump written", NULL);
+	else if (scanned && r->seen_blocks != 0)
+		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect; ", b[5],
+		    " block(s) of them reported by earlier checks); ", b[2], " block(s), ", b[3],
+		    " byte(s) live at exit from ", b[4], " stack(s); dump: ", path, NULL);
 	else if (scanned)
 		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect); ", b[2],
 		    " block(s), ", b[3], " byte(s) live at exit from ", b[4],
@@ -114,19 +122,37 @@ finish_dump(void)
 	struct dump_src src;
 	bool ok = false;
 
+	check_lock(); /* a check running on another thread finishes first */
+	if (check_final_done()) {
+		/* __lsan_do_leak_check() wrote the exit dump already. */
+		check_unlock();
+		goto done;
+	}
+	if (!lsan_check_at_exit()) {
+		check_unlock();
+		fmt_log("the program turned the exit leak check off (its LeakSanitizer hooks or "
+			"options); no dump written",
+		    NULL);
+		goto done;
+	}
 	cxx_freeres();
 	arena_lift_budget(); /* the program is done: the dump may use what is left */
 	addrmap_settle(lk_blocks);
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
 		modules_refresh(); /* before threads stop: it takes the loader's lock */
-		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics);
+		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics, 0);
 		if (sc == NULL)
 			fmt_log(
 			    "the reachability scan could not run; every block counts as definite",
 			    NULL);
 	}
-	dumpsrc_fill(&src, sc, lk_config.depth, false, 0, true);
+	if (sc != NULL) {
+		struct check_result cr;
+
+		check_seen_apply(sc, &cr);
+	}
+	dumpsrc_fill(&src, sc, lk_config.depth, DUMP_EXIT, 0, true);
 	if (dump_path(lk_config.output, lk_start_cwd, getpid(), 0, path, sizeof(path)) != 0)
 		fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
 	else
@@ -148,6 +174,8 @@ finish_dump(void)
 	}
 	if (sc != NULL)
 		scan_free(sc);
+	check_unlock();
+done:
 	/* release: pairs with the hooks' acquire loads of the state (and the
 	 * CAS of another would-be dumper): the dump is complete. */
 	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);

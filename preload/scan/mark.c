@@ -18,7 +18,7 @@
  * the dynamic loader allocated are roots by policy (thread DTVs, dynamic
  * TLS, dlopen bookkeeping may be held only by interior pointers or
  * unscanned memory), as LeakSanitizer does, and so are libc's internal
- * blocks (track/track.h).
+ * blocks (track/track.h) and the program's ignored ones (track/ignore.h).
  * Each marked block keeps the block (or root) it was first marked from and
  * the address of the word that held the pointer: scan_retainer() walks that
  * back to name the root that keeps a stack's blocks alive.
@@ -28,6 +28,7 @@
 #include "base/self.h"
 #include "scan/helper.h"
 #include "scan/scan_priv.h"
+#include "track/ignore.h"
 
 /* A work entry: a block index, and WORK_RESCAN when the block was queued
  * before (its unreadable bytes are counted at its first scan only). */
@@ -310,8 +311,9 @@ mark_from_roots(struct scan *sc)
 	}
 }
 
-/* Blocks whose allocating code is in ld.so are roots (see the header), and
- * so are the internal ones: what libc allocated while libleak ran (glibc's
+/* Blocks whose allocating code is in ld.so are roots (see the header), so
+ * are the ones the program asked never to report (track/ignore.h: what
+ * they reach is not lost either), and so are the internal ones: what libc allocated while libleak ran (glibc's
  * array of a thread's pthread key values past the first 32, when libunwind
  * set its key first) may hold the program's pointers. */
 void
@@ -326,7 +328,9 @@ mark_policy_roots(struct scan *sc, struct stacks *stacks, stack_id_t internal)
 			continue;
 		}
 		pcs = stacks_get(stacks, sc->b[i].stack, &n);
-		if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
+		if (ignore_is_tagged(pcs, n))
+			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_IGNORED, 0, HEUR_NONE);
+		else if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
 			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0, HEUR_NONE);
 	}
 	drain(sc); /* and what they point to */

@@ -32,7 +32,23 @@ scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < sc->n; i++)
 		fn(ctx, sc->b[i].size, sc->b[i].stack, (enum scan_class)sc->b[i].cls,
-		    sc->b[i].cls == SCAN_REACHABLE ? (enum heur)sc->b[i].heur : HEUR_NONE);
+		    sc->b[i].cls == SCAN_REACHABLE ? (enum heur)sc->b[i].heur : HEUR_NONE,
+		    sc->b[i].seen != 0);
+}
+
+void
+scan_foreach_lost(const struct scan *sc, scan_lost_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < sc->n; i++)
+		if (sc->b[i].cls == SCAN_DEFINITE || sc->b[i].cls == SCAN_INDIRECT)
+			fn(ctx, i, sc->b[i].addr, sc->b[i].size, sc->b[i].stack);
+}
+
+void
+scan_set_seen(struct scan *sc, size_t index)
+{
+	if (index < sc->n)
+		sc->b[index].seen = 1;
 }
 
 bool
@@ -61,8 +77,10 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 		out->stack[k] = ring_stack[at];
 		out->size[k] = ring_size[at];
 	}
-	if (top->root == ROOT_IS_LOADER || top->root == ROOT_IS_INTERNAL) {
-		out->kind = top->root == ROOT_IS_LOADER ? ROOT_LOADER : ROOT_INTERNAL;
+	if (top->root >= ROOT_IS_IGNORED) {
+		out->kind = top->root == ROOT_IS_LOADER ? ROOT_LOADER :
+		    top->root == ROOT_IS_INTERNAL       ? ROOT_INTERNAL :
+							  ROOT_IGNORED;
 		out->who = 0;
 		out->where = 0;
 	} else {

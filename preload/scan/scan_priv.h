@@ -21,6 +21,7 @@
 #define NO_PARENT        UINT32_MAX
 #define ROOT_IS_LOADER   UINT32_MAX       /* blk.root of a loader block */
 #define ROOT_IS_INTERNAL (UINT32_MAX - 1) /* of an internal block */
+#define ROOT_IS_IGNORED  (UINT32_MAX - 2) /* of an ignored block (track/ignore.h) */
 
 /* A block's state only rises. ST_HEUR: reached from a root, the last step
  * an interior pointer that a heuristic accepts (heuristics.c): reachable,

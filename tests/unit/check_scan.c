@@ -1107,7 +1107,7 @@ check_links(const struct world *w, const char *what)
 
 		if (x->state == ST_UNREACHED)
 			continue;
-		if (x->parent == NO_PARENT && x->root >= ROOT_IS_INTERNAL)
+		if (x->parent == NO_PARENT && x->root >= ROOT_IS_IGNORED)
 			continue; /* a root by policy */
 		uintptr_t lo, hi;
 
