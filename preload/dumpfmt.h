@@ -46,11 +46,15 @@
 #define DUMP_TAG_SEEN \
 	"seen" /* seen <stack-id> <class> <blocks> <bytes>: of its lost blocks,
 		* those an earlier check reported (version 2) */
+#define DUMP_TAG_OWN \
+	"own" /* own <stack-id> <owner-stack-id> <blocks> <bytes>: of its indirect blocks,
+	       * those only definite blocks of the owner's stack reach (version 2) */
 #define DUMP_TAG_RETAIN \
 	"retain" /* retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>... */
 #define DUMP_TAG_STAT "stat" /* stat <name> <dec>, every name of DUMP_STATS once, in order */
 #define DUMP_TAG_END \
-	"end" /* end <modules> <stacks> <recs> <retains>: counts, proves no truncation */
+	"end" /* end <modules> <stacks> <recs> <retains> <notes>: counts, proves no
+	       * truncation; notes: heur, suppress, seen and own lines (version 2) */
 
 /* Roots of a retain line. */
 #define DUMP_ROOT_GLOBAL  "global"  /* who: module id; where: address of the word */

@@ -76,6 +76,8 @@ struct parser {
 	unsigned version;    /* of the magic line */
 	size_t *lost_rec;    /* 2 per slot: 1 + index of its definite, indirect rec */
 	size_t cap_suppress;
+	size_t cap_owns;
+	size_t nnotes;                /* heur, suppress, seen and own lines read */
 	int64_t last_seen;            /* stack id * 2 + class of the previous seen line */
 	uint64_t pcs[DUMP_MAX_DEPTH]; /* the current stack line's pcs */
 };
@@ -495,6 +497,7 @@ parse_suppress(struct parser *pa)
 	if (unescape(pa, &pa->f[1], "suppress", &d->suppress[d->nsuppress]) < 0)
 		return -1;
 	d->nsuppress++;
+	pa->nnotes++;
 	return 0;
 }
 
@@ -708,6 +711,7 @@ parse_heur(struct parser *pa)
 	h.stack_id = (uint32_t)id;
 	h.heur = (uint32_t)k;
 	d->heurs[d->nheurs++] = h;
+	pa->nnotes++;
 	return 0;
 }
 
@@ -746,6 +750,53 @@ parse_seen(struct parser *pa)
 		    (unsigned long long)blocks, (unsigned long long)bytes);
 	rc->seen_blocks = blocks;
 	rc->seen_bytes = bytes;
+	pa->nnotes++;
+	return 0;
+}
+
+/* own <stack-id> <owner-stack-id> <blocks> <bytes> (version 2) */
+static int
+parse_own(struct parser *pa)
+{
+	struct dump *d = pa->d;
+	struct own_rec o;
+	uint64_t id, owner;
+	ptrdiff_t slot, oslot;
+
+	if (pa->version < 2)
+		return fail(pa, "'own' line in a version %u dump", pa->version);
+	if (pa->nf != 5)
+		return fail(pa, "'own' line has %zu fields, expected 5", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "own stack id", &id) < 0 ||
+	    parse_dec(pa, &pa->f[2], UINT32_MAX, "own owner stack id", &owner) < 0)
+		return -1;
+	slot = stack_slot(d, (uint32_t)id);
+	oslot = stack_slot(d, (uint32_t)owner);
+	if (slot < 0 || pa->lost_rec[2 * slot + CLASS_INDIRECT] == 0)
+		return fail(pa, "own for stack %llu, which has no indirect rec",
+		    (unsigned long long)id);
+	if (oslot < 0 || pa->lost_rec[2 * oslot + CLASS_DEFINITE] == 0)
+		return fail(pa, "own names owner stack %llu, which has no definite rec",
+		    (unsigned long long)owner);
+	if (d->nowns > 0 &&
+	    (d->owns[d->nowns - 1].stack_id > id ||
+		(d->owns[d->nowns - 1].stack_id == id && d->owns[d->nowns - 1].owner >= owner)))
+		return fail(pa, "own line for stack %llu, owner %llu out of order",
+		    (unsigned long long)id, (unsigned long long)owner);
+	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &o.blocks) < 0 ||
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &o.bytes) < 0)
+		return -1;
+	const struct rec *rc = &d->recs[pa->lost_rec[2 * slot + CLASS_INDIRECT] - 1];
+	if (o.blocks == 0 || o.blocks > rc->blocks || o.bytes > rc->bytes)
+		return fail(pa,
+		    "own with %llu blocks, %llu bytes: more than its indirect rec, or 0",
+		    (unsigned long long)o.blocks, (unsigned long long)o.bytes);
+	if (grow(pa, (void **)&d->owns, &pa->cap_owns, d->nowns, sizeof(o)) < 0)
+		return -1;
+	o.stack_id = (uint32_t)id;
+	o.owner = (uint32_t)owner;
+	d->owns[d->nowns++] = o;
+	pa->nnotes++;
 	return 0;
 }
 
@@ -880,8 +931,18 @@ parse_tail(struct parser *pa)
 	}
 	if (!field_is(&pa->f[0], DUMP_TAG_END))
 		return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_END, SHOW(&pa->f[0]));
-	if (pa->nf != 5)
-		return fail(pa, "'%s' line has %zu fields, expected %d", DUMP_TAG_END, pa->nf, 5);
+	size_t want = pa->version >= 2 ? 6 : 5; /* version 2 counts the notes too */
+	uint64_t notes = 0;
+
+	if (pa->nf != want)
+		return fail(pa, "'%s' line has %zu fields, expected %zu", DUMP_TAG_END, pa->nf,
+		    want);
+	if (want == 6 && parse_dec(pa, &pa->f[5], UINT64_MAX, "note count", &notes) < 0)
+		return -1;
+	if (want == 6 && notes != pa->nnotes)
+		return fail(pa,
+		    "end counts %llu notes, the dump has %zu heur, suppress, seen and own lines",
+		    (unsigned long long)notes, pa->nnotes);
 	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "module count", &counts[0]) < 0 ||
 	    parse_dec(pa, &pa->f[2], UINT64_MAX, "stack count", &counts[1]) < 0 ||
 	    parse_dec(pa, &pa->f[3], UINT64_MAX, "rec count", &counts[2]) < 0 ||
@@ -949,6 +1010,7 @@ parse_body(struct parser *pa)
 		IN_RECS,
 		IN_HEURS,
 		IN_SEEN,
+		IN_OWNS,
 		IN_RETAINS
 	} phase = IN_MODULES;
 	static const char *const phase_tags[] = {
@@ -957,6 +1019,7 @@ parse_body(struct parser *pa)
 		DUMP_TAG_REC,
 		DUMP_TAG_HEUR,
 		DUMP_TAG_SEEN,
+		DUMP_TAG_OWN,
 		DUMP_TAG_RETAIN,
 	};
 
@@ -1001,11 +1064,18 @@ parse_body(struct parser *pa)
 			r = parse_heur(pa);
 		} else if (field_is(tag, DUMP_TAG_SEEN)) {
 			if (phase > IN_SEEN)
-				return fail(pa, "'seen' line after a 'retain' line");
+				return fail(pa, "'seen' line after a '%s' line", phase_tags[phase]);
 			if (begin_recs(pa) < 0)
 				return -1;
 			phase = IN_SEEN;
 			r = parse_seen(pa);
+		} else if (field_is(tag, DUMP_TAG_OWN)) {
+			if (phase > IN_OWNS)
+				return fail(pa, "'own' line after a 'retain' line");
+			if (begin_recs(pa) < 0)
+				return -1;
+			phase = IN_OWNS;
+			r = parse_own(pa);
 		} else if (field_is(tag, DUMP_TAG_RETAIN)) {
 			if (begin_recs(pa) < 0)
 				return -1;
@@ -1105,6 +1175,7 @@ dump_free(struct dump *d)
 	free(d->recs);
 	free(d->heurs);
 	free(d->retains);
+	free(d->owns);
 	for (size_t i = 0; i < d->nsuppress; i++)
 		free(d->suppress[i]);
 	free(d->suppress);

@@ -108,11 +108,14 @@ struct report {
 	const char *const *ignore; /* --ignore-frame patterns, set before group_finish:
 				    * frames that cannot be a record's site */
 	size_t nignore;
-	unsigned show;            /* set before group_finish: the kinds listed (--show), a
+	struct suppressions *owners; /* set before group_build (or NULL): the indirect
+				      * blocks only the definite blocks of a suppressed
+				      * stack reach (own lines) are suppressed with it */
+	unsigned show;               /* set before group_finish: the kinds listed (--show), a
 				   * mask of CLASS_BIT(cls); 0 lists no record */
-	bool top_set;             /* set before group_finish: --top given */
-	uint64_t top;             /* most records listed when top_set */
-	const struct dump *dumps; /* not owned */
+	bool top_set;                /* set before group_finish: --top given */
+	uint64_t top;                /* most records listed when top_set */
+	const struct dump *dumps;    /* not owned */
 	size_t ndumps;
 	size_t nexes;       /* distinct exe paths among the dumps */
 	struct leak *leaks; /* every record; sorted by group_finish() */

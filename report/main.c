@@ -307,6 +307,7 @@ run_report(struct run *r)
 	r->rep.ignore = r->opt.ignore;
 	r->rep.nignore = r->opt.nignore;
 	r->rep.show = r->opt.show;
+	r->rep.owners = r->supp;
 	r->rep.top_set = r->opt.top_set;
 	r->rep.top = r->opt.top;
 	if (!r->opt.seen)

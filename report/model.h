@@ -87,6 +87,15 @@ struct heur_rec {
 	uint64_t bytes;
 };
 
+/* own <stack-id> <owner-stack-id> <blocks> <bytes>: of the indirect blocks
+ * of one stack, those that only definite blocks of the owner's stack reach. */
+struct own_rec {
+	uint32_t stack_id; /* has an indirect rec */
+	uint32_t owner;    /* has a definite rec */
+	uint64_t blocks;   /* >= 1, <= that indirect rec's blocks */
+	uint64_t bytes;
+};
+
 enum retain_root {
 	RETAIN_GLOBAL,   /* who: module id; where: run-time address of the word */
 	RETAIN_THREAD,   /* who: tid; where: address in its stack, registers or TLS */
@@ -159,6 +168,8 @@ struct dump {
 	size_t nheurs;
 	struct retain *retains; /* sorted by stack_id */
 	size_t nretains;
+	struct own_rec *owns; /* sorted by stack_id, then owner */
+	size_t nowns;
 	char **suppress; /* the program's own suppression rules (suppress lines) */
 	size_t nsuppress;
 	struct dump_stats stats;

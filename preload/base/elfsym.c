@@ -4,7 +4,8 @@
  * A program's own hooks (LeakSanitizer's __lsan_default_suppressions and
  * friends) are usually defined in an executable linked without -rdynamic:
  * they are not dynamic symbols, so dlsym() cannot find them, but a
- * non-stripped executable lists them in .symtab. The file is mapped
+ * non-stripped executable lists them in .symtab (and a stripped one that
+ * exports them, in .dynsym: both are searched). The file is mapped
  * read-only (/proc/self/exe: the very image that runs), the section
  * headers give .symtab and its string table, and the load bias is the
  * distance between where the kernel put the program headers (AT_PHDR) and
@@ -72,7 +73,8 @@ lookup(const unsigned char *f, uint64_t n, const char *const *names, uintptr_t *
 	const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
 
 	for (unsigned s = 0; s < eh->e_shnum; s++) {
-		if (sh[s].sh_type != SHT_SYMTAB || sh[s].sh_entsize != sizeof(Elf64_Sym) ||
+		if ((sh[s].sh_type != SHT_SYMTAB && sh[s].sh_type != SHT_DYNSYM) ||
+		    sh[s].sh_entsize != sizeof(Elf64_Sym) ||
 		    sh[s].sh_link >= eh->e_shnum || !fits(sh[s].sh_offset, sh[s].sh_size, n))
 			continue;
 		const Elf64_Shdr *str = &sh[sh[s].sh_link];

@@ -121,6 +121,25 @@ put_time(struct writer *w, const char *tag, uint64_t sec, uint32_t usec)
 	fmt_char(f, '\n');
 }
 
+/* The suppress lines; returns how many. */
+static uint64_t
+write_suppress(struct writer *w, const struct dump_src *src)
+{
+	uint64_t n = 0;
+
+	for (const char *p = src->suppress; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		size_t rule = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (rule > 0) {
+			put_tag_str(w, DUMP_TAG_SUPPRESS, p, rule);
+			n++;
+		}
+		p += rule + (e != NULL);
+	}
+	return n;
+}
+
 static void
 write_header(struct writer *w, const struct dump_src *src, char *scratch)
 {
@@ -165,14 +184,6 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	    src->scanned ? DUMP_TAG_SCAN " " DUMP_SCAN_FULL "\n" :
 			   DUMP_TAG_SCAN " " DUMP_SCAN_NONE "\n");
 	put_tag_u64(w, DUMP_TAG_DEPTH, (uint64_t)src->depth);
-	for (const char *p = src->suppress; p != NULL && *p != '\0';) {
-		const char *e = strchr(p, '\n');
-		size_t rule = e != NULL ? (size_t)(e - p) : strlen(p);
-
-		if (rule > 0)
-			put_tag_str(w, DUMP_TAG_SUPPRESS, p, rule);
-		p += rule + (e != NULL);
-	}
 }
 
 struct mod_ctx {
@@ -246,6 +257,32 @@ static const char *const root_names[7] = {
 	DUMP_ROOT_IGNORED,
 	DUMP_ROOT_REGION,
 };
+
+struct own_ctx {
+	struct writer *w;
+	size_t n;       /* stack ids below it have a stack line */
+	uint64_t lines; /* own lines written */
+};
+
+static void
+write_own(void *ctx, uint32_t stack, uint32_t owner, uint64_t blocks, uint64_t bytes)
+{
+	struct own_ctx *oc = ctx;
+
+	if (stack >= oc->n || owner >= oc->n)
+		return; /* published after we sized the arrays: its rec is stack 0's */
+	struct fmtbuf *f = line(oc->w);
+	fmt_str(f, DUMP_TAG_OWN " ");
+	fmt_u64(f, stack);
+	fmt_char(f, ' ');
+	fmt_u64(f, owner);
+	fmt_char(f, ' ');
+	fmt_u64(f, blocks);
+	fmt_char(f, ' ');
+	fmt_u64(f, bytes);
+	fmt_char(f, '\n');
+	oc->lines++;
+}
 
 /* One retain line for a stack with reached blocks. */
 static bool
@@ -376,6 +413,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	src->blocks(src->ctx, sum_block, &s);
 
 	write_header(&w, src, scratch);
+	uint64_t nnotes = write_suppress(&w, src);
 	modules_refresh();
 	struct mod_ctx mc = { .w = &w, .count = 0 };
 	modules_foreach(write_module, &mc);
@@ -443,6 +481,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 			fmt_char(f, ' ');
 			fmt_u64(f, s.hbytes[h][id]);
 			fmt_char(f, '\n');
+			nnotes++;
 		}
 	}
 	/* Which of the lost blocks an earlier check reported. */
@@ -460,8 +499,14 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 			fmt_char(f, ' ');
 			fmt_u64(f, s.sbytes[c][id]);
 			fmt_char(f, '\n');
+			nnotes++;
 		}
 	}
+	/* Whose the indirect blocks are. */
+	struct own_ctx oc = { .w = &w, .n = s.n };
+	if (src->scanned && src->owned != NULL)
+		src->owned(src->ctx, write_own, &oc);
+	nnotes += oc.lines;
 	for (size_t id = 1; src->scanned && src->retainer != NULL && id < s.n; id++)
 		if ((s.blocks[DUMP_REACHABLE][id] | s.blocks[DUMP_POSSIBLE][id]) != 0 &&
 		    write_retain(&w, src, (uint32_t)id))
@@ -476,6 +521,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	fmt_u64(f, nrecs);
 	fmt_char(f, ' ');
 	fmt_u64(f, nretains);
+	fmt_char(f, ' ');
+	fmt_u64(f, nnotes);
 	fmt_char(f, '\n');
 	flush(&w);
 

@@ -68,6 +68,11 @@ struct dump_counts {
 typedef void (*dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls,
     unsigned heur, bool seen);
 
+/* The indirect blocks of stack that only definite blocks of stack owner
+ * reach: blocks, bytes. */
+typedef void (
+    *dump_owned_fn)(void *fnctx, uint32_t stack, uint32_t owner, uint64_t blocks, uint64_t bytes);
+
 /* What a dump is written from: figures, and callbacks on ctx. */
 struct dump_src {
 	int depth; /* LEAK_DEPTH in force */
@@ -84,6 +89,9 @@ struct dump_src {
 	void (*blocks)(void *ctx, dump_block_fn fn, void *fnctx);
 	/* The pcs of stack id (n of them), or NULL when there is none. */
 	const uintptr_t *(*stack)(void *ctx, uint32_t id, unsigned *n);
+	/* Calls fn for every (stack, owner) pair of indirect blocks, ascending
+	 * (NULL without a scan). */
+	void (*owned)(void *ctx, dump_owned_fn fn, void *fnctx);
 	/* The chain of stack id's first reached block; false when none (and
 	 * NULL without a scan). */
 	bool (*retainer)(void *ctx, uint32_t id, struct dump_chain *out);

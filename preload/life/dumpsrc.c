@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "base/fmt.h"
 #include "life/dumpsrc.h"
 #include "life/state.h"
 #include "scan/heuristics.h"
@@ -60,6 +61,14 @@ stack(void *ctx, uint32_t id, unsigned *n)
 	return ignore_frames(lk_stacks, id, n); /* an ignored block's: without the tag */
 }
 
+static void
+owned(void *ctx, dump_owned_fn fn, void *fnctx)
+{
+	if (scan_foreach_owned(ctx, fn, fnctx) < 0)
+		fmt_log("no memory to say whose the indirect blocks are; the dump has no own lines",
+		    NULL);
+}
+
 static bool
 retainer(void *ctx, uint32_t id, struct dump_chain *out)
 {
@@ -100,6 +109,7 @@ dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, enum dump_k
 		.scanned = sc != NULL, .nstacks = stacks_limit(lk_stacks),
 		.internal = lk_internal_stack, .ctx = (void *)sc, .suppress = lsan_suppressions(),
 		.blocks = blocks, .stack = stack, .retainer = sc != NULL ? retainer : NULL,
+		.owned = sc != NULL ? owned : NULL,
 		.counts = {
 			.allocs = c.allocs, .frees = c.frees, .peak_blocks = c.peak_blocks,
 			.peak_bytes = c.peak_bytes, .peak_time_ms = c.peak_time_ms,

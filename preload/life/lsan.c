@@ -12,14 +12,14 @@
  *    suppressions (a file of rules, read now). The others (exitcode,
  *    report_objects, use_stacks, log_path, ...) mean nothing here: the
  *    gate is leakreport's (--fail-on), and docs/api.md lists them.
- * libleak.so does not define the hooks itself, so dlsym(RTLD_DEFAULT)
- * finds the program's when they are dynamic symbols; most executables
- * define them without -rdynamic, so the executable's .symtab is searched
- * next (base/elfsym.c). lsan_init() runs once, from the constructor; the
- * rest reads what it stored.
+ * The hooks are looked up in the executable's symbol tables (base/elfsym.c):
+ * most programs define them there without -rdynamic, where dlsym() cannot
+ * see them, and a failed dlsym() would malloc its error string (the
+ * program's heap must not change). A hook defined in a shared library is
+ * not seen. lsan_init() runs once, from the constructor; the rest reads
+ * what it stored.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -145,21 +145,11 @@ options_parse(const char *s)
 void
 lsan_init(void)
 {
-	uintptr_t addr[NHOOKS] = { 0 };
-	bool missing = false;
+	uintptr_t addr[NHOOKS];
 
-	for (int i = 0; i < NHOOKS; i++) {
-		addr[i] = (uintptr_t)dlsym(RTLD_DEFAULT, hook_names[i]);
-		missing |= addr[i] == 0;
-	}
-	if (missing) {
-		uintptr_t own[NHOOKS];
-
-		elfsym_exe_funcs(hook_names, own, NHOOKS);
-		for (int i = 0; i < NHOOKS; i++)
-			if (addr[i] == 0)
-				addr[i] = own[i];
-	}
+	/* Not dlsym(): a name it cannot find costs a malloc'd error string,
+	 * and the program's heap must look as it does without us. */
+	elfsym_exe_funcs(hook_names, addr, NHOOKS);
 	turned_off_fn = (int (*)(void))addr[HOOK_TURNED_OFF];
 	if (addr[HOOK_OPTIONS] != 0) {
 		const char *o = ((const char *(*)(void))addr[HOOK_OPTIONS])();

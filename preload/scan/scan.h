@@ -61,6 +61,15 @@ typedef void (
     *scan_lost_fn)(void *ctx, size_t index, uintptr_t addr, uint64_t size, stack_id_t stack);
 void scan_foreach_lost(const struct scan *sc, scan_lost_fn fn, void *ctx);
 
+/* For every pair (stack, owner's stack), in ascending order: the indirect
+ * blocks of `stack` that only blocks reached from one definite block of
+ * `owner` reach (leakreport drops them when it suppresses the owner). A
+ * block that definite blocks of different stacks reach is in no pair.
+ * -1 when no memory can be mapped (then fn is not called). */
+typedef void (
+    *scan_owned_fn)(void *ctx, stack_id_t stack, stack_id_t owner, uint64_t blocks, uint64_t bytes);
+int scan_foreach_owned(struct scan *sc, scan_owned_fn fn, void *ctx);
+
 /* Notes that lost block `index` was reported by an earlier check. */
 void scan_set_seen(struct scan *sc, size_t index);
 

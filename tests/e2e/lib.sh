@@ -147,21 +147,22 @@ no_temp_left() {
 
 # dump_valid FILE: fail unless FILE starts with the version line, has every
 # header record, and ends with an "end" line whose counts (module, stack, rec
-# and retain lines) match.
+# retain and note lines: heur, suppress, seen, own) match.
 dump_valid() {
 	local why
 	why=$(awk '
-		NR == 1 { if ($0 != "libleak-dump 1") { print "bad first line: " $0; bad = 1; exit } }
+		NR == 1 { if ($0 != "libleak-dump 2") { print "bad first line: " $0; bad = 1; exit } }
 		$1 == "module" { m++ }
 		$1 == "stack" { s++; if ($3 != NF - 3) { print "stack " $2 ": n=" $3 " but " NF - 3 " pcs"; bad = 1; exit } }
 		$1 == "rec" { r++; if (NF != 5) { print "rec with " NF " fields"; bad = 1; exit } }
 		$1 == "retain" { k++ }
+		$1 == "heur" || $1 == "suppress" || $1 == "seen" || $1 == "own" { n++ }
 		$1 == "pid" || $1 == "exe" || $1 == "kind" || $1 == "depth" { h[$1] = 1 }
 		{ last = $0 }
 		END {
 			if (bad) exit
 			if (!h["pid"] || !h["exe"] || !h["kind"] || !h["depth"]) { print "header records missing"; exit }
-			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0
+			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0 " " n + 0
 			if (last != want) print "last line \"" last "\", expected \"" want "\""
 		}' "$1")
 	[ -z "$why" ] || fail "invalid dump $(basename "$1"): $why"

@@ -104,17 +104,18 @@ reach_dump() {
 	[ "$n" -eq 1 ] || fail "expected 1 dump in $T/out, found $n (stderr: $(head -c 300 "$T/leak.err" | tr '\n' ' '))"
 	f=$(dump_list)
 	why=$(awk '
-		NR == 1 && $0 != "libleak-dump 1" { print "bad first line: " $0; bad = 1; exit }
+		NR == 1 && $0 != "libleak-dump 2" { print "bad first line: " $0; bad = 1; exit }
 		$1 == "scan" { scan = $2 }
 		$1 == "module" { m++ }
 		$1 == "stack" { s++ }
 		$1 == "rec" { r++ }
 		$1 == "retain" { k++ }
+		$1 == "heur" || $1 == "suppress" || $1 == "seen" || $1 == "own" { n++ }
 		{ last = $0 }
 		END {
 			if (bad) exit
 			if (scan != "full") { print "scan is \"" scan "\", not full"; exit }
-			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0
+			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0 " " n + 0
 			if (last != want) print "last line \"" last "\", counted \"" want "\""
 		}' "$f")
 	[ -z "$why" ] || fail "invalid dump $(basename "$f"): $why"
