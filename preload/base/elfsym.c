@@ -74,8 +74,8 @@ lookup(const unsigned char *f, uint64_t n, const char *const *names, uintptr_t *
 
 	for (unsigned s = 0; s < eh->e_shnum; s++) {
 		if ((sh[s].sh_type != SHT_SYMTAB && sh[s].sh_type != SHT_DYNSYM) ||
-		    sh[s].sh_entsize != sizeof(Elf64_Sym) ||
-		    sh[s].sh_link >= eh->e_shnum || !fits(sh[s].sh_offset, sh[s].sh_size, n))
+		    sh[s].sh_entsize != sizeof(Elf64_Sym) || sh[s].sh_link >= eh->e_shnum ||
+		    !fits(sh[s].sh_offset, sh[s].sh_size, n))
 			continue;
 		const Elf64_Shdr *str = &sh[sh[s].sh_link];
 
