@@ -207,12 +207,12 @@ START_TEST(valid_full)
 {
 	static const uint64_t stats[10] = { 120, 93, 27, 4484, 40, 9000, 17, 1123, 3518464, 0 };
 	static const struct rec recs[6] = {
-		{ 1, CLASS_DEFINITE, 16, 4096 },
-		{ 0, CLASS_DEFINITE, 1, 24 },
-		{ 5, CLASS_INDIRECT, 2, 0 },
-		{ 1, CLASS_POSSIBLE, 3, 300 },
-		{ 9, CLASS_REACHABLE, 1, 1 },
-		{ 5, CLASS_DEFINITE, 4, 64 },
+		{ 1, CLASS_DEFINITE, 16, 4096, 0, 0 },
+		{ 0, CLASS_DEFINITE, 1, 24, 0, 0 },
+		{ 5, CLASS_INDIRECT, 2, 0, 0, 0 },
+		{ 1, CLASS_POSSIBLE, 3, 300, 0, 0 },
+		{ 9, CLASS_REACHABLE, 1, 1, 0, 0 },
+		{ 5, CLASS_DEFINITE, 4, 64, 0, 0 },
 	};
 	struct dump d;
 

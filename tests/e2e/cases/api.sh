@@ -228,3 +228,33 @@ test_lsan_ignore_disable_root_region() {
 	[ "$(leaks_of "$j" disabled_here)" = "reachable 1 88 ignored" ] || fail "disabled_here: $(leaks_of "$j" disabled_here)"
 	[ "$(leaks_of "$j" main | awk '$4 == "region"' | wc -l)" -eq 1 ] || fail "main: $(leaks_of "$j" main | tr '\n' ';')"
 }
+
+# ---- examples/testrunner.c: a test runner that checks after each test -------
+
+test_example_testrunner() {
+	local exe
+	exe=$T/testrunner
+	$CC -g -O0 -Wall -I"$ROOT/preload" -o "$exe" "$ROOT/examples/testrunner.c" 2>build.log ||
+		fail "build: $(head -n 3 build.log)"
+	run_plain "$exe"
+	[ "$PLAIN_STATUS" -eq 0 ] || fail "without the preload: exit $PLAIN_STATUS: $(cat "$T/plain.out")"
+	grep -qx '0 of 3 tests failed' "$T/plain.out" || fail "without the preload: $(cat "$T/plain.out")"
+	LEAKREPORT=$LEAKREPORT LIBLEAK=$LIBLEAK "$ROOT/scripts/leakcheck" -- "$exe" >out.txt 2>err.txt
+	[ $? -eq 1 ] || fail "leakcheck: exit $?, expected the runner's 1: $(tail -n 2 err.txt)"
+	grep -qx 'PASS list_is_freed' out.txt && grep -qx 'PASS cache_is_kept' out.txt ||
+		fail "the clean tests: $(head -n 5 out.txt)"
+	grep -qx 'FAIL label_leaks: 1 block(s) leaked' out.txt || fail "the leaking test: $(cat out.txt)"
+	# the runner names the leaking stack (leakreport on that check's dump)
+	grep -A2 '^Direct leak of 9 byte(s)' out.txt | grep -q 'in make_label .*testrunner.c' ||
+		fail "no stack for the leak: $(head -n 12 out.txt)"
+	# and leakcheck's gate counts it once, from the check's dump
+	grep -q 'leaks: failed, 1 record over the gate' err.txt || fail "gate: $(tail -n 1 err.txt)"
+}
+
+test_leakcheck_turned_off_program() {
+	local exe
+	exe=$(build_prog lsan_iface) || exit 1
+	LEAKREPORT=$LEAKREPORT LIBLEAK=$LIBLEAK "$ROOT/scripts/leakcheck" -- "$exe" off >out.txt 2>err.txt ||
+		fail "leakcheck: exit $?: $(tail -n 2 err.txt)"
+	grep -q 'leaks: none checked (the program turned leak checking off)' err.txt || fail "$(tail -n 1 err.txt)"
+}
