@@ -26,7 +26,9 @@ REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \
 	report/modfile.c report/symbolize.c report/suppress.c report/group.c report/regroup.c report/retain.c report/gate.c \
 	report/baseline.c report/output_text.c report/output_json.c report/exe_match.c report/per_process.c \
-	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c
+	report/series.c report/diff.c report/trend.c report/output_diff.c report/output_trend.c \
+	report/outfile.c report/srcroot.c report/markup.c report/output_html.c report/output_sarif.c \
+	report/output_folded.c report/output_junit.c
 REPORT_LIBS := -ldw -lelf -lstdc++
 
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(B)/%.o)
