@@ -174,3 +174,18 @@ test_output_failures_change_nothing() {
 	ls | grep -q '\.tmp\.' && fail "a temporary file is left: $(ls | grep '\.tmp\.')"
 	true
 }
+
+test_leakcheck_passes_output_through() {
+	local exe st
+	exe=$(build_prog report_leaks) || exit 1
+	mkdir run
+	(cd run && "$ROOT/scripts/leakcheck" --output sarif=r.sarif --output=junit=r.xml -o r.txt -- "$exe") \
+		>lc.out 2>lc.err
+	st=$?
+	[ "$st" -eq 23 ] || fail "leakcheck exited $st: $(tail -n 2 lc.err)"
+	[ -s run/r.sarif ] && [ -s run/r.xml ] && grep -q '^Direct leak of' run/r.txt ||
+		fail "files: $(ls run | tr '\n' ' ')"
+	[ "$(ls run | wc -l)" -eq 3 ] || fail "more files than asked for: $(ls run | tr '\n' ' ')"
+	"$PY" -c 'import json, sys; json.load(open(sys.argv[1]))' run/r.sarif || fail "r.sarif is not JSON"
+	grep -q '^leakcheck: tests: exit 0; leaks: failed' lc.err || fail "last line: $(tail -n 1 lc.err)"
+}
