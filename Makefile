@@ -146,7 +146,8 @@ check-man: all
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 UNIT_TESTS := check_pathglob check_table check_addrmap check_counters check_stacks check_roundtrip check_dump_read \
 	check_symbolize check_group check_suppress check_gate check_baseline \
-	check_trend check_diff check_exe_match check_per_process check_modmap check_options check_series check_model check_readfile check_output check_err check_retain
+	check_trend check_diff check_exe_match check_per_process check_modmap check_options check_series check_model check_readfile check_output check_err check_retain \
+	check_views
 
 UNIT_check_pathglob    := preload/base/pathglob.c
 UNIT_check_table       := preload/track/table.c preload/base/arena.c preload/base/fmt.c
@@ -171,6 +172,12 @@ UNIT_check_readfile    := report/readfile.c report/err.c
 UNIT_check_output      := report/output_text.c report/output_json.c report/output_diff.c report/output_trend.c \
 	report/gate.c report/group.c report/regroup.c report/retain.c report/symbolize.c report/modfile.c report/suppress.c \
 	report/baseline.c report/readfile.c report/modmap.c report/model.c report/err.c
+UNIT_check_views       := report/markup.c report/srcroot.c report/outfile.c report/output_folded.c \
+	report/output_junit.c report/output_sarif.c report/output_html.c report/output_text.c \
+	report/output_json.c report/group.c report/regroup.c report/retain.c report/symbolize.c \
+	report/modfile.c report/suppress.c report/baseline.c report/readfile.c report/modmap.c \
+	report/series.c report/gate.c report/model.c report/err.c $(B)/report/html_assets.c
+UNIT_LIBS_check_views  := -ldw -lelf -lstdc++
 UNIT_check_retain      := report/retain.c report/group.c report/regroup.c report/symbolize.c report/modfile.c \
 	report/dump_read.c report/readfile.c report/modmap.c report/suppress.c report/baseline.c report/model.c \
 	report/err.c
