@@ -19,6 +19,7 @@
 	var data;
 	var state = { kind: "leaks", weight: "bytes", search: "", zoom: null };
 	var tree = null;
+	var drawn = []; /* the nodes of the boxes drawn, by their data-i */
 
 	function $(id) { return document.getElementById(id); }
 
@@ -117,6 +118,7 @@
 		var maxDepth = 0;
 		var frag = document.createDocumentFragment();
 		var hidden = 0, matched = 0;
+		drawn = [];
 
 		function add(node, left, width) {
 			if (width < MIN_PCT) { hidden++; return; }
@@ -131,16 +133,13 @@
 			d.dataset.bytes = node.b;
 			d.dataset.blocks = node.n;
 			d.dataset.depth = node.depth;
-			d.textContent = fr[0];
+			if (width >= 0.5) d.textContent = fr[0]; /* too narrow to read: the title tells */
 			d.title = fr[0] + (fr[1] ? " " + fr[1] : "") + "\n" + node.b + " bytes, " + node.n +
 				" blocks, " + share(node);
 			if (matches(node)) { d.classList.add("lk-hl"); matched += node.v; }
 			if (top !== tree && !isUnder(node, top)) d.classList.add("lk-dim");
-			d.addEventListener("mouseenter", function () { tip(node); });
-			d.addEventListener("click", function () {
-				state.zoom = node === tree || node === state.zoom ? null : node;
-				draw();
-			});
+			d.dataset.i = drawn.length;
+			drawn.push(node);
 			frag.appendChild(d);
 			if (node.depth > maxDepth) maxDepth = node.depth;
 			return d;
@@ -209,8 +208,25 @@
 		}
 	}
 
+	/* The node of the box an event is on, or null. */
+	function boxNode(ev) {
+		var el = ev.target.closest ? ev.target.closest(".lk-box") : null;
+		return el ? drawn[Number(el.dataset.i)] : null;
+	}
+
 	function flameControls() {
 		if (!$("lk-flame")) return;
+		/* one listener each for every box: thousands of boxes stay cheap */
+		$("lk-flame").addEventListener("mouseover", function (ev) {
+			var node = boxNode(ev);
+			if (node) tip(node);
+		});
+		$("lk-flame").addEventListener("click", function (ev) {
+			var node = boxNode(ev);
+			if (!node) return;
+			state.zoom = node === tree || node === state.zoom ? null : node;
+			draw();
+		});
 		$("lk-kind").addEventListener("change", function () {
 			state.kind = this.value; state.zoom = null; draw();
 		});
@@ -321,5 +337,7 @@
 		timeline();
 		readHash();
 		window.addEventListener("hashchange", readHash);
+		/* ms from the start of navigation until the page was drawn (make bench reads it) */
+		document.body.dataset.readyMs = Math.round(performance.now());
 	});
 })();
