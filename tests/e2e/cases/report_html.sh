@@ -173,6 +173,9 @@ test_html_search_zoom_and_kinds_from_the_fragment() {
 	browser dom2.html "file://$T/r.html#kind=reachable&weight=blocks" --dump-dom
 	facts=$(dom_facts dom2.html)
 	printf '%s\n' "$facts" | awk '$1 == "box" && $2 == "keep_global"' | grep -q . || fail "kind=reachable: no keep_global box"
+	# the reachable record's row holds its retention path
+	grep -q 'held by global report_global (report_leaks[^ ]* .bss) -&gt; this block' r.html ||
+		fail "no retention path in the reachable record's row"
 	printf '%s\n' "$facts" | awk '$1 == "box" && $2 == "make_buf"' | grep -q . && fail "kind=reachable: make_buf drawn"
 	true
 }
