@@ -14,7 +14,8 @@
  *     locations[0]              the first frame whose source file is under
  *                               the source root (uri relative to SRCROOT),
  *                               else the top frame (an absolute file: uri, or
- *                               the module's file without a region)
+ *                               the module's file without a region, or when
+ *                               neither is known the executable's)
  *     stacks[0].frames          the whole stack, innermost first
  *     partialFingerprints       from the record's baseline key, the same
  *                               rebuild-proof key --baseline uses
@@ -152,14 +153,20 @@ put_frame_name(FILE *f, const struct sym_frame *fr)
 	output_json_string(f, buf);
 }
 
-/* One location object of a frame: physical location (if any), its
+/* One location object of a frame: physical location (if any; else, when
+ * fallback is not NULL, that file: GitHub wants one on every result), its
  * function as a logical location, and a message naming it. */
 static void
-put_location(FILE *f, const struct sym_frame *fr, const char *root)
+put_location(FILE *f, const struct sym_frame *fr, const char *root, const char *fallback)
 {
 	fputc('{', f);
-	if (put_physical(f, fr, root))
+	if (put_physical(f, fr, root)) {
 		fputs(", ", f);
+	} else if (fallback != NULL) {
+		fputs("\"physicalLocation\": {\"artifactLocation\": {\"uri\": \"file://", f);
+		put_uri_path(f, fallback);
+		fputs("\"}}, ", f);
+	}
 	fputs("\"message\": {\"text\": ", f);
 	put_frame_name(f, fr);
 	fputc('}', f);
@@ -177,6 +184,7 @@ static void
 put_primary(FILE *f, const struct report *r, const struct leak *l, const char *root)
 {
 	const struct sym_frame *pick = NULL;
+	const char *exe = r->dumps[l->points[0].dump].exe;
 
 	for (size_t k = l->site; k < l->nframes && pick == NULL; k++)
 		if (srcroot_relative(root, l->frames[k].file) != NULL && l->frames[k].line != 0)
@@ -184,11 +192,11 @@ put_primary(FILE *f, const struct report *r, const struct leak *l, const char *r
 	if (pick == NULL && l->nframes > 0)
 		pick = &l->frames[l->site];
 	if (pick != NULL) {
-		put_location(f, pick, root);
+		put_location(f, pick, root, exe);
 		return;
 	}
 	fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": \"file://", f);
-	put_uri_path(f, r->dumps[l->points[0].dump].exe);
+	put_uri_path(f, exe);
 	fputs("\"}}, \"message\": {\"text\": \"no stack was captured\"}}", f);
 }
 
@@ -259,7 +267,7 @@ put_result(FILE *f, const struct report *r, const struct leak *l, int rule, cons
 		const struct sym_frame *fr = &l->frames[k];
 
 		fputs(k ? ",\n           {\"location\": " : "\n           {\"location\": ", f);
-		put_location(f, fr, root);
+		put_location(f, fr, root, NULL);
 		if (fr->module != NULL) {
 			fputs(", \"module\": ", f);
 			output_json_string(f, fr->module);

@@ -39,6 +39,8 @@ test_sarif_in_and_out_of_the_source_root() {
 	st=$?
 	[ "$st" -eq 1 ] || fail "exit $st, expected 1 (the gate): $(cat e.txt)"
 	validate in.sarif
+	jq -e 'all(.runs[0].results[]; .locations[0].physicalLocation.artifactLocation.uri != null)' in.sarif \
+		>/dev/null || fail "a result without a physical location"
 	"$LEAKREPORT" --format json --show all "$d" >r.json
 	jq -e '.version == "2.1.0" and (.runs | length) == 1' in.sarif >/dev/null || fail "not one SARIF 2.1.0 run"
 	[ "$(jq -r '.runs[0].originalUriBaseIds.SRCROOT.uri' in.sarif)" = "file://$PROGS/" ] ||
@@ -133,4 +135,8 @@ test_sarif_keeps_to_githubs_limits() {
 		big.sarif >/dev/null || fail "no notification"
 	grep -q '^leakreport: warning: sarif: 10 of 25010 records left out' e.txt || fail "stderr: $(cat e.txt)"
 	[ "$(gzip -c big.sarif | wc -c)" -lt 10485760 ] || fail "over 10 MB gzipped"
+	# frames outside every module: the executable is the artifact (GitHub
+	# wants a physical location on every result)
+	jq -e 'all(.runs[0].results[]; .locations[0].physicalLocation.artifactLocation.uri == "file:///bin/big")' \
+		big.sarif >/dev/null || fail "a result without a physical location"
 }
