@@ -387,7 +387,7 @@ render_trend(struct run *r, enum out_format f, FILE *out)
 	if (f == FORMAT_JSON)
 		return output_trend_json(out, &r->trend);
 	if (f == FORMAT_HTML)
-		return output_html(out, NULL, &r->trend);
+		return output_html(out, NULL, NULL, &r->trend);
 	return output_trend_text(out, &r->trend);
 }
 
@@ -412,7 +412,7 @@ render_report(struct run *r, enum out_format f, FILE *out)
 	case FORMAT_JSON:
 		return output_json(out, &r->rep, pp);
 	case FORMAT_HTML:
-		return output_html(out, &r->rep, r->timeline ? &r->tl : NULL);
+		return output_html(out, &r->rep, pp, r->timeline ? &r->tl : NULL);
 	case FORMAT_SARIF:
 		return output_sarif(out, &r->rep, r->source_root, &r->sarif_dropped);
 	case FORMAT_FOLDED:

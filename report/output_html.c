@@ -280,10 +280,11 @@ frames_free(struct frames *t)
 
 struct page {
 	FILE *f;
-	const struct report *r; /* NULL: the trend page */
-	const struct trend *t;  /* NULL: no timeline */
-	struct mbuf rows;       /* table rows */
-	struct mbuf recs;       /* the data's records array elements */
+	const struct report *r;       /* NULL: the trend page */
+	const struct trend *t;        /* NULL: no timeline */
+	const struct per_process *pp; /* NULL: no processes' table */
+	struct mbuf rows;             /* table rows */
+	struct mbuf recs;             /* the data's records array elements */
 	struct frames frames;
 	size_t kept;          /* listed records in rows and recs; the rest fold */
 	struct amount other;  /* the folded ones */
@@ -462,6 +463,14 @@ put_record(struct page *pg, const struct leak *l)
 
 	fprintf(f, "%s{\"k\":%d,\"b\":%" PRIu64 ",\"n\":%" PRIu64 ",\"s\":[", pg->kept ? ",\n" : "",
 	    (int)l->cls, l->bytes, l->blocks);
+	if (l->nframes == 0) {
+		static const struct sym_frame none = { .function = "[no stack]" };
+		long id = frames_intern(&pg->frames, &none, false);
+
+		if (id < 0)
+			return -1;
+		fprintf(f, "%ld", id);
+	}
 	for (size_t k = depth; k-- > 0;) {
 		const struct sym_frame *fr = &l->frames[k];
 		bool own =
@@ -565,6 +574,39 @@ put_records(struct page *pg)
 		    pg->other.bytes, pg->other.blocks, pg->other.records);
 	fputs("</table>\n</section>\n", f);
 	return 0;
+}
+
+/* --per-process: every process with its blocks and bytes in the gated
+ * records, in per_process.c's order. */
+static void
+put_processes(struct page *pg)
+{
+	const struct per_process *pp = pg->pp;
+	char kinds[40];
+	FILE *f = pg->f;
+
+	fprintf(f,
+	    "<section id=\"lk-processes\">\n<h2>Processes</h2>\n<p class=\"lk-sub\">Blocks and "
+	    "bytes of each process in the gated records (%s, after suppressions and the "
+	    "baseline); %zu with none.</p>\n<table id=\"lk-procs\" class=\"lk-sortable\">\n"
+	    "<thead><tr><th data-sort=\"pid\" class=\"lk-num\">Pid</th><th>Kind</th><th "
+	    "data-sort=\"blocks\" class=\"lk-num\">Blocks</th><th data-sort=\"bytes\" "
+	    "class=\"lk-num\">Bytes</th><th>Executable</th></tr></thead>\n<tbody>\n",
+	    gate_kinds_format(pp->kinds, kinds, sizeof(kinds)), pp->nclean);
+	for (size_t i = 0; i < pp->n; i++) {
+		const struct proc_row *row = &pp->rows[i];
+
+		fprintf(f,
+		    "<tr data-pid=\"%" PRIu64 "\" data-blocks=\"%" PRIu64 "\" data-bytes=\"%" PRIu64
+		    "\"><td class=\"lk-num\">%" PRIu64
+		    "</td><td>%s</td><td class=\"lk-num\">%" PRIu64
+		    "</td><td class=\"lk-num\">%" PRIu64 "</td><td>",
+		    row->dump->pid, row->blocks, row->bytes, row->dump->pid,
+		    model_dump_kind(row->dump), row->blocks, row->bytes);
+		html_text(f, row->dump->exe);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody>\n</table>\n</section>\n", f);
 }
 
 /* "snapshot 3" or "exit dump". */
@@ -774,7 +816,7 @@ put_data(struct page *pg)
 }
 
 int
-output_html(FILE *f, const struct report *r, const struct trend *t)
+output_html(FILE *f, const struct report *r, const struct per_process *pp, const struct trend *t)
 {
 	struct page pg;
 	int ret = -1;
@@ -783,6 +825,7 @@ output_html(FILE *f, const struct report *r, const struct trend *t)
 	pg.f = f;
 	pg.r = r;
 	pg.t = t;
+	pg.pp = pp;
 	if (mbuf_open(&pg.rows) < 0 || mbuf_open(&pg.recs) < 0 || mbuf_open(&pg.frames.json) < 0 ||
 	    mbuf_open(&pg.timeline) < 0)
 		goto out;
@@ -802,6 +845,8 @@ output_html(FILE *f, const struct report *r, const struct trend *t)
 			put_timeline(&pg);
 		if (put_records(&pg) < 0)
 			goto out;
+		if (pp != NULL)
+			put_processes(&pg);
 	} else {
 		put_head(&pg, "Heap trend");
 		put_trend_header(&pg);

@@ -10,7 +10,9 @@
  *   kinds    the kind names, by index
  *   timeline {labels, t (s), live, rss, series: [{name, b: [...]}]} or null
  * The page state can be set by the URL fragment, e.g.
- *   #kind=all&weight=blocks&search=make_&zoom=list_leak
+ *   #kind=all&weight=blocks&search=make_&zoom=list_leak&sort=blocks
+ * (sort=KEY sorts the records table by that column, largest first;
+ * sort=-KEY smallest first)
  * (the browser test uses it), and follows its changes. */
 (function () {
 	"use strict";
@@ -196,6 +198,10 @@
 			if (k === "weight" && /^(bytes|blocks)$/.test(v)) state.weight = v;
 			if (k === "search") state.search = v;
 			if (k === "zoom") zoomName = v;
+			if (k === "sort" && $("lk-records")) {
+				var th = $("lk-records").querySelector('th[data-sort="' + v.replace(/^-/, "") + '"]');
+				if (th && /^-?[a-z]+$/.test(v)) sortBy($("lk-records"), th, v.charAt(0) !== "-");
+			}
 		});
 		state.zoom = null;
 		if ($("lk-kind")) $("lk-kind").value = state.kind;
@@ -242,23 +248,26 @@
 
 	/* Sorting: a header with data-sort sorts the rows by that data-*
 	 * attribute of theirs, numbers largest first, again to reverse. */
+	function sortBy(table, th, desc) {
+		var body = table.tBodies[0], key = th.dataset.sort;
+		var rows = Array.prototype.slice.call(body.rows);
+		rows.sort(function (a, b) {
+			var x = a.dataset[key], y = b.dataset[key], nx = Number(x), ny = Number(y);
+			var c = !isNaN(nx) && !isNaN(ny) ? nx - ny : String(x).localeCompare(y);
+			return desc ? -c : c;
+		});
+		table.querySelectorAll("th").forEach(function (h) {
+			h.classList.remove("lk-asc", "lk-desc");
+		});
+		th.classList.add(desc ? "lk-desc" : "lk-asc");
+		rows.forEach(function (r) { body.appendChild(r); });
+	}
+
 	function sortable() {
 		document.querySelectorAll("table.lk-sortable").forEach(function (table) {
-			var body = table.tBodies[0];
 			table.querySelectorAll("th[data-sort]").forEach(function (th) {
 				th.addEventListener("click", function () {
-					var key = th.dataset.sort, desc = !th.classList.contains("lk-desc");
-					var rows = Array.prototype.slice.call(body.rows);
-					rows.sort(function (a, b) {
-						var x = a.dataset[key], y = b.dataset[key], nx = Number(x), ny = Number(y);
-						var c = !isNaN(nx) && !isNaN(ny) ? nx - ny : String(x).localeCompare(y);
-						return desc ? -c : c;
-					});
-					table.querySelectorAll("th").forEach(function (h) {
-						h.classList.remove("lk-asc", "lk-desc");
-					});
-					th.classList.add(desc ? "lk-desc" : "lk-asc");
-					rows.forEach(function (r) { body.appendChild(r); });
+					sortBy(table, th, !th.classList.contains("lk-desc"));
 				});
 			});
 		});

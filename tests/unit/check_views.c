@@ -252,7 +252,7 @@ START_TEST(html_has_no_url_and_escapes)
 	char *s = NULL;
 
 	build();
-	CAPTURE(s, ck_assert_int_eq(output_html(f, &rep, NULL), 0));
+	CAPTURE(s, ck_assert_int_eq(output_html(f, &rep, NULL, NULL), 0));
 	ck_assert(strcasestr(s, "http:") == NULL);
 	ck_assert(strcasestr(s, "https:") == NULL);
 	ck_assert(strstr(s, "make<int") == NULL);
@@ -276,7 +276,7 @@ START_TEST(html_folds_past_the_limit)
 		many[i] = &leaks[1];
 	rep.shown = many;
 	rep.nshown = n;
-	CAPTURE(s, output_html(f, &rep, NULL));
+	CAPTURE(s, output_html(f, &rep, NULL, NULL));
 	ck_assert(strstr(s, "\"other\":{\"b\":21,\"n\":3,\"records\":3}") != NULL);
 	ck_assert(strstr(s, "id=\"lk-folded\"") != NULL);
 	free(s);

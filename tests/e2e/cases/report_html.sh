@@ -173,6 +173,16 @@ test_html_search_zoom_and_kinds_from_the_fragment() {
 	browser dom2.html "file://$T/r.html#kind=reachable&weight=blocks" --dump-dom
 	facts=$(dom_facts dom2.html)
 	printf '%s\n' "$facts" | awk '$1 == "box" && $2 == "keep_global"' | grep -q . || fail "kind=reachable: no keep_global box"
+	# sorting, from the fragment too: smallest bytes first, then by blocks
+	browser dom3.html "file://$T/r.html#sort=-bytes" --dump-dom
+	[ "$(dom_facts dom3.html | awk '$1 == "row" { printf "%s ", $3 }')" = \
+		"$(dom_facts dom.html | awk '$1 == "row" { print $3 }' | sort -n | tr '\n' ' ')" ] ||
+		fail "sort=-bytes: $(dom_facts dom3.html | awk '$1 == "row" { printf "%s ", $3 }')"
+	browser dom4.html "file://$T/r.html#sort=blocks" --dump-dom
+	[ "$(dom_facts dom4.html | awk '$1 == "row" { print $4; exit }')" = 16 ] || fail "sort=blocks: make_buf's 16 blocks not first"
+	# --per-process: the processes' table
+	"$LEAKREPORT" --format html --per-process --fail-on none "$d" >p.html
+	[ "$(grep -c '<tr data-pid=' p.html)" -eq 1 ] || fail "--per-process: no row for the process"
 	# the reachable record's row holds its retention path
 	grep -q 'held by global report_global (report_leaks[^ ]* .bss) -&gt; this block' r.html ||
 		fail "no retention path in the reachable record's row"
