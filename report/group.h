@@ -23,6 +23,7 @@
 
 /* The gate's decision, filled by main.c for the outputs. */
 struct verdict {
+	unsigned kinds; /* the gated kinds (--fail-on), a mask of CLASS_BIT(cls) */
 	bool passed;
 	char reason[GATE_REASON_MAX]; /* one line, from gate_decide() */
 };

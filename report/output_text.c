@@ -179,14 +179,11 @@ put_root(FILE *f, const struct retainer *x)
 	}
 }
 
-/* One line: the root, each listed hop ("block of N bytes from FUNCTION"),
- * "... (K more blocks)" for those not listed, then "this block". */
-static void
-put_retainer(FILE *f, const struct retainer *x)
+void
+output_text_retainer(FILE *f, const struct retainer *x)
 {
 	const struct retain *rt = x->rt;
 
-	fputs("    ", f);
 	put_root(f, x);
 	for (uint32_t i = 0; i < rt->n; i++) {
 		const struct retainer_hop *h = &x->hop[i];
@@ -212,7 +209,15 @@ put_retainer(FILE *f, const struct retainer *x)
 		put_count(f, x->unlisted);
 		fprintf(f, " more %s)", plural(x->unlisted, "block", "blocks"));
 	}
-	fputs(" -> this block\n", f);
+	fputs(" -> this block", f);
+}
+
+static void
+put_retainer(FILE *f, const struct retainer *x)
+{
+	fputs("    ", f);
+	output_text_retainer(f, x);
+	fputc('\n', f);
 }
 
 /* "note: 2 of them (48 bytes) reachable only through the newarray
