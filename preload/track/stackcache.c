@@ -52,6 +52,7 @@
 #include "track/stackcache.h"
 
 #define WAYS         32
+#define PROBES       4 /* chains compared by one lookup past its hint */
 #define HINTS        128
 #define CHAIN_MAX    48
 #define OFF_BITS     15
@@ -254,8 +255,19 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 	unsigned w = t->hint[h] % WAYS; /* always < WAYS; the mask says so */
 
 	if (!way_holds(t, w, slot0, v0)) {
-		for (w = 0; w < WAYS && !way_holds(t, w, slot0, v0); w++)
-			;
+		/* At most PROBES chains are compared: when many ways share the
+		 * tag (1,000 paths through one innermost frame), comparing them
+		 * all costs more than the miss, which walks the CFI rules. */
+		unsigned probes = 0;
+
+		for (w = 0; w < WAYS; w++) {
+			if (t->tags[w].slot0 != slot0 || t->tags[w].ip0 != v0)
+				continue;
+			if (chain_holds(&t->chains[w]))
+				break;
+			if (++probes == PROBES)
+				return false;
+		}
 		if (w == WAYS)
 			return false;
 		t->hint[h] = (uint8_t)w;
