@@ -176,6 +176,7 @@ UNIT_TESTS += check_stackcache check_cfi check_blkindex check_fmt check_config c
 UNIT_check_stackcache  := preload/track/stackcache.c preload/track/cfi.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_cfi         := preload/track/cfi.c
 UNIT_LIBS_check_cfi    := -lunwind
+UNIT_LIBS_check_stackcache := -lunwind
 UNIT_check_blkindex    := preload/scan/blkindex.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_fmt         := preload/base/fmt.c
 UNIT_check_config      := preload/life/config.c preload/scan/heuristics.c preload/base/arena.c preload/base/fmt.c
