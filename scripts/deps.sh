@@ -22,7 +22,7 @@ PKGS="$PKGS chromium"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 # make deb: dpkg-shlibdeps and dpkg-architecture (dpkg-dev); make check-deb: lintian.
 [ "${1:-}" = "--deb" ] && PKGS="$PKGS dpkg-dev lintian"
-[ "${1:-}" = "--bench" ] && PKGS="$PKGS heaptrack valgrind liblsan0 sqlite3 perl"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS heaptrack valgrind liblsan0 sqlite3 perl xz-utils"
 # make fuzz: clang-14 with its libFuzzer, ASan and UBSan runtimes (libclang-rt-14-dev).
 [ "${1:-}" = "--fuzz" ] && PKGS="$PKGS clang-14 libclang-rt-14-dev"
 

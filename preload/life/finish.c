@@ -35,6 +35,7 @@
 #include "life/lsan.h"
 #include "life/state.h"
 #include "scan/scan.h"
+#include "scan/stopworld.h"
 #include "track/counters.h"
 #include "track/guard.h"
 #include "track/track.h"
@@ -55,14 +56,26 @@ finish_fork_child(void)
 static void
 summary(const char *path, const struct dump_result *r, bool written, bool scanned)
 {
-	char b[6][24];
+	char b[8][24];
 	struct fmtbuf f;
-	const uint64_t v[6] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks,
-		r->seen_blocks };
+	unsigned waited_ms = 0;
+	int late = 0, unsignalled = 0;
+
+	if (scanned)
+		stopworld_waited(&waited_ms, &late, &unsignalled);
+	const uint64_t v[8] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks,
+		waited_ms, (uint64_t)late, r->seen_blocks };
+	/* A bounded wait for threads that never answered the stop signal
+	 * (they blocked it after we read their mask): its cost, when paid. */
+	const char *w0 = late > 0 ? "; the scan waited " : "";
+	const char *w1 = late > 0 ? b[5] : "";
+	const char *w2 = late > 0 ? " ms for " : "";
+	const char *w3 = late > 0 ? b[6] : "";
+	const char *w4 = late > 0 ? " thread(s) that did not answer" : "";
 
 	if (lk_config.quiet)
 		return;
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 8; i++) {
 		fmt_init(&f, b[i], sizeof(b[i]) - 1);
 		fmt_u64(&f, v[i]);
 		b[i][f.len] = '\0';
@@ -70,13 +83,14 @@ summary(const char *path, const struct dump_result *r, bool written, bool scanne
 	if (!written)
 		fmt_log("no dump written", NULL);
 	else if (scanned && r->seen_blocks != 0)
-		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect; ", b[5],
+		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect; ", b[7],
 		    " block(s) of them reported by earlier checks); ", b[2], " block(s), ", b[3],
-		    " byte(s) live at exit from ", b[4], " stack(s); dump: ", path, NULL);
+		    " byte(s) live at exit from ", b[4], " stack(s)", w0, w1, w2, w3, w4,
+		    "; dump: ", path, NULL);
 	else if (scanned)
 		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect); ", b[2],
-		    " block(s), ", b[3], " byte(s) live at exit from ", b[4],
-		    " stack(s); dump: ", path, NULL);
+		    " block(s), ", b[3], " byte(s) live at exit from ", b[4], " stack(s)", w0, w1,
+		    w2, w3, w4, "; dump: ", path, NULL);
 	else
 		fmt_log(b[2], " block(s), ", b[3], " byte(s) live at exit from ", b[4],
 		    " stack(s), not scanned; dump: ", path, NULL);

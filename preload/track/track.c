@@ -15,6 +15,11 @@
  *    learned distances give (stackcache_walk);
  *  - until libunwind is open (backtrace_start: the first allocation that
  *    is not the loader's opens it) a block gets its caller's one frame;
+ *  - when every frame's call site has the CFI rule CFA = RSP + k (code
+ *    built without frame pointers: nearly all of a distribution's), the
+ *    stack cache walks the chain by those rules (stackcache_unwind, the
+ *    rules read from .eh_frame once per return address): exact, and no
+ *    libunwind;
  *  - otherwise libunwind's fast trace, and the chain goes into the stack
  *    cache, or, where the cache does not trust a distance yet, a full
  *    cursor walk teaches it (backtrace_walk, stackcache_observe).
@@ -77,6 +82,8 @@ track_set_depth(int frames)
 	depth = (unsigned)frames;
 }
 
+static void stack_verify(uintptr_t slot0, stack_id_t id);
+
 /* A full cursor walk from slot0, taught to the stack cache. */
 static void
 learn(uintptr_t slot0)
@@ -103,10 +110,25 @@ stack_slow(uintptr_t slot0)
 			pcs[k++] = caller;
 		return stacks_intern(lk_stacks, pcs, k);
 	}
+	/* Every frame's CFI says CFA = RSP + k: no libunwind at all. */
+	uintptr_t slots[CHAIN_MAX];
+	unsigned n = stackcache_unwind(slot0, chain, slots, depth + 8);
+	unsigned k;
+
+	if (n > 0) {
+		k = backtrace_user_frames(chain, n, pcs, depth);
+		stack_id_t id = stacks_intern(lk_stacks, pcs, k);
+
+		if (id != 0) {
+			stackcache_store_walked(slots, chain, n, id);
+			if (verify)
+				stack_verify(slot0, id);
+		}
+		return id;
+	}
 	if (!backtrace_ready() && !backtrace_start())
 		return stacks_intern(lk_stacks, &caller, 1);
-	unsigned n = backtrace_chain(slot0, chain, depth + 8);
-	unsigned k;
+	n = backtrace_chain(slot0, chain, depth + 8);
 
 	if (n == 0) {
 		/* slot0's return address is not among the first frames (should
