@@ -28,6 +28,9 @@
  * 1 the gate failed, 2 usage error, unreadable or malformed input, or any
  * other trouble (never 1 for a tool error). Every error is one line on
  * stderr, "leakreport: <where>: <what>"; a usage error adds the synopsis.
+ * Size: over the usual ~500 lines because it is the one place that runs
+ * the stages and picks exit codes for the report and both subcommands, and
+ * writes every --output destination atomically: one reader sees them all.
  */
 #include <errno.h>
 #include <stdlib.h>

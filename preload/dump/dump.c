@@ -12,6 +12,9 @@
  * skipped.
  * Not async-signal-safe (it reads /proc and maps memory), not reentrant:
  * the caller runs it once at a time, with the guard held.
+ * Size: over the usual ~500 lines because every record of the format is
+ * written here, in its order, from one pass of sums: split by record, the
+ * files would pass the sums and the writer's state between them.
  */
 #define _GNU_SOURCE
 #include <errno.h>

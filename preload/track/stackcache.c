@@ -40,6 +40,9 @@
  * entry's key is claimed with a CAS (acq_rel) and its value changes with
  * relaxed stores, since a stale value only costs a miss or a re-learn;
  * readers load the key with acquire (pairs with the claiming CAS).
+ * Size: over the usual ~500 lines because the cache's lookup, its store,
+ * the learned slot distances and the walk they allow share one per-thread
+ * record and its invariants; apart, each file would restate them.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
