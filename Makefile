@@ -155,6 +155,8 @@ UNIT_check_table       := preload/track/table.c preload/base/arena.c preload/bas
 UNIT_check_addrmap     := preload/track/addrmap.c preload/track/table.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_counters    := preload/track/counters.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_stacks      := preload/track/stacks.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_ignore      := preload/track/ignore.c preload/track/stacks.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_regions     := preload/scan/regions.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_roundtrip   := preload/dump/dump.c preload/dump/file.c preload/dump/modules.c preload/base/fmt.c \
 	preload/base/procfs.c preload/base/arena.c report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
 UNIT_check_dump_read   := report/dump_read.c report/readfile.c report/model.c report/modmap.c report/err.c
@@ -203,7 +205,7 @@ UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 # preload modules tested alone: each suite links its module and what that takes from base/.
 UNIT_TESTS += check_stackcache check_cfi check_blkindex check_fmt check_config check_scan \
-	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena
+	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena check_ignore check_regions
 UNIT_check_stackcache  := preload/track/stackcache.c preload/track/cfi.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_cfi         := preload/track/cfi.c
 UNIT_LIBS_check_cfi    := -lunwind
