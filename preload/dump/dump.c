@@ -124,6 +124,25 @@ put_time(struct writer *w, const char *tag, uint64_t sec, uint32_t usec)
 	fmt_char(f, '\n');
 }
 
+/* "<tag> <id> <word> <blocks> <bytes>": a rec, heur or seen line. */
+static void
+put_counted(struct writer *w, const char *tag, uint64_t id, const char *word, uint64_t blocks,
+    uint64_t bytes)
+{
+	struct fmtbuf *f = line(w);
+
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	fmt_u64(f, id);
+	fmt_char(f, ' ');
+	fmt_str(f, word);
+	fmt_char(f, ' ');
+	fmt_u64(f, blocks);
+	fmt_char(f, ' ');
+	fmt_u64(f, bytes);
+	fmt_char(f, '\n');
+}
+
 /* The suppress lines; returns how many. */
 static uint64_t
 write_suppress(struct writer *w, const struct dump_src *src)
@@ -456,16 +475,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		for (int c = 0; c < 4; c++) {
 			if (s.blocks[c][id] == 0)
 				continue;
-			struct fmtbuf *f = line(&w);
-			fmt_str(f, DUMP_TAG_REC " ");
-			fmt_u64(f, id);
-			fmt_char(f, ' ');
-			fmt_str(f, class_names[c]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.blocks[c][id]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.bytes[c][id]);
-			fmt_char(f, '\n');
+			put_counted(&w, DUMP_TAG_REC, id, class_names[c], s.blocks[c][id],
+			    s.bytes[c][id]);
 			nrecs++;
 		}
 	}
@@ -474,16 +485,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		for (int h = 0; h < DUMP_NHEUR; h++) {
 			if (s.hblocks[h][id] == 0)
 				continue;
-			struct fmtbuf *f = line(&w);
-			fmt_str(f, DUMP_TAG_HEUR " ");
-			fmt_u64(f, id);
-			fmt_char(f, ' ');
-			fmt_str(f, dump_heur_name(h));
-			fmt_char(f, ' ');
-			fmt_u64(f, s.hblocks[h][id]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.hbytes[h][id]);
-			fmt_char(f, '\n');
+			put_counted(&w, DUMP_TAG_HEUR, id, dump_heur_name(h), s.hblocks[h][id],
+			    s.hbytes[h][id]);
 			nnotes++;
 		}
 	}
@@ -492,16 +495,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		for (int c = 0; c < 2; c++) {
 			if (s.sblocks[c][id] == 0)
 				continue;
-			struct fmtbuf *f = line(&w);
-			fmt_str(f, DUMP_TAG_SEEN " ");
-			fmt_u64(f, id);
-			fmt_char(f, ' ');
-			fmt_str(f, class_names[c]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.sblocks[c][id]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.sbytes[c][id]);
-			fmt_char(f, '\n');
+			put_counted(&w, DUMP_TAG_SEEN, id, class_names[c], s.sblocks[c][id],
+			    s.sbytes[c][id]);
 			nnotes++;
 		}
 	}
