@@ -16,7 +16,7 @@
 
 #define DUMP_MAGIC       "libleak-dump" /* first token of the first line */
 #define DUMP_VERSION     2              /* second token of the first line */
-#define DUMP_VERSION_MIN 1              /* oldest version a reader still reads */
+#define DUMP_VERSION_MIN 1              /* the oldest a reader still reads */
 
 /* Header records, each exactly once, in this order. */
 #define DUMP_TAG_PID    "pid"    /* pid <dec> */
@@ -26,11 +26,14 @@
 #define DUMP_TAG_ARG    "arg"    /* arg <str> */
 #define DUMP_TAG_TIME   "time"   /* time <sec>.<6-digit usec> wall clock of the dump */
 #define DUMP_TAG_START  "start"  /* start <sec>.<usec> wall clock when tracking began */
-#define DUMP_TAG_KIND   "kind"   /* kind exit|snapshot */
-#define DUMP_TAG_SEQ    "seq"    /* seq <dec>: 0 for the exit dump, 1.. for snapshots */
+#define DUMP_TAG_KIND   "kind"   /* kind exit|snapshot|check */
+#define DUMP_TAG_SEQ    "seq"    /* seq <dec>: 0 for the exit dump, 1.. for snapshots, checks */
 #define DUMP_TAG_ATOMIC "atomic" /* atomic 1|0: 0 when threads ran while it was copied */
 #define DUMP_TAG_SCAN   "scan"   /* scan none|full: whether classes come from a root scan */
 #define DUMP_TAG_DEPTH  "depth"  /* depth <dec>: LEAK_DEPTH in force, 1..256 */
+#define DUMP_TAG_SUPPRESS \
+	"suppress" /* suppress <str>: a rule of the program's __lsan_default_suppressions
+		    * (version 2; zero or more, after depth) */
 
 /* Body records, in this order, each group possibly empty. */
 #define DUMP_TAG_MODULE \
@@ -40,13 +43,19 @@
 #define DUMP_TAG_HEUR \
 	"heur" /* heur <stack-id> <heuristic> <blocks> <bytes>: of its reachable
 		* blocks, those only that heuristic made so */
+#define DUMP_TAG_SEEN \
+	"seen" /* seen <stack-id> <class> <blocks> <bytes>: of its lost blocks,
+		* those an earlier check reported (version 2) */
+#define DUMP_TAG_OWN \
+	"own" /* own <stack-id> <owner-stack-id> <blocks> <bytes>: of its indirect blocks,
+	       * those only definite blocks of the owner's stack reach (version 2) */
 #define DUMP_TAG_RETAIN \
 	"retain" /* retain <stack-id> <root> <who> <where> <hops> <n> <stack-id>:<bytes>... */
 #define DUMP_TAG_RES  "res"  /* res <stack-id> <kind> <id> <fn> <aux> <desc> (version 2) */
 #define DUMP_TAG_STAT "stat" /* stat <name> <dec>, every name of DUMP_STATS once, in order */
 #define DUMP_TAG_END \
-	"end" /* end <modules> <stacks> <recs> <retains> [<res>]: counts, proves no
-	       * truncation; version 2 adds the res count */
+	"end" /* end <modules> <stacks> <recs> <retains> <notes>: counts, proves no
+	       * truncation; notes: heur, suppress, seen, own and res lines (version 2) */
 
 /* Roots of a retain line. */
 #define DUMP_ROOT_GLOBAL  "global"  /* who: module id; where: address of the word */
@@ -54,12 +63,15 @@
 #define DUMP_ROOT_MAPPING "mapping" /* who: 0; where: address in an anonymous mapping */
 #define DUMP_ROOT_LOADER  "loader"  /* who: 0, where: 0: allocated by ld.so */
 #define DUMP_ROOT_INTERNAL \
-	"internal"             /* who: 0, where: 0: allocated by the C library
-				* while libleak ran (a pthread key array) */
-#define DUMP_MAX_RETAIN_HOPS 8 /* most blocks listed in one retain line */
+	"internal"                     /* who: 0, where: 0: allocated by the C library
+					* while libleak ran (a pthread key array) */
+#define DUMP_ROOT_IGNORED    "ignored" /* who: 0, where: 0: the program asked never to report it */
+#define DUMP_ROOT_REGION     "region"  /* who: 0; where: in a region the program registered */
+#define DUMP_MAX_RETAIN_HOPS 8         /* most blocks listed in one retain line */
 
 #define DUMP_KIND_EXIT     "exit"
 #define DUMP_KIND_SNAPSHOT "snapshot"
+#define DUMP_KIND_CHECK    "check" /* leak_check_now() (version 2) */
 #define DUMP_SCAN_NONE     "none"
 #define DUMP_SCAN_FULL     "full"
 #define DUMP_MOD_LOADED    "loaded"

@@ -68,12 +68,18 @@ struct parser {
 	size_t cap_recs;
 	size_t cap_heurs;
 	size_t cap_res;
-	unsigned char *seen;          /* [0] for stack id 0, [i + 1] for d->stacks[i]:
+	unsigned char *seen; /* [0] for stack id 0, [i + 1] for d->stacks[i]:
 				       * one bit per class already used in a rec */
-	size_t *reach_rec;            /* same slots: 1 + index of its reachable rec, or 0 */
-	size_t nretains;              /* retain lines read */
-	size_t retain_cap;            /* allocated entries of d->retains */
-	int64_t last_retain;          /* stack id of the previous retain line, -1 before */
+	size_t *reach_rec;   /* same slots: 1 + index of its reachable rec, or 0 */
+	size_t nretains;     /* retain lines read */
+	size_t retain_cap;   /* allocated entries of d->retains */
+	int64_t last_retain; /* stack id of the previous retain line, -1 before */
+	unsigned version;    /* of the magic line */
+	size_t *lost_rec;    /* 2 per slot: 1 + index of its definite, indirect rec */
+	size_t cap_suppress;
+	size_t cap_owns;
+	size_t nnotes;                /* heur, suppress, seen and own lines read */
+	int64_t last_seen;            /* stack id * 2 + class of the previous seen line */
 	uint64_t pcs[DUMP_MAX_DEPTH]; /* the current stack line's pcs */
 };
 
@@ -403,6 +409,7 @@ parse_magic(struct parser *pa)
 		return fail(pa,
 		    "unsupported dump version %llu (this leakreport reads versions %d to %d)",
 		    (unsigned long long)v, DUMP_VERSION_MIN, DUMP_VERSION);
+	pa->version = (unsigned)v;
 	pa->d->version = (uint32_t)v;
 	return 0;
 }
@@ -433,7 +440,7 @@ parse_args(struct parser *pa)
 static int
 parse_header(struct parser *pa)
 {
-	static const char *const kinds[] = { DUMP_KIND_EXIT, DUMP_KIND_SNAPSHOT };
+	static const char *const kinds[] = { DUMP_KIND_EXIT, DUMP_KIND_SNAPSHOT, DUMP_KIND_CHECK };
 	static const char *const scans[] = { DUMP_SCAN_NONE, DUMP_SCAN_FULL };
 	static const char *const bools[] = { "0", "1" };
 	struct dump *d = pa->d;
@@ -450,13 +457,14 @@ parse_header(struct parser *pa)
 	    expect(pa, DUMP_TAG_START, 2) < 0 ||
 	    parse_time(pa, &pa->f[1], &d->start_sec, &d->start_usec) < 0)
 		return -1;
-	if (parse_word(pa, DUMP_TAG_KIND, kinds, 2, &w) < 0)
+	if (parse_word(pa, DUMP_TAG_KIND, kinds, pa->version >= 2 ? 3 : 2, &w) < 0)
 		return -1;
 	d->snapshot = w == 1;
+	d->check = w == 2;
 	if (parse_count_line(pa, DUMP_TAG_SEQ, UINT64_MAX, &d->seq) < 0)
 		return -1;
-	/* The exit dump is seq 0; snapshots count from 1. */
-	if (d->snapshot == (d->seq == 0))
+	/* The exit dump is seq 0; snapshots and checks count from 1. */
+	if ((w != 0) == (d->seq == 0))
 		return fail(pa, "seq %llu does not fit kind %s", (unsigned long long)d->seq,
 		    kinds[w]);
 	if (parse_word(pa, DUMP_TAG_ATOMIC, bools, 2, &w) < 0)
@@ -470,6 +478,28 @@ parse_header(struct parser *pa)
 	if (v == 0)
 		return fail(pa, "depth 0 out of range (1..%d)", DUMP_MAX_DEPTH);
 	d->depth = (uint32_t)v;
+	return 0;
+}
+
+/* suppress <str>: the program's own rules, zero or more after depth
+ * (version 2). Reads ahead: 1 when the current line is one (and it was
+ * taken), 0 when it is not (left for the body). */
+static int
+parse_suppress(struct parser *pa)
+{
+	struct dump *d = pa->d;
+
+	if (pa->nf != 2)
+		return fail(pa, "'suppress' line has %zu fields, expected 2", pa->nf);
+	if (pa->version < 2)
+		return fail(pa, "'suppress' line in a version %u dump", pa->version);
+	if (grow(pa, (void **)&d->suppress, &pa->cap_suppress, d->nsuppress, sizeof(*d->suppress)) <
+	    0)
+		return -1;
+	if (unescape(pa, &pa->f[1], "suppress", &d->suppress[d->nsuppress]) < 0)
+		return -1;
+	d->nsuppress++;
+	pa->nnotes++;
 	return 0;
 }
 
@@ -600,7 +630,7 @@ static int
 parse_rec(struct parser *pa)
 {
 	struct dump *d = pa->d;
-	struct rec r;
+	struct rec r = { 0 };
 	uint64_t id;
 	ptrdiff_t slot;
 	int cls;
@@ -632,6 +662,8 @@ parse_rec(struct parser *pa)
 	pa->seen[slot] |= (unsigned char)CLASS_BIT(cls);
 	if (cls == CLASS_REACHABLE)
 		pa->reach_rec[slot] = d->nrecs + 1;
+	if (cls == CLASS_DEFINITE || cls == CLASS_INDIRECT)
+		pa->lost_rec[2 * slot + cls] = d->nrecs + 1;
 	r.stack_id = (uint32_t)id;
 	r.cls = (enum leak_class)cls;
 	d->recs[d->nrecs++] = r;
@@ -681,6 +713,92 @@ parse_heur(struct parser *pa)
 	h.stack_id = (uint32_t)id;
 	h.heur = (uint32_t)k;
 	d->heurs[d->nheurs++] = h;
+	pa->nnotes++;
+	return 0;
+}
+
+/* seen <stack-id> <class> <blocks> <bytes> (version 2) */
+static int
+parse_seen(struct parser *pa)
+{
+	struct dump *d = pa->d;
+	uint64_t id, blocks, bytes;
+	ptrdiff_t slot;
+	int cls;
+
+	if (pa->version < 2)
+		return fail(pa, "'seen' line in a version %u dump", pa->version);
+	if (pa->nf != 5)
+		return fail(pa, "'seen' line has %zu fields, expected 5", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "seen stack id", &id) < 0)
+		return -1;
+	cls = model_class_parse(pa->f[2].s, pa->f[2].n);
+	if (cls != CLASS_DEFINITE && cls != CLASS_INDIRECT)
+		return fail(pa, "bad seen class '%.*s' (definite or indirect)", SHOW(&pa->f[2]));
+	slot = stack_slot(d, (uint32_t)id);
+	if (slot < 0 || pa->lost_rec[2 * slot + cls] == 0)
+		return fail(pa, "seen for stack %llu, which has no %s rec", (unsigned long long)id,
+		    model_class_name(cls));
+	if ((int64_t)(2 * id + (uint64_t)cls) <= pa->last_seen)
+		return fail(pa, "seen line for stack %llu, %s out of order", (unsigned long long)id,
+		    model_class_name(cls));
+	pa->last_seen = (int64_t)(2 * id + (uint64_t)cls);
+	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &blocks) < 0 ||
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &bytes) < 0)
+		return -1;
+	struct rec *rc = &d->recs[pa->lost_rec[2 * slot + cls] - 1];
+	if (blocks == 0 || blocks > rc->blocks || bytes > rc->bytes)
+		return fail(pa, "seen with %llu blocks, %llu bytes: more than its rec, or 0",
+		    (unsigned long long)blocks, (unsigned long long)bytes);
+	rc->seen_blocks = blocks;
+	rc->seen_bytes = bytes;
+	pa->nnotes++;
+	return 0;
+}
+
+/* own <stack-id> <owner-stack-id> <blocks> <bytes> (version 2) */
+static int
+parse_own(struct parser *pa)
+{
+	struct dump *d = pa->d;
+	struct own_rec o;
+	uint64_t id, owner;
+	ptrdiff_t slot, oslot;
+
+	if (pa->version < 2)
+		return fail(pa, "'own' line in a version %u dump", pa->version);
+	if (pa->nf != 5)
+		return fail(pa, "'own' line has %zu fields, expected 5", pa->nf);
+	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "own stack id", &id) < 0 ||
+	    parse_dec(pa, &pa->f[2], UINT32_MAX, "own owner stack id", &owner) < 0)
+		return -1;
+	slot = stack_slot(d, (uint32_t)id);
+	oslot = stack_slot(d, (uint32_t)owner);
+	if (slot < 0 || pa->lost_rec[2 * slot + CLASS_INDIRECT] == 0)
+		return fail(pa, "own for stack %llu, which has no indirect rec",
+		    (unsigned long long)id);
+	if (oslot < 0 || pa->lost_rec[2 * oslot + CLASS_DEFINITE] == 0)
+		return fail(pa, "own names owner stack %llu, which has no definite rec",
+		    (unsigned long long)owner);
+	if (d->nowns > 0 &&
+	    (d->owns[d->nowns - 1].stack_id > id ||
+		(d->owns[d->nowns - 1].stack_id == id && d->owns[d->nowns - 1].owner >= owner)))
+		return fail(pa, "own line for stack %llu, owner %llu out of order",
+		    (unsigned long long)id, (unsigned long long)owner);
+	if (parse_dec(pa, &pa->f[3], UINT64_MAX, "blocks", &o.blocks) < 0 ||
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "bytes", &o.bytes) < 0)
+		return -1;
+	const struct rec *rc = &d->recs[pa->lost_rec[2 * slot + CLASS_INDIRECT] - 1];
+	if (o.blocks == 0 || o.blocks > rc->blocks || o.bytes > rc->bytes)
+		return fail(pa,
+		    "own with %llu blocks, %llu bytes: more than its indirect rec, or 0",
+		    (unsigned long long)o.blocks, (unsigned long long)o.bytes);
+	if (grow(pa, (void **)&d->owns, &pa->cap_owns, d->nowns, sizeof(o)) < 0)
+		return -1;
+	o.stack_id = (uint32_t)id;
+	o.owner = (uint32_t)owner;
+	d->owns[d->nowns++] = o;
+	pa->nnotes++;
 	return 0;
 }
 
@@ -747,8 +865,9 @@ parse_retain(struct parser *pa)
 	    parse_dec(pa, &pa->f[5], UINT64_MAX, "retain hops", &hops) < 0 ||
 	    parse_dec(pa, &pa->f[6], DUMP_MAX_RETAIN_HOPS, "retain hop count", &n) < 0)
 		return -1;
-	/* mapping: who is 0; loader, internal: who and where are 0. */
-	if ((root >= RETAIN_MAPPING && who != 0) || (root >= RETAIN_LOADER && where != 0))
+	/* mapping, region: who is 0; loader, internal, ignored: who and where are 0. */
+	if ((root >= RETAIN_MAPPING && who != 0) ||
+	    (root >= RETAIN_LOADER && root <= RETAIN_IGNORED && where != 0))
 		return fail(pa, "retain root %s with who %llu, where %llx", model_root_name(root),
 		    (unsigned long long)who, (unsigned long long)where);
 	if (n > hops)
@@ -790,8 +909,8 @@ parse_res(struct parser *pa)
 
 	for (int i = 0; i < DUMP_RES_FN_COUNT; i++)
 		fns[i] = dump_res_fn_name((unsigned)i + 1);
-	if (d->version < 2)
-		return fail(pa, "'res' line in a version %u dump", d->version);
+	if (pa->version < 2)
+		return fail(pa, "'res' line in a version %u dump", pa->version);
 	if (pa->nf != 7)
 		return fail(pa, "'res' line has %zu fields, expected 7", pa->nf);
 	if (parse_dec(pa, &pa->f[1], UINT32_MAX, "res stack id", &id) < 0)
@@ -818,6 +937,7 @@ parse_res(struct parser *pa)
 	r.cls = (enum leak_class)(CLASS_FD + k);
 	r.fn = fns[fn];
 	d->resources[d->nresources++] = r;
+	pa->nnotes++;
 	return 0;
 }
 
@@ -826,8 +946,7 @@ static int
 parse_tail(struct parser *pa)
 {
 	struct dump *d = pa->d;
-	uint64_t counts[5] = { 0 };
-	size_t want = d->version >= 2 ? 6 : 5; /* version 2 counts res lines too */
+	uint64_t counts[4];
 
 	/* Stats past DUMP_STATS_REQUIRED are newer than format 1's first
 	 * writers: a dump may end its stats before them (they read 0). */
@@ -859,18 +978,23 @@ parse_tail(struct parser *pa)
 	}
 	if (!field_is(&pa->f[0], DUMP_TAG_END))
 		return fail(pa, "expected '%s', found '%.*s'", DUMP_TAG_END, SHOW(&pa->f[0]));
+	size_t want = pa->version >= 2 ? 6 : 5; /* version 2 counts the notes too */
+	uint64_t notes = 0;
+
 	if (pa->nf != want)
 		return fail(pa, "'%s' line has %zu fields, expected %zu", DUMP_TAG_END, pa->nf,
 		    want);
+	if (want == 6 && parse_dec(pa, &pa->f[5], UINT64_MAX, "note count", &notes) < 0)
+		return -1;
+	if (want == 6 && notes != pa->nnotes)
+		return fail(pa,
+		    "end counts %llu notes, the dump has %zu heur, suppress, seen, own and res lines",
+		    (unsigned long long)notes, pa->nnotes);
 	if (parse_dec(pa, &pa->f[1], UINT64_MAX, "module count", &counts[0]) < 0 ||
 	    parse_dec(pa, &pa->f[2], UINT64_MAX, "stack count", &counts[1]) < 0 ||
 	    parse_dec(pa, &pa->f[3], UINT64_MAX, "rec count", &counts[2]) < 0 ||
-	    parse_dec(pa, &pa->f[4], UINT64_MAX, "retain count", &counts[3]) < 0 ||
-	    (want == 6 && parse_dec(pa, &pa->f[5], UINT64_MAX, "res count", &counts[4]) < 0))
+	    parse_dec(pa, &pa->f[4], UINT64_MAX, "retain count", &counts[3]) < 0)
 		return -1;
-	if (counts[4] != d->nresources)
-		return fail(pa, "end counts %llu res lines, the dump has %zu",
-		    (unsigned long long)counts[4], d->nresources);
 	if (counts[0] != d->nmodules || counts[1] != d->nstacks || counts[2] != d->nrecs ||
 	    counts[3] != pa->nretains)
 		return fail(pa,
@@ -917,7 +1041,8 @@ begin_recs(struct parser *pa)
 		return 0;
 	pa->seen = calloc(pa->d->nstacks + 1, 1);
 	pa->reach_rec = calloc(pa->d->nstacks + 1, sizeof(*pa->reach_rec));
-	if (pa->seen == NULL || pa->reach_rec == NULL)
+	pa->lost_rec = calloc(2 * (pa->d->nstacks + 1), sizeof(*pa->lost_rec));
+	if (pa->seen == NULL || pa->reach_rec == NULL || pa->lost_rec == NULL)
 		return fail(pa, "out of memory");
 	return 0;
 }
@@ -931,6 +1056,8 @@ parse_body(struct parser *pa)
 		IN_STACKS,
 		IN_RECS,
 		IN_HEURS,
+		IN_SEEN,
+		IN_OWNS,
 		IN_RETAINS,
 		IN_RES
 	} phase = IN_MODULES;
@@ -939,6 +1066,8 @@ parse_body(struct parser *pa)
 		DUMP_TAG_STACK,
 		DUMP_TAG_REC,
 		DUMP_TAG_HEUR,
+		DUMP_TAG_SEEN,
+		DUMP_TAG_OWN,
 		DUMP_TAG_RETAIN,
 		DUMP_TAG_RES,
 	};
@@ -952,7 +1081,12 @@ parse_body(struct parser *pa)
 		if (r == 0)
 			return fail_eof(pa, DUMP_TAG_STAT);
 		tag = &pa->f[0];
-		if (field_is(tag, DUMP_TAG_MODULE)) {
+		if (field_is(tag, DUMP_TAG_SUPPRESS)) {
+			if (phase != IN_MODULES || pa->d->nmodules > 0)
+				return fail(pa, "'suppress' line after a '%s' line",
+				    phase_tags[phase]);
+			r = parse_suppress(pa);
+		} else if (field_is(tag, DUMP_TAG_MODULE)) {
 			if (phase != IN_MODULES)
 				return fail(pa, "'module' line after a '%s' line",
 				    phase_tags[phase]);
@@ -972,11 +1106,25 @@ parse_body(struct parser *pa)
 			r = parse_rec(pa);
 		} else if (field_is(tag, DUMP_TAG_HEUR)) {
 			if (phase > IN_HEURS)
-				return fail(pa, "'heur' line after a 'retain' line");
+				return fail(pa, "'heur' line after a '%s' line", phase_tags[phase]);
 			if (begin_recs(pa) < 0)
 				return -1;
 			phase = IN_HEURS;
 			r = parse_heur(pa);
+		} else if (field_is(tag, DUMP_TAG_SEEN)) {
+			if (phase > IN_SEEN)
+				return fail(pa, "'seen' line after a '%s' line", phase_tags[phase]);
+			if (begin_recs(pa) < 0)
+				return -1;
+			phase = IN_SEEN;
+			r = parse_seen(pa);
+		} else if (field_is(tag, DUMP_TAG_OWN)) {
+			if (phase > IN_OWNS)
+				return fail(pa, "'own' line after a 'retain' line");
+			if (begin_recs(pa) < 0)
+				return -1;
+			phase = IN_OWNS;
+			r = parse_own(pa);
 		} else if (field_is(tag, DUMP_TAG_RETAIN)) {
 			if (phase > IN_RETAINS)
 				return fail(pa, "'retain' line after a 'res' line");
@@ -1059,6 +1207,7 @@ dump_parse(const char *name, const char *buf, size_t len, struct dump *d, struct
 	pa->d = d;
 	pa->e = e;
 	pa->last_retain = -1;
+	pa->last_seen = -1;
 	d->path = strdup(name);
 	if (d->path == NULL) {
 		err_set(e, "%s: out of memory", name);
@@ -1076,6 +1225,7 @@ out:
 		dump_free(d);
 	free(pa->seen);
 	free(pa->reach_rec);
+	free(pa->lost_rec);
 	free(pa);
 	return r;
 }
@@ -1120,6 +1270,10 @@ dump_free(struct dump *d)
 	free(d->recs);
 	free(d->heurs);
 	free(d->retains);
+	free(d->owns);
+	for (size_t i = 0; i < d->nsuppress; i++)
+		free(d->suppress[i]);
+	free(d->suppress);
 	for (size_t i = 0; i < d->nresources; i++)
 		free(d->resources[i].desc);
 	free(d->resources);

@@ -529,11 +529,56 @@ add_heurs(struct leak *l, const struct dump *d, uint32_t id)
 	}
 }
 
+/* The memo of stack id of d, filled; NULL with e set on error. */
+static struct stack_memo *
+memo_of(struct report *r, struct symbolizer *s, const struct dump *d, struct stack_memo *memo,
+    uint32_t id, struct err *e)
+{
+	const struct stack *sk = model_find_stack(d, id);
+
+	if (sk == NULL) {
+		err_set(e, "%s: stack %u does not exist", d->path, id);
+		return NULL;
+	}
+	struct stack_memo *m = &memo[sk - d->stacks];
+	if (!m->done && memo_fill(r, s, d, sk, m, e) < 0)
+		return NULL;
+	return m;
+}
+
+/* The indirect blocks of d that only the definite blocks of a suppressed
+ * stack reach (own lines), per stack slot, into hidden[]; they count as
+ * suppressed by the owner's rule (no record of their own). */
+static int
+owned_by_suppressed(struct report *r, struct symbolizer *s, const struct dump *d,
+    struct stack_memo *memo, struct amount *hidden, struct err *e)
+{
+	for (size_t i = 0; i < d->nowns; i++) {
+		const struct own_rec *o = &d->owns[i];
+		struct stack_memo *m = memo_of(r, s, d, memo, o->owner, e);
+
+		if (m == NULL)
+			return -1;
+		const struct supp_rule *rule = supp_match(r->owners, m->frames, m->n);
+		if (rule == NULL)
+			continue;
+		const struct stack *sk = model_find_stack(d, o->stack_id);
+		if (sk == NULL)
+			return err_set(e, "%s: own names stack %u, which does not exist", d->path,
+			    o->stack_id);
+		sat_amount_add(&hidden[sk - d->stacks], 0, o->blocks, o->bytes);
+		supp_hit(r->owners, rule, 0, o->blocks, o->bytes);
+		sat_amount_add(&r->suppressed, 0, o->blocks, o->bytes);
+	}
+	return 0;
+}
+
 /* Adds every rec of dump d (number di) to r. */
 static int
 add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t di, struct err *e)
 {
 	struct stack_memo *memo = calloc(d->nstacks + 1, sizeof(*memo));
+	struct amount *hidden = NULL;
 	struct stack_memo none = { .done = true };
 	uint32_t no_id = 0;
 	int ret = -1;
@@ -541,10 +586,20 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 	if (memo == NULL)
 		return err_set(e, "out of memory");
 	none.ids = &no_id;
+	if (r->owners != NULL && d->nowns > 0) {
+		hidden = calloc(d->nstacks + 1, sizeof(*hidden));
+		if (hidden == NULL) {
+			err_set(e, "out of memory");
+			goto out_free;
+		}
+		if (owned_by_suppressed(r, s, d, memo, hidden, e) < 0)
+			goto out_free;
+	}
 	for (size_t i = 0; i < d->nrecs; i++) {
 		const struct rec *rc = &d->recs[i];
 		struct stack_memo *m = &none;
 		struct leak *l;
+		struct rec less;
 
 		if (rc->stack_id != 0) {
 			const struct stack *sk = model_find_stack(d, rc->stack_id);
@@ -557,6 +612,15 @@ add_dump(struct report *r, struct symbolizer *s, const struct dump *d, uint32_t 
 			m = &memo[sk - d->stacks];
 			if (!m->done && memo_fill(r, s, d, sk, m, e) < 0)
 				goto out_free;
+			const struct amount *h = hidden != NULL ? &hidden[sk - d->stacks] : NULL;
+			if (h != NULL && h->blocks > 0 && rc->cls == CLASS_INDIRECT) {
+				less = *rc;
+				less.blocks -= h->blocks < less.blocks ? h->blocks : less.blocks;
+				less.bytes -= h->bytes < less.bytes ? h->bytes : less.bytes;
+				if (less.blocks == 0)
+					continue; /* all of it suppressed with its owners */
+				rc = &less;
+			}
 		}
 		if (add_rec(r, rc, m, di, &l) < 0) {
 			err_set(e, "out of memory");
@@ -577,6 +641,7 @@ out_free:
 		free(memo[i].ids);
 	}
 	free(memo);
+	free(hidden);
 	return ret;
 }
 

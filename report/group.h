@@ -24,6 +24,7 @@
 
 /* The gate's decision, filled by main.c for the outputs. */
 struct verdict {
+	unsigned kinds; /* the gated kinds (--fail-on), a mask of CLASS_BIT(cls) */
 	bool passed;
 	char reason[GATE_REASON_MAX]; /* one line, from gate_decide() */
 };
@@ -113,11 +114,14 @@ struct report {
 	const char *const *ignore; /* --ignore-frame patterns, set before group_finish:
 				    * frames that cannot be a record's site */
 	size_t nignore;
-	unsigned show;            /* set before group_finish: the kinds listed (--show), a
+	struct suppressions *owners; /* set before group_build (or NULL): the indirect
+				      * blocks only the definite blocks of a suppressed
+				      * stack reach (own lines) are suppressed with it */
+	unsigned show;               /* set before group_finish: the kinds listed (--show), a
 				   * mask of CLASS_BIT(cls); 0 lists no record */
-	bool top_set;             /* set before group_finish: --top given */
-	uint64_t top;             /* most records listed when top_set */
-	const struct dump *dumps; /* not owned */
+	bool top_set;                /* set before group_finish: --top given */
+	uint64_t top;                /* most records listed when top_set */
+	const struct dump *dumps;    /* not owned */
 	size_t ndumps;
 	size_t nexes;       /* distinct exe paths among the dumps */
 	struct leak *leaks; /* every record; sorted by group_finish() */
@@ -126,6 +130,8 @@ struct report {
 	struct amount leaked;           /* definite + indirect + possible of cls[] */
 	struct amount suppressed;       /* records a rule suppressed */
 	struct amount known;            /* records found in the baseline */
+	struct amount seen;             /* lost blocks an earlier check reported, not listed
+					 * (seen.c; filled by main.c) */
 	uint64_t total_allocs;          /* allocations tracked, summed over the dumps */
 	uint64_t peak_bytes;            /* the largest peak_bytes of any one dump */
 	uint64_t dropped;               /* blocks the preload could not track, summed */

@@ -6,6 +6,15 @@
  *   suppress, --group-by, sort, and what is listed) -> per process -> gate
  *   -> output -> write baseline
  *
+ * Every output of a run renders the same report, read and symbolized once:
+ * --format to stdout (or -o FILE), and each --output FORMAT=FILE. The files
+ * are created (as temporary files beside their destinations) before any
+ * dump is read, written, and renamed into place only when every output,
+ * stdout included, was written: one destination that cannot be written
+ * fails the run (exit 2) and changes nothing anywhere. The html output of
+ * several dumps of one process adds their timeline: the dumps grouped again
+ * in series mode (from the symbolizer's cache) and trend's flagged stacks.
+ *
  * or, for the subcommands, on the dumps of one process (series.c):
  *
  *   diff:  options -> dump_read (OLD, NEW) -> same process -> group in
@@ -19,6 +28,9 @@
  * 1 the gate failed, 2 usage error, unreadable or malformed input, or any
  * other trouble (never 1 for a tool error). Every error is one line on
  * stderr, "leakreport: <where>: <what>"; a usage error adds the synopsis.
+ * Size: over the usual ~500 lines because it is the one place that runs
+ * the stages and picks exit codes for the report and both subcommands, and
+ * writes every --output destination atomically: one reader sees them all.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,11 +46,18 @@
 #include "group.h"
 #include "options.h"
 #include "per_process.h"
+#include "outfile.h"
 #include "output_diff.h"
+#include "output_folded.h"
+#include "output_html.h"
 #include "output_json.h"
+#include "output_junit.h"
+#include "output_sarif.h"
 #include "output_text.h"
 #include "output_trend.h"
+#include "seen.h"
 #include "series.h"
+#include "srcroot.h"
 #include "suppress.h"
 #include "symbolize.h"
 #include "trend.h"
@@ -47,8 +66,23 @@
 #define EXIT_GATE    1
 #define EXIT_TROUBLE 2
 
+/* One output of the run: a format and where it goes. */
+struct dest {
+	enum out_format format;
+	struct outfile file; /* file.path NULL: stdout */
+};
+
 struct run {
 	struct options opt;
+	struct dest *dests; /* the --format output first, then every --output */
+	size_t ndests;
+	char *source_root;     /* sarif: the source tree (srcroot_find), or NULL */
+	struct dump *tl_dumps; /* html timeline: the dumps in time order (shallow
+				* copies, owned by dumps), or NULL */
+	struct report tl_rep;  /* html timeline: them grouped in series mode */
+	struct trend tl;       /* and the stacks trend flags */
+	bool timeline;         /* tl is filled */
+	size_t sarif_dropped;  /* records the sarif output left out (GitHub's limits) */
 	struct suppressions *supp;
 	struct baseline *base;
 	struct dump *dumps;
@@ -145,7 +179,9 @@ load_inputs(struct run *r)
 		if (baseline_load(r->base, r->opt.baseline, &r->e) < 0)
 			return -1;
 	}
-	return load_dumps(r);
+	if (load_dumps(r) < 0)
+		return -1;
+	return supp_from_dumps(r->supp, r->dumps, r->ndumps, &r->e);
 }
 
 /* Feeds the gate every record that is neither suppressed nor known. */
@@ -159,6 +195,7 @@ decide(struct run *r)
 	g.max_leaks = r->opt.max_leaks;
 	g.bytes_limited = r->opt.max_bytes_set;
 	g.max_bytes = r->opt.max_bytes;
+	r->rep.gate.kinds = r->opt.fail_on;
 	for (size_t i = 0; i < r->rep.nleaks; i++) {
 		const struct leak *l = &r->rep.leaks[i];
 
@@ -273,52 +310,196 @@ run_diff(struct run *r)
 	return EXIT_PASS;
 }
 
+/*
+ * The destinations: the --format output (stdout, or -o FILE), then every
+ * --output FORMAT=FILE, each file opened as its temporary file. Called
+ * before any input is read. 0, or -1 with e filled and nothing left.
+ */
+static int
+open_dests(struct run *r)
+{
+	r->dests = calloc(r->opt.noutputs + 1, sizeof(*r->dests));
+	if (r->dests == NULL)
+		return err_set(&r->e, "out of memory");
+	r->dests[0].format = r->opt.format;
+	r->ndests = 1;
+	if (r->opt.output_file != NULL &&
+	    outfile_open(&r->dests[0].file, r->opt.output_file, &r->e) < 0)
+		return -1;
+	for (size_t i = 0; i < r->opt.noutputs; i++) {
+		struct dest *d = &r->dests[r->ndests];
+
+		d->format = r->opt.outputs[i].format;
+		if (outfile_open(&d->file, r->opt.outputs[i].path, &r->e) < 0)
+			return -1;
+		r->ndests++;
+	}
+	return 0;
+}
+
+static bool
+wants(const struct run *r, enum out_format f)
+{
+	for (size_t i = 0; i < r->ndests; i++)
+		if (r->dests[i].format == f)
+			return true;
+	return false;
+}
+
+/* Removes every temporary file not yet renamed. */
+static void
+abort_dests(struct run *r)
+{
+	for (size_t i = 0; i < r->ndests; i++)
+		outfile_abort(&r->dests[i].file);
+}
+
+/*
+ * Renders every destination with render (the report's or trend's), the
+ * files first, then stdout, then renames the files into place. 0, or -1
+ * with e filled: the files are then removed.
+ */
+static int
+emit(struct run *r, int (*render)(struct run *, enum out_format, FILE *))
+{
+	struct dest *out = NULL;
+
+	for (size_t i = 0; i < r->ndests; i++) {
+		struct dest *d = &r->dests[i];
+
+		if (d->file.path == NULL) {
+			out = d;
+			continue;
+		}
+		if (render(r, d->format, d->file.f) < 0 || fflush(d->file.f) == EOF) {
+			err_set(&r->e, "%s: cannot write '%s': %s", d->file.path, d->file.tmp,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (out != NULL && (render(r, out->format, stdout) < 0 || fflush(stdout) == EOF)) {
+		stdout_error(r);
+		return -1;
+	}
+	for (size_t i = 0; i < r->ndests; i++)
+		if (r->dests[i].file.path != NULL && outfile_commit(&r->dests[i].file, &r->e) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+render_trend(struct run *r, enum out_format f, FILE *out)
+{
+	if (f == FORMAT_JSON)
+		return output_trend_json(out, &r->trend);
+	if (f == FORMAT_HTML)
+		return output_html(out, NULL, NULL, &r->trend);
+	return output_trend_text(out, &r->trend);
+}
+
 /* leakreport trend DUMP...; 0, 1 (a stack is flagged under --fail-on
  * growth) or 2 as the exit code. */
 static int
 run_trend(struct run *r)
 {
-	int ret;
-
-	if (load_series(r, true) < 0 ||
-	    trend_compute(&r->trend, &r->rep, r->opt.min_steps, &r->e) < 0)
+	if (open_dests(r) < 0 || load_series(r, true) < 0 ||
+	    trend_compute(&r->trend, &r->rep, r->opt.min_steps, &r->e) < 0 ||
+	    emit(r, render_trend) < 0)
 		return EXIT_TROUBLE;
-	if (r->opt.format == FORMAT_JSON)
-		ret = output_trend_json(stdout, &r->trend);
-	else
-		ret = output_trend_text(stdout, &r->trend);
-	if (ret < 0 || fflush(stdout) == EOF)
-		return stdout_error(r);
 	return r->opt.fail_on_growth && r->trend.ngrowing > 0 ? EXIT_GATE : EXIT_PASS;
+}
+
+static int
+render_report(struct run *r, enum out_format f, FILE *out)
+{
+	const struct per_process *pp = r->opt.per_process ? &r->procs : NULL;
+
+	switch (f) {
+	case FORMAT_JSON:
+		return output_json(out, &r->rep, pp);
+	case FORMAT_HTML:
+		return output_html(out, &r->rep, pp, r->timeline ? &r->tl : NULL);
+	case FORMAT_SARIF:
+		return output_sarif(out, &r->rep, r->source_root, &r->sarif_dropped);
+	case FORMAT_FOLDED:
+		return output_folded(out, &r->rep, r->opt.folded_blocks);
+	case FORMAT_JUNIT:
+		return output_junit(out, &r->rep);
+	case FORMAT_TEXT:
+	case FORMAT_COUNT:
+		break;
+	}
+	return output_text(out, &r->rep, pp,
+	    use_color(r->opt.color) && (out == stdout || r->opt.color == COLOR_ALWAYS));
+}
+
+/*
+ * The html timeline of the report's dumps when they are two or more dumps
+ * of one process: a copy of the dumps in time order, grouped in series
+ * mode, and the stacks trend flags (with --min-steps lowered to what the
+ * dumps allow). Dumps of several processes have none: that is no error.
+ */
+static int
+build_timeline(struct run *r)
+{
+	struct err ignored;
+	uint64_t steps = TREND_MIN_STEPS_DEFAULT;
+
+	if (r->ndumps < 2 || series_check_process(r->dumps, r->ndumps, &ignored) < 0)
+		return 0;
+	r->tl_dumps = malloc(r->ndumps * sizeof(*r->tl_dumps));
+	if (r->tl_dumps == NULL)
+		return err_set(&r->e, "out of memory");
+	memcpy(r->tl_dumps, r->dumps, r->ndumps * sizeof(*r->tl_dumps));
+	if (series_order(r->tl_dumps, r->ndumps, &ignored) < 0)
+		return 0; /* the same snapshot twice: no timeline */
+	if (steps >= r->ndumps)
+		steps = r->ndumps - 1;
+	r->tl_rep.series = true;
+	if (group_build(&r->tl_rep, r->sym, r->tl_dumps, r->ndumps, &r->e) < 0 ||
+	    trend_compute(&r->tl, &r->tl_rep, steps, &r->e) < 0)
+		return -1;
+	r->timeline = true;
+	return 0;
 }
 
 /* The leak report; 0, 1 or 2 as the exit code. */
 static int
 run_report(struct run *r)
 {
-	int ret;
-
-	if (load_inputs(r) < 0 || new_symbolizer(r) < 0)
+	if (open_dests(r) < 0 || load_inputs(r) < 0 || new_symbolizer(r) < 0)
+		return EXIT_TROUBLE;
+	if (wants(r, FORMAT_SARIF) &&
+	    (r->source_root = srcroot_find(r->opt.source_root, &r->e)) == NULL)
 		return EXIT_TROUBLE;
 	r->rep.group_by = (enum group_by)r->opt.group_by;
 	r->rep.ignore = r->opt.ignore;
 	r->rep.nignore = r->opt.nignore;
 	r->rep.show = r->opt.show;
+	r->rep.owners = r->supp;
 	r->rep.top_set = r->opt.top_set;
 	r->rep.top = r->opt.top;
+	if (!r->opt.seen)
+		seen_take_out(r->dumps, r->ndumps, &r->rep.seen);
 	if (group_build(&r->rep, r->sym, r->dumps, r->ndumps, &r->e) < 0 ||
 	    group_finish(&r->rep, r->supp, r->base, &r->e) < 0)
 		return EXIT_TROUBLE;
 	if (r->opt.per_process && per_process_build(&r->procs, &r->rep, r->opt.fail_on, &r->e) < 0)
 		return EXIT_TROUBLE;
+	if (wants(r, FORMAT_HTML) && build_timeline(r) < 0)
+		return EXIT_TROUBLE;
 	decide(r);
-	if (r->opt.format == FORMAT_JSON)
-		ret = output_json(stdout, &r->rep, r->opt.per_process ? &r->procs : NULL);
-	else
-		ret = output_text(stdout, &r->rep, r->opt.per_process ? &r->procs : NULL,
-		    use_color(r->opt.color));
-	if (ret < 0 || fflush(stdout) == EOF)
-		return stdout_error(r);
+	if (emit(r, render_report) < 0)
+		return EXIT_TROUBLE;
+	if (r->sarif_dropped > 0) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+		    "sarif: %zu of %zu records left out (GitHub code scanning takes at most %d "
+		    "results, %u MiB gzipped); the largest are kept",
+		    r->sarif_dropped, r->rep.nshown, SARIF_MAX_RESULTS, SARIF_MAX_GZIP >> 20);
+		say("warning: ", msg);
+	}
 	if (r->opt.write_baseline != NULL && write_baseline(r) < 0)
 		return EXIT_TROUBLE;
 	return r->rep.gate.passed ? EXIT_PASS : EXIT_GATE;
@@ -332,6 +513,7 @@ main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	group_init(&r.rep);
+	group_init(&r.tl_rep);
 	if (options_parse(argc, argv, &r.opt, &r.e) < 0) {
 		say("", r.e.msg);
 		fprintf(stderr, "%s\n", options_synopsis(r.opt.command));
@@ -355,7 +537,13 @@ main(int argc, char **argv)
 		code = run_report(&r);
 	if (code == EXIT_TROUBLE)
 		say("", r.e.msg);
+	abort_dests(&r);
+	free(r.dests);
+	free(r.source_root);
 	/* sym_free last: the records point at the symbolizer's strings. */
+	trend_free(&r.tl);
+	group_free(&r.tl_rep);
+	free(r.tl_dumps);
 	diff_free(&r.diff);
 	trend_free(&r.trend);
 	per_process_free(&r.procs);

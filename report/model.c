@@ -29,6 +29,8 @@ static const char *const root_names[RETAIN_COUNT] = {
 	[RETAIN_MAPPING] = DUMP_ROOT_MAPPING,
 	[RETAIN_LOADER] = DUMP_ROOT_LOADER,
 	[RETAIN_INTERNAL] = DUMP_ROOT_INTERNAL,
+	[RETAIN_IGNORED] = DUMP_ROOT_IGNORED,
+	[RETAIN_REGION] = DUMP_ROOT_REGION,
 };
 
 /* The index of w[0..n) in names[count], or -1. */
@@ -68,7 +70,7 @@ model_root_parse(const char *w, size_t n)
 const char *
 model_dump_kind(const struct dump *d)
 {
-	return d->snapshot ? DUMP_KIND_SNAPSHOT : DUMP_KIND_EXIT;
+	return d->snapshot ? DUMP_KIND_SNAPSHOT : d->check ? DUMP_KIND_CHECK : DUMP_KIND_EXIT;
 }
 
 const char *

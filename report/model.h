@@ -7,7 +7,7 @@
  * every rec names a stack that exists (or 0), every count fits.
  *
  * model.c is the one place that names a kind of record ("definite"...), a
- * retainer's root ("global"...) and a kind of dump ("exit", "snapshot"):
+ * retainer's root ("global"...) and a kind of dump ("exit", "snapshot", "check"):
  * the reader, the options, the gate, the baseline and every output take
  * the words from there. A set of kinds is a mask of CLASS_BIT(cls). Every
  * address or offset leakreport shows (text, JSON, a baseline key) is written
@@ -80,8 +80,10 @@ struct stack {
 struct rec {
 	uint32_t stack_id; /* 0: no stack was captured */
 	enum leak_class cls;
-	uint64_t blocks; /* >= 1; a resource kind: how many are open */
-	uint64_t bytes;  /* 0 for a resource kind */
+	uint64_t blocks;      /* >= 1; a resource kind: how many are open */
+	uint64_t bytes;       /* 0 for a resource kind */
+	uint64_t seen_blocks; /* of a lost rec, those an earlier check reported */
+	uint64_t seen_bytes;  /* (a seen line); seen.c takes them out */
 };
 
 /* res <stack-id> <kind> <id> <fn> <aux> <desc>: one open resource. The
@@ -106,15 +108,26 @@ struct heur_rec {
 	uint64_t bytes;
 };
 
+/* own <stack-id> <owner-stack-id> <blocks> <bytes>: of the indirect blocks
+ * of one stack, those that only definite blocks of the owner's stack reach. */
+struct own_rec {
+	uint32_t stack_id; /* has an indirect rec */
+	uint32_t owner;    /* has a definite rec */
+	uint64_t blocks;   /* >= 1, <= that indirect rec's blocks */
+	uint64_t bytes;
+};
+
 enum retain_root {
 	RETAIN_GLOBAL,   /* who: module id; where: run-time address of the word */
 	RETAIN_THREAD,   /* who: tid; where: address in its stack, registers or TLS */
 	RETAIN_MAPPING,  /* who: 0; where: address in an anonymous mapping */
 	RETAIN_LOADER,   /* who, where: 0; a block the dynamic loader allocated */
 	RETAIN_INTERNAL, /* who, where: 0; a block libc allocated while libleak ran */
+	RETAIN_IGNORED,  /* who, where: 0; a block the program asked never to report */
+	RETAIN_REGION,   /* who: 0; where: in a region the program registered */
 };
 
-#define RETAIN_COUNT (RETAIN_INTERNAL + 1) /* not in the enum: switches stay exhaustive */
+#define RETAIN_COUNT (RETAIN_REGION + 1) /* not in the enum: switches stay exhaustive */
 
 #define RETAIN_MAX_HOPS DUMP_MAX_RETAIN_HOPS /* most hops a retain line lists */
 
@@ -158,7 +171,8 @@ struct dump {
 	uint32_t time_usec;
 	uint64_t start_sec; /* when tracking began */
 	uint32_t start_usec;
-	bool snapshot; /* kind snapshot (else exit) */
+	bool snapshot; /* kind snapshot */
+	bool check;    /* kind check (leak_check_now); neither: exit */
 	uint64_t seq;
 	bool atomic;
 	bool scanned; /* scan full */
@@ -176,6 +190,10 @@ struct dump {
 	size_t nheurs;
 	struct retain *retains; /* sorted by stack_id */
 	size_t nretains;
+	struct own_rec *owns; /* sorted by stack_id, then owner */
+	size_t nowns;
+	char **suppress; /* the program's own suppression rules (suppress lines) */
+	size_t nsuppress;
 	struct resource *resources; /* sorted by kind, stack_id, id: a rec's are together */
 	size_t nresources;
 	uint32_t version; /* of the format it was written in */
@@ -189,14 +207,14 @@ const char *model_class_name(enum leak_class cls);
 /* The kind named by w[0..n) (not NUL-terminated), or -1. */
 int model_class_parse(const char *w, size_t n);
 
-/* "global", "thread", "mapping", "loader", "internal" (the dump's words);
+/* "global", "thread", "mapping", "loader", "internal", "ignored", "region" (the dump's words);
  * "?" past them. */
 const char *model_root_name(enum retain_root root);
 
 /* The root named by w[0..n), or -1. */
 int model_root_parse(const char *w, size_t n);
 
-/* "snapshot" or "exit": the dump's kind line. */
+/* "snapshot", "check" or "exit": the dump's kind line. */
 const char *model_dump_kind(const struct dump *d);
 
 /* The file name of path: what follows its last '/', or path itself. Points

@@ -21,9 +21,22 @@ enum command {
 	CMD_TREND   /* leakreport trend DUMP... */
 };
 
+/* The formats of --format and --output; output.c names them and knows
+ * which command writes which. */
 enum out_format {
 	FORMAT_TEXT,
-	FORMAT_JSON
+	FORMAT_JSON,
+	FORMAT_HTML,   /* one self-contained page (output_html.c) */
+	FORMAT_SARIF,  /* SARIF 2.1.0 for code scanning (output_sarif.c) */
+	FORMAT_FOLDED, /* collapsed stacks for flame graph tools (output_folded.c) */
+	FORMAT_JUNIT,  /* JUnit XML for CI test reports (output_junit.c) */
+	FORMAT_COUNT
+};
+
+/* One destination: a format and the file it goes to. */
+struct out_dest {
+	enum out_format format;
+	const char *path; /* points into argv; never empty */
 };
 
 enum color_mode {
@@ -53,13 +66,19 @@ struct options {
 	int group_by;               /* enum group_by (group.h); default GROUP_STACK */
 	const char **ignore;        /* --ignore-frame patterns, in command-line order */
 	size_t nignore;
-	bool per_process;    /* --per-process */
-	uint64_t min_steps;  /* trend --min-steps, >= 1; default TREND_MIN_STEPS_DEFAULT */
-	bool fail_on_growth; /* trend --fail-on growth */
-	bool debuginfod;     /* --debuginfod */
-	bool help;           /* --help: print usage, exit 0 */
-	bool version;        /* --version: print version, exit 0 */
-	const char **dumps;  /* the DUMP operands, >= 1 unless help/version */
+	bool per_process;         /* --per-process */
+	bool seen;                /* --seen: list what earlier checks reported too */
+	uint64_t min_steps;       /* trend --min-steps, >= 1; default TREND_MIN_STEPS_DEFAULT */
+	bool fail_on_growth;      /* trend --fail-on growth */
+	bool debuginfod;          /* --debuginfod */
+	const char *output_file;  /* -o FILE: the --format output goes there, not stdout */
+	struct out_dest *outputs; /* every --output FORMAT=FILE, in command-line order */
+	size_t noutputs;
+	const char *source_root; /* --source-root DIR, or NULL: the git top level or cwd */
+	bool folded_blocks;      /* --folded-weight blocks (else bytes) */
+	bool help;               /* --help: print usage, exit 0 */
+	bool version;            /* --version: print version, exit 0 */
+	const char **dumps;      /* the DUMP operands, >= 1 unless help/version */
 	size_t ndumps;
 };
 
@@ -74,6 +93,9 @@ struct options {
  * strings point into argv. Call options_free() either way.
  */
 int options_parse(int argc, char **argv, struct options *o, struct err *e);
+
+/* The --format word of f ("text", "json", "html", ...). */
+const char *options_format_name(enum out_format f);
 
 /* The one-line synopsis of command c, printed after a usage error. */
 const char *options_synopsis(enum command c);

@@ -14,41 +14,7 @@
 
 #include "options.h"
 #include "output_json.h"
-
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one
- * (overlong forms, surrogates and code points above U+10FFFF are not). */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (c == 0xe0)
-		lo = 0xa0; /* overlong */
-	else if (c == 0xed)
-		hi = 0x9f; /* surrogates */
-	else if (c == 0xf0)
-		lo = 0x90; /* overlong */
-	else if (c == 0xf4)
-		hi = 0x8f; /* above U+10FFFF */
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
+#include "utf8.h"
 
 void
 output_json_begin(FILE *f, const char *command)
@@ -140,6 +106,8 @@ put_summary(FILE *f, const struct report *r)
 	put_amount(f, "suppressed", &r->suppressed, ",\n");
 	fputs("    ", f);
 	put_amount(f, "known", &r->known, ",\n");
+	fputs("    ", f);
+	put_amount(f, "seen", &r->seen, ",\n");
 	fprintf(f,
 	    "    \"total_allocs\": %llu,\n    \"peak_bytes\": %llu,\n"
 	    "    \"dropped\": %llu,\n    \"listed\": %zu,\n    \"not_listed\": %zu\n  },\n",
@@ -278,7 +246,9 @@ put_retainer(FILE *f, const struct retainer *x)
 	else
 		fputs(", \"tid\": null", f);
 	fputs(", \"address\": ", f);
-	put_hex_or_null(f, x->rt->root != RETAIN_LOADER && x->rt->root != RETAIN_INTERNAL,
+	put_hex_or_null(f,
+	    x->rt->root != RETAIN_LOADER && x->rt->root != RETAIN_INTERNAL &&
+		x->rt->root != RETAIN_IGNORED,
 	    x->rt->where);
 	fprintf(f, ", \"hops\": %llu, \"chain\": [", (unsigned long long)x->rt->hops);
 	for (uint32_t i = 0; i < x->rt->n; i++) {

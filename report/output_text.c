@@ -172,17 +172,22 @@ put_root(FILE *f, const struct retainer *x)
 		      "pthread key values)",
 		    f);
 		break;
+	case RETAIN_IGNORED:
+		fputs("held by a block the program asked never to report (leak_ignore, "
+		      "leak_disable)",
+		    f);
+		break;
+	case RETAIN_REGION:
+		fprintf(f, "held by a root region the program registered, at " ADDR_FMT, rt->where);
+		break;
 	}
 }
 
-/* One line: the root, each listed hop ("block of N bytes from FUNCTION"),
- * "... (K more blocks)" for those not listed, then "this block". */
-static void
-put_retainer(FILE *f, const struct retainer *x)
+void
+output_text_retainer(FILE *f, const struct retainer *x)
 {
 	const struct retain *rt = x->rt;
 
-	fputs("    ", f);
 	put_root(f, x);
 	for (uint32_t i = 0; i < rt->n; i++) {
 		const struct retainer_hop *h = &x->hop[i];
@@ -208,7 +213,15 @@ put_retainer(FILE *f, const struct retainer *x)
 		put_count(f, x->unlisted);
 		fprintf(f, " more %s)", plural(x->unlisted, "block", "blocks"));
 	}
-	fputs(" -> this block\n", f);
+	fputs(" -> this block", f);
+}
+
+static void
+put_retainer(FILE *f, const struct retainer *x)
+{
+	fputs("    ", f);
+	output_text_retainer(f, x);
+	fputc('\n', f);
 }
 
 /* "note: 2 of them (48 bytes) reachable only through the newarray
@@ -400,6 +413,11 @@ put_totals(const struct tx *t, const struct report *r)
 		    "  warning: %llu descriptor(s), timer(s) or thread(s) were not tracked (past "
 		    "the preload's tables)\n",
 		    (unsigned long long)r->res_dropped);
+	if (r->seen.blocks > 0)
+		fprintf(t->f,
+		    "  seen       %llu byte(s) in %llu allocation(s) lost but reported by an "
+		    "earlier check, not listed (--seen lists them)\n",
+		    (unsigned long long)r->seen.bytes, (unsigned long long)r->seen.blocks);
 }
 
 static void

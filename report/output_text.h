@@ -31,4 +31,9 @@ void output_text_str(FILE *f, const char *s);
  * stacks with it. */
 void output_text_stack(FILE *f, const struct sym_frame *frames, size_t n);
 
+/* Writes the retention path of a record, one line without indent or
+ * newline: the root, each listed hop ("block of N bytes from FUNCTION"),
+ * "... (K more blocks)" for those not listed, then "this block". */
+void output_text_retainer(FILE *f, const struct retainer *x);
+
 #endif /* LEAKREPORT_OUTPUT_TEXT_H */

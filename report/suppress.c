@@ -420,3 +420,58 @@ supp_free(struct suppressions *s)
 	free(s->files);
 	free(s);
 }
+
+/* Whether dump j < k shipped the same rules as dump k, from the same exe. */
+static bool
+same_rules(const struct dump *a, const struct dump *b)
+{
+	if (a->nsuppress != b->nsuppress || strcmp(a->exe, b->exe) != 0)
+		return false;
+	for (size_t i = 0; i < a->nsuppress; i++)
+		if (strcmp(a->suppress[i], b->suppress[i]) != 0)
+			return false;
+	return true;
+}
+
+int
+supp_from_dumps(struct suppressions *s, const struct dump *dumps, size_t n, struct err *e)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct dump *d = &dumps[k];
+		bool again = false;
+
+		if (d->nsuppress == 0)
+			continue;
+		for (size_t j = 0; j < k && !again; j++)
+			again = same_rules(&dumps[j], d);
+		if (again)
+			continue;
+		size_t len = 0;
+
+		for (size_t i = 0; i < d->nsuppress; i++)
+			len += strlen(d->suppress[i]) + 1;
+		char *buf = malloc(len + 1), *name = NULL;
+		size_t at = 0;
+
+		if (buf == NULL ||
+		    asprintf(&name, "%s's __lsan_default_suppressions", model_basename(d->exe)) <
+			0) {
+			free(buf);
+			return err_set(e, "out of memory");
+		}
+		for (size_t i = 0; i < d->nsuppress; i++) {
+			size_t m = strlen(d->suppress[i]);
+
+			memcpy(buf + at, d->suppress[i], m);
+			at += m;
+			buf[at++] = '\n';
+		}
+		int r = supp_parse(s, name, buf, at, e);
+
+		free(buf);
+		free(name);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "model.h"
 #include "sat.h"
 #include "symbolize.h"
 
@@ -50,6 +51,13 @@ int supp_load(struct suppressions *s, const char *path, struct err *e);
  * and as supp_rule.file. For tests. */
 int supp_parse(struct suppressions *s, const char *name, const char *buf, size_t len,
     struct err *e);
+
+/* Appends the rules each program shipped in its dumps (suppress lines:
+ * its __lsan_default_suppressions), named "<exe>'s
+ * __lsan_default_suppressions" in messages and the list of rules; the
+ * rules of one executable are loaded once however many dumps repeat them.
+ * They apply to every dump of the report. 0, or -1 with e filled. */
+int supp_from_dumps(struct suppressions *s, const struct dump *dumps, size_t n, struct err *e);
 
 /*
  * The first rule that matches the stack, or NULL. Frames are tested in

@@ -1,7 +1,7 @@
 /*
  * dump.c - the dump writer: data in, lines out (docs/dump-format.md).
  *
- * Called at exit and for snapshots (life/) with a struct dump_src: its
+ * Called at exit, for snapshots and for checks (life/) with a struct dump_src: its
  * callbacks give the blocks, the stacks and the retainer chains, its
  * figures the counters, so the writer knows nothing of the tracker's or
  * the scanner's types. Blocks are summed per stack id into mmap'd arrays
@@ -12,6 +12,9 @@
  * skipped.
  * Not async-signal-safe (it reads /proc and maps memory), not reentrant:
  * the caller runs it once at a time, with the guard held.
+ * Size: over the usual ~500 lines because every record of the format is
+ * written here, in its order, from one pass of sums: split by record, the
+ * files would pass the sums and the writer's state between them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +46,8 @@ struct sums {
 	uint64_t *bytes[4];
 	uint64_t *hblocks[DUMP_NHEUR]; /* reachable by heuristic h only, by stack id */
 	uint64_t *hbytes[DUMP_NHEUR];
+	uint64_t *sblocks[2]; /* definite, indirect: seen at an earlier check */
+	uint64_t *sbytes[2];
 	size_t n;
 	uint64_t total_blocks;
 	uint64_t total_bytes;
@@ -120,6 +125,44 @@ put_time(struct writer *w, const char *tag, uint64_t sec, uint32_t usec)
 	fmt_char(f, '\n');
 }
 
+/* "<tag> <id> <word> <blocks> <bytes>": a rec, heur or seen line. */
+static void
+put_counted(struct writer *w, const char *tag, uint64_t id, const char *word, uint64_t blocks,
+    uint64_t bytes)
+{
+	struct fmtbuf *f = line(w);
+
+	fmt_str(f, tag);
+	fmt_char(f, ' ');
+	fmt_u64(f, id);
+	fmt_char(f, ' ');
+	fmt_str(f, word);
+	fmt_char(f, ' ');
+	fmt_u64(f, blocks);
+	fmt_char(f, ' ');
+	fmt_u64(f, bytes);
+	fmt_char(f, '\n');
+}
+
+/* The suppress lines; returns how many. */
+static uint64_t
+write_suppress(struct writer *w, const struct dump_src *src)
+{
+	uint64_t n = 0;
+
+	for (const char *p = src->suppress; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, '\n');
+		size_t rule = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (rule > 0) {
+			put_tag_str(w, DUMP_TAG_SUPPRESS, p, rule);
+			n++;
+		}
+		p += rule + (e != NULL);
+	}
+	return n;
+}
+
 static void
 write_header(struct writer *w, const struct dump_src *src, char *scratch)
 {
@@ -152,7 +195,10 @@ write_header(struct writer *w, const struct dump_src *src, char *scratch)
 	put_time(w, DUMP_TAG_START, src->counts.start_sec, src->counts.start_usec);
 	f = line(w);
 	fmt_str(f, DUMP_TAG_KIND " ");
-	fmt_str(f, src->snapshot ? DUMP_KIND_SNAPSHOT : DUMP_KIND_EXIT);
+	fmt_str(f,
+	    src->kind == DUMP_SNAPSHOT  ? DUMP_KIND_SNAPSHOT :
+		src->kind == DUMP_CHECK ? DUMP_KIND_CHECK :
+					  DUMP_KIND_EXIT);
 	fmt_char(f, '\n');
 	put_tag_u64(w, DUMP_TAG_SEQ, src->seq);
 	put_tag_u64(w, DUMP_TAG_ATOMIC, src->atomic);
@@ -197,7 +243,7 @@ write_module(void *ctx, unsigned id, const struct module_info *m)
 }
 
 static void
-sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur)
+sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur, bool seen)
 {
 	struct sums *s = ctx;
 
@@ -210,6 +256,10 @@ sum_block(void *ctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigne
 	if (heur >= 1 && heur <= DUMP_NHEUR) {
 		s->hblocks[heur - 1][stack]++;
 		s->hbytes[heur - 1][stack] += size;
+	}
+	if (seen && cls <= DUMP_INDIRECT) {
+		s->sblocks[cls][stack]++;
+		s->sbytes[cls][stack] += size;
 	}
 	s->total_blocks++;
 	s->total_bytes += size;
@@ -271,13 +321,41 @@ static const char *const class_names[4] = {
 	DUMP_CLASS_POSSIBLE,
 	DUMP_CLASS_REACHABLE,
 };
-static const char *const root_names[5] = {
+static const char *const root_names[7] = {
 	DUMP_ROOT_GLOBAL,
 	DUMP_ROOT_THREAD,
 	DUMP_ROOT_MAPPING,
 	DUMP_ROOT_LOADER,
 	DUMP_ROOT_INTERNAL,
+	DUMP_ROOT_IGNORED,
+	DUMP_ROOT_REGION,
 };
+
+struct own_ctx {
+	struct writer *w;
+	size_t n;       /* stack ids below it have a stack line */
+	uint64_t lines; /* own lines written */
+};
+
+static void
+write_own(void *ctx, uint32_t stack, uint32_t owner, uint64_t blocks, uint64_t bytes)
+{
+	struct own_ctx *oc = ctx;
+
+	if (stack >= oc->n || owner >= oc->n)
+		return; /* published after we sized the arrays: its rec is stack 0's */
+	struct fmtbuf *f = line(oc->w);
+	fmt_str(f, DUMP_TAG_OWN " ");
+	fmt_u64(f, stack);
+	fmt_char(f, ' ');
+	fmt_u64(f, owner);
+	fmt_char(f, ' ');
+	fmt_u64(f, blocks);
+	fmt_char(f, ' ');
+	fmt_u64(f, bytes);
+	fmt_char(f, '\n');
+	oc->lines++;
+}
 
 /* One retain line for a stack with reached blocks. */
 static bool
@@ -382,7 +460,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 
 	s.n = src->nstacks;
 	size_t arr = s.n * sizeof(uint64_t);
-	size_t narr = 9 + 2 * DUMP_NHEUR; /* the last: res_used, bytes used of it */
+	size_t narr = 13 + 2 * DUMP_NHEUR; /* the last: res_used, bytes used of it */
 	char *acc =
 	    mmap(NULL, narr * arr, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (acc == MAP_FAILED) {
@@ -402,12 +480,17 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		s.hblocks[h] = (uint64_t *)(acc + (size_t)(8 + 2 * h) * arr);
 		s.hbytes[h] = (uint64_t *)(acc + (size_t)(9 + 2 * h) * arr);
 	}
-	s.res_used = (unsigned char *)(acc + (size_t)(8 + 2 * DUMP_NHEUR) * arr);
+	for (int c = 0; c < 2; c++) {
+		s.sblocks[c] = (uint64_t *)(acc + (size_t)(8 + 2 * DUMP_NHEUR + c) * arr);
+		s.sbytes[c] = (uint64_t *)(acc + (size_t)(10 + 2 * DUMP_NHEUR + c) * arr);
+	}
+	s.res_used = (unsigned char *)(acc + (size_t)(12 + 2 * DUMP_NHEUR) * arr);
 	src->blocks(src->ctx, sum_block, &s);
 	if (src->resources != NULL)
 		src->resources(src->ctx, false, mark_res, &s);
 
 	write_header(&w, src, scratch);
+	uint64_t nnotes = write_suppress(&w, src);
 	modules_refresh();
 	struct mod_ctx mc = { .w = &w, .count = 0 };
 	modules_foreach(write_module, &mc);
@@ -448,16 +531,8 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		for (int c = 0; c < 4; c++) {
 			if (s.blocks[c][id] == 0)
 				continue;
-			struct fmtbuf *f = line(&w);
-			fmt_str(f, DUMP_TAG_REC " ");
-			fmt_u64(f, id);
-			fmt_char(f, ' ');
-			fmt_str(f, class_names[c]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.blocks[c][id]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.bytes[c][id]);
-			fmt_char(f, '\n');
+			put_counted(&w, DUMP_TAG_REC, id, class_names[c], s.blocks[c][id],
+			    s.bytes[c][id]);
 			nrecs++;
 		}
 	}
@@ -466,18 +541,26 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		for (int h = 0; h < DUMP_NHEUR; h++) {
 			if (s.hblocks[h][id] == 0)
 				continue;
-			struct fmtbuf *f = line(&w);
-			fmt_str(f, DUMP_TAG_HEUR " ");
-			fmt_u64(f, id);
-			fmt_char(f, ' ');
-			fmt_str(f, dump_heur_name(h));
-			fmt_char(f, ' ');
-			fmt_u64(f, s.hblocks[h][id]);
-			fmt_char(f, ' ');
-			fmt_u64(f, s.hbytes[h][id]);
-			fmt_char(f, '\n');
+			put_counted(&w, DUMP_TAG_HEUR, id, dump_heur_name(h), s.hblocks[h][id],
+			    s.hbytes[h][id]);
+			nnotes++;
 		}
 	}
+	/* Which of the lost blocks an earlier check reported. */
+	for (size_t id = 0; src->scanned && id < s.n; id++) {
+		for (int c = 0; c < 2; c++) {
+			if (s.sblocks[c][id] == 0)
+				continue;
+			put_counted(&w, DUMP_TAG_SEEN, id, class_names[c], s.sblocks[c][id],
+			    s.sbytes[c][id]);
+			nnotes++;
+		}
+	}
+	/* Whose the indirect blocks are. */
+	struct own_ctx oc = { .w = &w, .n = s.n };
+	if (src->scanned && src->owned != NULL)
+		src->owned(src->ctx, write_own, &oc);
+	nnotes += oc.lines;
 	for (size_t id = 1; src->scanned && src->retainer != NULL && id < s.n; id++)
 		if ((s.blocks[DUMP_REACHABLE][id] | s.blocks[DUMP_POSSIBLE][id]) != 0 &&
 		    write_retain(&w, src, (uint32_t)id))
@@ -496,7 +579,7 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 	fmt_char(f, ' ');
 	fmt_u64(f, nretains);
 	fmt_char(f, ' ');
-	fmt_u64(f, rc.count);
+	fmt_u64(f, nnotes + rc.count); /* res lines are notes too */
 	fmt_char(f, '\n');
 	flush(&w);
 
@@ -506,10 +589,13 @@ dump_write(dump_write_fn fn, void *ctx, const struct dump_src *src, struct dump_
 		res->stacks = nstacks;
 		res->resources = rc.count;
 		res->lost_blocks = res->lost_bytes = 0;
+		res->seen_blocks = res->seen_bytes = 0;
 		for (size_t id = 0; id < s.n; id++) {
 			for (int c = DUMP_DEFINITE; c <= DUMP_INDIRECT; c++) {
 				res->lost_blocks += s.blocks[c][id];
 				res->lost_bytes += s.bytes[c][id];
+				res->seen_blocks += s.sblocks[c][id];
+				res->seen_bytes += s.sbytes[c][id];
 			}
 		}
 	}

@@ -25,7 +25,16 @@ enum dump_root {
 	DUMP_THREAD,
 	DUMP_MAPPING,
 	DUMP_LOADER,
-	DUMP_INTERNAL
+	DUMP_INTERNAL,
+	DUMP_IGNORED,
+	DUMP_REGION
+};
+
+/* What a dump is of: the exit, a snapshot, a leak_check_now(). */
+enum dump_kind {
+	DUMP_EXIT,
+	DUMP_SNAPSHOT,
+	DUMP_CHECK
 };
 
 #define DUMP_CHAIN_MAX 8 /* hops a retain line lists */
@@ -54,11 +63,16 @@ struct dump_counts {
 	uint32_t start_usec;
 };
 
-/* One live block: its size, stack id (< nstacks), class, and the
- * heuristic (1..DUMP_NHEUR, DUMP_HEURISTICS order) that alone made a
- * reachable one so, else 0. */
+/* One live block: its size, stack id (< nstacks), class, the heuristic
+ * (1..DUMP_NHEUR, DUMP_HEURISTICS order) that alone made a reachable one
+ * so, else 0, and for a lost one whether an earlier check reported it. */
+typedef void (*dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls,
+    unsigned heur, bool seen);
+
+/* The indirect blocks of stack that only definite blocks of stack owner
+ * reach: blocks, bytes. */
 typedef void (
-    *dump_block_fn)(void *fnctx, uint64_t size, uint32_t stack, enum dump_class cls, unsigned heur);
+    *dump_owned_fn)(void *fnctx, uint32_t stack, uint32_t owner, uint64_t blocks, uint64_t bytes);
 
 /* A resource's kind, in the order of dumpfmt.h's DUMP_RES_* names. */
 enum dump_res_kind {
@@ -82,19 +96,23 @@ typedef void (*dump_res_fn)(void *fnctx, const struct dump_res *r);
 
 /* What a dump is written from: figures, and callbacks on ctx. */
 struct dump_src {
-	int depth;         /* LEAK_DEPTH in force */
-	bool snapshot;     /* kind snapshot, else exit */
-	uint64_t seq;      /* 0 for the exit dump */
-	bool atomic;       /* no other thread ran while copying */
-	bool scanned;      /* classes come from a root scan (scan full) */
-	uint32_t nstacks;  /* every stack id is below it */
-	uint32_t internal; /* stack of libc's internal blocks, left out; 0: none */
+	int depth; /* LEAK_DEPTH in force */
+	enum dump_kind kind;
+	uint64_t seq;         /* 0 for the exit dump */
+	bool atomic;          /* no other thread ran while copying */
+	bool scanned;         /* classes come from a root scan (scan full) */
+	uint32_t nstacks;     /* every stack id is below it */
+	uint32_t internal;    /* stack of libc's internal blocks, left out; 0: none */
+	const char *suppress; /* the program's suppression rules, one a line; or NULL */
 	struct dump_counts counts;
 	void *ctx;
 	/* Calls fn(fnctx, ...) for every live block. */
 	void (*blocks)(void *ctx, dump_block_fn fn, void *fnctx);
 	/* The pcs of stack id (n of them), or NULL when there is none. */
 	const uintptr_t *(*stack)(void *ctx, uint32_t id, unsigned *n);
+	/* Calls fn for every (stack, owner) pair of indirect blocks, ascending
+	 * (NULL without a scan). */
+	void (*owned)(void *ctx, dump_owned_fn fn, void *fnctx);
 	/* The chain of stack id's first reached block; false when none (and
 	 * NULL without a scan). */
 	bool (*retainer)(void *ctx, uint32_t id, struct dump_chain *out);
@@ -106,6 +124,8 @@ struct dump_src {
 
 /* What a dump held, for the stderr summary. */
 struct dump_result {
+	uint64_t seen_blocks; /* of the lost ones, those an earlier check reported */
+	uint64_t seen_bytes;
 	const char *failed; /* on failure: what could not be done
 			     * ("map memory for the dump", "write the dump") */
 	uint64_t blocks;    /* every live block */

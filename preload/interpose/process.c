@@ -64,7 +64,11 @@ main_wrapper(int argc, char **argv, char **envp)
 	int rc = program_main(argc, argv, envp);
 
 	exits_claim(); /* main's return exits: one exit at a time */
-	scan_set_stack_start((uintptr_t)__builtin_frame_address(0) + 2 * sizeof(void *));
+	/* The CFA: just above our return address. Not frame_address(0) + 16,
+	 * which needs a frame pointer: a CFA from RBP would send every stack
+	 * through main to libunwind (track/stackcache.c walks CFA = RSP + k
+	 * frames alone). */
+	scan_set_stack_start((uintptr_t)__builtin_dwarf_cfa());
 	return rc;
 }
 

@@ -6,11 +6,14 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/fmt.h"
 #include "dump/resdesc.h"
 #include "life/dumpsrc.h"
 #include "life/state.h"
 #include "scan/heuristics.h"
+#include "life/lsan.h"
 #include "track/counters.h"
+#include "track/ignore.h"
 #include "track/resources.h"
 #include "track/track.h"
 
@@ -26,11 +29,12 @@ struct relay {
 };
 
 static void
-relay_scanned(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls, enum heur heur)
+relay_scanned(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls, enum heur heur,
+    bool seen)
 {
 	struct relay *r = ctx;
 
-	r->fn(r->fnctx, size, stack, (enum dump_class)cls, (unsigned)heur);
+	r->fn(r->fnctx, size, stack, (enum dump_class)cls, (unsigned)heur, seen);
 }
 
 static void
@@ -39,7 +43,7 @@ relay_live(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	struct relay *r = ctx;
 
 	(void)addr;
-	r->fn(r->fnctx, size, stack, DUMP_DEFINITE, 0); /* no scan: all definite */
+	r->fn(r->fnctx, size, stack, DUMP_DEFINITE, 0, false); /* no scan: all definite */
 }
 
 static void
@@ -57,7 +61,15 @@ static const uintptr_t *
 stack(void *ctx, uint32_t id, unsigned *n)
 {
 	(void)ctx;
-	return stacks_get(lk_stacks, id, n);
+	return ignore_frames(lk_stacks, id, n); /* an ignored block's: without the tag */
+}
+
+static void
+owned(void *ctx, dump_owned_fn fn, void *fnctx)
+{
+	if (scan_foreach_owned(ctx, fn, fnctx) < 0)
+		fmt_log("no memory to say whose the indirect blocks are; the dump has no own lines",
+		    NULL);
 }
 
 static bool
@@ -69,6 +81,8 @@ retainer(void *ctx, uint32_t id, struct dump_chain *out)
 		[ROOT_MAPPING] = DUMP_MAPPING,
 		[ROOT_LOADER] = DUMP_LOADER,
 		[ROOT_INTERNAL] = DUMP_INTERNAL,
+		[ROOT_IGNORED] = DUMP_IGNORED,
+		[ROOT_REGION] = DUMP_REGION,
 	};
 	struct scan_chain ch;
 
@@ -142,17 +156,18 @@ resources(void *ctx, bool describe, dump_res_fn fn, void *fnctx)
 }
 
 void
-dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, bool snapshot, uint64_t seq,
-    bool atomic)
+dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, enum dump_kind kind,
+    uint64_t seq, bool atomic)
 {
 	struct counters_snap c;
 
 	counters_read(&c);
 	*src = (struct dump_src){
-		.depth = depth, .snapshot = snapshot, .seq = seq, .atomic = atomic,
+		.depth = depth, .kind = kind, .seq = seq, .atomic = atomic,
 		.scanned = sc != NULL, .nstacks = stacks_limit(lk_stacks),
-		.internal = lk_internal_stack, .ctx = (void *)sc,
+		.internal = lk_internal_stack, .ctx = (void *)sc, .suppress = lsan_suppressions(),
 		.blocks = blocks, .stack = stack, .retainer = sc != NULL ? retainer : NULL,
+		.owned = sc != NULL ? owned : NULL,
 		.resources = res_ready() ? resources : NULL,
 		.counts = {
 			.allocs = c.allocs, .frees = c.frees, .peak_blocks = c.peak_blocks,

@@ -27,12 +27,15 @@
 #include "base/fmt.h"
 #include "dump/dump.h"
 #include "dump/modules.h"
+#include "life/check.h"
 #include "life/config.h"
 #include "life/dumpsrc.h"
 #include "life/exits.h"
 #include "life/finish.h"
+#include "life/lsan.h"
 #include "life/state.h"
 #include "scan/scan.h"
+#include "scan/stopworld.h"
 #include "track/counters.h"
 #include "track/guard.h"
 #include "track/track.h"
@@ -41,6 +44,7 @@ void
 finish_fork_child(void)
 {
 	lk_pid = getpid();
+	check_fork_child();
 	if (lk_blocks != NULL) {
 		size_t lost = addrmap_after_fork(lk_blocks);
 
@@ -52,23 +56,41 @@ finish_fork_child(void)
 static void
 summary(const char *path, const struct dump_result *r, bool written, bool scanned)
 {
-	char b[5][24];
+	char b[8][24];
 	struct fmtbuf f;
-	const uint64_t v[5] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks };
+	unsigned waited_ms = 0;
+	int late = 0, unsignalled = 0;
+
+	if (scanned)
+		stopworld_waited(&waited_ms, &late, &unsignalled);
+	const uint64_t v[8] = { r->lost_blocks, r->lost_bytes, r->blocks, r->bytes, r->stacks,
+		waited_ms, (uint64_t)late, r->seen_blocks };
+	/* A bounded wait for threads that never answered the stop signal
+	 * (they blocked it after we read their mask): its cost, when paid. */
+	const char *w0 = late > 0 ? "; the scan waited " : "";
+	const char *w1 = late > 0 ? b[5] : "";
+	const char *w2 = late > 0 ? " ms for " : "";
+	const char *w3 = late > 0 ? b[6] : "";
+	const char *w4 = late > 0 ? " thread(s) that did not answer" : "";
 
 	if (lk_config.quiet)
 		return;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 8; i++) {
 		fmt_init(&f, b[i], sizeof(b[i]) - 1);
 		fmt_u64(&f, v[i]);
 		b[i][f.len] = '\0';
 	}
 	if (!written)
 		fmt_log("no dump written", NULL);
+	else if (scanned && r->seen_blocks != 0)
+		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect; ", b[7],
+		    " block(s) of them reported by earlier checks); ", b[2], " block(s), ", b[3],
+		    " byte(s) live at exit from ", b[4], " stack(s)", w0, w1, w2, w3, w4,
+		    "; dump: ", path, NULL);
 	else if (scanned)
 		fmt_log(b[0], " block(s), ", b[1], " byte(s) lost (definite and indirect); ", b[2],
-		    " block(s), ", b[3], " byte(s) live at exit from ", b[4],
-		    " stack(s); dump: ", path, NULL);
+		    " block(s), ", b[3], " byte(s) live at exit from ", b[4], " stack(s)", w0, w1,
+		    w2, w3, w4, "; dump: ", path, NULL);
 	else
 		fmt_log(b[2], " block(s), ", b[3], " byte(s) live at exit from ", b[4],
 		    " stack(s), not scanned; dump: ", path, NULL);
@@ -114,19 +136,37 @@ finish_dump(void)
 	struct dump_src src;
 	bool ok = false;
 
+	check_lock(); /* a check running on another thread finishes first */
+	if (check_final_done()) {
+		/* __lsan_do_leak_check() wrote the exit dump already. */
+		check_unlock();
+		goto done;
+	}
+	if (!lsan_check_at_exit()) {
+		check_unlock();
+		fmt_log("the program turned the exit leak check off (its LeakSanitizer hooks or "
+			"options); no dump written",
+		    NULL);
+		goto done;
+	}
 	cxx_freeres();
 	arena_lift_budget(); /* the program is done: the dump may use what is left */
 	addrmap_settle(lk_blocks);
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
 		modules_refresh(); /* before threads stop: it takes the loader's lock */
-		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics);
+		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics, 0);
 		if (sc == NULL)
 			fmt_log(
 			    "the reachability scan could not run; every block counts as definite",
 			    NULL);
 	}
-	dumpsrc_fill(&src, sc, lk_config.depth, false, 0, true);
+	if (sc != NULL) {
+		struct check_result cr;
+
+		check_seen_apply(sc, &cr);
+	}
+	dumpsrc_fill(&src, sc, lk_config.depth, DUMP_EXIT, 0, true);
 	if (dump_path(lk_config.output, lk_start_cwd, getpid(), 0, path, sizeof(path)) != 0)
 		fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
 	else
@@ -148,6 +188,8 @@ finish_dump(void)
 	}
 	if (sc != NULL)
 		scan_free(sc);
+	check_unlock();
+done:
 	/* release: pairs with the hooks' acquire loads of the state (and the
 	 * CAS of another would-be dumper): the dump is complete. */
 	atomic_store_explicit(&lk_state, STATE_DONE, memory_order_release);

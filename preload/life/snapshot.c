@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -50,7 +51,9 @@
 #define SEQ_SKIP_MAX 100000 /* names of an earlier image tried at most */
 
 static sem_t wake;
-static uint64_t seq;
+/* The last %n handed out: snapshots and leak_check_now()'s dumps share it
+ * (relaxed fetch_add: only uniqueness matters). */
+static _Atomic uint64_t seq;
 
 static void
 on_signal(int sig)
@@ -62,26 +65,37 @@ on_signal(int sig)
 	errno = saved;
 }
 
-static void
-take_snapshot(void)
+bool
+snapshot_path(char *path, size_t cap, uint64_t *seq_out)
 {
-	char path[PATH_MAX];
 	struct stat st;
 
 	/* After exec the new image counts from 1 again under the same pid: the
 	 * numbers its earlier image used are skipped, never overwritten. */
 	for (int tries = 0;; tries++) {
-		if (dump_path(lk_config.snapshot_output, lk_start_cwd, getpid(), ++seq, path,
-			sizeof(path)) != 0) {
+		uint64_t n = atomic_fetch_add_explicit(&seq, 1, memory_order_relaxed) + 1;
+
+		if (dump_path(lk_config.snapshot_output, lk_start_cwd, getpid(), n, path, cap) !=
+		    0) {
 			fmt_log("the snapshot path is too long", NULL);
-			return;
+			return false;
 		}
+		*seq_out = n;
 		if (tries == SEQ_SKIP_MAX || lstat(path, &st) != 0)
-			break;
+			return true;
 	}
+}
+
+void
+snapshot_take(void)
+{
+	char path[PATH_MAX];
+	uint64_t n;
 	struct dump_src src;
 
-	dumpsrc_fill(&src, NULL, lk_config.depth, true, seq, false);
+	if (!snapshot_path(path, sizeof(path), &n))
+		return;
+	dumpsrc_fill(&src, NULL, lk_config.depth, DUMP_SNAPSHOT, n, false);
 	dump_to_file(path, &src, NULL);
 }
 
@@ -129,10 +143,10 @@ writer_main(void *arg)
 		if (!state_is(STATE_ACTIVE))
 			return NULL; /* the exit dump has begun: no more snapshots */
 		if (r == 0)
-			take_snapshot();
+			snapshot_take();
 		uint64_t now = now_ns();
 		if (next_snap != 0 && now >= next_snap) {
-			take_snapshot();
+			snapshot_take();
 			while (next_snap <= now)
 				next_snap += lk_config.snapshot_interval_ns;
 		}

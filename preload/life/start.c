@@ -38,6 +38,7 @@
 #include "life/aside.h"
 #include "life/config.h"
 #include "life/finish.h"
+#include "life/lsan.h"
 #include "life/snapshot.h"
 #include "life/start.h"
 #include "life/state.h"
@@ -167,6 +168,7 @@ init_late(bool (*reached)(void))
 	backtrace_start();
 	roots_init(real.malloc, real.free);
 	modules_refresh();
+	lsan_init(); /* the program's LeakSanitizer hooks, before any check */
 	__cxa_atexit(final_dump_handler, NULL, NULL);
 	snapshot_start();
 	return true;

@@ -23,6 +23,7 @@ struct blk {
 	uint8_t state;
 	uint8_t cls;  /* enum scan_class, once classified; 0xff before */
 	uint8_t heur; /* enum heur of an ST_HEUR mark, else HEUR_NONE */
+	uint8_t seen; /* lost, and reported by an earlier check (scan_set_seen) */
 };
 
 /* A run of blocks with no gap of CLUSTER_GAP or more between them, with

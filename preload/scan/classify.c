@@ -7,7 +7,13 @@
  * pointing in: the lowest block of each becomes DEFINITE and the rest
  * INDIRECT, and a DEFINITE block reached later from another cycle's leader
  * is demoted to INDIRECT (Valgrind's cliques). Only readable words are
- * read. After the world resumes; one thread.
+ * read. Before the world resumes (scan.c); one thread.
+ * Each INDIRECT block also keeps, in `parent`, the leader whose walk took
+ * it in (a demoted leader: the one that demoted it), so its owner is the
+ * DEFINITE block at the end of that chain; one that the walks of leaders
+ * of two different stacks reach is marked LOST_SHARED in `heur`, and so is
+ * everything it reaches. leakreport uses the owners (the dump's own lines)
+ * to drop the indirect blocks of a leak it suppresses, as LSan does.
  */
 #include "scan/scan_priv.h"
 
@@ -41,8 +47,17 @@ count_in(struct scan *sc, size_t i, size_t c, void *ctx)
 		sc->b[c].root++;
 }
 
+size_t
+classify_owner(const struct scan *sc, size_t c)
+{
+	for (size_t hops = 0; sc->b[c].cls == SCAN_INDIRECT && hops <= sc->n; hops++)
+		c = sc->b[c].parent;
+	return c;
+}
+
 /* Takes c into the clique of leader *ctx: unclassified, or another
- * cycle's leader, it becomes INDIRECT. */
+ * cycle's leader, it becomes INDIRECT. Already another leader's: shared,
+ * when that leader's stack is another. */
 static void
 take_in(struct scan *sc, size_t i, size_t c, void *ctx)
 {
@@ -55,8 +70,24 @@ take_in(struct scan *sc, size_t i, size_t c, void *ctx)
 		bool fresh = sc->b[c].cls == 0xff;
 
 		sc->b[c].cls = SCAN_INDIRECT;
+		sc->b[c].parent = (uint32_t)leader;
 		if (fresh)
 			sc->work[sc->nwork++] = (uint32_t)c;
+	} else if (sc->b[c].cls == SCAN_INDIRECT && sc->b[c].heur != LOST_SHARED &&
+	    sc->b[classify_owner(sc, c)].stack != sc->b[leader].stack) {
+		sc->b[c].heur = LOST_SHARED;
+	}
+}
+
+/* Marks what a LOST_SHARED block reaches shared too. */
+static void
+share(struct scan *sc, size_t i, size_t c, void *ctx)
+{
+	(void)i;
+	(void)ctx;
+	if (sc->b[c].cls == SCAN_INDIRECT && sc->b[c].heur != LOST_SHARED) {
+		sc->b[c].heur = LOST_SHARED;
+		sc->work[sc->nwork++] = (uint32_t)c;
 	}
 }
 
@@ -84,6 +115,14 @@ classify_lost(struct scan *sc)
 			while (sc->nwork > 0)
 				each_lost_target(sc, sc->work[--sc->nwork], take_in, &i);
 		}
+	}
+	sc->nwork = 0;
+	for (size_t i = 0; i < sc->n; i++) {
+		if (b[i].cls != SCAN_INDIRECT || b[i].heur != LOST_SHARED)
+			continue;
+		sc->work[sc->nwork++] = (uint32_t)i;
+		while (sc->nwork > 0)
+			each_lost_target(sc, sc->work[--sc->nwork], share, NULL);
 	}
 }
 

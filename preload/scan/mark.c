@@ -6,8 +6,8 @@
  * interior POSSIBLE (as Valgrind), or, when one of Valgrind's heuristics
  * accepts it (heuristics.c), HEUR (reachable). Marking goes on through the
  * contents of marked blocks with an explicit work queue, never recursion:
- * a block can only be pushed three times (POSSIBLE, HEUR, REACHABLE), so
- * the list holds at most 3n entries. Only readable memory is read
+ * a block can only be pushed twice (POSSIBLE, then HEUR or REACHABLE), so
+ * the list holds at most 3n entries (its size) with room to spare. Only readable memory is read
  * (readable.h): what the program made PROT_NONE is skipped and counted.
  * The queue is scanned level by level (breadth first: retainer chains come
  * out shortest); a level of PAR_BLOCKS blocks and PAR_BYTES bytes or more
@@ -18,7 +18,7 @@
  * the dynamic loader allocated are roots by policy (thread DTVs, dynamic
  * TLS, dlopen bookkeeping may be held only by interior pointers or
  * unscanned memory), as LeakSanitizer does, and so are libc's internal
- * blocks (track/track.h).
+ * blocks (track/track.h) and the program's ignored ones (track/ignore.h).
  * Each marked block keeps the block (or root) it was first marked from and
  * the address of the word that held the pointer: scan_retainer() walks that
  * back to name the root that keeps a stack's blocks alive.
@@ -28,24 +28,39 @@
 #include "base/self.h"
 #include "scan/helper.h"
 #include "scan/scan_priv.h"
+#include "track/ignore.h"
+
+/* A work entry: a block index, and WORK_RESCAN when the block was queued
+ * before (its unreadable bytes are counted at its first scan only). */
+#define WORK_RESCAN   ((uint32_t)1 << 31)
+#define WORK_BLOCK(w) ((w) & ~WORK_RESCAN)
 
 /* Raises block i to `state` if that is higher, noting how it was reached
- * (heur: the heuristic of an ST_HEUR mark, else HEUR_NONE). */
+ * (heur: the heuristic of an ST_HEUR mark, else HEUR_NONE).
+ * From ST_HEUR to ST_REACHABLE the block keeps its links and is not
+ * queued again: its contents were scanned as seen from a reached block,
+ * which gives what a reachable one gives (reach_by), and the new pointer
+ * may come from a block it reaches itself, so taking that block for its
+ * parent would make the two retainer chains loop. */
 static inline void
 mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, uintptr_t where,
     uint8_t heur)
 {
-	if (sc->st[i] >= state)
+	uint8_t old = sc->st[i];
+
+	if (old >= state)
 		return;
 	struct blk *b = &sc->b[i];
 
 	sc->st[i] = state;
 	b->state = state;
 	b->heur = heur;
+	if (old == ST_HEUR)
+		return;
 	b->parent = parent;
 	b->root = root;
 	b->where = where;
-	sc->work[sc->nwork++] = (uint32_t)i;
+	sc->work[sc->nwork++] = (uint32_t)i | (old != ST_UNREACHED ? WORK_RESCAN : 0);
 }
 
 /* In a parallel level: notes that block i should be raised to `state`. */
@@ -177,13 +192,16 @@ scan_blocks(struct scan *sc, size_t lo, size_t hi, struct part *out)
 
 	for (size_t k = lo; k < hi; k++) {
 		if (k + 2 * AHEAD < hi)
-			__builtin_prefetch(&sc->b[sc->work[k + 2 * AHEAD]], 0, 0);
+			__builtin_prefetch(&sc->b[WORK_BLOCK(sc->work[k + 2 * AHEAD])], 0, 0);
 		if (k + AHEAD < hi)
-			__builtin_prefetch((const void *)sc->b[sc->work[k + AHEAD]].addr, 0, 0);
-		uint32_t i = sc->work[k];
+			__builtin_prefetch(
+			    (const void *)sc->b[WORK_BLOCK(sc->work[k + AHEAD])].addr, 0, 0);
+		uint32_t i = WORK_BLOCK(sc->work[k]);
 		const struct blk *b = &sc->b[i];
+		uint64_t again = 0;
 
-		scan_range(sc, b->addr, b->addr + b->size, b->state, i, 0, out, &hint, &skipped);
+		scan_range(sc, b->addr, b->addr + b->size, b->state, i, 0, out, &hint,
+		    (sc->work[k] & WORK_RESCAN) ? &again : &skipped);
 	}
 	if (out != NULL)
 		out->unreadable += skipped;
@@ -233,7 +251,7 @@ scan_level_parallel(struct scan *sc, size_t lo, size_t hi, uint64_t bytes)
 	size_t mid = lo;
 
 	while (mid < hi && sum < bytes / 2)
-		sum += sc->b[sc->work[mid++]].size;
+		sum += sc->b[WORK_BLOCK(sc->work[mid++])].size;
 	a->lo = lo;
 	a->hi = mid;
 	z->lo = mid;
@@ -271,7 +289,7 @@ drain(struct scan *sc)
 
 		if (end - head >= PAR_BLOCKS)
 			for (size_t k = head; k < end; k++)
-				bytes += sc->b[sc->work[k]].size;
+				bytes += sc->b[WORK_BLOCK(sc->work[k])].size;
 		if (bytes >= PAR_BYTES && par_ready(sc))
 			scan_level_parallel(sc, head, end, bytes);
 		else
@@ -293,8 +311,9 @@ mark_from_roots(struct scan *sc)
 	}
 }
 
-/* Blocks whose allocating code is in ld.so are roots (see the header), and
- * so are the internal ones: what libc allocated while libleak ran (glibc's
+/* Blocks whose allocating code is in ld.so are roots (see the header), so
+ * are the ones the program asked never to report (track/ignore.h: what
+ * they reach is not lost either), and so are the internal ones: what libc allocated while libleak ran (glibc's
  * array of a thread's pthread key values past the first 32, when libunwind
  * set its key first) may hold the program's pointers. */
 void
@@ -309,7 +328,9 @@ mark_policy_roots(struct scan *sc, struct stacks *stacks, stack_id_t internal)
 			continue;
 		}
 		pcs = stacks_get(stacks, sc->b[i].stack, &n);
-		if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
+		if (ignore_is_tagged(pcs, n))
+			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_IGNORED, 0, HEUR_NONE);
+		else if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
 			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0, HEUR_NONE);
 	}
 	drain(sc); /* and what they point to */

@@ -24,7 +24,8 @@
  *    module's writable segment.
  *
  * One function per root kind: roots_modules() (globals: every module's
- * writable segments), live_stacks(), own_stacks() (the whole stack of a
+ * writable segments), roots_regions() (what the program registered:
+ * scan/regions.h), live_stacks(), own_stacks() (the whole stack of a
  * thread running on one of its own making) and program_mapping(), the
  * last three on one pass over /proc/self/maps (roots_maps()).
  * roots_modules() must run before the world is stopped (dl_iterate_phdr
@@ -140,6 +141,17 @@ roots_modules(struct roots *r)
 	size_t before = r->n;
 
 	dl_iterate_phdr(visit_module, r);
+	return (int)(r->n - before);
+}
+
+int
+roots_regions(struct roots *r, const uintptr_t *lo, const uintptr_t *hi, size_t n)
+{
+	size_t before = r->n;
+
+	for (size_t i = 0; i < n; i++)
+		if (!add(r, lo[i], hi[i], ROOT_REGION, 0))
+			break;
 	return (int)(r->n - before);
 }
 

@@ -21,6 +21,8 @@ enum root_kind {
 	ROOT_MAPPING,  /* anonymous memory the program mapped; who = 0 */
 	ROOT_LOADER,   /* a block the dynamic loader allocated (by policy) */
 	ROOT_INTERNAL, /* a block libc allocated while libleak ran (by policy) */
+	ROOT_IGNORED,  /* a block the program asked never to report (by policy) */
+	ROOT_REGION,   /* memory the program registered (leak_register_root) */
 };
 
 struct root_region {
@@ -52,6 +54,10 @@ void roots_init(void *(*real_malloc)(size_t), void (*real_free)(void *));
 /* Adds the writable segments of every module but libleak. Locks the
  * loader: call before stopping the world. Returns how many were added. */
 int roots_modules(struct roots *r);
+
+/* Adds the regions the program registered, [lo[i], hi[i]) for i < n
+ * (scan/regions.h copied them). Returns how many were added. */
+int roots_regions(struct roots *r, const uintptr_t *lo, const uintptr_t *hi, size_t n);
 
 /* Adds the live stacks (my_sp for the calling thread, each stopped
  * thread's from its handler frame) and the program's anonymous mappings,

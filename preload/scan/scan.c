@@ -1,20 +1,23 @@
 /*
  * scan.c - exit-time root scan: definite / indirect / possible / reachable.
  *
- * Called once by life/finish.c's exit dump, after the program's exit handlers and
+ * Called by life/finish.c's exit dump, after the program's exit handlers and
  * destructors, with the state DUMPING (free() does not free, so no block we
- * read goes away). Steps:
+ * read goes away), and by life/check.c's leak_check_now() while the program
+ * runs: then blocks are only read while the other threads are stopped.
+ * Steps:
  *  1. roots_modules() (locks the loader, so before anything is stopped);
  *  2. stopworld_stop(): every other thread parks in a signal handler;
  *  3. copy the live blocks out of the address map into an array sorted by
  *     address (the map gives its blocks in order; the spill table's are
  *     radix-sorted and merged in, no malloc), and index it by address
  *     bucket, one bucket array per cluster of blocks;
- *  4. roots_maps(): live stacks and the program's own anonymous mappings;
+ *  4. roots_maps(): live stacks and the program's own anonymous mappings,
+ *     then the regions the program registered (regions.c);
  *  5. mark conservatively from the roots (mark.c), the loader's and libc's
- *     internal blocks being roots by policy;
- *  6. stopworld_resume();
- *  7. classify (classify.c): reachable or possible, definite or indirect.
+ *     internal blocks and the program's ignored ones being roots by policy;
+ *  6. classify the unreached (classify.c): definite or indirect;
+ *  7. stopworld_resume(), then the reached: reachable or possible.
  * What the finished scan answers (scan_foreach, scan_retainer: each marked
  * block's first parent walked back to the root that keeps it alive) is in
  * result.c.
@@ -29,6 +32,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "scan/regions.h"
 #include "scan/scan_priv.h"
 #include "scan/stopworld.h"
 
@@ -114,7 +118,8 @@ spill_and_sp(void)
 }
 
 struct scan *
-scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned heur_mask)
+scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned heur_mask,
+    uintptr_t caller_sp)
 {
 	struct scan *sc = arena_map(sizeof(*sc));
 
@@ -135,6 +140,10 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 		.code = &sc->code,
 		.mask = heur_mask };
 	roots_modules(&sc->roots);
+	/* The program's own root regions, copied while nobody is stopped (a
+	 * stopped thread may hold the registry's lock); added after the maps. */
+	uintptr_t *reg = scan_map(sc, 2, 2 * REGIONS_MAX * sizeof(uintptr_t));
+	size_t nreg = reg != NULL ? regions_copy(reg, reg + REGIONS_MAX, REGIONS_MAX) : 0;
 
 	struct sw_thread *th = NULL;
 	int nth = stopworld_stop(&th);
@@ -160,18 +169,24 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 
 	size_t nglobal = sc->roots.n;
 	pid_t me = (pid_t)syscall(SYS_gettid);
-	uintptr_t my_sp = exit_sp != 0 && exit_tid == me ? exit_sp : spill_and_sp();
+	uintptr_t my_sp = caller_sp != 0   ? caller_sp :
+	    exit_sp != 0 && exit_tid == me ? exit_sp :
+					     spill_and_sp();
 	if (roots_maps(&sc->roots, th, nth, my_sp, me, (uintptr_t)__builtin_thread_pointer(),
 		blocks_in, sc) < 0)
 		goto out_resume;
 	(void)nglobal;
+	roots_regions(&sc->roots, reg, reg + REGIONS_MAX, nreg);
 	if (sc->n > 0) {
 		mark_from_roots(sc);
 		mark_policy_roots(sc, stacks, internal);
 	}
 	mark_done(sc);
-	stopworld_resume();
+	/* Before the world resumes: a leak_check_now() runs while the program
+	 * does, and a lost block's contents are only certain to be there
+	 * while nobody runs (the program may hold pointers we cannot see). */
 	classify_lost(sc);
+	stopworld_resume();
 	classify_reached(sc, stacks);
 	return sc;
 

@@ -36,19 +36,42 @@ struct scan_chain {
 struct scan;
 
 /* Classifies every live block (see scan.c). Stops the other threads while
- * it reads memory; the caller holds the state DUMPING. Blocks of stack
- * `internal` (0: none) are libc's internal ones: roots, by policy.
+ * it reads memory; the caller holds the state DUMPING, or runs a check
+ * (life/check.c). Blocks of stack `internal` (0: none) are libc's internal
+ * ones: roots, by policy. my_sp: where the calling thread's live stack
+ * starts (a check: the frame of the API call, so libleak's own frames and
+ * what dead frames of the program left below it are no roots); 0: here, or
+ * where scan_set_stack_start() said.
  * heur_mask: the heuristics on (1 << enum heur each). NULL
  * when it cannot run (out of memory, /proc unreadable): the dump then says
  * scan none. */
 struct scan *scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal,
-    unsigned heur_mask);
+    unsigned heur_mask, uintptr_t my_sp);
 
 /* heur: for a reachable block, the heuristic (heuristics.h) that alone
- * made it so; HEUR_NONE for every other. */
+ * made it so; HEUR_NONE for every other. seen: a lost block that
+ * scan_set_seen() named. */
 typedef void (*scan_visit_fn)(void *ctx, uint64_t size, stack_id_t stack, enum scan_class cls,
-    enum heur heur);
+    enum heur heur, bool seen);
 void scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx);
+
+/* Calls fn for every lost (definite or indirect) block, in address order,
+ * with its index for scan_set_seen(). */
+typedef void (
+    *scan_lost_fn)(void *ctx, size_t index, uintptr_t addr, uint64_t size, stack_id_t stack);
+void scan_foreach_lost(const struct scan *sc, scan_lost_fn fn, void *ctx);
+
+/* For every pair (stack, owner's stack), in ascending order: the indirect
+ * blocks of `stack` that only blocks reached from one definite block of
+ * `owner` reach (leakreport drops them when it suppresses the owner). A
+ * block that definite blocks of different stacks reach is in no pair.
+ * -1 when no memory can be mapped (then fn is not called). */
+typedef void (
+    *scan_owned_fn)(void *ctx, stack_id_t stack, stack_id_t owner, uint64_t blocks, uint64_t bytes);
+int scan_foreach_owned(struct scan *sc, scan_owned_fn fn, void *ctx);
+
+/* Notes that lost block `index` was reported by an earlier check. */
+void scan_set_seen(struct scan *sc, size_t index);
 
 /* The retainer chain of the first reached block allocated from `stack`;
  * false when no block of that stack was reached. */

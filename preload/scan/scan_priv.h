@@ -21,6 +21,8 @@
 #define NO_PARENT        UINT32_MAX
 #define ROOT_IS_LOADER   UINT32_MAX       /* blk.root of a loader block */
 #define ROOT_IS_INTERNAL (UINT32_MAX - 1) /* of an internal block */
+#define ROOT_IS_IGNORED  (UINT32_MAX - 2) /* of an ignored block (track/ignore.h) */
+#define LOST_SHARED      0xff             /* blk.heur of an indirect block of many owners */
 
 /* A block's state only rises. ST_HEUR: reached from a root, the last step
  * an interior pointer that a heuristic accepts (heuristics.c): reachable,
@@ -50,8 +52,8 @@ struct scan {
 	struct helper *helper; /* the second worker of big levels, or NULL */
 	bool helper_tried;
 	struct part *parts; /* two, for the two workers of a level */
-	size_t mapped[8];   /* lengths of the mappings, for scan_free */
-	void *maps[8];
+	size_t mapped[10];  /* lengths of the mappings, for scan_free */
+	void *maps[10];
 };
 
 /* A block a worker of a parallel level found to mark: applied by the main
@@ -94,6 +96,10 @@ void mark_done(struct scan *sc);
  * blocks definite or indirect, the reached ones reachable or possible,
  * and the first reached block of every stack noted for its retainer. */
 void classify_lost(struct scan *sc);
+
+/* The owner of lost block c (classify.c): the DEFINITE block at the end of
+ * its parent chain. */
+size_t classify_owner(const struct scan *sc, size_t c);
 void classify_reached(struct scan *sc, struct stacks *stacks);
 
 #endif /* LIBLEAK_SCAN_PRIV_H */

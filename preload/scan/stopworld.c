@@ -11,9 +11,16 @@
  * everything above it, the signal frame with all registers, vector ones
  * included, then the interrupted frames, is live) and the interrupted
  * stack pointer (for a thread on an alternate signal stack), then sleeps on
- * a futex until stopworld_resume(). A thread that does not answer in time
- * (it blocks the signal, or is exiting) is described from
- * /proc/self/task/TID/syscall when it sits in a system call.
+ * a futex until stopworld_resume(). Before a thread is signalled, its
+ * /proc/self/task/TID/status is read: a thread whose SigBlk has the stop
+ * signal (liblzma's workers, many thread pools: they block every signal)
+ * could never answer, and an exiting one (state Z or X) will not; neither
+ * is signalled or waited for. Such a thread, and one that does not answer
+ * within WAIT_MS in all (it blocked the signal after we looked), is
+ * described from /proc/self/task/TID/syscall when it sits in a system
+ * call: its stack from the saved stack pointer, without its registers. It
+ * is not stopped. The time spent waiting for threads that never answered
+ * is kept for the exit summary (stopworld_waited()).
  *
  * Invariants: while stopped, no thread runs code that could hold a lock we
  * need; so between stop and resume the caller must not call malloc, stdio,
@@ -32,6 +39,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdatomic.h>
@@ -44,11 +52,12 @@
 #include "scan/stopworld.h"
 
 #define STOP_SIGNAL SIGPWR
-#define WAIT_MS     2000 /* per round, for slow or blocked threads */
+#define WAIT_MS     250 /* in all, for threads that were signalled */
 
 enum {
 	SLOT_SENT = 1,
-	SLOT_STOPPED = 2
+	SLOT_STOPPED = 2,
+	SLOT_SKIPPED = 3 /* blocks the signal, or exits: never signalled */
 };
 
 static struct sw_thread *slots; /* SW_MAX_THREADS, mapped by stop */
@@ -57,6 +66,10 @@ static _Atomic int go;   /* 1: resume */
 static _Atomic int left; /* handlers that left their slot */
 static _Atomic int stopped_count;
 static struct sigaction old_action;
+static int sent_count;  /* threads signalled by the last stop */
+static unsigned waited; /* ms the last stop waited for threads that never answered */
+static int late;        /* how many of those */
+static int skipped;     /* threads not signalled: the signal blocked, or exiting */
 
 static long
 futex(_Atomic int *uaddr, int op, int val)
@@ -106,28 +119,96 @@ sleep_ms(long ms)
 		;
 }
 
+/* Reads /proc/self/task/TID/NAME into buf (NUL-terminated); its length,
+ * or -1. Only system calls. */
+static ssize_t
+task_read(pid_t tid, const char *name, char *buf, size_t cap)
+{
+	char path[64];
+	char num[16];
+	int k = 0;
+	size_t len = strlen(name);
+
+	for (pid_t v = tid; v > 0 && k < 15; v /= 10)
+		num[k++] = (char)('0' + v % 10);
+	if (16 + k + 1 + len + 1 > sizeof(path))
+		return -1;
+	memcpy(path, "/proc/self/task/", 16);
+	for (int i = 0; i < k; i++)
+		path[16 + i] = num[k - 1 - i];
+	path[16 + k] = '/';
+	memcpy(path + 16 + k + 1, name, len + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t r;
+	while ((r = read(fd, buf, cap - 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = '\0';
+	return r;
+}
+
+/* The hex digit c's value, or -1. */
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* True when thread tid cannot take the stop signal now: its status says
+ * the signal is blocked (SigBlk), or that it is exiting (State Z or X).
+ * False when the status cannot be read: then it is signalled, and the
+ * bounded wait covers it. */
+static bool
+cannot_answer(pid_t tid)
+{
+	char buf[2048];
+
+	if (task_read(tid, "status", buf, sizeof(buf)) <= 0)
+		return false;
+	for (const char *l = buf; *l != '\0';) {
+		if (strncmp(l, "State:", 6) == 0) {
+			const char *p = l + 6;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p == 'Z' || *p == 'X')
+				return true;
+		} else if (strncmp(l, "SigBlk:", 7) == 0) {
+			const char *p = l + 7;
+			uint64_t mask = 0;
+			int d;
+
+			while (*p == ' ' || *p == '\t')
+				p++;
+			for (; (d = hex_digit(*p)) >= 0; p++)
+				mask = mask << 4 | (uint64_t)d;
+			if (mask & (1ull << (STOP_SIGNAL - 1)))
+				return true;
+		}
+		while (*l != '\0' && *l != '\n')
+			l++;
+		if (*l == '\n')
+			l++;
+	}
+	return false;
+}
+
 /* Reads the stack pointer of a thread blocked in a system call. */
 static uintptr_t
 syscall_sp(pid_t tid)
 {
-	char path[64], buf[512];
-	char num[16];
-	int k = 0;
+	char buf[512];
 
-	for (pid_t v = tid; v > 0 && k < 15; v /= 10)
-		num[k++] = (char)('0' + v % 10);
-	memcpy(path, "/proc/self/task/", 16);
-	for (int i = 0; i < k; i++)
-		path[16 + i] = num[k - 1 - i];
-	memcpy(path + 16 + k, "/syscall", 9);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (task_read(tid, "syscall", buf, sizeof(buf)) <= 0)
 		return 0;
-	ssize_t r = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (r <= 0)
-		return 0;
-	buf[r] = '\0';
 	/* "nr arg1 .. arg6 sp pc": the second-to-last field. */
 	char *fields[16];
 	int nf = 0;
@@ -184,6 +265,15 @@ signal_new_threads(pid_t self)
 			if (known || n >= SW_MAX_THREADS)
 				continue;
 			slots[n].tid = tid;
+			if (cannot_answer(tid)) {
+				/* Not signalled, not waited for: described from
+				 * its system call below, in stopworld_stop(). */
+				atomic_store_explicit(&slots[n].state, SLOT_SKIPPED,
+				    memory_order_relaxed);
+				atomic_store_explicit(&nslots, n + 1, memory_order_release);
+				skipped++;
+				continue;
+			}
 			atomic_store_explicit(&slots[n].state, SLOT_SENT, memory_order_relaxed);
 			/* release: the handler's acquire of nslots sees the tid. */
 			atomic_store_explicit(&nslots, n + 1, memory_order_release);
@@ -217,20 +307,32 @@ stopworld_stop(struct sw_thread **threads)
 	sigaction(STOP_SIGNAL, &sa, &old_action);
 
 	int sent = 0;
+	unsigned ms = 0; /* waited in all; at most WAIT_MS */
+	waited = 0;
+	late = 0;
+	skipped = 0;
 	for (int round = 0; round < 50; round++) {
 		int fresh = signal_new_threads(self);
 
 		sent += fresh;
 		if (fresh == 0 && round > 0)
 			break;
-		/* Wait for this round's threads before listing again. */
-		for (int ms = 0; ms < WAIT_MS; ms++) {
+		/* Wait for this round's threads before listing again: first
+		 * yield (a thread on the other core answers in microseconds),
+		 * then sleep in steps of 1 ms, within one budget for the stop. */
+		for (int spin = 0; spin < 64; spin++) {
 			/* acquire: pairs with the handlers' release increments. */
 			if (atomic_load_explicit(&stopped_count, memory_order_acquire) >= sent)
 				break;
+			sched_yield();
+		}
+		while (ms < WAIT_MS &&
+		    atomic_load_explicit(&stopped_count, memory_order_acquire) < sent) {
 			sleep_ms(1);
+			ms++;
 		}
 	}
+	sent_count = sent;
 	int n = atomic_load_explicit(&nslots, memory_order_relaxed);
 	for (int i = 0; i < n; i++) {
 		struct sw_thread *t = &slots[i];
@@ -238,10 +340,14 @@ stopworld_stop(struct sw_thread **threads)
 		/* acquire: pairs with the handler's release of state. */
 		if (t->tid > 0 &&
 		    atomic_load_explicit(&t->state, memory_order_acquire) != SLOT_STOPPED) {
+			if (atomic_load_explicit(&t->state, memory_order_relaxed) == SLOT_SENT)
+				late++;
 			t->sp = syscall_sp(t->tid);
 			t->handler_sp = 0;
 		}
 	}
+	if (late > 0)
+		waited = ms;
 	*threads = slots;
 	return n;
 }
@@ -252,25 +358,37 @@ stopworld_resume(void)
 	if (slots == NULL)
 		return;
 	int n = atomic_load_explicit(&nslots, memory_order_relaxed);
-	int expect = 0;
+	/* acquire: pairs with the handlers' release increments; only these
+	 * are waited for below (a thread that never answered may never). */
+	int expect = atomic_load_explicit(&stopped_count, memory_order_acquire);
 
-	for (int i = 0; i < n; i++)
-		expect += slots[i].tid > 0;
 	/* release: pairs with the sleepers' acquire of go. */
 	atomic_store_explicit(&go, 1, memory_order_release);
 	futex(&go, FUTEX_WAKE_PRIVATE, n + 1);
-	/* Wait until every signalled thread has left the handler, for at most
-	 * a few seconds (a thread that never got the signal never leaves). */
-	for (int ms = 0; ms < 3000; ms++) {
+	/* Wait until every stopped thread has left the handler: they are
+	 * runnable now, so this is short; bounded all the same. */
+	for (int ms = 0; ms < 1000; ms++) {
 		/* acquire: pairs with the handlers' release of left. */
-		if (atomic_load_explicit(&left, memory_order_acquire) >= expect) {
-			sigaction(STOP_SIGNAL, &old_action, NULL);
-			return;
-		}
-		sleep_ms(1);
+		if (atomic_load_explicit(&left, memory_order_acquire) >= expect)
+			break;
+		if (ms < 64)
+			sched_yield();
+		else
+			sleep_ms(1);
 	}
-	/* A thread still has our signal pending (it blocks it): keep our
-	 * handler, which now returns at once, or the default action of the
-	 * signal would end the process when the thread unblocks it. */
+	/* Our handler stays when a signalled thread never answered: its
+	 * signal may still be pending (it blocked it after we looked), and
+	 * the signal's default action would end the process when the thread
+	 * unblocks it; our handler, with go set, returns at once. */
+	if (expect >= sent_count)
+		sigaction(STOP_SIGNAL, &old_action, NULL);
 	/* The slot array stays mapped: a late handler may still look at it. */
+}
+
+void
+stopworld_waited(unsigned *ms, int *threads, int *unsignalled)
+{
+	*ms = waited;
+	*threads = late;
+	*unsignalled = skipped;
 }

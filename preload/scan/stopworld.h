@@ -28,4 +28,11 @@ int stopworld_stop(struct sw_thread **threads);
 /* Lets them all run again and puts the program's signal action back. */
 void stopworld_resume(void);
 
+/* What the last stopworld_stop() could not stop: *ms it waited (0 unless a
+ * signalled thread never answered; at most 250), *threads signalled that
+ * never answered, *unsignalled not signalled at all (they block the stop
+ * signal, or exit). Their stacks were scanned from the stack pointer of the
+ * system call they sit in, without their registers. */
+void stopworld_waited(unsigned *ms, int *threads, int *unsignalled);
+
 #endif /* LIBLEAK_STOPWORLD_H */

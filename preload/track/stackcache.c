@@ -40,6 +40,9 @@
  * entry's key is claimed with a CAS (acq_rel) and its value changes with
  * relaxed stores, since a stale value only costs a miss or a re-learn;
  * readers load the key with acquire (pairs with the claiming CAS).
+ * Size: over the usual ~500 lines because the cache's lookup, its store,
+ * the learned slot distances and the walk they allow share one per-thread
+ * record and its invariants; apart, each file would restate them.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -48,14 +51,18 @@
 #include <sys/mman.h>
 
 #include "base/arena.h"
+#include "track/cfi.h"
 #include "track/stackcache.h"
 
 #define WAYS         32
+#define PROBES       4 /* chains compared by one lookup past its hint */
 #define HINTS        128
 #define CHAIN_MAX    48
 #define OFF_BITS     15
 #define OFF_UNKNOWN  0
 #define OFF_VARIABLE (-1)
+#define RC_SIZE      512
+#define RC_END       (-1)
 
 struct chain {
 	unsigned n; /* frames in slot[] and ip[] */
@@ -70,9 +77,11 @@ struct tag {
 };
 
 struct off_entry {
-	_Atomic uintptr_t ip; /* 0: free */
-	_Atomic int32_t off;  /* learned distance to the next slot; OFF_* */
-	_Atomic int32_t seen; /* ground-truth walks that agreed */
+	_Atomic uintptr_t ip;     /* 0: free */
+	_Atomic int32_t off;      /* learned distance to the next slot; OFF_* */
+	_Atomic int32_t seen;     /* ground-truth walks that agreed */
+	_Atomic int32_t rule;     /* cfi_rule()'s answer; 0 until asked */
+	_Atomic int32_t rule_off; /* CFI_SP: the distance it gives */
 };
 
 /* One thread's chains, in arena memory so that they outlive it: when a
@@ -92,11 +101,17 @@ struct tcache {
 				* has 1.0 tag match a lookup, so it is
 				* nearly always the only way to check */
 	unsigned next_victim;  /* round robin */
-	uintptr_t mapped_lo;   /* [mapped_lo, mapped_hi): stack pages */
-	uintptr_t mapped_hi;   /* mincore() said are mapped */
-	uintptr_t tp;          /* pthread_self() of the last owner */
-	_Atomic int owned;     /* 1 while a thread uses it */
-	struct tcache *next;   /* registry, newest first; never unlinked */
+	struct {
+		uintptr_t ip; /* 0: empty */
+		intptr_t off; /* CFI_SP's distance, or RC_END */
+	} rc[RC_SIZE];        /* this thread's copy of the CFI rules
+				* it walked last, direct-mapped by ip:
+				* no probing, no atomics */
+	uintptr_t mapped_lo;  /* [mapped_lo, mapped_hi): stack pages */
+	uintptr_t mapped_hi;  /* mincore() said are mapped */
+	uintptr_t tp;         /* pthread_self() of the last owner */
+	_Atomic int owned;    /* 1 while a thread uses it */
+	struct tcache *next;  /* registry, newest first; never unlinked */
 	struct chain chains[WAYS];
 };
 
@@ -243,8 +258,19 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 	unsigned w = t->hint[h] % WAYS; /* always < WAYS; the mask says so */
 
 	if (!way_holds(t, w, slot0, v0)) {
-		for (w = 0; w < WAYS && !way_holds(t, w, slot0, v0); w++)
-			;
+		/* At most PROBES chains are compared: when many ways share the
+		 * tag (1,000 paths through one innermost frame), comparing them
+		 * all costs more than the miss, which walks the CFI rules. */
+		unsigned probes = 0;
+
+		for (w = 0; w < WAYS; w++) {
+			if (t->tags[w].slot0 != slot0 || t->tags[w].ip0 != v0)
+				continue;
+			if (chain_holds(&t->chains[w]))
+				break;
+			if (++probes == PROBES)
+				return false;
+		}
 		if (w == WAYS)
 			return false;
 		t->hint[h] = (uint8_t)w;
@@ -307,15 +333,43 @@ off_learn(uintptr_t ip, intptr_t off)
 	}
 }
 
-/* The trusted distance after return address ip, or 0. */
-static intptr_t
-off_trusted(uintptr_t ip)
+/* The CFI rule of e's return address: asked once (ask: cfi_rule() may be
+ * called now), then cached; 0 while unknown. */
+static int
+off_rule(struct off_entry *e, uintptr_t ip, bool ask, int32_t *off)
 {
-	struct off_entry *e = off_find(ip, false);
+	/* acquire: pairs with the release below; rule_off is written. */
+	int rule = atomic_load_explicit(&e->rule, memory_order_acquire);
 
-	if (e == NULL || atomic_load_explicit(&e->seen, memory_order_relaxed) < 2)
+	if (rule == 0 && ask) {
+		int32_t o = 0;
+
+		rule = cfi_rule(ip, &o);
+		/* Racing askers compute the same answer: plain stores. */
+		atomic_store_explicit(&e->rule_off, o, memory_order_relaxed);
+		/* release: pairs with the acquire above. */
+		atomic_store_explicit(&e->rule, rule, memory_order_release);
+	}
+	if (rule == CFI_SP)
+		*off = atomic_load_explicit(&e->rule_off, memory_order_relaxed);
+	return rule;
+}
+
+/* The trusted distance after return address ip, or 0: the CFI's when it
+ * says CFA = RSP + k (exact), else a learned one (ask: see off_rule). */
+static intptr_t
+off_trusted(uintptr_t ip, bool ask)
+{
+	struct off_entry *e = off_find(ip, ask);
+	int32_t off = 0;
+
+	if (e == NULL)
 		return 0;
-	int32_t off = atomic_load_explicit(&e->off, memory_order_relaxed);
+	if (off_rule(e, ip, ask, &off) == CFI_SP)
+		return off;
+	if (atomic_load_explicit(&e->seen, memory_order_relaxed) < 2)
+		return 0;
+	off = atomic_load_explicit(&e->off, memory_order_relaxed);
 	return off > 0 ? off : 0;
 }
 
@@ -356,7 +410,7 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 		return false;
 	slot[0] = slot0;
 	for (unsigned k = 1; k < n; k++) {
-		intptr_t off = off_trusted(ips[k - 1]);
+		intptr_t off = off_trusted(ips[k - 1], true);
 
 		if (off == 0)
 			return true; /* learn first (a cursor walk); cached on a later call */
@@ -399,12 +453,88 @@ stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max)
 		uintptr_t ip = *(const uintptr_t *)slot;
 
 		pcs[n++] = ip;
-		intptr_t off = off_trusted(ip);
+		/* No cfi_rule() here: the loader may be changing its list. */
+		intptr_t off = off_trusted(ip, false);
 		if (off == 0)
 			break; /* nothing learned beyond: the stack ends here */
 		slot += (uintptr_t)off;
 	}
 	return n;
+}
+
+static inline unsigned
+rc_index(uintptr_t ip)
+{
+	return (unsigned)((ip ^ (ip >> 9)) & (RC_SIZE - 1));
+}
+
+/* The walkable rule of ip: its CFI_SP distance, RC_END, or 0 (any other
+ * rule: leave it to libunwind). From the thread's copy, else the table. */
+static inline intptr_t
+rc_rule(struct tcache *t, uintptr_t ip)
+{
+	unsigned i = rc_index(ip);
+
+	if (__builtin_expect(t->rc[i].ip == ip, 1))
+		return t->rc[i].off;
+	struct off_entry *e = off_find(ip, true);
+	int32_t off = 0;
+	int rule = e == NULL ? CFI_OTHER : off_rule(e, ip, true, &off);
+	intptr_t v = rule == CFI_SP ? off : rule == CFI_END ? RC_END : 0;
+
+	if (v != 0) {
+		t->rc[i].ip = ip;
+		t->rc[i].off = v;
+	}
+	return v;
+}
+
+unsigned
+stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned max)
+{
+	struct tcache *t = mine;
+	uintptr_t slot = slot0;
+	unsigned n = 0;
+
+	if (t == NULL && (t = tc_claim()) == NULL)
+		return 0;
+	while (n < max) {
+		if ((slot < t->mapped_lo || slot + sizeof(uintptr_t) > t->mapped_hi) &&
+		    !stack_mapped(t, slot, slot + sizeof(uintptr_t)))
+			return 0; /* cannot be: leave it to libunwind */
+		uintptr_t ip = *(const uintptr_t *)slot;
+
+		chain[n] = ip;
+		slots[n++] = slot;
+		if (n == max)
+			break; /* enough: what lies beyond is not asked */
+		intptr_t off = rc_rule(t, ip);
+		if (off == RC_END)
+			break;
+		if (off == 0)
+			return 0; /* frame pointers, a signal frame, no CFI: libunwind */
+		slot += (uintptr_t)off;
+	}
+	return n;
+}
+
+void
+stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n, stack_id_t id)
+{
+	struct tcache *t = mine;
+
+	if (t == NULL || n == 0 || n > CHAIN_MAX)
+		return;
+	unsigned w = t->next_victim++ % WAYS;
+	struct chain *c = &t->chains[w];
+	t->tags[w].slot0 = 0;
+	memcpy(c->slot, slots, n * sizeof(slots[0]));
+	memcpy(c->ip, ips, n * sizeof(ips[0]));
+	c->n = n;
+	c->id = id;
+	t->tags[w].ip0 = ips[0];
+	t->tags[w].slot0 = slots[0];
+	t->hint[tag_hash(slots[0], ips[0])] = (uint8_t)w;
 }
 
 void

@@ -39,4 +39,22 @@ void stackcache_observe_variable(uintptr_t ip);
  * 0 when no per-thread cache can be had. */
 unsigned stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max);
 
+/* The return addresses from slot0 outward, up to max, into chain (and the
+ * slot each was read from into slots), by the
+ * CFI rules of their call sites alone (cfi.c, asked once per return
+ * address): what libunwind's trace would give, when every frame on the way
+ * has the rule CFA = RSP + k. Returns the count: max, or fewer when the
+ * outermost frame came first; 0 when a frame has any other rule (frame
+ * pointers, a signal frame, code without CFI): then unwind with libunwind.
+ * No allocation, no lock, no libunwind; not while the loader may be
+ * changing its object list (ld.so's allocations, dl_iterate_phdr
+ * callbacks). */
+unsigned stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned max);
+
+/* Caches a chain stackcache_unwind() just walked (ips[k] read at slots[k],
+ * n of them) with its stack id: no distance to check, every slot was just
+ * read by the CFI rules. */
+void stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n,
+    stack_id_t id);
+
 #endif /* LIBLEAK_STACKCACHE_H */

@@ -15,6 +15,11 @@
  *    learned distances give (stackcache_walk);
  *  - until libunwind is open (backtrace_start: the first allocation that
  *    is not the loader's opens it) a block gets its caller's one frame;
+ *  - when every frame's call site has the CFI rule CFA = RSP + k (code
+ *    built without frame pointers: nearly all of a distribution's), the
+ *    stack cache walks the chain by those rules (stackcache_unwind, the
+ *    rules read from .eh_frame once per return address): exact, and no
+ *    libunwind;
  *  - otherwise libunwind's fast trace, and the chain goes into the stack
  *    cache, or, where the cache does not trust a distance yet, a full
  *    cursor walk teaches it (backtrace_walk, stackcache_observe).
@@ -35,6 +40,7 @@
 #include "track/backtrace.h"
 #include "track/counters.h"
 #include "track/guard.h"
+#include "track/ignore.h"
 #include "track/stackcache.h"
 #include "track/track.h"
 
@@ -51,7 +57,7 @@ struct addrmap *lk_blocks;
 struct stacks *lk_stacks;
 stack_id_t lk_internal_stack;
 
-static unsigned depth = 32; /* frames kept; set once by track_init() */
+static unsigned depth = 32; /* frames kept; set by track_init(), maybe by the constructor */
 static bool verify;         /* LEAK_VERIFY_STACKS */
 static _Atomic uint64_t verify_hits, verify_diffs;
 
@@ -69,6 +75,14 @@ track_init(int frames, bool verify_stacks)
 	lk_internal_stack = stacks_intern(lk_stacks, &mark, 1);
 	return true;
 }
+
+void
+track_set_depth(int frames)
+{
+	depth = (unsigned)frames;
+}
+
+static void stack_verify(uintptr_t slot0, stack_id_t id);
 
 /* A full cursor walk from slot0, taught to the stack cache. */
 static void
@@ -96,10 +110,25 @@ stack_slow(uintptr_t slot0)
 			pcs[k++] = caller;
 		return stacks_intern(lk_stacks, pcs, k);
 	}
+	/* Every frame's CFI says CFA = RSP + k: no libunwind at all. */
+	uintptr_t slots[CHAIN_MAX];
+	unsigned n = stackcache_unwind(slot0, chain, slots, depth + 8);
+	unsigned k;
+
+	if (n > 0) {
+		k = backtrace_user_frames(chain, n, pcs, depth);
+		stack_id_t id = stacks_intern(lk_stacks, pcs, k);
+
+		if (id != 0) {
+			stackcache_store_walked(slots, chain, n, id);
+			if (verify)
+				stack_verify(slot0, id);
+		}
+		return id;
+	}
 	if (!backtrace_ready() && !backtrace_start())
 		return stacks_intern(lk_stacks, &caller, 1);
-	unsigned n = backtrace_chain(slot0, chain, depth + 8);
-	unsigned k;
+	n = backtrace_chain(slot0, chain, depth + 8);
 
 	if (n == 0) {
 		/* slot0's return address is not among the first frames (should
@@ -150,6 +179,8 @@ track_alloc(size_t n, uintptr_t slot0)
 	} else {
 		id = stack_slow(slot0);
 	}
+	if (ignore_depth > 0)
+		id = ignore_stack(lk_stacks, id); /* inside leak_disable() */
 	track_in_map = 1;
 	bool in = addrmap_insert(lk_blocks, (uintptr_t)track_pending, n, id);
 	track_in_map = 0;
@@ -226,4 +257,58 @@ void
 track_loader_leave(void)
 {
 	in_loader_callback--;
+}
+
+/* ---- leak_ignore(): a live block moved to its ignored twin ---------- */
+
+struct find {
+	uintptr_t p;
+	uintptr_t addr;
+	uint64_t size;
+	stack_id_t stack;
+	bool found;
+};
+
+static void
+find_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
+{
+	struct find *f = ctx;
+
+	if (!f->found && f->p >= addr && f->p - addr < (size ? size : 1)) {
+		f->found = true;
+		f->addr = addr;
+		f->size = size;
+		f->stack = stack;
+	}
+}
+
+enum ignore_result
+track_ignore(const void *p)
+{
+	struct find f = { .p = (uintptr_t)p };
+	uint64_t size;
+	stack_id_t stack;
+
+	if (p == NULL || lk_blocks == NULL)
+		return IGNORE_NONE;
+	if (!addrmap_contains(lk_blocks, f.p)) {
+		addrmap_foreach(lk_blocks, find_one, &f);
+		if (!f.found || f.stack == lk_internal_stack)
+			return IGNORE_NONE;
+	} else {
+		f.addr = f.p;
+	}
+	track_in_map = 1;
+	bool was = addrmap_remove(lk_blocks, f.addr, &size, &stack);
+	track_in_map = 0;
+	if (!was)
+		return IGNORE_NONE; /* freed meanwhile (the program's race) */
+	stack_id_t twin = stack == lk_internal_stack ? stack : ignore_stack(lk_stacks, stack);
+
+	track_in_map = 1;
+	addrmap_insert(lk_blocks, f.addr, size, twin);
+	track_in_map = 0;
+	if (stack == lk_internal_stack)
+		return IGNORE_NONE; /* libc's, not the program's */
+	return twin == stack ? IGNORE_ALREADY : IGNORE_DONE;
 }

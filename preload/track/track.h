@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "track/addrmap.h"
+#include "track/ignore.h"
 #include "track/stacks.h"
 
 extern struct addrmap *lk_blocks;    /* every tracked live block; NULL before start */
@@ -27,6 +28,10 @@ extern __thread int track_in_map __attribute__((tls_model("initial-exec")));
  * lock: it runs inside the first allocation. False when memory cannot be
  * mapped. */
 bool track_init(int depth, bool verify);
+
+/* Frames kept per stack from now on (1..256): the program's
+ * malloc_context_size (life/lsan.c), from the constructor. */
+void track_set_depth(int frames);
 
 /* The block track_alloc() records: set by the hook just before, read back
  * and cleared just after (interpose/hook.h says why not an argument). */
@@ -71,5 +76,18 @@ void track_loader_leave(void);
 /* With LEAK_VERIFY_STACKS=1: stack-cache hits checked, and how many named
  * a stack other than the one unwinding found. */
 void track_verify_counts(uint64_t *hits, uint64_t *diffs);
+
+enum ignore_result {
+	IGNORE_DONE,    /* the block is ignored now */
+	IGNORE_ALREADY, /* it was already */
+	IGNORE_NONE,    /* p is in no live tracked block */
+};
+
+/* Ignores the live block p points to (its start or its interior): the
+ * block is moved to its stack's ignored twin in the address map. A start
+ * pointer costs one lookup; an interior one a walk of every live block.
+ * The caller serializes calls with the scans (interpose/api.c) and owns
+ * the block, so nobody frees it meanwhile. No malloc. */
+enum ignore_result track_ignore(const void *p);
 
 #endif /* LIBLEAK_TRACK_H */

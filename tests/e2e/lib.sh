@@ -147,7 +147,7 @@ no_temp_left() {
 
 # dump_valid FILE: fail unless FILE starts with the version line, has every
 # header record, and ends with an "end" line whose counts (module, stack, rec,
-# retain and res lines) match.
+# retain and note lines: heur, suppress, seen, own, res) match.
 dump_valid() {
 	local why
 	why=$(awk '
@@ -156,13 +156,13 @@ dump_valid() {
 		$1 == "stack" { s++; if ($3 != NF - 3) { print "stack " $2 ": n=" $3 " but " NF - 3 " pcs"; bad = 1; exit } }
 		$1 == "rec" { r++; if (NF != 5) { print "rec with " NF " fields"; bad = 1; exit } }
 		$1 == "retain" { k++ }
-		$1 == "res" { q++ }
+		$1 == "heur" || $1 == "suppress" || $1 == "seen" || $1 == "own" || $1 == "res" { n++ }
 		$1 == "pid" || $1 == "exe" || $1 == "kind" || $1 == "depth" { h[$1] = 1 }
 		{ last = $0 }
 		END {
 			if (bad) exit
 			if (!h["pid"] || !h["exe"] || !h["kind"] || !h["depth"]) { print "header records missing"; exit }
-			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0 " " q + 0
+			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0 " " n + 0
 			if (last != want) print "last line \"" last "\", expected \"" want "\""
 		}' "$1")
 	[ -z "$why" ] || fail "invalid dump $(basename "$1"): $why"
@@ -304,4 +304,103 @@ expect_sum() {
 # libleak_lines FILE: the number of lines starting with "libleak:" in FILE.
 libleak_lines() {
 	grep -c '^libleak:' "$1"
+}
+
+# ---- hand-written snapshot dumps of one process (report_trend.sh,
+# report_html.sh): they point at a real -O0 -g program compiled here, so
+# their frames symbolize to its functions leak_grow (1024 bytes more at every
+# snapshot), cache_fill (grows for 3 snapshots, then stays) and temp_buffer
+# (live in the first two only).
+
+# trend_prog: compile the program the snapshots point at; print its path.
+trend_prog() {
+	cat >"$T/trend_app.c" <<'EOF'
+#include <stdlib.h>
+
+__attribute__((noinline)) void *leak_grow(size_t n) { return malloc(n); }
+__attribute__((noinline)) void *cache_fill(size_t n) { return malloc(n); }
+__attribute__((noinline)) void *temp_buffer(size_t n) { return malloc(n); }
+
+int
+main(void)
+{
+	free(leak_grow(1));
+	free(cache_fill(1));
+	free(temp_buffer(1));
+	return 0;
+}
+EOF
+	"$CC" -O0 -g -o "$T/trend_app" "$T/trend_app.c" >"$T/cc.log" 2>&1 ||
+		fail "cannot compile trend_app: $(head -n 3 "$T/cc.log" | tr '\n' ' ')"
+	printf '%s\n' "$T/trend_app"
+}
+
+BIAS=555555554000
+
+# func_pc FUNC: a return address inside FUNC of $APP (run time, hex): the
+# function's link-time address + 8 + the load bias.
+func_pc() {
+	local a
+	a=$(nm "$APP" | awk -v f="$1" '$3 == f { print $1; exit }')
+	[ -n "$a" ] || fail "no symbol $1 in $APP"
+	printf '%x\n' $((16#$a + 8 + 16#$BIAS))
+}
+
+# setup_app: compile, and set APP, LO, HI (its PT_LOAD span at run time)
+# and the pcs of the three allocating functions and of main.
+setup_app() {
+	APP=$(trend_prog) || exit 1
+	local v m lo= hi=0
+	# "LOAD off vaddr paddr filesz memsz flags align", hex with 0x
+	while read -r v m; do
+		[ -z "$lo" ] || [ $((v)) -lt "$lo" ] && lo=$((v))
+		[ $((v + m)) -gt "$hi" ] && hi=$((v + m))
+	done < <(readelf -lW "$APP" | awk '$1 == "LOAD" { print $3, $6 }')
+	[ -n "$lo" ] && [ "$hi" -gt 0 ] || fail "cannot read the PT_LOAD segments of $APP"
+	LO=$(printf '%x' $((16#$BIAS + lo)))
+	HI=$(printf '%x' $((16#$BIAS + hi)))
+	PC_LEAK=$(func_pc leak_grow) || exit 1
+	PC_CACHE=$(func_pc cache_fill) || exit 1
+	PC_TEMP=$(func_pc temp_buffer) || exit 1
+	PC_MAIN=$(func_pc main) || exit 1
+}
+
+# snap FILE SEQ TIME LEAK CACHE TEMP [PID] [START]: write a snapshot with
+# those live bytes of the three stacks (blocks of 1024 bytes; a stack with
+# 0 bytes has no rec and no stack line).
+snap() {
+	local f=$1 seq=$2 time=$3 leak=$4 cache=$5 temp=$6 pid=${7:-4242} start=${8:-1000.000000}
+	awk -v seq="$seq" -v time="$time" -v pid="$pid" -v start="$start" -v exe="$APP" \
+		-v lo="$LO" -v hi="$HI" -v bias="$BIAS" -v pm="$PC_MAIN" \
+		-v b1="$leak" -v b2="$cache" -v b3="$temp" \
+		-v p1="$PC_LEAK" -v p2="$PC_CACHE" -v p3="$PC_TEMP" 'BEGIN {
+		print "libleak-dump 1"; print "pid " pid; print "ppid 1"; print "exe " exe
+		print "argc 1"; print "arg " exe; print "time " time; print "start " start
+		print "kind snapshot"; print "seq " seq; print "atomic 0"; print "scan none"
+		print "depth 32"
+		print "module 1 " bias " " lo " " hi " - loaded " exe
+		b[1] = b1; b[2] = b2; b[3] = b3; p[1] = p1; p[2] = p2; p[3] = p3
+		for (i = 1; i <= 3; i++) if (b[i] > 0) { print "stack " i " 2 " p[i] " " pm; ns++ }
+		for (i = 1; i <= 3; i++) if (b[i] > 0) {
+			print "rec " i " definite " b[i] / 1024 " " b[i]; nr++; bl += b[i] / 1024; by += b[i]
+		}
+		print "stat allocs " 100 * seq; print "stat frees " 100 * seq - bl
+		print "stat live_blocks " bl + 0; print "stat live_bytes " by + 0
+		print "stat peak_blocks " bl + 0; print "stat peak_bytes " by + 0
+		print "stat peak_time_ms " (time - start) * 1000; print "stat uptime_ms " (time - start) * 1000
+		print "stat rss_bytes " 1048576 + by; print "stat dropped 0"
+		print "end 1 " ns + 0 " " nr + 0 " 0"
+	}' >"$f"
+}
+
+# series: eight snapshots s1..s8, 10 s apart, given in shuffled order.
+series() {
+	local s cache temp
+	for s in 1 2 3 4 5 6 7 8; do
+		cache=$((s < 3 ? s * 4096 : 12288))
+		temp=$((s <= 2 ? 2048 : 0))
+		snap "s$s.dump" "$s" "$((1000 + 10 * s)).250000" $((1024 * s)) "$cache" "$temp"
+	done
+	"$LEAKREPORT" --fail-on none s1.dump >/dev/null 2>e.txt ||
+		fail "the reader rejects a hand-written snapshot: $(cat e.txt)"
 }

@@ -246,12 +246,12 @@ START_TEST(valid_full)
 {
 	static const uint64_t stats[10] = { 120, 93, 27, 4484, 40, 9000, 17, 1123, 3518464, 0 };
 	static const struct rec recs[6] = {
-		{ 1, CLASS_DEFINITE, 16, 4096 },
-		{ 0, CLASS_DEFINITE, 1, 24 },
-		{ 5, CLASS_INDIRECT, 2, 0 },
-		{ 1, CLASS_POSSIBLE, 3, 300 },
-		{ 9, CLASS_REACHABLE, 1, 1 },
-		{ 5, CLASS_DEFINITE, 4, 64 },
+		{ 1, CLASS_DEFINITE, 16, 4096, 0, 0 },
+		{ 0, CLASS_DEFINITE, 1, 24, 0, 0 },
+		{ 5, CLASS_INDIRECT, 2, 0, 0, 0 },
+		{ 1, CLASS_POSSIBLE, 3, 300, 0, 0 },
+		{ 9, CLASS_REACHABLE, 1, 1, 0, 0 },
+		{ 5, CLASS_DEFINITE, 4, 64, 0, 0 },
 	};
 	struct dump d;
 
@@ -538,7 +538,7 @@ static const struct bad_case {
 	{ "res-desc-empty", 23, "res description is empty" },
 	{ "res-in-version-1", 19, "'res' line in a version 1 dump" },
 	{ "res-unknown-stack", 22, "res names stack 4, which no stack line defines" },
-	{ "end-res-count-mismatch", 35, "end counts 4 res lines, the dump has 5" },
+	{ "end-res-count-mismatch", 35, "end counts 4 notes, the dump has 5 heur, suppress, seen, own and res lines" },
 	{ "end-version-2-four-counts", 35, "'end' line has 5 fields, expected 6" },
 	{ "version-leading-zero", 1, "version '01' has a leading zero" },
 };
@@ -760,6 +760,8 @@ START_TEST(wrong_version)
 {
 	ck_assert_int_eq(try_line(1, "libleak-dump 1", NULL), 0);
 	ck_assert_int_eq(try_line(1, "libleak-dump 0", "unsupported dump version 0"), -1);
+	/* version 2 is read, and its end line counts the notes too */
+	ck_assert_int_eq(try_line(1, "libleak-dump 2", "expected 6"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump 3", "unsupported dump version 3"), -1);
 	ck_assert_int_eq(try_line(1, "libleak-dump 18446744073709551615",
 			     "unsupported dump version 18446744073709551615"),

@@ -72,9 +72,11 @@ START_TEST(root_names_both_ways)
 		DUMP_ROOT_MAPPING,
 		DUMP_ROOT_LOADER,
 		DUMP_ROOT_INTERNAL,
+		DUMP_ROOT_IGNORED,
+		DUMP_ROOT_REGION,
 	};
 
-	ck_assert_int_eq(RETAIN_COUNT, 5);
+	ck_assert_int_eq(RETAIN_COUNT, 7);
 	for (int r = 0; r < RETAIN_COUNT; r++) {
 		ck_assert_str_eq(model_root_name((enum retain_root)r), want[r]);
 		ck_assert_int_eq(model_root_parse(want[r], strlen(want[r])), r);

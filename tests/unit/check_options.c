@@ -102,6 +102,10 @@ static const struct {
 	{ "--group-by", "function", "" },
 	{ "--ignore-frame", "xmalloc", "" },
 	{ "--min-steps", "2", "trend " },
+	{ "--output", "sarif=r.sarif", "" },
+	{ "--output", "html=r.html", "trend " },
+	{ "--source-root", "/src", "" },
+	{ "--folded-weight", "blocks", "" },
 };
 
 /* What one valued option set in o, as a string, to compare the forms. */
@@ -138,6 +142,13 @@ describe(const struct options *o, const char *opt, char *buf, size_t len)
 		snprintf(buf, len, "%zu %s", o->nignore, o->ignore[0]);
 	else if (strcmp(opt, "--min-steps") == 0)
 		snprintf(buf, len, "%llu", (unsigned long long)o->min_steps);
+	else if (strcmp(opt, "--output") == 0)
+		snprintf(buf, len, "%zu %d %s", o->noutputs, o->outputs[0].format,
+		    o->outputs[0].path);
+	else if (strcmp(opt, "--source-root") == 0)
+		snprintf(buf, len, "%s", o->source_root);
+	else if (strcmp(opt, "--folded-weight") == 0)
+		snprintf(buf, len, "%d", o->folded_blocks);
 	else
 		ck_abort_msg("no description of %s", opt);
 }
@@ -177,6 +188,10 @@ START_TEST(both_forms_set_the_same)
 		"2",
 		"1 xmalloc",
 		"2",
+		"1 3 r.sarif",
+		"1 2 r.html",
+		"/src",
+		"1",
 	};
 	char line[256];
 	char spaced[128], joined[128];
@@ -319,8 +334,20 @@ static const struct {
 	{ "--help=1", "--help: takes no value" },
 	{ "--top", "--top: missing value" },
 	{ "a --format", "--format: missing value" },
-	{ "--format xml a", "--format: 'xml' is not text or json" },
-	{ "--format= a", "--format: '' is not text or json" },
+	{ "--format xml a", "--format: 'xml' is not text, json, html, sarif, folded or junit" },
+	{ "--format= a", "--format: '' is not text, json, html, sarif, folded or junit" },
+	{ "diff --format html a b", "--format: 'html' is not text or json" },
+	{ "trend --format sarif a b c d e f", "--format: 'sarif' is not text, json or html" },
+	{ "--output sarif a", "--output: 'sarif' is not FORMAT=FILE" },
+	{ "--output sarif= a", "--output: 'sarif=' is not FORMAT=FILE" },
+	{ "--output xml=r.xml a",
+	    "--output: 'xml' is not text, json, html, sarif, folded or junit" },
+	{ "--output json=r --output html=r a", "--output: 'r' given twice" },
+	{ "-o r --output json=r a", "--output: 'r' is also the -o file" },
+	{ "-o '' a", "-o: empty file name" },
+	{ "diff -o r a b", "-o: not an option of 'leakreport diff'" },
+	{ "--source-root '' a", "--source-root: empty directory name" },
+	{ "--folded-weight pages a", "--folded-weight: 'pages' is not bytes or blocks" },
 	{ "--color sometimes a", "--color: 'sometimes' is not auto, always or never" },
 	{ "--colour=x a", "--color: 'x' is not auto, always or never" },
 	{ "--show '' a", "--show: empty list of kinds" },
@@ -438,6 +465,10 @@ static const struct {
 	{ "--per-process", NULL },
 	{ "--min-steps", "1" },
 	{ "--debuginfod", NULL },
+	{ "-o", "r" },
+	{ "--output", "json=r" },
+	{ "--source-root", "/src" },
+	{ "--folded-weight", "blocks" },
 };
 
 /* Whether command c accepts option i (a parse of it alone succeeds). */

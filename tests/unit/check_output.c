@@ -359,6 +359,7 @@ static const char json_golden[] =
     "    \"leaked\": {\"records\": 4, \"blocks\": 21, \"bytes\": 4346},\n"
     "    \"suppressed\": {\"records\": 1, \"blocks\": 9, \"bytes\": 999},\n"
     "    \"known\": {\"records\": 1, \"blocks\": 16, \"bytes\": 4096},\n"
+    "    \"seen\": {\"records\": 0, \"blocks\": 0, \"bytes\": 0},\n"
     "    \"total_allocs\": 120,\n"
     "    \"peak_bytes\": 9000,\n"
     "    \"dropped\": 3,\n"

@@ -66,6 +66,7 @@ struct world {
 		uint32_t stack;
 		enum dump_class cls;
 		unsigned heur;
+		bool seen;
 	} blk[NBLOCKS];
 	bool scanned;
 };
@@ -77,7 +78,8 @@ world_blocks(void *ctx, dump_block_fn fn, void *fnctx)
 
 	for (int i = 0; i < NBLOCKS; i++)
 		fn(fnctx, w->blk[i].size, w->blk[i].stack,
-		    w->scanned ? w->blk[i].cls : DUMP_DEFINITE, w->scanned ? w->blk[i].heur : 0);
+		    w->scanned ? w->blk[i].cls : DUMP_DEFINITE, w->scanned ? w->blk[i].heur : 0,
+		    w->scanned && w->blk[i].seen);
 }
 
 static const uintptr_t *
@@ -351,6 +353,51 @@ START_TEST(scanned_dump_round_trips_classes_and_retainers)
 }
 END_TEST
 
+/* A check's dump: its kind and seq, the program's suppression rules, the
+ * lost blocks an earlier check reported (seen lines), the new roots. */
+START_TEST(check_dump_round_trips_seen_and_suppressions)
+{
+	struct world w;
+	struct membuf m = { .fail_after = SIZE_MAX };
+	struct dump d = { 0 };
+	struct dump_result res;
+	struct err e;
+
+	make_world(&w);
+	for (int i = 0; i < 5; i++)
+		w.blk[i].seen = true; /* 5 of stack 1's 16 definite blocks */
+	w.blk[18].seen = true;        /* stack 3's indirect block */
+	struct dump_src src = world_src(&w, 32, true);
+	src.kind = DUMP_CHECK;
+	src.seq = 7;
+	src.suppress = "leak:foo\n\nleak:bar baz\n# a comment";
+	ck_assert_int_eq(dump_write(mem_write, &m, &src, &res), 0);
+	ck_assert_uint_eq(res.seen_blocks, 6);
+	ck_assert_uint_eq(res.seen_bytes, 5 * 256 + 1);
+	if (dump_parse("mem", m.data, m.len, &d, &e) != 0)
+		ck_abort_msg("reader rejected the writer's dump: %s", e.msg);
+	ck_assert(d.check);
+	ck_assert(!d.snapshot);
+	ck_assert_uint_eq(d.seq, 7);
+	ck_assert_str_eq(model_dump_kind(&d), "check");
+	ck_assert_uint_eq(d.nsuppress, 3);
+	ck_assert_str_eq(d.suppress[0], "leak:foo");
+	ck_assert_str_eq(d.suppress[1], "leak:bar baz");
+	ck_assert_str_eq(d.suppress[2], "# a comment");
+	const struct rec *r = find_rec(&d, 1);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->blocks, 16);
+	ck_assert_uint_eq(r->seen_blocks, 5);
+	ck_assert_uint_eq(r->seen_bytes, 5 * 256);
+	r = find_rec(&d, 3);
+	ck_assert_uint_eq(r->seen_blocks, 1);
+	r = find_rec(&d, 0);
+	ck_assert_uint_eq(r->seen_blocks, 0);
+	dump_free(&d);
+	free(m.data);
+}
+END_TEST
+
 START_TEST(modules_round_trip_with_build_ids)
 {
 	struct world w;
@@ -459,6 +506,7 @@ main(void)
 
 	tcase_add_test(tc, write_then_read_gives_the_same_blocks);
 	tcase_add_test(tc, scanned_dump_round_trips_classes_and_retainers);
+	tcase_add_test(tc, check_dump_round_trips_seen_and_suppressions);
 	tcase_add_test(tc, modules_round_trip_with_build_ids);
 	tcase_add_test(tc, resources_round_trip);
 	tcase_add_test(tc, failing_sink_fails_once_and_stops_writing);

@@ -13,7 +13,9 @@
  * Also: every slot of a chain is compared, distances are learned and
  * never trusted when they vary, way replacement, a distance that runs off
  * the mapped stack, the offset table full, and the handover of a thread's
- * cache to the next thread on the same stack block.
+ * cache to the next thread on the same stack block. On the test's real
+ * stack, stackcache_unwind()'s walk by CFI rules is compared with
+ * libunwind's cursor walk.
  *
  * Every case calls stackcache_init() in its own (forked) process, so the
  * global offset table starts empty. The seed comes from TEST_SEED or the
@@ -29,6 +31,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
 
 #include "track/stackcache.h"
 #include "seeded.h"
@@ -1032,6 +1037,71 @@ START_TEST(store_before_any_lookup_stores_nothing)
 }
 END_TEST
 
+/* stackcache_unwind() on this test's real stack (built -O2, no frame
+ * pointers): the chain it walks by CFI rules is the one libunwind's cursor
+ * walk finds from the same slot, return address for return address and
+ * slot for slot; a walked chain, once stored, is a hit. */
+static unsigned
+unwind_here(uintptr_t slot0, uintptr_t *ip, uintptr_t *slot, unsigned max)
+{
+	unw_context_t uc;
+	unw_cursor_t cur;
+	unsigned n = 0;
+	bool started = false;
+
+	ck_assert(unw_getcontext(&uc) == 0 && unw_init_local(&cur, &uc) == 0);
+	while (n < max && unw_step(&cur) > 0) {
+		unw_word_t pc, sp;
+
+		unw_get_reg(&cur, UNW_REG_IP, &pc);
+		unw_get_reg(&cur, UNW_REG_SP, &sp);
+		if (!started && sp - sizeof(uintptr_t) != slot0)
+			continue;
+		started = true;
+		ip[n] = pc;
+		slot[n++] = sp - sizeof(uintptr_t);
+	}
+	return n;
+}
+
+static volatile uintptr_t real_sink;
+
+static __attribute__((noinline)) void
+real_frames(int left)
+{
+	volatile uintptr_t pad[5];
+
+	pad[0] = (uintptr_t)left;
+	if (left > 0) {
+		real_frames(left - 1);
+	} else {
+		uintptr_t slot0 = (uintptr_t)__builtin_dwarf_cfa() - sizeof(uintptr_t);
+		uintptr_t chain[64], slots[64], ip[64], slot[64];
+		unsigned n = stackcache_unwind(slot0, chain, slots, 64);
+		unsigned m = unwind_here(slot0, ip, slot, 64);
+		stack_id_t id = 0;
+
+		ck_assert_msg(n > 20, "walked %u frames (libunwind %u)", n, m);
+		ck_assert_uint_eq(n, m);
+		for (unsigned k = 0; k < n; k++) {
+			ck_assert_msg(chain[k] == ip[k], "frame %u: %#lx, libunwind %#lx", k,
+			    (unsigned long)chain[k], (unsigned long)ip[k]);
+			ck_assert(slots[k] == slot[k]);
+		}
+		stackcache_store_walked(slots, chain, n, 77);
+		ck_assert(stackcache_lookup(slot0, &id));
+		ck_assert_uint_eq(id, 77);
+	}
+	real_sink = pad[0];
+}
+
+START_TEST(unwind_matches_libunwind_on_real_frames)
+{
+	ck_assert(stackcache_init());
+	real_frames(24);
+}
+END_TEST
+
 static Suite *
 stackcache_suite(void)
 {
@@ -1053,6 +1123,7 @@ stackcache_suite(void)
 	tcase_add_test(tc, way_replacement_round_robin);
 	tcase_add_test(tc, walk_follows_learned_distances);
 	tcase_add_test(tc, unmapped_slots_are_never_read);
+	tcase_add_test(tc, unwind_matches_libunwind_on_real_frames);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("model");

@@ -110,12 +110,12 @@ reach_dump() {
 		$1 == "stack" { s++ }
 		$1 == "rec" { r++ }
 		$1 == "retain" { k++ }
-		$1 == "res" { q++ }
+		$1 == "heur" || $1 == "suppress" || $1 == "seen" || $1 == "own" || $1 == "res" { n++ }
 		{ last = $0 }
 		END {
 			if (bad) exit
 			if (scan != "full") { print "scan is \"" scan "\", not full"; exit }
-			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0 " " q + 0
+			want = "end " m + 0 " " s + 0 " " r + 0 " " k + 0 " " n + 0
 			if (last != want) print "last line \"" last "\", counted \"" want "\""
 		}' "$f")
 	[ -z "$why" ] || fail "invalid dump $(basename "$f"): $why"
