@@ -538,7 +538,8 @@ static const struct bad_case {
 	{ "res-desc-empty", 23, "res description is empty" },
 	{ "res-in-version-1", 19, "'res' line in a version 1 dump" },
 	{ "res-unknown-stack", 22, "res names stack 4, which no stack line defines" },
-	{ "end-res-count-mismatch", 35, "end counts 4 notes, the dump has 5 heur, suppress, seen, own and res lines" },
+	{ "end-res-count-mismatch", 35,
+	    "end counts 4 notes, the dump has 5 heur, suppress, seen, own and res lines" },
 	{ "end-version-2-four-counts", 35, "'end' line has 5 fields, expected 6" },
 	{ "version-leading-zero", 1, "version '01' has a leading zero" },
 };
