@@ -89,6 +89,16 @@ static const struct {
 	    "pthread_detach() on it. Join it, detach it, or create it detached." },
 };
 
+/* Whether a record of kind cls is listed. */
+static bool
+listed(const struct report *r, enum leak_class cls)
+{
+	for (size_t i = 0; i < r->nshown; i++)
+		if (r->shown[i]->cls == cls)
+			return true;
+	return false;
+}
+
 /* The SARIF words of each kind's level when the record is not gated. */
 static const char *
 level_of(const struct report *r, const struct leak *l)
@@ -325,6 +335,8 @@ put_rules(FILE *f, const struct report *r, int *index)
 		index[c] = -1;
 		if (c == CLASS_REACHABLE && !(r->show & CLASS_BIT(CLASS_REACHABLE)))
 			continue;
+		if (CLASS_IS_RESOURCE(c) && !listed(r, (enum leak_class)c))
+			continue; /* a resource kind's rule only when one is listed */
 		index[c] = n;
 		fprintf(f, "%s\n            {\"id\": \"leak/%s\", \"name\": \"%s\",", n ? "," : "",
 		    model_class_name(c), rules[c].name);
