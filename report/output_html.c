@@ -439,6 +439,23 @@ put_row(FILE *f, const struct report *r, const struct leak *l)
 		fprintf(f, " <span class=\"lk-note\">%u stacks merged</span>", l->stacks);
 	fputs("</summary>", f);
 	put_stack_pre(f, l->frames, l->nframes, l->retained_by);
+	/* A resource record: each one, by number, with what it was. */
+	for (size_t k = 0; k < l->nres && k < 20; k++) {
+		const struct resource *x = l->res[k].r;
+
+		fprintf(f, "%s%s %" PRIu64 ": ", k ? "<br>" : "<p class=\"lk-loc\">",
+		    model_class_name(x->cls), x->id);
+		html_text(f, x->desc);
+		fprintf(f, " (%s)", x->fn);
+		if (l->res[k].start != NULL) {
+			fputs(", start routine ", f);
+			html_text(f, l->res[k].start);
+		}
+	}
+	if (l->nres > 20)
+		fprintf(f, "<br>and %zu more", l->nres - 20);
+	if (l->nres > 0)
+		fputs("</p>", f);
 	if (l->npoints > 1 || r->nexes > 1) {
 		fputs("<p class=\"lk-loc\">from", f);
 		for (size_t k = 0; k < l->npoints && k < 8; k++) {
