@@ -116,20 +116,48 @@ realloc_boot(void *p, size_t n)
 	return q;
 }
 
-/* realloc with the old entry taken out first and put back if it fails. */
+/* Publishes [lo, lo + n) as this thread's moving block (track.h); the
+ * fences keep the stores where they are for the stop handler. */
+static inline void
+moving(uintptr_t lo, size_t n)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	track_moving_lo = lo;
+	track_moving_hi = lo + n;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* realloc with the old entry taken out first and put back if it fails.
+ * Meanwhile the block is this thread's moving block (track.h): the old one,
+ * published before it leaves the map, with its first words (free() inside
+ * realloc writes over them), then the new one until it is in the map. */
 static void *
 realloc_tracked(void *p, size_t n)
 {
 	uint64_t old_size = 0;
 	stack_id_t old_stack = 0;
-	bool had = p != NULL && hook_untrack(p, &old_size, &old_stack);
+	bool had = false;
+
+	if (p != NULL && real.malloc_usable_size != NULL) {
+		size_t usable = real.malloc_usable_size(p);
+		size_t keep =
+		    usable < sizeof(track_moving_words) ? usable : sizeof(track_moving_words);
+
+		memset(track_moving_words, 0, sizeof(track_moving_words));
+		memcpy(track_moving_words, p, keep);
+		moving((uintptr_t)p, usable);
+	}
+	had = p != NULL && hook_untrack(p, &old_size, &old_stack);
 	void *q = real.realloc(p, n);
 
 	if (q != NULL) {
+		if (had)
+			moving((uintptr_t)q, n);
 		q = hook_track(q, n);
 	} else if (had && n != 0) {
 		track_restore(p, old_size, old_stack); /* failed: p is still live */
 	}
+	moving(0, 0);
 	return q;
 }
 

@@ -39,6 +39,7 @@
 #include "life/snapshot.h"
 #include "life/state.h"
 #include "scan/scan.h"
+#include "scan/stopworld.h"
 #include "track/guard.h"
 #include "track/track.h"
 
@@ -168,15 +169,26 @@ u64s(char out[][24], const uint64_t *v, int n)
 static void
 summary(const char *what, const char *path, const struct check_result *r, bool written)
 {
-	char b[4][24];
-	const uint64_t v[4] = { r->new_blocks, r->new_bytes, r->lost_blocks, r->lost_bytes };
+	char b[7][24];
+	unsigned waited_ms = 0;
+	int late = 0, unsignalled = 0;
+
+	stopworld_waited(&waited_ms, &late, &unsignalled);
+	const uint64_t v[7] = { r->new_blocks, r->new_bytes, r->lost_blocks, r->lost_bytes,
+		waited_ms, (uint64_t)late, (uint64_t)unsignalled };
 
 	if (lk_config.quiet)
 		return;
-	u64s(b, v, 4);
+	u64s(b, v, 7);
+	/* Threads that did not stop ran on meanwhile: what they did then may
+	 * show as a leak at this check (and only this one). */
+	bool ran = late > 0 || unsignalled > 0;
 	fmt_log(what, ": ", b[0], " new block(s), ", b[1],
 	    " byte(s) lost (definite and indirect); ", b[2], " block(s), ", b[3],
-	    " byte(s) lost in all; dump: ", written ? path : "none", NULL);
+	    " byte(s) lost in all", ran ? "; " : "", ran ? b[5] : "",
+	    ran ? " thread(s) did not stop in " : "", ran ? b[4] : "", ran ? " ms, " : "",
+	    ran ? b[6] : "", ran ? " block the stop signal" : "",
+	    "; dump: ", written ? path : "none", NULL);
 }
 
 int

@@ -25,7 +25,8 @@
  *
  * One function per root kind: roots_modules() (globals: every module's
  * writable segments), roots_regions() (what the program registered:
- * scan/regions.h), live_stacks(), own_stacks() (the whole stack of a
+ * scan/regions.h), roots_moving() (a block a stopped thread's realloc had
+ * out of the map), live_stacks(), own_stacks() (the whole stack of a
  * thread running on one of its own making) and program_mapping(), the
  * last three on one pass over /proc/self/maps (roots_maps()).
  * roots_modules() must run before the world is stopped (dl_iterate_phdr
@@ -141,6 +142,24 @@ roots_modules(struct roots *r)
 	size_t before = r->n;
 
 	dl_iterate_phdr(visit_module, r);
+	return (int)(r->n - before);
+}
+
+int
+roots_moving(struct roots *r, const struct sw_thread *th, int nth)
+{
+	size_t before = r->n;
+
+	for (int i = 0; i < nth; i++) {
+		if (th[i].tid <= 0 || th[i].moving_hi <= th[i].moving_lo)
+			continue;
+		/* the block, and its first words as they were (the slots live
+		 * until the world resumes) */
+		if (!add(r, th[i].moving_lo, th[i].moving_hi, ROOT_THREAD, (uint32_t)th[i].tid) ||
+		    !add(r, (uintptr_t)th[i].moving_words, (uintptr_t)(th[i].moving_words + 4),
+			ROOT_THREAD, (uint32_t)th[i].tid))
+			break;
+	}
 	return (int)(r->n - before);
 }
 

@@ -59,6 +59,10 @@ int roots_modules(struct roots *r);
  * (scan/regions.h copied them). Returns how many were added. */
 int roots_regions(struct roots *r, const uintptr_t *lo, const uintptr_t *hi, size_t n);
 
+/* Adds the block each stopped thread's realloc() had out of the map when
+ * it stopped (track.h), as that thread's root. Returns how many. */
+int roots_moving(struct roots *r, const struct sw_thread *th, int nth);
+
 /* Adds the live stacks (my_sp for the calling thread, each stopped
  * thread's from its handler frame) and the program's anonymous mappings,
  * less our own memory, module segments, glibc arena heaps and live blocks.

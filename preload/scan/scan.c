@@ -70,6 +70,19 @@ count_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	(*(size_t *)ctx)++;
 }
 
+/* Drops the second visit of a block the table had in mid-move (addrmap.h)
+ * from b[0..n), sorted by address; returns how many are left. */
+static size_t
+drop_repeats(struct blk *b, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || b[i].addr != b[w - 1].addr)
+			b[w++] = b[i];
+	return w;
+}
+
 /* Live blocks in [lo, hi), as [chunk header, end) spans: see roots.h. */
 static size_t
 blocks_in(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max)
@@ -161,6 +174,7 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	sc->b = c.b;
 	sc->n = c.n;
 	blkindex_sort(sc->b, sc->b + c.cap, sc->n);
+	sc->n = drop_repeats(sc->b, sc->n);
 	sc->st = scan_map(sc, 5, sc->n + 1);
 	if (sc->st == NULL || !blkindex_build(&sc->ix, sc->b, sc->n))
 		goto out_resume;
@@ -177,6 +191,7 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 		goto out_resume;
 	(void)nglobal;
 	roots_regions(&sc->roots, reg, reg + REGIONS_MAX, nreg);
+	roots_moving(&sc->roots, th, nth);
 	if (sc->n > 0) {
 		mark_from_roots(sc);
 		mark_policy_roots(sc, stacks, internal);

@@ -12,10 +12,11 @@
  * included, then the interrupted frames, is live) and the interrupted
  * stack pointer (for a thread on an alternate signal stack), then sleeps on
  * a futex until stopworld_resume(). Before a thread is signalled, its
- * /proc/self/task/TID/status is read: a thread whose SigBlk has the stop
- * signal (liblzma's workers, many thread pools: they block every signal)
- * could never answer, and an exiting one (state Z or X) will not; neither
- * is signalled or waited for. Such a thread, and one that does not answer
+ * /proc/self/task/TID/status is read: a thread that sleeps with the stop
+ * signal in its SigBlk (liblzma's workers, many thread pools: they block
+ * every signal) could never answer, and an exiting one (state Z or X) will
+ * not; neither is signalled or waited for (one that runs with it blocked
+ * is, see cannot_answer()). Such a thread, and one that does not answer
  * within WAIT_MS in all (it blocked the signal after we looked), is
  * described from /proc/self/task/TID/syscall when it sits in a system
  * call: its stack from the saved stack pointer, without its registers. It
@@ -50,6 +51,10 @@
 
 #include "base/arena.h"
 #include "scan/stopworld.h"
+#include "track/track.h"
+
+_Static_assert(sizeof(((struct sw_thread *)0)->moving_words) == sizeof(track_moving_words),
+    "a slot keeps every moving word");
 
 #define STOP_SIGNAL SIGPWR
 #define WAIT_MS     250 /* in all, for threads that were signalled */
@@ -57,7 +62,8 @@
 enum {
 	SLOT_SENT = 1,
 	SLOT_STOPPED = 2,
-	SLOT_SKIPPED = 3 /* blocks the signal, or exits: never signalled */
+	SLOT_SKIPPED = 3, /* blocks the signal, or exits: never signalled */
+	SLOT_GAVEUP = 4   /* signalled, then found asleep with it blocked */
 };
 
 static struct sw_thread *slots; /* SW_MAX_THREADS, mapped by stop */
@@ -96,6 +102,10 @@ on_stop(int sig, siginfo_t *si, void *ucv)
 		t->handler_sp = (uintptr_t)&here;
 		t->sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
 		t->tp = (uintptr_t)__builtin_thread_pointer();
+		t->moving_lo = track_moving_lo;
+		t->moving_hi = track_moving_hi;
+		if (t->moving_hi > t->moving_lo)
+			memcpy(t->moving_words, track_moving_words, sizeof(t->moving_words));
 		/* release: the fields above to the stopper's acquire of state. */
 		atomic_store_explicit(&t->state, SLOT_STOPPED, memory_order_release);
 		atomic_fetch_add_explicit(&stopped_count, 1, memory_order_release);
@@ -162,14 +172,20 @@ hex_digit(char c)
 	return -1;
 }
 
-/* True when thread tid cannot take the stop signal now: its status says
- * the signal is blocked (SigBlk), or that it is exiting (State Z or X).
- * False when the status cannot be read: then it is signalled, and the
- * bounded wait covers it. */
+/* True when thread tid cannot take the stop signal now: it is exiting
+ * (State Z or X), or it blocks the signal (SigBlk) while it sleeps (State
+ * S, D, T...): liblzma's workers and many pools wait so, all signals
+ * blocked. A thread that blocks the signal while it runs (State R) is most
+ * often in a short masked section (libunwind blocks every signal around its
+ * locks, glibc around thread creation): it is signalled, takes the signal
+ * when it unblocks, and the bounded wait covers one that never does.
+ * False when the status cannot be read: then it is signalled too. */
 static bool
 cannot_answer(pid_t tid)
 {
 	char buf[2048];
+	char state = '?';
+	bool blocked = false;
 
 	if (task_read(tid, "status", buf, sizeof(buf)) <= 0)
 		return false;
@@ -179,8 +195,7 @@ cannot_answer(pid_t tid)
 
 			while (*p == ' ' || *p == '\t')
 				p++;
-			if (*p == 'Z' || *p == 'X')
-				return true;
+			state = *p;
 		} else if (strncmp(l, "SigBlk:", 7) == 0) {
 			const char *p = l + 7;
 			uint64_t mask = 0;
@@ -190,15 +205,14 @@ cannot_answer(pid_t tid)
 				p++;
 			for (; (d = hex_digit(*p)) >= 0; p++)
 				mask = mask << 4 | (uint64_t)d;
-			if (mask & (1ull << (STOP_SIGNAL - 1)))
-				return true;
+			blocked = (mask & (1ull << (STOP_SIGNAL - 1))) != 0;
 		}
 		while (*l != '\0' && *l != '\n')
 			l++;
 		if (*l == '\n')
 			l++;
 	}
-	return false;
+	return state == 'Z' || state == 'X' || (blocked && state != 'R');
 }
 
 /* Reads the stack pointer of a thread blocked in a system call. */
@@ -287,6 +301,36 @@ signal_new_threads(pid_t self)
 	return fresh;
 }
 
+/* Whether a signalled thread is still to be waited for: one that went to
+ * sleep with the signal blocked after it was signalled (it was running in
+ * a masked section then) never answers, and is given up (SENT -> GAVEUP;
+ * its signal stays pending, our handler stays installed for it). */
+static bool
+still_waiting(void)
+{
+	int n = atomic_load_explicit(&nslots, memory_order_relaxed);
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		struct sw_thread *t = &slots[i];
+		int st = SLOT_SENT;
+
+		if (t->tid <= 0 ||
+		    atomic_load_explicit(&t->state, memory_order_acquire) != SLOT_SENT)
+			continue;
+		/* relaxed: the CAS only decides between us and its handler,
+		 * which stores STOPPED with release (read with acquire above). */
+		if (cannot_answer(t->tid) &&
+		    atomic_compare_exchange_strong_explicit(&t->state, &st, SLOT_GAVEUP,
+			memory_order_relaxed, memory_order_relaxed)) {
+			skipped++;
+			continue;
+		}
+		any = true;
+	}
+	return any;
+}
+
 int
 stopworld_stop(struct sw_thread **threads)
 {
@@ -327,7 +371,8 @@ stopworld_stop(struct sw_thread **threads)
 			sched_yield();
 		}
 		while (ms < WAIT_MS &&
-		    atomic_load_explicit(&stopped_count, memory_order_acquire) < sent) {
+		    atomic_load_explicit(&stopped_count, memory_order_acquire) < sent &&
+		    still_waiting()) {
 			sleep_ms(1);
 			ms++;
 		}

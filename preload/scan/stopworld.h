@@ -15,8 +15,11 @@ struct sw_thread {
 	_Atomic int state; /* SENT, then STOPPED once its handler ran */
 	uintptr_t
 	    handler_sp; /* live stack from here up (handler frame, saved registers); 0 if it never stopped */
-	uintptr_t sp; /* the interrupted stack pointer; 0 if unknown */
-	uintptr_t tp; /* its thread pointer (TCB); 0 if unknown */
+	uintptr_t sp;              /* the interrupted stack pointer; 0 if unknown */
+	uintptr_t tp;              /* its thread pointer (TCB); 0 if unknown */
+	uintptr_t moving_lo;       /* the block its realloc had out of the map (track.h) */
+	uintptr_t moving_hi;       /* when stopped; equal: none */
+	uintptr_t moving_words[4]; /* its first words, as realloc() found them */
 };
 
 /* Stops every other thread. Returns the number of slots in *threads (some

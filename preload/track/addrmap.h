@@ -29,8 +29,9 @@ bool addrmap_remove(struct addrmap *m, uintptr_t addr, uint64_t *size, stack_id_
 bool addrmap_contains(struct addrmap *m, uintptr_t addr);
 
 /* Calls fn for every live block, direct-mapped ones in address order
- * first. Blocks inserted or removed meanwhile may or may not be visited;
- * call addrmap_settle() first when no other thread runs. */
+ * first. Blocks inserted or removed meanwhile may or may not be visited; a
+ * spilled block in mid-move may be visited twice (table_foreach): the scan
+ * drops the repeat after sorting. */
 void addrmap_foreach(struct addrmap *m, table_visit_fn fn, void *ctx);
 
 /* Finishes the spill table's pending moves (table_settle). */

@@ -105,8 +105,8 @@ struct tcache {
 		uintptr_t ip; /* 0: empty */
 		intptr_t off; /* CFI_SP's distance, or RC_END */
 	} rc[RC_SIZE];        /* this thread's copy of the CFI rules
-				* it walked last, direct-mapped by ip:
-				* no probing, no atomics */
+			       * it walked last, direct-mapped by ip:
+			       * no probing, no atomics */
 	uintptr_t mapped_lo;  /* [mapped_lo, mapped_hi): stack pages */
 	uintptr_t mapped_hi;  /* mincore() said are mapped */
 	uintptr_t tp;         /* pthread_self() of the last owner */

@@ -500,11 +500,14 @@ table_foreach(struct table *t, table_visit_fn fn, void *ctx)
 			/* acquire: (a). */
 			uint64_t k = atomic_load_explicit(&g->slots[i].key, memory_order_acquire);
 
-			if (!KEY_IS_ADDR(k))
+			/* addr|MOVING: a migrator (maybe a thread stopped by the
+			 * exit scan or a check) has it in transit, so it may or may
+			 * not be in the newest generation yet: visited here too. */
+			if (!KEY_IS_ADDR(k) && (k == KEY_FROZEN || (k & KEY_MOVING) == 0))
 				continue;
 			uint64_t meta =
 			    atomic_load_explicit(&g->slots[i].meta, memory_order_relaxed);
-			fn(ctx, (uintptr_t)k, meta & TABLE_MAX_SIZE,
+			fn(ctx, (uintptr_t)(k & ~KEY_MOVING), meta & TABLE_MAX_SIZE,
 			    (stack_id_t)(meta >> SIZE_BITS));
 		}
 	}

@@ -34,8 +34,9 @@ bool table_contains(struct table *t, uintptr_t addr);
 typedef void (*table_visit_fn)(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack);
 
 /* Calls fn for every live block. Blocks inserted or removed meanwhile may
- * or may not be visited; a block being moved between generations may be
- * missed (call table_settle() first when no other thread runs). */
+ * or may not be visited; a block in mid-move between generations (its
+ * mover may be a thread stopped there) is visited, maybe twice: once in
+ * transit, once in the newest generation. The caller drops the repeat. */
 void table_foreach(struct table *t, table_visit_fn fn, void *ctx);
 
 /* Finishes every pending move to the newest generation. */

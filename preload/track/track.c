@@ -50,6 +50,10 @@
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
 __thread int track_in_map __attribute__((tls_model("initial-exec")));
 __thread void *track_pending __attribute__((tls_model("initial-exec")));
+__thread uintptr_t track_moving_lo __attribute__((tls_model("initial-exec")));
+__thread uintptr_t track_moving_hi __attribute__((tls_model("initial-exec")));
+__thread uintptr_t track_moving_words[TRACK_MOVING_WORDS]
+    __attribute__((tls_model("initial-exec")));
 /* How deep this thread is in dl_iterate_phdr() callbacks. */
 static __thread int in_loader_callback __attribute__((tls_model("initial-exec")));
 

@@ -33,6 +33,21 @@ bool track_init(int depth, bool verify);
  * malloc_context_size (life/lsan.c), from the constructor. */
 void track_set_depth(int frames);
 
+/* A block this thread's realloc() has between the map and the allocator
+ * (taken out of the map, its successor not yet in): [lo, hi), or lo == hi
+ * when there is none. A scan that stops the thread meanwhile reads it as
+ * the thread's root (scan/stopworld.c copies it from the stop handler), so
+ * what only that block points to is not lost for a moment. Its first
+ * TRACK_MOVING_WORDS words are kept in track_moving_words too: the
+ * allocator's free() inside realloc() writes its links over them before the
+ * new block is known. Written by its thread only, with signal fences: the
+ * handler runs on that thread. */
+#define TRACK_MOVING_WORDS 4
+extern __thread uintptr_t track_moving_lo __attribute__((tls_model("initial-exec")));
+extern __thread uintptr_t track_moving_hi __attribute__((tls_model("initial-exec")));
+extern __thread uintptr_t track_moving_words[TRACK_MOVING_WORDS]
+    __attribute__((tls_model("initial-exec")));
+
 /* The block track_alloc() records: set by the hook just before, read back
  * and cleared just after (interpose/hook.h says why not an argument). */
 extern __thread void *track_pending __attribute__((tls_model("initial-exec")));

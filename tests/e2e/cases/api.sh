@@ -258,3 +258,20 @@ test_leakcheck_turned_off_program() {
 		fail "leakcheck: exit $?: $(tail -n 2 err.txt)"
 	grep -q 'leaks: none checked (the program turned leak checking off)' err.txt || fail "$(tail -n 1 err.txt)"
 }
+
+# A check while another thread reallocs the one block that points to a
+# child (the block out of the map inside realloc, or running with every
+# signal blocked inside libunwind): the child is never lost.
+test_check_now_while_a_thread_reallocs() {
+	local exe
+	exe=$(build_api api_realloc_race) || exit 1
+	run_plain "$exe"
+	grep -qx 'lost 0' "$T/plain.out" || fail "without the preload: $(cat "$T/plain.out")"
+	for i in 1 2 3; do
+		run_leak "$exe"
+		expect_status 0
+		grep -qx 'lost 0' "$T/leak.out" ||
+			fail "run $i: $(cat "$T/leak.out"): $(grep -v ' 0 new block' "$T/leak.err" | head -n 2 | tr '\n' ' ')"
+		rm -f "$T"/out/*
+	done
+}
