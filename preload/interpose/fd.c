@@ -23,6 +23,7 @@
  * exchange in the table; nothing on the malloc path.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <stdarg.h>
@@ -31,8 +32,10 @@
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -225,12 +228,39 @@ pipe(int p[2])
 	return r;
 }
 
+/* A pipe libleak's own code made (libunwind opens one to validate
+ * addresses when it starts): moved up, near the descriptor limit, so the
+ * program's descriptors are numbered as they are without libleak (its
+ * first open() is 3, not 5). Only system calls; errno is the caller's. */
+static void
+park_high(int p[2])
+{
+	struct rlimit lim;
+	int saved = errno;
+	long low = 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+	    lim.rlim_cur > 128)
+		low = (long)lim.rlim_cur - 64;
+	for (int i = 0; i < 2; i++) {
+		long h = syscall(SYS_fcntl, p[i], F_DUPFD_CLOEXEC, low);
+
+		if (h >= 0) {
+			syscall(SYS_close, p[i]);
+			p[i] = (int)h;
+		}
+	}
+	errno = saved;
+}
+
 LK_EXPORT int
 pipe2(int p[2], int flags)
 {
 	RESHOOK_REAL(pipe2);
 	int r = real_pipe2(p, flags);
 
+	if (r == 0 && lk_busy && (flags & O_CLOEXEC) != 0)
+		park_high(p);
 	if (r == 0) {
 		RESHOOK_FD(p[0], pipe2);
 		RESHOOK_FD(p[1], pipe2);

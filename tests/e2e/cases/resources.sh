@@ -223,3 +223,12 @@ test_resources_warn_fds_once() {
 	grep -q "LEAK_WARN_FDS='12k' is not a positive number of descriptors; no warning" "$T/leak.err" ||
 		fail "bad value: $(head -n 2 "$T/leak.err")"
 }
+
+# libleak's own descriptors (libunwind's validation pipe) sit near the
+# limit: the program's first descriptors are numbered as without it.
+test_program_descriptors_numbered_as_without_libleak() {
+	local exe
+	exe=$(build_prog first_fd) || exit 1
+	run_both "$exe" # the same stdout: the same numbers
+	expect_status 0
+}
