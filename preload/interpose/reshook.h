@@ -29,11 +29,15 @@ extern __thread int reshook_in_stdio __attribute__((tls_model("initial-exec")));
 
 /* Whether a resource made now is the program's and is to be recorded:
  * tracking is on, and this thread is not inside libleak's own code (then
- * the resource is libleak's: dump files, /proc reads, libunwind's). */
+ * the resource is libleak's: dump files, /proc reads, libunwind's), nor in
+ * a leak_disable() scope. */
 static inline bool
 reshook_wanted(void)
 {
-	return !lk_busy && !track_in_map && res_ready() && state_is(STATE_ACTIVE);
+	/* ignore_depth: inside leak_disable(), nothing is reported, so
+	 * nothing is recorded either */
+	return !lk_busy && !track_in_map && ignore_depth == 0 && res_ready() &&
+	    state_is(STATE_ACTIVE);
 }
 
 /*

@@ -96,6 +96,9 @@ test_ignore_and_disabled_scope() {
 		fail "in_disabled_scope: $(leaks_of "$j" in_disabled_scope | tr '\n' ';')"
 	[ "$(leaks_of "$j" kept_by_disabled)" = "reachable 1 48 ignored" ] ||
 		fail "kept_by_disabled: $(leaks_of "$j" kept_by_disabled)"
+	# the descriptor the disabled scope opened and never closed is not listed
+	[ "$(printf '%s' "$j" | jq '[.resources[]?] | length')" -eq 0 ] ||
+		fail "resources: $(printf '%s' "$j" | jq -c '[.resources[]? | .kind]')"
 }
 
 test_registered_root() {
