@@ -29,7 +29,16 @@ check_model(const struct dump *d)
 {
 	REQUIRE(d->path != NULL && strcmp(d->path, "fuzz") == 0 && d->exe != NULL);
 	REQUIRE(d->depth >= 1 && d->depth <= DUMP_MAX_DEPTH);
-	REQUIRE(d->snapshot == (d->seq != 0));
+	REQUIRE(!(d->snapshot && d->check));
+	REQUIRE((d->snapshot || d->check) == (d->seq != 0));
+	REQUIRE(d->version == 2 || (!d->check && d->nsuppress == 0 && d->nowns == 0));
+	for (size_t i = 0; i < d->nsuppress; i++)
+		REQUIRE(d->suppress[i] != NULL && strlen(d->suppress[i]) <= DUMP_MAX_STR);
+	for (size_t i = 0; i < d->nowns; i++)
+		REQUIRE(d->owns[i].blocks >= 1 &&
+		    (i == 0 || d->owns[i - 1].stack_id < d->owns[i].stack_id ||
+			(d->owns[i - 1].stack_id == d->owns[i].stack_id &&
+			    d->owns[i - 1].owner < d->owns[i].owner)));
 	REQUIRE(strlen(d->exe) <= DUMP_MAX_STR);
 	for (size_t i = 0; i < d->argc; i++)
 		REQUIRE(strlen(d->argv[i]) <= DUMP_MAX_STR);
@@ -54,6 +63,8 @@ check_model(const struct dump *d)
 		size_t hi = d->nstacks;
 
 		REQUIRE(r->blocks >= 1 && r->cls < CLASS_COUNT);
+		REQUIRE(r->seen_blocks <= r->blocks && r->seen_bytes <= r->bytes);
+		REQUIRE(r->seen_blocks == 0 || r->cls == CLASS_DEFINITE || r->cls == CLASS_INDIRECT);
 		REQUIRE(d->scanned || r->cls == CLASS_DEFINITE || CLASS_IS_RESOURCE(r->cls));
 		while (r->stack_id != 0 && lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -118,10 +129,15 @@ serialize(const struct dump *d, size_t *len)
 	const uint64_t stats[] = {
 		d->stats.allocs, d->stats.frees, d->stats.live_blocks, d->stats.live_bytes,
 		d->stats.peak_blocks, d->stats.peak_bytes, d->stats.peak_time_ms,
-		d->stats.uptime_ms, d->stats.rss_bytes, d->stats.dropped,
+		d->stats.uptime_ms, d->stats.rss_bytes, d->stats.dropped, d->stats.unreadable,
+		d->stats.res_dropped,
 	};
 	static const char *const names[] = { "allocs", "frees", "live_blocks", "live_bytes",
-		"peak_blocks", "peak_bytes", "peak_time_ms", "uptime_ms", "rss_bytes", "dropped" };
+		"peak_blocks", "peak_bytes", "peak_time_ms", "uptime_ms", "rss_bytes", "dropped",
+		"unreadable", "res_dropped" };
+	static const char *const heurs[] = { "stdstring", "length64", "newarray",
+		"multipleinheritance" };
+	size_t nnotes = 0;
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
 
@@ -138,8 +154,13 @@ serialize(const struct dump *d, size_t *len)
 	fprintf(f, "time %llu.%06u\nstart %llu.%06u\nkind %s\nseq %llu\natomic %d\n"
 	    "scan %s\ndepth %u\n", (unsigned long long)d->time_sec, d->time_usec,
 	    (unsigned long long)d->start_sec, d->start_usec,
-	    d->snapshot ? "snapshot" : "exit", (unsigned long long)d->seq, d->atomic,
-	    d->scanned ? "full" : "none", d->depth);
+	    d->snapshot ? "snapshot" : d->check ? "check" : "exit", (unsigned long long)d->seq,
+	    d->atomic, d->scanned ? "full" : "none", d->depth);
+	for (size_t i = 0; i < d->nsuppress; i++, nnotes++) {
+		fputs("suppress ", f);
+		put_esc(f, d->suppress[i]);
+		fputc('\n', f);
+	}
 	for (size_t i = 0; i < d->nmodules; i++) {
 		const struct module *m = &d->modules[i];
 
@@ -160,8 +181,20 @@ serialize(const struct dump *d, size_t *len)
 	for (size_t i = 0; i < d->nrecs && !CLASS_IS_RESOURCE(d->recs[i].cls); i++, nrecs++)
 		fprintf(f, "rec %u %s %llu %llu\n", d->recs[i].stack_id, classes[d->recs[i].cls],
 		    (unsigned long long)d->recs[i].blocks, (unsigned long long)d->recs[i].bytes);
+	for (size_t i = 0; i < d->nheurs; i++, nnotes++)
+		fprintf(f, "heur %u %s %llu %llu\n", d->heurs[i].stack_id, heurs[d->heurs[i].heur],
+		    (unsigned long long)d->heurs[i].blocks, (unsigned long long)d->heurs[i].bytes);
+	for (size_t i = 0; i < nrecs; i++)
+		if (d->recs[i].seen_blocks != 0 && nnotes++ >= 0)
+			fprintf(f, "seen %u %s %llu %llu\n", d->recs[i].stack_id,
+			    classes[d->recs[i].cls], (unsigned long long)d->recs[i].seen_blocks,
+			    (unsigned long long)d->recs[i].seen_bytes);
+	for (size_t i = 0; i < d->nowns; i++, nnotes++)
+		fprintf(f, "own %u %u %llu %llu\n", d->owns[i].stack_id, d->owns[i].owner,
+		    (unsigned long long)d->owns[i].blocks, (unsigned long long)d->owns[i].bytes);
 	for (size_t i = 0; i < d->nretains; i++) {
-		static const char *const roots[] = { "global", "thread", "mapping", "loader" };
+		static const char *const roots[] = { "global", "thread", "mapping", "loader",
+			"internal", "ignored", "region" };
 		const struct retain *r = &d->retains[i];
 
 		fprintf(f, "retain %u %s %u %llx %llu %u", r->stack_id, roots[r->root], r->who,
@@ -170,10 +203,11 @@ serialize(const struct dump *d, size_t *len)
 			fprintf(f, " %u:%llu", r->hop[k].stack_id, (unsigned long long)r->hop[k].bytes);
 		fputc('\n', f);
 	}
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < (d->version >= 2 ? 12 : 10); i++)
 		fprintf(f, "stat %s %llu\n", names[i], (unsigned long long)stats[i]);
 	if (d->version >= 2)
-		fprintf(f, "end %zu %zu %zu %zu 0\n", d->nmodules, d->nstacks, nrecs, d->nretains);
+		fprintf(f, "end %zu %zu %zu %zu %zu\n", d->nmodules, d->nstacks, nrecs, d->nretains,
+		    nnotes);
 	else
 		fprintf(f, "end %zu %zu %zu %zu\n", d->nmodules, d->nstacks, nrecs, d->nretains);
 	REQUIRE(fclose(f) == 0);
