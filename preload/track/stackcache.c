@@ -54,8 +54,8 @@
 #define WAYS         32
 #define PROBES       4 /* chains compared by one lookup past its hint */
 #define HINTS        128
-#define COLD_AFTER   8  /* scans of a tag that missed in a row before it is cold */
-#define COLD_EVERY   15 /* a cold tag's ways are scanned once in COLD_EVERY + 1 */
+#define COLD_AFTER   32 /* scans of a tag that missed in a row before it is cold */
+#define COLD_EVERY   7  /* a cold tag's ways are scanned once in COLD_EVERY + 1 */
 #define CHAIN_MAX    48
 #define OFF_BITS     15
 #define OFF_UNKNOWN  0
@@ -260,11 +260,12 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 	unsigned w = t->hint[h] % WAYS; /* always < WAYS; the mask says so */
 
 	if (!way_holds(t, w, slot0, v0)) {
-		/* A tag whose last COLD_AFTER scans all missed (more paths
-		 * through one innermost frame than there are ways, taken in
-		 * turn: leakdump's 1,000) is cold: its ways are scanned once
-		 * in COLD_EVERY + 1 lookups, which is enough to see it warm
-		 * up again. The answer stays exact: a skipped scan is a miss. */
+		/* A tag whose last COLD_AFTER scans compared its chains and
+		 * found none holding (more paths through one innermost frame
+		 * than there are ways, taken in turn: leakdump's 1,000) is
+		 * cold: its ways are scanned once in COLD_EVERY + 1 lookups,
+		 * enough to see it warm up again. A skipped scan is a miss,
+		 * so a hit is still exact. */
 		uint8_t c = t->cold[h];
 
 		if (c >= COLD_AFTER) {
@@ -286,7 +287,9 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 				break;
 		}
 		if (w >= WAYS || probes == PROBES) {
-			if (c < COLD_AFTER)
+			/* Only chains of this tag that no longer hold make it
+			 * colder: a tag no way has costs the tag scan alone. */
+			if (probes > 0 && c < COLD_AFTER)
 				t->cold[h] = (uint8_t)(c + 1);
 			return false;
 		}
