@@ -21,8 +21,10 @@
  * 0 for every unreached block, then 1 for one that points to a lost
  * block). The walks read again only the blocks that point to something
  * lost: a million lost blocks that point nowhere (the common shape of a
- * leak) are read once. The readable-range cursor is shared by the calls,
- * which mostly come in address order.
+ * leak) are read once. The second pass runs only when the first left a
+ * block out, the shared pass only when a block is shared. The
+ * readable-range cursor is shared by the calls, which mostly come in
+ * address order.
  */
 #include "scan/scan_priv.h"
 
@@ -69,10 +71,16 @@ classify_owner(const struct scan *sc, size_t c)
 /* Takes c into the clique of leader *ctx: unclassified, or another
  * cycle's leader, it becomes INDIRECT. Already another leader's: shared,
  * when that leader's stack is another. */
+struct clique {
+	size_t leader;
+	bool shared; /* some block was marked LOST_SHARED */
+};
+
 static void
 take_in(struct scan *sc, size_t i, size_t c, void *ctx)
 {
-	size_t leader = *(size_t *)ctx;
+	struct clique *q = ctx;
+	size_t leader = q->leader;
 
 	(void)i;
 	if (c == leader)
@@ -87,6 +95,7 @@ take_in(struct scan *sc, size_t i, size_t c, void *ctx)
 	} else if (sc->b[c].cls == SCAN_INDIRECT && sc->b[c].heur != LOST_SHARED &&
 	    sc->b[classify_owner(sc, c)].stack != sc->b[leader].stack) {
 		sc->b[c].heur = LOST_SHARED;
+		q->shared = true;
 	}
 }
 
@@ -102,41 +111,45 @@ share(struct scan *sc, size_t i, size_t c, void *ctx)
 	}
 }
 
-/* Step 7: definite and indirect among the unreached. */
+/* Step 7: definite and indirect among the unreached. An unreached block
+ * comes with root 0 (scan.c's collect_one(); mark() writes it only for
+ * the blocks it marks) and st 0 (its state, ST_UNREACHED). */
 void
 classify_lost(struct scan *sc)
 {
 	struct blk *b = sc->b;
-	size_t hint = 0;
+	struct clique q = { .shared = false };
+	size_t hint = 0, waiting = 0;
 
-	for (size_t i = 0; i < sc->n; i++) {
-		if (b[i].state == ST_UNREACHED) {
-			b[i].root = 0; /* from here on: 1 when a lost block points to it */
-			sc->st[i] = 0; /* from here on: 1 when it points to a lost block */
-		}
-	}
 	for (size_t i = 0; i < sc->n; i++)
 		if (b[i].state == ST_UNREACHED)
 			each_lost_target(sc, i, count_in, NULL, &hint);
 	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && waiting == 0)
+			break; /* nothing lost is pointed to only from a cycle */
 		for (size_t i = 0; i < sc->n; i++) {
 			if (b[i].state != ST_UNREACHED || b[i].cls != 0xff)
 				continue;
-			if (pass == 0 && b[i].root != 0)
+			if (pass == 0 && b[i].root != 0) {
+				waiting++;
 				continue; /* first the blocks nothing lost points to */
+			}
 			b[i].cls = SCAN_DEFINITE;
+			if (sc->st[i] == 0)
+				continue; /* it points to nothing lost */
+			q.leader = i;
 			sc->nwork = 0;
 			sc->work[sc->nwork++] = (uint32_t)i;
 			while (sc->nwork > 0) {
 				uint32_t k = sc->work[--sc->nwork];
 
 				if (sc->st[k] != 0) /* else it points to nothing lost */
-					each_lost_target(sc, k, take_in, &i, &hint);
+					each_lost_target(sc, k, take_in, &q, &hint);
 			}
 		}
 	}
 	sc->nwork = 0;
-	for (size_t i = 0; i < sc->n; i++) {
+	for (size_t i = 0; q.shared && i < sc->n; i++) {
 		if (b[i].cls != SCAN_INDIRECT || b[i].heur != LOST_SHARED)
 			continue;
 		sc->work[sc->nwork++] = (uint32_t)i;
