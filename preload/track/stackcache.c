@@ -546,6 +546,11 @@ stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n
 
 	if (t == NULL || n == 0 || n > CHAIN_MAX)
 		return;
+	/* A cold tag's chains keep missing: storing one more would only
+	 * push out a chain that may hit. When its count wraps (lookup) the
+	 * tag is stored again. */
+	if (t->cold[tag_hash(slots[0], ips[0])] >= COLD_AFTER)
+		return;
 	unsigned w = t->next_victim++ % WAYS;
 	struct chain *c = &t->chains[w];
 	t->tags[w].slot0 = 0;
