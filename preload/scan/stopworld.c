@@ -15,7 +15,12 @@
  * /proc/self/task/TID/status is read: a thread whose SigBlk has the stop
  * signal (liblzma's workers, many thread pools: they block every signal)
  * could never answer, and an exiting one (state Z or X) will not; neither
- * is signalled or waited for. Such a thread, and one that does not answer
+ * is signalled or waited for. One that blocks it while running (State R)
+ * may be a thread being created, which glibc starts with every signal
+ * blocked until its start routine: it is asked again each round, for
+ * GRACE_MS in all, and signalled once it takes the signal (a check made
+ * just after pthread_create() would otherwise scan while that thread
+ * changes the heap). Such a thread, and one that does not answer
  * within WAIT_MS in all (it blocked the signal after we looked), is
  * described from /proc/self/task/TID/syscall when it sits in a system
  * call: its stack from the saved stack pointer, without its registers. It
@@ -53,6 +58,7 @@
 
 #define STOP_SIGNAL SIGPWR
 #define WAIT_MS     250 /* in all, for threads that were signalled */
+#define GRACE_MS    5   /* in all, for threads that block it and run */
 
 enum {
 	SLOT_SENT = 1,
@@ -162,17 +168,26 @@ hex_digit(char c)
 	return -1;
 }
 
-/* True when thread tid cannot take the stop signal now: its status says
- * the signal is blocked (SigBlk), or that it is exiting (State Z or X).
- * False when the status cannot be read: then it is signalled, and the
- * bounded wait covers it. */
-static bool
-cannot_answer(pid_t tid)
+enum answer {
+	ANSWER_YES,     /* takes the signal: signal it and wait */
+	ANSWER_BLOCKED, /* blocks it and sleeps: described from its system call */
+	ANSWER_RUNNING, /* blocks it and runs: perhaps a thread being created
+			 * (glibc blocks every signal until its start routine
+			 * runs), so asked again in a later round */
+	ANSWER_EXITING  /* State Z or X */
+};
+
+/* Whether thread tid can take the stop signal now: its status's SigBlk
+ * and State. ANSWER_YES when the status cannot be read: then it is
+ * signalled, and the bounded wait covers it. */
+static enum answer
+can_answer(pid_t tid)
 {
 	char buf[2048];
+	bool blocked = false, running = false;
 
 	if (task_read(tid, "status", buf, sizeof(buf)) <= 0)
-		return false;
+		return ANSWER_YES;
 	for (const char *l = buf; *l != '\0';) {
 		if (strncmp(l, "State:", 6) == 0) {
 			const char *p = l + 6;
@@ -180,7 +195,8 @@ cannot_answer(pid_t tid)
 			while (*p == ' ' || *p == '\t')
 				p++;
 			if (*p == 'Z' || *p == 'X')
-				return true;
+				return ANSWER_EXITING;
+			running = *p == 'R';
 		} else if (strncmp(l, "SigBlk:", 7) == 0) {
 			const char *p = l + 7;
 			uint64_t mask = 0;
@@ -190,15 +206,16 @@ cannot_answer(pid_t tid)
 				p++;
 			for (; (d = hex_digit(*p)) >= 0; p++)
 				mask = mask << 4 | (uint64_t)d;
-			if (mask & (1ull << (STOP_SIGNAL - 1)))
-				return true;
+			blocked = (mask & (1ull << (STOP_SIGNAL - 1))) != 0;
 		}
 		while (*l != '\0' && *l != '\n')
 			l++;
 		if (*l == '\n')
 			l++;
 	}
-	return false;
+	if (!blocked)
+		return ANSWER_YES;
+	return running ? ANSWER_RUNNING : ANSWER_BLOCKED;
 }
 
 /* Reads the stack pointer of a thread blocked in a system call. */
@@ -230,6 +247,47 @@ syscall_sp(pid_t tid)
 		sp = sp * 16 + (uintptr_t)d;
 	}
 	return sp;
+}
+
+/* Sends the stop signal to slot n's thread, now SLOT_SENT; 1 when it was
+ * sent, 0 when the thread is gone. */
+static int
+send_stop(int n)
+{
+	atomic_store_explicit(&slots[n].state, SLOT_SENT, memory_order_relaxed);
+	if (syscall(SYS_tgkill, getpid(), slots[n].tid, STOP_SIGNAL) != 0) {
+		slots[n].tid = -1; /* gone meanwhile */
+		return 0;
+	}
+	return 1;
+}
+
+/* Threads skipped because they blocked the signal while running: those
+ * that take it now are signalled. Returns how many were; *running: how
+ * many still block it and run. */
+static int
+signal_unblocked(int *running)
+{
+	int n = atomic_load_explicit(&nslots, memory_order_relaxed), fresh = 0;
+
+	*running = 0;
+	for (int i = 0; i < n; i++) {
+		if (slots[i].tid <= 0 || !slots[i].was_running ||
+		    atomic_load_explicit(&slots[i].state, memory_order_relaxed) != SLOT_SKIPPED)
+			continue;
+		enum answer a = can_answer(slots[i].tid);
+
+		if (a == ANSWER_YES) {
+			slots[i].was_running = false;
+			skipped--;
+			fresh += send_stop(i);
+		} else if (a == ANSWER_RUNNING) {
+			(*running)++;
+		} else {
+			slots[i].was_running = false;
+		}
+	}
+	return fresh;
 }
 
 /* Signals every thread not yet in a slot; returns how many were new. */
@@ -265,22 +323,23 @@ signal_new_threads(pid_t self)
 			if (known || n >= SW_MAX_THREADS)
 				continue;
 			slots[n].tid = tid;
-			if (cannot_answer(tid)) {
+			enum answer a = can_answer(tid);
+			if (a != ANSWER_YES) {
 				/* Not signalled, not waited for: described from
-				 * its system call below, in stopworld_stop(). */
+				 * its system call below, in stopworld_stop(). One
+				 * that runs is asked again (signal_unblocked). */
+				slots[n].was_running = a == ANSWER_RUNNING;
 				atomic_store_explicit(&slots[n].state, SLOT_SKIPPED,
 				    memory_order_relaxed);
 				atomic_store_explicit(&nslots, n + 1, memory_order_release);
 				skipped++;
 				continue;
 			}
+			slots[n].was_running = false;
 			atomic_store_explicit(&slots[n].state, SLOT_SENT, memory_order_relaxed);
 			/* release: the handler's acquire of nslots sees the tid. */
 			atomic_store_explicit(&nslots, n + 1, memory_order_release);
-			if (syscall(SYS_tgkill, getpid(), tid, STOP_SIGNAL) != 0)
-				slots[n].tid = -1; /* gone meanwhile */
-			else
-				fresh++;
+			fresh += send_stop(n);
 		}
 	}
 	close(fd);
@@ -311,12 +370,24 @@ stopworld_stop(struct sw_thread **threads)
 	waited = 0;
 	late = 0;
 	skipped = 0;
+	unsigned grace = 0; /* ms given to threads that block the signal and run */
 	for (int round = 0; round < 50; round++) {
-		int fresh = signal_new_threads(self);
+		int running = 0;
+		int fresh = signal_new_threads(self) + signal_unblocked(&running);
 
 		sent += fresh;
-		if (fresh == 0 && round > 0)
-			break;
+		if (fresh == 0 && round > 0) {
+			/* A thread that blocks the signal and runs may be one
+			 * being created: glibc unblocks signals before its
+			 * start routine. It is given GRACE_MS in all to do
+			 * so; one that keeps them blocked (a worker's loop)
+			 * runs on unstopped, as one that sleeps does. */
+			if (running == 0 || grace >= GRACE_MS)
+				break;
+			sleep_ms(1);
+			grace++;
+			continue;
+		}
 		/* Wait for this round's threads before listing again: first
 		 * yield (a thread on the other core answers in microseconds),
 		 * then sleep in steps of 1 ms, within one budget for the stop. */

@@ -5,6 +5,7 @@
 #define LIBLEAK_STOPWORLD_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -15,8 +16,10 @@ struct sw_thread {
 	_Atomic int state; /* SENT, then STOPPED once its handler ran */
 	uintptr_t
 	    handler_sp; /* live stack from here up (handler frame, saved registers); 0 if it never stopped */
-	uintptr_t sp; /* the interrupted stack pointer; 0 if unknown */
-	uintptr_t tp; /* its thread pointer (TCB); 0 if unknown */
+	uintptr_t sp;     /* the interrupted stack pointer; 0 if unknown */
+	uintptr_t tp;     /* its thread pointer (TCB); 0 if unknown */
+	bool was_running; /* stopworld.c's: skipped while it blocked the
+			   * signal and ran; asked again */
 };
 
 /* Stops every other thread. Returns the number of slots in *threads (some
