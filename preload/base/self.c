@@ -82,6 +82,13 @@ self_in_libleak(uintptr_t pc)
 	return pc >= libleak.lo && pc < libleak.hi;
 }
 
+void
+self_libleak_text(uintptr_t *lo, uintptr_t *hi)
+{
+	*lo = libleak.lo;
+	*hi = libleak.hi;
+}
+
 /* Whether one of info's executable segments holds addr. */
 static bool
 holds(const struct dl_phdr_info *info, uintptr_t addr)

@@ -22,6 +22,10 @@ bool self_init(void);
 bool self_in_loader(uintptr_t pc);
 bool self_in_libleak(uintptr_t pc);
 
+/* libleak.so's text as [*lo, *hi), for a caller that tests many pcs in a
+ * loop (self_in_libleak() inline); both 0 before self_init(). */
+void self_libleak_text(uintptr_t *lo, uintptr_t *hi);
+
 /* Which module a dl_iterate_phdr() entry is, by what its executable
  * segments hold: libleak (its own text), libc (the code of
  * gnu_get_libc_version(), which only glibc has and nobody interposes), or

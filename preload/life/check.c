@@ -151,6 +151,12 @@ seen_apply(struct scan *sc, struct check_result *r, bool remember)
 void
 check_seen_apply(struct scan *sc, struct check_result *r)
 {
+	if (nseen == 0) {
+		/* No check reported anything: nothing to mark, and the counts
+		 * need no pass over every lost block. */
+		memset(r, 0, sizeof(*r));
+		return;
+	}
 	seen_apply(sc, r, false);
 }
 

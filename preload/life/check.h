@@ -37,7 +37,9 @@ struct check_result {
 int check_run(bool final, uintptr_t caller_sp, struct check_result *out);
 
 /* The exit dump's part: marks the blocks of sc that checks reported (they
- * are written as `seen`) and counts them into *r. Under the lock. */
+ * are written as `seen`) and counts them into *r; when no check reported
+ * any, there is nothing to mark and *r is all zero (no pass over the lost
+ * blocks). Under the lock. */
 void check_seen_apply(struct scan *sc, struct check_result *r);
 
 /* Whether a final check wrote the exit dump already. */

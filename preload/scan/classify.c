@@ -14,20 +14,33 @@
  * of two different stacks reach is marked LOST_SHARED in `heur`, and so is
  * everything it reaches. leakreport uses the owners (the dump's own lines)
  * to drop the indirect blocks of a leak it suppresses, as LSan does.
+ *
+ * Cost: every lost block's words are read and looked up once, in the pass
+ * that finds which blocks another lost block points to (`root`, 0 or 1
+ * from here on) and which point to one (`st`, free once marking is done:
+ * 0 for every unreached block, then 1 for one that points to a lost
+ * block). The walks read again only the blocks that point to something
+ * lost: a million lost blocks that point nowhere (the common shape of a
+ * leak) are read once. The second pass runs only when the first left a
+ * block out, the shared pass only when a block is shared. The
+ * readable-range cursor is shared by the calls, which mostly come in
+ * address order.
  */
 #include "scan/scan_priv.h"
 
 /* Calls fn(sc, i, c, ctx) for every unreached block c that a readable word
- * of block i points to (c != i). */
+ * of block i points to (c != i). *hint: the caller's readable_piece()
+ * cursor. */
 static void
 each_lost_target(struct scan *sc, size_t i, void (*fn)(struct scan *, size_t, size_t, void *),
-    void *ctx)
+    void *ctx, size_t *hint)
 {
 	const struct blk *x = &sc->b[i];
 	uintptr_t hi = x->addr + x->size, end;
-	size_t hint = 0;
 
-	for (uintptr_t a = x->addr; a < hi && readable_piece(&sc->rd, &a, hi, &end, &hint);
+	if (x->size < sizeof(uintptr_t))
+		return; /* no aligned word fits */
+	for (uintptr_t a = x->addr; a < hi && readable_piece(&sc->rd, &a, hi, &end, hint);
 	     a = end) {
 		for (uintptr_t p = (a + 7) & ~(uintptr_t)7; p + 8 <= end; p += 8) {
 			long c = blkindex_find(&sc->ix, *(const uintptr_t *)p);
@@ -38,13 +51,13 @@ each_lost_target(struct scan *sc, size_t i, void (*fn)(struct scan *, size_t, si
 	}
 }
 
+/* c has a lost block pointing to it, and i points to one. */
 static void
 count_in(struct scan *sc, size_t i, size_t c, void *ctx)
 {
-	(void)i;
 	(void)ctx;
-	if (sc->b[c].root < UINT32_MAX)
-		sc->b[c].root++;
+	sc->b[c].root = 1;
+	sc->st[i] = 1;
 }
 
 size_t
@@ -58,10 +71,16 @@ classify_owner(const struct scan *sc, size_t c)
 /* Takes c into the clique of leader *ctx: unclassified, or another
  * cycle's leader, it becomes INDIRECT. Already another leader's: shared,
  * when that leader's stack is another. */
+struct clique {
+	size_t leader;
+	bool shared; /* some block was marked LOST_SHARED */
+};
+
 static void
 take_in(struct scan *sc, size_t i, size_t c, void *ctx)
 {
-	size_t leader = *(size_t *)ctx;
+	struct clique *q = ctx;
+	size_t leader = q->leader;
 
 	(void)i;
 	if (c == leader)
@@ -76,6 +95,7 @@ take_in(struct scan *sc, size_t i, size_t c, void *ctx)
 	} else if (sc->b[c].cls == SCAN_INDIRECT && sc->b[c].heur != LOST_SHARED &&
 	    sc->b[classify_owner(sc, c)].stack != sc->b[leader].stack) {
 		sc->b[c].heur = LOST_SHARED;
+		q->shared = true;
 	}
 }
 
@@ -91,38 +111,54 @@ share(struct scan *sc, size_t i, size_t c, void *ctx)
 	}
 }
 
-/* Step 7: definite and indirect among the unreached. */
+/* Step 7: definite and indirect among the unreached. An unreached block
+ * comes with root 0 (scan.c's collect_one(); mark() writes it only for
+ * the blocks it marks) and st 0 (its state, ST_UNREACHED). */
 void
 classify_lost(struct scan *sc)
 {
 	struct blk *b = sc->b;
+	struct clique q = { .shared = false };
+	size_t hint = 0, waiting = 0;
 
 	for (size_t i = 0; i < sc->n; i++)
 		if (b[i].state == ST_UNREACHED)
-			b[i].root = 0; /* from here on: indegree from unreached blocks */
-	for (size_t i = 0; i < sc->n; i++)
-		if (b[i].state == ST_UNREACHED)
-			each_lost_target(sc, i, count_in, NULL);
+			each_lost_target(sc, i, count_in, NULL, &hint);
 	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && waiting == 0)
+			break; /* nothing lost is pointed to only from a cycle */
 		for (size_t i = 0; i < sc->n; i++) {
 			if (b[i].state != ST_UNREACHED || b[i].cls != 0xff)
 				continue;
-			if (pass == 0 && b[i].root != 0)
+			if (pass == 0 && b[i].root != 0) {
+				waiting++;
 				continue; /* first the blocks nothing lost points to */
+			}
 			b[i].cls = SCAN_DEFINITE;
+			if (sc->st[i] == 0)
+				continue; /* it points to nothing lost */
+			q.leader = i;
 			sc->nwork = 0;
 			sc->work[sc->nwork++] = (uint32_t)i;
-			while (sc->nwork > 0)
-				each_lost_target(sc, sc->work[--sc->nwork], take_in, &i);
+			while (sc->nwork > 0) {
+				uint32_t k = sc->work[--sc->nwork];
+
+				if (sc->st[k] != 0) /* else it points to nothing lost */
+					each_lost_target(sc, k, take_in, &q, &hint);
+			}
 		}
 	}
 	sc->nwork = 0;
-	for (size_t i = 0; i < sc->n; i++) {
+	for (size_t i = 0; q.shared && i < sc->n; i++) {
 		if (b[i].cls != SCAN_INDIRECT || b[i].heur != LOST_SHARED)
 			continue;
 		sc->work[sc->nwork++] = (uint32_t)i;
-		while (sc->nwork > 0)
-			each_lost_target(sc, sc->work[--sc->nwork], share, NULL);
+		while (sc->nwork > 0) {
+			uint32_t k = sc->work[--sc->nwork];
+
+			if (sc->st[k] != 0)
+				each_lost_target(sc, k, share, NULL, &hint);
+		}
 	}
 }
 

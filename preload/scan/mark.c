@@ -319,18 +319,38 @@ mark_from_roots(struct scan *sc)
 void
 mark_policy_roots(struct scan *sc, struct stacks *stacks, stack_id_t internal)
 {
-	for (size_t i = 0; i < sc->n; i++) {
-		unsigned n;
-		const uintptr_t *pcs;
+	/* The policy is the stack's: decided once per stack id (POLICY_*),
+	 * not once per block; without the memo, once per block. */
+	enum {
+		POLICY_UNKNOWN,
+		POLICY_NONE,
+		POLICY_IGNORED,
+		POLICY_LOADER
+	};
+	size_t nstacks = stacks_limit(stacks);
+	uint8_t *memo = scan_map(sc, 9, nstacks + 1);
 
-		if (internal != 0 && sc->b[i].stack == internal) {
+	for (size_t i = 0; i < sc->n; i++) {
+		stack_id_t id = sc->b[i].stack;
+		uint8_t policy = memo != NULL && id < nstacks ? memo[id] : POLICY_UNKNOWN;
+
+		if (internal != 0 && id == internal) {
 			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_INTERNAL, 0, HEUR_NONE);
 			continue;
 		}
-		pcs = stacks_get(stacks, sc->b[i].stack, &n);
-		if (ignore_is_tagged(pcs, n))
+		if (policy == POLICY_UNKNOWN) {
+			unsigned n;
+			const uintptr_t *pcs = stacks_get(stacks, id, &n);
+
+			policy = ignore_is_tagged(pcs, n)                  ? POLICY_IGNORED :
+			    pcs != NULL && n > 0 && self_in_loader(pcs[0]) ? POLICY_LOADER :
+									     POLICY_NONE;
+			if (memo != NULL && id < nstacks)
+				memo[id] = policy;
+		}
+		if (policy == POLICY_IGNORED)
 			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_IGNORED, 0, HEUR_NONE);
-		else if (pcs != NULL && n > 0 && self_in_loader(pcs[0]))
+		else if (policy == POLICY_LOADER)
 			mark(sc, i, ST_REACHABLE, NO_PARENT, ROOT_IS_LOADER, 0, HEUR_NONE);
 	}
 	drain(sc); /* and what they point to */

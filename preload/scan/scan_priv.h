@@ -38,7 +38,7 @@ struct scan {
 	struct blk *b;
 	size_t n;
 	struct blkindex ix; /* find() over b */
-	uint8_t *st;        /* n, b's state: mark() tests it here */
+	uint8_t *st;        /* n, b's state: mark() tests it here; then classify.c's */
 	uint32_t *work;     /* 3n + 1 entries */
 	size_t nwork;
 	struct roots roots;

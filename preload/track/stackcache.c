@@ -57,6 +57,8 @@
 #define WAYS         32
 #define PROBES       4 /* chains compared by one lookup past its hint */
 #define HINTS        128
+#define COLD_AFTER   32 /* scans of a tag that missed in a row before it is cold */
+#define COLD_EVERY   7  /* a cold tag's ways are scanned once in COLD_EVERY + 1 */
 #define CHAIN_MAX    48
 #define OFF_BITS     15
 #define OFF_UNKNOWN  0
@@ -100,6 +102,9 @@ struct tcache {
 				* or was stored with such a tag; python3
 				* has 1.0 tag match a lookup, so it is
 				* nearly always the only way to check */
+	uint8_t cold[HINTS];   /* cold[tag_hash()]: scans of the ways that
+				* missed in a row, then counting on (a hit
+				* resets it): see stackcache_lookup() */
 	unsigned next_victim;  /* round robin */
 	struct {
 		uintptr_t ip; /* 0: empty */
@@ -258,6 +263,19 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 	unsigned w = t->hint[h] % WAYS; /* always < WAYS; the mask says so */
 
 	if (!way_holds(t, w, slot0, v0)) {
+		/* A tag whose last COLD_AFTER scans compared its chains and
+		 * found none holding (more paths through one innermost frame
+		 * than there are ways, taken in turn: leakdump's 1,000) is
+		 * cold: its ways are scanned once in COLD_EVERY + 1 lookups,
+		 * enough to see it warm up again. A skipped scan is a miss,
+		 * so a hit is still exact. */
+		uint8_t c = t->cold[h];
+
+		if (c >= COLD_AFTER) {
+			t->cold[h] = (uint8_t)(c + 1); /* 255 wraps to 0: warm again */
+			if ((c & COLD_EVERY) != 0)
+				return false;
+		}
 		/* At most PROBES chains are compared: when many ways share the
 		 * tag (1,000 paths through one innermost frame), comparing them
 		 * all costs more than the miss, which walks the CFI rules. */
@@ -269,10 +287,16 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 			if (chain_holds(&t->chains[w]))
 				break;
 			if (++probes == PROBES)
-				return false;
+				break;
 		}
-		if (w == WAYS)
+		if (w >= WAYS || probes == PROBES) {
+			/* Only chains of this tag that no longer hold make it
+			 * colder: a tag no way has costs the tag scan alone. */
+			if (probes > 0 && c < COLD_AFTER)
+				t->cold[h] = (uint8_t)(c + 1);
 			return false;
+		}
+		t->cold[h] = 0;
 		t->hint[h] = (uint8_t)w;
 	}
 	*id = t->chains[w].id;
@@ -524,6 +548,11 @@ stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n
 	struct tcache *t = mine;
 
 	if (t == NULL || n == 0 || n > CHAIN_MAX)
+		return;
+	/* A cold tag's chains keep missing: storing one more would only
+	 * push out a chain that may hit. When its count wraps (lookup) the
+	 * tag is stored again. */
+	if (t->cold[tag_hash(slots[0], ips[0])] >= COLD_AFTER)
 		return;
 	unsigned w = t->next_victim++ % WAYS;
 	struct chain *c = &t->chains[w];
