@@ -18,6 +18,8 @@ PKGS="$PKGS autoconf automake cmake meson ninja-build"
 PKGS="$PKGS man-db groff-base"
 # The html output's test opens the page in a real browser, headless.
 PKGS="$PKGS chromium"
+# The HTML test reads the DOM, the JUnit test parses the XML, with Debian's python3.
+PKGS="$PKGS python3"
 # npm installs the SARIF Multitool; Debian's nodejs and npm when there is no npm.
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 # make deb: dpkg-shlibdeps and dpkg-architecture (dpkg-dev); make check-deb: lintian.
