@@ -128,26 +128,32 @@ moving(uintptr_t lo, size_t n)
 }
 
 /* realloc with the old entry taken out first and put back if it fails.
- * Meanwhile the block is this thread's moving block (track.h): the old one,
- * published before it leaves the map, with its first words (free() inside
- * realloc writes over them), then the new one until it is in the map. */
+ * Meanwhile the block is this thread's moving block (track.h): its first
+ * words from before it leaves the map (only addresses: a scan reads them
+ * where they are, through its readable ranges), then, once it is known to
+ * be ours, all of it with its first words copied (free() inside realloc
+ * writes over them), then the new block until it is in the map. Nothing
+ * is read from p before the map says it is a live block. */
 static void *
 realloc_tracked(void *p, size_t n)
 {
 	uint64_t old_size = 0;
 	stack_id_t old_stack = 0;
-	bool had = false;
 
-	if (p != NULL && real.malloc_usable_size != NULL) {
-		size_t usable = real.malloc_usable_size(p);
-		size_t keep =
-		    usable < sizeof(track_moving_words) ? usable : sizeof(track_moving_words);
+	if (p != NULL)
+		moving((uintptr_t)p, sizeof(track_moving_words));
+	bool had = p != NULL && hook_untrack(p, &old_size, &old_stack);
+
+	if (had) {
+		size_t keep = old_size < sizeof(track_moving_words) ? (size_t)old_size :
+								      sizeof(track_moving_words);
 
 		memset(track_moving_words, 0, sizeof(track_moving_words));
 		memcpy(track_moving_words, p, keep);
-		moving((uintptr_t)p, usable);
+		moving((uintptr_t)p, old_size);
+	} else if (p != NULL) {
+		moving(0, 0);
 	}
-	had = p != NULL && hook_untrack(p, &old_size, &old_stack);
 	void *q = real.realloc(p, n);
 
 	if (q != NULL) {
@@ -157,7 +163,8 @@ realloc_tracked(void *p, size_t n)
 	} else if (had && n != 0) {
 		track_restore(p, old_size, old_stack); /* failed: p is still live */
 	}
-	moving(0, 0);
+	if (had)
+		moving(0, 0);
 	return q;
 }
 
