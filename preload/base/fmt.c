@@ -66,6 +66,17 @@ fmt_u64(struct fmtbuf *f, uint64_t v)
 		fmt_char(f, tmp[--n]);
 }
 
+char *
+fmt_u64_str(char out[FMT_U64_LEN], uint64_t v)
+{
+	struct fmtbuf f;
+
+	fmt_init(&f, out, FMT_U64_LEN - 1);
+	fmt_u64(&f, v);
+	out[f.len] = '\0';
+	return out;
+}
+
 void
 fmt_hex(struct fmtbuf *f, uint64_t v)
 {

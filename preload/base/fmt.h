@@ -21,6 +21,11 @@ void fmt_char(struct fmtbuf *f, char c);
 void fmt_str(struct fmtbuf *f, const char *s);
 void fmt_mem(struct fmtbuf *f, const char *s, size_t n);
 void fmt_u64(struct fmtbuf *f, uint64_t v);
+
+/* v in decimal into out, NUL-terminated, for a fmt_log() argument;
+ * returns out. Async-signal-safe. */
+#define FMT_U64_LEN 21
+char *fmt_u64_str(char out[FMT_U64_LEN], uint64_t v);
 void fmt_hex(struct fmtbuf *f, uint64_t v); /* lower-case, no 0x */
 /* Escapes for the dump: bytes < 0x21, > 0x7e and '%' become %XX. */
 void fmt_esc(struct fmtbuf *f, const char *s, size_t n);

@@ -161,21 +161,9 @@ check_seen_apply(struct scan *sc, struct check_result *r)
 }
 
 static void
-u64s(char out[][24], const uint64_t *v, int n)
-{
-	for (int i = 0; i < n; i++) {
-		struct fmtbuf f;
-
-		fmt_init(&f, out[i], 23);
-		fmt_u64(&f, v[i]);
-		out[i][f.len] = '\0';
-	}
-}
-
-static void
 summary(const char *what, const char *path, const struct check_result *r, bool written)
 {
-	char b[7][24];
+	char b[7][FMT_U64_LEN];
 	unsigned waited_ms = 0;
 	int late = 0, unsignalled = 0;
 
@@ -185,7 +173,8 @@ summary(const char *what, const char *path, const struct check_result *r, bool w
 
 	if (lk_config.quiet)
 		return;
-	u64s(b, v, 7);
+	for (int i = 0; i < 7; i++)
+		fmt_u64_str(b[i], v[i]);
 	/* Threads that did not stop ran on meanwhile: what they did then may
 	 * show as a leak at this check (and only this one). */
 	bool ran = late > 0 || unsignalled > 0;

@@ -56,8 +56,7 @@ finish_fork_child(void)
 static void
 summary(const char *path, const struct dump_result *r, bool written, bool scanned)
 {
-	char b[8][24];
-	struct fmtbuf f;
+	char b[8][FMT_U64_LEN];
 	unsigned waited_ms = 0;
 	int late = 0, unsignalled = 0;
 
@@ -75,11 +74,8 @@ summary(const char *path, const struct dump_result *r, bool written, bool scanne
 
 	if (lk_config.quiet)
 		return;
-	for (int i = 0; i < 8; i++) {
-		fmt_init(&f, b[i], sizeof(b[i]) - 1);
-		fmt_u64(&f, v[i]);
-		b[i][f.len] = '\0';
-	}
+	for (int i = 0; i < 8; i++)
+		fmt_u64_str(b[i], v[i]);
 	if (!written)
 		fmt_log("no dump written", NULL);
 	else if (scanned && r->seen_blocks != 0)
@@ -174,17 +170,11 @@ finish_dump(void)
 	summary(path, &res, ok, sc != NULL);
 	if (lk_config.verify_stacks) {
 		uint64_t hits, diffs;
-		char a[24], b[24];
-		struct fmtbuf f;
+		char a[FMT_U64_LEN], b[FMT_U64_LEN];
 
 		track_verify_counts(&hits, &diffs);
-		fmt_init(&f, a, sizeof(a) - 1);
-		fmt_u64(&f, hits);
-		a[f.len] = '\0';
-		fmt_init(&f, b, sizeof(b) - 1);
-		fmt_u64(&f, diffs);
-		b[f.len] = '\0';
-		fmt_log("stack cache: ", a, " hits verified, ", b, " differed", NULL);
+		fmt_log("stack cache: ", fmt_u64_str(a, hits), " hits verified, ",
+		    fmt_u64_str(b, diffs), " differed", NULL);
 	}
 	if (sc != NULL)
 		scan_free(sc);

@@ -144,6 +144,12 @@ START_TEST(u64_edges)
 
 		snprintf(want, sizeof(want), "%" PRIu64, v[i]);
 		every_cap(&st, 1, want);
+
+		char out[FMT_U64_LEN];
+
+		memset(out, 'x', sizeof(out));
+		ck_assert_ptr_eq(fmt_u64_str(out, v[i]), out);
+		ck_assert_str_eq(out, want); /* UINT64_MAX's 20 digits fit, NUL too */
 	}
 }
 END_TEST
