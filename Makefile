@@ -20,7 +20,7 @@ PRELOAD_SRCS := \
 	preload/track/backtrace.c preload/base/arena.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c \
 	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c preload/scan/helper.c \
-	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c preload/track/cfi.c \
+	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c preload/track/stackmemo.c preload/track/cfi.c \
 	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
 	preload/interpose/api.c preload/life/check.c preload/life/lsan.c preload/base/elfsym.c preload/track/ignore.c preload/scan/regions.c \
 	preload/track/resources.c preload/interpose/fd.c preload/interpose/stdio.c preload/interpose/thread.c \
@@ -206,12 +206,13 @@ UNIT_LIBS_check_retain    := -ldw -lelf -lstdc++
 UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 # preload modules tested alone: each suite links its module and what that takes from base/.
-UNIT_TESTS += check_stackcache check_cfi check_blkindex check_fmt check_config check_scan \
+UNIT_TESTS += check_stackcache check_stackmemo check_cfi check_blkindex check_fmt check_config check_scan \
 	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena check_ignore check_regions \
 	check_procnet check_resources
 UNIT_check_procnet     := preload/base/procnet.c preload/base/fmt.c
 UNIT_check_resources   := preload/track/resources.c preload/base/arena.c preload/base/fmt.c
-UNIT_check_stackcache  := preload/track/stackcache.c preload/track/cfi.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_stackcache  := preload/track/stackcache.c preload/track/stackmemo.c preload/track/cfi.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_stackmemo   := preload/track/stackmemo.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_cfi         := preload/track/cfi.c
 UNIT_LIBS_check_cfi    := -lunwind
 UNIT_LIBS_check_stackcache := -lunwind

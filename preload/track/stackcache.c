@@ -53,18 +53,23 @@
 #include "base/arena.h"
 #include "track/cfi.h"
 #include "track/stackcache.h"
+#include "track/stackmemo.h"
 
-#define WAYS         32
-#define PROBES       4 /* chains compared by one lookup past its hint */
-#define HINTS        128
-#define COLD_AFTER   32 /* scans of a tag that missed in a row before it is cold */
-#define COLD_EVERY   7  /* a cold tag's ways are scanned once in COLD_EVERY + 1 */
-#define CHAIN_MAX    48
-#define OFF_BITS     15
-#define OFF_UNKNOWN  0
-#define OFF_VARIABLE (-1)
-#define RC_SIZE      512
-#define RC_END       (-1)
+#define WAYS           32
+#define PROBES         4 /* chains compared by one lookup past its hint */
+#define HINTS          128
+#define COLD_AFTER     32 /* scans of a tag that missed in a row before it is cold */
+#define COLD_EVERY     7  /* a cold tag's ways are scanned once in COLD_EVERY + 1 */
+#define CHAIN_MAX      48
+#define OFF_BITS       15
+#define OFF_UNKNOWN    0
+#define OFF_VARIABLE   (-1)
+#define RC_SIZE        512
+#define RC_END         (-1)
+#define MEMO_AFTER     512  /* walks by CFI rules before a thread gets a memo */
+#define MEMOS_MAX      16   /* memos in all (2.2 MB each at most) */
+#define JUDGE_EVERY    1024 /* lookups between judgements of the ways */
+#define COLD_WAYS_RATE 64
 
 struct chain {
 	unsigned n; /* frames in slot[] and ip[] */
@@ -107,16 +112,26 @@ struct tcache {
 				* resets it): see stackcache_lookup() */
 	unsigned next_victim;  /* round robin */
 	struct {
-		uintptr_t ip; /* 0: empty */
-		intptr_t off; /* CFI_SP's distance, or RC_END */
-	} rc[RC_SIZE];        /* this thread's copy of the CFI rules
+		uintptr_t ip;   /* 0: empty */
+		intptr_t off;   /* CFI_SP's distance, or RC_END */
+	} rc[RC_SIZE];          /* this thread's copy of the CFI rules
 			       * it walked last, direct-mapped by ip:
 			       * no probing, no atomics */
-	uintptr_t mapped_lo;  /* [mapped_lo, mapped_hi): stack pages */
-	uintptr_t mapped_hi;  /* mincore() said are mapped */
-	uintptr_t tp;         /* pthread_self() of the last owner */
-	_Atomic int owned;    /* 1 while a thread uses it */
-	struct tcache *next;  /* registry, newest first; never unlinked */
+	uintptr_t mapped_lo;    /* [mapped_lo, mapped_hi): stack pages */
+	uintptr_t mapped_hi;    /* mincore() said are mapped */
+	uintptr_t tp;           /* pthread_self() of the last owner */
+	struct stackmemo *memo; /* the second level, after MEMO_AFTER walks; or NULL */
+	unsigned walks;         /* walks by CFI rules while memo is NULL */
+	bool walk_keyed;        /* the last walk asked the memo under walk_key */
+	bool walk_ended;        /* the last walk found the outermost frame */
+	uint64_t walk_key;
+	unsigned looks;      /* lookups since the ways were last judged */
+	unsigned hits;       /* of them, hits */
+	bool ways_cold;      /* with a memo, the ways hit under 1 lookup in
+			       * COLD_WAYS_RATE: scanned and filled once in
+			       * COLD_EVERY + 1 */
+	_Atomic int owned;   /* 1 while a thread uses it */
+	struct tcache *next; /* registry, newest first; never unlinked */
 	struct chain chains[WAYS];
 };
 
@@ -128,6 +143,7 @@ static bool tc_key_ok;
 static void tc_release(void *p);
 static bool stack_mapped(struct tcache *t, uintptr_t lo, uintptr_t hi);
 static struct off_entry *offs; /* 2^OFF_BITS entries, from arena_map */
+static _Atomic int memos;      /* memos mapped, at most MEMOS_MAX */
 
 bool
 stackcache_init(void)
@@ -157,6 +173,11 @@ tc_adopt(struct tcache *t, bool same_stack)
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 
 	t->mapped_lo = t->mapped_hi = 0;
+	/* The memo's chains are checked by reading their slots, which only the
+	 * stack they came from is sure to have: a new owner starts it empty. */
+	if (t->memo != NULL)
+		stackmemo_clear(t->memo);
+	t->walk_keyed = false;
 	for (unsigned w = 0; same_stack && w < WAYS; w++) {
 		const struct chain *c = &t->chains[w];
 
@@ -262,7 +283,17 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 	unsigned h = tag_hash(slot0, v0);
 	unsigned w = t->hint[h] % WAYS; /* always < WAYS; the mask says so */
 
+	if (__builtin_expect(++t->looks == JUDGE_EVERY, 0)) {
+		/* A thread whose call paths are too many for the ways (deep,
+		 * varied stacks) has them found by the memo; scanning and
+		 * filling the ways would only cost it. Judged anew every
+		 * JUDGE_EVERY lookups, so a loop that starts warms them again. */
+		t->ways_cold = t->memo != NULL && t->hits * COLD_WAYS_RATE < t->looks;
+		t->looks = t->hits = 0;
+	}
 	if (!way_holds(t, w, slot0, v0)) {
+		if (t->ways_cold && (t->looks & COLD_EVERY) != 0)
+			return false; /* a skipped scan is a miss: still exact */
 		/* A tag whose last COLD_AFTER scans compared its chains and
 		 * found none holding (more paths through one innermost frame
 		 * than there are ways, taken in turn: leakdump's 1,000) is
@@ -299,6 +330,7 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 		t->cold[h] = 0;
 		t->hint[h] = (uint8_t)w;
 	}
+	t->hits++;
 	*id = t->chains[w].id;
 	return true;
 }
@@ -513,16 +545,42 @@ rc_rule(struct tcache *t, uintptr_t ip)
 	return v;
 }
 
+/* This thread's memo, mapped after MEMO_AFTER walks while fewer than
+ * MEMOS_MAX exist (a thread that walks that often has more call paths than
+ * the ways hold); NULL until then or when none can be had. */
+static struct stackmemo *
+memo_of(struct tcache *t)
+{
+	if (__builtin_expect(t->memo != NULL, 1) || ++t->walks < MEMO_AFTER)
+		return t->memo;
+	t->walks = 0;
+	/* relaxed: a count, guarding no data; the memo is this thread's. */
+	if (atomic_fetch_add_explicit(&memos, 1, memory_order_relaxed) >= MEMOS_MAX) {
+		atomic_fetch_sub_explicit(&memos, 1, memory_order_relaxed);
+		return NULL;
+	}
+	t->memo = stackmemo_new();
+	if (t->memo == NULL)
+		atomic_fetch_sub_explicit(&memos, 1, memory_order_relaxed);
+	return t->memo;
+}
+
 unsigned
-stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned max)
+stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned max,
+    uintptr_t own_lo, uintptr_t own_hi, stack_id_t *known)
 {
 	struct tcache *t = mine;
 	uintptr_t slot = slot0;
-	unsigned n = 0;
+	unsigned n = 0, counted = 0;
 
+	*known = 0;
 	if (t == NULL && (t = tc_claim()) == NULL)
 		return 0;
-	while (n < max) {
+	struct stackmemo *memo = memo_of(t);
+
+	t->walk_keyed = false;
+	t->walk_ended = false;
+	while (n < max + UNWIND_OWN_MAX) {
 		if ((slot < t->mapped_lo || slot + sizeof(uintptr_t) > t->mapped_hi) &&
 		    !stack_mapped(t, slot, slot + sizeof(uintptr_t)))
 			return 0; /* cannot be: leave it to libunwind */
@@ -530,11 +588,22 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 
 		chain[n] = ip;
 		slots[n++] = slot;
-		if (n == max)
+		if (ip - own_lo >= own_hi - own_lo && ++counted == max)
 			break; /* enough: what lies beyond is not asked */
+		if (n == MEMO_KEY_FRAMES && memo != NULL && counted == n) {
+			/* The first frames, none of them libleak's, are the key:
+			 * a chain stored under it is checked slot by slot. */
+			t->walk_key = stackmemo_key(slot0, chain);
+			t->walk_keyed = true;
+			*known = stackmemo_find(memo, t->walk_key, chain, slots, max);
+			if (*known != 0)
+				return n;
+		}
 		intptr_t off = rc_rule(t, ip);
-		if (off == RC_END)
+		if (off == RC_END) {
+			t->walk_ended = true;
 			break;
+		}
 		if (off == 0)
 			return 0; /* frame pointers, a signal frame, no CFI: libunwind */
 		slot += (uintptr_t)off;
@@ -543,11 +612,17 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 }
 
 void
-stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n, stack_id_t id)
+stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n, stack_id_t id,
+    const uintptr_t *pcs, unsigned np)
 {
 	struct tcache *t = mine;
 
 	if (t == NULL || n == 0 || n > CHAIN_MAX)
+		return;
+	if (t->walk_keyed && t->memo != NULL)
+		stackmemo_store(t->memo, t->walk_key, slots, ips, n, pcs, np, id, t->walk_ended);
+	t->walk_keyed = false;
+	if (t->ways_cold && (t->looks & COLD_EVERY) != 0)
 		return;
 	/* A cold tag's chains keep missing: storing one more would only
 	 * push out a chain that may hit. When its count wraps (lookup) the

@@ -39,22 +39,31 @@ void stackcache_observe_variable(uintptr_t ip);
  * 0 when no per-thread cache can be had. */
 unsigned stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max);
 
-/* The return addresses from slot0 outward, up to max, into chain (and the
- * slot each was read from into slots), by the
- * CFI rules of their call sites alone (cfi.c, asked once per return
- * address): what libunwind's trace would give, when every frame on the way
- * has the rule CFA = RSP + k. Returns the count: max, or fewer when the
- * outermost frame came first; 0 when a frame has any other rule (frame
- * pointers, a signal frame, code without CFI): then unwind with libunwind.
- * No allocation, no lock, no libunwind; not while the loader may be
- * changing its object list (ld.so's allocations, dl_iterate_phdr
- * callbacks). */
-unsigned stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned max);
+/* Frames of libleak's own a walk may pass besides the ones it counts. */
+#define UNWIND_OWN_MAX 16
 
-/* Caches a chain stackcache_unwind() just walked (ips[k] read at slots[k],
- * n of them) with its stack id: no distance to check, every slot was just
- * read by the CFI rules. */
+/* The return addresses from slot0 outward into chain (and the slot each
+ * was read from into slots, both max + UNWIND_OWN_MAX long), by the CFI
+ * rules of their call sites alone (cfi.c, asked once per return address):
+ * what libunwind's trace would give, when every frame on the way has the
+ * rule CFA = RSP + k. The walk stops after max frames outside [own_lo,
+ * own_hi) (libleak's text: walked, not counted), or at the outermost frame.
+ * Returns the count; 0 when a frame has any other rule (frame pointers, a
+ * signal frame, code without CFI): then unwind with libunwind. A thread
+ * that walks often gets a memo of its walked chains (stackmemo.c): when
+ * the first MEMO_KEY_FRAMES frames name a chain of it that the stack
+ * still holds, *known is its stack id and the walk stops there; else
+ * *known is 0. No allocation (but the memo's mapping), no lock, no
+ * libunwind; not while the loader may be changing its object list (ld.so's
+ * allocations, dl_iterate_phdr callbacks). */
+unsigned stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned max,
+    uintptr_t own_lo, uintptr_t own_hi, stack_id_t *known);
+
+/* Caches the chain the last stackcache_unwind() on this thread walked
+ * (ips[k] read at slots[k], n of them, *known 0) with its stack id: no
+ * distance to check, every slot was just read by the CFI rules. pcs: the
+ * depot's np frames of id, for the memo (NULL: not memoized). */
 void stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n,
-    stack_id_t id);
+    stack_id_t id, const uintptr_t *pcs, unsigned np);
 
 #endif /* LIBLEAK_STACKCACHE_H */

@@ -44,7 +44,7 @@
 #include "track/stackcache.h"
 #include "track/track.h"
 
-#define CHAIN_MAX (DUMP_MAX_DEPTH + 16)
+#define CHAIN_MAX (DUMP_MAX_DEPTH + UNWIND_OWN_MAX)
 #define WALK_MAX  (DUMP_MAX_DEPTH + 32)
 
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
@@ -115,16 +115,26 @@ stack_slow(uintptr_t slot0)
 		return stacks_intern(lk_stacks, pcs, k);
 	}
 	/* Every frame's CFI says CFA = RSP + k: no libunwind at all. */
-	uintptr_t slots[CHAIN_MAX];
-	unsigned n = stackcache_unwind(slot0, chain, slots, depth + 8);
+	uintptr_t slots[CHAIN_MAX], own_lo, own_hi;
+	stack_id_t known;
 	unsigned k;
 
+	self_libleak_text(&own_lo, &own_hi);
+	unsigned n = stackcache_unwind(slot0, chain, slots, depth, own_lo, own_hi, &known);
+	if (known != 0) {
+		if (verify)
+			stack_verify(slot0, known);
+		return known;
+	}
 	if (n > 0) {
 		k = backtrace_user_frames(chain, n, pcs, depth);
 		stack_id_t id = stacks_intern(lk_stacks, pcs, k);
 
 		if (id != 0) {
-			stackcache_store_walked(slots, chain, n, id);
+			unsigned m = 0;
+			const uintptr_t *kept = stacks_get(lk_stacks, id, &m);
+
+			stackcache_store_walked(slots, chain, n, id, kept, m);
 			if (verify)
 				stack_verify(slot0, id);
 		}

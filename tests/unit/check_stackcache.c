@@ -36,11 +36,13 @@
 #include <libunwind.h>
 
 #include "track/stackcache.h"
+#include "track/stackmemo.h"
 #include "seeded.h"
 
-#define WAYS      32 /* stackcache.c's */
-#define CHAIN_MAX 48 /* stackcache.c's: longer chains are never cached */
-#define OFF_BITS  15 /* stackcache.c's offset table: 2^15 return addresses */
+#define WAYS       32  /* stackcache.c's */
+#define CHAIN_MAX  48  /* stackcache.c's: longer chains are never cached */
+#define OFF_BITS   15  /* stackcache.c's offset table: 2^15 return addresses */
+#define MEMO_AFTER 512 /* stackcache.c's: walks before a thread's memo */
 
 static uintptr_t *
 map_words(size_t words)
@@ -1088,7 +1090,8 @@ real_frames(int left)
 	} else {
 		uintptr_t slot0 = (uintptr_t)__builtin_dwarf_cfa() - sizeof(uintptr_t);
 		uintptr_t chain[64], slots[64], ip[64], slot[64];
-		unsigned n = stackcache_unwind(slot0, chain, slots, 64);
+		stack_id_t known = 1;
+		unsigned n = stackcache_unwind(slot0, chain, slots, 48, 0, 0, &known);
 		unsigned m = unwind_here(slot0, ip, slot, 64);
 		stack_id_t id = 0;
 
@@ -1099,7 +1102,8 @@ real_frames(int left)
 			    (unsigned long)chain[k], (unsigned long)ip[k]);
 			ck_assert(slots[k] == slot[k]);
 		}
-		stackcache_store_walked(slots, chain, n, 77);
+		ck_assert_uint_eq(known, 0); /* no memo yet: too few walks */
+		stackcache_store_walked(slots, chain, n, 77, NULL, 0);
 		ck_assert(stackcache_lookup(slot0, &id));
 		ck_assert_uint_eq(id, 77);
 	}
@@ -1110,6 +1114,64 @@ START_TEST(unwind_matches_libunwind_on_real_frames)
 {
 	ck_assert(stackcache_init());
 	real_frames(24);
+}
+END_TEST
+
+/* The memo on real frames: a thread gets one after MEMO_AFTER walks; the
+ * walk after the first one stored into it stops at the key's frames with
+ * the stored id; stored frames that differ from the stack's make it walk
+ * on. memo_leaf() keeps the arrays out of memo_frames()'s frames. */
+static __attribute__((noinline)) void
+memo_leaf(void)
+{
+	uintptr_t slot0 = (uintptr_t)__builtin_dwarf_cfa() - sizeof(uintptr_t);
+	uintptr_t chain[64], slots[64], pcs[64];
+	stack_id_t known = 0;
+	unsigned i, n = 0, walked = 0;
+
+	for (i = 0; i < MEMO_AFTER + 2; i++) {
+		n = stackcache_unwind(slot0, chain, slots, 30, 0, 0, &known);
+		if (known != 0)
+			break;
+		walked = n;
+		memcpy(pcs, chain, n * sizeof(chain[0]));
+		stackcache_store_walked(slots, chain, n, 77, pcs, n);
+	}
+	ck_assert_uint_eq(walked, 30);
+	ck_assert_uint_eq(known, 77);
+	ck_assert_uint_eq(i, MEMO_AFTER);
+	ck_assert_uint_eq(n, MEMO_KEY_FRAMES); /* stopped at the key */
+	n = stackcache_unwind(slot0, chain, slots, 30, 0, 0, &known);
+	ck_assert_uint_eq(known, 77);
+	/* Another frame limit: not the stored chain's. */
+	n = stackcache_unwind(slot0, chain, slots, 29, 0, 0, &known);
+	ck_assert_uint_eq(known, 0);
+	ck_assert_uint_eq(n, 29);
+	/* The stored frames now differ from the stack's at frame 20: a walk. */
+	pcs[20] ^= 1;
+	n = stackcache_unwind(slot0, chain, slots, 30, 0, 0, &known);
+	ck_assert_uint_eq(known, 0);
+	ck_assert_uint_eq(n, 30);
+	pcs[20] ^= 1;
+}
+
+static __attribute__((noinline)) void
+memo_frames(int left)
+{
+	volatile uintptr_t pad[3];
+
+	pad[0] = (uintptr_t)left;
+	if (left > 0)
+		memo_frames(left - 1);
+	else
+		memo_leaf();
+	real_sink = pad[0];
+}
+
+START_TEST(memo_after_many_walks_on_real_frames)
+{
+	ck_assert(stackcache_init());
+	memo_frames(40);
 }
 END_TEST
 
@@ -1135,6 +1197,7 @@ stackcache_suite(void)
 	tcase_add_test(tc, walk_follows_learned_distances);
 	tcase_add_test(tc, unmapped_slots_are_never_read);
 	tcase_add_test(tc, unwind_matches_libunwind_on_real_frames);
+	tcase_add_test(tc, memo_after_many_walks_on_real_frames);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("model");

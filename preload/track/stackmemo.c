@@ -1,0 +1,206 @@
+/*
+ * stackmemo.c - one thread's memo of walked chains, keyed by their first
+ * frames: the stack cache's second level.
+ *
+ * Why: the stack cache's ways hold a thread's last 32 chains, which is
+ * what a loop needs; a program that allocates from hundreds or thousands
+ * of call paths in turn (an interpreter's many call sites, a parser's
+ * recursion) misses them all and pays, per allocation, a walk of every
+ * frame by CFI rules and a depot lookup that hashes all the frames and
+ * compares them with an entry far out of cache. Here a chain is found
+ * from its first MEMO_KEY_FRAMES frames: the walk stops there, and the
+ * rest of the chain is checked slot by slot at the distances stored with
+ * it. Those reads do not depend on one another (the walk's do: each
+ * distance comes from the return address just read), and a match gives
+ * the stack id without the depot.
+ *
+ * Why a match is the stack a walk would find: the walk goes from a slot
+ * to the next by the CFI rule of the return address the slot holds, CFA =
+ * RSP + k for every frame of a stored chain (stackcache_unwind() walks
+ * nothing else), and a rule belongs to its return address. A stored chain
+ * was walked that way; if the first frames a walk reads now are its
+ * first frames and every later slot, at the stored distances from the
+ * last of them, holds the stored return address, each step of a walk
+ * would read the same return address and take the same distance: the same
+ * chain. (slot0 is only in the key, to tell apart chains that differ
+ * beyond it.) By the same induction, each slot read is one a walk would read,
+ * a frame of this thread's live stack, so the memo never reads past the
+ * stack it was filled from (stackcache.c clears it when a thread on
+ * another stack takes it over).
+ *
+ * Layout: NSETS sets of WAYS entries, the set from the key's low bits, a
+ * 32-bit tag from its high bits in an array apart from the entries (a
+ * lookup reads one 16-byte line of tags, then only the entries whose tag
+ * matches); round robin within a set. An entry is one cache line: the
+ * depot entry's frames (compared, never copied), the one frame of
+ * libleak's a chain may have (main's return into it), the id, and each
+ * distance in words, one byte each. Only its owner thread reads or writes
+ * a memo: no atomics. The arena mapping costs memory only where entries
+ * are written (2.2 MB when all are).
+ */
+#include <string.h>
+
+#include "base/arena.h"
+#include "track/stackmemo.h"
+
+#define NSETS_BITS 13
+#define NSETS      ((size_t)1 << NSETS_BITS)
+#define WAYS       4
+#define NO_OWN     0xff
+
+struct entry {
+	const uintptr_t *pcs; /* the depot's frames: the chain's, but own_ip */
+	uintptr_t own_ip;     /* the chain's one frame of libleak's, if any */
+	stack_id_t id;
+	uint8_t n;                      /* frames, MEMO_KEY_FRAMES..MEMO_FRAMES */
+	uint8_t ended;                  /* the walk found the outermost frame */
+	uint8_t own_at;                 /* own_ip's frame; NO_OWN: none */
+	uint8_t words[MEMO_FRAMES - 1]; /* (slot[k + 1] - slot[k]) / 8 */
+} __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct entry) == 64, "a memo entry is one cache line");
+
+struct stackmemo {
+	uint32_t tag[NSETS][WAYS]; /* 0: way empty */
+	uint8_t victim[NSETS];     /* the next way a store replaces */
+	struct entry e[NSETS][WAYS];
+};
+
+size_t
+stackmemo_bytes(void)
+{
+	return sizeof(struct stackmemo);
+}
+
+struct stackmemo *
+stackmemo_new(void)
+{
+	return arena_map(sizeof(struct stackmemo));
+}
+
+void
+stackmemo_clear(struct stackmemo *m)
+{
+	memset(m->tag, 0, sizeof(m->tag));
+}
+
+uint64_t
+stackmemo_key(uintptr_t slot0, const uintptr_t *ips)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	uint64_t h = (slot0 >> 3) * k;
+
+	for (unsigned i = 0; i < MEMO_KEY_FRAMES; i++)
+		h = (h ^ ips[i]) * k;
+	return h ^ h >> 31;
+}
+
+static inline uint32_t
+tag_of(uint64_t key)
+{
+	return (uint32_t)(key >> 32) | 1; /* never 0, the empty tag */
+}
+
+/* True when e's frame limit and end agree with a walk limited to max: a
+ * chain that ended before both limits, or was cut at this one. */
+static inline bool
+same_limit(const struct entry *e, unsigned max)
+{
+	return e->ended ? e->n <= max : e->n == max;
+}
+
+/* Frame k of e's chain: pcs[k] before own_at (never within the key's
+ * frames), own_ip at it, pcs[k - 1] after it. */
+static inline uintptr_t
+frame(const struct entry *e, unsigned k)
+{
+	return k < e->own_at ? e->pcs[k] : k == e->own_at ? e->own_ip : e->pcs[k - 1];
+}
+
+/* True when the stack holds e's chain (see the header comment for why the
+ * reads stay on the stack). */
+static bool
+holds(const struct entry *e, const uintptr_t *ips, const uintptr_t *slots)
+{
+	for (unsigned k = 0; k < MEMO_KEY_FRAMES; k++)
+		if (e->pcs[k] != ips[k])
+			return false; /* another chain with the same key */
+	uintptr_t slot = slots[MEMO_KEY_FRAMES - 1];
+
+	for (unsigned k = MEMO_KEY_FRAMES; k < e->n; k++) {
+		slot += (uintptr_t)e->words[k - 1] * sizeof(uintptr_t);
+		if (*(const uintptr_t *)slot != frame(e, k))
+			return false;
+	}
+	return true;
+}
+
+stack_id_t
+stackmemo_find(const struct stackmemo *m, uint64_t key, const uintptr_t *ips,
+    const uintptr_t *slots, unsigned max)
+{
+	size_t s = key & (NSETS - 1);
+	uint32_t tag = tag_of(key);
+
+	for (unsigned w = 0; w < WAYS; w++) {
+		const struct entry *e = &m->e[s][w];
+
+		if (m->tag[s][w] == tag && same_limit(e, max) && holds(e, ips, slots))
+			return e->id;
+	}
+	return 0;
+}
+
+/* Where the chain ips[0..n) has the one frame that the depot's pcs[0..np)
+ * lack (libleak's, as the frame main returns to), MEMO_FRAMES + 1 when it
+ * has none, or 0 when the two differ otherwise. */
+static unsigned
+own_frame(const uintptr_t *ips, unsigned n, const uintptr_t *pcs, unsigned np)
+{
+	unsigned k = 0;
+
+	while (k < n && k < np && ips[k] == pcs[k])
+		k++;
+	if (k == n && np == n)
+		return MEMO_FRAMES + 1;
+	if (np + 1 != n)
+		return 0;
+	for (unsigned j = k; j < np; j++)
+		if (ips[j + 1] != pcs[j])
+			return 0;
+	return k;
+}
+
+void
+stackmemo_store(struct stackmemo *m, uint64_t key, const uintptr_t *slots, const uintptr_t *ips,
+    unsigned n, const uintptr_t *pcs, unsigned np, stack_id_t id, bool ended)
+{
+	uint8_t words[MEMO_FRAMES - 1];
+
+	if (n < MEMO_KEY_FRAMES || n > MEMO_FRAMES || id == 0 || pcs == NULL)
+		return;
+	unsigned own = own_frame(ips, n, pcs, np);
+	if (own < MEMO_KEY_FRAMES)
+		return; /* the frames differ too much, or in the key: walked each time */
+	for (unsigned k = 0; k + 1 < n; k++) {
+		uintptr_t d = slots[k + 1] - slots[k];
+
+		if (d == 0 || d % sizeof(uintptr_t) != 0 || d / sizeof(uintptr_t) > UINT8_MAX)
+			return; /* not a distance the memo can hold: walked each time */
+		words[k] = (uint8_t)(d / sizeof(uintptr_t));
+	}
+	size_t s = key & (NSETS - 1);
+	unsigned w = m->victim[s] % WAYS;
+
+	m->victim[s] = (uint8_t)(w + 1);
+	m->tag[s][w] = 0;
+	struct entry *e = &m->e[s][w];
+	e->pcs = pcs;
+	e->own_ip = own < n ? ips[own] : 0;
+	e->own_at = own < n ? (uint8_t)own : NO_OWN;
+	e->id = id;
+	e->n = (uint8_t)n;
+	e->ended = ended;
+	memcpy(e->words, words, n - 1);
+	m->tag[s][w] = tag_of(key);
+}

@@ -1,0 +1,352 @@
+/*
+ * check_stackmemo.c - stackmemo.c: the stack cache's second level, on fake
+ * stacks in the test's own memory, against a naive model.
+ *
+ * A fake stack is an array of words; a chain is a run of "return
+ * addresses" written into it at chosen distances, and its depot frames
+ * are the same addresses (or all but one: libleak's own frame, as main's
+ * return into it). The cases: a stored chain is found while every slot
+ * holds its value and not once any slot beyond the key changes; a key
+ * frame that differs; the frame limit (a chain cut at one limit is not
+ * another limit's, a chain that ended is any limit's at or above its
+ * length); the one own frame, wherever it sits beyond the key; what is
+ * never stored (too short, too long, a distance that is not whole words or
+ * is 256 words or more, frames that differ from the depot's); round robin
+ * in a set; clear. Then a model: random chains, stores, pokes and finds,
+ * each find's answer compared with a naive list of what each set holds.
+ * The seed comes from TEST_SEED or the clock; failure messages name it.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "track/stackmemo.h"
+#include "seeded.h"
+
+#define NSETS       8192 /* stackmemo.c's */
+#define WAYS        4    /* stackmemo.c's */
+#define K           MEMO_KEY_FRAMES
+#define STACK_WORDS 8192
+
+static uintptr_t stack[STACK_WORDS];
+
+struct chain {
+	unsigned n;
+	uintptr_t ips[MEMO_FRAMES + 2];
+	uintptr_t slots[MEMO_FRAMES + 2];
+	uintptr_t pcs[MEMO_FRAMES + 2]; /* the depot's frames */
+	unsigned np;
+	bool ended;
+	stack_id_t id;
+	uint64_t key;
+};
+
+/* A chain of n frames from word `at`, `words[k]` words between frames
+ * (every distance 3 words when words is NULL), written into the stack;
+ * its depot frames are its own. */
+static void
+chain_make(struct chain *c, unsigned at, unsigned n, const unsigned *words, uintptr_t base)
+{
+	unsigned pos = at;
+
+	memset(c, 0, sizeof(*c));
+	c->n = n;
+	for (unsigned k = 0; k < n; k++) {
+		ck_assert(pos < STACK_WORDS);
+		c->ips[k] = base + 0x10 * k + 1;
+		c->slots[k] = (uintptr_t)&stack[pos];
+		stack[pos] = c->ips[k];
+		c->pcs[k] = c->ips[k];
+		pos += words != NULL ? words[k] : 3;
+	}
+	c->np = n;
+	c->key = stackmemo_key(c->slots[0], c->ips);
+	c->id = (stack_id_t)(base & 0xffffff) | 1;
+}
+
+/* Rewrites the chain's values into the stack (another chain may have
+ * written over them). */
+static void
+chain_write(const struct chain *c)
+{
+	for (unsigned k = 0; k < c->n; k++)
+		*(uintptr_t *)c->slots[k] = c->ips[k];
+}
+
+static void
+store(struct stackmemo *m, const struct chain *c)
+{
+	stackmemo_store(m, c->key, c->slots, c->ips, c->n, c->pcs, c->np, c->id, c->ended);
+}
+
+/* What a walk that read c's first K frames and asks the memo gets. */
+static stack_id_t
+find(const struct stackmemo *m, const struct chain *c, unsigned max)
+{
+	return stackmemo_find(m, c->key, c->ips, c->slots, max);
+}
+
+START_TEST(found_while_every_slot_holds)
+{
+	struct stackmemo *m = stackmemo_new();
+	struct chain c;
+
+	ck_assert_ptr_nonnull(m);
+	chain_make(&c, 100, 20, NULL, 0x400000);
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), c.id);
+	for (unsigned k = K; k < c.n; k++) {
+		*(uintptr_t *)c.slots[k] ^= 0x100;
+		ck_assert_msg(find(m, &c, 20) == 0, "frame %u changed, still found", k);
+		*(uintptr_t *)c.slots[k] ^= 0x100;
+		ck_assert_uint_eq(find(m, &c, 20), c.id);
+	}
+	/* A different walked frame within the key (a hash that collides). */
+	for (unsigned k = 0; k < K; k++) {
+		struct chain d = c;
+
+		d.ips[k] ^= 0x100;
+		ck_assert_msg(find(m, &d, 20) == 0, "key frame %u differs, still found", k);
+	}
+}
+END_TEST
+
+START_TEST(frame_limit_and_end)
+{
+	struct stackmemo *m = stackmemo_new();
+	struct chain cut, ended;
+
+	chain_make(&cut, 100, 16, NULL, 0x500000);
+	store(m, &cut);
+	ck_assert_uint_eq(find(m, &cut, 16), cut.id);
+	ck_assert_uint_eq(find(m, &cut, 17), 0); /* a walk to 17 would go on */
+	ck_assert_uint_eq(find(m, &cut, 15), 0);
+
+	chain_make(&ended, 1000, 12, NULL, 0x600000);
+	ended.ended = true;
+	store(m, &ended);
+	ck_assert_uint_eq(find(m, &ended, 12), ended.id);
+	ck_assert_uint_eq(find(m, &ended, 40), ended.id);
+	ck_assert_uint_eq(find(m, &ended, 11), 0); /* cut before its end */
+}
+END_TEST
+
+START_TEST(one_own_frame_anywhere_beyond_the_key)
+{
+	struct stackmemo *m = stackmemo_new();
+
+	for (unsigned at = K; at < 20; at++) {
+		struct chain c;
+
+		chain_make(&c, 200 + 80 * at, 20, NULL, 0x700000 + 0x1000 * at);
+		/* Frame `at` is libleak's: the depot has the rest. */
+		for (unsigned k = at; k + 1 < c.n; k++)
+			c.pcs[k] = c.ips[k + 1];
+		c.np = c.n - 1;
+		store(m, &c);
+		ck_assert_msg(find(m, &c, 20) == c.id, "own frame at %u", at);
+		*(uintptr_t *)c.slots[at] ^= 0x100;
+		ck_assert_msg(find(m, &c, 20) == 0, "own frame at %u changed, still found", at);
+		*(uintptr_t *)c.slots[at] ^= 0x100;
+		*(uintptr_t *)c.slots[c.n - 1] ^= 0x100;
+		ck_assert_msg(find(m, &c, 20) == 0, "last frame changed, own at %u", at);
+	}
+}
+END_TEST
+
+START_TEST(what_is_never_stored)
+{
+	struct stackmemo *m = stackmemo_new();
+	struct chain c;
+	unsigned words[MEMO_FRAMES + 2];
+
+	chain_make(&c, 10, K - 1, NULL, 0x800000);
+	c.ended = true;
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 32), 0); /* shorter than the key */
+
+	chain_make(&c, 10, MEMO_FRAMES + 1, NULL, 0x810000);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, MEMO_FRAMES + 1), 0); /* longer than an entry */
+	chain_make(&c, 10, MEMO_FRAMES, NULL, 0x810000);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, MEMO_FRAMES), c.id); /* the longest kept */
+
+	for (unsigned k = 0; k < MEMO_FRAMES + 2; k++)
+		words[k] = 3;
+	words[10] = 256; /* 2 KiB: more than a byte of words */
+	chain_make(&c, 10, 20, words, 0x820000);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+	words[10] = 255;
+	chain_make(&c, 10, 20, words, 0x820000);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), c.id);
+
+	/* A distance that is not whole words. */
+	chain_make(&c, 3000, 20, NULL, 0x830000);
+	c.slots[15] += 4;
+	store(m, &c);
+	c.slots[15] -= 4;
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+
+	/* Depot frames that differ from the chain's: in the key, two frames
+	 * missing, or just different. */
+	chain_make(&c, 4000, 20, NULL, 0x840000);
+	for (unsigned k = 3; k + 1 < c.n; k++)
+		c.pcs[k] = c.ips[k + 1];
+	c.np = c.n - 1;
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+	chain_make(&c, 4000, 20, NULL, 0x850000);
+	c.np = c.n - 2;
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+	chain_make(&c, 4000, 20, NULL, 0x860000);
+	c.pcs[12] ^= 0x100;
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+	store(m, &(struct chain){ 0 }); /* n = 0 */
+	chain_make(&c, 4000, 20, NULL, 0x870000);
+	stackmemo_store(m, c.key, c.slots, c.ips, c.n, NULL, 0, c.id, false); /* no pcs */
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+}
+END_TEST
+
+START_TEST(round_robin_in_a_set_and_clear)
+{
+	struct stackmemo *m = stackmemo_new();
+	struct chain c[WAYS + 1];
+
+	/* Five chains with keys of one set (the test picks the keys: the set
+	 * is the key's low bits). */
+	for (unsigned i = 0; i <= WAYS; i++) {
+		chain_make(&c[i], 100 + 100 * i, 12, NULL, 0x900000 + 0x1000 * i);
+		c[i].key = ((uint64_t)(i + 1) << 40) | 77;
+		store(m, &c[i]);
+	}
+	ck_assert_uint_eq(find(m, &c[0], 12), 0); /* the first, replaced by the fifth */
+	for (unsigned i = 1; i <= WAYS; i++)
+		ck_assert_uint_eq(find(m, &c[i], 12), c[i].id);
+	/* Storing the same chain again takes another way: no duplicate check,
+	 * and the first match wins. */
+	stackmemo_clear(m);
+	for (unsigned i = 1; i <= WAYS; i++)
+		ck_assert_uint_eq(find(m, &c[i], 12), 0);
+	store(m, &c[1]);
+	ck_assert_uint_eq(find(m, &c[1], 12), c[1].id);
+}
+END_TEST
+
+/* The model: per set, what each way holds (the chain's index) and the
+ * next victim; a find's answer is the first way whose chain has the key's
+ * tag, the limit and every value in the stack now. */
+struct model {
+	int way[NSETS][WAYS]; /* chain index, -1 empty */
+	unsigned victim[NSETS];
+};
+
+#define CHAINS 64
+
+static bool
+model_holds(const struct chain *c, const struct chain *asked)
+{
+	for (unsigned k = 0; k < K; k++)
+		if (c->ips[k] != asked->ips[k])
+			return false;
+	/* Beyond the key, c's distances from the asked chain's last key slot. */
+	uintptr_t slot = asked->slots[K - 1];
+
+	for (unsigned k = K; k < c->n; k++) {
+		slot += c->slots[k] - c->slots[k - 1];
+		if (*(const uintptr_t *)slot != c->ips[k])
+			return false;
+	}
+	return true;
+}
+
+START_TEST(model_random_chains)
+{
+	static struct model md;
+	static struct chain ch[CHAINS];
+	struct stackmemo *m = stackmemo_new();
+	uint64_t s = seed;
+
+	for (size_t i = 0; i < NSETS; i++)
+		for (unsigned w = 0; w < WAYS; w++)
+			md.way[i][w] = -1;
+	memset(md.victim, 0, sizeof(md.victim));
+	/* Chains over a small region, so that they write over each other;
+	 * keys drawn from 8 sets, tags from 4, so that sets fill and tags
+	 * collide. */
+	for (unsigned i = 0; i < CHAINS; i++) {
+		unsigned n = K + (unsigned)(rng_next(&s) % (MEMO_FRAMES - K + 1));
+		unsigned words[MEMO_FRAMES + 2];
+
+		for (unsigned k = 0; k < n; k++)
+			words[k] = 1 + (unsigned)(rng_next(&s) % 3);
+		chain_make(&ch[i], (unsigned)(rng_next(&s) % 64), n, words,
+		    0x1000000 + 0x100 * (rng_next(&s) % 3));
+		ch[i].ended = rng_next(&s) % 2 == 0;
+		ch[i].key = (rng_next(&s) % 4 + 1) << 40 | (rng_next(&s) % 8);
+		ch[i].id = i + 1;
+	}
+	for (unsigned op = 0; op < 20000; op++) {
+		unsigned i = (unsigned)(rng_next(&s) % CHAINS);
+		const struct chain *c = &ch[i];
+		size_t set = c->key & (NSETS - 1);
+		unsigned r = (unsigned)(rng_next(&s) % 10);
+
+		if (r < 3) {
+			chain_write(c);
+			store(m, c);
+			md.way[set][md.victim[set] % WAYS] = (int)i;
+			md.victim[set]++;
+		} else if (r < 5) {
+			chain_write(c);
+		} else {
+			unsigned max = c->ended ? c->n + (unsigned)(rng_next(&s) % 3) : c->n;
+			stack_id_t want = 0;
+
+			for (unsigned w = 0; w < WAYS && want == 0; w++) {
+				int j = md.way[set][w];
+
+				if (j < 0 || (ch[j].key >> 32 | 1) != (c->key >> 32 | 1))
+					continue;
+				if ((ch[j].ended ? ch[j].n <= max : ch[j].n == max) &&
+				    model_holds(&ch[j], c))
+					want = ch[j].id;
+			}
+			stack_id_t got = find(m, c, max);
+			ck_assert_msg(got == want,
+			    SEEDED("op %u: chain %u (set %zu): got %u, model %u", op, i, set, got,
+				want));
+		}
+	}
+}
+END_TEST
+
+static Suite *
+stackmemo_suite(void)
+{
+	Suite *s = suite_create("stackmemo");
+	TCase *tc = tcase_create("memo");
+
+	tcase_add_test(tc, found_while_every_slot_holds);
+	tcase_add_test(tc, frame_limit_and_end);
+	tcase_add_test(tc, one_own_frame_anywhere_beyond_the_key);
+	tcase_add_test(tc, what_is_never_stored);
+	tcase_add_test(tc, round_robin_in_a_set_and_clear);
+	tcase_add_test(tc, model_random_chains);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return seeded_run(stackmemo_suite(), "stackmemo");
+}
