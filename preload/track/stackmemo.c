@@ -36,14 +36,14 @@
  * libleak's a chain may have (main's return into it), the id, and each
  * distance in words, one byte each. Only its owner thread reads or writes
  * a memo: no atomics. The arena mapping costs memory only where entries
- * are written (2.2 MB when all are).
+ * are written (4.2 MB when all are).
  */
 #include <string.h>
 
 #include "base/arena.h"
 #include "track/stackmemo.h"
 
-#define NSETS_BITS 13
+#define NSETS_BITS 14
 #define NSETS      ((size_t)1 << NSETS_BITS)
 #define WAYS       4
 #define NO_OWN     0xff

@@ -25,8 +25,8 @@
 #include "track/stackmemo.h"
 #include "seeded.h"
 
-#define NSETS       8192 /* stackmemo.c's */
-#define WAYS        4    /* stackmemo.c's */
+#define NSETS       16384 /* stackmemo.c's */
+#define WAYS        4     /* stackmemo.c's */
 #define K           MEMO_KEY_FRAMES
 #define STACK_WORDS 8192
 
