@@ -16,10 +16,9 @@
 
 #include "interpose/boot.h"
 
-#define BOOT_SIZE (256 * 1024)
-#define HDR       16
+#define HDR 16
 
-static char arena[BOOT_SIZE] __attribute__((aligned(4096)));
+char boot_arena[BOOT_SIZE] __attribute__((aligned(4096), visibility("hidden")));
 static _Atomic size_t used;
 
 void *
@@ -37,7 +36,7 @@ boot_alloc_aligned(size_t align, size_t n)
 		errno = ENOMEM;
 		return NULL;
 	}
-	uintptr_t p = ((uintptr_t)arena + off + HDR + align - 1) & ~(uintptr_t)(align - 1);
+	uintptr_t p = ((uintptr_t)boot_arena + off + HDR + align - 1) & ~(uintptr_t)(align - 1);
 	((size_t *)p)[-1] = n; /* the header word right before the block */
 	return (void *)p;
 }
@@ -46,12 +45,6 @@ void *
 boot_alloc(size_t n)
 {
 	return boot_alloc_aligned(HDR, n);
-}
-
-bool
-boot_owns(const void *p)
-{
-	return (const char *)p >= arena && (const char *)p < arena + BOOT_SIZE;
 }
 
 size_t

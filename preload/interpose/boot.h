@@ -13,8 +13,17 @@
 void *boot_alloc(size_t n);
 /* Same with a stronger alignment (a power of two up to 4096). */
 void *boot_alloc_aligned(size_t align, size_t n);
-/* Whether p came from boot_alloc; such blocks are never freed. */
-bool boot_owns(const void *p);
+#define BOOT_SIZE (256 * 1024)
+
+extern char boot_arena[BOOT_SIZE] __attribute__((visibility("hidden")));
+
+/* Whether p came from boot_alloc; such blocks are never freed. Inline:
+ * every free() asks. */
+static inline bool
+boot_owns(const void *p)
+{
+	return (const char *)p >= boot_arena && (const char *)p < boot_arena + BOOT_SIZE;
+}
 /* The size boot_alloc was asked for. */
 size_t boot_size(const void *p);
 

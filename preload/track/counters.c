@@ -11,11 +11,13 @@
  *    threads that ever ran at once, and the sums stay exact;
  *  - live bytes and blocks are kept per thread as a delta in initial-exec
  *    TLS and added to the global figures only when the delta passes a
- *    threshold of 1/128 of the live heap (at least 1 block): a thread
- *    touches the shared line once per many operations while the heap is
- *    large, and on every operation while it is tiny, where the cost does
- *    not matter. The peak is checked on each such publication, so it is
- *    exact to within one threshold per thread: under 1% of the heap each.
+ *    threshold of 1/128 of the live heap, and at least PUBLISH_MIN bytes:
+ *    a thread touches the shared line once per many operations. (Without
+ *    the floor a tiny heap published on every operation: two locked adds,
+ *    a compare-and-swap and a clock read on each malloc/free pair of a
+ *    loop, a third of the hit path's cost.) The peak is checked on each
+ *    such publication, so it is exact to within one threshold per thread:
+ *    under 1% of the heap or PUBLISH_MIN bytes each.
  *    A thread's delta is published when it exits.
  * The dump takes live figures from the table itself, which is exact.
  *
@@ -65,6 +67,8 @@ static _Atomic uint64_t peak_blocks;
 static _Atomic uint64_t peak_ms;
 static struct timespec t0_mono;
 static struct timeval t0_wall;
+
+#define PUBLISH_MIN ((int64_t)16 << 10)
 
 static __thread struct tls_delta me __attribute__((tls_model("initial-exec")));
 
@@ -195,15 +199,17 @@ publish(void)
 		raise_to(&peak_blocks, (uint64_t)n, false);
 }
 
-/* Publishes this thread's delta when it is big enough. */
+/* Publishes this thread's delta when it is big enough. The new delta
+ * comes in registers: read back from TLS right after its store, it waited
+ * on the store (the compiler had paired the two stores into one). */
 static inline void
-maybe_publish(void)
+maybe_publish(int64_t bytes, int64_t blocks)
 {
 	int64_t live = atomic_load_explicit(&live_bytes, memory_order_relaxed);
-	int64_t limit = live / 128;
-	int64_t d = me.bytes < 0 ? -me.bytes : me.bytes;
+	int64_t limit = live / 128 > PUBLISH_MIN ? live / 128 : PUBLISH_MIN;
+	int64_t d = bytes < 0 ? -bytes : bytes;
 
-	if (d < limit && me.blocks < 1024 && me.blocks > -1024)
+	if (d < limit && blocks < 1024 && blocks > -1024)
 		return;
 	publish();
 }
@@ -214,9 +220,10 @@ counters_alloc(uint64_t bytes)
 	struct rec *r = rec_self();
 
 	rec_bump(r, &r->allocs);
-	me.bytes += (int64_t)bytes;
-	me.blocks++;
-	maybe_publish();
+	int64_t b = me.bytes + (int64_t)bytes, n = me.blocks + 1;
+	me.bytes = b;
+	me.blocks = n;
+	maybe_publish(b, n);
 }
 
 void
@@ -225,9 +232,10 @@ counters_free(uint64_t bytes)
 	struct rec *r = rec_self();
 
 	rec_bump(r, &r->frees);
-	me.bytes -= (int64_t)bytes;
-	me.blocks--;
-	maybe_publish();
+	int64_t b = me.bytes - (int64_t)bytes, n = me.blocks - 1;
+	me.bytes = b;
+	me.blocks = n;
+	maybe_publish(b, n);
 }
 
 void

@@ -54,6 +54,10 @@ __thread uintptr_t track_moving_lo __attribute__((tls_model("initial-exec")));
 __thread uintptr_t track_moving_hi __attribute__((tls_model("initial-exec")));
 __thread uintptr_t track_moving_words[TRACK_MOVING_WORDS]
     __attribute__((tls_model("initial-exec")));
+/* This thread's errno, from __errno_location() once: the tracker keeps
+ * errno as it found it, and a call through the PLT per allocation and per
+ * free to find it again cost more than the rest of a free. */
+static __thread int *errno_at __attribute__((tls_model("initial-exec")));
 /* How deep this thread is in dl_iterate_phdr() callbacks. */
 static __thread int in_loader_callback __attribute__((tls_model("initial-exec")));
 
@@ -87,6 +91,14 @@ track_set_depth(int frames)
 }
 
 static void stack_verify(uintptr_t slot0, stack_id_t id);
+
+static inline int *
+my_errno(void)
+{
+	if (__builtin_expect(errno_at == NULL, 0))
+		errno_at = &errno;
+	return errno_at;
+}
 
 /* A full cursor walk from slot0, taught to the stack cache. */
 static void
@@ -184,7 +196,8 @@ track_verify_counts(uint64_t *hits, uint64_t *diffs)
 void
 track_alloc(size_t n, uintptr_t slot0)
 {
-	int saved = errno; /* unwinding may clobber it */
+	int *err = my_errno();
+	int saved = *err; /* unwinding may clobber it */
 	stack_id_t id;
 
 	if (stackcache_lookup(slot0, &id)) {
@@ -202,7 +215,7 @@ track_alloc(size_t n, uintptr_t slot0)
 		counters_alloc(n);
 	else
 		counters_drop();
-	errno = saved;
+	*err = saved;
 }
 
 stack_id_t
