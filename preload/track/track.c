@@ -54,9 +54,9 @@ __thread uintptr_t track_moving_lo __attribute__((tls_model("initial-exec")));
 __thread uintptr_t track_moving_hi __attribute__((tls_model("initial-exec")));
 __thread uintptr_t track_moving_words[TRACK_MOVING_WORDS]
     __attribute__((tls_model("initial-exec")));
-/* This thread's errno, from __errno_location() once: the tracker keeps
- * errno as it found it, and a call through the PLT per allocation and per
- * free to find it again cost more than the rest of a free. */
+/* This thread's errno, from __errno_location() once: track_alloc() keeps
+ * errno as it found it, and finding it cost a call through the PLT on
+ * every allocation. */
 static __thread int *errno_at __attribute__((tls_model("initial-exec")));
 /* How deep this thread is in dl_iterate_phdr() callbacks. */
 static __thread int in_loader_callback __attribute__((tls_model("initial-exec")));
