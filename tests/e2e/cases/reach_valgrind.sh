@@ -191,7 +191,8 @@ reach_compare() {
 		want_c=${!i}
 		v=$(class_sum "$vg" "$c" 0)
 		o=$(class_sum "$ours" "$c" 0)
-		[ "$v" = "$o" ] || fail "$prog: $c: valgrind $v, libleak $o (blocks bytes)"
+		[ "$v" = "$o" ] ||
+			fail "$prog: $c: valgrind $v, libleak $o (blocks bytes); valgrind's records: $(printf '%s' "$vg" | tr '\n' ';'); ours: $(printf '%s' "$ours" | tr '\n' ';')"
 		[ "$o" = "$want_c" ] || fail "$prog: $c: both tools say $o, the program promises $want_c"
 	done
 
