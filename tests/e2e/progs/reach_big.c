@@ -12,7 +12,6 @@
  * possible 4000 1120000, reachable 6000 5248000.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "e2e.h"
 
@@ -49,23 +48,12 @@ lose_some(void)
 	NO_TAIL_CALL();
 }
 
-/* Overwrites the stack the builders used, so that no stale copy of a
- * pointer there keeps a lost block alive. */
-NOINLINE static void
-scrub_stack(void)
-{
-	volatile char pad[16384];
-
-	memset((char *)pad, 0, sizeof(pad));
-	NO_TAIL_CALL();
-}
-
 int
 main(void)
 {
 	build_reachable();
 	lose_some();
-	scrub_stack();
+	e2e_scrub_stack();
 	say("big heap\n");
 	return 0;
 }

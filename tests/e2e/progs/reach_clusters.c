@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "e2e.h"
 
@@ -42,21 +41,6 @@ make_lost(void)
 	NO_TAIL_CALL();
 }
 
-/* Overwrites the stack the builders used. Memcheck takes as roots every
- * addressable word of the stack segment at exit, and the 128-byte red zone
- * below the stack pointer stays addressable: a stale copy of the lost block's
- * address there, in a slot the exit path happens not to overwrite (glibc picks
- * its string functions by CPU), once kept the block alive under Valgrind on
- * the CI machine and nowhere else. */
-NOINLINE static void
-scrub_stack(void)
-{
-	volatile char pad[16384];
-
-	memset((char *)pad, 0, sizeof(pad));
-	NO_TAIL_CALL();
-}
-
 static void *
 in_thread(void *arg)
 {
@@ -72,7 +56,7 @@ main(void)
 
 	make_reachable();
 	make_lost();
-	scrub_stack();
+	e2e_scrub_stack();
 	if (pthread_create(&t, NULL, in_thread, NULL) != 0 || pthread_join(t, NULL) != 0)
 		return 2;
 	say("clusters\n");

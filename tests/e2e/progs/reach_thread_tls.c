@@ -20,21 +20,12 @@ take(size_t size)
 	NO_TAIL_CALL();
 }
 
-NOINLINE static void
-wipe_stack(void)
-{
-	volatile char junk[4096];
-
-	for (size_t i = 0; i < sizeof(junk); i++)
-		junk[i] = 0;
-}
-
 static void *
 worker(void *arg)
 {
 	(void)arg;
 	take(96);
-	wipe_stack();   /* no stale copy of the address below our frame */
+	e2e_scrub_stack();   /* no stale copy of the address below our frame */
 	e2e_park();
 	return NULL;
 }
@@ -45,7 +36,7 @@ main(void)
 	if (e2e_start_parked(worker) != 0)
 		return 1;
 	take(72);
-	wipe_stack();
+	e2e_scrub_stack();
 	say("tls holds it\n");
 	return 0;
 }
