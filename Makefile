@@ -208,7 +208,7 @@ UNIT_LIBS_check_roundtrip := -ldl -lpthread
 # preload modules tested alone: each suite links its module and what that takes from base/.
 UNIT_TESTS += check_stackcache check_stackmemo check_cfi check_blkindex check_fmt check_config check_scan \
 	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena check_ignore check_regions \
-	check_procnet check_resources
+	check_procnet check_resources check_roots
 UNIT_check_procnet     := preload/base/procnet.c preload/base/fmt.c
 UNIT_check_resources   := preload/track/resources.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_stackcache  := preload/track/stackcache.c preload/track/stackmemo.c preload/track/cfi.c preload/base/arena.c preload/base/fmt.c
@@ -222,6 +222,8 @@ UNIT_check_config      := preload/life/config.c preload/scan/heuristics.c preloa
 UNIT_check_scan        := preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c \
 	preload/scan/readable.c preload/scan/heuristics.c preload/scan/helper.c preload/track/stacks.c \
 	preload/base/self.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c
+UNIT_check_roots       := preload/scan/roots.c preload/scan/readable.c preload/base/self.c preload/base/arena.c \
+	preload/base/fmt.c
 UNIT_check_readable    := preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_heuristics  := preload/scan/heuristics.c preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_self        := preload/base/self.c

@@ -5,8 +5,8 @@
  * mapping), and the anonymous memory the program mapped for itself.
  *
  * Left out, each for a reason:
- *  - libleak's own segments and mappings (arena.c's registry): our state
- *    holds every block's address.
+ *  - libleak's own segments (the anonymous tail of its .bss too) and
+ *    mappings (arena.c's registry): our state holds every block's address.
  *  - glibc's main_arena inside libc's .data: its bins point at chunk
  *    headers, which lie inside the previous, live block. roots_init() finds
  *    it through a freed chunk's back link to its bin.
@@ -54,6 +54,14 @@
 #define MAPS_MAX   ((size_t)256 << 20)   /* most we read of it */
 
 static uintptr_t arena_lo, arena_hi; /* glibc's main_arena, or 0 */
+
+/* libleak.so's writable segments, page-rounded, as roots_modules() found
+ * them: its .bss past the last file page is an anonymous mapping of its
+ * own in /proc/self/maps (800 KiB of stack-cache and start-up state),
+ * which roots_maps() must not take for the program's memory. */
+#define OWN_RW_MAX 4
+static struct root_region own_rw[OWN_RW_MAX];
+static size_t own_rw_n;
 
 static bool
 add(struct roots *r, uintptr_t lo, uintptr_t hi, enum root_kind kind, uint32_t who)
@@ -112,8 +120,21 @@ visit_module(struct dl_phdr_info *info, size_t size, void *ctx)
 	bool libc = self_is_libc(info);
 
 	(void)size;
-	if (self_is_libleak(info))
-		return 0; /* our own state is no root */
+	if (self_is_libleak(info)) {
+		/* our own state is no root */
+		own_rw_n = 0;
+		for (int i = 0; i < info->dlpi_phnum && own_rw_n < OWN_RW_MAX; i++) {
+			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+			uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+			if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+				continue;
+			uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+			own_rw[own_rw_n++] = (struct root_region){ .lo = lo & ~(page - 1),
+				.hi = (lo + ph->p_memsz + page - 1) & ~(page - 1) };
+		}
+		return 0;
+	}
 	uint32_t id = modules_find(info->dlpi_addr);
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -571,6 +592,8 @@ roots_maps(struct roots *r, const struct sw_thread *th, int nth, uintptr_t my_sp
 	r->nours = 0;
 	arena_foreach_map(note_ours, r);
 	note_ours(r, (uintptr_t)buf, (uintptr_t)buf + cap);
+	for (size_t i = 0; i < own_rw_n; i++)
+		note_ours(r, own_rw[i].lo, own_rw[i].hi);
 
 	mc.nglobals = r->n;
 	const char *end = buf + len;
