@@ -12,7 +12,9 @@
  *
  * The cache is fully associative (WAYS chains, replaced round robin): a
  * lookup tries the way its (slot0, first value) tag last hit in, then scans
- * the ways' tags and checks the chains whose tags match. Hashing the tag to one way
+ * the ways whose tags hash like its own (a bit mask per hash, kept with the
+ * tags: reading all 32 tags was 60% of a lookup on the paths workload) and
+ * checks the chains whose tags match. Hashing the tag to one way
  * made every allocation that comes through the same wrapper at the same
  * depth (all of python's objects, through PyMem_RawMalloc) fight over one
  * way: 77% hits on python3 against 99.7% now.
@@ -101,16 +103,19 @@ struct off_entry {
  * taken-over cache is used only after mincore() says its slots are mapped.
  * Only the owner reads or writes the fields besides `owned`. */
 struct tcache {
-	struct tag tags[WAYS]; /* the ways' first slot and value, apart
-				* from the chains: a scan reads 8 lines */
-	uint8_t hint[HINTS];   /* hint[tag_hash()]: the way that last hit
+	struct tag tags[WAYS];   /* the ways' first slot and value, apart
+				* from the chains */
+	uint8_t hint[HINTS];     /* hint[tag_hash()]: the way that last hit
 				* or was stored with such a tag; python3
 				* has 1.0 tag match a lookup, so it is
 				* nearly always the only way to check */
-	uint8_t cold[HINTS];   /* cold[tag_hash()]: scans of the ways that
+	uint32_t ways_of[HINTS]; /* ways_of[tag_hash()]: a bit for each way
+				  * whose tag hashes there; a scan visits
+				  * those alone, not all WAYS tags */
+	uint8_t cold[HINTS];     /* cold[tag_hash()]: scans of the ways that
 				* missed in a row, then counting on (a hit
 				* resets it): see stackcache_lookup() */
-	unsigned next_victim;  /* round robin */
+	unsigned next_victim;    /* round robin */
 	struct {
 		uintptr_t ip;   /* 0: empty */
 		intptr_t off;   /* CFI_SP's distance, or RC_END */
@@ -191,6 +196,7 @@ tc_adopt(struct tcache *t, bool same_stack)
 	if (same_stack && hi != 0 && stack_mapped(t, lo, hi))
 		return;
 	memset(t->tags, 0, sizeof(t->tags));
+	memset(t->ways_of, 0, sizeof(t->ways_of));
 	t->mapped_lo = t->mapped_hi = 0;
 }
 
@@ -279,6 +285,29 @@ tag_hash(uintptr_t slot0, uintptr_t v0)
 	return (unsigned)(((slot0 >> 3) ^ v0) * 0x9e3779b97f4a7c15ull >> 57);
 }
 
+_Static_assert(WAYS <= 32, "ways_of[] holds a bit per way");
+
+/* Empties way w before its chain is rewritten: its tag leaves ways_of[]. */
+static inline void
+way_forget(struct tcache *t, unsigned w)
+{
+	if (t->tags[w].slot0 != 0)
+		t->ways_of[tag_hash(t->tags[w].slot0, t->tags[w].ip0)] &= ~((uint32_t)1 << w);
+	t->tags[w].slot0 = 0;
+}
+
+/* Tags way w, whose chain is written, and makes it the hint of its tag. */
+static inline void
+way_tag(struct tcache *t, unsigned w, uintptr_t slot0, uintptr_t ip0)
+{
+	unsigned h = tag_hash(slot0, ip0);
+
+	t->tags[w].ip0 = ip0;
+	t->tags[w].slot0 = slot0;
+	t->ways_of[h] |= (uint32_t)1 << w;
+	t->hint[h] = (uint8_t)w;
+}
+
 static inline bool
 way_holds(const struct tcache *t, unsigned w, uintptr_t slot0, uintptr_t v0)
 {
@@ -325,11 +354,18 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 		 * all costs more than the miss, which walks the CFI rules. */
 		unsigned probes = 0;
 
-		for (w = 0; w < WAYS; w++) {
-			if (t->tags[w].slot0 != slot0 || t->tags[w].ip0 != v0)
+		/* Only the ways whose tags hash like this one (ways_of), in
+		 * increasing order, as a scan of them all would meet them. */
+		w = WAYS;
+		for (uint32_t bits = t->ways_of[h]; bits != 0; bits &= bits - 1) {
+			unsigned v = (unsigned)__builtin_ctz(bits);
+
+			if (t->tags[v].slot0 != slot0 || t->tags[v].ip0 != v0)
 				continue;
-			if (chain_holds(&t->chains[w]))
+			if (chain_holds(&t->chains[v])) {
+				w = v;
 				break;
+			}
 			if (++probes == PROBES)
 				break;
 		}
@@ -496,14 +532,12 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 	/* Round robin: a way is replaced after WAYS newer chains were stored. */
 	unsigned w = t->next_victim++ % WAYS;
 	struct chain *c = &t->chains[w];
-	t->tags[w].slot0 = 0;
+	way_forget(t, w);
 	memcpy(c->slot, slot, n * sizeof(slot[0]));
 	memcpy(c->ip, ips, n * sizeof(ips[0]));
 	c->n = n;
 	c->id = id;
-	t->tags[w].ip0 = ips[0];
-	t->tags[w].slot0 = slot0;
-	t->hint[tag_hash(slot0, ips[0])] = (uint8_t)w;
+	way_tag(t, w, slot0, ips[0]);
 	return false;
 }
 
@@ -644,14 +678,12 @@ stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n
 		return;
 	unsigned w = t->next_victim++ % WAYS;
 	struct chain *c = &t->chains[w];
-	t->tags[w].slot0 = 0;
+	way_forget(t, w);
 	memcpy(c->slot, slots, n * sizeof(slots[0]));
 	memcpy(c->ip, ips, n * sizeof(ips[0]));
 	c->n = n;
 	c->id = id;
-	t->tags[w].ip0 = ips[0];
-	t->tags[w].slot0 = slots[0];
-	t->hint[tag_hash(slots[0], ips[0])] = (uint8_t)w;
+	way_tag(t, w, slots[0], ips[0]);
 }
 
 void
