@@ -637,12 +637,13 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 		slots[n++] = slot;
 		if (ip - own_lo >= own_hi - own_lo && ++counted == max)
 			break; /* enough: what lies beyond is not asked */
-		if (n == MEMO_KEY_FRAMES && memo != NULL && counted == n) {
-			/* The first frames, none of them libleak's, are the key:
-			 * a chain stored under it is checked slot by slot. */
-			t->walk_key = stackmemo_key(slot0, chain);
+		if (n == MEMO_KEY_FRAMES && memo != NULL) {
+			/* The first frames are the key (libleak's one frame, as
+			 * main's return into it, may be among them): a chain
+			 * stored under it is checked slot by slot. */
+			t->walk_key = stackmemo_key(slot0, chain, n);
 			t->walk_keyed = true;
-			*known = stackmemo_find(memo, t->walk_key, chain, slots, max);
+			*known = stackmemo_find(memo, t->walk_key, chain, slots, n, max);
 			if (*known != 0)
 				return n;
 		}
@@ -654,6 +655,13 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 		if (off == 0)
 			return 0; /* frame pointers, a signal frame, no CFI: libunwind */
 		slot += (uintptr_t)off;
+	}
+	if (!t->walk_keyed && memo != NULL && n > 0 && n < MEMO_KEY_FRAMES) {
+		/* A whole chain shorter than the key: the walk is done, and the
+		 * memo spares the depot's lookup. */
+		t->walk_key = stackmemo_key(slot0, chain, n);
+		t->walk_keyed = true;
+		*known = stackmemo_find(memo, t->walk_key, chain, slots, n, max);
 	}
 	return n;
 }

@@ -52,7 +52,7 @@ struct entry {
 	const uintptr_t *pcs; /* the depot's frames: the chain's, but own_ip */
 	uintptr_t own_ip;     /* the chain's one frame of libleak's, if any */
 	stack_id_t id;
-	uint8_t n;                      /* frames, MEMO_KEY_FRAMES..MEMO_FRAMES */
+	uint8_t n;                      /* frames, 1..MEMO_FRAMES */
 	uint8_t ended;                  /* the walk found the outermost frame */
 	uint8_t own_at;                 /* own_ip's frame; NO_OWN: none */
 	uint8_t words[MEMO_FRAMES - 1]; /* (slot[k + 1] - slot[k]) / 8 */
@@ -85,12 +85,12 @@ stackmemo_clear(struct stackmemo *m)
 }
 
 uint64_t
-stackmemo_key(uintptr_t slot0, const uintptr_t *ips)
+stackmemo_key(uintptr_t slot0, const uintptr_t *ips, unsigned nkey)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t h = (slot0 >> 3) * k;
+	uint64_t h = ((slot0 >> 3) + nkey) * k;
 
-	for (unsigned i = 0; i < MEMO_KEY_FRAMES; i++)
+	for (unsigned i = 0; i < nkey; i++)
 		h = (h ^ ips[i]) * k;
 	return h ^ h >> 31;
 }
@@ -109,8 +109,8 @@ same_limit(const struct entry *e, unsigned max)
 	return e->ended ? e->n <= max : e->n == max;
 }
 
-/* Frame k of e's chain: pcs[k] before own_at (never within the key's
- * frames), own_ip at it, pcs[k - 1] after it. */
+/* Frame k of e's chain: pcs[k] before own_at, own_ip at it, pcs[k - 1]
+ * after it. */
 static inline uintptr_t
 frame(const struct entry *e, unsigned k)
 {
@@ -118,14 +118,17 @@ frame(const struct entry *e, unsigned k)
 }
 
 /* True when the stack holds e's chain (see the header comment for why the
- * reads stay on the stack). */
+ * reads stay on the stack). A key shorter than MEMO_KEY_FRAMES is a whole
+ * walk: the chain is those frames and no more. */
 static bool
-holds(const struct entry *e, const uintptr_t *ips, const uintptr_t *slots)
+holds(const struct entry *e, const uintptr_t *ips, const uintptr_t *slots, unsigned nkey)
 {
-	for (unsigned k = 0; k < MEMO_KEY_FRAMES; k++)
-		if (e->pcs[k] != ips[k])
+	if (nkey < MEMO_KEY_FRAMES ? e->n != nkey : e->n < MEMO_KEY_FRAMES)
+		return false; /* a tag shared with a chain of another length */
+	for (unsigned k = 0; k < nkey; k++)
+		if (frame(e, k) != ips[k])
 			return false; /* another chain with the same key */
-	uintptr_t slot = slots[MEMO_KEY_FRAMES - 1];
+	uintptr_t slot = slots[nkey - 1];
 
 	for (unsigned k = MEMO_KEY_FRAMES; k < e->n; k++) {
 		slot += (uintptr_t)e->words[k - 1] * sizeof(uintptr_t);
@@ -137,15 +140,17 @@ holds(const struct entry *e, const uintptr_t *ips, const uintptr_t *slots)
 
 stack_id_t
 stackmemo_find(const struct stackmemo *m, uint64_t key, const uintptr_t *ips,
-    const uintptr_t *slots, unsigned max)
+    const uintptr_t *slots, unsigned nkey, unsigned max)
 {
+	if (nkey == 0 || nkey > MEMO_KEY_FRAMES)
+		return 0;
 	size_t s = key & (NSETS - 1);
 	uint32_t tag = tag_of(key);
 
 	for (unsigned w = 0; w < WAYS; w++) {
 		const struct entry *e = &m->e[s][w];
 
-		if (m->tag[s][w] == tag && same_limit(e, max) && holds(e, ips, slots))
+		if (m->tag[s][w] == tag && same_limit(e, max) && holds(e, ips, slots, nkey))
 			return e->id;
 	}
 	return 0;
@@ -177,11 +182,11 @@ stackmemo_store(struct stackmemo *m, uint64_t key, const uintptr_t *slots, const
 {
 	uint8_t words[MEMO_FRAMES - 1];
 
-	if (n < MEMO_KEY_FRAMES || n > MEMO_FRAMES || id == 0 || pcs == NULL)
+	if (n == 0 || n > MEMO_FRAMES || id == 0 || pcs == NULL)
 		return;
 	unsigned own = own_frame(ips, n, pcs, np);
-	if (own < MEMO_KEY_FRAMES)
-		return; /* the frames differ too much, or in the key: walked each time */
+	if (own == 0)
+		return; /* the frames differ too much: walked each time */
 	for (unsigned k = 0; k + 1 < n; k++) {
 		uintptr_t d = slots[k + 1] - slots[k];
 
