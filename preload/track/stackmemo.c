@@ -102,11 +102,14 @@ tag_of(uint64_t key)
 }
 
 /* True when e's frame limit and end agree with a walk limited to max: a
- * chain that ended before both limits, or was cut at this one. */
+ * chain that ended before both limits, or was cut at this one. The limit
+ * counts the program's frames: libleak's one frame is not among them. */
 static inline bool
 same_limit(const struct entry *e, unsigned max)
 {
-	return e->ended ? e->n <= max : e->n == max;
+	unsigned counted = e->n - (e->own_at != NO_OWN);
+
+	return e->ended ? counted <= max : counted == max;
 }
 
 /* Frame k of e's chain: pcs[k] before own_at, own_ip at it, pcs[k - 1]

@@ -141,6 +141,27 @@ START_TEST(frame_limit_and_end)
 	ck_assert_uint_eq(find(m, &ended, 12), ended.id);
 	ck_assert_uint_eq(find(m, &ended, 40), ended.id);
 	ck_assert_uint_eq(find(m, &ended, 11), 0); /* cut before its end */
+
+	/* The limit counts the program's frames, not libleak's one: a chain
+	 * of 17 frames with it was cut at 16, and one of 13 ended within 12. */
+	struct chain own_cut, own_ended;
+
+	chain_make(&own_cut, 2000, 17, NULL, 0x680000);
+	for (unsigned k = 10; k + 1 < own_cut.n; k++)
+		own_cut.pcs[k] = own_cut.ips[k + 1];
+	own_cut.np = own_cut.n - 1;
+	store(m, &own_cut);
+	ck_assert_uint_eq(find(m, &own_cut, 16), own_cut.id);
+	ck_assert_uint_eq(find(m, &own_cut, 17), 0);
+	chain_make(&own_ended, 3000, 13, NULL, 0x690000);
+	own_ended.ended = true;
+	for (unsigned k = 10; k + 1 < own_ended.n; k++)
+		own_ended.pcs[k] = own_ended.ips[k + 1];
+	own_ended.np = own_ended.n - 1;
+	store(m, &own_ended);
+	ck_assert_uint_eq(find(m, &own_ended, 12), own_ended.id);
+	ck_assert_uint_eq(find(m, &own_ended, 32), own_ended.id);
+	ck_assert_uint_eq(find(m, &own_ended, 11), 0);
 }
 END_TEST
 
@@ -212,20 +233,21 @@ START_TEST(one_own_frame_anywhere_but_first)
 		struct chain c;
 
 		chain_make(&c, 200 + 80 * at, 20, NULL, 0x700000 + 0x1000 * at);
-		/* Frame `at` is libleak's: the depot has the rest. */
+		/* Frame `at` is libleak's: the depot has the rest, and the walk
+		 * was cut at 19 of the program's frames. */
 		for (unsigned k = at; k + 1 < c.n; k++)
 			c.pcs[k] = c.ips[k + 1];
 		c.np = c.n - 1;
 		store(m, &c);
-		ck_assert_msg(find(m, &c, 20) == c.id, "own frame at %u", at);
+		ck_assert_msg(find(m, &c, 19) == c.id, "own frame at %u", at);
 		/* Changed on the stack; a walk reads the key's frames itself. */
 		*(uintptr_t *)c.slots[at] ^= 0x100;
 		c.ips[at] ^= at < K ? 0x100 : 0;
-		ck_assert_msg(find(m, &c, 20) == 0, "own frame at %u changed, still found", at);
+		ck_assert_msg(find(m, &c, 19) == 0, "own frame at %u changed, still found", at);
 		c.ips[at] ^= at < K ? 0x100 : 0;
 		*(uintptr_t *)c.slots[at] ^= 0x100;
 		*(uintptr_t *)c.slots[c.n - 1] ^= 0x100;
-		ck_assert_msg(find(m, &c, 20) == 0, "last frame changed, own at %u", at);
+		ck_assert_msg(find(m, &c, 19) == 0, "last frame changed, own at %u", at);
 	}
 }
 END_TEST
