@@ -612,6 +612,9 @@ memo_of(struct tcache *t)
 	return t->memo;
 }
 
+static void ways_store(struct tcache *t, const uintptr_t *slots, const uintptr_t *ips, unsigned n,
+    stack_id_t id);
+
 unsigned
 stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned max,
     uintptr_t own_lo, uintptr_t own_hi, stack_id_t *known)
@@ -643,9 +646,13 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 			 * stored under it is checked slot by slot. */
 			t->walk_key = stackmemo_key(slot0, chain, n);
 			t->walk_keyed = true;
-			*known = stackmemo_find(memo, t->walk_key, chain, slots, n, max);
-			if (*known != 0)
+			*known = stackmemo_find(memo, t->walk_key, chain, slots, &n, max);
+			if (*known != 0) {
+				/* Into a way as well: the next lookup of this chain
+				 * (a loop that starts) finds it there, not here. */
+				ways_store(t, slots, chain, n, *known);
 				return n;
+			}
 		}
 		intptr_t off = rc_rule(t, ip);
 		if (off == RC_END) {
@@ -661,7 +668,9 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 		 * memo spares the depot's lookup. */
 		t->walk_key = stackmemo_key(slot0, chain, n);
 		t->walk_keyed = true;
-		*known = stackmemo_find(memo, t->walk_key, chain, slots, n, max);
+		*known = stackmemo_find(memo, t->walk_key, chain, slots, &n, max);
+		if (*known != 0)
+			ways_store(t, slots, chain, n, *known);
 	}
 	return n;
 }
@@ -677,6 +686,16 @@ stackcache_store_walked(const uintptr_t *slots, const uintptr_t *ips, unsigned n
 	if (t->walk_keyed && t->memo != NULL)
 		stackmemo_store(t->memo, t->walk_key, slots, ips, n, pcs, np, id, t->walk_ended);
 	t->walk_keyed = false;
+	ways_store(t, slots, ips, n, id);
+}
+
+/* Puts a walked chain into a way, unless the ways or its tag are cold. */
+static void
+ways_store(struct tcache *t, const uintptr_t *slots, const uintptr_t *ips, unsigned n,
+    stack_id_t id)
+{
+	if (n == 0 || n > CHAIN_MAX)
+		return;
 	if (t->ways_cold && (t->looks & COLD_EVERY) != 0)
 		return;
 	/* A cold tag's chains keep missing: storing one more would only

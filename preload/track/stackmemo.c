@@ -122,9 +122,11 @@ frame(const struct entry *e, unsigned k)
 
 /* True when the stack holds e's chain (see the header comment for why the
  * reads stay on the stack). A key shorter than MEMO_KEY_FRAMES is a whole
- * walk: the chain is those frames and no more. */
+ * walk: the chain is those frames and no more. Writes each further frame
+ * and its slot into ips[] and slots[] as it checks them (scratch when it
+ * fails). */
 static bool
-holds(const struct entry *e, const uintptr_t *ips, const uintptr_t *slots, unsigned nkey)
+holds(const struct entry *e, uintptr_t *ips, uintptr_t *slots, unsigned nkey)
 {
 	if (nkey < MEMO_KEY_FRAMES ? e->n != nkey : e->n < MEMO_KEY_FRAMES)
 		return false; /* a tag shared with a chain of another length */
@@ -134,17 +136,23 @@ holds(const struct entry *e, const uintptr_t *ips, const uintptr_t *slots, unsig
 	uintptr_t slot = slots[nkey - 1];
 
 	for (unsigned k = MEMO_KEY_FRAMES; k < e->n; k++) {
+		uintptr_t ip = frame(e, k);
+
 		slot += (uintptr_t)e->words[k - 1] * sizeof(uintptr_t);
-		if (*(const uintptr_t *)slot != frame(e, k))
+		if (*(const uintptr_t *)slot != ip)
 			return false;
+		ips[k] = ip;
+		slots[k] = slot;
 	}
 	return true;
 }
 
 stack_id_t
-stackmemo_find(const struct stackmemo *m, uint64_t key, const uintptr_t *ips,
-    const uintptr_t *slots, unsigned nkey, unsigned max)
+stackmemo_find(const struct stackmemo *m, uint64_t key, uintptr_t *ips, uintptr_t *slots,
+    unsigned *n, unsigned max)
 {
+	unsigned nkey = *n;
+
 	if (nkey == 0 || nkey > MEMO_KEY_FRAMES)
 		return 0;
 	size_t s = key & (NSETS - 1);
@@ -153,8 +161,10 @@ stackmemo_find(const struct stackmemo *m, uint64_t key, const uintptr_t *ips,
 	for (unsigned w = 0; w < WAYS; w++) {
 		const struct entry *e = &m->e[s][w];
 
-		if (m->tag[s][w] == tag && same_limit(e, max) && holds(e, ips, slots, nkey))
+		if (m->tag[s][w] == tag && same_limit(e, max) && holds(e, ips, slots, nkey)) {
+			*n = e->n;
 			return e->id;
+		}
 	}
 	return 0;
 }

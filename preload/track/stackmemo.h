@@ -36,18 +36,19 @@ uint64_t stackmemo_key(uintptr_t slot0, const uintptr_t *ips, unsigned nkey);
 
 /*
  * The stack id of a chain stored under `key` that this thread's stack
- * holds now, else 0. ips[0..nkey) are the return addresses just walked
+ * holds now, else 0. ips[0..*n) are the return addresses just walked
  * (slots[k] the slot each was read from), the key's frames; a stored chain
  * matches when its first frames are those and each further slot, at the
  * distance the walk found when it stored the chain, holds the stored
- * return address. nkey under MEMO_KEY_FRAMES is a whole walk: only a chain
+ * return address. *n under MEMO_KEY_FRAMES is a whole walk: only a chain
  * of exactly those frames matches. `max` is the walk's frame limit: a
  * chain stored under another limit is not taken unless it ended before
  * both. Reads only slots a match so far proves to be frames of this stack
- * (see the .c).
+ * (see the .c). On a match the whole chain is in ips[] and slots[] (room
+ * for MEMO_FRAMES) and *n is its length; beyond *n they are scratch.
  */
-stack_id_t stackmemo_find(const struct stackmemo *m, uint64_t key, const uintptr_t *ips,
-    const uintptr_t *slots, unsigned nkey, unsigned max);
+stack_id_t stackmemo_find(const struct stackmemo *m, uint64_t key, uintptr_t *ips, uintptr_t *slots,
+    unsigned *n, unsigned max);
 
 /*
  * Stores the chain ips[0..n), read at slots[0..n) by a walk of CFI rules

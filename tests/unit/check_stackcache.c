@@ -1119,7 +1119,7 @@ END_TEST
 
 /* The memo on real frames: a thread gets one after MEMO_AFTER walks; the
  * walk after the first one stored into it stops at the key's frames with
- * the stored id; stored frames that differ from the stack's make it walk
+ * the stored id and the whole chain; stored frames that differ from the stack's make it walk
  * on. memo_leaf() keeps the arrays out of memo_frames()'s frames. */
 static __attribute__((noinline)) void
 memo_leaf(void)
@@ -1140,9 +1140,28 @@ memo_leaf(void)
 	ck_assert_uint_eq(walked, 30);
 	ck_assert_uint_eq(known, 77);
 	ck_assert_uint_eq(i, MEMO_AFTER);
-	ck_assert_uint_eq(n, MEMO_KEY_FRAMES); /* stopped at the key */
+	/* It stopped walking at the key; the rest comes from the memo. */
+	ck_assert_uint_eq(n, 30);
+	ck_assert_mem_eq(chain, pcs, 30 * sizeof(chain[0]));
+	for (unsigned k = 0; k < 30; k++)
+		ck_assert_uint_eq(*(const uintptr_t *)slots[k], chain[k]);
 	n = stackcache_unwind(slot0, chain, slots, 30, 0, 0, &known);
 	ck_assert_uint_eq(known, 77);
+	/* WAYS other chains push it out of the ways; found in the memo, it
+	 * goes back into them, and the next lookup finds it there. */
+	static uintptr_t other[WAYS];
+	stack_id_t id = 0;
+	for (unsigned w = 0; w < WAYS; w++) {
+		uintptr_t ip = 0x4a1000 + 0x10 * w, at = (uintptr_t)&other[w];
+
+		other[w] = ip;
+		stackcache_store_walked(&at, &ip, 1, 100 + w, &ip, 1);
+	}
+	ck_assert(!stackcache_lookup(slot0, &id));
+	n = stackcache_unwind(slot0, chain, slots, 30, 0, 0, &known);
+	ck_assert_uint_eq(known, 77);
+	ck_assert(stackcache_lookup(slot0, &id));
+	ck_assert_uint_eq(id, 77);
 	/* Another frame limit: not the stored chain's. */
 	n = stackcache_unwind(slot0, chain, slots, 29, 0, 0, &known);
 	ck_assert_uint_eq(known, 0);

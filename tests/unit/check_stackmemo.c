@@ -95,7 +95,27 @@ store(struct stackmemo *m, const struct chain *c)
 static stack_id_t
 find(const struct stackmemo *m, const struct chain *c, unsigned max)
 {
-	return stackmemo_find(m, c->key, c->ips, c->slots, nkey_of(c), max);
+	uintptr_t ips[MEMO_FRAMES + 2], slots[MEMO_FRAMES + 2];
+	unsigned n = nkey_of(c);
+
+	/* Only the key's frames, as a walk has them; a hit gives the rest. */
+	memset(ips, 0, sizeof(ips));
+	memset(slots, 0, sizeof(slots));
+	memcpy(ips, c->ips, n * sizeof(ips[0]));
+	memcpy(slots, c->slots, n * sizeof(slots[0]));
+	stack_id_t id = stackmemo_find(m, c->key, ips, slots, &n, max);
+	if (id != 0) {
+		/* The frames past the key, as a walk would read them. */
+		ck_assert_uint_ge(n, nkey_of(c));
+		for (unsigned k = nkey_of(c); k < n; k++) {
+			ck_assert_msg(slots[k] > slots[k - 1] &&
+				ips[k] == *(const uintptr_t *)slots[k],
+			    "frame %u of %u not given back", k, n);
+		}
+	} else {
+		ck_assert_uint_eq(n, nkey_of(c));
+	}
+	return id;
 }
 
 START_TEST(found_while_every_slot_holds)
@@ -108,6 +128,15 @@ START_TEST(found_while_every_slot_holds)
 	ck_assert_uint_eq(find(m, &c, 20), 0);
 	store(m, &c);
 	ck_assert_uint_eq(find(m, &c, 20), c.id);
+	uintptr_t ips[MEMO_FRAMES + 2], slots[MEMO_FRAMES + 2];
+	unsigned n = K;
+
+	memcpy(ips, c.ips, K * sizeof(ips[0]));
+	memcpy(slots, c.slots, K * sizeof(slots[0]));
+	ck_assert_uint_eq(stackmemo_find(m, c.key, ips, slots, &n, 20), c.id);
+	ck_assert_uint_eq(n, c.n);
+	ck_assert_mem_eq(ips, c.ips, c.n * sizeof(ips[0]));
+	ck_assert_mem_eq(slots, c.slots, c.n * sizeof(slots[0]));
 	for (unsigned k = K; k < c.n; k++) {
 		*(uintptr_t *)c.slots[k] ^= 0x100;
 		ck_assert_msg(find(m, &c, 20) == 0, "frame %u changed, still found", k);
