@@ -12,7 +12,10 @@
  * rest of the chain is checked slot by slot at the distances stored with
  * it. Those reads do not depend on one another (the walk's do: each
  * distance comes from the return address just read), and a match gives
- * the stack id without the depot.
+ * the stack id without the depot, and the whole chain, which the stack
+ * cache puts back into its ways (a chain that is hot again hits there).
+ * A chain shorter than the key is keyed by all its frames: the walk is
+ * whole, and the memo spares the depot's lookup.
  *
  * Why a match is the stack a walk would find: the walk goes from a slot
  * to the next by the CFI rule of the return address the slot holds, CFA =
