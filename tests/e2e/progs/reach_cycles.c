@@ -29,6 +29,7 @@ main(void)
 {
 	lose_cycle(2, 32);
 	lose_cycle(3, 40);
+	e2e_scrub_stack();
 	say("cycles lost\n");
 	return 0;
 }

@@ -22,6 +22,7 @@ int
 main(void)
 {
 	lose_chain();
+	e2e_scrub_stack();
 	say("chain lost\n");
 	return 0;
 }

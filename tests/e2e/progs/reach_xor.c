@@ -23,6 +23,7 @@ int
 main(void)
 {
 	hide();
+	e2e_scrub_stack();
 	say("hidden %d\n", g_hidden != 0);
 	return 0;
 }
