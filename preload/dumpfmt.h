@@ -176,6 +176,8 @@ dump_heur_name(int h)
 	X(rss_bytes, "resident set size at the dump, from /proc/self/statm")                       \
 	X(dropped, "blocks not tracked because internal memory ran out")                           \
 	X(unreadable, "bytes of blocks and roots the exit scan skipped: not readable (PROT_NONE)") \
-	X(res_dropped, "descriptors, timers and threads not tracked: past their tables")
+	X(res_dropped, "descriptors, timers and threads not tracked: past their tables")           \
+	X(scan_us,                                                                                 \
+	    "microseconds the exit scan (or check) took, stopping the world included; 0: none")
 
 #endif /* LIBLEAK_DUMPFMT_H */

@@ -158,6 +158,7 @@ struct dump_stats {
 	uint64_t dropped;
 	uint64_t unreadable;
 	uint64_t res_dropped; /* 0 in a dump that predates it */
+	uint64_t scan_us;     /* what the scan took; 0 without one, or in a dump that predates it */
 };
 
 struct dump {

@@ -425,6 +425,7 @@ write_stats(struct writer *w, const struct sums *s, const struct dump_src *src, 
 		c.dropped,
 		c.unreadable,
 		c.res_dropped,
+		c.scan_us,
 	};
 	const char *names[] = {
 #define NAME(n, doc) #n,

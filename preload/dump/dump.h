@@ -59,6 +59,7 @@ struct dump_counts {
 	uint64_t dropped;     /* blocks that could not be tracked */
 	uint64_t unreadable;  /* bytes the scan could not read */
 	uint64_t res_dropped; /* resources past their tables, not tracked */
+	uint64_t scan_us;     /* what the scan took; 0 without one */
 	uint64_t start_sec;   /* wall clock when tracking began */
 	uint32_t start_usec;
 };

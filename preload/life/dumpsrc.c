@@ -175,6 +175,7 @@ dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, enum dump_k
 			.uptime_ms = counters_ms_since_start(), .dropped = c.dropped,
 			.unreadable = sc != NULL ? scan_unreadable(sc) : 0,
 			.res_dropped = res_dropped(),
+			.scan_us = sc != NULL ? scan_took_us(sc) : 0,
 		},
 	};
 	counters_start_time(&src->counts.start_sec, &src->counts.start_usec);

@@ -170,6 +170,12 @@ scan_foreach_owned(struct scan *sc, scan_owned_fn fn, void *ctx)
 }
 
 uint64_t
+scan_took_us(const struct scan *sc)
+{
+	return sc->took_us;
+}
+
+uint64_t
 scan_unreadable(const struct scan *sc)
 {
 	return sc->unreadable;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
@@ -109,6 +110,15 @@ blocks_in(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max)
 	return n;
 }
 
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static uintptr_t exit_sp; /* the exiting thread's live stack starts here */
 static pid_t exit_tid;
 
@@ -134,6 +144,7 @@ struct scan *
 scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned heur_mask,
     uintptr_t caller_sp)
 {
+	uint64_t t0 = now_us();
 	struct scan *sc = arena_map(sizeof(*sc));
 
 	if (sc == NULL)
@@ -203,6 +214,7 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	classify_lost(sc);
 	stopworld_resume();
 	classify_reached(sc, stacks);
+	sc->took_us = now_us() - t0;
 	return sc;
 
 out_resume:

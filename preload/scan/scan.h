@@ -81,6 +81,10 @@ bool scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *o
  * page of the heap); they were never read. */
 uint64_t scan_unreadable(const struct scan *sc);
 
+/* Microseconds scan_run() took, stopping and resuming the world included:
+ * what the scan added to the exit. */
+uint64_t scan_took_us(const struct scan *sc);
+
 void scan_free(struct scan *sc);
 
 /* Records that the calling thread is leaving: its live stack is sp and

@@ -331,6 +331,26 @@ test_reach_far_apart_clusters() {
 	reach_compare reach_clusters "clusters" 1 "1 524288" "1 48" "1 1048576" "4 307336"
 }
 
+# The dump says what the exit scan took (stat scan_us), stopping the world
+# included: more than nothing for 12,000 blocks, under the run's own time;
+# 0 when there was no scan.
+test_reach_scan_time_in_the_dump() {
+	local exe d us up
+	exe=$(build_prog reach_big) || exit 1
+	run_leak "$exe"
+	expect_status 0
+	d=$(reach_dump) || exit 1
+	us=$(awk '$1 == "stat" && $2 == "scan_us" { print $3 }' "$d")
+	up=$(awk '$1 == "stat" && $2 == "uptime_ms" { print $3 }' "$d")
+	[ -n "$us" ] && [ "$us" -gt 0 ] || fail "scan_us '$us' after a scan of 12,000 blocks"
+	[ "$us" -le $(((up + 1) * 1000)) ] || fail "scan_us $us, longer than the run's $up ms"
+	rm -f "$T"/out/*
+	LEAK_REACHABILITY=0 run_leak "$exe"
+	d=$(dump_list)
+	[ -n "$d" ] || fail "no dump without the scan"
+	grep -q '^stat scan_us 0$' "$d" || fail "without the scan: $(grep scan_us "$d")"
+}
+
 # Levels of thousands of blocks and megabytes: the scan splits them with its
 # helper thread; the classes must still be Valgrind's, block for block.
 test_reach_big_parallel_levels() {
