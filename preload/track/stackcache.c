@@ -644,9 +644,9 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 			/* The first frames are the key (libleak's one frame, as
 			 * main's return into it, may be among them): a chain
 			 * stored under it is checked slot by slot. */
-			t->walk_key = stackmemo_key(slot0, chain, n);
+			t->walk_key = stackmemo_key(slot0, chain);
 			t->walk_keyed = true;
-			*known = stackmemo_find(memo, t->walk_key, chain, slots, &n, max);
+			*known = stackmemo_find(memo, t->walk_key, chain, slots, max, &n);
 			if (*known != 0) {
 				/* Into a way as well: the next lookup of this chain
 				 * (a loop that starts) finds it there, not here. */
@@ -662,15 +662,6 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 		if (off == 0)
 			return 0; /* frame pointers, a signal frame, no CFI: libunwind */
 		slot += (uintptr_t)off;
-	}
-	if (!t->walk_keyed && memo != NULL && n > 0 && n < MEMO_KEY_FRAMES) {
-		/* A whole chain shorter than the key: the walk is done, and the
-		 * memo spares the depot's lookup. */
-		t->walk_key = stackmemo_key(slot0, chain, n);
-		t->walk_keyed = true;
-		*known = stackmemo_find(memo, t->walk_key, chain, slots, &n, max);
-		if (*known != 0)
-			ways_store(t, slots, chain, n, *known);
 	}
 	return n;
 }

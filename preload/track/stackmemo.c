@@ -14,8 +14,6 @@
  * distance comes from the return address just read), and a match gives
  * the stack id without the depot, and the whole chain, which the stack
  * cache puts back into its ways (a chain that is hot again hits there).
- * A chain shorter than the key is keyed by all its frames: the walk is
- * whole, and the memo spares the depot's lookup.
  *
  * Why a match is the stack a walk would find: the walk goes from a slot
  * to the next by the CFI rule of the return address the slot holds, CFA =
@@ -55,7 +53,7 @@ struct entry {
 	const uintptr_t *pcs; /* the depot's frames: the chain's, but own_ip */
 	uintptr_t own_ip;     /* the chain's one frame of libleak's, if any */
 	stack_id_t id;
-	uint8_t n;                      /* frames, 1..MEMO_FRAMES */
+	uint8_t n;                      /* frames, MEMO_KEY_FRAMES..MEMO_FRAMES */
 	uint8_t ended;                  /* the walk found the outermost frame */
 	uint8_t own_at;                 /* own_ip's frame; NO_OWN: none */
 	uint8_t words[MEMO_FRAMES - 1]; /* (slot[k + 1] - slot[k]) / 8 */
@@ -88,12 +86,12 @@ stackmemo_clear(struct stackmemo *m)
 }
 
 uint64_t
-stackmemo_key(uintptr_t slot0, const uintptr_t *ips, unsigned nkey)
+stackmemo_key(uintptr_t slot0, const uintptr_t *ips)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ull;
-	uint64_t h = ((slot0 >> 3) + nkey) * k;
+	uint64_t h = (slot0 >> 3) * k;
 
-	for (unsigned i = 0; i < nkey; i++)
+	for (unsigned i = 0; i < MEMO_KEY_FRAMES; i++)
 		h = (h ^ ips[i]) * k;
 	return h ^ h >> 31;
 }
@@ -124,19 +122,16 @@ frame(const struct entry *e, unsigned k)
 }
 
 /* True when the stack holds e's chain (see the header comment for why the
- * reads stay on the stack). A key shorter than MEMO_KEY_FRAMES is a whole
- * walk: the chain is those frames and no more. Writes each further frame
+ * reads stay on the stack). Writes each further frame
  * and its slot into ips[] and slots[] as it checks them (scratch when it
  * fails). */
 static bool
-holds(const struct entry *e, uintptr_t *ips, uintptr_t *slots, unsigned nkey)
+holds(const struct entry *e, uintptr_t *ips, uintptr_t *slots)
 {
-	if (nkey < MEMO_KEY_FRAMES ? e->n != nkey : e->n < MEMO_KEY_FRAMES)
-		return false; /* a tag shared with a chain of another length */
-	for (unsigned k = 0; k < nkey; k++)
+	for (unsigned k = 0; k < MEMO_KEY_FRAMES; k++)
 		if (frame(e, k) != ips[k])
 			return false; /* another chain with the same key */
-	uintptr_t slot = slots[nkey - 1];
+	uintptr_t slot = slots[MEMO_KEY_FRAMES - 1];
 
 	for (unsigned k = MEMO_KEY_FRAMES; k < e->n; k++) {
 		uintptr_t ip = frame(e, k);
@@ -152,19 +147,15 @@ holds(const struct entry *e, uintptr_t *ips, uintptr_t *slots, unsigned nkey)
 
 stack_id_t
 stackmemo_find(const struct stackmemo *m, uint64_t key, uintptr_t *ips, uintptr_t *slots,
-    unsigned *n, unsigned max)
+    unsigned max, unsigned *n)
 {
-	unsigned nkey = *n;
-
-	if (nkey == 0 || nkey > MEMO_KEY_FRAMES)
-		return 0;
 	size_t s = key & (NSETS - 1);
 	uint32_t tag = tag_of(key);
 
 	for (unsigned w = 0; w < WAYS; w++) {
 		const struct entry *e = &m->e[s][w];
 
-		if (m->tag[s][w] == tag && same_limit(e, max) && holds(e, ips, slots, nkey)) {
+		if (m->tag[s][w] == tag && same_limit(e, max) && holds(e, ips, slots)) {
 			*n = e->n;
 			return e->id;
 		}
@@ -198,7 +189,7 @@ stackmemo_store(struct stackmemo *m, uint64_t key, const uintptr_t *slots, const
 {
 	uint8_t words[MEMO_FRAMES - 1];
 
-	if (n == 0 || n > MEMO_FRAMES || id == 0 || pcs == NULL)
+	if (n < MEMO_KEY_FRAMES || n > MEMO_FRAMES || id == 0 || pcs == NULL)
 		return;
 	unsigned own = own_frame(ips, n, pcs, np);
 	if (own == 0)

@@ -9,10 +9,10 @@
  * holds its value and not once any slot beyond the key changes; a key
  * frame that differs; the frame limit (a chain cut at one limit is not
  * another limit's, a chain that ended is any limit's at or above its
- * length); chains shorter than the key, found as a whole walk of exactly
- * their frames; the one own frame, wherever it sits but first (in the key
- * too); what is never stored (too long, a distance that is not whole words
- * or is 256 words or more, frames that differ from the depot's); round robin
+ * length, which counts the program's frames only); the one own frame,
+ * wherever it sits but first (in the key too); what is never stored (too
+ * short, too long, a distance that is not whole words or is 256 words or
+ * more, frames that differ from the depot's); round robin
  * in a set; clear. Then a model: random chains, stores, pokes and finds,
  * each find's answer compared with a naive list of what each set holds.
  * The seed comes from TEST_SEED or the clock; failure messages name it.
@@ -44,14 +44,6 @@ struct chain {
 	uint64_t key;
 };
 
-/* The frames a walk of c reads before it asks the memo: the key's, or all
- * of a chain shorter than the key. */
-static unsigned
-nkey_of(const struct chain *c)
-{
-	return c->n < K ? c->n : K;
-}
-
 /* A chain of n frames from word `at`, `words[k]` words between frames
  * (every distance 3 words when words is NULL), written into the stack;
  * its depot frames are its own. */
@@ -71,7 +63,7 @@ chain_make(struct chain *c, unsigned at, unsigned n, const unsigned *words, uint
 		pos += words != NULL ? words[k] : 3;
 	}
 	c->np = n;
-	c->key = stackmemo_key(c->slots[0], c->ips, nkey_of(c));
+	c->key = stackmemo_key(c->slots[0], c->ips);
 	c->id = (stack_id_t)(base & 0xffffff) | 1;
 }
 
@@ -90,30 +82,25 @@ store(struct stackmemo *m, const struct chain *c)
 	stackmemo_store(m, c->key, c->slots, c->ips, c->n, c->pcs, c->np, c->id, c->ended);
 }
 
-/* What a walk that read c's first K frames (all, when fewer) and asks the
- * memo gets. */
+/* What a walk that read c's first K frames and asks the memo gets; a hit
+ * gives back the frames past the key as a walk would read them. */
 static stack_id_t
 find(const struct stackmemo *m, const struct chain *c, unsigned max)
 {
 	uintptr_t ips[MEMO_FRAMES + 2], slots[MEMO_FRAMES + 2];
-	unsigned n = nkey_of(c);
+	unsigned n = 0;
 
-	/* Only the key's frames, as a walk has them; a hit gives the rest. */
 	memset(ips, 0, sizeof(ips));
 	memset(slots, 0, sizeof(slots));
-	memcpy(ips, c->ips, n * sizeof(ips[0]));
-	memcpy(slots, c->slots, n * sizeof(slots[0]));
-	stack_id_t id = stackmemo_find(m, c->key, ips, slots, &n, max);
+	memcpy(ips, c->ips, K * sizeof(ips[0]));
+	memcpy(slots, c->slots, K * sizeof(slots[0]));
+	stack_id_t id = stackmemo_find(m, c->key, ips, slots, max, &n);
 	if (id != 0) {
-		/* The frames past the key, as a walk would read them. */
-		ck_assert_uint_ge(n, nkey_of(c));
-		for (unsigned k = nkey_of(c); k < n; k++) {
+		ck_assert_uint_ge(n, K);
+		for (unsigned k = K; k < n; k++)
 			ck_assert_msg(slots[k] > slots[k - 1] &&
 				ips[k] == *(const uintptr_t *)slots[k],
 			    "frame %u of %u not given back", k, n);
-		}
-	} else {
-		ck_assert_uint_eq(n, nkey_of(c));
 	}
 	return id;
 }
@@ -129,11 +116,11 @@ START_TEST(found_while_every_slot_holds)
 	store(m, &c);
 	ck_assert_uint_eq(find(m, &c, 20), c.id);
 	uintptr_t ips[MEMO_FRAMES + 2], slots[MEMO_FRAMES + 2];
-	unsigned n = K;
+	unsigned n = 0;
 
 	memcpy(ips, c.ips, K * sizeof(ips[0]));
 	memcpy(slots, c.slots, K * sizeof(slots[0]));
-	ck_assert_uint_eq(stackmemo_find(m, c.key, ips, slots, &n, 20), c.id);
+	ck_assert_uint_eq(stackmemo_find(m, c.key, ips, slots, 20, &n), c.id);
 	ck_assert_uint_eq(n, c.n);
 	ck_assert_mem_eq(ips, c.ips, c.n * sizeof(ips[0]));
 	ck_assert_mem_eq(slots, c.slots, c.n * sizeof(slots[0]));
@@ -194,66 +181,6 @@ START_TEST(frame_limit_and_end)
 }
 END_TEST
 
-/* A walk that ends (or meets its limit) before the key asks with all its
- * frames: found is a chain of exactly those, never a longer or shorter one
- * under the same tag. */
-START_TEST(chains_shorter_than_the_key)
-{
-	struct stackmemo *m = stackmemo_new();
-
-	for (unsigned n = 1; n < K; n++) {
-		struct chain c, longer, shorter;
-
-		chain_make(&c, 100 * n, n, NULL, 0xa00000 + 0x1000 * n);
-		c.ended = true;
-		ck_assert_uint_eq(find(m, &c, 32), 0);
-		store(m, &c);
-		ck_assert_msg(find(m, &c, 32) == c.id, "%u frames not found", n);
-		ck_assert_msg(find(m, &c, n) == c.id, "%u frames at limit %u", n, n);
-		ck_assert_uint_eq(find(m, &c, n - 1), 0); /* cut before its end */
-		*(uintptr_t *)c.slots[n - 1] ^= 0x100;
-		c.ips[n - 1] ^= 0x100; /* the walk reads the changed frame */
-		ck_assert_msg(find(m, &c, 32) == 0, "%u frames, last changed", n);
-		c.ips[n - 1] ^= 0x100;
-		*(uintptr_t *)c.slots[n - 1] ^= 0x100;
-
-		/* The same first frames, one more, under the same key. */
-		chain_make(&longer, 100 * n, n + 1, NULL, 0xa00000 + 0x1000 * n);
-		longer.key = c.key;
-		ck_assert_msg(find(m, &longer, 32) == 0, "%u+1 frames found the %u", n, n);
-		if (n > 1) {
-			chain_make(&shorter, 100 * n, n - 1, NULL, 0xa00000 + 0x1000 * n);
-			shorter.key = c.key;
-			ck_assert_msg(find(m, &shorter, 32) == 0, "%u-1 frames found the %u", n, n);
-		}
-		chain_write(&c);
-	}
-	/* A short chain with libleak's frame (main's return into it). */
-	struct chain own;
-
-	chain_make(&own, 2000, K - 2, NULL, 0xa80000);
-	own.ended = true;
-	for (unsigned k = 2; k + 1 < own.n; k++)
-		own.pcs[k] = own.ips[k + 1];
-	own.np = own.n - 1;
-	store(m, &own);
-	ck_assert_uint_eq(find(m, &own, 32), own.id);
-	*(uintptr_t *)own.slots[2] ^= 0x100;
-	own.ips[2] ^= 0x100;
-	ck_assert_uint_eq(find(m, &own, 32), 0);
-	own.ips[2] ^= 0x100;
-	*(uintptr_t *)own.slots[2] ^= 0x100;
-
-	/* A chain cut at its limit before the key is that limit's only. */
-	struct chain cut;
-
-	chain_make(&cut, 3000, 3, NULL, 0xb00000);
-	store(m, &cut);
-	ck_assert_uint_eq(find(m, &cut, 3), cut.id);
-	ck_assert_uint_eq(find(m, &cut, 4), 0);
-}
-END_TEST
-
 START_TEST(one_own_frame_anywhere_but_first)
 {
 	struct stackmemo *m = stackmemo_new();
@@ -286,6 +213,12 @@ START_TEST(what_is_never_stored)
 	struct stackmemo *m = stackmemo_new();
 	struct chain c;
 	unsigned words[MEMO_FRAMES + 2];
+
+	chain_make(&c, 10, K - 1, NULL, 0x800000);
+	c.ended = true;
+	store(m, &c);
+	c.n = K;                               /* a walk that read K frames there */
+	ck_assert_uint_eq(find(m, &c, 32), 0); /* shorter than the key */
 
 	chain_make(&c, 10, MEMO_FRAMES + 1, NULL, 0x810000);
 	store(m, &c);
@@ -377,16 +310,11 @@ struct model {
 static bool
 model_holds(const struct chain *c, const struct chain *asked)
 {
-	unsigned nkey = nkey_of(asked);
-
-	/* A short walk is the whole chain; a full key only a chain that long. */
-	if (nkey < K ? c->n != nkey : c->n < K)
-		return false;
-	for (unsigned k = 0; k < nkey; k++)
+	for (unsigned k = 0; k < K; k++)
 		if (c->ips[k] != asked->ips[k])
 			return false;
 	/* Beyond the key, c's distances from the asked chain's last key slot. */
-	uintptr_t slot = asked->slots[nkey - 1];
+	uintptr_t slot = asked->slots[K - 1];
 
 	for (unsigned k = K; k < c->n; k++) {
 		slot += c->slots[k] - c->slots[k - 1];
@@ -411,10 +339,7 @@ START_TEST(model_random_chains)
 	 * keys drawn from 8 sets, tags from 4, so that sets fill and tags
 	 * collide. */
 	for (unsigned i = 0; i < CHAINS; i++) {
-		/* A quarter shorter than the key. */
-		unsigned n = rng_next(&s) % 4 == 0 ?
-		    1 + (unsigned)(rng_next(&s) % (K - 1)) :
-		    K + (unsigned)(rng_next(&s) % (MEMO_FRAMES - K + 1));
+		unsigned n = K + (unsigned)(rng_next(&s) % (MEMO_FRAMES - K + 1));
 		unsigned words[MEMO_FRAMES + 2];
 
 		for (unsigned k = 0; k < n; k++)
@@ -468,7 +393,6 @@ stackmemo_suite(void)
 
 	tcase_add_test(tc, found_while_every_slot_holds);
 	tcase_add_test(tc, frame_limit_and_end);
-	tcase_add_test(tc, chains_shorter_than_the_key);
 	tcase_add_test(tc, one_own_frame_anywhere_but_first);
 	tcase_add_test(tc, what_is_never_stored);
 	tcase_add_test(tc, round_robin_in_a_set_and_clear);
