@@ -26,8 +26,8 @@
 #include "track/stackmemo.h"
 #include "seeded.h"
 
-#define NSETS       16384 /* stackmemo.c's */
-#define WAYS        4     /* stackmemo.c's */
+#define NSETS       8192 /* stackmemo.c's */
+#define WAYS        8    /* stackmemo.c's */
 #define K           MEMO_KEY_FRAMES
 #define STACK_WORDS 8192
 
@@ -277,14 +277,14 @@ START_TEST(round_robin_in_a_set_and_clear)
 	struct stackmemo *m = stackmemo_new();
 	struct chain c[WAYS + 1];
 
-	/* Five chains with keys of one set (the test picks the keys: the set
+	/* WAYS + 1 chains with keys of one set (the test picks the keys: the set
 	 * is the key's low bits). */
 	for (unsigned i = 0; i <= WAYS; i++) {
 		chain_make(&c[i], 100 + 100 * i, 12, NULL, 0x900000 + 0x1000 * i);
 		c[i].key = ((uint64_t)(i + 1) << 40) | 77;
 		store(m, &c[i]);
 	}
-	ck_assert_uint_eq(find(m, &c[0], 12), 0); /* the first, replaced by the fifth */
+	ck_assert_uint_eq(find(m, &c[0], 12), 0); /* the first, replaced by the last */
 	for (unsigned i = 1; i <= WAYS; i++)
 		ck_assert_uint_eq(find(m, &c[i], 12), c[i].id);
 	/* Storing the same chain again takes another way: no duplicate check,
@@ -336,7 +336,7 @@ START_TEST(model_random_chains)
 			md.way[i][w] = -1;
 	memset(md.victim, 0, sizeof(md.victim));
 	/* Chains over a small region, so that they write over each other;
-	 * keys drawn from 8 sets, tags from 4, so that sets fill and tags
+	 * keys drawn from 4 sets, tags from 4, so that sets fill and tags
 	 * collide. */
 	for (unsigned i = 0; i < CHAINS; i++) {
 		unsigned n = K + (unsigned)(rng_next(&s) % (MEMO_FRAMES - K + 1));
@@ -347,7 +347,7 @@ START_TEST(model_random_chains)
 		chain_make(&ch[i], (unsigned)(rng_next(&s) % 64), n, words,
 		    0x1000000 + 0x100 * (rng_next(&s) % 3));
 		ch[i].ended = rng_next(&s) % 2 == 0;
-		ch[i].key = (rng_next(&s) % 4 + 1) << 40 | (rng_next(&s) % 8);
+		ch[i].key = (rng_next(&s) % 4 + 1) << 40 | (rng_next(&s) % 4);
 		ch[i].id = i + 1;
 	}
 	for (unsigned op = 0; op < 20000; op++) {
