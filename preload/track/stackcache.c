@@ -103,19 +103,19 @@ struct off_entry {
  * taken-over cache is used only after mincore() says its slots are mapped.
  * Only the owner reads or writes the fields besides `owned`. */
 struct tcache {
-	struct tag tags[WAYS];   /* the ways' first slot and value, apart
-				* from the chains */
-	uint8_t hint[HINTS];     /* hint[tag_hash()]: the way that last hit
-				* or was stored with such a tag; python3
-				* has 1.0 tag match a lookup, so it is
-				* nearly always the only way to check */
-	uint32_t ways_of[HINTS]; /* ways_of[tag_hash()]: a bit for each way
-				  * whose tag hashes there; a scan visits
-				  * those alone, not all WAYS tags */
-	uint8_t cold[HINTS];     /* cold[tag_hash()]: scans of the ways that
-				* missed in a row, then counting on (a hit
-				* resets it): see stackcache_lookup() */
-	unsigned next_victim;    /* round robin */
+	/* the ways' first slot and value, apart from the chains */
+	struct tag tags[WAYS];
+	/* hint[tag_hash()]: the way that last hit or was stored with such a
+	 * tag; python3 has 1.0 tag match a lookup, so it is nearly always the
+	 * only way to check */
+	uint8_t hint[HINTS];
+	/* ways_of[tag_hash()]: a bit for each way whose tag hashes there; a
+	 * scan visits those alone, not all WAYS tags */
+	uint32_t ways_of[HINTS];
+	/* cold[tag_hash()]: scans of the ways that missed in a row, then
+	 * counting on (a hit resets it): see stackcache_lookup() */
+	uint8_t cold[HINTS];
+	unsigned next_victim; /* round robin */
 	struct {
 		uintptr_t ip;   /* 0: empty */
 		intptr_t off;   /* CFI_SP's distance, or RC_END */
@@ -306,6 +306,22 @@ way_tag(struct tcache *t, unsigned w, uintptr_t slot0, uintptr_t ip0)
 	t->tags[w].slot0 = slot0;
 	t->ways_of[h] |= (uint32_t)1 << w;
 	t->hint[h] = (uint8_t)w;
+}
+
+/* Writes chain slots/ips[0..n) (n <= CHAIN_MAX) as stack id into the next
+ * way, round robin: a way is replaced after WAYS newer chains. */
+static void
+way_write(struct tcache *t, const uintptr_t *slots, const uintptr_t *ips, unsigned n, stack_id_t id)
+{
+	unsigned w = t->next_victim++ % WAYS;
+	struct chain *c = &t->chains[w];
+
+	way_forget(t, w);
+	memcpy(c->slot, slots, n * sizeof(slots[0]));
+	memcpy(c->ip, ips, n * sizeof(ips[0]));
+	c->n = n;
+	c->id = id;
+	way_tag(t, w, slots[0], ips[0]);
 }
 
 static inline bool
@@ -529,15 +545,7 @@ stackcache_store(uintptr_t slot0, const uintptr_t *ips, unsigned n, stack_id_t i
 		if (*(const uintptr_t *)slot[k] != ips[k])
 			return true;
 	}
-	/* Round robin: a way is replaced after WAYS newer chains were stored. */
-	unsigned w = t->next_victim++ % WAYS;
-	struct chain *c = &t->chains[w];
-	way_forget(t, w);
-	memcpy(c->slot, slot, n * sizeof(slot[0]));
-	memcpy(c->ip, ips, n * sizeof(ips[0]));
-	c->n = n;
-	c->id = id;
-	way_tag(t, w, slot0, ips[0]);
+	way_write(t, slot, ips, n, id);
 	return false;
 }
 
@@ -694,14 +702,7 @@ ways_store(struct tcache *t, const uintptr_t *slots, const uintptr_t *ips, unsig
 	 * tag is stored again. */
 	if (t->cold[tag_hash(slots[0], ips[0])] >= COLD_AFTER)
 		return;
-	unsigned w = t->next_victim++ % WAYS;
-	struct chain *c = &t->chains[w];
-	way_forget(t, w);
-	memcpy(c->slot, slots, n * sizeof(slots[0]));
-	memcpy(c->ip, ips, n * sizeof(ips[0]));
-	c->n = n;
-	c->id = id;
-	way_tag(t, w, slots[0], ips[0]);
+	way_write(t, slots, ips, n, id);
 }
 
 void
