@@ -122,10 +122,10 @@ visit_module(struct dl_phdr_info *info, size_t size, void *ctx)
 	(void)size;
 	if (self_is_libleak(info)) {
 		/* our own state is no root */
-		own_rw_n = 0;
+		uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
 		for (int i = 0; i < info->dlpi_phnum && own_rw_n < OWN_RW_MAX; i++) {
 			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-			uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 
 			if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
 				continue;
@@ -162,6 +162,7 @@ roots_modules(struct roots *r)
 {
 	size_t before = r->n;
 
+	own_rw_n = 0; /* visit_module() notes them anew */
 	dl_iterate_phdr(visit_module, r);
 	return (int)(r->n - before);
 }
