@@ -35,8 +35,9 @@
  * matches); round robin within a set. Eight ways, not four: with 20,000
  * chains taken in turn (deep), the sets that drew five or more keys under
  * four ways missed every time, round robin over a cycle longer than the
- * set, 700 chains walked and interned at each of their 20 visits. An entry is one cache line: the
- * depot entry's frames (compared, never copied), the one frame of
+ * set, 700 chains walked and interned at each of their 20 visits.
+ *
+ * An entry is one cache line: the depot entry's frames (compared, never copied), the one frame of
  * libleak's a chain may have (main's return into it), the id, and each
  * distance in words, one byte each. Only its owner thread reads or writes
  * a memo: no atomics. The arena mapping costs memory only where entries
@@ -125,9 +126,8 @@ frame(const struct entry *e, unsigned k)
 }
 
 /* True when the stack holds e's chain (see the header comment for why the
- * reads stay on the stack). Writes each further frame
- * and its slot into ips[] and slots[] as it checks them (scratch when it
- * fails). */
+ * reads stay on the stack). Writes each further frame and its slot into
+ * ips[] and slots[] as it checks them (scratch when it fails). */
 static bool
 holds(const struct entry *e, uintptr_t *ips, uintptr_t *slots)
 {

@@ -39,11 +39,11 @@ uint64_t stackmemo_key(uintptr_t slot0, const uintptr_t *ips);
  * walked (slots[k] the slot each was read from); a stored chain
  * matches when its first frames are those and each further slot, at the
  * distance the walk found when it stored the chain, holds the stored
- * return address. `max` is the walk's frame limit: a
- * chain stored under another limit is not taken unless it ended before
- * both. Reads only slots a match so far proves to be frames of this stack
- * (see the .c). On a match the whole chain is in ips[] and slots[] (room
- * for MEMO_FRAMES) and *n is its length; beyond *n they are scratch.
+ * return address. `max` is the walk's frame limit: a chain stored under
+ * another limit is not taken unless it ended before both. Reads only
+ * slots a match so far proves to be frames of this stack (see the .c). On
+ * a match the whole chain is in ips[] and slots[] (room for MEMO_FRAMES)
+ * and *n is its length; beyond *n they are scratch.
  */
 stack_id_t stackmemo_find(const struct stackmemo *m, uint64_t key, uintptr_t *ips, uintptr_t *slots,
     unsigned max, unsigned *n);
