@@ -28,8 +28,9 @@ static void *volatile e2e_sink;
  * lost block alive. Memcheck takes as roots every addressable word of the
  * stack segment at exit, and the 128-byte red zone below the stack pointer
  * stays addressable: a stale address in a slot the exit path happens not to
- * overwrite (glibc picks its string functions by CPU) once kept a lost block
- * alive under Valgrind on the CI machine and nowhere else.
+ * overwrite (glibc picks its string functions by CPU) is the likeliest
+ * reason Valgrind once called a lost block reachable on the CI machine
+ * (never seen here).
  */
 static void __attribute__((noinline, noclone, unused))
 e2e_scrub_stack(void)
