@@ -69,7 +69,7 @@
 #define RC_SIZE        512
 #define RC_END         (-1)
 #define MEMO_AFTER     512  /* walks by CFI rules before a thread gets a memo */
-#define MEMOS_MAX      8    /* memos in all (4.2 MB each at most) */
+#define MEMOS_MAX      8    /* memos in all (4 MB each at most) */
 #define JUDGE_EVERY    1024 /* lookups between judgements of the ways */
 #define COLD_WAYS_RATE 64
 

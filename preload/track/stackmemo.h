@@ -14,8 +14,10 @@
 /* Frames walked before the memo is asked: its key is slot0 and these
  * frames' return addresses. */
 #define MEMO_KEY_FRAMES 8
-/* The longest chain kept: longer stacks (LEAK_DEPTH above it) are not. */
-#define MEMO_FRAMES 42
+/* The longest chain kept (a stack at the default LEAK_DEPTH of 32 with
+ * libleak's one frame fits; a longer one is walked each time). It is what
+ * fills an entry's cache line. */
+#define MEMO_FRAMES 37
 
 struct stackmemo;
 

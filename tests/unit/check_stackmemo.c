@@ -12,9 +12,10 @@
  * length, which counts the program's frames only); the one own frame,
  * wherever it sits but first (in the key too); what is never stored (too
  * short, too long, a distance that is not whole words or is 256 words or
- * more, frames that differ from the depot's); round robin
- * in a set; clear. Then a model: random chains, stores, pokes and finds,
- * each find's answer compared with a naive list of what each set holds.
+ * more, frames that differ from the depot's); a key's two slots, taken
+ * in turn once both are full; clear, and its generation's wrap. Then a
+ * model: random chains, stores, pokes and finds, each find's answer
+ * compared with a naive array of what each slot holds.
  * The seed comes from TEST_SEED or the clock; failure messages name it.
  */
 #define _GNU_SOURCE
@@ -26,8 +27,8 @@
 #include "track/stackmemo.h"
 #include "seeded.h"
 
-#define NSETS       8192 /* stackmemo.c's */
-#define WAYS        8    /* stackmemo.c's */
+#define SLOTS_BITS  16 /* stackmemo.c's */
+#define SLOTS       ((size_t)1 << SLOTS_BITS)
 #define K           MEMO_KEY_FRAMES
 #define STACK_WORDS 8192
 
@@ -272,37 +273,78 @@ START_TEST(what_is_never_stored)
 }
 END_TEST
 
-START_TEST(round_robin_in_a_set_and_clear)
+/* A key of tag t whose slot a is sa and slot b is sb. */
+static uint64_t
+key_of(uint64_t t, uint64_t sa, uint64_t sb)
+{
+	return t << 40 | sb << SLOTS_BITS | sa;
+}
+
+START_TEST(two_slots_in_turn_and_clear)
 {
 	struct stackmemo *m = stackmemo_new();
-	struct chain c[WAYS + 1];
+	struct chain c[4];
 
-	/* WAYS + 1 chains with keys of one set (the test picks the keys: the set
-	 * is the key's low bits). */
-	for (unsigned i = 0; i <= WAYS; i++) {
+	/* Four chains whose keys share both slots (the test picks the keys). */
+	for (unsigned i = 0; i < 4; i++) {
 		chain_make(&c[i], 100 + 100 * i, 12, NULL, 0x900000 + 0x1000 * i);
-		c[i].key = ((uint64_t)(i + 1) << 40) | 77;
+		c[i].key = key_of(i + 1, 77, 5);
 		store(m, &c[i]);
 	}
-	ck_assert_uint_eq(find(m, &c[0], 12), 0); /* the first, replaced by the last */
-	for (unsigned i = 1; i <= WAYS; i++)
-		ck_assert_uint_eq(find(m, &c[i], 12), c[i].id);
-	/* Storing the same chain again takes another way: no duplicate check,
-	 * and the first match wins. */
+	/* 0 took slot a, 1 slot b; 2 replaced 0 in a, 3 replaced 1 in b. */
+	ck_assert_uint_eq(find(m, &c[0], 12), 0);
+	ck_assert_uint_eq(find(m, &c[1], 12), 0);
+	ck_assert_uint_eq(find(m, &c[2], 12), c[2].id);
+	ck_assert_uint_eq(find(m, &c[3], 12), c[3].id);
+	/* A key whose slot b is another's slot a: found in b. */
+	chain_make(&c[0], 1000, 12, NULL, 0x950000);
+	c[0].key = key_of(9, 3, 77);
+	store(m, &c[0]); /* slot 3 is empty: a */
+	chain_make(&c[1], 1100, 12, NULL, 0x960000);
+	c[1].key = key_of(10, 3, 78);
+	store(m, &c[1]); /* slot 3 is 0's: b, slot 78 */
+	ck_assert_uint_eq(find(m, &c[0], 12), c[0].id);
+	ck_assert_uint_eq(find(m, &c[1], 12), c[1].id);
+
 	stackmemo_clear(m);
-	for (unsigned i = 1; i <= WAYS; i++)
+	for (unsigned i = 0; i < 4; i++)
 		ck_assert_uint_eq(find(m, &c[i], 12), 0);
 	store(m, &c[1]);
 	ck_assert_uint_eq(find(m, &c[1], 12), c[1].id);
 }
 END_TEST
 
-/* The model: per set, what each way holds (the chain's index) and the
- * next victim; a find's answer is the first way whose chain has the key's
- * tag, the limit and every value in the stack now. */
+START_TEST(clear_past_the_generation_wrap)
+{
+	struct stackmemo *m = stackmemo_new();
+	struct chain a, b;
+
+	/* a stored in the first generation; after 255 clears the 8-bit
+	 * generation is the first one again, and a must not come back. */
+	chain_make(&a, 100, 12, NULL, 0x970000);
+	chain_make(&b, 300, 12, NULL, 0x980000);
+	store(m, &a);
+	ck_assert_uint_eq(find(m, &a, 12), a.id);
+	for (unsigned i = 0; i < 255; i++) {
+		stackmemo_clear(m);
+		ck_assert_uint_eq(find(m, &a, 12), 0);
+		if (i == 200)
+			store(m, &b); /* a later generation's: gone too */
+	}
+	ck_assert_uint_eq(find(m, &a, 12), 0);
+	ck_assert_uint_eq(find(m, &b, 12), 0);
+	store(m, &b);
+	ck_assert_uint_eq(find(m, &b, 12), b.id);
+}
+END_TEST
+
+/* The model: what each slot holds (the chain's index) and the memo's
+ * turn between two full slots; a find's answer is the first of the key's
+ * two slots whose chain has the key's tag, the limit and every value in
+ * the stack now. */
 struct model {
-	int way[NSETS][WAYS]; /* chain index, -1 empty */
-	unsigned victim[NSETS];
+	int slot[SLOTS]; /* chain index, -1 empty */
+	unsigned flip;
 };
 
 #define CHAINS 64
@@ -331,13 +373,12 @@ START_TEST(model_random_chains)
 	struct stackmemo *m = stackmemo_new();
 	uint64_t s = seed;
 
-	for (size_t i = 0; i < NSETS; i++)
-		for (unsigned w = 0; w < WAYS; w++)
-			md.way[i][w] = -1;
-	memset(md.victim, 0, sizeof(md.victim));
+	for (size_t i = 0; i < SLOTS; i++)
+		md.slot[i] = -1;
+	md.flip = 0;
 	/* Chains over a small region, so that they write over each other;
-	 * keys drawn from 4 sets, tags from 4, so that sets fill and tags
-	 * collide. */
+	 * both slots drawn from 4, tags from 4, so that slots fill, keys share
+	 * one slot or both, and tags collide. */
 	for (unsigned i = 0; i < CHAINS; i++) {
 		unsigned n = K + (unsigned)(rng_next(&s) % (MEMO_FRAMES - K + 1));
 		unsigned words[MEMO_FRAMES + 2];
@@ -347,28 +388,32 @@ START_TEST(model_random_chains)
 		chain_make(&ch[i], (unsigned)(rng_next(&s) % 64), n, words,
 		    0x1000000 + 0x100 * (rng_next(&s) % 3));
 		ch[i].ended = rng_next(&s) % 2 == 0;
-		ch[i].key = (rng_next(&s) % 4 + 1) << 40 | (rng_next(&s) % 4);
+		ch[i].key = key_of(rng_next(&s) % 4 + 1, rng_next(&s) % 4, rng_next(&s) % 4);
 		ch[i].id = i + 1;
 	}
 	for (unsigned op = 0; op < 20000; op++) {
 		unsigned i = (unsigned)(rng_next(&s) % CHAINS);
 		const struct chain *c = &ch[i];
-		size_t set = c->key & (NSETS - 1);
+		size_t sa = c->key & (SLOTS - 1), sb = (c->key >> SLOTS_BITS) & (SLOTS - 1);
 		unsigned r = (unsigned)(rng_next(&s) % 10);
 
 		if (r < 3) {
 			chain_write(c);
 			store(m, c);
-			md.way[set][md.victim[set] % WAYS] = (int)i;
-			md.victim[set]++;
+			size_t to = md.slot[sa] < 0 ? sa :
+			    md.slot[sb] < 0         ? sb :
+			    (md.flip++ & 1)         ? sb :
+						      sa;
+			md.slot[to] = (int)i;
 		} else if (r < 5) {
 			chain_write(c);
 		} else {
 			unsigned max = c->ended ? c->n + (unsigned)(rng_next(&s) % 3) : c->n;
 			stack_id_t want = 0;
+			const size_t two[2] = { sa, sb };
 
-			for (unsigned w = 0; w < WAYS && want == 0; w++) {
-				int j = md.way[set][w];
+			for (unsigned w = 0; w < 2 && want == 0; w++) {
+				int j = md.slot[two[w]];
 
 				if (j < 0 || (ch[j].key >> 32 | 1) != (c->key >> 32 | 1))
 					continue;
@@ -378,8 +423,8 @@ START_TEST(model_random_chains)
 			}
 			stack_id_t got = find(m, c, max);
 			ck_assert_msg(got == want,
-			    SEEDED("op %u: chain %u (set %zu): got %u, model %u", op, i, set, got,
-				want));
+			    SEEDED("op %u: chain %u (slots %zu, %zu): got %u, model %u", op, i, sa,
+				sb, got, want));
 		}
 	}
 }
@@ -395,7 +440,8 @@ stackmemo_suite(void)
 	tcase_add_test(tc, frame_limit_and_end);
 	tcase_add_test(tc, one_own_frame_anywhere_but_first);
 	tcase_add_test(tc, what_is_never_stored);
-	tcase_add_test(tc, round_robin_in_a_set_and_clear);
+	tcase_add_test(tc, two_slots_in_turn_and_clear);
+	tcase_add_test(tc, clear_past_the_generation_wrap);
 	tcase_add_test(tc, model_random_chains);
 	suite_add_tcase(s, tc);
 	return s;
