@@ -39,24 +39,15 @@ struct cluster {
 #define CLUSTERS_MAX 256
 #define CLUSTER_GAP  ((uintptr_t)16 << 20)
 
-/* What blkindex_find() reads of a block: 16 bytes, not struct blk's 40, so that
- * the index stays in cache while the scan streams the heap through it. */
-struct key {
-	uintptr_t addr;
-	uintptr_t len; /* size, at least 1 */
-};
-
 struct blkindex {
 	const struct blk *b; /* n blocks, sorted by addr, not overlapping */
 	size_t n;
-	struct key *keys; /* n, b's addr and size */
-	uint32_t *first;  /* bucket -> first block index with addr >= bucket start */
+	uint32_t *first; /* bucket -> first block index with addr >= bucket start */
 	struct cluster cl[CLUSTERS_MAX];
 	size_t ncl;
-	uintptr_t min;   /* the lowest block's address */
-	uintptr_t span;  /* highest block end - min */
-	size_t keys_len; /* mapped bytes, for blkindex_free */
-	size_t first_len;
+	uintptr_t min;    /* the lowest block's address */
+	uintptr_t span;   /* highest block end - min */
+	size_t first_len; /* mapped bytes, for blkindex_free */
 };
 
 /* Sorts b[0..n) by addr, through tmp (n more). The direct-mapped blocks
@@ -96,8 +87,8 @@ blkindex_find(const struct blkindex *ix, uintptr_t v)
 	 * never overlap, so it is the only candidate. Bucket 0 holds the
 	 * cluster's first block, at or below v, so lo-- stays in the cluster. */
 	size_t lo = first[k], hi = first[k + 1];
-	const struct key *keys = ix->keys;
-	if (lo == hi || keys[lo].addr > v) {
+	const struct blk *b = ix->b;
+	if (lo == hi || b[lo].addr > v) {
 		if (lo == 0)
 			return -1;
 		lo--;
@@ -105,13 +96,15 @@ blkindex_find(const struct blkindex *ix, uintptr_t v)
 		while (hi - lo > 1) {
 			size_t mid = (lo + hi) / 2;
 
-			if (keys[mid].addr <= v)
+			if (b[mid].addr <= v)
 				lo = mid;
 			else
 				hi = mid;
 		}
 	}
-	return v - keys[lo].addr < keys[lo].len ? (long)lo : -1;
+	/* A block of 0 bytes holds its own address. */
+	uintptr_t in = v - b[lo].addr;
+	return in < b[lo].size || in == 0 ? (long)lo : -1;
 }
 
 #endif /* LIBLEAK_BLKINDEX_H */

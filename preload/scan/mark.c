@@ -86,10 +86,10 @@ reach_by(struct scan *sc, size_t i, uintptr_t v, uint8_t from, uint8_t *heur)
 	*heur = HEUR_NONE;
 	if (from < ST_HEUR)
 		return ST_POSSIBLE;
-	if (v == sc->ix.keys[i].addr)
+	if (v == sc->b[i].addr)
 		return ST_REACHABLE;
 	if (sc->hc.mask != 0 && sc->st[i] < ST_HEUR) {
-		*heur = (uint8_t)heur_interior(&sc->hc, sc->ix.keys[i].addr, sc->b[i].size, v);
+		*heur = (uint8_t)heur_interior(&sc->hc, sc->b[i].addr, sc->b[i].size, v);
 		if (*heur != HEUR_NONE)
 			return ST_HEUR;
 	}
@@ -107,7 +107,7 @@ mark_new_zero(struct scan *sc, uintptr_t v, uint8_t from, uint32_t parent, uint3
 	long f = blkindex_find(&sc->ix, v - 1);
 
 	if (f < 0 || (uint32_t)f == parent || sc->st[f] >= ST_HEUR ||
-	    !heur_new_zero(&sc->hc, sc->ix.keys[f].addr, sc->b[f].size, v))
+	    !heur_new_zero(&sc->hc, sc->b[f].addr, sc->b[f].size, v))
 		return;
 	if (out != NULL)
 		emit(out, (size_t)f, ST_HEUR, parent, p, HEUR_NEWARRAY);
@@ -147,8 +147,8 @@ scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 				continue;
 			}
 			i = f;
-			hit_lo = sc->ix.keys[i].addr;
-			hit_len = sc->ix.keys[i].len;
+			hit_lo = sc->b[i].addr;
+			hit_len = sc->b[i].size ? sc->b[i].size : 1;
 		}
 		if ((uint32_t)i == parent)
 			continue;
