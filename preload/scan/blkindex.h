@@ -16,15 +16,17 @@
 struct blk {
 	uintptr_t addr;
 	uint64_t size;
-	uintptr_t where; /* address of the word that first marked it */
 	stack_id_t stack;
-	uint32_t parent; /* block index; NO_PARENT: marked from root `root` */
-	uint32_t root;   /* index into roots.r when parent == NO_PARENT; indegree while unreached */
+	uint32_t parent; /* block index; NO_PARENT: marked from a root */
+	uint32_t root;   /* parent == NO_PARENT: index into scan.tops, or ROOT_IS_*;
+			  * indegree while unreached */
 	uint8_t state;
 	uint8_t cls;  /* enum scan_class, once classified; 0xff before */
 	uint8_t heur; /* enum heur of an ST_HEUR mark, else HEUR_NONE */
 	uint8_t seen; /* lost, and reported by an earlier check (scan_set_seen) */
 };
+
+_Static_assert(sizeof(struct blk) == 32, "a block record is 32 bytes");
 
 /* A run of blocks with no gap of CLUSTER_GAP or more between them, with
  * its own bucket index: one index over the whole address range would put

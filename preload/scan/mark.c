@@ -19,9 +19,11 @@
  * TLS, dlopen bookkeeping may be held only by interior pointers or
  * unscanned memory), as LeakSanitizer does, and so are libc's internal
  * blocks (track/track.h) and the program's ignored ones (track/ignore.h).
- * Each marked block keeps the block (or root) it was first marked from and
- * the address of the word that held the pointer: scan_retainer() walks that
- * back to name the root that keeps a stack's blocks alive.
+ * Each marked block keeps the block (or root) it was first marked from; one
+ * marked from a root region also the address of the word that held the
+ * pointer, in scan.tops (the 8 bytes a block that only the roots' direct
+ * targets use): scan_retainer() walks that back to name the root that
+ * keeps a stack's blocks alive.
  * Called on one thread; the helper only ever runs scan_part().
  */
 #include "base/arena.h"
@@ -59,22 +61,22 @@ mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, u
 		return;
 	b->parent = parent;
 	b->root = root;
-	b->where = where;
+	if (parent == NO_PARENT && root < ROOT_IS_IGNORED) {
+		sc->tops[sc->ntops] = (struct top){ .root = root, .where = where };
+		b->root = (uint32_t)sc->ntops++;
+	}
 	sc->work[sc->nwork++] = (uint32_t)i | (old != ST_UNREACHED ? WORK_RESCAN : 0);
 }
 
 /* In a parallel level: notes that block i should be raised to `state`. */
 static inline void
-emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uintptr_t where, uint8_t heur)
+emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uint8_t heur)
 {
 	if (out->sc->st[i] >= state || out->seen[i] >= state)
 		return;
 	out->seen[i] = state;
-	out->c[out->n++] = (struct cand){ .blk = (uint32_t)i,
-		.parent = parent,
-		.where = where,
-		.state = state,
-		.heur = heur };
+	out->c[out->n++] =
+	    (struct cand){ .blk = (uint32_t)i, .parent = parent, .state = state, .heur = heur };
 }
 
 /* The state a pointer v into block i gives it, seen from a block (or
@@ -110,7 +112,7 @@ mark_new_zero(struct scan *sc, uintptr_t v, uint8_t from, uint32_t parent, uint3
 	    !heur_new_zero(&sc->hc, sc->b[f].addr, sc->b[f].size, v))
 		return;
 	if (out != NULL)
-		emit(out, (size_t)f, ST_HEUR, parent, p, HEUR_NEWARRAY);
+		emit(out, (size_t)f, ST_HEUR, parent, HEUR_NEWARRAY);
 	else
 		mark(sc, (size_t)f, ST_HEUR, parent, root, p, HEUR_NEWARRAY);
 }
@@ -154,7 +156,7 @@ scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 			continue;
 		st = reach_by(sc, (size_t)i, v, from_state, &heur);
 		if (out != NULL)
-			emit(out, (size_t)i, st, parent, p, heur);
+			emit(out, (size_t)i, st, parent, heur);
 		else
 			mark(sc, (size_t)i, st, parent, root, p, heur);
 	}
@@ -269,7 +271,7 @@ scan_level_parallel(struct scan *sc, size_t lo, size_t hi, uint64_t bytes)
 			const struct cand *c = &pt->c[k];
 
 			pt->seen[c->blk] = 0;
-			mark(sc, c->blk, c->state, c->parent, 0, c->where, c->heur);
+			mark(sc, c->blk, c->state, c->parent, 0, 0, c->heur);
 		}
 	}
 }

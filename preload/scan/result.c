@@ -84,11 +84,12 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 		out->who = 0;
 		out->where = 0;
 	} else {
-		const struct root_region *r = &sc->roots.r[top->root];
+		const struct top *t = &sc->tops[top->root];
+		const struct root_region *r = &sc->roots.r[t->root];
 
 		out->kind = r->kind;
 		out->who = r->who;
-		out->where = top->where;
+		out->where = t->where;
 	}
 	return true;
 }
@@ -189,7 +190,7 @@ scan_free(struct scan *sc)
 	readable_free(&sc->rd);
 	readable_free(&sc->files);
 	readable_free(&sc->code);
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < SCAN_MAPS; i++)
 		if (sc->maps[i] != NULL)
 			arena_unmap(sc->maps[i], sc->mapped[i]);
 	arena_unmap(sc, sizeof(*sc));

@@ -179,7 +179,8 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	struct collect c = { .cap = count + 1024 };
 	c.b = scan_map(sc, 1, 2 * c.cap * sizeof(struct blk)); /* blocks, then sort scratch */
 	sc->work = scan_map(sc, 3, (3 * c.cap + 1) * sizeof(uint32_t));
-	if (c.b == NULL || sc->work == NULL)
+	sc->tops = scan_map(sc, 10, (2 * c.cap + 1) * sizeof(struct top));
+	if (c.b == NULL || sc->work == NULL || sc->tops == NULL)
 		goto out_resume;
 	addrmap_foreach(t, collect_one, &c);
 	sc->b = c.b;

@@ -23,6 +23,7 @@
 #define ROOT_IS_INTERNAL (UINT32_MAX - 1) /* of an internal block */
 #define ROOT_IS_IGNORED  (UINT32_MAX - 2) /* of an ignored block (track/ignore.h) */
 #define LOST_SHARED      0xff             /* blk.heur of an indirect block of many owners */
+#define SCAN_MAPS        11               /* scan_map() slots */
 
 /* A block's state only rises. ST_HEUR: reached from a root, the last step
  * an interior pointer that a heuristic accepts (heuristics.c): reachable,
@@ -34,6 +35,15 @@ enum {
 	ST_REACHABLE
 };
 
+/* How a block marked straight from a root region was reached: the region
+ * and the address of the word. Kept apart from the block records, which
+ * would otherwise carry a word's address that only these few use (for a
+ * block marked from another, its parent link is what the retainer needs). */
+struct top {
+	uint32_t root; /* index into roots.r */
+	uintptr_t where;
+};
+
 struct scan {
 	struct blk *b;
 	size_t n;
@@ -41,6 +51,8 @@ struct scan {
 	uint8_t *st;        /* n, b's state: mark() tests it here; then classify.c's */
 	uint32_t *work;     /* 3n + 1 entries */
 	size_t nwork;
+	struct top *tops; /* 2n + 1: a block is marked from a root with new links at most twice */
+	size_t ntops;
 	struct roots roots;
 	struct readable rd;    /* what may be read; the rest is skipped, never read */
 	struct readable files; /* file-backed readable mappings (vtables) */
@@ -52,9 +64,9 @@ struct scan {
 	size_t nstacks;
 	struct helper *helper; /* the second worker of big levels, or NULL */
 	bool helper_tried;
-	struct part *parts; /* two, for the two workers of a level */
-	size_t mapped[10];  /* lengths of the mappings, for scan_free */
-	void *maps[10];
+	struct part *parts;       /* two, for the two workers of a level */
+	size_t mapped[SCAN_MAPS]; /* lengths of the mappings, for scan_free */
+	void *maps[SCAN_MAPS];
 };
 
 /* A block a worker of a parallel level found to mark: applied by the main
@@ -62,8 +74,7 @@ struct scan {
  * one thread's. */
 struct cand {
 	uint32_t blk;
-	uint32_t parent;
-	uintptr_t where;
+	uint32_t parent; /* always a block: a level's words are its blocks' */
 	uint8_t state;
 	uint8_t heur;
 };

@@ -179,9 +179,8 @@ START_TEST(sort_matches_qsort)
 			b[i] = (struct blk){ .addr = a,
 				.size = rng_next(&rng) % 64,
 				.stack = (stack_id_t)i,
-				.where = ~a,
 				.parent = (uint32_t)(i * 3),
-				.root = (uint32_t)i,
+				.root = (uint32_t)~a,
 				.state = (uint8_t)i,
 				.cls = 0xff,
 				.heur = (uint8_t)(i >> 8) };

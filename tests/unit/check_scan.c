@@ -229,8 +229,9 @@ w_scan(struct world *w)
 	sc->b = w->b;
 	sc->n = w->n;
 	sc->work = scan_map(sc, 3, (3 * w->n + 1) * sizeof(uint32_t));
+	sc->tops = scan_map(sc, 10, (2 * w->n + 1) * sizeof(struct top));
 	sc->st = scan_map(sc, 5, w->n + 1);
-	ck_assert(sc->work != NULL && sc->st != NULL);
+	ck_assert(sc->work != NULL && sc->tops != NULL && sc->st != NULL);
 	ck_assert(blkindex_build(&sc->ix, sc->b, sc->n));
 	for (size_t i = 0; i < sc->n; i++)
 		sc->st[i] = sc->b[i].state;
@@ -1093,9 +1094,29 @@ m_reaches(const struct world *w, const struct lost_graph *g, size_t from, size_t
 	return found;
 }
 
-/* Every marked block's parent link is a real pointer: `where` lies in its
- * parent (or a root region) and holds a pointer into it (or one past it,
- * for new T[0]); and the parent chain ends at a root, never looping. */
+/* True when a readable word of [lo, hi) points into block i (or one past
+ * it, for new T[0]). */
+static bool
+holds_pointer_to(const struct world *w, uintptr_t lo, uintptr_t hi, size_t i)
+{
+	for (uintptr_t p = (lo + 7) & ~(uintptr_t)7; p + 8 <= hi; p += 8) {
+		bool hole = false;
+
+		for (size_t h = 0; h < w->nholes; h++)
+			hole |= p + 8 > w->hole_lo[h] && p < w->hole_hi[h];
+		uintptr_t v = hole ? 0 : *(const uintptr_t *)p;
+
+		if (!hole && (m_find(w, v) == (long)i || m_find(w, v - 1) == (long)i))
+			return true;
+	}
+	return false;
+}
+
+/* Every marked block's link is a real pointer: a block marked from a root
+ * region has its region and `where` in scan.tops, and `where` lies in the
+ * region and holds a pointer into the block (or one past it, for new
+ * T[0]); a block marked from another has a reached parent holding such a
+ * pointer; and the parent chain ends at a root, never looping. */
 static void
 check_links(const struct world *w, const char *what)
 {
@@ -1110,28 +1131,32 @@ check_links(const struct world *w, const char *what)
 			continue;
 		if (x->parent == NO_PARENT && x->root >= ROOT_IS_IGNORED)
 			continue; /* a root by policy */
-		uintptr_t lo, hi;
-
 		if (x->parent == NO_PARENT) {
-			ck_assert_msg(x->root < w->nroots,
-			    SEEDED("%s: block %zu: root %u", what, i, x->root));
-			lo = w->roots[x->root].lo;
-			hi = w->roots[x->root].hi;
+			ck_assert_msg(x->root < sc->ntops,
+			    SEEDED("%s: block %zu: top %u of %zu", what, i, x->root, sc->ntops));
+			const struct top *t = &sc->tops[x->root];
+			ck_assert_msg(t->root < w->nroots,
+			    SEEDED("%s: block %zu: root %u", what, i, t->root));
+			uintptr_t lo = w->roots[t->root].lo, hi = w->roots[t->root].hi;
+			ck_assert_msg(t->where >= lo && t->where + 8 <= hi && t->where % 8 == 0,
+			    SEEDED("%s: block %zu: where %#lx not in its root %u", what, i,
+				(unsigned long)t->where, t->root));
+			uintptr_t v = *(const uintptr_t *)t->where;
+
+			ck_assert_msg(m_find(w, v) == (long)i || m_find(w, v - 1) == (long)i,
+			    SEEDED("%s: block %zu: its where holds %#lx", what, i,
+				(unsigned long)v));
 		} else {
-			lo = sc->b[x->parent].addr;
-			hi = lo + sc->b[x->parent].size;
+			uintptr_t lo = sc->b[x->parent].addr;
+
 			ck_assert_msg(sc->b[x->parent].state != ST_UNREACHED,
 			    SEEDED("%s: block %zu's "
 				   "parent %u unreached",
 				what, i, x->parent));
+			ck_assert_msg(holds_pointer_to(w, lo, lo + sc->b[x->parent].size, i),
+			    SEEDED("%s: block %zu: its parent %u holds no pointer to it", what, i,
+				x->parent));
 		}
-		ck_assert_msg(x->where >= lo && x->where + 8 <= hi && x->where % 8 == 0,
-		    SEEDED("%s: block %zu: where %#lx not in its parent %u", what, i,
-			(unsigned long)x->where, x->parent));
-		uintptr_t v = *(const uintptr_t *)x->where;
-
-		ck_assert_msg(m_find(w, v) == (long)i || m_find(w, v - 1) == (long)i,
-		    SEEDED("%s: block %zu: its where holds %#lx", what, i, (unsigned long)v));
 		for (uint32_t p = x->parent; p != NO_PARENT && hops <= w->n; p = sc->b[p].parent)
 			hops++;
 		loops += hops > w->n;
