@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define UNW_LOCAL_ONLY
@@ -762,6 +763,49 @@ START_TEST(walk_follows_learned_distances)
 }
 END_TEST
 
+/* mincore(), counted: stackcache.c's calls resolve to this one. */
+static unsigned long mincore_calls;
+
+int
+mincore(void *addr, size_t len, unsigned char *vec)
+{
+	mincore_calls++;
+	return (int)syscall(SYS_mincore, addr, len, vec);
+}
+
+/* A frame of three pages between two slots of a chain (a local buffer of
+ * PATH_MAX bytes): the known-mapped range grows over it once, instead of
+ * being replaced, so walks do not ask mincore() at every slot past it;
+ * with the pages between unmapped, the walk still reads what is mapped. */
+START_TEST(walks_past_a_big_frame_ask_mincore_once)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t ips[4] = { 0x4a5000, 0x4a6000, 0x4a7000, 0x4a8000 };
+	intptr_t off[3] = { 16, 3 * page + 8, 16 };
+	uintptr_t slot[4], pcs[8];
+
+	for (int gap = 0; gap < 2; gap++) {
+		uintptr_t *st = map_words(5 * (size_t)page / 8);
+
+		ck_assert(stackcache_init());
+		lay((uintptr_t)&st[2], ips, off, 4, slot);
+		stackcache_observe(ips, slot, 4);
+		stackcache_observe(ips, slot, 4);
+		if (gap)
+			ck_assert_int_eq(munmap((char *)st + page, 2 * (size_t)page), 0);
+		mincore_calls = 0;
+		for (int i = 0; i < 100; i++) {
+			memset(pcs, 0, sizeof(pcs));
+			ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 4);
+			ck_assert_mem_eq(pcs, ips, sizeof(ips));
+		}
+		if (!gap)
+			ck_assert_msg(mincore_calls <= 2, "%lu mincore() calls in 100 walks",
+			    mincore_calls);
+	}
+}
+END_TEST
+
 /* A learned distance that leads off the mapped stack: store gives up
  * without asking for a walk, and a walk stops before the unmapped slot. */
 START_TEST(unmapped_slots_are_never_read)
@@ -1215,6 +1259,7 @@ stackcache_suite(void)
 	tcase_add_test(tc, way_replacement_round_robin);
 	tcase_add_test(tc, walk_follows_learned_distances);
 	tcase_add_test(tc, unmapped_slots_are_never_read);
+	tcase_add_test(tc, walks_past_a_big_frame_ask_mincore_once);
 	tcase_add_test(tc, unwind_matches_libunwind_on_real_frames);
 	tcase_add_test(tc, memo_after_many_walks_on_real_frames);
 	suite_add_tcase(s, tc);
