@@ -41,7 +41,9 @@
  *
  * An entry is one cache line: the depot entry's frames (compared, never
  * copied), the one frame of libleak's a chain may have (main's return
- * into it), the id, the tag, and each distance in words, one byte each.
+ * into it), the id, the tag, and each distance past the key in words, one
+ * byte each, but for one of 256 words or more (a frame of 2 KiB or more:
+ * a local buffer of PATH_MAX bytes), kept in 16 bits apart.
  * Clearing bumps the memo's generation: an entry of another generation is
  * empty; when the 8-bit generation wraps, the pages go back to the kernel
  * (arena_discard), so no entry of an old lap comes back. Only its owner
@@ -63,12 +65,14 @@ struct entry {
 	const uintptr_t *pcs; /* the depot's frames: the chain's, but own_ip */
 	uintptr_t own_ip;     /* the chain's one frame of libleak's, if any */
 	stack_id_t id;
-	uint32_t tag;                   /* tag_of(key) */
-	uint8_t gen;                    /* the memo's generation when stored */
-	uint8_t n;                      /* frames, MEMO_KEY_FRAMES..MEMO_FRAMES */
-	uint8_t ended;                  /* the walk found the outermost frame */
-	uint8_t own_at;                 /* own_ip's frame; NO_OWN: none */
-	uint8_t words[MEMO_FRAMES - 1]; /* (slot[k + 1] - slot[k]) / 8 */
+	uint32_t tag;                                 /* tag_of(key) */
+	uint8_t gen;                                  /* the memo's generation when stored */
+	uint8_t n;                                    /* frames, MEMO_KEY_FRAMES..MEMO_FRAMES */
+	uint8_t ended;                                /* the walk found the outermost frame */
+	uint8_t own_at;                               /* own_ip's frame; NO_OWN: none */
+	uint16_t big;                                 /* the one distance over 255 words, if any */
+	uint8_t words[MEMO_FRAMES - MEMO_KEY_FRAMES]; /* frame k's: (slot[k] - slot[k - 1]) / 8,
+						       * at k - MEMO_KEY_FRAMES; 0: big */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct entry) == 64, "a memo entry is one cache line");
@@ -153,8 +157,9 @@ holds(const struct entry *e, uintptr_t *ips, uintptr_t *slots)
 
 	for (unsigned k = MEMO_KEY_FRAMES; k < e->n; k++) {
 		uintptr_t ip = frame(e, k);
+		unsigned w = e->words[k - MEMO_KEY_FRAMES];
 
-		slot += (uintptr_t)e->words[k - 1] * sizeof(uintptr_t);
+		slot += (uintptr_t)(w != 0 ? w : e->big) * sizeof(uintptr_t);
 		if (*(const uintptr_t *)slot != ip)
 			return false;
 		ips[k] = ip;
@@ -227,19 +232,28 @@ void
 stackmemo_store(struct stackmemo *m, uint64_t key, const uintptr_t *slots, const uintptr_t *ips,
     unsigned n, const uintptr_t *pcs, unsigned np, stack_id_t id, bool ended)
 {
-	uint8_t words[MEMO_FRAMES - 1];
+	uint8_t words[MEMO_FRAMES - MEMO_KEY_FRAMES];
+	uint16_t big = 0;
 
 	if (n < MEMO_KEY_FRAMES || n > MEMO_FRAMES || id == 0 || pcs == NULL)
 		return;
 	unsigned own = own_frame(ips, n, pcs, np);
 	if (own == 0)
 		return; /* the frames differ too much: walked each time */
-	for (unsigned k = 0; k + 1 < n; k++) {
-		uintptr_t d = slots[k + 1] - slots[k];
+	/* The distances past the key: the walk reads the key's frames itself. */
+	for (unsigned k = MEMO_KEY_FRAMES; k < n; k++) {
+		uintptr_t d = slots[k] - slots[k - 1];
+		uintptr_t w = d / sizeof(uintptr_t);
 
-		if (d == 0 || d % sizeof(uintptr_t) != 0 || d / sizeof(uintptr_t) > UINT8_MAX)
+		if (d == 0 || d % sizeof(uintptr_t) != 0)
 			return; /* not a distance the memo can hold: walked each time */
-		words[k] = (uint8_t)(d / sizeof(uintptr_t));
+		if (w > UINT8_MAX) {
+			if (big != 0 || w > UINT16_MAX)
+				return; /* a second big frame, or one of 512 KiB: walked */
+			big = (uint16_t)w;
+			w = 0;
+		}
+		words[k - MEMO_KEY_FRAMES] = (uint8_t)w;
 	}
 	struct entry *a = (struct entry *)slot_a(m, key), *b = (struct entry *)slot_b(m, key);
 	struct entry *e = a->gen != m->gen ? a : b->gen != m->gen ? b : (m->flip++ & 1) ? b : a;
@@ -252,5 +266,6 @@ stackmemo_store(struct stackmemo *m, uint64_t key, const uintptr_t *slots, const
 	e->id = id;
 	e->n = (uint8_t)n;
 	e->ended = ended;
-	memcpy(e->words, words, n - 1);
+	e->big = big;
+	memcpy(e->words, words, n - MEMO_KEY_FRAMES);
 }

@@ -14,10 +14,10 @@
 /* Frames walked before the memo is asked: its key is slot0 and these
  * frames' return addresses. */
 #define MEMO_KEY_FRAMES 8
-/* The longest chain kept (a stack at the default LEAK_DEPTH of 32 with
- * libleak's one frame fits; a longer one is walked each time). It is what
- * fills an entry's cache line. */
-#define MEMO_FRAMES 37
+/* The longest chain kept (LEAK_DEPTH up to 41 with libleak's one frame;
+ * a longer one is walked each time). It is what fills an entry's cache
+ * line. */
+#define MEMO_FRAMES 42
 
 struct stackmemo;
 
@@ -60,7 +60,8 @@ stack_id_t stackmemo_find(const struct stackmemo *m, uint64_t key, uintptr_t *ip
  * whole, and the ways hold it; memoized, the short chains of 4,000
  * short-lived threads touched a page of the memo each: 2.9 MB peak RSS
  * became 7 MB) or over MEMO_FRAMES, the frames differ otherwise, or a
- * distance is not a whole number of words under 256.
+ * distance past the key is not a whole number of words, or is 65,536
+ * words or more, or is the second one of 256 words or more.
  */
 void stackmemo_store(struct stackmemo *m, uint64_t key, const uintptr_t *slots,
     const uintptr_t *ips, unsigned n, const uintptr_t *pcs, unsigned np, stack_id_t id, bool ended);

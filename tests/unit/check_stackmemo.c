@@ -11,8 +11,9 @@
  * another limit's, a chain that ended is any limit's at or above its
  * length, which counts the program's frames only); the one own frame,
  * wherever it sits but first (in the key too); what is never stored (too
- * short, too long, a distance that is not whole words or is 256 words or
- * more, frames that differ from the depot's); a key's two slots, taken
+ * short, too long, a distance that is not whole words, a second one of
+ * 256 words or more past the key, or one of 65,536, frames that differ
+ * from the depot's; one big distance is kept); a key's two slots, taken
  * in turn once both are full; clear, and its generation's wrap. Then a
  * model: random chains, stores, pokes and finds, each find's answer
  * compared with a naive array of what each slot holds.
@@ -30,7 +31,7 @@
 #define SLOTS_BITS  16 /* stackmemo.c's */
 #define SLOTS       ((size_t)1 << SLOTS_BITS)
 #define K           MEMO_KEY_FRAMES
-#define STACK_WORDS 8192
+#define STACK_WORDS (1 << 17) /* room for a frame of 65,535 words */
 
 static uintptr_t stack[STACK_WORDS];
 
@@ -230,12 +231,33 @@ START_TEST(what_is_never_stored)
 
 	for (unsigned k = 0; k < MEMO_FRAMES + 2; k++)
 		words[k] = 3;
+	/* One frame of 256 words or more past the key is kept (up to 65,535
+	 * words), two are not; the key's own distances are not limited. */
 	words[10] = 256; /* 2 KiB: more than a byte of words */
 	chain_make(&c, 10, 20, words, 0x820000);
 	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), c.id);
+	words[10] = 65535;
+	chain_make(&c, 10, 20, words, 0x821000);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), c.id);
+	words[10] = 65536;
+	chain_make(&c, 10, 20, words, 0x822000);
+	store(m, &c);
 	ck_assert_uint_eq(find(m, &c, 20), 0);
+	words[10] = 300;
+	words[14] = 256;
+	chain_make(&c, 10, 20, words, 0x823000);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), 0);
+	words[10] = words[14] = 3;
+	words[3] = 70000;
+	chain_make(&c, 10, 20, words, 0x824000);
+	store(m, &c);
+	ck_assert_uint_eq(find(m, &c, 20), c.id);
+	words[3] = 3;
 	words[10] = 255;
-	chain_make(&c, 10, 20, words, 0x820000);
+	chain_make(&c, 10, 20, words, 0x825000);
 	store(m, &c);
 	ck_assert_uint_eq(find(m, &c, 20), c.id);
 
@@ -349,6 +371,17 @@ struct model {
 
 #define CHAINS 64
 
+/* False when c has two distances of 256 words or more past the key. */
+static bool
+storable(const struct chain *c)
+{
+	unsigned big = 0;
+
+	for (unsigned k = K; k < c->n; k++)
+		big += c->slots[k] - c->slots[k - 1] > 255 * sizeof(uintptr_t);
+	return big < 2;
+}
+
 static bool
 model_holds(const struct chain *c, const struct chain *asked)
 {
@@ -384,7 +417,8 @@ START_TEST(model_random_chains)
 		unsigned words[MEMO_FRAMES + 2];
 
 		for (unsigned k = 0; k < n; k++)
-			words[k] = 1 + (unsigned)(rng_next(&s) % 3);
+			words[k] = rng_next(&s) % 16 == 0 ? 256 + (unsigned)(rng_next(&s) % 600) :
+							    1 + (unsigned)(rng_next(&s) % 3);
 		chain_make(&ch[i], (unsigned)(rng_next(&s) % 64), n, words,
 		    0x1000000 + 0x100 * (rng_next(&s) % 3));
 		ch[i].ended = rng_next(&s) % 2 == 0;
@@ -400,6 +434,8 @@ START_TEST(model_random_chains)
 		if (r < 3) {
 			chain_write(c);
 			store(m, c);
+			if (!storable(c))
+				continue; /* two big distances: not stored */
 			size_t to = md.slot[sa] < 0 ? sa :
 			    md.slot[sb] < 0         ? sb :
 			    (md.flip++ & 1)         ? sb :
