@@ -56,7 +56,7 @@ sort_blocks(struct blk *b, struct blk *tmp, size_t n)
 static inline uintptr_t
 blk_end(const struct blk *b)
 {
-	return b->addr + (b->size ? b->size : 1);
+	return b->addr + blk_len(b);
 }
 
 /* Splits the sorted blocks into clusters at gaps of at least `gap` bytes;

@@ -28,6 +28,14 @@ struct blk {
 
 _Static_assert(sizeof(struct blk) == 32, "a block record is 32 bytes");
 
+/* The bytes of address space block b holds for lookups: a block of 0
+ * bytes holds its own address. */
+static inline uintptr_t
+blk_len(const struct blk *b)
+{
+	return b->size ? b->size : 1;
+}
+
 /* A run of blocks with no gap of CLUSTER_GAP or more between them, with
  * its own bucket index: one index over the whole address range would put
  * the brk heap and the mmap area (terabytes apart) in the same buckets. */
@@ -104,9 +112,7 @@ blkindex_find(const struct blkindex *ix, uintptr_t v)
 				hi = mid;
 		}
 	}
-	/* A block of 0 bytes holds its own address. */
-	uintptr_t in = v - b[lo].addr;
-	return in < b[lo].size || in == 0 ? (long)lo : -1;
+	return v - b[lo].addr < blk_len(&b[lo]) ? (long)lo : -1;
 }
 
 #endif /* LIBLEAK_BLKINDEX_H */

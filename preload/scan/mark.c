@@ -150,7 +150,7 @@ scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 			}
 			i = f;
 			hit_lo = sc->b[i].addr;
-			hit_len = sc->b[i].size ? sc->b[i].size : 1;
+			hit_len = blk_len(&sc->b[i]);
 		}
 		if ((uint32_t)i == parent)
 			continue;
