@@ -5,9 +5,12 @@
  * dl_iterate_phdr() holds the loader's lock while it calls the callback:
  * the tracker must not enter libunwind for what the callback allocates
  * (track/track.c). dlclose(): the module map remembers the module before
- * it goes, so stacks through it still symbolize.
+ * it goes, so stacks through it still symbolize; after it, the stack
+ * caches forget what they learned of its code (another library may be
+ * mapped at its addresses next).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <link.h>
 #include <stddef.h>
 
@@ -43,5 +46,12 @@ dlclose(void *handle)
 		modules_refresh(); /* remember it before it goes */
 		guard_leave();
 	}
-	return real.dlclose(handle);
+	int rc = real.dlclose(handle);
+	if (rc == 0 && state_is(STATE_ACTIVE)) {
+		int saved = errno;
+
+		track_code_unloaded();
+		errno = saved;
+	}
+	return rc;
 }

@@ -45,6 +45,12 @@ static int (*unw_init)(unw_cursor_t *c, unw_context_t *uc);
 static int (*unw_stp)(unw_cursor_t *c);
 static int (*unw_reg)(unw_cursor_t *c, int reg, unw_word_t *v);
 static int (*unw_is_sig)(unw_cursor_t *c);
+static void (*unw_flush)(unw_addr_space_t as, unw_word_t lo, unw_word_t hi);
+static unw_addr_space_t unw_as; /* libunwind's local address space */
+/* Set once code was unloaded: see backtrace_code_unloaded(). release by the
+ * setter, acquire by trace(): a thread that calls into a library mapped
+ * after the unload synchronised with its dlopen, so it sees the flag. */
+static _Atomic bool code_unloaded;
 
 enum {
 	UNW_NONE,
@@ -67,6 +73,9 @@ backtrace_init(void)
 	unw_addr_space_t *as = dlsym(h, "_ULx86_64_local_addr_space");
 	if (set_policy != NULL && as != NULL)
 		set_policy(*as, UNW_CACHE_PER_THREAD);
+	unw_flush =
+	    (void (*)(unw_addr_space_t, unw_word_t, unw_word_t))dlsym(h, "_Ux86_64_flush_cache");
+	unw_as = as != NULL ? *as : NULL;
 	unw_bt = (int (*)(void **, int))dlsym(h, "unw_backtrace");
 	unw_ctx = (int (*)(unw_context_t *))dlsym(h, "_Ux86_64_getcontext");
 	unw_init = (int (*)(unw_cursor_t *, unw_context_t *))dlsym(h, "_ULx86_64_init_local");
@@ -105,6 +114,58 @@ backtrace_ready(void)
 	return atomic_load_explicit(&unw_state, memory_order_acquire) == UNW_OPEN;
 }
 
+void
+backtrace_code_unloaded(void)
+{
+	/* libunwind caches the unwind recipe of each address it walked; a
+	 * library mapped where an unloaded one was needs its own. The flush
+	 * bumps the generation that the cursor's caches check (no lock, no
+	 * allocation; the .debug_frame list it also frees is only built on
+	 * ARM). unw_backtrace()'s per-thread trace cache checks nothing and
+	 * is never emptied (libunwind 1.6 and its git head): from now on
+	 * every trace steps a cursor instead. */
+	if (!backtrace_ready())
+		return;
+	atomic_store_explicit(&code_unloaded, true, memory_order_release);
+	if (unw_flush != NULL && unw_as != NULL)
+		unw_flush(unw_as, 0, 0);
+}
+
+/* unw_backtrace()'s answer, by stepping a cursor: the first pc is this
+ * function's own (libleak's, as unw_backtrace's first are), then the
+ * return addresses outward. Slower per frame than the trace cache, but
+ * its caches follow the flush. */
+static __attribute__((noinline)) int
+cursor_trace(void **buf, int max)
+{
+	unw_context_t uc;
+	unw_cursor_t cur;
+	int n = 0;
+
+	if (unw_ctx == NULL || unw_init == NULL || unw_stp == NULL || unw_reg == NULL ||
+	    unw_ctx(&uc) != 0 || unw_init(&cur, &uc) != 0)
+		return 0;
+	do {
+		unw_word_t pc;
+
+		if (unw_reg(&cur, UNW_REG_IP, &pc) != 0 || pc == 0)
+			break;
+		buf[n++] = (void *)pc;
+	} while (n < max && unw_stp(&cur) > 0);
+	return n;
+}
+
+/* The return addresses of this thread's stack from here outward, with
+ * libunwind's and libleak's first (see backtrace_capture). */
+static inline int
+trace(void **buf, int max)
+{
+	/* acquire: pairs with the release in backtrace_code_unloaded(). */
+	if (__builtin_expect(atomic_load_explicit(&code_unloaded, memory_order_acquire), 0))
+		return cursor_trace(buf, max);
+	return unw_bt(buf, max);
+}
+
 unsigned
 backtrace_capture(uintptr_t *pcs, unsigned max)
 {
@@ -114,7 +175,7 @@ backtrace_capture(uintptr_t *pcs, unsigned max)
 		return 0;
 	if (max > DUMP_MAX_DEPTH)
 		max = DUMP_MAX_DEPTH;
-	int got = unw_bt(buf, (int)max + SELF_FRAMES_MAX);
+	int got = trace(buf, (int)max + SELF_FRAMES_MAX);
 	int skip = 0;
 
 	/* The first frame is inside libunwind itself, then come ours: skip to
@@ -143,7 +204,7 @@ backtrace_chain(uintptr_t slot0, uintptr_t *chain, unsigned max)
 		return 0;
 	if (max > CHAIN_BUF - SELF_FRAMES_MAX)
 		max = CHAIN_BUF - SELF_FRAMES_MAX;
-	int got = unw_bt(buf, (int)max + SELF_FRAMES_MAX);
+	int got = trace(buf, (int)max + SELF_FRAMES_MAX);
 	int j = 0;
 
 	/* libunwind's frames and ours come first; the chain starts at the

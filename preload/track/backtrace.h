@@ -18,6 +18,10 @@ bool backtrace_start(void);
 /* Whether backtrace_start() has opened libunwind. Lock-free, any thread. */
 bool backtrace_ready(void);
 
+/* Code was unloaded (dlclose): libunwind forgets the unwind recipes it
+ * cached, which may be another library's now. */
+void backtrace_code_unloaded(void);
+
 /* Fills pcs with up to max (<= 256) return addresses, innermost first,
  * starting at the code that called into libleak. Returns the count (0 when
  * unavailable). Runs on the caller's thread; libunwind may allocate, so the

@@ -37,6 +37,17 @@
  * LEAK_VERIFY_STACKS=1 unwinds on every hit as well and counts any
  * difference; the differential test runs with it.
  *
+ * Code unloaded: everything above holds for the code mapped at each return
+ * address; dlclose() can unmap a library and a later dlopen() map another
+ * at the same addresses, with other frame sizes. Then the rules and the
+ * distances learned for those addresses, the chains walked with them and
+ * the memo's are wrong for the new code (a program that dlclosed a plugin
+ * with 1 KiB frames and dlopened one with 256-byte frames got stacks
+ * without its caller's frame, libunwind's own cache agreeing).
+ * stackcache_code_unloaded() forgets what the offset table learned and
+ * bumps code_gen; each thread finds the new generation at its next lookup
+ * or walk and empties its ways, its rules and its memo.
+ *
  * Concurrency: the chains are per thread (initial-exec TLS). The offset
  * table is global, open addressing over return addresses, lock-free: an
  * entry's key is claimed with a CAS (acq_rel) and its value changes with
@@ -136,6 +147,7 @@ struct tcache {
 			       * COLD_WAYS_RATE: scanned and filled once in
 			       * COLD_EVERY + 1 */
 	_Atomic int owned;   /* 1 while a thread uses it */
+	unsigned code_gen;   /* the code_gen its ways, rules and memo are of */
 	struct tcache *next; /* registry, newest first; never unlinked */
 	struct chain chains[WAYS];
 };
@@ -148,7 +160,10 @@ static bool tc_key_ok;
 static void tc_release(void *p);
 static bool stack_mapped(struct tcache *t, uintptr_t lo, uintptr_t hi);
 static struct off_entry *offs; /* 2^OFF_BITS entries, from arena_map */
-static _Atomic int memos;      /* memos mapped, at most MEMOS_MAX */
+/* Bumped by stackcache_code_unloaded(): release, after the offset table is
+ * reset; pairs with the acquire in tc_current(). */
+static _Atomic unsigned code_gen;
+static _Atomic int memos; /* memos mapped, at most MEMOS_MAX */
 
 bool
 stackcache_init(void)
@@ -256,6 +271,49 @@ tc_claim(void)
 	return t;
 }
 
+/* Empties t's ways, rules and memo if code was unloaded since they were
+ * filled (see the header). */
+static inline void
+tc_current(struct tcache *t)
+{
+	/* acquire: pairs with the release in stackcache_code_unloaded(); the
+	 * reset offset table is seen. */
+	unsigned gen = atomic_load_explicit(&code_gen, memory_order_acquire);
+
+	if (__builtin_expect(t->code_gen == gen, 1))
+		return;
+	t->code_gen = gen;
+	memset(t->tags, 0, sizeof(t->tags));
+	memset(t->ways_of, 0, sizeof(t->ways_of));
+	memset(t->rc, 0, sizeof(t->rc));
+	if (t->memo != NULL)
+		stackmemo_clear(t->memo);
+	t->walk_keyed = false;
+}
+
+void
+stackcache_code_unloaded(void)
+{
+	if (offs == NULL)
+		return;
+	/* The keys stay (an entry is never freed; probing needs them); what
+	 * was learned for them is forgotten and learned again from the code
+	 * mapped now. relaxed: like every value store (see the header); a
+	 * walk racing with the unload of code its own stack runs through is
+	 * the program's error. */
+	for (size_t i = 0; i < ((size_t)1 << OFF_BITS); i++) {
+		struct off_entry *e = &offs[i];
+
+		if (atomic_load_explicit(&e->ip, memory_order_relaxed) == 0)
+			continue;
+		atomic_store_explicit(&e->rule, 0, memory_order_relaxed);
+		atomic_store_explicit(&e->seen, 0, memory_order_relaxed);
+		atomic_store_explicit(&e->off, OFF_UNKNOWN, memory_order_relaxed);
+	}
+	/* release: pairs with tc_current()'s acquire. */
+	atomic_fetch_add_explicit(&code_gen, 1, memory_order_release);
+}
+
 /* True when every slot of c past the first still holds its cached value. */
 static inline bool
 chain_holds(const struct chain *c)
@@ -337,6 +395,7 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 
 	if (__builtin_expect(t == NULL, 0) && (t = tc_claim()) == NULL)
 		return false;
+	tc_current(t);
 	uintptr_t v0 = *(const uintptr_t *)slot0;
 	unsigned h = tag_hash(slot0, v0);
 	unsigned w = t->hint[h] % WAYS; /* always < WAYS; the mask says so */
@@ -582,6 +641,7 @@ stackcache_walk(uintptr_t slot0, uintptr_t *pcs, unsigned max)
 
 	if (t == NULL && (t = tc_claim()) == NULL)
 		return 0;
+	tc_current(t);
 	while (n < max) {
 		if (!stack_mapped(t, slot, slot + sizeof(uintptr_t)))
 			break;
@@ -658,6 +718,7 @@ stackcache_unwind(uintptr_t slot0, uintptr_t *chain, uintptr_t *slots, unsigned 
 	*known = 0;
 	if (t == NULL && (t = tc_claim()) == NULL)
 		return 0;
+	tc_current(t);
 	struct stackmemo *memo = memo_of(t);
 
 	t->walk_keyed = false;

@@ -17,6 +17,12 @@ bool stackcache_init(void);
  * every slot still holds its value, its stack id. No allocation, no lock. */
 bool stackcache_lookup(uintptr_t slot0, stack_id_t *id);
 
+/* Code was unloaded (dlclose): what was learned about return addresses
+ * (rules, distances, the chains and memos built on them) is forgotten, in
+ * the offset table now and in each thread's cache at its next lookup or
+ * walk: a library mapped there later has frames of its own. */
+void stackcache_code_unloaded(void);
+
 /* Caches the chain ips[0..n) (ips[0] is the value at slot0) with its id,
  * when the distance after every return address is trusted. True when a
  * distance is not known yet, or proved wrong: the caller should then walk

@@ -275,6 +275,13 @@ track_restore(void *p, uint64_t size, stack_id_t stack)
 }
 
 void
+track_code_unloaded(void)
+{
+	stackcache_code_unloaded();
+	backtrace_code_unloaded();
+}
+
+void
 track_loader_enter(void)
 {
 	in_loader_callback++;

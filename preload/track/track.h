@@ -85,6 +85,10 @@ void track_restore(void *p, uint64_t size, stack_id_t stack);
 
 /* Around a dl_iterate_phdr() callback of the program's: the loader holds
  * its lock meanwhile, and allocations must not enter libunwind. */
+/* dlclose() unloaded code: the stack caches and libunwind's forget what
+ * they learned about its addresses (stackcache.h, backtrace.h). */
+void track_code_unloaded(void);
+
 void track_loader_enter(void);
 void track_loader_leave(void);
 

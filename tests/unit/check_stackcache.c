@@ -763,6 +763,43 @@ START_TEST(walk_follows_learned_distances)
 }
 END_TEST
 
+/* dlclose() unloaded code, and a library with other frame sizes may be
+ * mapped at the same addresses next: the chains, the learned distances and
+ * the walk they allowed are all forgotten, and the new distances are
+ * learned and cached as if the addresses were new. */
+START_TEST(code_unloaded_forgets_distances_and_chains)
+{
+	uintptr_t *st = map_words(1024);
+	uintptr_t ips[4] = { 0x4a1000, 0x4a2000, 0x4a3000, 0x4a4000 };
+	intptr_t off_old[3] = { 1040, 24, 72 }, off_new[3] = { 272, 24, 72 };
+	uintptr_t slot[4], pcs[8];
+
+	ck_assert(stackcache_init());
+	lay((uintptr_t)&st[3], ips, off_old, 4, slot);
+	MISSES(slot[0]);
+	stackcache_observe(ips, slot, 4);
+	stackcache_observe(ips, slot, 4);
+	ck_assert(!stackcache_store(slot[0], ips, 4, 7));
+	HITS(slot[0], 7);
+	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 4);
+
+	stackcache_code_unloaded();
+	MISSES(slot[0]);                                        /* the way is gone */
+	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 1); /* nothing trusted */
+	ck_assert(stackcache_store(slot[0], ips, 4, 7));        /* asks for a walk again */
+
+	/* The new code's frame after ips[0] is smaller. */
+	memset(st, 0, 1024 * sizeof(uintptr_t));
+	lay((uintptr_t)&st[3], ips, off_new, 4, slot);
+	stackcache_observe(ips, slot, 4);
+	stackcache_observe(ips, slot, 4);
+	ck_assert(!stackcache_store(slot[0], ips, 4, 8));
+	HITS(slot[0], 8);
+	ck_assert_uint_eq(stackcache_walk(slot[0], pcs, 8), 4);
+	ck_assert_mem_eq(pcs, ips, sizeof(ips));
+}
+END_TEST
+
 /* mincore(), counted: stackcache.c's calls resolve to this one. */
 static unsigned long mincore_calls;
 
@@ -1258,6 +1295,7 @@ stackcache_suite(void)
 	tcase_add_test(tc, same_tag_different_chains);
 	tcase_add_test(tc, way_replacement_round_robin);
 	tcase_add_test(tc, walk_follows_learned_distances);
+	tcase_add_test(tc, code_unloaded_forgets_distances_and_chains);
 	tcase_add_test(tc, unmapped_slots_are_never_read);
 	tcase_add_test(tc, walks_past_a_big_frame_ask_mincore_once);
 	tcase_add_test(tc, unwind_matches_libunwind_on_real_frames);

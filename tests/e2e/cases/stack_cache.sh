@@ -75,3 +75,35 @@ test_stack_cache_thread_takeover() {
 			fail "$o: the 400 leaked blocks are not all attributed to leak_in_thread"
 	done
 }
+
+# dlclose() of a library and dlopen() of another at the same address, with
+# the same return address in front of a smaller frame: the rules, the
+# distances and the chains learned for the first must not be used for the
+# second (nor libunwind's cached recipes). Without that, the second
+# library's leak was reported without call_it, libunwind agreeing.
+test_stack_cache_library_reloaded_at_same_address() {
+	local exe big small d line stack pcs second
+	exe=$(build_prog dl_reload -O2 -fomit-frame-pointer) || exit 1
+	big=$(build_lib dl_frames_lib -O2 -fomit-frame-pointer -DFRAME=1024) || exit 1
+	mv "$big" "$T/libframes_big.so" && big=$T/libframes_big.so
+	small=$(build_lib dl_frames_lib -O2 -fomit-frame-pointer -DFRAME=256) || exit 1
+	mv "$small" "$T/libframes_small.so" && small=$T/libframes_small.so
+	LEAK_VERIFY_STACKS=1 LEAK_QUIET=1 run_both "$exe" "$big" "$small"
+	expect_status 0
+	grep -q '^same address: 1$' "$T/leak.out" ||
+		fail "the loader mapped the two libraries at different addresses: the case cannot be made ($(cat "$T/leak.out"))"
+	line=$(grep 'stack cache:' "$T/leak.err") || fail "no verification line: $(head -c 300 "$T/leak.err")"
+	note "$line"
+	[ "$(printf '%s\n' "$line" | awk '{ print $7 }')" = 0 ] || fail "stacks differed from unwinding: $line"
+	d=$(dump_only) || exit 1
+	# Both kept blocks, one of each library; the same return addresses
+	# make them one stack when both are walked right.
+	[ "$(awk '$1 == "rec" && $3 == "definite" { b += $4; n += $5 } END { print b + 0, n + 0 }' "$d")" = "2 88" ] ||
+		fail "expected 2 definite blocks of 88 bytes: $(grep '^rec' "$d" | tr '\n' ';')"
+	for stack in $(awk '$1 == "rec" && $3 == "definite" { print $2 }' "$d"); do
+		pcs=$(dump_stack_pcs "$d" "$stack")
+		second=$(printf '%s\n' "$pcs" | sed -n 2p)
+		[ "$(sym_pc "$d" "$second")" = call_it ] ||
+			fail "a kept block's second frame is $(sym_pc "$d" "$second"), not call_it (pcs: $(printf '%s' "$pcs" | tr '\n' ' '))"
+	done
+}
