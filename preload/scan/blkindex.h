@@ -11,22 +11,31 @@
 
 #include "track/table.h"
 
-/* One live block as the exit scan sees it; the fields after size are
- * scan.c's (marking and classification), carried along by the sort. */
+/* One live block as the exit scan sees it; the fields after addr and size
+ * are scan.c's (marking and classification), carried along by the sort.
+ * 24 bytes: the exit scan holds one for every live block on top of the
+ * program's heap (2M blocks: 48 MB), so the flags share a word with the
+ * size (48 bits hold any block's: the address space has 47), and one link
+ * serves the three uses no block has at once. */
 struct blk {
 	uintptr_t addr;
-	uint64_t size;
+	uint64_t size : 48;
+	uint64_t heur : 8;      /* enum heur of an ST_HEUR mark, else HEUR_NONE;
+				 * LOST_SHARED (scan_priv.h) of a lost block */
+	uint64_t state : 2;     /* ST_*, scan_priv.h */
+	uint64_t cls : 3;       /* enum scan_class, once classified; CLS_NONE before */
+	uint64_t seen : 1;      /* lost, and reported by an earlier check (scan_set_seen) */
+	uint64_t from_root : 1; /* marked straight from a root: link is no block */
+	uint64_t pointed : 1;   /* unreached, and another unreached block points to it */
 	stack_id_t stack;
-	uint32_t parent; /* block index; NO_PARENT: marked from a root */
-	uint32_t root;   /* parent == NO_PARENT: index into scan.tops, or ROOT_IS_*;
-			  * indegree while unreached */
-	uint8_t state;
-	uint8_t cls;  /* enum scan_class, once classified; 0xff before */
-	uint8_t heur; /* enum heur of an ST_HEUR mark, else HEUR_NONE */
-	uint8_t seen; /* lost, and reported by an earlier check (scan_set_seen) */
+	uint32_t link; /* marked from a block: that block (blk_parent);
+			* from_root: an index into scan.tops, or ROOT_IS_*;
+			* indirect: the leader that took it in (classify.c) */
 };
 
-_Static_assert(sizeof(struct blk) == 32, "a block record is 32 bytes");
+#define CLS_NONE 7 /* blk.cls before classification */
+
+_Static_assert(sizeof(struct blk) == 24, "a block record is 24 bytes");
 
 /* The bytes of address space block b holds for lookups: a block of 0
  * bytes holds its own address. */

@@ -8,7 +8,7 @@
  * INDIRECT, and a DEFINITE block reached later from another cycle's leader
  * is demoted to INDIRECT (Valgrind's cliques). Only readable words are
  * read. Before the world resumes (scan.c); one thread.
- * Each INDIRECT block also keeps, in `parent`, the leader whose walk took
+ * Each INDIRECT block also keeps, in `link`, the leader whose walk took
  * it in (a demoted leader: the one that demoted it), so its owner is the
  * DEFINITE block at the end of that chain; one that the walks of leaders
  * of two different stacks reach is marked LOST_SHARED in `heur`, and so is
@@ -16,8 +16,8 @@
  * to drop the indirect blocks of a leak it suppresses, as LSan does.
  *
  * Cost: every lost block's words are read and looked up once, in the pass
- * that finds which blocks another lost block points to (`root`, 0 or 1
- * from here on) and which point to one (`st`, free once marking is done:
+ * that finds which blocks another lost block points to (`pointed`) and
+ * which point to one (`st`, free once marking is done:
  * 0 for every unreached block, then 1 for one that points to a lost
  * block). The walks read again only the blocks that point to something
  * lost: a million lost blocks that point nowhere (the common shape of a
@@ -56,7 +56,7 @@ static void
 count_in(struct scan *sc, size_t i, size_t c, void *ctx)
 {
 	(void)ctx;
-	sc->b[c].root = 1;
+	sc->b[c].pointed = 1;
 	sc->st[i] = 1;
 }
 
@@ -64,7 +64,7 @@ size_t
 classify_owner(const struct scan *sc, size_t c)
 {
 	for (size_t hops = 0; sc->b[c].cls == SCAN_INDIRECT && hops <= sc->n; hops++)
-		c = sc->b[c].parent;
+		c = sc->b[c].link;
 	return c;
 }
 
@@ -85,11 +85,11 @@ take_in(struct scan *sc, size_t i, size_t c, void *ctx)
 	(void)i;
 	if (c == leader)
 		return;
-	if (sc->b[c].cls == 0xff || sc->b[c].cls == SCAN_DEFINITE) {
-		bool fresh = sc->b[c].cls == 0xff;
+	if (sc->b[c].cls == CLS_NONE || sc->b[c].cls == SCAN_DEFINITE) {
+		bool fresh = sc->b[c].cls == CLS_NONE;
 
 		sc->b[c].cls = SCAN_INDIRECT;
-		sc->b[c].parent = (uint32_t)leader;
+		sc->b[c].link = (uint32_t)leader;
 		if (fresh)
 			sc->work[sc->nwork++] = (uint32_t)c;
 	} else if (sc->b[c].cls == SCAN_INDIRECT && sc->b[c].heur != LOST_SHARED &&
@@ -112,8 +112,8 @@ share(struct scan *sc, size_t i, size_t c, void *ctx)
 }
 
 /* Step 7: definite and indirect among the unreached. An unreached block
- * comes with root 0 (scan.c's collect_one(); mark() writes it only for
- * the blocks it marks) and st 0 (its state, ST_UNREACHED). */
+ * comes with pointed 0 (scan.c's collect_one()) and st 0 (its state,
+ * ST_UNREACHED). */
 void
 classify_lost(struct scan *sc)
 {
@@ -128,9 +128,9 @@ classify_lost(struct scan *sc)
 		if (pass == 1 && waiting == 0)
 			break; /* nothing lost is pointed to only from a cycle */
 		for (size_t i = 0; i < sc->n; i++) {
-			if (b[i].state != ST_UNREACHED || b[i].cls != 0xff)
+			if (b[i].state != ST_UNREACHED || b[i].cls != CLS_NONE)
 				continue;
-			if (pass == 0 && b[i].root != 0) {
+			if (pass == 0 && b[i].pointed) {
 				waiting++;
 				continue; /* first the blocks nothing lost points to */
 			}

@@ -59,11 +59,14 @@ mark(struct scan *sc, size_t i, uint8_t state, uint32_t parent, uint32_t root, u
 	b->heur = heur;
 	if (old == ST_HEUR)
 		return;
-	b->parent = parent;
-	b->root = root;
-	if (parent == NO_PARENT && root < ROOT_IS_IGNORED) {
-		sc->tops[sc->ntops] = (struct top){ .root = root, .where = where };
-		b->root = (uint32_t)sc->ntops++;
+	b->from_root = parent == NO_PARENT;
+	b->link = parent;
+	if (parent == NO_PARENT) {
+		b->link = root;
+		if (root < ROOT_IS_IGNORED) {
+			sc->tops[sc->ntops] = (struct top){ .root = root, .where = where };
+			b->link = (uint32_t)sc->ntops++;
+		}
 	}
 	sc->work[sc->nwork++] = (uint32_t)i | (old != ST_UNREACHED ? WORK_RESCAN : 0);
 }

@@ -62,7 +62,8 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 	size_t hops = 0;
 
 	/* Walk up to the root; keep the SCAN_CHAIN_MAX hops nearest to it. */
-	for (uint32_t p = sc->b[i].parent; p != NO_PARENT && hops < sc->n; p = sc->b[p].parent) {
+	for (uint32_t p = blk_parent(&sc->b[i]); p != NO_PARENT && hops < sc->n;
+	     p = blk_parent(&sc->b[p])) {
 		ring_stack[hops % SCAN_CHAIN_MAX] = sc->b[p].stack;
 		ring_size[hops % SCAN_CHAIN_MAX] = sc->b[p].size;
 		hops++;
@@ -77,14 +78,14 @@ scan_retainer(const struct scan *sc, stack_id_t stack, struct scan_chain *out)
 		out->stack[k] = ring_stack[at];
 		out->size[k] = ring_size[at];
 	}
-	if (top->root >= ROOT_IS_IGNORED) {
-		out->kind = top->root == ROOT_IS_LOADER ? ROOT_LOADER :
-		    top->root == ROOT_IS_INTERNAL       ? ROOT_INTERNAL :
+	if (top->link >= ROOT_IS_IGNORED) {
+		out->kind = top->link == ROOT_IS_LOADER ? ROOT_LOADER :
+		    top->link == ROOT_IS_INTERNAL       ? ROOT_INTERNAL :
 							  ROOT_IGNORED;
 		out->who = 0;
 		out->where = 0;
 	} else {
-		const struct top *t = &sc->tops[top->root];
+		const struct top *t = &sc->tops[top->link];
 		const struct root_region *r = &sc->roots.r[t->root];
 
 		out->kind = r->kind;

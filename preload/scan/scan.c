@@ -56,10 +56,9 @@ collect_one(void *ctx, uintptr_t addr, uint64_t size, stack_id_t stack)
 	c->b[c->n++] = (struct blk){ .addr = addr,
 		.size = size,
 		.stack = stack,
-		.parent = NO_PARENT,
-		.root = 0,
+		.link = NO_PARENT,
 		.state = ST_UNREACHED,
-		.cls = 0xff };
+		.cls = CLS_NONE };
 }
 
 static void

@@ -19,7 +19,7 @@
 #include "track/stacks.h"
 
 #define NO_PARENT        UINT32_MAX
-#define ROOT_IS_LOADER   UINT32_MAX       /* blk.root of a loader block */
+#define ROOT_IS_LOADER   UINT32_MAX       /* blk.link of a loader block */
 #define ROOT_IS_INTERNAL (UINT32_MAX - 1) /* of an internal block */
 #define ROOT_IS_IGNORED  (UINT32_MAX - 2) /* of an ignored block (track/ignore.h) */
 #define LOST_SHARED      0xff             /* blk.heur of an indirect block of many owners */
@@ -34,6 +34,14 @@ enum {
 	ST_HEUR,
 	ST_REACHABLE
 };
+
+/* The block a marked block was first marked from, or NO_PARENT: marked
+ * straight from a root (or not marked). */
+static inline uint32_t
+blk_parent(const struct blk *b)
+{
+	return b->from_root || b->state == ST_UNREACHED ? NO_PARENT : b->link;
+}
 
 /* How a block marked straight from a root region was reached: the region
  * and the address of the word. Kept apart from the block records, which

@@ -179,10 +179,12 @@ START_TEST(sort_matches_qsort)
 			b[i] = (struct blk){ .addr = a,
 				.size = rng_next(&rng) % 64,
 				.stack = (stack_id_t)i,
-				.parent = (uint32_t)(i * 3),
-				.root = (uint32_t)~a,
-				.state = (uint8_t)i,
-				.cls = 0xff,
+				.link = (uint32_t)(i * 3) ^ (uint32_t)~a,
+				.state = i & 3,
+				.cls = CLS_NONE,
+				.from_root = i & 1,
+				.pointed = (i >> 1) & 1,
+				.seen = (i >> 2) & 1,
 				.heur = (uint8_t)(i >> 8) };
 		}
 		memcpy(want, b, n * sizeof(*b));

@@ -207,10 +207,9 @@ w_scan(struct world *w)
 		*b = (struct blk){ .addr = b->addr,
 			.size = b->size,
 			.stack = b->stack,
-			.parent = NO_PARENT,
-			.root = 0,
+			.link = NO_PARENT,
 			.state = ST_UNREACHED,
-			.cls = 0xff };
+			.cls = CLS_NONE };
 	}
 	sc->roots.r = scan_map(sc, 0, (w->nroots + 1) * sizeof(struct root_region));
 	ck_assert_ptr_nonnull(sc->roots.r);
@@ -1129,12 +1128,12 @@ check_links(const struct world *w, const char *what)
 
 		if (x->state == ST_UNREACHED)
 			continue;
-		if (x->parent == NO_PARENT && x->root >= ROOT_IS_IGNORED)
+		if (x->from_root && x->link >= ROOT_IS_IGNORED)
 			continue; /* a root by policy */
-		if (x->parent == NO_PARENT) {
-			ck_assert_msg(x->root < sc->ntops,
-			    SEEDED("%s: block %zu: top %u of %zu", what, i, x->root, sc->ntops));
-			const struct top *t = &sc->tops[x->root];
+		if (x->from_root) {
+			ck_assert_msg(x->link < sc->ntops,
+			    SEEDED("%s: block %zu: top %u of %zu", what, i, x->link, sc->ntops));
+			const struct top *t = &sc->tops[x->link];
 			ck_assert_msg(t->root < w->nroots,
 			    SEEDED("%s: block %zu: root %u", what, i, t->root));
 			uintptr_t lo = w->roots[t->root].lo, hi = w->roots[t->root].hi;
@@ -1147,17 +1146,20 @@ check_links(const struct world *w, const char *what)
 			    SEEDED("%s: block %zu: its where holds %#lx", what, i,
 				(unsigned long)v));
 		} else {
-			uintptr_t lo = sc->b[x->parent].addr;
+			ck_assert_msg(x->link < w->n,
+			    SEEDED("%s: block %zu: parent %u of %zu", what, i, x->link, w->n));
+			uintptr_t lo = sc->b[x->link].addr;
 
-			ck_assert_msg(sc->b[x->parent].state != ST_UNREACHED,
+			ck_assert_msg(sc->b[x->link].state != ST_UNREACHED,
 			    SEEDED("%s: block %zu's "
 				   "parent %u unreached",
-				what, i, x->parent));
-			ck_assert_msg(holds_pointer_to(w, lo, lo + sc->b[x->parent].size, i),
+				what, i, x->link));
+			ck_assert_msg(holds_pointer_to(w, lo, lo + sc->b[x->link].size, i),
 			    SEEDED("%s: block %zu: its parent %u holds no pointer to it", what, i,
-				x->parent));
+				x->link));
 		}
-		for (uint32_t p = x->parent; p != NO_PARENT && hops <= w->n; p = sc->b[p].parent)
+		for (uint32_t p = blk_parent(x); p != NO_PARENT && hops <= w->n;
+		     p = blk_parent(&sc->b[p]))
 			hops++;
 		loops += hops > w->n;
 	}
