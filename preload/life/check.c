@@ -212,8 +212,8 @@ check_run(bool final, uintptr_t caller_sp, struct check_result *out)
 	}
 	modules_refresh(); /* before threads stop: it takes the loader's lock */
 	addrmap_settle(lk_blocks);
-	struct scan *sc =
-	    scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics, caller_sp);
+	struct scan *sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics,
+	    caller_sp, false);
 	if (sc == NULL) {
 		fmt_log("leak check: the reachability scan could not run; no check", NULL);
 		goto out;

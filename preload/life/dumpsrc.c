@@ -160,22 +160,25 @@ dumpsrc_fill(struct dump_src *src, const struct scan *sc, int depth, enum dump_k
     uint64_t seq, bool atomic)
 {
 	struct counters_snap c;
+	/* A blind scan holds the blocks (the map let them go) but no classes:
+	 * the dump says scan none, as without one. */
+	bool scanned = sc != NULL && !scan_blind(sc);
 
 	counters_read(&c);
 	*src = (struct dump_src){
 		.depth = depth, .kind = kind, .seq = seq, .atomic = atomic,
-		.scanned = sc != NULL, .nstacks = stacks_limit(lk_stacks),
+		.scanned = scanned, .nstacks = stacks_limit(lk_stacks),
 		.internal = lk_internal_stack, .ctx = (void *)sc, .suppress = lsan_suppressions(),
-		.blocks = blocks, .stack = stack, .retainer = sc != NULL ? retainer : NULL,
-		.owned = sc != NULL ? owned : NULL,
+		.blocks = blocks, .stack = stack, .retainer = scanned ? retainer : NULL,
+		.owned = scanned ? owned : NULL,
 		.resources = res_ready() ? resources : NULL,
 		.counts = {
 			.allocs = c.allocs, .frees = c.frees, .peak_blocks = c.peak_blocks,
 			.peak_bytes = c.peak_bytes, .peak_time_ms = c.peak_time_ms,
 			.uptime_ms = counters_ms_since_start(), .dropped = c.dropped,
-			.unreadable = sc != NULL ? scan_unreadable(sc) : 0,
+			.unreadable = scanned ? scan_unreadable(sc) : 0,
 			.res_dropped = res_dropped(),
-			.scan_us = sc != NULL ? scan_took_us(sc) : 0,
+			.scan_us = scanned ? scan_took_us(sc) : 0,
 		},
 	};
 	counters_start_time(&src->counts.start_sec, &src->counts.start_usec);

@@ -151,8 +151,9 @@ finish_dump(void)
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
 		modules_refresh(); /* before threads stop: it takes the loader's lock */
-		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics, 0);
-		if (sc == NULL)
+		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics, 0,
+		    true);
+		if (sc == NULL || scan_blind(sc))
 			fmt_log(
 			    "the reachability scan could not run; every block counts as definite",
 			    NULL);
@@ -167,7 +168,7 @@ finish_dump(void)
 		fmt_log("LEAK_OUTPUT expands to a path that is too long", NULL);
 	else
 		ok = dump_to_file(path, &src, &res) == 0;
-	summary(path, &res, ok, sc != NULL);
+	summary(path, &res, ok, sc != NULL && !scan_blind(sc));
 	if (lk_config.verify_stacks) {
 		uint64_t hits, diffs;
 		char a[FMT_U64_LEN], b[FMT_U64_LEN];

@@ -27,6 +27,12 @@ scan_map(struct scan *sc, int slot, size_t bytes)
 	return p;
 }
 
+bool
+scan_blind(const struct scan *sc)
+{
+	return sc->blind;
+}
+
 void
 scan_foreach(const struct scan *sc, scan_visit_fn fn, void *ctx)
 {

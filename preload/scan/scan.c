@@ -141,7 +141,7 @@ spill_and_sp(void)
 
 struct scan *
 scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned heur_mask,
-    uintptr_t caller_sp)
+    uintptr_t caller_sp, bool release_map)
 {
 	uint64_t t0 = now_us();
 	struct scan *sc = arena_map(sizeof(*sc));
@@ -182,13 +182,15 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	if (c.b == NULL || sc->work == NULL || sc->tops == NULL)
 		goto out_resume;
 	addrmap_foreach(t, collect_one, &c);
+	if (release_map)
+		addrmap_release(t); /* every block is in c.b now */
 	sc->b = c.b;
 	sc->n = c.n;
 	blkindex_sort(sc->b, sc->b + c.cap, sc->n);
 	sc->n = drop_repeats(sc->b, sc->n);
 	sc->st = scan_map(sc, 5, sc->n + 1);
 	if (sc->st == NULL || !blkindex_build(&sc->ix, sc->b, sc->n))
-		goto out_resume;
+		goto out_blind;
 	for (size_t i = 0; i < sc->n; i++)
 		sc->st[i] = sc->b[i].state;
 
@@ -199,7 +201,7 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 					     spill_and_sp();
 	if (roots_maps(&sc->roots, th, nth, my_sp, me, (uintptr_t)__builtin_thread_pointer(),
 		blocks_in, sc) < 0)
-		goto out_resume;
+		goto out_blind;
 	(void)nglobal;
 	roots_regions(&sc->roots, reg, reg + REGIONS_MAX, nreg);
 	roots_moving(&sc->roots, th, nth);
@@ -217,6 +219,16 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	sc->took_us = now_us() - t0;
 	return sc;
 
+out_blind:
+	if (release_map) {
+		/* The map let the blocks go: they are only here now. */
+		for (size_t i = 0; i < sc->n; i++)
+			sc->b[i].cls = SCAN_DEFINITE;
+		sc->blind = true;
+		stopworld_resume();
+		sc->took_us = now_us() - t0;
+		return sc;
+	}
 out_resume:
 	stopworld_resume();
 out_free:

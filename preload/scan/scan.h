@@ -44,9 +44,16 @@ struct scan;
  * where scan_set_stack_start() said.
  * heur_mask: the heuristics on (1 << enum heur each). NULL
  * when it cannot run (out of memory, /proc unreadable): the dump then says
- * scan none. */
+ * scan none. release_map: the exit's scan, after which the map is not
+ * asked again: once the blocks are copied out, addrmap_release(); if the
+ * scan then cannot go on, it answers blind (scan_blind). */
 struct scan *scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal,
-    unsigned heur_mask, uintptr_t my_sp);
+    unsigned heur_mask, uintptr_t my_sp, bool release_map);
+
+/* True when the scan copied the blocks but could not mark them (out of
+ * memory, /proc unreadable) after the map had let them go: every block is
+ * definite, as when no scan runs, and only scan_foreach answers. */
+bool scan_blind(const struct scan *sc);
 
 /* heur: for a reachable block, the heuristic (heuristics.h) that alone
  * made it so; HEUR_NONE for every other. seen: a lost block that

@@ -68,6 +68,7 @@ struct scan {
 	struct heur_ctx hc;    /* the heuristics on (LEAK_HEURISTICS) and what they read */
 	uint64_t unreadable;   /* bytes of blocks and roots skipped for that */
 	uint64_t took_us;      /* scan_run() from its start to its answer */
+	bool blind;            /* scan_blind() */
 	uint32_t *by_stack;    /* stack id -> first reachable/possible block + 1, or 0 */
 	size_t nstacks;
 	struct helper *helper; /* the second worker of big levels, or NULL */

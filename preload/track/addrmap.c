@@ -42,7 +42,8 @@
  * 16-byte spacing). A remove looks at the map first and at the table only
  * when the map's entry is someone else's and something was ever spilled.
  *
- * Invariants:
+ * Invariants (until addrmap_release(), after which the map's blocks are
+ * forgotten and nothing but removes that find nothing comes):
  *  - An entry is non-zero exactly while the block it names is live, and
  *    no live block is in both the map and the table: an insert that wins
  *    its entry does not touch the table.
@@ -323,6 +324,20 @@ addrmap_foreach(struct addrmap *m, table_visit_fn fn, void *ctx)
 	leaves_foreach(m, walk_one, &w);
 	if (spill_possible(m))
 		table_foreach(m->spill, fn, ctx);
+}
+
+static void
+release_leaf(void *ctx, struct leaf *l, size_t ti)
+{
+	(void)ctx;
+	(void)ti;
+	arena_discard(l, sizeof(*l));
+}
+
+void
+addrmap_release(struct addrmap *m)
+{
+	leaves_foreach(m, release_leaf, NULL);
 }
 
 void

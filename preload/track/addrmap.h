@@ -34,6 +34,13 @@ bool addrmap_contains(struct addrmap *m, uintptr_t addr);
  * drops the repeat after sorting. */
 void addrmap_foreach(struct addrmap *m, table_visit_fn fn, void *ctx);
 
+/* Gives the direct map's pages back to the kernel: its blocks are
+ * forgotten (a remove no longer finds them; the spill table's stay). For
+ * the exit dump, once its scan has copied every block out: with 2M small
+ * blocks live the map is 20 MB, which the scan's own records would
+ * otherwise add to. */
+void addrmap_release(struct addrmap *m);
+
 /* Finishes the spill table's pending moves (table_settle). */
 void addrmap_settle(struct addrmap *m);
 
