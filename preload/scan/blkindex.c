@@ -117,7 +117,7 @@ blkindex_build(struct blkindex *ix, const struct blk *b, size_t n)
 	ix->min = ix->cl[0].min;
 	ix->span = ix->cl[ix->ncl - 1].min + ix->cl[ix->ncl - 1].span - ix->min;
 
-	/* Each cluster gets about two buckets per block it holds. */
+	/* Each cluster gets about one bucket per block it holds. */
 	size_t total = 0, j = 0;
 	for (size_t c = 0; c < ix->ncl; c++) {
 		struct cluster *cl = &ix->cl[c];
@@ -127,7 +127,7 @@ blkindex_build(struct blkindex *ix, const struct blk *b, size_t n)
 			nblk++;
 		j += nblk;
 		cl->shift = 4;
-		while ((cl->span >> cl->shift) > 2 * nblk + 16)
+		while ((cl->span >> cl->shift) > nblk + 16)
 			cl->shift++;
 		cl->bucket0 = total;
 		total += (cl->span >> cl->shift) + 2;

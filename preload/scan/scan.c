@@ -181,9 +181,13 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 	sc->tops = scan_map(sc, 10, (2 * c.cap + 1) * sizeof(struct top));
 	if (c.b == NULL || sc->work == NULL || sc->tops == NULL)
 		goto out_resume;
-	addrmap_foreach(t, collect_one, &c);
+	/* The exit's: the map goes as the copy grows. Nothing inserts once the
+	 * state is DUMPING, so the count above holds and no block is dropped
+	 * for want of room. */
 	if (release_map)
-		addrmap_release(t); /* every block is in c.b now */
+		addrmap_foreach_release(t, collect_one, &c);
+	else
+		addrmap_foreach(t, collect_one, &c);
 	sc->b = c.b;
 	sc->n = c.n;
 	blkindex_sort(sc->b, sc->b + c.cap, sc->n);

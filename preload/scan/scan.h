@@ -45,7 +45,7 @@ struct scan;
  * heur_mask: the heuristics on (1 << enum heur each). NULL
  * when it cannot run (out of memory, /proc unreadable): the dump then says
  * scan none. release_map: the exit's scan, after which the map is not
- * asked again: once the blocks are copied out, addrmap_release(); if the
+ * asked again: the blocks are copied out with addrmap_foreach_release(); if the
  * scan then cannot go on, it answers blind (scan_blind). */
 struct scan *scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal,
     unsigned heur_mask, uintptr_t my_sp, bool release_map);

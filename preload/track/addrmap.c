@@ -42,7 +42,7 @@
  * 16-byte spacing). A remove looks at the map first and at the table only
  * when the map's entry is someone else's and something was ever spilled.
  *
- * Invariants (until addrmap_release(), after which the map's blocks are
+ * Invariants (until addrmap_foreach_release(), after which the map's blocks are
  * forgotten and nothing but removes that find nothing comes):
  *  - An entry is non-zero exactly while the block it names is live, and
  *    no live block is in both the map and the table: an insert that wins
@@ -266,9 +266,10 @@ walk_page(struct leaf *l, size_t ti, size_t first, table_visit_fn fn, void *ctx)
 }
 
 /* Visits leaf l's present entries, skipping pages never written (mincore
- * says they are not resident; they read as zero). */
+ * says they are not resident; they read as zero); release: each
+ * WALK_PAGES of the leaf go back to the kernel once visited. */
 static void
-walk_leaf(struct leaf *l, size_t ti, table_visit_fn fn, void *ctx)
+walk_leaf(struct leaf *l, size_t ti, table_visit_fn fn, void *ctx, bool release)
 {
 	const size_t pages = sizeof(struct leaf) / PAGE;
 	unsigned char vec[WALK_PAGES];
@@ -276,10 +277,15 @@ walk_leaf(struct leaf *l, size_t ti, table_visit_fn fn, void *ctx)
 	for (size_t p0 = 0; p0 < pages; p0 += WALK_PAGES) {
 		char *base = (char *)l + p0 * PAGE;
 		bool known = mincore(base, WALK_PAGES * PAGE, vec) == 0;
+		bool any = !known;
 
 		for (size_t p = 0; p < WALK_PAGES; p++)
-			if (!known || (vec[p] & 1) != 0)
+			if (!known || (vec[p] & 1) != 0) {
 				walk_page(l, ti, (p0 + p) * PAGE_ENTRIES, fn, ctx);
+				any = true;
+			}
+		if (release && any)
+			arena_discard(base, WALK_PAGES * PAGE);
 	}
 }
 
@@ -306,6 +312,7 @@ leaves_foreach(struct addrmap *m, void (*fn)(void *ctx, struct leaf *l, size_t t
 struct walk {
 	table_visit_fn fn;
 	void *ctx;
+	bool release;
 };
 
 static void
@@ -313,31 +320,27 @@ walk_one(void *ctx, struct leaf *l, size_t ti)
 {
 	const struct walk *w = ctx;
 
-	walk_leaf(l, ti, w->fn, w->ctx);
+	walk_leaf(l, ti, w->fn, w->ctx, w->release);
 }
 
 void
 addrmap_foreach(struct addrmap *m, table_visit_fn fn, void *ctx)
 {
-	struct walk w = { .fn = fn, .ctx = ctx };
+	struct walk w = { .fn = fn, .ctx = ctx, .release = false };
 
 	leaves_foreach(m, walk_one, &w);
 	if (spill_possible(m))
 		table_foreach(m->spill, fn, ctx);
 }
 
-static void
-release_leaf(void *ctx, struct leaf *l, size_t ti)
-{
-	(void)ctx;
-	(void)ti;
-	arena_discard(l, sizeof(*l));
-}
-
 void
-addrmap_release(struct addrmap *m)
+addrmap_foreach_release(struct addrmap *m, table_visit_fn fn, void *ctx)
 {
-	leaves_foreach(m, release_leaf, NULL);
+	struct walk w = { .fn = fn, .ctx = ctx, .release = true };
+
+	leaves_foreach(m, walk_one, &w);
+	if (spill_possible(m))
+		table_foreach(m->spill, fn, ctx);
 }
 
 void

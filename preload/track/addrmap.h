@@ -34,12 +34,13 @@ bool addrmap_contains(struct addrmap *m, uintptr_t addr);
  * drops the repeat after sorting. */
 void addrmap_foreach(struct addrmap *m, table_visit_fn fn, void *ctx);
 
-/* Gives the direct map's pages back to the kernel: its blocks are
- * forgotten (a remove no longer finds them; the spill table's stay). For
- * the exit dump, once its scan has copied every block out: with 2M small
- * blocks live the map is 20 MB, which the scan's own records would
- * otherwise add to. */
-void addrmap_release(struct addrmap *m);
+/* addrmap_foreach(), giving the direct map's pages back to the kernel as
+ * it goes (4 MB of map at a time, once visited): its blocks are forgotten
+ * (a remove no longer finds them; the spill table's stay). For the exit
+ * dump's scan, which copies every block out while nothing can insert one:
+ * with 2M small blocks live the map is 20 MB, which the copy would
+ * otherwise be made on top of. */
+void addrmap_foreach_release(struct addrmap *m, table_visit_fn fn, void *ctx);
 
 /* Finishes the spill table's pending moves (table_settle). */
 void addrmap_settle(struct addrmap *m);

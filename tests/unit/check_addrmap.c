@@ -380,6 +380,42 @@ START_TEST(memory_per_block)
 }
 END_TEST
 
+/* ---- the exit's copy: foreach_release visits what foreach does, then
+ * the map's pages are back with the kernel and its blocks forgotten (the
+ * spill table's kept); inserts work again afterwards. */
+
+START_TEST(foreach_release_gives_the_pages_back)
+{
+	struct addrmap *m = addrmap_new();
+	struct seen a = { 0 }, b = { 0 };
+	size_t before = addrmap_footprint(m);
+	const size_t n = 300000; /* 9.6 MB of heap: several 4 MB chunks of map */
+
+	for (size_t i = 0; i < n; i++)
+		ck_assert(addrmap_insert(m, 0x560000000000 + (uintptr_t)i * 32 * 33, 40, 1));
+	ck_assert(addrmap_insert(m, 0x560000000008, 24, 2));   /* not 16-aligned: spilled */
+	ck_assert(addrmap_insert(m, 0x570000000000, 8192, 3)); /* big: spilled */
+	addrmap_foreach(m, seen_one, &a);
+	ck_assert(addrmap_footprint(m) - before > n * 3);
+	addrmap_foreach_release(m, seen_one, &b);
+	ck_assert_uint_eq(b.n, n + 2);
+	ck_assert_mem_eq(a.addr, b.addr, b.n * sizeof(*b.addr));
+	ck_assert_mem_eq(a.size, b.size, b.n * sizeof(*b.size));
+	ck_assert_mem_eq(a.stack, b.stack, b.n * sizeof(*b.stack));
+	ck_assert_msg(addrmap_footprint(m) < before + (1u << 20),
+	    "%zu bytes resident after the release (%zu before any block)", addrmap_footprint(m),
+	    before);
+	ck_assert(!addrmap_contains(m, 0x560000000000));
+	ck_assert(!addrmap_remove(m, 0x560000000000 + 32 * 33, NULL, NULL));
+	ck_assert(addrmap_contains(m, 0x560000000008));
+	ck_assert(addrmap_contains(m, 0x570000000000));
+	ck_assert(addrmap_insert(m, 0x560000000000, 16, 4));
+	ck_assert(addrmap_contains(m, 0x560000000000));
+	seen_free(&a);
+	seen_free(&b);
+}
+END_TEST
+
 static Suite *
 addrmap_suite(void)
 {
@@ -404,6 +440,7 @@ addrmap_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, mmap_fails_then_spills);
 	tcase_add_test(tc, memory_per_block);
+	tcase_add_test(tc, foreach_release_gives_the_pages_back);
 	suite_add_tcase(s, tc);
 
 	return s;
