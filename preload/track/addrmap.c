@@ -51,14 +51,26 @@
  *    `top`, so a walk that reads the bits never misses a leaf with blocks.
  *  - Leaves are never unmapped.
  *
- * Concurrency: insert, remove and contains are lock-free (one CAS, or a
- * load and a store); only insert maps memory (a leaf, or the table's
- * generations). Only the thread that frees a block clears its entry, and
- * it does so before the real free; the allocator's own synchronisation
- * (its locks and atomics between that free and the malloc that hands the
- * address out again) orders the clear before the next owner's CAS. So
- * entries need only relaxed atomics: an entry publishes nothing but
- * itself. Memory orders:
+ * Concurrency: insert, remove and contains are lock-free (a load, and a
+ * store for insert and remove); only insert maps memory (a leaf, or the
+ * table's generations). Only the thread that frees a block clears its
+ * entry, and it does so before the real free; the allocator's own
+ * synchronisation (its locks and atomics between that free and the malloc
+ * that hands the address out again) orders the clear before the next
+ * owner's store. So entries need only relaxed atomics: an entry publishes
+ * nothing but itself.
+ *  (c) Why insert needs no CAS: an entry is written only by the thread
+ *      that owns a live block in its granule, and glibc never has two live
+ *      blocks in one granule (libleak stands aside for any other
+ *      allocator: life/aside.c), so no two threads insert into one entry
+ *      at once. A non-zero entry at insert is a stale one (a block freed
+ *      where no hook saw it), which only its one new owner sees: it goes to
+ *      the table, as a lost CAS would. (Were the rule broken, by
+ *      tcmalloc before our constructor sees it, a race would lose one
+ *      entry: a block untracked, never a corrupt map.) The lock of a CAS also drained the
+ *      store buffer, the program's stores into the block before it: on
+ *      sigblock, whose workers fill each block, the CAS was 18% of the run.
+ * Memory orders:
  *  (a) listed bit fetch_or (release) -> bit loads (acquire) in foreach.
  *  (b) top CAS (acq_rel) -> top loads (acquire): the leaf's mapping and
  *      its bit are seen.
@@ -192,14 +204,16 @@ addrmap_insert(struct addrmap *m, uintptr_t addr, uint64_t size, stack_id_t stac
 		if (l == NULL)
 			l = leaf_make(m, addr);
 		if (l != NULL) {
-			uint32_t expect = 0;
+			_Atomic uint32_t *e = entry_of(l, addr);
 			uint32_t v = E_PRESENT | entry_off(addr) << E_OFF_SHIFT |
 			    (uint32_t)size << E_SIZE_SHIFT | stack << E_STACK_SHIFT;
 
-			/* relaxed: see the header; the entry orders nothing else. */
-			if (atomic_compare_exchange_strong_explicit(entry_of(l, addr), &expect, v,
-				memory_order_relaxed, memory_order_relaxed))
+			/* A load and a plain store, no CAS: see the header (c).
+			 * relaxed: the entry orders nothing else. */
+			if (atomic_load_explicit(e, memory_order_relaxed) == 0) {
+				atomic_store_explicit(e, v, memory_order_relaxed);
 				return true;
+			}
 		}
 	}
 	/* relaxed: a counter; remove() reads it only as "ever non-zero", and the

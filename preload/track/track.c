@@ -3,8 +3,8 @@
  *
  * An allocation costs one stack (from the per-thread stack cache when
  * every return-address slot still holds what it held, else a libunwind
- * trace and a stack-depot lookup) and one compare-and-swap in the address
- * map; a free one load and one store. The capture policy lives here and
+ * trace and a stack-depot lookup) and one load and one store in the address
+ * map; a free the same. The capture policy lives here and
  * nowhere else:
  *  - a stack-cache hit is used as it is (LEAK_VERIFY_STACKS unwinds anyway
  *    and counts differences);
