@@ -134,12 +134,14 @@ struct pass {
 	unsigned long failed;        /* slots we could not make writable */
 };
 
-/* Read by the asm in dlopen(): hidden, so a rip-relative load reaches it. */
-__attribute__((visibility("hidden"))) dlopen_fn deepbind_real_dlopen;
+/* Read or called by the asm in dlopen(): hidden, so a rip-relative load
+ * reaches them; used, so that link-time optimisation, which cannot see
+ * into the asm, neither drops nor renames them. */
+__attribute__((visibility("hidden"), used)) dlopen_fn deepbind_real_dlopen;
 
 void *deepbind_dlopen_slow(const char *file, int mode, const void *caller)
-    __attribute__((visibility("hidden")));
-dlopen_fn deepbind_resolve(void) __attribute__((visibility("hidden")));
+    __attribute__((visibility("hidden"), used));
+dlopen_fn deepbind_resolve(void) __attribute__((visibility("hidden"), used));
 
 /* Set once by init_once() under `once`; read-only afterwards. */
 static pthread_once_t once = PTHREAD_ONCE_INIT;

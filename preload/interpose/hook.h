@@ -40,6 +40,9 @@ bool hook_start(void);
  * copy left below the stack pointer would still be there when the
  * program's later frames grow over it, and the exit scan would take it
  * for the program's pointer (a lost block "held by the thread's stack").
+ * The word is stored and read back through volatile: the library is built
+ * with link-time optimisation, which inlines track_alloc() here (track/
+ * hot.h), and the compiler would otherwise keep p in a register across it.
  */
 static inline __attribute__((always_inline)) void *
 hook_track(void *p, size_t n)
@@ -61,9 +64,9 @@ hook_track(void *p, size_t n)
 	 * is the only other reader). */
 	lk_busy = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	track_pending = p;
+	*(void *volatile *)&track_pending = p;
 	track_alloc(n, (uintptr_t)__builtin_frame_address(0) + sizeof(void *));
-	p = track_pending;
+	p = *(void *volatile *)&track_pending;
 	track_pending = NULL;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	lk_busy = 0;

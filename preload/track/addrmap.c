@@ -79,6 +79,7 @@
 #include <sys/mman.h>
 
 #include "track/addrmap.h"
+#include "track/hot.h"
 #include "base/arena.h"
 
 #define GRAN_SHIFT 5
@@ -195,7 +196,7 @@ addrmap_new(void)
 	return m;
 }
 
-bool
+HOT_INLINE bool
 addrmap_insert(struct addrmap *m, uintptr_t addr, uint64_t size, stack_id_t stack)
 {
 	if (fits(addr) && size < MAP_MAX_SIZE && stack <= MAP_MAX_STACK) {
@@ -229,7 +230,7 @@ spill_possible(struct addrmap *m)
 	return atomic_load_explicit(&m->spilled, memory_order_relaxed) != 0;
 }
 
-bool
+HOT_INLINE bool
 addrmap_remove(struct addrmap *m, uintptr_t addr, uint64_t *size, stack_id_t *stack)
 {
 	struct leaf *l = fits(addr) ? leaf_get(m, addr) : NULL;

@@ -40,6 +40,7 @@
 
 #include "base/arena.h"
 #include "track/counters.h"
+#include "track/hot.h"
 
 struct rec {
 	_Atomic uint64_t allocs;
@@ -214,7 +215,7 @@ maybe_publish(int64_t bytes, int64_t blocks)
 	publish();
 }
 
-void
+HOT_INLINE void
 counters_alloc(uint64_t bytes)
 {
 	struct rec *r = rec_self();
@@ -226,7 +227,7 @@ counters_alloc(uint64_t bytes)
 	maybe_publish(b, n);
 }
 
-void
+HOT_INLINE void
 counters_free(uint64_t bytes)
 {
 	struct rec *r = rec_self();

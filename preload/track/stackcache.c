@@ -65,6 +65,7 @@
 
 #include "base/arena.h"
 #include "track/cfi.h"
+#include "track/hot.h"
 #include "track/stackcache.h"
 #include "track/stackmemo.h"
 
@@ -388,7 +389,7 @@ way_holds(const struct tcache *t, unsigned w, uintptr_t slot0, uintptr_t v0)
 	return t->tags[w].slot0 == slot0 && t->tags[w].ip0 == v0 && chain_holds(&t->chains[w]);
 }
 
-bool
+HOT_INLINE bool
 stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 {
 	struct tcache *t = mine;

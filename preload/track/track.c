@@ -38,6 +38,7 @@
 #include "base/self.h"
 #include "dumpfmt.h"
 #include "track/backtrace.h"
+#include "track/hot.h"
 #include "track/counters.h"
 #include "track/guard.h"
 #include "track/ignore.h"
@@ -193,7 +194,7 @@ track_verify_counts(uint64_t *hits, uint64_t *diffs)
 	*diffs = atomic_load_explicit(&verify_diffs, memory_order_relaxed);
 }
 
-void
+HOT_INLINE void
 track_alloc(size_t n, uintptr_t slot0)
 {
 	int *err = my_errno();
@@ -240,7 +241,7 @@ track_internal(void *p, size_t n)
 	track_in_map = 0;
 }
 
-bool
+HOT_INLINE bool
 track_free(void *p, uint64_t *size, stack_id_t *stack)
 {
 	uint64_t sz;
