@@ -305,9 +305,13 @@ heaps_find(struct roots *r)
 	return true;
 }
 
+/* Not instrumented by ASan (unit tests): these read the first words of any
+ * writable mapping, ASan's own shadow among them, whose shadow is unmapped. */
+#define READS_ANY_MAPPING __attribute__((no_sanitize_address))
+
 /* Without main_arena: a heap_info whose mprotect_size is the read-write
  * part of the mapping, and its size no larger (a shrunk heap is missed). */
-static bool
+static READS_ANY_MAPPING bool
 is_arena_heap(const struct mapping *m)
 {
 	const uintptr_t *hi = (const uintptr_t *)m->lo;
@@ -357,7 +361,7 @@ pieces_cut(struct pieces *p, uintptr_t a, uintptr_t b)
  * out instead of dropping the line. Returns false when the line is heap
  * (too many live blocks to cut around).
  */
-static bool
+static READS_ANY_MAPPING bool
 cut_non_roots(struct pieces *p, const struct roots *r, size_t nglobals,
     size_t (*blocks_in)(void *ctx, uintptr_t lo, uintptr_t hi, uintptr_t *spans, size_t max),
     void *ctx)

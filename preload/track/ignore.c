@@ -30,7 +30,8 @@ ignore_stack(struct stacks *d, stack_id_t id)
 		n = 0; /* no stack: the tag alone */
 	if (n == DUMP_MAX_DEPTH)
 		n--;
-	memcpy(pcs, have, n * sizeof(pcs[0]));
+	if (n > 0)
+		memcpy(pcs, have, n * sizeof(pcs[0])); /* have may be NULL */
 	pcs[n++] = IGNORE_TAG;
 	stack_id_t twin = stacks_intern(d, pcs, n);
 

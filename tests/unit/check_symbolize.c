@@ -69,14 +69,16 @@ static void
 fixture_path(const char *name, char *out, size_t size)
 {
 	const char *dir = getenv("TEST_SRCDIR");
+	const char *build = getenv("TEST_BUILDDIR"); /* make's $(B) */
 	char rel[PATH_MAX];
 
-	snprintf(rel, sizeof(rel), "%s/build/tests/%s", dir != NULL ? dir : ".", name);
+	snprintf(rel, sizeof(rel), "%s/%s/tests/%s", dir != NULL ? dir : ".",
+	    build != NULL ? build : "build", name);
 	ck_assert_msg(realpath(rel, out) != NULL, "fixture %s missing (make it first)", rel);
 	ck_assert(strlen(out) < size);
 }
 
-/* Runs build/tests/<name> and parses its module and site lines. */
+/* Runs $TEST_BUILDDIR/tests/<name> and parses its module and site lines. */
 static void
 fixture_run(const char *name, struct fixture *f)
 {
