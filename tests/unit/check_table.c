@@ -823,7 +823,7 @@ fork_result(pid_t pid, const char *when)
 		WTERMSIG(st) == SIGALRM ? " (hung)" : ""));
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == FORK_OK,
 	    SEEDED("%s: child: %s", when,
-		WEXITSTATUS(st) < sizeof(fork_what) / sizeof(fork_what[0]) ?
+		(size_t)WEXITSTATUS(st) < sizeof(fork_what) / sizeof(fork_what[0]) ?
 		    fork_what[WEXITSTATUS(st)] :
 		    "?"));
 }
