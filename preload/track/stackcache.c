@@ -85,10 +85,14 @@
 #define JUDGE_EVERY    1024 /* lookups between judgements of the ways */
 #define COLD_WAYS_RATE 64
 
+/* A cached chain: frame k's return address ip[k] sits at the way's slot0
+ * plus off[k]. Offsets, not addresses: a hit reads the chain's data for
+ * every frame (sqlite3: 17 a lookup), and 12 bytes a frame fit in fewer
+ * cache lines than 16 (32 ways: 16 KB a thread, not 25). */
 struct chain {
-	unsigned n; /* frames in slot[] and ip[] */
+	unsigned n; /* frames in off[] and ip[] */
 	stack_id_t id;
-	uintptr_t slot[CHAIN_MAX];
+	uint32_t off[CHAIN_MAX]; /* off[0] is 0 */
 	uintptr_t ip[CHAIN_MAX];
 };
 
@@ -205,9 +209,9 @@ tc_adopt(struct tcache *t, bool same_stack)
 		if (t->tags[w].slot0 == 0 || c->n == 0)
 			continue;
 		lo = t->tags[w].slot0 < lo ? t->tags[w].slot0 : lo;
-		hi = c->slot[c->n - 1] + sizeof(uintptr_t) > hi ?
-		    c->slot[c->n - 1] + sizeof(uintptr_t) :
-		    hi;
+		uintptr_t end = t->tags[w].slot0 + c->off[c->n - 1] + sizeof(uintptr_t);
+
+		hi = end > hi ? end : hi;
 	}
 	if (same_stack && hi != 0 && stack_mapped(t, lo, hi))
 		return;
@@ -315,25 +319,33 @@ stackcache_code_unloaded(void)
 	atomic_fetch_add_explicit(&code_gen, 1, memory_order_release);
 }
 
-/* True when every slot of c past the first still holds its cached value. */
+/* The word at slot0 + off. */
+static inline uintptr_t
+at(uintptr_t slot0, uint32_t off)
+{
+	return *(const uintptr_t *)(slot0 + off);
+}
+
+/* True when every slot of c past the first (c's way starts at slot0)
+ * still holds its cached value. */
 static inline bool
-chain_holds(const struct chain *c)
+chain_holds(const struct chain *c, uintptr_t slot0)
 {
 	unsigned k = 1;
 
 	/* Four slots a branch: a hit compares every slot of a chain 30 frames
 	 * deep (sqlite3's), and the loads do not depend on one another. */
 	for (; k + 4 <= c->n; k += 4) {
-		uintptr_t d = (*(const uintptr_t *)c->slot[k] ^ c->ip[k]) |
-		    (*(const uintptr_t *)c->slot[k + 1] ^ c->ip[k + 1]) |
-		    (*(const uintptr_t *)c->slot[k + 2] ^ c->ip[k + 2]) |
-		    (*(const uintptr_t *)c->slot[k + 3] ^ c->ip[k + 3]);
+		uintptr_t d = (at(slot0, c->off[k]) ^ c->ip[k]) |
+		    (at(slot0, c->off[k + 1]) ^ c->ip[k + 1]) |
+		    (at(slot0, c->off[k + 2]) ^ c->ip[k + 2]) |
+		    (at(slot0, c->off[k + 3]) ^ c->ip[k + 3]);
 
 		if (d != 0)
 			return false;
 	}
 	for (; k < c->n; k++)
-		if (*(const uintptr_t *)c->slot[k] != c->ip[k])
+		if (at(slot0, c->off[k]) != c->ip[k])
 			return false;
 	return true;
 }
@@ -368,15 +380,20 @@ way_tag(struct tcache *t, unsigned w, uintptr_t slot0, uintptr_t ip0)
 }
 
 /* Writes chain slots/ips[0..n) (n <= CHAIN_MAX) as stack id into the next
- * way, round robin: a way is replaced after WAYS newer chains. */
+ * way, round robin: a way is replaced after WAYS newer chains. Not when a
+ * slot lies below slots[0] or 4 GB or more above it (no stack is). */
 static void
 way_write(struct tcache *t, const uintptr_t *slots, const uintptr_t *ips, unsigned n, stack_id_t id)
 {
+	for (unsigned k = 1; k < n; k++)
+		if (slots[k] < slots[0] || slots[k] - slots[0] > UINT32_MAX)
+			return;
 	unsigned w = t->next_victim++ % WAYS;
 	struct chain *c = &t->chains[w];
 
 	way_forget(t, w);
-	memcpy(c->slot, slots, n * sizeof(slots[0]));
+	for (unsigned k = 0; k < n; k++)
+		c->off[k] = (uint32_t)(slots[k] - slots[0]);
 	memcpy(c->ip, ips, n * sizeof(ips[0]));
 	c->n = n;
 	c->id = id;
@@ -386,7 +403,8 @@ way_write(struct tcache *t, const uintptr_t *slots, const uintptr_t *ips, unsign
 static inline bool
 way_holds(const struct tcache *t, unsigned w, uintptr_t slot0, uintptr_t v0)
 {
-	return t->tags[w].slot0 == slot0 && t->tags[w].ip0 == v0 && chain_holds(&t->chains[w]);
+	return t->tags[w].slot0 == slot0 && t->tags[w].ip0 == v0 &&
+	    chain_holds(&t->chains[w], slot0);
 }
 
 HOT_INLINE bool
@@ -438,7 +456,7 @@ stackcache_lookup(uintptr_t slot0, stack_id_t *id)
 
 			if (t->tags[v].slot0 != slot0 || t->tags[v].ip0 != v0)
 				continue;
-			if (chain_holds(&t->chains[v])) {
+			if (chain_holds(&t->chains[v], slot0)) {
 				w = v;
 				break;
 			}
