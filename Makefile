@@ -28,7 +28,7 @@ PRELOAD_SRCS := \
 	preload/life/start.c preload/life/finish.c preload/life/state.c preload/life/dumpsrc.c preload/interpose/real.c preload/interpose/malloc.c preload/interpose/cxx.c preload/interpose/process.c preload/interpose/dl.c preload/track/track.c preload/interpose/boot.c preload/life/config.c \
 	preload/track/backtrace.c preload/base/arena.c preload/track/table.c preload/track/addrmap.c preload/track/stacks.c \
 	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
-	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c preload/scan/helper.c \
+	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c preload/scan/helper.c preload/scan/libctree.c \
 	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c preload/track/stackmemo.c preload/track/cfi.c \
 	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
 	preload/interpose/api.c preload/life/check.c preload/life/lsan.c preload/base/elfsym.c preload/track/ignore.c preload/scan/regions.c \
@@ -216,7 +216,7 @@ UNIT_LIBS_check_roundtrip := -ldl -lpthread
 
 # preload modules tested alone: each suite links its module and what that takes from base/.
 UNIT_TESTS += check_stackcache check_stackmemo check_cfi check_blkindex check_fmt check_config check_scan \
-	check_readable check_heuristics check_self check_exits check_procfs check_helper check_arena check_ignore check_regions \
+	check_readable check_heuristics check_self check_libctree check_exits check_procfs check_helper check_arena check_ignore check_regions \
 	check_procnet check_resources check_roots
 UNIT_check_procnet     := preload/base/procnet.c preload/base/fmt.c
 UNIT_check_resources   := preload/track/resources.c preload/base/arena.c preload/base/fmt.c
@@ -229,6 +229,7 @@ UNIT_check_blkindex    := preload/scan/blkindex.c preload/base/arena.c preload/b
 UNIT_check_fmt         := preload/base/fmt.c
 UNIT_check_config      := preload/life/config.c preload/scan/heuristics.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_scan        := preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c \
+	preload/scan/libctree.c \
 	preload/scan/readable.c preload/scan/heuristics.c preload/scan/helper.c preload/track/stacks.c \
 	preload/base/self.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_roots       := preload/scan/roots.c preload/scan/readable.c preload/base/self.c preload/base/arena.c \
@@ -236,6 +237,7 @@ UNIT_check_roots       := preload/scan/roots.c preload/scan/readable.c preload/b
 UNIT_check_readable    := preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_heuristics  := preload/scan/heuristics.c preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_self        := preload/base/self.c
+UNIT_check_libctree    := preload/scan/libctree.c preload/base/self.c
 UNIT_check_exits       := preload/life/exits.c
 UNIT_check_procfs      := preload/base/procfs.c
 UNIT_check_helper      := preload/scan/helper.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c

@@ -82,6 +82,16 @@ emit(struct part *out, size_t i, uint8_t state, uint32_t parent, uint8_t heur)
 	    (struct cand){ .blk = (uint32_t)i, .parent = parent, .state = state, .heur = heur };
 }
 
+/* Whether block i is a node of one of libc's own tsearch trees. */
+static bool
+libc_tree_node(struct scan *sc, size_t i)
+{
+	unsigned n = 0;
+	const uintptr_t *pcs = stacks_get(sc->stacks, sc->b[i].stack, &n);
+
+	return libctree_is_node(&sc->tree, pcs, n);
+}
+
 /* The state a pointer v into block i gives it, seen from a block (or
  * root) of state from: a start pointer from a reached one (or one a
  * heuristic accepts) makes it reachable, anything else possible. */
@@ -93,6 +103,8 @@ reach_by(struct scan *sc, size_t i, uintptr_t v, uint8_t from, uint8_t *heur)
 		return ST_POSSIBLE;
 	if (v == sc->b[i].addr)
 		return ST_REACHABLE;
+	if (v == sc->b[i].addr + 1 && sc->tree.fn_lo != 0 && libc_tree_node(sc, i))
+		return ST_REACHABLE; /* a tsearch node's colour bit (libctree.h) */
 	if (sc->hc.mask != 0 && sc->st[i] < ST_HEUR) {
 		*heur = (uint8_t)heur_interior(&sc->hc, sc->b[i].addr, sc->b[i].size, v);
 		if (*heur != HEUR_NONE)

@@ -163,6 +163,8 @@ scan_run(struct addrmap *t, struct stacks *stacks, stack_id_t internal, unsigned
 		.code = &sc->code,
 		.mask = heur_mask };
 	roots_modules(&sc->roots);
+	sc->stacks = stacks;
+	libctree_find(&sc->tree); /* locks the loader too */
 	/* The program's own root regions, copied while nobody is stopped (a
 	 * stopped thread may hold the registry's lock); added after the maps. */
 	uintptr_t *reg = scan_map(sc, 2, 2 * REGIONS_MAX * sizeof(uintptr_t));

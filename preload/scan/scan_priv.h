@@ -13,6 +13,7 @@
 
 #include "scan/blkindex.h"
 #include "scan/heuristics.h"
+#include "scan/libctree.h"
 #include "scan/readable.h"
 #include "scan/roots.h"
 #include "scan/scan.h"
@@ -66,6 +67,8 @@ struct scan {
 	struct readable files; /* file-backed readable mappings (vtables) */
 	struct readable code;  /* file-backed executable mappings */
 	struct heur_ctx hc;    /* the heuristics on (LEAK_HEURISTICS) and what they read */
+	struct libctree tree;  /* libc's own tsearch nodes (libctree.h) */
+	struct stacks *stacks; /* the blocks' stacks, for tree */
 	uint64_t unreadable;   /* bytes of blocks and roots skipped for that */
 	uint64_t took_us;      /* scan_run() from its start to its answer */
 	bool blind;            /* scan_blind() */

@@ -296,6 +296,41 @@ test_reach_heuristics_off() {
 	return 0
 }
 
+# The program's own tsearch() tree: glibc's colour bit in each left-child
+# pointer makes nodes possibly lost, in both tools alike (the policy of
+# preload/scan/libctree.c is for the trees libc builds for itself only).
+test_reach_own_tsearch_tree() {
+	reach_compare reach_tsearch "own tree" 0 "0 0" "0 0" "12 288" "20 480"
+}
+
+# setenv()'s tree is libc's own: reachable for us, no block possible, where
+# Valgrind with freeres off (its default run frees the tree) calls some of
+# its nodes possibly lost. The same blocks either way: ours reachable are
+# Valgrind's possible and reachable together.
+test_reach_libc_setenv_tree() {
+	local REACH_VG_OPTS=(--leak-check=full --show-leak-kinds=all --num-callers=30 --run-libc-freeres=no)
+	local exe d ours vg c
+	reach_have_valgrind || return 0
+	exe=$(build_prog libc_setenv) || exit 1
+	run_leak "$exe"
+	expect_status 0
+	d=$(reach_dump) || exit 1
+	ours=$(our_records "$d")
+	vg_run "$exe"
+	[ "$VG_STATUS" -eq 0 ] || fail "exit status $VG_STATUS under valgrind"
+	vg=$(vg_records "$T/vg.log")
+	note "valgrind records (class blocks bytes loader):" $vg
+	note "our records (class blocks bytes loader):" $ours
+	blocks() { printf '%s\n' "$1" | awk -v c="$2" 'NF == 4 && $1 == c { n += $2 } END { print n + 0 }'; }
+	[ "$(blocks "$vg" possible)" -gt 0 ] || fail "valgrind found no possible block: the test proves nothing"
+	[ "$(blocks "$ours" possible)" -eq 0 ] || fail "possible blocks: $(blocks "$ours" possible)"
+	for c in definite indirect; do
+		[ "$(blocks "$ours" $c)" -eq 0 ] && [ "$(blocks "$vg" $c)" -eq 0 ] || fail "$c blocks"
+	done
+	[ "$(blocks "$ours" reachable)" -eq $(($(blocks "$vg" possible) + $(blocks "$vg" reachable))) ] ||
+		fail "reachable $(blocks "$ours" reachable), valgrind possible + reachable $(($(blocks "$vg" possible) + $(blocks "$vg" reachable)))"
+}
+
 # new T[0]: LeakSanitizer's special case, which libleak follows (Valgrind
 # calls the 8-byte block lost): reachable by the newarray heuristic.
 test_reach_new_of_none() {
