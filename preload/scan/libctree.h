@@ -9,14 +9,14 @@
 #include <stdint.h>
 
 /* Where glibc's tsearch() and the rest of libc's code are; all 0 when
- * tsearch is not libc's (the program defines its own) or is not found. */
+ * libc's tsearch is not found. */
 struct libctree {
 	uintptr_t fn_lo, fn_hi;     /* tsearch's code */
 	uintptr_t libc_lo, libc_hi; /* libc's executable segment */
 };
 
-/* Fills t. Takes the loader's lock (dl_iterate_phdr, dladdr1): before the
- * world is stopped. */
+/* Fills t. Takes the loader's lock (dl_iterate_phdr): before the world is
+ * stopped. */
 void libctree_find(struct libctree *t);
 
 /* Whether a block allocated at stack pcs[0..n) is a node that libc's own
