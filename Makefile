@@ -30,7 +30,7 @@ PRELOAD_SRCS := \
 	preload/dump/modules.c preload/dump/dump.c preload/dump/file.c preload/base/fmt.c preload/track/counters.c \
 	preload/interpose/deepbind.c preload/scan/stopworld.c preload/scan/roots.c preload/scan/scan.c preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c preload/scan/helper.c preload/scan/libctree.c \
 	preload/life/snapshot.c preload/life/warn.c preload/base/procfs.c preload/track/stackcache.c preload/track/stackmemo.c preload/track/cfi.c \
-	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
+	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/base/dynsym.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
 	preload/interpose/api.c preload/life/check.c preload/life/lsan.c preload/base/elfsym.c preload/track/ignore.c preload/scan/regions.c \
 	preload/track/resources.c preload/interpose/fd.c preload/interpose/stdio.c preload/interpose/thread.c \
 	preload/base/procnet.c preload/dump/resdesc.c preload/life/fdwarn.c
@@ -229,7 +229,7 @@ UNIT_check_blkindex    := preload/scan/blkindex.c preload/base/arena.c preload/b
 UNIT_check_fmt         := preload/base/fmt.c
 UNIT_check_config      := preload/life/config.c preload/scan/heuristics.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_scan        := preload/scan/mark.c preload/scan/classify.c preload/scan/result.c preload/scan/blkindex.c \
-	preload/scan/libctree.c \
+	preload/scan/libctree.c preload/base/dynsym.c \
 	preload/scan/readable.c preload/scan/heuristics.c preload/scan/helper.c preload/track/stacks.c \
 	preload/base/self.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_roots       := preload/scan/roots.c preload/scan/readable.c preload/base/self.c preload/base/arena.c \
@@ -237,7 +237,7 @@ UNIT_check_roots       := preload/scan/roots.c preload/scan/readable.c preload/b
 UNIT_check_readable    := preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_heuristics  := preload/scan/heuristics.c preload/scan/readable.c preload/base/arena.c preload/base/fmt.c
 UNIT_check_self        := preload/base/self.c
-UNIT_check_libctree    := preload/scan/libctree.c preload/base/self.c
+UNIT_check_libctree    := preload/scan/libctree.c preload/base/dynsym.c preload/base/self.c
 UNIT_check_exits       := preload/life/exits.c
 UNIT_check_procfs      := preload/base/procfs.c
 UNIT_check_helper      := preload/scan/helper.c preload/base/procfs.c preload/base/arena.c preload/base/fmt.c
