@@ -321,7 +321,7 @@ stackcache_code_unloaded(void)
 
 /* The word at slot0 + off. */
 static inline uintptr_t
-at(uintptr_t slot0, uint32_t off)
+stack_word(uintptr_t slot0, uint32_t off)
 {
 	return *(const uintptr_t *)(slot0 + off);
 }
@@ -336,16 +336,16 @@ chain_holds(const struct chain *c, uintptr_t slot0)
 	/* Four slots a branch: a hit compares every slot of a chain 30 frames
 	 * deep (sqlite3's), and the loads do not depend on one another. */
 	for (; k + 4 <= c->n; k += 4) {
-		uintptr_t d = (at(slot0, c->off[k]) ^ c->ip[k]) |
-		    (at(slot0, c->off[k + 1]) ^ c->ip[k + 1]) |
-		    (at(slot0, c->off[k + 2]) ^ c->ip[k + 2]) |
-		    (at(slot0, c->off[k + 3]) ^ c->ip[k + 3]);
+		uintptr_t d = (stack_word(slot0, c->off[k]) ^ c->ip[k]) |
+		    (stack_word(slot0, c->off[k + 1]) ^ c->ip[k + 1]) |
+		    (stack_word(slot0, c->off[k + 2]) ^ c->ip[k + 2]) |
+		    (stack_word(slot0, c->off[k + 3]) ^ c->ip[k + 3]);
 
 		if (d != 0)
 			return false;
 	}
 	for (; k < c->n; k++)
-		if (at(slot0, c->off[k]) != c->ip[k])
+		if (stack_word(slot0, c->off[k]) != c->ip[k])
 			return false;
 	return true;
 }
