@@ -144,6 +144,15 @@ scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 	 * before the index. Empty at first: hit_len 0. */
 	uintptr_t hit_lo = 0, hit_len = 0;
 	long i = -1;
+	/* The block being scanned: a third of perl's words point back into
+	 * it (its bodyless scalars), and each such word sent the last-block
+	 * check away from the block the next word points into. */
+	uintptr_t self_lo = 0, self_len = 0;
+
+	if (parent != NO_PARENT) {
+		self_lo = sc->b[parent].addr;
+		self_len = blk_len(&sc->b[parent]);
+	}
 
 	lo = (lo + 7) & ~(uintptr_t)7;
 	for (uintptr_t p = lo; p + 8 <= hi; p += 8) {
@@ -156,6 +165,8 @@ scan_words(struct scan *sc, uintptr_t lo, uintptr_t hi, uint8_t from_state, uint
 			continue;
 		}
 
+		if (v - self_lo < self_len)
+			continue; /* into itself: marks nothing */
 		if (v - hit_lo >= hit_len) {
 			long f = blkindex_find(&sc->ix, v);
 
