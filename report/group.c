@@ -10,10 +10,14 @@
  *
  * Grouping is by SYMBOLIZED stack, never by address: each frame is interned
  * as (module basename, function, file, line, column, inlined), plus the
- * module offset when the function is unknown and the pc when even the
- * module is, into a 32-bit frame id; a record is keyed by (kind, frame ids).
+ * module offset when the line is unknown and the pc when even the module
+ * is, into a 32-bit frame id; a record is keyed by (kind, frame ids).
  * So the same code path in two processes (different load addresses) or
- * reached through two return addresses on one source line is one record.
+ * reached through two return addresses on one source line is one record,
+ * and two call sites in one function of a binary without line information
+ * are two, as in Valgrind and LeakSanitizer (libyaml's test-reader, built
+ * without -g: eight malloc sites in yaml_parser_initialize, which had been
+ * one record under the first site's address).
  * Frame strings belong to the symbolizer and outlive the report (sym_free
  * runs after group_free). Leading allocator frames are dropped before
  * interning, so they never split or name a record.
@@ -217,7 +221,7 @@ fkey_of(const struct sym_frame *f, struct fkey *k)
 	k->line = f->line;
 	k->column = f->column;
 	k->inlined = f->inlined;
-	k->addr = f->function != NULL ? 0 : f->module != NULL ? f->offset : f->pc;
+	k->addr = f->line != 0 ? 0 : f->module != NULL ? f->offset : f->pc;
 	h = hash_str(h, k->module);
 	h = hash_str(h, k->function);
 	h = hash_str(h, k->file);

@@ -174,3 +174,34 @@ test_report_json_escaping() {
 	want=$(printf '/tmp/a\001\357\277\275"\\b\342\202\254\357\277\275\357\277\275\357\277\275')
 	[ "$(jq -r .exe r.json)" = "$want" ] || fail "jq reads .exe as $(jq .exe r.json)"
 }
+
+# Two malloc call sites in one function are two records, as in Valgrind and
+# LeakSanitizer, also in a binary without line information (libyaml's
+# test-reader, built without -g, had its eight sites in one record); the
+# two calls through each site stay one record.
+test_report_call_sites_without_lines() {
+	command -v jq >/dev/null || fail "jq is not installed"
+	local exe bare d got
+	exe=$(build_prog report_two_sites) || exit 1
+	bare=$T/report_two_sites_nodebug
+	objcopy --strip-debug "$exe" "$bare" || fail "objcopy --strip-debug failed"
+	for prog in "$exe" "$bare"; do
+		rm -f "$T"/out/*.dump
+		run_leak "$prog"
+		expect_status 0
+		d=$(dump_only) || exit 1
+		"$LEAKREPORT" --format json --fail-on none "$d" >r.json 2>r.err ||
+			fail "leakreport: $(head -n 2 r.err)"
+		got=$(jq -r '[.leaks[] | select(.kind == "definite") |
+			"\(.frames[0].function) \(.blocks) \(.bytes) \(.frames[0].line != null)"] | sort | join(";")' r.json)
+		if [ "$prog" = "$exe" ]; then
+			[ "$got" = "make_two 2 200 true;make_two 2 400 true" ] ||
+				fail "with line information: $got"
+		else
+			[ "$got" = "make_two 2 200 false;make_two 2 400 false" ] ||
+				fail "without line information: $got"
+			[ "$(jq -r '[.leaks[] | select(.kind == "definite") | .frames[0].offset] | unique | length' r.json)" = 2 ] ||
+				fail "the two records do not name two call sites: $(jq -c '[.leaks[].frames[0]]' r.json)"
+		fi
+	done
+}
