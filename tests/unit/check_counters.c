@@ -1,7 +1,8 @@
 /*
  * check_counters.c - counters.c: exact totals from threads that count at
  * once, records handed from exited threads to new ones, and live figures
- * published when a thread exits.
+ * published when a thread exits, and a peak that is exact on one thread
+ * even when the highest figures were never published.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -78,6 +79,30 @@ START_TEST(records_reused_after_exit)
 }
 END_TEST
 
+/* Runs first: the peaks are the process's, and only rise. */
+START_TEST(peak_exact_between_publications)
+{
+	struct counters_snap s;
+
+	/* 1,000 blocks, 8,000 bytes: under both publication thresholds */
+	for (int i = 0; i < 1000; i++)
+		counters_alloc(8);
+	for (int i = 0; i < 1000; i++)
+		counters_free(8);
+	counters_read(&s);
+	ck_assert_uint_eq(s.live_blocks, 0);
+	ck_assert_uint_eq(s.peak_blocks, 1000);
+	ck_assert_uint_eq(s.peak_bytes, 8000);
+	/* one block over the byte threshold publishes: the peak of blocks
+	 * reached before it, never published, stays */
+	counters_alloc(20000);
+	counters_free(20000);
+	counters_read(&s);
+	ck_assert_uint_eq(s.peak_blocks, 1000);
+	ck_assert_uint_eq(s.peak_bytes, 20000);
+}
+END_TEST
+
 START_TEST(same_thread_exact)
 {
 	struct counters_snap before, after;
@@ -102,6 +127,7 @@ main(void)
 	Suite *s = suite_create("counters");
 	TCase *tc = tcase_create("threads");
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, peak_exact_between_publications);
 	tcase_add_test(tc, same_thread_exact);
 	tcase_add_test(tc, concurrent_totals_exact);
 	tcase_add_test(tc, records_reused_after_exit);
