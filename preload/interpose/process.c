@@ -6,6 +6,8 @@
  * return and exit() claim the exit (life/exits.c: one exit at a time) and
  * tell the exit scan where this thread's live stack starts; _exit() and
  * _Exit() skip the exit handlers, so they write the dump themselves.
+ * __cxa_atexit() registers the exit dump's handler before the first
+ * handler of anyone else, so that it runs last (start.c says why).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -34,6 +36,20 @@ fork_child(void)
 	res_fork_child();
 }
 
+typedef int (*cxa_atexit_fn)(void (*)(void *), void *, void *);
+
+/* glibc's __cxa_atexit, looked up on first use. */
+static cxa_atexit_fn
+cxa_atexit_next(void)
+{
+	static cxa_atexit_fn next;
+
+	/* relaxed: a code address every thread computes the same. */
+	if (__atomic_load_n(&next, __ATOMIC_RELAXED) == NULL)
+		__atomic_store_n(&next, (cxa_atexit_fn)real_next("__cxa_atexit"), __ATOMIC_RELAXED);
+	return __atomic_load_n(&next, __ATOMIC_RELAXED);
+}
+
 /* The second half of start-up (life/start.c), before main: everything
  * below may allocate, untracked. */
 __attribute__((constructor(101))) static void
@@ -43,10 +59,23 @@ start(void)
 	real_resolve();
 	init_start();
 	if (init_late(hook_probe)) {
+		init_exit_first(cxa_atexit_next()); /* unless a library's came first */
 		deepbind_init();
 		pthread_atfork(modules_fork_prepare, modules_fork_done, fork_child);
 	}
 	lk_busy = 0;
+}
+
+/* Every library's and the program's exit handlers and C++ static
+ * destructors (atexit() calls it too): the first call puts the exit dump's
+ * handler in ahead of them, so it runs after them all. */
+LK_EXPORT int
+__cxa_atexit(void (*fn)(void *), void *arg, void *dso)
+{
+	cxa_atexit_fn next = cxa_atexit_next();
+
+	init_exit_first(next);
+	return next(fn, arg, dso);
 }
 
 typedef int (*main_fn)(int, char **, char **);

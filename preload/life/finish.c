@@ -2,11 +2,13 @@
  * finish.c - the exit dump: the state ACTIVE -> DUMPING -> DONE, once.
  *
  * When the dump runs: start.c registers finish_dump() with __cxa_atexit
- * and no DSO handle from our constructor, which runs before
- * __libc_start_main registers the loader's _dl_fini. Exit handlers run
- * last-registered first, so ours runs after the program's atexit handlers,
- * its C++ static destructors and every library destructor (_dl_fini): what
- * they free is not reported. _exit() and _Exit() skip exit handlers;
+ * and no DSO handle before any other exit handler of the process (from the
+ * first __cxa_atexit() call, or else from our constructor, which runs
+ * before __libc_start_main registers the loader's _dl_fini). Exit handlers
+ * run last-registered first, so ours runs after the program's atexit
+ * handlers, its C++ static destructors, every library's handlers and
+ * destructors (_dl_fini), and glibc's freeing of its lists of handlers:
+ * what they free is not reported. _exit() and _Exit() skip exit handlers;
  * interpose/process.c dumps there. The dump runs once: an atomic exchange
  * from ACTIVE to DUMPING elects it. While DUMPING, free() does not free,
  * so nothing the dump reads goes away.

@@ -20,6 +20,20 @@
  * hooks at all, opens libunwind, finds glibc's main_arena, records the
  * modules and registers the exit dump (finish.c), and starts the snapshot
  * thread.
+ *
+ * The exit dump's handler is registered before anybody else's when it can
+ * be: exit handlers run last-registered first, and the C++ libraries
+ * register their static destructors (__cxa_atexit) from their
+ * constructors, which ld.so runs before ours. Registered from our
+ * constructor, the dump ran before those destructors, and every block they
+ * free at exit was reported still reachable where Valgrind, which looks
+ * after the last handler, saw none (clang-format: 99 blocks, 214 KB,
+ * against 2 and 74 KB; glibc's own lists of exit handlers were among them,
+ * freed as the handlers run). So the first __cxa_atexit() of the process,
+ * whoever calls it (interpose/process.c), registers ours first
+ * (init_exit_first); the handler does nothing unless init_late() finished
+ * (an exit() from a library's constructor, before ours, dumps nothing, as
+ * before).
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -57,8 +71,6 @@ enum {
 
 static _Atomic int started = START_NONE; /* init_start(): NONE -> BUSY -> DONE */
 static const char *aside_why;            /* why init_start() turned tracking off, or NULL */
-
-extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 
 /* Whether the executable's real path matches LEAK_ONLY. */
 static bool
@@ -139,11 +151,27 @@ init_start(void)
 	lk_busy = was_busy;
 }
 
+static _Atomic int exit_registered; /* init_exit_first(): 0, then 1 */
+static _Atomic bool late_done;      /* init_late() finished, tracking */
+
 static void
 final_dump_handler(void *arg)
 {
 	(void)arg;
-	finish_dump();
+	/* acquire: pairs with the release store at the end of init_late(). */
+	if (atomic_load_explicit(&late_done, memory_order_acquire))
+		finish_dump();
+}
+
+void
+init_exit_first(int (*reg)(void (*fn)(void *), void *arg, void *dso))
+{
+	int expect = 0;
+
+	/* relaxed: a once flag; the handler reads nothing it publishes. */
+	if (atomic_compare_exchange_strong_explicit(&exit_registered, &expect, 1,
+		memory_order_relaxed, memory_order_relaxed))
+		reg(final_dump_handler, NULL, NULL);
 }
 
 bool
@@ -169,7 +197,9 @@ init_late(bool (*reached)(void))
 	roots_init(real.malloc, real.free);
 	modules_refresh();
 	lsan_init(); /* the program's LeakSanitizer hooks, before any check */
-	__cxa_atexit(final_dump_handler, NULL, NULL);
+	/* release: pairs with final_dump_handler()'s acquire. The handler
+	 * itself is registered by our caller, if nobody did before. */
+	atomic_store_explicit(&late_done, true, memory_order_release);
 	snapshot_start();
 	return true;
 }
