@@ -169,12 +169,13 @@ trace(void **buf, int max)
 unsigned
 backtrace_capture(uintptr_t *pcs, unsigned max)
 {
-	void *buf[DUMP_MAX_DEPTH + SELF_FRAMES_MAX];
-
-	if (unw_bt == NULL)
+	if (unw_bt == NULL || max == 0)
 		return 0;
 	if (max > DUMP_MAX_DEPTH)
 		max = DUMP_MAX_DEPTH;
+	/* Sized by max, not by the most a dump allows: on the caller's
+	 * stack, which may be a small thread's (track.c). */
+	void *buf[max + SELF_FRAMES_MAX];
 	int got = trace(buf, (int)max + SELF_FRAMES_MAX);
 	int skip = 0;
 
@@ -197,13 +198,13 @@ backtrace_capture(uintptr_t *pcs, unsigned max)
 unsigned
 backtrace_chain(uintptr_t slot0, uintptr_t *chain, unsigned max)
 {
-	void *buf[CHAIN_BUF];
 	uintptr_t v0 = *(const uintptr_t *)slot0;
 
-	if (unw_bt == NULL)
+	if (unw_bt == NULL || max == 0)
 		return 0;
 	if (max > CHAIN_BUF - SELF_FRAMES_MAX)
 		max = CHAIN_BUF - SELF_FRAMES_MAX;
+	void *buf[max + SELF_FRAMES_MAX]; /* as backtrace_capture()'s */
 	int got = trace(buf, (int)max + SELF_FRAMES_MAX);
 	int j = 0;
 

@@ -45,8 +45,13 @@
 #include "track/stackcache.h"
 #include "track/track.h"
 
-#define CHAIN_MAX (DUMP_MAX_DEPTH + UNWIND_OWN_MAX)
-#define WALK_MAX  (DUMP_MAX_DEPTH + 32)
+/* The scratch arrays of a miss are sized by the depth in use, not by the
+ * deepest a dump allows (DUMP_MAX_DEPTH, 256): on the allocating thread's
+ * own stack, sized for 256 frames they made stack_slow()'s frame 13 KB,
+ * and a thread with a 16 KB stack (PTHREAD_STACK_MIN; libuv's tests make
+ * one) that called malloc crashed on its guard page. */
+#define CHAIN_LEN(d) ((d) + UNWIND_OWN_MAX) /* chain[] and slots[] for depth d */
+#define WALK_LEN(d)  ((d) + 32)             /* a learning walk's frames */
 
 __thread int lk_busy __attribute__((tls_model("initial-exec")));
 __thread int track_in_map __attribute__((tls_model("initial-exec")));
@@ -101,12 +106,13 @@ my_errno(void)
 	return errno_at;
 }
 
-/* A full cursor walk from slot0, taught to the stack cache. */
-static void
-learn(uintptr_t slot0)
+/* A full cursor walk from slot0 (up to WALK_LEN(d) frames), taught to the
+ * stack cache. Not inlined: its arrays stay off stack_slow()'s frame. */
+static __attribute__((noinline)) void
+learn(uintptr_t slot0, unsigned d)
 {
-	uintptr_t ip[WALK_MAX], slot[WALK_MAX], variable;
-	unsigned n = backtrace_walk(slot0, ip, slot, WALK_MAX, &variable);
+	uintptr_t ip[WALK_LEN(d)], slot[WALK_LEN(d)], variable;
+	unsigned n = backtrace_walk(slot0, ip, slot, WALK_LEN(d), &variable);
 
 	if (variable != 0)
 		stackcache_observe_variable(variable);
@@ -117,30 +123,31 @@ learn(uintptr_t slot0)
 static stack_id_t
 stack_slow(uintptr_t slot0)
 {
-	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
+	unsigned d = depth; /* read once: track_set_depth() may change it */
+	uintptr_t chain[CHAIN_LEN(d)], pcs[d];
 	uintptr_t caller = *(const uintptr_t *)slot0;
 
 	if (self_in_loader(caller) || in_loader_callback > 0) {
-		unsigned k = stackcache_walk(slot0, pcs, depth);
+		unsigned k = stackcache_walk(slot0, pcs, d);
 
 		if (k == 0)
 			pcs[k++] = caller;
 		return stacks_intern(lk_stacks, pcs, k);
 	}
 	/* Every frame's CFI says CFA = RSP + k: no libunwind at all. */
-	uintptr_t slots[CHAIN_MAX], own_lo, own_hi;
+	uintptr_t slots[CHAIN_LEN(d)], own_lo, own_hi;
 	stack_id_t known;
 	unsigned k;
 
 	self_libleak_text(&own_lo, &own_hi);
-	unsigned n = stackcache_unwind(slot0, chain, slots, depth, own_lo, own_hi, &known);
+	unsigned n = stackcache_unwind(slot0, chain, slots, d, own_lo, own_hi, &known);
 	if (known != 0) {
 		if (verify)
 			stack_verify(slot0, known);
 		return known;
 	}
 	if (n > 0) {
-		k = backtrace_user_frames(chain, n, pcs, depth);
+		k = backtrace_user_frames(chain, n, pcs, d);
 		stack_id_t id = stacks_intern(lk_stacks, pcs, k);
 
 		if (id != 0) {
@@ -155,29 +162,30 @@ stack_slow(uintptr_t slot0)
 	}
 	if (!backtrace_ready() && !backtrace_start())
 		return stacks_intern(lk_stacks, &caller, 1);
-	n = backtrace_chain(slot0, chain, depth + 8);
+	n = backtrace_chain(slot0, chain, d + 8);
 
 	if (n == 0) {
 		/* slot0's return address is not among the first frames (should
 		 * not happen): take the stack the plain way, uncached. */
-		k = backtrace_capture(pcs, depth);
+		k = backtrace_capture(pcs, d);
 		return stacks_intern(lk_stacks, pcs, k);
 	}
-	k = backtrace_user_frames(chain, n, pcs, depth);
+	k = backtrace_user_frames(chain, n, pcs, d);
 	stack_id_t id = stacks_intern(lk_stacks, pcs, k);
 
 	if (id != 0 && stackcache_store(slot0, chain, n, id))
-		learn(slot0);
+		learn(slot0, d);
 	return id;
 }
 
 /* LEAK_VERIFY_STACKS: a cache hit must name the stack unwinding finds. */
-static void
+static __attribute__((noinline)) void
 stack_verify(uintptr_t slot0, stack_id_t id)
 {
-	uintptr_t chain[CHAIN_MAX], pcs[DUMP_MAX_DEPTH];
-	unsigned n = backtrace_chain(slot0, chain, depth + 8);
-	unsigned k = backtrace_user_frames(chain, n, pcs, depth);
+	unsigned d = depth;
+	uintptr_t chain[CHAIN_LEN(d)], pcs[d];
+	unsigned n = backtrace_chain(slot0, chain, d + 8);
+	unsigned k = backtrace_user_frames(chain, n, pcs, d);
 	unsigned m = 0;
 	const uintptr_t *cached = stacks_get(lk_stacks, id, &m);
 

@@ -175,3 +175,15 @@ test_precreated_temporary_name_is_harmless() {
 	[ "$(ls "$T/out" | grep -c '\.dump$')" -eq 1 ] || fail "no dump: $(ls "$T/out"; cat "$T/leak.err")"
 	dump_valid "$(ls "$T"/out/*.dump)"
 }
+
+# Threads on 16 KiB stacks that allocate through frames libunwind must walk:
+# no crash, the same output, and their leaks reported with their stack.
+test_threads_on_smallest_stacks() {
+	local exe d
+	exe=$(build_prog small_stack -O0) || exit 1
+	run_both "$exe"
+	expect_status 0
+	[ "$(cat "$T/leak.out")" = "small stacks done" ] || fail "output: $(cat "$T/leak.out")"
+	d=$(dump_only) || exit 1
+	expect_func "$(dump_funcs "$d")" leak_small 4 160
+}
