@@ -11,6 +11,7 @@
  * async-signal-safe (it reads /proc), one thread at a time, no malloc.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -118,6 +119,17 @@ epoll_count(struct resdesc *c, int fd, char *scratch, size_t cap)
 	return n;
 }
 
+bool
+resdesc_fd_open(int fd)
+{
+	int saved = errno;
+	/* syscall, not fcntl(): our own hook is no business of the dump's. */
+	bool open = syscall(SYS_fcntl, fd, F_GETFD) >= 0 || errno != EBADF;
+
+	errno = saved;
+	return open;
+}
+
 void
 resdesc_fd(struct resdesc *c, int fd, char *out, size_t cap)
 {
@@ -134,7 +146,7 @@ resdesc_fd(struct resdesc *c, int fd, char *out, size_t cap)
 
 	fmt_init(&f, out, cap - 1);
 	if (n <= 0 || fl < 0) {
-		fmt_str(&f, "closed");
+		fmt_str(&f, fl < 0 ? "closed" : "unknown");
 		finish(&f, out);
 		return;
 	}

@@ -5,6 +5,7 @@
 #ifndef LIBLEAK_RESDESC_H
 #define LIBLEAK_RESDESC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,10 +19,16 @@ struct resdesc;
 struct resdesc *resdesc_open(void);
 void resdesc_close(struct resdesc *c);
 
+/* Whether descriptor fd is open now. A recorded descriptor that is not was
+ * closed where no hook saw it (libuv closes with syscall(SYS_close): every
+ * descriptor of its test suite looked leaked) and is no leak. errno kept. */
+bool resdesc_fd_open(int fd);
+
 /* Descriptor fd: "file /var/log/app.log (write)", "socket TCP 127.0.0.1:40022
  * -> 127.0.0.1:8080 ESTABLISHED", "socket UNIX /run/app.sock", "pipe (read
  * end)", "eventfd", "timerfd", "epoll (3 fds)", "signalfd", "inotify",
- * "memfd name", or "closed" when it is no longer open. c may be NULL.
+ * "memfd name", "closed" when it is no longer open (closed meanwhile), or
+ * "unknown" when /proc/self/fd cannot tell. c may be NULL.
  * Into out (cap bytes, NUL-terminated, never empty). */
 void resdesc_fd(struct resdesc *c, int fd, char *out, size_t cap);
 

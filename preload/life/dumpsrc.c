@@ -116,6 +116,11 @@ relay_res(void *ctx, const struct res_item *it)
 {
 	struct res_relay *r = ctx;
 	char desc[RESDESC_MAX];
+
+	/* A descriptor the program closed where no hook saw it is no leak
+	 * (resdesc_fd_open); both passes skip it. */
+	if (it->kind == RES_FD && !resdesc_fd_open((int)it->id))
+		return;
 	struct dump_res d = {
 		.kind = (enum dump_res_kind)it->kind,
 		.stack = it->stack,
