@@ -33,7 +33,7 @@ PRELOAD_SRCS := \
 	preload/life/aside.c preload/base/pathglob.c preload/base/self.c preload/base/dynsym.c preload/scan/readable.c preload/life/exits.c preload/scan/heuristics.c \
 	preload/interpose/api.c preload/life/check.c preload/life/lsan.c preload/base/elfsym.c preload/track/ignore.c preload/scan/regions.c \
 	preload/track/resources.c preload/interpose/fd.c preload/interpose/stdio.c preload/interpose/thread.c \
-	preload/base/procnet.c preload/dump/resdesc.c preload/life/fdwarn.c
+	preload/base/procnet.c preload/dump/resdesc.c preload/life/fdwarn.c preload/base/ownstack.c
 
 REPORT_SRCS := \
 	report/main.c report/options.c report/err.c report/model.c report/readfile.c report/dump_read.c report/modmap.c \

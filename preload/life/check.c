@@ -30,6 +30,7 @@
 
 #include "base/arena.h"
 #include "base/fmt.h"
+#include "base/ownstack.h"
 #include "dump/dump.h"
 #include "dump/modules.h"
 #include "life/check.h"
@@ -186,17 +187,45 @@ summary(const char *what, const char *path, const struct check_result *r, bool w
 	    "; dump: ", written ? path : "none", NULL);
 }
 
+/* A check's arguments and answer, for check_now() on its own stack. */
+struct check_job {
+	bool final;
+	uintptr_t caller_sp;
+	struct check_result *out;
+	int rc;
+};
+
+static void check_now(void *arg);
+
+/* As the exit dump's (finish.c): the check may be asked for on a thread
+ * with a small stack. */
+#define CHECK_STACK ((size_t)1 << 20)
+
 int
 check_run(bool final, uintptr_t caller_sp, struct check_result *out)
 {
-	int saved = errno;
-	int was_busy = lk_busy;
-	int rc = -1;
+	struct check_job job = { .final = final, .caller_sp = caller_sp, .out = out, .rc = -1 };
 
 	memset(out, 0, sizeof(*out));
 	if (getpid() != lk_pid)
 		return -1; /* a vfork child: the memory is the parent's */
-	lk_busy = 1;       /* whatever libc allocates for us is ours, untracked */
+	if (!ownstack_run(check_now, &job, CHECK_STACK))
+		check_now(&job); /* no memory for a stack: try on this one */
+	return job.rc;
+}
+
+static void
+check_now(void *arg)
+{
+	struct check_job *job = arg;
+	bool final = job->final;
+	uintptr_t caller_sp = job->caller_sp;
+	struct check_result *out = job->out;
+	int saved = errno;
+	int was_busy = lk_busy;
+	int rc = -1;
+
+	lk_busy = 1; /* whatever libc allocates for us is ours, untracked */
 	check_lock();
 	if (!state_is(STATE_ACTIVE)) {
 		fmt_log("leak check: this process is not tracked (or is exiting); no check", NULL);
@@ -246,5 +275,5 @@ out:
 	check_unlock();
 	lk_busy = was_busy;
 	errno = saved;
-	return rc;
+	job->rc = rc;
 }

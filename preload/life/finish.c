@@ -27,6 +27,7 @@
 
 #include "base/arena.h"
 #include "base/fmt.h"
+#include "base/ownstack.h"
 #include "dump/dump.h"
 #include "dump/modules.h"
 #include "life/check.h"
@@ -108,6 +109,19 @@ cxx_freeres(void)
 		fr();
 }
 
+/* What the dump needs from finish_dump()'s own frame, on its own stack. */
+struct dump_job {
+	uintptr_t sp; /* where this thread's live stack starts, for the scan */
+};
+
+static void dump_now(void *arg);
+
+/* Stack for the dump (arena memory; only the pages it touches cost): the
+ * scan and the writer take tens of KB, more than a thread the program made
+ * with a 16 KiB stack has left when it calls exit(), which crashed on its
+ * guard page. */
+#define DUMP_STACK ((size_t)1 << 20)
+
 void
 finish_dump(void)
 {
@@ -125,6 +139,23 @@ finish_dump(void)
 			exits_park();
 		return;
 	}
+	/* The program's registers spilled here, above mark: this thread's
+	 * live stack starts at mark, or where exit() said (scan.h). */
+	volatile uintptr_t mark = 0;
+
+	__builtin_unwind_init();
+	struct dump_job job = { .sp = scan_stack_start((uintptr_t)&mark) };
+
+	if (!ownstack_run(dump_now, &job, DUMP_STACK))
+		dump_now(&job); /* no memory for a stack: try on this one */
+	(void)mark;
+}
+
+/* The dump itself, elected by finish_dump(). */
+static void
+dump_now(void *arg)
+{
+	const struct dump_job *job = arg;
 	int saved = errno;
 	int was_busy = lk_busy;
 	lk_busy = 1; /* whatever libc allocates now is ours, untracked */
@@ -153,8 +184,8 @@ finish_dump(void)
 	struct scan *sc = NULL;
 	if (lk_config.reachability) {
 		modules_refresh(); /* before threads stop: it takes the loader's lock */
-		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics, 0,
-		    true);
+		sc = scan_run(lk_blocks, lk_stacks, lk_internal_stack, lk_config.heuristics,
+		    job->sp, true);
 		if (sc == NULL || scan_blind(sc))
 			fmt_log(
 			    "the reachability scan could not run; every block counts as definite",

@@ -128,6 +128,12 @@ scan_set_stack_start(uintptr_t sp)
 	exit_tid = (pid_t)syscall(SYS_gettid);
 }
 
+uintptr_t
+scan_stack_start(uintptr_t here)
+{
+	return exit_sp != 0 && exit_tid == (pid_t)syscall(SYS_gettid) ? exit_sp : here;
+}
+
 /* Spills callee-saved registers into this frame, then returns its address:
  * the calling thread's live stack starts below it. */
 static __attribute__((noinline)) uintptr_t

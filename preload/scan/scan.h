@@ -100,4 +100,10 @@ void scan_free(struct scan *sc);
  * returns. */
 void scan_set_stack_start(uintptr_t sp);
 
+/* Where the calling thread's live stack starts for a scan it runs: what
+ * scan_set_stack_start() recorded for it, else `here` (an address in the
+ * caller's frame, its callee-saved registers spilled above it). For a
+ * caller that then runs the scan on another stack (base/ownstack.h). */
+uintptr_t scan_stack_start(uintptr_t here);
+
 #endif /* LIBLEAK_SCAN_H */

@@ -187,3 +187,19 @@ test_threads_on_smallest_stacks() {
 	d=$(dump_only) || exit 1
 	expect_func "$(dump_funcs "$d")" leak_small 4 160
 }
+
+# The exit dump and leak_check_now() on a thread with a 16 KiB stack: they
+# run on a stack of libleak's own; the status, the output and the leaks
+# are as on a big stack.
+test_exit_and_check_on_smallest_stack() {
+	local exe d
+	exe=$(build_prog small_stack -O0) || exit 1
+	run_both "$exe" exit
+	expect_status 3
+	d=$(dump_only) || exit 1
+	expect_func "$(dump_funcs "$d")" leak_small 4 160
+	rm -f "$T"/out/*
+	run_leak "$exe" check
+	expect_status 0
+	grep -qx "check 4" "$T/leak.out" || fail "leak_check_now() on the small stack: $(cat "$T/leak.out")"
+}

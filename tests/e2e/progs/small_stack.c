@@ -6,6 +6,9 @@
  * 40 bytes per thread from leak_small(). libuv's test suite makes such a
  * thread, and it crashed on its guard page under libleak when a miss's
  * scratch arrays were sized for 256 frames. Prints "small stacks done".
+ * With "check", the last thread also calls leak_check_now() and prints
+ * "check N"; with "exit", it calls exit(3) instead of returning: the exit
+ * dump and the check run on that thread, and crashed there too.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -13,6 +16,10 @@
 #include <stdlib.h>
 
 #include "e2e.h"
+
+int leak_check_now(void) __attribute__((weak));
+
+static const char *mode = "";
 
 NOINLINE static void
 leak_small(void)
@@ -36,22 +43,28 @@ body(void *arg)
 	free(q);
 	leak_small();
 	e2e_sink = NULL;
+	if (arg != NULL && mode[0] == 'c')
+		say("check %d\n", leak_check_now != NULL ? leak_check_now() : -1);
+	if (arg != NULL && mode[0] == 'e')
+		exit(3);
 	return size == PTHREAD_STACK_MIN ? NULL : (void *)1;
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	pthread_attr_t at;
 
+	if (argc > 1)
+		mode = argv[1];
 	pthread_attr_init(&at);
 	pthread_attr_setstacksize(&at, PTHREAD_STACK_MIN);
 	for (int i = 0; i < 4; i++) {
 		pthread_t t;
 		void *r;
 
-		if (pthread_create(&t, &at, body, NULL) != 0 || pthread_join(t, &r) != 0 ||
-		    r != NULL)
+		if (pthread_create(&t, &at, body, i == 3 ? &at : NULL) != 0 ||
+		    pthread_join(t, &r) != 0 || r != NULL)
 			return 1;
 	}
 	say("small stacks done\n");
