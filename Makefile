@@ -83,7 +83,7 @@ $(B)/report/%.o: report/%.c $(wildcard report/*.h) preload/dumpfmt.h preload/bas
 	$(CC) $(CFLAGS) -Ipreload -c $< -o $@
 
 $(B)/libleak.so: $(PRELOAD_OBJS)
-	$(CC) $(CFLAGS) $(PRELOAD_LTO) -fPIC -shared -o $@ $^ $(PRELOAD_LIBS) -Wl,-z,nodelete -Wl,--no-undefined
+	$(CC) $(CFLAGS) $(PRELOAD_LTO) -fPIC -shared -o $@ $^ $(PRELOAD_LIBS) -Wl,-z,nodelete -Wl,--no-undefined -Wl,-z,now
 
 # preload/base/pathglob.c, the LEAK_ONLY patterns, is --exe's matcher too.
 $(B)/leakreport: $(REPORT_OBJS) $(B)/preload/base/pathglob.o

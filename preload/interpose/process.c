@@ -8,9 +8,11 @@
  * _Exit() skip the exit handlers, so they write the dump themselves.
  * __cxa_atexit() registers the exit dump's handler before the first
  * handler of anyone else, so that it runs last (start.c says why).
+ * sigaltstack() tells the tracker where the thread's signal stack is.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -64,6 +66,31 @@ start(void)
 		pthread_atfork(modules_fork_prepare, modules_fork_done, fork_child);
 	}
 	lk_busy = 0;
+}
+
+/* The program's signal stacks: recorded per thread for the tracker
+ * (track.h), which keeps libunwind off a small one. Returns what the real
+ * call returns, with its errno. */
+LK_EXPORT int
+sigaltstack(const stack_t *ss, stack_t *old)
+{
+	static int (*next)(const stack_t *, stack_t *);
+
+	/* relaxed: a code address every thread computes the same. */
+	if (__atomic_load_n(&next, __ATOMIC_RELAXED) == NULL)
+		__atomic_store_n(&next,
+		    (int (*)(const stack_t *, stack_t *))real_next("sigaltstack"),
+		    __ATOMIC_RELAXED);
+	int rc = __atomic_load_n(&next, __ATOMIC_RELAXED)(ss, old);
+
+	if (rc == 0 && ss != NULL) {
+		if ((ss->ss_flags & SS_DISABLE) != 0)
+			track_set_signal_stack(0, 0);
+		else
+			track_set_signal_stack((uintptr_t)ss->ss_sp,
+			    (uintptr_t)ss->ss_sp + ss->ss_size);
+	}
+	return rc;
 }
 
 /* Every library's and the program's exit handlers and C++ static

@@ -52,6 +52,11 @@ extern __thread uintptr_t track_moving_words[TRACK_MOVING_WORDS]
  * and cleared just after (interpose/hook.h says why not an argument). */
 extern __thread void *track_pending __attribute__((tls_model("initial-exec")));
 
+/* This thread's signal stack, [lo, hi), as the program last set it with
+ * sigaltstack() (interpose/process.c); 0, 0: none. A stack-cache miss on it
+ * with little room left does not call libunwind (track.c). */
+void track_set_signal_stack(uintptr_t lo, uintptr_t hi);
+
 /*
  * Records block track_pending of n bytes, allocated by the code whose
  * return address is in the stack slot slot0 (the hook computes it from its

@@ -203,3 +203,15 @@ test_exit_and_check_on_smallest_stack() {
 	expect_status 0
 	grep -qx "check 4" "$T/leak.out" || fail "leak_check_now() on the small stack: $(cat "$T/leak.out")"
 }
+
+# A handler on an 8 KiB signal stack that allocates: a stack-cache miss
+# there does not call libunwind (about 7 KB), which ran off the stack.
+test_allocation_on_small_signal_stack() {
+	local exe d
+	exe=$(build_prog alt_stack -O0) || exit 1
+	run_both "$exe"
+	expect_status 0
+	[ "$(cat "$T/leak.out")" = "handled 3" ] || fail "output: $(cat "$T/leak.out")"
+	d=$(dump_only) || exit 1
+	expect_func "$(dump_funcs "$d")" leak_in_handler 3 72
+}
