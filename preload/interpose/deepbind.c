@@ -87,6 +87,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/arena.h"
 #include "base/dynsym.h"
 #include "base/self.h"
 #include "interpose/deepbind.h"
@@ -529,13 +530,22 @@ elf_ok(const char *path)
  * RUNPATH (RTLD_DI_SERINFO lists them, glibc-hwcaps subdirectories
  * included, and marks the default directories that come after the cache).
  */
-static bool
-caller_search(const char *name, const void *caller, char *path, size_t cap)
-{
+/* The scratch of one deepbind dlopen, mapped per call rather than on the
+ * caller's stack (12.5 KB there: a thread with a 16 KiB stack that called
+ * dlopen with RTLD_DEEPBIND crashed on its guard page). Per call, not
+ * static: a library's constructor may dlopen with RTLD_DEEPBIND again
+ * (patch_lock is recursive). */
+struct open_scratch {
+	char path[PATH_MAX];
 	union {
 		Dl_serinfo si;
 		char bytes[8192];
-	} buf;
+	} serinfo;
+};
+
+static bool
+caller_search(const char *name, const void *caller, char *path, size_t cap, struct open_scratch *sc)
+{
 	Dl_serinfo size;
 	Dl_info dli;
 	struct link_map *lm = NULL;
@@ -543,17 +553,17 @@ caller_search(const char *name, const void *caller, char *path, size_t cap)
 
 	if (dladdr1(caller, &dli, (void **)&lm, RTLD_DL_LINKMAP) == 0 || lm == NULL)
 		return false;
-	if (dlinfo(lm, RTLD_DI_SERINFOSIZE, &size) != 0 || size.dls_size > sizeof(buf))
+	if (dlinfo(lm, RTLD_DI_SERINFOSIZE, &size) != 0 || size.dls_size > sizeof(sc->serinfo))
 		return false;
-	buf.si.dls_size = size.dls_size;
-	buf.si.dls_cnt = size.dls_cnt;
-	if (dlinfo(lm, RTLD_DI_SERINFO, &buf.si) != 0)
+	sc->serinfo.si.dls_size = size.dls_size;
+	sc->serinfo.si.dls_cnt = size.dls_cnt;
+	if (dlinfo(lm, RTLD_DI_SERINFO, &sc->serinfo.si) != 0)
 		return false;
-	for (unsigned i = 0; i < buf.si.dls_cnt; i++) {
-		const char *dir = buf.si.dls_serpath[i].dls_name;
+	for (unsigned i = 0; i < sc->serinfo.si.dls_cnt; i++) {
+		const char *dir = sc->serinfo.si.dls_serpath[i].dls_name;
 		size_t dlen = strlen(dir);
 
-		if (buf.si.dls_serpath[i].dls_flags & LA_SER_DEFAULT)
+		if (sc->serinfo.si.dls_serpath[i].dls_flags & LA_SER_DEFAULT)
 			break; /* ld.so.cache comes first, then these */
 		while (dlen > 1 && dir[dlen - 1] == '/')
 			dlen--;
@@ -575,18 +585,28 @@ caller_search(const char *name, const void *caller, char *path, size_t cap)
 static void *
 open_as_caller(dlopen_fn open_real, const char *file, int mode, const void *caller)
 {
-	char path[PATH_MAX];
-	struct soname_ctx c = { .name = file, .path = path, .cap = sizeof(path) };
-
 	if (file == NULL || file[0] == '\0' || strchr(file, '/') != NULL ||
 	    strchr(file, '$') != NULL)
 		return open_real(file, mode);
+	struct open_scratch *sc = arena_map(sizeof(*sc));
+	if (sc == NULL)
+		return open_real(file, mode); /* no scratch: the plain search */
+	char *path = sc->path;
+	struct soname_ctx c = { .name = file, .path = path, .cap = sizeof(sc->path) };
+	void *h;
+
 	dl_iterate_phdr(soname_visit, &c);
 	if (c.found)
-		return open_real(path, mode); /* already loaded: ld.so reuses it */
-	if (caller != NULL && caller_search(file, caller, path, sizeof(path)))
-		return open_real(path, mode);
-	return open_real(file, mode);
+		h = open_real(path, mode); /* already loaded: ld.so reuses it */
+	else if (caller != NULL && caller_search(file, caller, path, sizeof(sc->path), sc))
+		h = open_real(path, mode);
+	else
+		h = open_real(file, mode);
+	int saved = errno;
+
+	arena_unmap(sc, sizeof(*sc));
+	errno = saved;
+	return h;
 }
 
 /*

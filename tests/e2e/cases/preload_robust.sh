@@ -204,6 +204,16 @@ test_exit_and_check_on_smallest_stack() {
 	grep -qx "check 4" "$T/leak.out" || fail "leak_check_now() on the small stack: $(cat "$T/leak.out")"
 }
 
+# dlopen with RTLD_DEEPBIND on a thread with a 16 KiB stack: libleak's
+# deepbind path keeps its scratch off the stack.
+test_deepbind_dlopen_on_smallest_stack() {
+	local exe
+	exe=$(build_prog small_stack -O0) || exit 1
+	run_both "$exe" deepbind
+	expect_status 0
+	grep -qx "deepbind 1" "$T/leak.out" || fail "output: $(cat "$T/leak.out")"
+}
+
 # A handler on an 8 KiB signal stack that allocates: a stack-cache miss
 # there does not call libunwind (about 7 KB), which ran off the stack.
 test_allocation_on_small_signal_stack() {

@@ -8,9 +8,12 @@
  * scratch arrays were sized for 256 frames. Prints "small stacks done".
  * With "check", the last thread also calls leak_check_now() and prints
  * "check N"; with "exit", it calls exit(3) instead of returning: the exit
- * dump and the check run on that thread, and crashed there too.
+ * dump and the check run on that thread, and crashed there too. With
+ * "deepbind", it dlopens libm with RTLD_DEEPBIND (libleak's dlopen path
+ * for it had a 12.5 KB frame) and prints "deepbind 1".
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,6 +50,8 @@ body(void *arg)
 		say("check %d\n", leak_check_now != NULL ? leak_check_now() : -1);
 	if (arg != NULL && mode[0] == 'e')
 		exit(3);
+	if (arg != NULL && mode[0] == 'd')
+		say("deepbind %d\n", dlopen("libm.so.6", RTLD_NOW | RTLD_DEEPBIND) != NULL);
 	return size == PTHREAD_STACK_MIN ? NULL : (void *)1;
 }
 
