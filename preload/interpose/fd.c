@@ -65,7 +65,7 @@ needs_mode(int flags)
 LK_EXPORT int
 open(const char *path, int flags, ...)
 {
-	RESHOOK_REAL(open);
+	REAL_NEXT(open);
 	mode_t mode = OPEN_MODE(flags, flags);
 	int fd = real_open(path, flags, mode);
 
@@ -76,7 +76,7 @@ open(const char *path, int flags, ...)
 LK_EXPORT int
 open64(const char *path, int flags, ...)
 {
-	RESHOOK_REAL(open64);
+	REAL_NEXT(open64);
 	mode_t mode = OPEN_MODE(flags, flags);
 	int fd = real_open64(path, flags, mode);
 
@@ -93,7 +93,7 @@ int __openat64_2(int dirfd, const char *path, int flags);
 LK_EXPORT int
 __open_2(const char *path, int flags)
 {
-	RESHOOK_REAL(__open_2);
+	REAL_NEXT(__open_2);
 	int fd = real___open_2(path, flags);
 
 	RESHOOK_FD(fd, open);
@@ -103,7 +103,7 @@ __open_2(const char *path, int flags)
 LK_EXPORT int
 __open64_2(const char *path, int flags)
 {
-	RESHOOK_REAL(__open64_2);
+	REAL_NEXT(__open64_2);
 	int fd = real___open64_2(path, flags);
 
 	RESHOOK_FD(fd, open);
@@ -113,7 +113,7 @@ __open64_2(const char *path, int flags)
 LK_EXPORT int
 openat(int dirfd, const char *path, int flags, ...)
 {
-	RESHOOK_REAL(openat);
+	REAL_NEXT(openat);
 	mode_t mode = OPEN_MODE(flags, flags);
 	int fd = real_openat(dirfd, path, flags, mode);
 
@@ -124,7 +124,7 @@ openat(int dirfd, const char *path, int flags, ...)
 LK_EXPORT int
 openat64(int dirfd, const char *path, int flags, ...)
 {
-	RESHOOK_REAL(openat64);
+	REAL_NEXT(openat64);
 	mode_t mode = OPEN_MODE(flags, flags);
 	int fd = real_openat64(dirfd, path, flags, mode);
 
@@ -135,7 +135,7 @@ openat64(int dirfd, const char *path, int flags, ...)
 LK_EXPORT int
 __openat_2(int dirfd, const char *path, int flags)
 {
-	RESHOOK_REAL(__openat_2);
+	REAL_NEXT(__openat_2);
 	int fd = real___openat_2(dirfd, path, flags);
 
 	RESHOOK_FD(fd, openat);
@@ -145,7 +145,7 @@ __openat_2(int dirfd, const char *path, int flags)
 LK_EXPORT int
 __openat64_2(int dirfd, const char *path, int flags)
 {
-	RESHOOK_REAL(__openat64_2);
+	REAL_NEXT(__openat64_2);
 	int fd = real___openat64_2(dirfd, path, flags);
 
 	RESHOOK_FD(fd, openat);
@@ -155,7 +155,7 @@ __openat64_2(int dirfd, const char *path, int flags)
 LK_EXPORT int
 creat(const char *path, mode_t mode)
 {
-	RESHOOK_REAL(creat);
+	REAL_NEXT(creat);
 	int fd = real_creat(path, mode);
 
 	RESHOOK_FD(fd, creat);
@@ -165,7 +165,7 @@ creat(const char *path, mode_t mode)
 LK_EXPORT int
 creat64(const char *path, mode_t mode)
 {
-	RESHOOK_REAL(creat64);
+	REAL_NEXT(creat64);
 	int fd = real_creat64(path, mode);
 
 	RESHOOK_FD(fd, creat);
@@ -175,7 +175,7 @@ creat64(const char *path, mode_t mode)
 LK_EXPORT int
 socket(int domain, int type, int protocol)
 {
-	RESHOOK_REAL(socket);
+	REAL_NEXT(socket);
 	int fd = real_socket(domain, type, protocol);
 
 	RESHOOK_FD(fd, socket);
@@ -185,7 +185,7 @@ socket(int domain, int type, int protocol)
 LK_EXPORT int
 socketpair(int domain, int type, int protocol, int sv[2])
 {
-	RESHOOK_REAL(socketpair);
+	REAL_NEXT(socketpair);
 	int r = real_socketpair(domain, type, protocol, sv);
 
 	if (r == 0) {
@@ -198,7 +198,7 @@ socketpair(int domain, int type, int protocol, int sv[2])
 LK_EXPORT int
 accept(int s, struct sockaddr *addr, socklen_t *len)
 {
-	RESHOOK_REAL(accept);
+	REAL_NEXT(accept);
 	int fd = real_accept(s, addr, len);
 
 	RESHOOK_FD(fd, accept);
@@ -208,7 +208,7 @@ accept(int s, struct sockaddr *addr, socklen_t *len)
 LK_EXPORT int
 accept4(int s, struct sockaddr *addr, socklen_t *len, int flags)
 {
-	RESHOOK_REAL(accept4);
+	REAL_NEXT(accept4);
 	int fd = real_accept4(s, addr, len, flags);
 
 	RESHOOK_FD(fd, accept4);
@@ -218,7 +218,7 @@ accept4(int s, struct sockaddr *addr, socklen_t *len, int flags)
 LK_EXPORT int
 pipe(int p[2])
 {
-	RESHOOK_REAL(pipe);
+	REAL_NEXT(pipe);
 	int r = real_pipe(p);
 
 	if (r == 0) {
@@ -256,7 +256,7 @@ park_high(int p[2])
 LK_EXPORT int
 pipe2(int p[2], int flags)
 {
-	RESHOOK_REAL(pipe2);
+	REAL_NEXT(pipe2);
 	int r = real_pipe2(p, flags);
 
 	if (r == 0 && lk_busy && (flags & O_CLOEXEC) != 0)
@@ -271,7 +271,7 @@ pipe2(int p[2], int flags)
 LK_EXPORT int
 dup(int old)
 {
-	RESHOOK_REAL(dup);
+	REAL_NEXT(dup);
 	int fd = real_dup(old);
 
 	RESHOOK_FD(fd, dup);
@@ -281,7 +281,7 @@ dup(int old)
 LK_EXPORT int
 dup2(int old, int new)
 {
-	RESHOOK_REAL(dup2);
+	REAL_NEXT(dup2);
 	int fd = real_dup2(old, new);
 
 	/* dup2(fd, fd) changes nothing: the record keeps its first stack. */
@@ -293,7 +293,7 @@ dup2(int old, int new)
 LK_EXPORT int
 dup3(int old, int new, int flags)
 {
-	RESHOOK_REAL(dup3);
+	REAL_NEXT(dup3);
 	int fd = real_dup3(old, new, flags);
 
 	RESHOOK_FD(fd, dup3);
@@ -303,7 +303,7 @@ dup3(int old, int new, int flags)
 LK_EXPORT int
 fcntl(int fd, int cmd, ...)
 {
-	RESHOOK_REAL(fcntl);
+	REAL_NEXT(fcntl);
 	va_list ap;
 
 	va_start(ap, cmd);
@@ -319,7 +319,7 @@ fcntl(int fd, int cmd, ...)
 LK_EXPORT int
 fcntl64(int fd, int cmd, ...)
 {
-	RESHOOK_REAL(fcntl64);
+	REAL_NEXT(fcntl64);
 	va_list ap;
 
 	va_start(ap, cmd);
@@ -335,7 +335,7 @@ fcntl64(int fd, int cmd, ...)
 LK_EXPORT int
 eventfd(unsigned int initval, int flags)
 {
-	RESHOOK_REAL(eventfd);
+	REAL_NEXT(eventfd);
 	int fd = real_eventfd(initval, flags);
 
 	RESHOOK_FD(fd, eventfd);
@@ -345,7 +345,7 @@ eventfd(unsigned int initval, int flags)
 LK_EXPORT int
 timerfd_create(int clockid, int flags)
 {
-	RESHOOK_REAL(timerfd_create);
+	REAL_NEXT(timerfd_create);
 	int fd = real_timerfd_create(clockid, flags);
 
 	RESHOOK_FD(fd, timerfd_create);
@@ -355,7 +355,7 @@ timerfd_create(int clockid, int flags)
 LK_EXPORT int
 signalfd(int fd, const sigset_t *mask, int flags)
 {
-	RESHOOK_REAL(signalfd);
+	REAL_NEXT(signalfd);
 	int r = real_signalfd(fd, mask, flags);
 
 	if (fd == -1) /* else it changed the mask of an existing one */
@@ -366,7 +366,7 @@ signalfd(int fd, const sigset_t *mask, int flags)
 LK_EXPORT int
 epoll_create(int size)
 {
-	RESHOOK_REAL(epoll_create);
+	REAL_NEXT(epoll_create);
 	int fd = real_epoll_create(size);
 
 	RESHOOK_FD(fd, epoll_create);
@@ -376,7 +376,7 @@ epoll_create(int size)
 LK_EXPORT int
 epoll_create1(int flags)
 {
-	RESHOOK_REAL(epoll_create1);
+	REAL_NEXT(epoll_create1);
 	int fd = real_epoll_create1(flags);
 
 	RESHOOK_FD(fd, epoll_create1);
@@ -386,7 +386,7 @@ epoll_create1(int flags)
 LK_EXPORT int
 inotify_init(void)
 {
-	RESHOOK_REAL(inotify_init);
+	REAL_NEXT(inotify_init);
 	int fd = real_inotify_init();
 
 	RESHOOK_FD(fd, inotify_init);
@@ -396,7 +396,7 @@ inotify_init(void)
 LK_EXPORT int
 inotify_init1(int flags)
 {
-	RESHOOK_REAL(inotify_init1);
+	REAL_NEXT(inotify_init1);
 	int fd = real_inotify_init1(flags);
 
 	RESHOOK_FD(fd, inotify_init1);
@@ -406,7 +406,7 @@ inotify_init1(int flags)
 LK_EXPORT int
 memfd_create(const char *name, unsigned int flags)
 {
-	RESHOOK_REAL(memfd_create);
+	REAL_NEXT(memfd_create);
 	int fd = real_memfd_create(name, flags);
 
 	RESHOOK_FD(fd, memfd_create);
@@ -419,7 +419,7 @@ memfd_create(const char *name, unsigned int flags)
 LK_EXPORT ssize_t
 recvmsg(int s, struct msghdr *msg, int flags)
 {
-	RESHOOK_REAL(recvmsg);
+	REAL_NEXT(recvmsg);
 	ssize_t r = real_recvmsg(s, msg, flags);
 
 	if (r < 0 || msg == NULL || msg->msg_control == NULL)
@@ -445,7 +445,7 @@ recvmsg(int s, struct msghdr *msg, int flags)
 LK_EXPORT int
 recvmmsg(int s, struct mmsghdr *vec, unsigned int n, int flags, struct timespec *timeout)
 {
-	RESHOOK_REAL(recvmmsg);
+	REAL_NEXT(recvmmsg);
 	int r = real_recvmmsg(s, vec, n, flags, timeout);
 
 	for (int k = 0; k < r && vec != NULL; k++) {
@@ -474,7 +474,7 @@ recvmmsg(int s, struct mmsghdr *vec, unsigned int n, int flags, struct timespec 
 LK_EXPORT int
 close(int fd)
 {
-	RESHOOK_REAL(close);
+	REAL_NEXT(close);
 	res_fd_close(fd); /* before: once closed, the number is anyone's */
 	return real_close(fd);
 }
@@ -482,7 +482,7 @@ close(int fd)
 LK_EXPORT int
 close_range(unsigned int first, unsigned int last, int flags)
 {
-	RESHOOK_REAL(close_range);
+	REAL_NEXT(close_range);
 
 	/* Before, as close: a number it frees is anyone's at once. Only a
 	 * call the kernel refuses outright (first > last, a flag it does not

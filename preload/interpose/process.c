@@ -11,6 +11,7 @@
  * sigaltstack() tells the tracker where the thread's signal stack is.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,18 +39,14 @@ fork_child(void)
 	res_fork_child();
 }
 
-typedef int (*cxa_atexit_fn)(void (*)(void *), void *, void *);
+int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 
 /* glibc's __cxa_atexit, looked up on first use. */
-static cxa_atexit_fn
+static __typeof__(__cxa_atexit) *
 cxa_atexit_next(void)
 {
-	static cxa_atexit_fn next;
-
-	/* relaxed: a code address every thread computes the same. */
-	if (__atomic_load_n(&next, __ATOMIC_RELAXED) == NULL)
-		__atomic_store_n(&next, (cxa_atexit_fn)real_next("__cxa_atexit"), __ATOMIC_RELAXED);
-	return __atomic_load_n(&next, __ATOMIC_RELAXED);
+	REAL_NEXT(__cxa_atexit);
+	return real___cxa_atexit;
 }
 
 /* The second half of start-up (life/start.c), before main: everything
@@ -74,14 +71,8 @@ start(void)
 LK_EXPORT int
 sigaltstack(const stack_t *ss, stack_t *old)
 {
-	static int (*next)(const stack_t *, stack_t *);
-
-	/* relaxed: a code address every thread computes the same. */
-	if (__atomic_load_n(&next, __ATOMIC_RELAXED) == NULL)
-		__atomic_store_n(&next,
-		    (int (*)(const stack_t *, stack_t *))real_next("sigaltstack"),
-		    __ATOMIC_RELAXED);
-	int rc = __atomic_load_n(&next, __ATOMIC_RELAXED)(ss, old);
+	REAL_NEXT(sigaltstack);
+	int rc = real_sigaltstack(ss, old);
 
 	if (rc == 0 && ss != NULL) {
 		if ((ss->ss_flags & SS_DISABLE) != 0)
@@ -99,9 +90,11 @@ sigaltstack(const stack_t *ss, stack_t *old)
 LK_EXPORT int
 __cxa_atexit(void (*fn)(void *), void *arg, void *dso)
 {
-	cxa_atexit_fn next = cxa_atexit_next();
+	__typeof__(__cxa_atexit) *next = cxa_atexit_next();
+	int saved = errno; /* ours registered or not, the program sees its own call */
 
 	init_exit_first(next);
+	errno = saved;
 	return next(fn, arg, dso);
 }
 
@@ -146,11 +139,7 @@ exit_here(void (*real_exit)(int), int status)
 LK_EXPORT void
 exit(int status)
 {
-	static void (*real_exit)(int);
-
-	/* relaxed: a code address every thread computes the same. */
-	if (__atomic_load_n(&real_exit, __ATOMIC_RELAXED) == NULL)
-		__atomic_store_n(&real_exit, (void (*)(int))real_next("exit"), __ATOMIC_RELAXED);
+	REAL_NEXT(exit);
 	exits_claim();
 	exit_here(real_exit, status);
 }

@@ -29,4 +29,12 @@ real_ready(void)
  * none: a hook cannot do its job without it. */
 void *real_next(const char *name);
 
+/* Declares real_<fn>, the next definition of fn after libleak.so, looked up
+ * on first use into the hook's own static pointer (relaxed: a code address
+ * every thread computes the same). fn must be declared before. */
+#define REAL_NEXT(fn)                                              \
+	static __typeof__(fn) *real_##fn;                          \
+	if (__atomic_load_n(&real_##fn, __ATOMIC_RELAXED) == NULL) \
+	__atomic_store_n(&real_##fn, (__typeof__(fn) *)real_next(#fn), __ATOMIC_RELAXED)
+
 #endif /* LIBLEAK_INTERPOSE_REAL_H */

@@ -1,7 +1,8 @@
 /*
  * reshook.h - what the resource hooks (fd.c, stdio.c, thread.c) do around
  * the real call: the stack of the program's call, a new descriptor into
- * the table, the real function looked up once. Included by interpose/ only.
+ * the table (the real function: REAL_NEXT, interpose/real.h). Included by
+ * interpose/ only.
  */
 #ifndef LIBLEAK_RESHOOK_H
 #define LIBLEAK_RESHOOK_H
@@ -18,14 +19,6 @@
  * descriptor call it makes through our hooks is its own, and the stdio
  * hook records the descriptor under its own name. */
 extern __thread int reshook_in_stdio __attribute__((tls_model("initial-exec")));
-
-/* The next definition of name after libleak.so, looked up on first use
- * into the hook's own static pointer (relaxed: a code address every thread
- * computes the same). */
-#define RESHOOK_REAL(fn)                                           \
-	static __typeof__(fn) *real_##fn;                          \
-	if (__atomic_load_n(&real_##fn, __ATOMIC_RELAXED) == NULL) \
-	__atomic_store_n(&real_##fn, (__typeof__(fn) *)real_next(#fn), __ATOMIC_RELAXED)
 
 /* Whether a resource made now is the program's and is to be recorded:
  * tracking is on, and this thread is not inside libleak's own code (then

@@ -45,7 +45,7 @@
 LK_EXPORT FILE *
 fopen(const char *path, const char *mode)
 {
-	RESHOOK_REAL(fopen);
+	REAL_NEXT(fopen);
 	FILE *f = IN_STDIO(real_fopen(path, mode));
 
 	STREAM_MADE(f, fopen);
@@ -55,7 +55,7 @@ fopen(const char *path, const char *mode)
 LK_EXPORT FILE *
 fopen64(const char *path, const char *mode)
 {
-	RESHOOK_REAL(fopen64);
+	REAL_NEXT(fopen64);
 	FILE *f = IN_STDIO(real_fopen64(path, mode));
 
 	STREAM_MADE(f, fopen);
@@ -65,7 +65,7 @@ fopen64(const char *path, const char *mode)
 LK_EXPORT FILE *
 freopen(const char *path, const char *mode, FILE *stream)
 {
-	RESHOOK_REAL(freopen);
+	REAL_NEXT(freopen);
 	int e = errno;
 	int old = STREAM_FD(stream);
 
@@ -82,7 +82,7 @@ freopen(const char *path, const char *mode, FILE *stream)
 LK_EXPORT FILE *
 freopen64(const char *path, const char *mode, FILE *stream)
 {
-	RESHOOK_REAL(freopen64);
+	REAL_NEXT(freopen64);
 	int e = errno;
 	int old = STREAM_FD(stream);
 
@@ -98,7 +98,7 @@ freopen64(const char *path, const char *mode, FILE *stream)
 LK_EXPORT FILE *
 tmpfile(void)
 {
-	RESHOOK_REAL(tmpfile);
+	REAL_NEXT(tmpfile);
 	FILE *f = IN_STDIO(real_tmpfile());
 
 	STREAM_MADE(f, tmpfile);
@@ -108,7 +108,7 @@ tmpfile(void)
 LK_EXPORT FILE *
 tmpfile64(void)
 {
-	RESHOOK_REAL(tmpfile64);
+	REAL_NEXT(tmpfile64);
 	FILE *f = IN_STDIO(real_tmpfile64());
 
 	STREAM_MADE(f, tmpfile);
@@ -118,7 +118,7 @@ tmpfile64(void)
 LK_EXPORT FILE *
 popen(const char *cmd, const char *type)
 {
-	RESHOOK_REAL(popen);
+	REAL_NEXT(popen);
 	FILE *f = IN_STDIO(real_popen(cmd, type));
 
 	STREAM_MADE(f, popen);
@@ -128,7 +128,7 @@ popen(const char *cmd, const char *type)
 LK_EXPORT DIR *
 opendir(const char *path)
 {
-	RESHOOK_REAL(opendir);
+	REAL_NEXT(opendir);
 	DIR *d = IN_STDIO(real_opendir(path));
 
 	if (d != NULL && !reshook_in_stdio) {
@@ -144,7 +144,7 @@ opendir(const char *path)
 LK_EXPORT int
 fclose(FILE *f)
 {
-	RESHOOK_REAL(fclose);
+	REAL_NEXT(fclose);
 	int e = errno;
 	int fd = STREAM_FD(f);
 
@@ -157,7 +157,7 @@ fclose(FILE *f)
 LK_EXPORT int
 pclose(FILE *f)
 {
-	RESHOOK_REAL(pclose);
+	REAL_NEXT(pclose);
 	int e = errno;
 	int fd = STREAM_FD(f);
 
@@ -170,7 +170,7 @@ pclose(FILE *f)
 LK_EXPORT int
 closedir(DIR *d)
 {
-	RESHOOK_REAL(closedir);
+	REAL_NEXT(closedir);
 	int e = errno;
 	DIR *volatile dv = d; /* the program may pass NULL: glibc's EINVAL */
 	int fd = dv != NULL ? dirfd(dv) : -1;

@@ -62,7 +62,7 @@ attr_detached(const pthread_attr_t *attr)
 LK_EXPORT int
 pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
-	RESHOOK_REAL(pthread_create);
+	REAL_NEXT(pthread_create);
 	struct res_thread *t = NULL;
 
 	if (reshook_wanted() && !attr_detached(attr)) {
@@ -85,7 +85,7 @@ pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), v
 LK_EXPORT int
 pthread_join(pthread_t th, void **ret)
 {
-	RESHOOK_REAL(pthread_join);
+	REAL_NEXT(pthread_join);
 	int rc = real_pthread_join(th, ret);
 
 	if (rc == 0)
@@ -96,7 +96,7 @@ pthread_join(pthread_t th, void **ret)
 LK_EXPORT int
 pthread_tryjoin_np(pthread_t th, void **ret)
 {
-	RESHOOK_REAL(pthread_tryjoin_np);
+	REAL_NEXT(pthread_tryjoin_np);
 	int rc = real_pthread_tryjoin_np(th, ret);
 
 	if (rc == 0)
@@ -107,7 +107,7 @@ pthread_tryjoin_np(pthread_t th, void **ret)
 LK_EXPORT int
 pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *abstime)
 {
-	RESHOOK_REAL(pthread_timedjoin_np);
+	REAL_NEXT(pthread_timedjoin_np);
 	int rc = real_pthread_timedjoin_np(th, ret, abstime);
 
 	if (rc == 0)
@@ -118,7 +118,7 @@ pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *abstime)
 LK_EXPORT int
 pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clk, const struct timespec *abstime)
 {
-	RESHOOK_REAL(pthread_clockjoin_np);
+	REAL_NEXT(pthread_clockjoin_np);
 	int rc = real_pthread_clockjoin_np(th, ret, clk, abstime);
 
 	if (rc == 0)
@@ -129,7 +129,7 @@ pthread_clockjoin_np(pthread_t th, void **ret, clockid_t clk, const struct times
 LK_EXPORT int
 pthread_detach(pthread_t th)
 {
-	RESHOOK_REAL(pthread_detach);
+	REAL_NEXT(pthread_detach);
 	/* Before: once detached, an exited thread's pthread_t may be reused. */
 	int e = errno;
 
@@ -141,7 +141,7 @@ pthread_detach(pthread_t th)
 LK_EXPORT int
 timer_create(clockid_t clk, struct sigevent *sev, timer_t *id)
 {
-	RESHOOK_REAL(timer_create);
+	REAL_NEXT(timer_create);
 	int r = real_timer_create(clk, sev, id);
 
 	if (r == 0 && reshook_wanted()) {
@@ -156,7 +156,7 @@ timer_create(clockid_t clk, struct sigevent *sev, timer_t *id)
 LK_EXPORT int
 timer_delete(timer_t id)
 {
-	RESHOOK_REAL(timer_delete);
+	REAL_NEXT(timer_delete);
 	res_timer_del((uintptr_t)id);
 	return real_timer_delete(id);
 }
