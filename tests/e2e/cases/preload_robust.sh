@@ -176,16 +176,23 @@ test_precreated_temporary_name_is_harmless() {
 	dump_valid "$(ls "$T"/out/*.dump)"
 }
 
+# small_run PROG OUTPUT FUNC BLOCKS BYTES: PROG (built -O0, frame pointers:
+# a stack-cache miss walks with libunwind) runs as without libleak, exits
+# 0, prints OUTPUT, and its one dump has FUNC leaking BLOCKS and BYTES.
+small_run() {
+	local exe d
+	exe=$(build_prog "$1" -O0) || exit 1
+	run_both "$exe"
+	expect_status 0
+	[ "$(cat "$T/leak.out")" = "$2" ] || fail "output: $(cat "$T/leak.out")"
+	d=$(dump_only) || exit 1
+	expect_func "$(dump_funcs "$d")" "$3" "$4" "$5"
+}
+
 # Threads on 16 KiB stacks that allocate through frames libunwind must walk:
 # no crash, the same output, and their leaks reported with their stack.
 test_threads_on_smallest_stacks() {
-	local exe d
-	exe=$(build_prog small_stack -O0) || exit 1
-	run_both "$exe"
-	expect_status 0
-	[ "$(cat "$T/leak.out")" = "small stacks done" ] || fail "output: $(cat "$T/leak.out")"
-	d=$(dump_only) || exit 1
-	expect_func "$(dump_funcs "$d")" leak_small 4 160
+	small_run small_stack "small stacks done" leak_small 4 160
 }
 
 # The exit dump and leak_check_now() on a thread with a 16 KiB stack: they
@@ -217,11 +224,5 @@ test_deepbind_dlopen_on_smallest_stack() {
 # A handler on an 8 KiB signal stack that allocates: a stack-cache miss
 # there does not call libunwind (about 7 KB), which ran off the stack.
 test_allocation_on_small_signal_stack() {
-	local exe d
-	exe=$(build_prog alt_stack -O0) || exit 1
-	run_both "$exe"
-	expect_status 0
-	[ "$(cat "$T/leak.out")" = "handled 3" ] || fail "output: $(cat "$T/leak.out")"
-	d=$(dump_only) || exit 1
-	expect_func "$(dump_funcs "$d")" leak_in_handler 3 72
+	small_run alt_stack "handled 3" leak_in_handler 3 72
 }
